@@ -1,0 +1,114 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[xconn] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'xconn'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'xconn'= {
+            cand --color 'When to use color: auto (terminal and no NO_COLOR), always, never'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand convert 'Convert CSV / JSON objects / NDJSON into an `inputs` body, and bodies back to objects or CSV'
+            cand validate 'Check request and response bodies: JSON Schema plus the rules a schema cannot say'
+            cand schema 'Print the JSON Schema (draft 2020-12) the validator uses'
+            cand show 'Render a request or response body as terminal tables'
+            cand completions 'Print a shell completion script'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'xconn;convert'= {
+            cand --from 'Source format; by default taken from the file extension (.csv .tsv .json .ndjson .jsonl)'
+            cand --to 'Target format; `body` for CSV/objects sources, `json` when the source is a body'
+            cand --kind 'Which body to build: a request (`inputs`) or a response (`outputs`, with empty warnings/errors and process_time)'
+            cand -o 'Write to FILE (atomically: a temp file renamed into place) instead of standard output'
+            cand --output 'Write to FILE (atomically: a temp file renamed into place) instead of standard output'
+            cand -d 'CSV field delimiter (one byte; `\t` for tab). `.tsv` files default to tab'
+            cand --delimiter 'CSV field delimiter (one byte; `\t` for tab). `.tsv` files default to tab'
+            cand --types 'How CSV cells get their JSON types'
+            cand --type 'Force one column''s type: COL=string|number|integer|boolean. Repeatable'
+            cand --nest-sep 'Separator between table name and column name for `--nest`'
+            cand --color 'When to use color: auto (terminal and no NO_COLOR), always, never'
+            cand --compact 'One line of JSON'
+            cand --pretty 'Fully indented JSON'
+            cand --flatten 'Turn nested JSON objects into dotted keys (`address.city`) instead of failing'
+            cand --nest 'CSV columns named `Table.column` form a nested table `Table`; consecutive rows that agree on all other columns are one record. On output to CSV, tables are spread into such rows'
+            cand --allow-ragged 'Pad short CSV rows with null instead of failing (long rows still fail)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'xconn;validate'= {
+            cand --kind 'Treat every file as this kind instead of detecting `inputs` / `outputs`'
+            cand --against 'For responses: the request they answer; output records must match its input records'
+            cand --format 'Report format'
+            cand --color 'When to use color: auto (terminal and no NO_COLOR), always, never'
+            cand --strict 'Warnings fail the run too'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'xconn;schema'= {
+            cand --color 'When to use color: auto (terminal and no NO_COLOR), always, never'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'xconn;show'= {
+            cand --kind 'Treat the file as this kind instead of detecting `inputs` / `outputs`'
+            cand --record 'Show only record N (1-based), vertically, with its tables'
+            cand --width 'Width to fit (default: the terminal''s, or COLUMNS; no limit when not a terminal)'
+            cand --format 'Output format'
+            cand --color 'When to use color: auto (terminal and no NO_COLOR), always, never'
+            cand --expand 'Show every nested table in full below the grid'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'xconn;completions'= {
+            cand --color 'When to use color: auto (terminal and no NO_COLOR), always, never'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'xconn;help'= {
+            cand convert 'Convert CSV / JSON objects / NDJSON into an `inputs` body, and bodies back to objects or CSV'
+            cand validate 'Check request and response bodies: JSON Schema plus the rules a schema cannot say'
+            cand schema 'Print the JSON Schema (draft 2020-12) the validator uses'
+            cand show 'Render a request or response body as terminal tables'
+            cand completions 'Print a shell completion script'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'xconn;help;convert'= {
+        }
+        &'xconn;help;validate'= {
+        }
+        &'xconn;help;schema'= {
+        }
+        &'xconn;help;show'= {
+        }
+        &'xconn;help;completions'= {
+        }
+        &'xconn;help;help'= {
+        }
+    ]
+    $completions[$command]
+}

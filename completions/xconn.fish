@@ -1,0 +1,105 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_xconn_global_optspecs
+    string join \n color= h/help V/version
+end
+
+function __fish_xconn_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_xconn_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_xconn_using_subcommand
+    set -l cmd (__fish_xconn_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c xconn -n "__fish_xconn_needs_command" -l color -d 'When to use color: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c xconn -n "__fish_xconn_needs_command" -s h -l help -d 'Print help'
+complete -c xconn -n "__fish_xconn_needs_command" -s V -l version -d 'Print version'
+complete -c xconn -n "__fish_xconn_needs_command" -f -a "convert" -d 'Convert CSV / JSON objects / NDJSON into an `inputs` body, and bodies back to objects or CSV'
+complete -c xconn -n "__fish_xconn_needs_command" -f -a "validate" -d 'Check request and response bodies: JSON Schema plus the rules a schema cannot say'
+complete -c xconn -n "__fish_xconn_needs_command" -f -a "schema" -d 'Print the JSON Schema (draft 2020-12) the validator uses'
+complete -c xconn -n "__fish_xconn_needs_command" -f -a "show" -d 'Render a request or response body as terminal tables'
+complete -c xconn -n "__fish_xconn_needs_command" -f -a "completions" -d 'Print a shell completion script'
+complete -c xconn -n "__fish_xconn_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c xconn -n "__fish_xconn_using_subcommand convert" -l from -d 'Source format; by default taken from the file extension (.csv .tsv .json .ndjson .jsonl)' -r -f -a "csv\t''
+json\t''
+ndjson\t''"
+complete -c xconn -n "__fish_xconn_using_subcommand convert" -l to -d 'Target format; `body` for CSV/objects sources, `json` when the source is a body' -r -f -a "body\t'The XConnector body (`{"inputs": …}`); the default for CSV / objects sources'
+json\t'An array of objects; the default when the source is a body'
+ndjson\t'One object per line'
+csv\t'Flat CSV rows (nested tables need `--nest`)'"
+complete -c xconn -n "__fish_xconn_using_subcommand convert" -l kind -d 'Which body to build: a request (`inputs`) or a response (`outputs`, with empty warnings/errors and process_time)' -r -f -a "request\t''
+response\t''"
+complete -c xconn -n "__fish_xconn_using_subcommand convert" -s o -l output -d 'Write to FILE (atomically: a temp file renamed into place) instead of standard output' -r
+complete -c xconn -n "__fish_xconn_using_subcommand convert" -s d -l delimiter -d 'CSV field delimiter (one byte; `\\t` for tab). `.tsv` files default to tab' -r
+complete -c xconn -n "__fish_xconn_using_subcommand convert" -l types -d 'How CSV cells get their JSON types' -r -f -a "infer\t'Integers, decimals, booleans and null (empty cell) are recognised; the rest are strings'
+string\t'Every CSV value stays a string (empty cells too)'"
+complete -c xconn -n "__fish_xconn_using_subcommand convert" -l type -d 'Force one column\'s type: COL=string|number|integer|boolean. Repeatable' -r
+complete -c xconn -n "__fish_xconn_using_subcommand convert" -l nest-sep -d 'Separator between table name and column name for `--nest`' -r
+complete -c xconn -n "__fish_xconn_using_subcommand convert" -l color -d 'When to use color: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c xconn -n "__fish_xconn_using_subcommand convert" -l compact -d 'One line of JSON'
+complete -c xconn -n "__fish_xconn_using_subcommand convert" -l pretty -d 'Fully indented JSON'
+complete -c xconn -n "__fish_xconn_using_subcommand convert" -l flatten -d 'Turn nested JSON objects into dotted keys (`address.city`) instead of failing'
+complete -c xconn -n "__fish_xconn_using_subcommand convert" -l nest -d 'CSV columns named `Table.column` form a nested table `Table`; consecutive rows that agree on all other columns are one record. On output to CSV, tables are spread into such rows'
+complete -c xconn -n "__fish_xconn_using_subcommand convert" -l allow-ragged -d 'Pad short CSV rows with null instead of failing (long rows still fail)'
+complete -c xconn -n "__fish_xconn_using_subcommand convert" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c xconn -n "__fish_xconn_using_subcommand convert" -s V -l version -d 'Print version'
+complete -c xconn -n "__fish_xconn_using_subcommand validate" -l kind -d 'Treat every file as this kind instead of detecting `inputs` / `outputs`' -r -f -a "request\t''
+response\t''"
+complete -c xconn -n "__fish_xconn_using_subcommand validate" -l against -d 'For responses: the request they answer; output records must match its input records' -r
+complete -c xconn -n "__fish_xconn_using_subcommand validate" -l format -d 'Report format' -r -f -a "text\t'`file:line:col: error[XC…]: message`'
+json\t'One JSON document for scripts'
+github\t'GitHub Actions workflow commands (`::error file=…,line=…,col=…::…`)'
+sarif\t'SARIF 2.1.0 for code-scanning upload'"
+complete -c xconn -n "__fish_xconn_using_subcommand validate" -l color -d 'When to use color: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c xconn -n "__fish_xconn_using_subcommand validate" -l strict -d 'Warnings fail the run too'
+complete -c xconn -n "__fish_xconn_using_subcommand validate" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c xconn -n "__fish_xconn_using_subcommand validate" -s V -l version -d 'Print version'
+complete -c xconn -n "__fish_xconn_using_subcommand schema" -l color -d 'When to use color: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c xconn -n "__fish_xconn_using_subcommand schema" -s h -l help -d 'Print help'
+complete -c xconn -n "__fish_xconn_using_subcommand schema" -s V -l version -d 'Print version'
+complete -c xconn -n "__fish_xconn_using_subcommand show" -l kind -d 'Treat the file as this kind instead of detecting `inputs` / `outputs`' -r -f -a "request\t''
+response\t''"
+complete -c xconn -n "__fish_xconn_using_subcommand show" -l record -d 'Show only record N (1-based), vertically, with its tables' -r
+complete -c xconn -n "__fish_xconn_using_subcommand show" -l width -d 'Width to fit (default: the terminal\'s, or COLUMNS; no limit when not a terminal)' -r
+complete -c xconn -n "__fish_xconn_using_subcommand show" -l format -d 'Output format' -r -f -a "table\t'Terminal tables'
+markdown\t'GitHub-flavoured markdown tables'
+csv\t'Flattened records as CSV'
+json\t'The normalized body as JSON'"
+complete -c xconn -n "__fish_xconn_using_subcommand show" -l color -d 'When to use color: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c xconn -n "__fish_xconn_using_subcommand show" -l expand -d 'Show every nested table in full below the grid'
+complete -c xconn -n "__fish_xconn_using_subcommand show" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c xconn -n "__fish_xconn_using_subcommand show" -s V -l version -d 'Print version'
+complete -c xconn -n "__fish_xconn_using_subcommand completions" -l color -d 'When to use color: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c xconn -n "__fish_xconn_using_subcommand completions" -s h -l help -d 'Print help'
+complete -c xconn -n "__fish_xconn_using_subcommand completions" -s V -l version -d 'Print version'
+complete -c xconn -n "__fish_xconn_using_subcommand help; and not __fish_seen_subcommand_from convert validate schema show completions help" -f -a "convert" -d 'Convert CSV / JSON objects / NDJSON into an `inputs` body, and bodies back to objects or CSV'
+complete -c xconn -n "__fish_xconn_using_subcommand help; and not __fish_seen_subcommand_from convert validate schema show completions help" -f -a "validate" -d 'Check request and response bodies: JSON Schema plus the rules a schema cannot say'
+complete -c xconn -n "__fish_xconn_using_subcommand help; and not __fish_seen_subcommand_from convert validate schema show completions help" -f -a "schema" -d 'Print the JSON Schema (draft 2020-12) the validator uses'
+complete -c xconn -n "__fish_xconn_using_subcommand help; and not __fish_seen_subcommand_from convert validate schema show completions help" -f -a "show" -d 'Render a request or response body as terminal tables'
+complete -c xconn -n "__fish_xconn_using_subcommand help; and not __fish_seen_subcommand_from convert validate schema show completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c xconn -n "__fish_xconn_using_subcommand help; and not __fish_seen_subcommand_from convert validate schema show completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -1,0 +1,272 @@
+//! Writing bodies back as JSON in one of three layouts, whole or streamed a record at a time.
+//!
+//! * `Records` (default): like the spec's examples — each top-level key on its own line and each
+//!   element of a top-level array (a record, a warnings entry, a process time) on one line of its
+//!   own, written `["a", 1, [["k"], [2]]]`. Readable and diff-friendly: one changed record is one
+//!   changed line.
+//! * `Compact`: the whole document on one line, no spaces.
+//! * `Pretty`: fully indented, two spaces.
+
+use std::io::{self, Write};
+
+use serde::Serialize;
+use serde_json::ser::{CompactFormatter, Formatter, PrettyFormatter};
+
+use super::{Json, Map};
+
+/// How a body is laid out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Layout {
+    #[default]
+    Records,
+    Compact,
+    Pretty,
+}
+
+/// Compact JSON with a space after `,` and `:` — the one-record-per-line style.
+#[derive(Clone, Copy, Default)]
+struct Spaced;
+
+impl Formatter for Spaced {
+    fn begin_array_value<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        if first {
+            Ok(())
+        } else {
+            w.write_all(b", ")
+        }
+    }
+    fn begin_object_key<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        if first {
+            Ok(())
+        } else {
+            w.write_all(b", ")
+        }
+    }
+    fn begin_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        w.write_all(b": ")
+    }
+}
+
+fn serialize_with<W: Write, F: Formatter>(w: W, value: &Json, formatter: F) -> io::Result<()> {
+    let mut ser = serde_json::Serializer::with_formatter(w, formatter);
+    value.serialize(&mut ser).map_err(io::Error::from)
+}
+
+/// Write one value on one line in the records style (`["a", 1]`).
+pub fn write_spaced<W: Write>(w: &mut W, value: &Json) -> io::Result<()> {
+    serialize_with(w, value, Spaced)
+}
+
+/// Write a whole document in `layout`, followed by a newline.
+pub fn write_document<W: Write>(w: &mut W, doc: &Json, layout: Layout) -> io::Result<()> {
+    match layout {
+        Layout::Compact => serialize_with(&mut *w, doc, CompactFormatter)?,
+        Layout::Pretty => serialize_with(&mut *w, doc, PrettyFormatter::with_indent(b"  "))?,
+        Layout::Records => match doc {
+            Json::Object(map) => write_records_object(w, map)?,
+            other => write_spaced(w, other)?,
+        },
+    }
+    w.write_all(b"\n")
+}
+
+fn write_records_object<W: Write>(w: &mut W, map: &Map<String, Json>) -> io::Result<()> {
+    if map.is_empty() {
+        return w.write_all(b"{}");
+    }
+    w.write_all(b"{\n")?;
+    for (i, (key, value)) in map.iter().enumerate() {
+        if i > 0 {
+            w.write_all(b",\n")?;
+        }
+        w.write_all(b"  ")?;
+        write_spaced(w, &Json::String(key.clone()))?;
+        w.write_all(b": ")?;
+        write_records_value(w, value)?;
+    }
+    w.write_all(b"\n}")
+}
+
+/// A top-level value: arrays one element per line, everything else on one line.
+fn write_records_value<W: Write>(w: &mut W, value: &Json) -> io::Result<()> {
+    match value {
+        Json::Array(items) if !items.is_empty() => {
+            w.write_all(b"[\n")?;
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    w.write_all(b",\n")?;
+                }
+                w.write_all(b"    ")?;
+                write_spaced(w, item)?;
+            }
+            w.write_all(b"\n  ]")
+        }
+        other => write_spaced(w, other),
+    }
+}
+
+/// Streams a body a record at a time: `begin`, then `record` (or `raw_record`) per record, then
+/// `finish` with any keys that follow the records. Memory does not grow with the record count.
+pub struct RecordWriter<W: Write> {
+    w: W,
+    layout: Layout,
+    count: usize,
+}
+
+impl<W: Write> RecordWriter<W> {
+    /// Write the opening `{"<key>": [`.
+    pub fn begin(mut w: W, layout: Layout, key: &str) -> io::Result<RecordWriter<W>> {
+        let key_json = serde_json::to_string(key).map_err(io::Error::from)?;
+        match layout {
+            Layout::Compact => write!(w, "{{{key_json}:[")?,
+            Layout::Records | Layout::Pretty => write!(w, "{{\n  {key_json}: [")?,
+        }
+        Ok(RecordWriter {
+            w,
+            layout,
+            count: 0,
+        })
+    }
+
+    /// Records written so far (the header row counts as one).
+    pub fn count(&self) -> usize {
+        self.count
+    }
+
+    /// Write one row (the header or a record).
+    pub fn record(&mut self, row: &Json) -> io::Result<()> {
+        match self.layout {
+            Layout::Pretty => {
+                self.separator()?;
+                let mut buf = Vec::new();
+                serialize_with(&mut buf, row, PrettyFormatter::with_indent(b"  "))?;
+                for (i, line) in buf.split(|&b| b == b'\n').enumerate() {
+                    if i > 0 {
+                        self.w.write_all(b"\n    ")?;
+                    }
+                    self.w.write_all(line)?;
+                }
+                Ok(())
+            }
+            Layout::Compact => {
+                self.separator()?;
+                serialize_with(&mut self.w, row, CompactFormatter)
+            }
+            Layout::Records => {
+                self.separator()?;
+                write_spaced(&mut self.w, row)
+            }
+        }
+    }
+
+    /// Write the separator before a row and hand out the writer, for callers that serialize a
+    /// row themselves (the CSV fast path). The caller must write exactly one JSON array, in the
+    /// compact style for `Layout::Compact` and the records style (`", "` between values) otherwise.
+    /// Not for `Layout::Pretty`.
+    pub fn raw_record(&mut self) -> io::Result<&mut W> {
+        self.separator()?;
+        Ok(&mut self.w)
+    }
+
+    fn separator(&mut self) -> io::Result<()> {
+        let first = self.count == 0;
+        self.count += 1;
+        match (self.layout, first) {
+            (Layout::Compact, true) => Ok(()),
+            (Layout::Compact, false) => self.w.write_all(b","),
+            (_, true) => self.w.write_all(b"\n    "),
+            (_, false) => self.w.write_all(b",\n    "),
+        }
+    }
+
+    /// Close the records array, write `trailing` keys (e.g. a response's `warnings`), close the
+    /// object and end with a newline. Returns the writer.
+    pub fn finish(mut self, trailing: &[(&str, Json)]) -> io::Result<W> {
+        match (self.layout, self.count) {
+            (Layout::Compact, _) | (_, 0) => self.w.write_all(b"]")?,
+            _ => self.w.write_all(b"\n  ]")?,
+        }
+        for (key, value) in trailing {
+            let key_json = serde_json::to_string(key).map_err(io::Error::from)?;
+            match self.layout {
+                Layout::Compact => {
+                    write!(self.w, ",{key_json}:")?;
+                    serialize_with(&mut self.w, value, CompactFormatter)?;
+                }
+                Layout::Records => {
+                    write!(self.w, ",\n  {key_json}: ")?;
+                    write_records_value(&mut self.w, value)?;
+                }
+                Layout::Pretty => {
+                    write!(self.w, ",\n  {key_json}: ")?;
+                    let mut buf = Vec::new();
+                    serialize_with(&mut buf, value, PrettyFormatter::with_indent(b"  "))?;
+                    for (i, line) in buf.split(|&b| b == b'\n').enumerate() {
+                        if i > 0 {
+                            self.w.write_all(b"\n  ")?;
+                        }
+                        self.w.write_all(line)?;
+                    }
+                }
+            }
+        }
+        match self.layout {
+            Layout::Compact => self.w.write_all(b"}\n")?,
+            _ => self.w.write_all(b"\n}\n")?,
+        }
+        Ok(self.w)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn streamed(layout: Layout, rows: &[Json], trailing: &[(&str, Json)]) -> String {
+        let mut writer = RecordWriter::begin(Vec::new(), layout, "inputs").unwrap();
+        for row in rows {
+            writer.record(row).unwrap();
+        }
+        String::from_utf8(writer.finish(trailing).unwrap()).unwrap()
+    }
+
+    fn parse(text: &str) -> Json {
+        serde_json::from_str(text).unwrap()
+    }
+
+    #[test]
+    fn streamed_and_whole_writes_agree_in_every_layout() {
+        let doc = parse(r#"{"inputs":[["a","T"],[1.10,[["k"],[1e3]]],["x",null]]}"#);
+        let rows = doc["inputs"].as_array().unwrap().clone();
+        for layout in [Layout::Records, Layout::Compact, Layout::Pretty] {
+            let mut whole = Vec::new();
+            write_document(&mut whole, &doc, layout).unwrap();
+            assert_eq!(
+                streamed(layout, &rows, &[]),
+                String::from_utf8(whole).unwrap(),
+                "{layout:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn records_layout_puts_one_record_per_line() {
+        let doc = parse(r#"{"inputs":[["a","b"],[1,"x"]],"extra":{"k":1}}"#);
+        let mut out = Vec::new();
+        write_document(&mut out, &doc, Layout::Records).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "{\n  \"inputs\": [\n    [\"a\", \"b\"],\n    [1, \"x\"]\n  ],\n  \"extra\": {\"k\": 1}\n}\n"
+        );
+    }
+
+    #[test]
+    fn trailing_keys_follow_the_records() {
+        let text = streamed(
+            Layout::Compact,
+            &[parse(r#"["a"]"#), parse("[1]")],
+            &[("warnings", parse("[null]"))],
+        );
+        assert_eq!(text, "{\"inputs\":[[\"a\"],[1]],\"warnings\":[null]}\n");
+    }
+}

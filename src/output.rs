@@ -1,0 +1,121 @@
+//! The one writer commands print through: buffering, the color decision, terminal width, and
+//! atomic file output (temp file + rename).
+
+use std::io::{self, BufWriter, IsTerminal, Write};
+use std::path::Path;
+
+use anyhow::Context;
+
+use crate::cli::ColorChoice;
+
+/// Standard output, buffered, with the terminal facts decided once at start-up.
+pub struct Output {
+    writer: BufWriter<Box<dyn Write>>,
+    /// Whether escape codes may be written.
+    pub color: bool,
+    /// Whether standard output is a terminal (or `XCONN_FORCE_TTY=1` says to act as if it were).
+    pub is_terminal: bool,
+}
+
+impl Output {
+    /// Standard output; color from `--color`, then `NO_COLOR`, then whether stdout is a terminal.
+    pub fn stdout(choice: ColorChoice) -> Output {
+        let is_terminal = forced_tty() || io::stdout().is_terminal();
+        Output {
+            writer: BufWriter::with_capacity(64 * 1024, Box::new(io::stdout())),
+            color: decide_color(choice, is_terminal),
+            is_terminal,
+        }
+    }
+
+    /// An output into memory (for tests of renderers and printers).
+    pub fn to_writer(writer: Box<dyn Write>, color: bool, is_terminal: bool) -> Output {
+        Output {
+            writer: BufWriter::new(writer),
+            color,
+            is_terminal,
+        }
+    }
+
+    /// The width to fit: `--width`, else on a terminal `COLUMNS` or the terminal's own width;
+    /// `None` (no wrapping or cutting) when output is not a terminal and no width was given.
+    pub fn width(&self, requested: Option<usize>) -> Option<usize> {
+        if requested.is_some() {
+            return requested;
+        }
+        if !self.is_terminal {
+            return None;
+        }
+        if let Some(columns) = std::env::var("COLUMNS")
+            .ok()
+            .and_then(|c| c.trim().parse::<usize>().ok())
+            .filter(|&c| c > 0)
+        {
+            return Some(columns);
+        }
+        terminal_size::terminal_size()
+            .map(|(w, _)| w.0 as usize)
+            .or(Some(80))
+    }
+}
+
+impl Write for Output {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.writer.write(buf)
+    }
+    fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
+        self.writer.write_all(buf)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.writer.flush()
+    }
+}
+
+fn forced_tty() -> bool {
+    std::env::var_os("XCONN_FORCE_TTY").is_some_and(|v| v == "1")
+}
+
+/// `--color always|never` win; `auto` means color only on a terminal and only when `NO_COLOR` is
+/// unset or empty (<https://no-color.org>).
+pub fn decide_color(choice: ColorChoice, is_terminal: bool) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+            is_terminal && !no_color
+        }
+    }
+}
+
+/// Whether standard error may get color under the same rules.
+pub fn stderr_color(choice: ColorChoice) -> bool {
+    decide_color(choice, forced_tty() || io::stderr().is_terminal())
+}
+
+/// Write a file whole or not at all: `produce` writes into a temp file in the same directory,
+/// which is renamed over `path` only when `produce` succeeds. On failure no file is left behind.
+pub fn write_atomically<T>(
+    path: &Path,
+    produce: impl FnOnce(&mut dyn Write) -> anyhow::Result<T>,
+) -> anyhow::Result<T> {
+    let dir = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    let temp = tempfile::Builder::new()
+        .prefix(".xconn-")
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
+    let mut writer = BufWriter::with_capacity(64 * 1024, temp);
+    let value = produce(&mut writer)?;
+    let temp = writer
+        .into_inner()
+        .map_err(|e| e.into_error())
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    temp.persist(path)
+        .map_err(|e| e.error)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(value)
+}

@@ -1,0 +1,405 @@
+//! Where input bytes come from (a path or `-` for stdin), JSON parsing with located, hinted syntax
+//! errors, and mapping byte offsets and JSON pointers back to line:column in the source text.
+//!
+//! Columns are 1-based and count characters (Unicode scalar values), as editors do. A leading
+//! UTF-8 byte-order mark is dropped when reading, so positions match what an editor shows.
+
+use std::fmt;
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Read};
+
+use anyhow::Context;
+use serde_json::Value as Json;
+
+use crate::json::{self, ErrorKind};
+
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// A whole input read into memory.
+pub struct Source {
+    /// The path as given, or `<stdin>`.
+    pub name: String,
+    /// The content, without a leading byte-order mark.
+    pub bytes: Vec<u8>,
+}
+
+/// True when the argument names standard input.
+pub fn is_stdin(arg: &str) -> bool {
+    arg == "-"
+}
+
+/// The display name of an input argument.
+pub fn display_name(arg: &str) -> String {
+    if is_stdin(arg) {
+        "<stdin>".to_string()
+    } else {
+        arg.to_string()
+    }
+}
+
+impl Source {
+    /// Read a path, or standard input for `-`. Failing to read is an I/O error (exit 2).
+    pub fn read(arg: &str) -> anyhow::Result<Source> {
+        let mut bytes = Vec::new();
+        if is_stdin(arg) {
+            io::stdin()
+                .lock()
+                .read_to_end(&mut bytes)
+                .context("cannot read <stdin>")?;
+        } else {
+            let mut file = File::open(arg).with_context(|| format!("cannot open {arg}"))?;
+            if let Ok(meta) = file.metadata() {
+                if meta.is_dir() {
+                    anyhow::bail!("cannot read {arg}: is a directory");
+                }
+                bytes.reserve(meta.len() as usize);
+            }
+            file.read_to_end(&mut bytes)
+                .with_context(|| format!("cannot read {arg}"))?;
+        }
+        if bytes.starts_with(BOM) {
+            bytes.drain(..BOM.len());
+        }
+        Ok(Source {
+            name: display_name(arg),
+            bytes,
+        })
+    }
+
+    /// A source from bytes already in memory (tests, HTTP bodies).
+    pub fn from_bytes(name: impl Into<String>, mut bytes: Vec<u8>) -> Source {
+        if bytes.starts_with(BOM) {
+            bytes.drain(..BOM.len());
+        }
+        Source {
+            name: name.into(),
+            bytes,
+        }
+    }
+
+    /// 1-based line and character column of a byte offset.
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        line_col(&self.bytes, offset)
+    }
+
+    /// Parse the whole source as one JSON document.
+    pub fn parse_json(&self) -> Result<Json, JsonSyntaxError> {
+        parse_json(&self.bytes)
+    }
+
+    /// Where the value at a JSON pointer starts, as 1-based line:column. `None` when the pointer
+    /// does not lead anywhere in the text.
+    pub fn locate(&self, pointer: &str) -> Option<(usize, usize)> {
+        locate_pointer(&self.bytes, pointer).map(|offset| self.line_col(offset))
+    }
+}
+
+/// Open an input for streaming (CSV, NDJSON): a buffered reader with the BOM skipped.
+pub fn open_stream(arg: &str) -> anyhow::Result<Box<dyn BufRead>> {
+    let mut reader: Box<dyn BufRead> = if is_stdin(arg) {
+        Box::new(BufReader::with_capacity(256 * 1024, io::stdin()))
+    } else {
+        let file = File::open(arg).with_context(|| format!("cannot open {arg}"))?;
+        if file.metadata().is_ok_and(|m| m.is_dir()) {
+            anyhow::bail!("cannot read {arg}: is a directory");
+        }
+        Box::new(BufReader::with_capacity(256 * 1024, file))
+    };
+    let start = reader
+        .fill_buf()
+        .with_context(|| format!("cannot read {}", display_name(arg)))?;
+    if start.starts_with(BOM) {
+        reader.consume(BOM.len());
+    }
+    Ok(reader)
+}
+
+/// 1-based line and character column of a byte offset in `bytes` (clamped to the end).
+pub fn line_col(bytes: &[u8], offset: usize) -> (usize, usize) {
+    let offset = offset.min(bytes.len());
+    let before = &bytes[..offset];
+    let line = 1 + before.iter().filter(|&&b| b == b'\n').count();
+    let line_start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |p| p + 1);
+    // Count characters: every byte that is not a UTF-8 continuation byte starts one.
+    let col = 1 + before[line_start..]
+        .iter()
+        .filter(|&&b| (b & 0xC0) != 0x80)
+        .count();
+    (line, col)
+}
+
+/// A JSON syntax error with its position and, for common mistakes, a hint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JsonSyntaxError {
+    pub line: usize,
+    pub col: usize,
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+impl fmt::Display for JsonSyntaxError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}: {}", self.line, self.col, self.message)?;
+        if let Some(hint) = &self.hint {
+            write!(f, " (hint: {hint})")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for JsonSyntaxError {}
+
+/// Parse JSON, turning every failure (invalid UTF-8, empty input, syntax) into a located error.
+pub fn parse_json(bytes: &[u8]) -> Result<Json, JsonSyntaxError> {
+    let text = match std::str::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => {
+            let (line, col) = line_col(bytes, e.valid_up_to());
+            return Err(JsonSyntaxError {
+                line,
+                col,
+                message: "invalid UTF-8".to_string(),
+                hint: Some("save the file as UTF-8".to_string()),
+            });
+        }
+    };
+    if text.trim_matches(|c: char| c.is_ascii_whitespace()).is_empty() {
+        let (line, col) = line_col(bytes, bytes.len());
+        return Err(JsonSyntaxError {
+            line,
+            col,
+            message: "empty input: expected a JSON document".to_string(),
+            hint: None,
+        });
+    }
+    json::parse(text).map_err(|e| syntax_error(bytes, &e))
+}
+
+/// Turn a parse error into a located error with a hint for the usual culprits.
+pub fn syntax_error(bytes: &[u8], err: &json::ParseError) -> JsonSyntaxError {
+    let rest = &bytes[err.offset.min(bytes.len())..];
+    let hint = match err.kind {
+        ErrorKind::TrailingComma => {
+            Some("JSON allows no comma after the last element: remove it".to_string())
+        }
+        ErrorKind::UnexpectedEnd => {
+            Some("the document ends early: is a closing `]`, `}` or `\"` missing?".to_string())
+        }
+        ErrorKind::ControlCharacterInString => {
+            Some("escape tabs and newlines inside strings as \\t and \\n".to_string())
+        }
+        ErrorKind::TrailingCharacters => Some(
+            "one document per file; for one object per line use NDJSON (--from ndjson)".to_string(),
+        ),
+        _ if rest.starts_with(b"'") => {
+            Some("JSON strings and keys use double quotes, not single quotes".to_string())
+        }
+        _ if rest.starts_with(b"/") => {
+            Some("JSON has no comments: remove `//` and `/* */` comments".to_string())
+        }
+        _ if starts_with_any(rest, &["NaN", "Infinity", "-Infinity", "+"]) => Some(
+            "NaN and Infinity are not JSON numbers: use null or a string such as \"NaN\""
+                .to_string(),
+        ),
+        _ => None,
+    };
+    let (line, col) = line_col(bytes, err.offset);
+    JsonSyntaxError {
+        line,
+        col,
+        message: err.kind.message(),
+        hint,
+    }
+}
+
+fn starts_with_any(bytes: &[u8], prefixes: &[&str]) -> bool {
+    prefixes.iter().any(|p| bytes.starts_with(p.as_bytes()))
+}
+
+/// Split a JSON pointer (RFC 6901) into unescaped tokens.
+pub fn pointer_tokens(pointer: &str) -> Vec<String> {
+    if pointer.is_empty() {
+        return Vec::new();
+    }
+    pointer
+        .strip_prefix('/')
+        .unwrap_or(pointer)
+        .split('/')
+        .map(|t| t.replace("~1", "/").replace("~0", "~"))
+        .collect()
+}
+
+/// Escape one token for use in a JSON pointer.
+pub fn pointer_escape(token: &str) -> String {
+    token.replace('~', "~0").replace('/', "~1")
+}
+
+/// Byte offset where the value at `pointer` starts in JSON text `bytes`. Iterative (no recursion),
+/// so deep documents cannot overflow the stack. Run only when there is something to report.
+pub fn locate_pointer(bytes: &[u8], pointer: &str) -> Option<usize> {
+    let mut scan = Scanner { bytes, pos: 0 };
+    if bytes.starts_with(BOM) {
+        scan.pos = BOM.len();
+    }
+    scan.skip_ws();
+    for token in pointer_tokens(pointer) {
+        match scan.peek()? {
+            b'[' => {
+                let index: usize = token.parse().ok()?;
+                scan.pos += 1;
+                scan.skip_ws();
+                if scan.peek()? == b']' {
+                    return None;
+                }
+                for _ in 0..index {
+                    scan.skip_value()?;
+                    scan.skip_ws();
+                    if scan.peek()? != b',' {
+                        return None;
+                    }
+                    scan.pos += 1;
+                    scan.skip_ws();
+                }
+            }
+            b'{' => {
+                scan.pos += 1;
+                loop {
+                    scan.skip_ws();
+                    if scan.peek()? != b'"' {
+                        return None;
+                    }
+                    let key_start = scan.pos;
+                    scan.skip_string()?;
+                    let key_raw = &bytes[key_start..scan.pos];
+                    let matches = if key_raw.contains(&b'\\') {
+                        serde_json::from_slice::<String>(key_raw).ok()? == token
+                    } else {
+                        &key_raw[1..key_raw.len() - 1] == token.as_bytes()
+                    };
+                    scan.skip_ws();
+                    if scan.peek()? != b':' {
+                        return None;
+                    }
+                    scan.pos += 1;
+                    scan.skip_ws();
+                    if matches {
+                        break;
+                    }
+                    scan.skip_value()?;
+                    scan.skip_ws();
+                    if scan.peek()? != b',' {
+                        return None;
+                    }
+                    scan.pos += 1;
+                }
+            }
+            _ => return None,
+        }
+    }
+    Some(scan.pos)
+}
+
+struct Scanner<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+}
+
+impl Scanner<'_> {
+    fn peek(&self) -> Option<u8> {
+        self.bytes.get(self.pos).copied()
+    }
+
+    fn skip_ws(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
+            self.pos += 1;
+        }
+    }
+
+    /// Skip a string starting at the opening quote; stops after the closing quote.
+    fn skip_string(&mut self) -> Option<()> {
+        self.pos += 1;
+        loop {
+            let rest = self.bytes.get(self.pos..)?;
+            let p = rest.iter().position(|&b| b == b'"' || b == b'\\')?;
+            self.pos += p;
+            if self.bytes[self.pos] == b'\\' {
+                self.pos += 2;
+            } else {
+                self.pos += 1;
+                return Some(());
+            }
+        }
+    }
+
+    /// Skip one value of any kind, nested containers included, without recursion.
+    fn skip_value(&mut self) -> Option<()> {
+        let mut depth = 0usize;
+        loop {
+            self.skip_ws();
+            match self.peek()? {
+                b'"' => self.skip_string()?,
+                b'[' | b'{' => {
+                    depth += 1;
+                    self.pos += 1;
+                }
+                b']' | b'}' => {
+                    depth = depth.checked_sub(1)?;
+                    self.pos += 1;
+                }
+                b',' | b':' => {
+                    if depth == 0 {
+                        return Some(());
+                    }
+                    self.pos += 1;
+                }
+                _ => {
+                    while let Some(b) = self.peek() {
+                        if matches!(
+                            b,
+                            b',' | b':' | b']' | b'}' | b' ' | b'\t' | b'\n' | b'\r' | b'"'
+                        ) {
+                            break;
+                        }
+                        self.pos += 1;
+                    }
+                }
+            }
+            if depth == 0 {
+                return Some(());
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn locates_nested_values_by_pointer() {
+        let text = b"{\n  \"a\": [1, [2, 3]],\n  \"b\": {\"c\\/d\": \"x\"}\n}";
+        assert_eq!(line_col(text, locate_pointer(text, "/a/1/1").unwrap()), (2, 16));
+        assert_eq!(line_col(text, locate_pointer(text, "/b/c~1d").unwrap()), (3, 17));
+        assert_eq!(locate_pointer(text, ""), Some(0));
+        assert_eq!(locate_pointer(text, "/a/5"), None);
+        assert_eq!(locate_pointer(text, "/zz"), None);
+    }
+
+    #[test]
+    fn columns_count_characters_not_bytes() {
+        let text = "{\"é\": [\"ü\", 1]}".as_bytes();
+        assert_eq!(line_col(text, locate_pointer(text, "/é/1").unwrap()), (1, 13));
+    }
+
+    #[test]
+    fn trailing_comma_points_at_the_comma() {
+        let text = b"[\n  1,\n  2,\n]";
+        let err = parse_json(text).unwrap_err();
+        assert_eq!((err.line, err.col), (3, 4));
+        assert_eq!(err.message, "trailing comma");
+        assert!(err.hint.unwrap().contains("comma"));
+    }
+}

@@ -1,0 +1,70 @@
+//! Shared helpers for the integration tests: the real binary in a scratch directory with a pinned
+//! environment, and paths to the shipped fixtures.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+
+/// A scratch directory; the binary runs inside it.
+pub struct Scratch {
+    pub dir: tempfile::TempDir,
+}
+
+impl Scratch {
+    pub fn new() -> Scratch {
+        Scratch {
+            dir: tempfile::tempdir().expect("create temp dir"),
+        }
+    }
+
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    /// Write a file into the scratch directory and return its path.
+    pub fn write(&self, name: &str, contents: impl AsRef<[u8]>) -> PathBuf {
+        let path = self.path(name);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).unwrap();
+        }
+        std::fs::write(&path, contents).unwrap();
+        path
+    }
+
+    pub fn read(&self, name: &str) -> String {
+        std::fs::read_to_string(self.path(name)).unwrap()
+    }
+
+    /// `xconn ARGS…` run in this directory with a pinned environment.
+    pub fn xconn(&self) -> Command {
+        let mut cmd = xconn();
+        cmd.current_dir(self.dir.path());
+        cmd
+    }
+}
+
+/// The real binary with a pinned environment: no color variables, no terminal width, no home.
+pub fn xconn() -> Command {
+    let mut cmd = Command::cargo_bin("xconn").expect("binary built");
+    cmd.env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", "/nonexistent")
+        .env("LANG", "C.UTF-8");
+    cmd
+}
+
+/// Absolute path of a shipped fixture.
+pub fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(name)
+}
+
+/// Contents of a shipped fixture.
+pub fn fixture_text(name: &str) -> String {
+    std::fs::read_to_string(fixture(name)).unwrap_or_else(|e| panic!("fixture {name}: {e}"))
+}
+
+/// Parse JSON text with xconn's own parser (numbers kept as written).
+pub fn json(text: &str) -> serde_json::Value {
+    xconn::json::parse(text).unwrap_or_else(|e| panic!("invalid JSON {e:?} in:\n{text}"))
+}

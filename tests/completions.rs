@@ -1,0 +1,46 @@
+//! `xconn completions`: the checked-in scripts under `completions/` match what the binary prints.
+
+mod common;
+
+use common::xconn;
+
+const SHELLS: [(&str, &str); 5] = [
+    ("bash", "xconn.bash"),
+    ("zsh", "_xconn"),
+    ("fish", "xconn.fish"),
+    ("powershell", "_xconn.ps1"),
+    ("elvish", "xconn.elv"),
+];
+
+#[test]
+fn checked_in_completions_match_the_binary() {
+    for (shell, file) in SHELLS {
+        let output = xconn().args(["completions", shell]).output().unwrap();
+        assert!(output.status.success(), "completions {shell} failed");
+        let printed = String::from_utf8(output.stdout).unwrap();
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("completions")
+            .join(file);
+        let checked_in = std::fs::read_to_string(&path)
+            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        assert_eq!(
+            printed,
+            checked_in,
+            "completions/{file} is stale: regenerate with `xconn completions {shell} > completions/{file}`"
+        );
+    }
+}
+
+#[test]
+fn completions_name_every_subcommand() {
+    let output = xconn().args(["completions", "bash"]).output().unwrap();
+    let script = String::from_utf8(output.stdout).unwrap();
+    for sub in ["convert", "validate", "schema", "show", "completions"] {
+        assert!(script.contains(sub), "bash completions lack {sub}");
+    }
+}
+
+#[test]
+fn unknown_shell_is_a_usage_error() {
+    xconn().args(["completions", "tcsh"]).assert().code(2);
+}
