@@ -293,7 +293,9 @@ impl Parser<'_> {
             }
         }
         let literal = &self.text[start..self.pos];
-        Ok(Json::Number(Number::from_string_unchecked(literal.to_string())))
+        Ok(Json::Number(Number::from_string_unchecked(
+            literal.to_string(),
+        )))
     }
 
     /// `-` followed by something that is not a digit (`-Infinity`): point at the start.
@@ -428,7 +430,8 @@ mod tests {
 
     #[test]
     fn agrees_with_serde_json_on_strings_and_structure() {
-        let text = r#"{"a\"b":["\u00e9\ud83d\ude00\n\t\\/", true, false, null, {"x": []}], "é": {}}"#;
+        let text =
+            r#"{"a\"b":["\u00e9\ud83d\ude00\n\t\\/", true, false, null, {"x": []}], "é": {}}"#;
         let ours = parse(text).unwrap();
         let theirs: Json = serde_json::from_str(text).unwrap();
         assert_eq!(ours, theirs);
@@ -437,8 +440,24 @@ mod tests {
     #[test]
     fn rejects_what_json_rejects() {
         for bad in [
-            "[1,]", "{\"a\":1,}", "[01]", "[1.]", "[.5]", "[1e]", "['a']", "[NaN]", "[-Infinity]",
-            "{a:1}", "[1 2]", "\"\\x\"", "\"\\ud800\"", "[\"a\nb\"]", "[1] x", "[", "", "tru",
+            "[1,]",
+            "{\"a\":1,}",
+            "[01]",
+            "[1.]",
+            "[.5]",
+            "[1e]",
+            "['a']",
+            "[NaN]",
+            "[-Infinity]",
+            "{a:1}",
+            "[1 2]",
+            "\"\\x\"",
+            "\"\\ud800\"",
+            "[\"a\nb\"]",
+            "[1] x",
+            "[",
+            "",
+            "tru",
         ] {
             assert!(parse(bad).is_err(), "{bad:?} should fail");
         }
@@ -447,7 +466,13 @@ mod tests {
     #[test]
     fn trailing_comma_is_reported_at_the_comma() {
         let err = parse("[1, 2 , ]").unwrap_err();
-        assert_eq!(err, ParseError { offset: 6, kind: ErrorKind::TrailingComma });
+        assert_eq!(
+            err,
+            ParseError {
+                offset: 6,
+                kind: ErrorKind::TrailingComma
+            }
+        );
     }
 
     #[test]

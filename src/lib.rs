@@ -3,11 +3,14 @@
 pub mod body;
 pub mod cli;
 pub mod cmd;
+pub mod convert;
 pub mod diag;
 pub mod error;
 pub mod json;
 pub mod output;
+pub mod render;
 pub mod source;
+pub mod validate;
 
 use std::io::Write;
 

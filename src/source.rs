@@ -166,7 +166,10 @@ pub fn parse_json(bytes: &[u8]) -> Result<Json, JsonSyntaxError> {
             });
         }
     };
-    if text.trim_matches(|c: char| c.is_ascii_whitespace()).is_empty() {
+    if text
+        .trim_matches(|c: char| c.is_ascii_whitespace())
+        .is_empty()
+    {
         let (line, col) = line_col(bytes, bytes.len());
         return Err(JsonSyntaxError {
             line,
@@ -381,8 +384,14 @@ mod tests {
     #[test]
     fn locates_nested_values_by_pointer() {
         let text = b"{\n  \"a\": [1, [2, 3]],\n  \"b\": {\"c\\/d\": \"x\"}\n}";
-        assert_eq!(line_col(text, locate_pointer(text, "/a/1/1").unwrap()), (2, 16));
-        assert_eq!(line_col(text, locate_pointer(text, "/b/c~1d").unwrap()), (3, 17));
+        assert_eq!(
+            line_col(text, locate_pointer(text, "/a/1/1").unwrap()),
+            (2, 16)
+        );
+        assert_eq!(
+            line_col(text, locate_pointer(text, "/b/c~1d").unwrap()),
+            (3, 17)
+        );
         assert_eq!(locate_pointer(text, ""), Some(0));
         assert_eq!(locate_pointer(text, "/a/5"), None);
         assert_eq!(locate_pointer(text, "/zz"), None);
@@ -391,7 +400,10 @@ mod tests {
     #[test]
     fn columns_count_characters_not_bytes() {
         let text = "{\"é\": [\"ü\", 1]}".as_bytes();
-        assert_eq!(line_col(text, locate_pointer(text, "/é/1").unwrap()), (1, 13));
+        assert_eq!(
+            line_col(text, locate_pointer(text, "/é/1").unwrap()),
+            (1, 13)
+        );
     }
 
     #[test]

@@ -21,8 +21,8 @@ fn checked_in_completions_match_the_binary() {
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("completions")
             .join(file);
-        let checked_in = std::fs::read_to_string(&path)
-            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let checked_in =
+            std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         assert_eq!(
             printed,
             checked_in,

@@ -336,7 +336,10 @@ pub fn request_json(inputs: Json) -> Json {
 pub fn response_json(outputs: Json, records: usize) -> Json {
     let mut doc = Map::new();
     doc.insert("outputs".to_string(), outputs);
-    doc.insert("warnings".to_string(), Json::Array(vec![Json::Null; records]));
+    doc.insert(
+        "warnings".to_string(),
+        Json::Array(vec![Json::Null; records]),
+    );
     doc.insert("errors".to_string(), Json::Array(vec![Json::Null; records]));
     doc.insert(
         "process_time".to_string(),

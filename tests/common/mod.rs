@@ -56,7 +56,9 @@ pub fn xconn() -> Command {
 
 /// Absolute path of a shipped fixture.
 pub fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(name)
 }
 
 /// Contents of a shipped fixture.

@@ -1,0 +1,1 @@
+//! Conversion between CSV / JSON objects / NDJSON and XConnector bodies (being built).
