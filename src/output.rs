@@ -108,6 +108,7 @@ pub fn write_atomically<T>(
         .suffix(".tmp")
         .tempfile_in(dir)
         .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
+    set_final_permissions(temp.as_file(), path);
     let mut writer = BufWriter::with_capacity(64 * 1024, temp);
     let value = produce(&mut writer)?;
     let temp = writer
@@ -119,3 +120,18 @@ pub fn write_atomically<T>(
         .with_context(|| format!("cannot write {}", path.display()))?;
     Ok(value)
 }
+
+/// Temp files are created private (0600); give the result the mode of the file it replaces, or
+/// the usual 0644 for a new file.
+#[cfg(unix)]
+fn set_final_permissions(file: &std::fs::File, path: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(path)
+        .map(|m| m.permissions().mode() & 0o7777)
+        .unwrap_or(0o644);
+    // Best effort: a failure leaves the private mode, which is safe.
+    let _ = file.set_permissions(std::fs::Permissions::from_mode(mode));
+}
+
+#[cfg(not(unix))]
+fn set_final_permissions(_file: &std::fs::File, _path: &Path) {}
