@@ -22,7 +22,13 @@ pub fn run(args: ShowArgs, out: &mut Output) -> anyhow::Result<Outcome> {
         color: out.color,
         terminal: out.is_terminal,
     };
-    show(out, &mut io::stderr().lock(), &source.name, &checked, &options)
+    show(
+        out,
+        &mut io::stderr().lock(),
+        &source.name,
+        &checked,
+        &options,
+    )
 }
 
 /// Render the checked document into `out` and its diagnostics into `diagnostics`.
@@ -55,7 +61,6 @@ pub fn show(
 mod tests {
     use super::*;
     use crate::diag::{Diagnostic, Severity};
-    use crate::render::Format;
 
     #[test]
     fn a_broken_body_renders_and_reports_its_diagnostics() {
@@ -68,14 +73,7 @@ mod tests {
             kind: Some(Kind::Request),
             diagnostics: vec![diagnostic],
         };
-        let options = Options {
-            format: Format::Table,
-            expand: false,
-            record: None,
-            width: None,
-            color: false,
-            terminal: false,
-        };
+        let options = Options::default();
         let (mut out, mut err) = (Vec::new(), Vec::new());
         let outcome = show(&mut out, &mut err, "b.json", &checked, &options).unwrap();
         assert_eq!(outcome, Outcome::Invalid);

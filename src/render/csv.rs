@@ -66,12 +66,20 @@ pub(crate) fn render(
         let tables: Vec<Option<Table>> = columns
             .iter()
             .enumerate()
-            .map(|(c, column)| match (&column.spread, values.get(c).map(Cell::of)) {
-                (Some(_), Some(Cell::Table(t))) => Some(t),
-                _ => None,
-            })
+            .map(
+                |(c, column)| match (&column.spread, values.get(c).map(Cell::of)) {
+                    (Some(_), Some(Cell::Table(t))) => Some(t),
+                    _ => None,
+                },
+            )
             .collect();
-        let lines = tables.iter().flatten().map(|t| t.len()).max().unwrap_or(0).max(1);
+        let lines = tables
+            .iter()
+            .flatten()
+            .map(|t| t.len())
+            .max()
+            .unwrap_or(0)
+            .max(1);
         for line in 0..lines {
             for (c, column) in columns.iter().enumerate() {
                 match (&column.spread, &tables[c]) {
@@ -95,7 +103,10 @@ pub(crate) fn render(
                 }
             }
             if response {
-                put(&mut out, value_text(report.process_time.get(i), &mut scratch))?;
+                put(
+                    &mut out,
+                    value_text(report.process_time.get(i), &mut scratch),
+                )?;
                 let (errors, warnings) = report.counts(i);
                 put(&mut out, &status_text(errors, warnings))?;
             }

@@ -18,7 +18,12 @@ pub(crate) fn render(
     let mut single = object.clone();
     let key = body.kind().records_key();
     if let Some(Json::Array(rows)) = object.get(key) {
-        let kept: Vec<Json> = rows.first().into_iter().chain(rows.get(index + 1)).cloned().collect();
+        let kept: Vec<Json> = rows
+            .first()
+            .into_iter()
+            .chain(rows.get(index + 1))
+            .cloned()
+            .collect();
         single.insert(key.to_string(), Json::Array(kept));
     }
     if let Body::Response(_) = body {

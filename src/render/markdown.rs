@@ -54,10 +54,10 @@ impl Printer for MarkdownPrinter {
         self.gap(w)?;
         let headers: Vec<&str> = grid.headers.iter().map(String::as_str).collect();
         row(w, &headers)?;
-        // The first column (`#` or `key`) and columns holding only numbers are right-aligned.
+        // `#` and columns holding only numbers are right-aligned.
         let numeric: Vec<bool> = (0..grid.columns())
             .map(|c| {
-                c == 0
+                (c == 0 && grid.headers[0] == "#")
                     || (grid.rows() > 0
                         && (0..grid.rows()).all(|r| grid.cell(r, c).1.style == Style::Number))
             })

@@ -28,8 +28,9 @@ use text::Escape;
 pub const PREVIEW_ROWS: usize = 10;
 
 /// What to render.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Format {
+    #[default]
     Table,
     Markdown,
     Csv,
@@ -47,8 +48,9 @@ impl From<ShowFormat> for Format {
     }
 }
 
-/// How to render.
-#[derive(Debug, Clone, Copy)]
+/// How to render. The default: a table, previewed nested tables, every record, no width limit,
+/// no color.
+#[derive(Debug, Clone, Copy, Default)]
 pub struct Options {
     pub format: Format,
     /// Show every row of every nested table.
@@ -66,12 +68,7 @@ pub struct Options {
 
 /// Render `body` (a view of `doc`) in `options.format`. Fails with a usage error (exit 2) when
 /// `--record N` is out of range, and with the writer's I/O error (a closed pipe included).
-pub fn render(
-    w: &mut dyn Write,
-    doc: &Json,
-    body: &Body,
-    options: &Options,
-) -> anyhow::Result<()> {
+pub fn render(w: &mut dyn Write, doc: &Json, body: &Body, options: &Options) -> anyhow::Result<()> {
     let selection = select(body, options.record)?;
     match options.format {
         Format::Table => {
@@ -401,7 +398,9 @@ fn render_tables(
         Some(table) => {
             let columns = column_names(&table);
             let grid = if selection.single {
-                record_grid(printer.escape(), &table, &columns, &report, selection.range.start)
+                let response = matches!(body, Body::Response(_));
+                let i = selection.range.start;
+                record_grid(printer.escape(), &table, &columns, response, &report, i)
             } else {
                 main_grid(
                     printer.escape(),
@@ -497,6 +496,7 @@ fn record_grid(
     escape: Escape,
     table: &Table,
     columns: &[String],
+    response: bool,
     report: &Report,
     i: usize,
 ) -> Grid {
@@ -506,7 +506,7 @@ fn record_grid(
         grid.push(key, Style::Plain);
         grid.push_value(values.get(c));
     }
-    if !report.process_time.is_empty() || report.entries() > 0 {
+    if response {
         grid.push("process_time", Style::Plain);
         grid.push_value(report.process_time.get(i));
         let (errors, warnings) = report.counts(i);
@@ -620,14 +620,7 @@ mod tests {
     }
 
     fn table_options() -> Options {
-        Options {
-            format: Format::Table,
-            expand: false,
-            record: None,
-            width: None,
-            color: false,
-            terminal: false,
-        }
+        Options::default()
     }
 
     #[test]
@@ -653,7 +646,10 @@ mod tests {
         let rows: Vec<String> = (0..12).map(|i| format!("[{i}]")).collect();
         let doc = format!(r#"{{"inputs":[["T"],[[["n"],{}]]]}}"#, rows.join(","));
         let preview = rendered(&doc, table_options());
-        assert!(preview.contains("… 2 more rows (use --expand)"), "{preview}");
+        assert!(
+            preview.contains("… 2 more rows (use --expand)"),
+            "{preview}"
+        );
         let expanded = rendered(
             &doc,
             Options {
@@ -674,6 +670,9 @@ mod tests {
             ..table_options()
         };
         let err = render(&mut Vec::new(), &doc, &body, &options).unwrap_err();
-        assert_eq!(err.to_string(), "--record 2: the request has 1 input record");
+        assert_eq!(
+            err.to_string(),
+            "--record 2: the request has 1 input record"
+        );
     }
 }

@@ -74,10 +74,7 @@ impl TablePrinter {
         writeln!(w, "{}", text::escaped(&body, Escape::Terminal))?;
         let details = message_details(message);
         if !details.is_empty() {
-            let line: Vec<String> = details
-                .iter()
-                .map(|(k, v)| format!("{k}: {v}"))
-                .collect();
+            let line: Vec<String> = details.iter().map(|(k, v)| format!("{k}: {v}")).collect();
             writeln!(
                 w,
                 "           {}",
@@ -115,24 +112,13 @@ impl Printer for TablePrinter {
         // Titles.
         let mut line = std::mem::take(&mut self.line);
         line.clear();
-        for (c, title) in grid.headers.iter().enumerate() {
-            let span_width = grid.header_widths[c];
-            let align_right = c == 0 && title == "#";
-            put(
-                &mut line,
-                title,
-                span_width,
-                widths[c],
-                Style::Header,
-                align_right,
-                c == last,
-                color,
-            );
-            if c != last {
-                line.extend_from_slice(SEPARATOR.as_bytes());
-            }
-        }
-        line.push(b'\n');
+        let titles = grid.headers.iter().enumerate().map(|(c, title)| Piece {
+            text: title,
+            width: grid.header_widths[c],
+            style: Style::Header,
+            right: c == 0 && title == "#",
+        });
+        put_row(&mut line, &widths, titles, color);
         // Rule.
         for (c, &width) in widths.iter().enumerate() {
             for _ in 0..width {
@@ -147,24 +133,16 @@ impl Printer for TablePrinter {
 
         for row in 0..grid.rows() {
             line.clear();
-            for (c, &width) in widths.iter().enumerate() {
-                let (cell, span) = grid.cell(row, c);
-                let align_right = span.style == Style::Number;
-                put(
-                    &mut line,
-                    cell,
-                    span.width,
-                    width,
-                    span.style,
-                    align_right,
-                    c == last,
-                    color,
-                );
-                if c != last {
-                    line.extend_from_slice(SEPARATOR.as_bytes());
+            let cells = (0..widths.len()).map(|c| {
+                let (text, span) = grid.cell(row, c);
+                Piece {
+                    text,
+                    width: span.width,
+                    style: span.style,
+                    right: span.style == Style::Number,
                 }
-            }
-            line.push(b'\n');
+            });
+            put_row(&mut line, &widths, cells, color);
             w.write_all(&line)?;
         }
         self.line = line;
@@ -198,31 +176,47 @@ impl Printer for TablePrinter {
     }
 }
 
-/// Append one cell, cut to `width` with `…` when longer, padded unless it is the last column.
-#[allow(clippy::too_many_arguments)]
-fn put(
-    line: &mut Vec<u8>,
-    cell: &str,
-    cell_width: usize,
+/// A cell to lay out: escaped text, its display width, style and alignment.
+struct Piece<'a> {
+    text: &'a str,
     width: usize,
     style: Style,
-    align_right: bool,
-    last: bool,
+    right: bool,
+}
+
+/// Append one line: the cells separated by ` │ `, each cut and padded to its column's width
+/// (the last column is not padded on the right), then a newline.
+fn put_row<'a>(
+    line: &mut Vec<u8>,
+    widths: &[usize],
+    cells: impl Iterator<Item = Piece<'a>>,
     color: bool,
 ) {
-    let (shown, shown_width, ellipsis) = if cell_width <= width {
-        (cell, cell_width, false)
+    let last = widths.len().saturating_sub(1);
+    for (c, (piece, &width)) in cells.zip(widths).enumerate() {
+        put(line, &piece, width, c == last, color);
+        if c != last {
+            line.extend_from_slice(SEPARATOR.as_bytes());
+        }
+    }
+    line.push(b'\n');
+}
+
+/// Append one cell, cut to `width` with `…` when longer, padded unless it is the last column.
+fn put(line: &mut Vec<u8>, piece: &Piece, width: usize, last: bool, color: bool) {
+    let (shown, shown_width, ellipsis) = if piece.width <= width {
+        (piece.text, piece.width, false)
     } else if width == 0 {
         ("", 0, false)
     } else {
-        let (prefix, w) = text::cut(cell, width);
+        let (prefix, w) = text::cut(piece.text, width);
         (prefix, w + 1, true)
     };
     let pad = width.saturating_sub(shown_width);
-    if align_right {
+    if piece.right {
         line.resize(line.len() + pad, b' ');
     }
-    let ansi = if color { style.ansi() } else { "" };
+    let ansi = if color { piece.style.ansi() } else { "" };
     line.extend_from_slice(ansi.as_bytes());
     line.extend_from_slice(shown.as_bytes());
     if ellipsis {
@@ -231,7 +225,7 @@ fn put(
     if !ansi.is_empty() {
         line.extend_from_slice(b"\x1b[0m");
     }
-    if !align_right && !last {
+    if !piece.right && !last {
         line.resize(line.len() + pad, b' ');
     }
 }
@@ -314,11 +308,17 @@ mod tests {
 
     #[test]
     fn cut_cells_end_with_an_ellipsis_and_keep_alignment() {
+        let piece = |text, right| Piece {
+            text,
+            width: 6.min(text.len()),
+            style: Style::Plain,
+            right,
+        };
         let mut line = Vec::new();
-        put(&mut line, "abcdef", 6, 4, Style::Plain, false, false, false);
+        put(&mut line, &piece("abcdef", false), 4, false, false);
         assert_eq!(String::from_utf8(line).unwrap(), "abc…");
         let mut line = Vec::new();
-        put(&mut line, "ab", 2, 4, Style::Number, true, false, false);
+        put(&mut line, &piece("ab", true), 4, false, false);
         assert_eq!(String::from_utf8(line).unwrap(), "  ab");
     }
 }
