@@ -358,3 +358,24 @@ fn closed_pipe_exits_zero_without_a_message() {
     assert_eq!(output.status.code(), Some(0));
     assert_eq!(String::from_utf8(output.stderr).unwrap(), "");
 }
+
+#[test]
+fn wide_characters_are_cut_by_display_width() {
+    let out = show_ok("show/hostile-text.json", &["--width", "30"]);
+    expect("hostile-text-width-30.txt", &out);
+    assert!(out.contains("│ 日本…"), "{out}");
+}
+
+#[test]
+fn csv_escapes_control_characters_only_on_a_terminal() {
+    let path = fixture("show/hostile-text.json");
+    let args = [path.to_str().unwrap(), "--format", "csv"];
+    let (_, piped, _) = show(&args);
+    assert!(piped.contains("\x1b]0;owned\x07title"), "{piped}");
+    let (_, terminal, _) = show_with(&args, &[("XCONN_FORCE_TTY", "1")]);
+    assert!(!terminal.contains('\x1b'), "{terminal}");
+    assert!(
+        terminal.contains("\\u{1b}]0;owned\\u{7}title"),
+        "{terminal}"
+    );
+}
