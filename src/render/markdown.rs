@@ -1,0 +1,120 @@
+//! The markdown format: GitHub-flavoured tables fit for a pull-request comment. Same layout as
+//! the terminal format (summary, grid, nested tables under bold titles, warnings and errors as a
+//! table of their own), never cut to a width and never colored. Cell text escapes `|` `\` `<`
+//! `>` `&`, newlines become `<br>`, other control characters are written as `\u{…}`.
+
+use std::io::{self, Write};
+
+use super::text::{self, Escape};
+use super::{message_details, Grid, Group, Printer, Style};
+
+#[derive(Default)]
+pub(crate) struct MarkdownPrinter {
+    started: bool,
+}
+
+impl MarkdownPrinter {
+    /// Markdown blocks need a blank line between them (a line right after a table would become
+    /// one of its rows).
+    fn gap(&mut self, w: &mut dyn Write) -> io::Result<()> {
+        if self.started {
+            w.write_all(b"\n")?;
+        }
+        self.started = true;
+        Ok(())
+    }
+}
+
+fn row(w: &mut dyn Write, cells: &[&str]) -> io::Result<()> {
+    w.write_all(b"|")?;
+    for cell in cells {
+        w.write_all(b" ")?;
+        w.write_all(cell.as_bytes())?;
+        w.write_all(b" |")?;
+    }
+    w.write_all(b"\n")
+}
+
+impl Printer for MarkdownPrinter {
+    fn escape(&self) -> Escape {
+        Escape::Markdown
+    }
+
+    fn summary(&mut self, w: &mut dyn Write, text: &str) -> io::Result<()> {
+        self.gap(w)?;
+        writeln!(w, "{}", text::escaped(text, Escape::Markdown))
+    }
+
+    fn title(&mut self, w: &mut dyn Write, title: &str) -> io::Result<()> {
+        self.gap(w)?;
+        writeln!(w, "**{}**", text::escaped(title, Escape::Markdown))
+    }
+
+    fn grid(&mut self, w: &mut dyn Write, grid: &Grid) -> io::Result<()> {
+        self.gap(w)?;
+        let headers: Vec<&str> = grid.headers.iter().map(String::as_str).collect();
+        row(w, &headers)?;
+        // `#` and columns holding only numbers are right-aligned.
+        let numeric: Vec<bool> = (0..grid.columns())
+            .map(|c| {
+                (c == 0 && grid.headers[0] == "#")
+                    || (grid.rows() > 0
+                        && (0..grid.rows()).all(|r| grid.cell(r, c).1.style == Style::Number))
+            })
+            .collect();
+        let rules: Vec<&str> = numeric
+            .iter()
+            .map(|&n| if n { "--:" } else { "---" })
+            .collect();
+        row(w, &rules)?;
+        let mut cells = Vec::with_capacity(grid.columns());
+        for r in 0..grid.rows() {
+            cells.clear();
+            cells.extend((0..grid.columns()).map(|c| grid.cell(r, c).0));
+            row(w, &cells)?;
+        }
+        Ok(())
+    }
+
+    fn note(&mut self, w: &mut dyn Write, text: &str) -> io::Result<()> {
+        self.gap(w)?;
+        writeln!(w, "_{}_", text::escaped(text, Escape::Markdown))
+    }
+
+    fn messages(&mut self, w: &mut dyn Write, groups: &[Group]) -> io::Result<()> {
+        self.gap(w)?;
+        writeln!(w, "**warnings and errors**")?;
+        w.write_all(b"\n")?;
+        row(
+            w,
+            &["record", "severity", "source_path", "message", "details"],
+        )?;
+        row(w, &["---", "---", "---", "---", "---"])?;
+        let esc = |s: &str| text::escaped(s, Escape::Markdown);
+        for group in groups {
+            let label = esc(&group.label);
+            let entries = group
+                .errors
+                .iter()
+                .map(|m| ("error", m))
+                .chain(group.warnings.iter().map(|m| ("warning", m)));
+            for (severity, message) in entries {
+                let details: Vec<String> = message_details(message)
+                    .iter()
+                    .map(|(k, v)| format!("{k}: {v}"))
+                    .collect();
+                row(
+                    w,
+                    &[
+                        &label,
+                        severity,
+                        &esc(&message.source_path().unwrap_or_default()),
+                        &esc(&message.message().unwrap_or_default()),
+                        &esc(&details.join(", ")),
+                    ],
+                )?;
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,381 @@
+//! `xconn show`: expected-output tests against fixtures/show/ (regenerate with `XCONN_BLESS=1
+//! cargo test --test show`, then review the diff), color, width, pipes and broken input.
+
+mod common;
+
+use std::io::Read;
+use std::process::{Command as StdCommand, Stdio};
+
+use common::{fixture, xconn, Scratch};
+
+/// Compare `actual` with fixtures/show/`name`; with `XCONN_BLESS=1` write it instead.
+fn expect(name: &str, actual: &str) {
+    let path = fixture("show").join(name);
+    if std::env::var_os("XCONN_BLESS").is_some_and(|v| v == "1") {
+        std::fs::write(&path, actual).unwrap();
+        return;
+    }
+    let expected = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{}: {e} (run with XCONN_BLESS=1 to create)", path.display()));
+    if expected != actual {
+        let line = expected
+            .lines()
+            .zip(actual.lines())
+            .position(|(e, a)| e != a)
+            .unwrap_or_else(|| expected.lines().count().min(actual.lines().count()));
+        panic!(
+            "output differs from fixtures/show/{name} at line {}\n--- expected\n{expected}\n--- actual\n{actual}",
+            line + 1
+        );
+    }
+}
+
+/// Run `xconn show ARGS…`; returns (exit code, stdout, stderr).
+fn show(args: &[&str]) -> (i32, String, String) {
+    show_with(args, &[])
+}
+
+fn show_with(args: &[&str], env: &[(&str, &str)]) -> (i32, String, String) {
+    let mut cmd = xconn();
+    cmd.arg("show");
+    for arg in args {
+        cmd.arg(arg);
+    }
+    for (key, value) in env {
+        cmd.env(key, value);
+    }
+    let output = cmd.output().unwrap();
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8(output.stdout).unwrap(),
+        String::from_utf8(output.stderr).unwrap(),
+    )
+}
+
+/// `show` of a shipped fixture that must succeed quietly; returns stdout.
+fn show_ok(name: &str, extra: &[&str]) -> String {
+    let path = fixture(name);
+    let mut args = vec![path.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    let (code, stdout, stderr) = show(&args);
+    assert_eq!((code, stderr.as_str()), (0, ""), "show {name} {extra:?}");
+    stdout
+}
+
+#[test]
+fn success_response_shows_grid_process_time_status_and_nested_table() {
+    let out = show_ok("response-example1-success.json", &[]);
+    expect("response-example1.txt", &out);
+}
+
+#[test]
+fn warnings_are_listed_under_their_record() {
+    let out = show_ok("response-example2-with-warnings.json", &[]);
+    expect("response-example2.txt", &out);
+}
+
+#[test]
+fn failure_response_shows_request_level_errors_instead_of_an_empty_grid() {
+    let out = show_ok("response-example3-failure.json", &[]);
+    expect("response-example3.txt", &out);
+}
+
+#[test]
+fn request_with_nested_tables_lists_each_below_the_grid() {
+    let out = show_ok("request-example3-records-with-tables.json", &[]);
+    expect("request-example3.txt", &out);
+}
+
+#[test]
+fn single_value_request_is_a_plain_grid() {
+    let out = show_ok("request-example1-single-values.json", &[]);
+    expect("request-example1.txt", &out);
+}
+
+#[test]
+fn record_flag_shows_one_record_vertically_with_its_tables() {
+    let out = show_ok(
+        "request-example3-records-with-tables.json",
+        &["--record", "2"],
+    );
+    expect("request-example3-record-2.txt", &out);
+}
+
+#[test]
+fn record_flag_on_a_response_adds_status_and_messages() {
+    let out = show_ok("response-example2-with-warnings.json", &["--record", "1"]);
+    expect("response-example2-record-1.txt", &out);
+}
+
+#[test]
+fn record_out_of_range_is_a_usage_error() {
+    let path = fixture("request-example3-records-with-tables.json");
+    let (code, stdout, stderr) = show(&[path.to_str().unwrap(), "--record", "4"]);
+    assert_eq!(code, 2);
+    assert_eq!(stdout, "");
+    assert_eq!(
+        stderr,
+        "xconn: error: --record 4: the request has 3 input records\n"
+    );
+}
+
+#[test]
+fn long_nested_tables_are_previewed_with_a_hint() {
+    let out = show_ok("response-example2-with-warnings.json", &[]);
+    assert!(out.contains("… 1 more row (use --expand)"), "{out}");
+    assert!(!out.contains("Sydney Funnel Web Spider"), "{out}");
+}
+
+#[test]
+fn expand_shows_every_row_of_every_nested_table() {
+    let out = show_ok("response-example2-with-warnings.json", &["--expand"]);
+    expect("response-example2-expand.txt", &out);
+}
+
+#[test]
+fn tables_inside_nested_tables_are_titled_with_their_path() {
+    let out = show_ok("show/nested-tables-two-levels.json", &[]);
+    expect("nested-tables-two-levels.txt", &out);
+}
+
+#[test]
+fn markdown_format_gives_github_tables() {
+    let out = show_ok(
+        "response-example2-with-warnings.json",
+        &["--format", "markdown"],
+    );
+    expect("response-example2.md", &out);
+}
+
+#[test]
+fn markdown_format_lists_error_fields() {
+    let out = show_ok("response-example3-failure.json", &["--format", "markdown"]);
+    expect("response-example3.md", &out);
+}
+
+#[test]
+fn markdown_escapes_pipes_html_and_newlines() {
+    let out = show_ok("show/hostile-text.json", &["--format", "markdown"]);
+    expect("hostile-text.md", &out);
+}
+
+#[test]
+fn csv_format_spreads_nested_tables_into_rows() {
+    let out = show_ok(
+        "request-example3-records-with-tables.json",
+        &["--format", "csv"],
+    );
+    expect("request-example3.csv", &out);
+}
+
+#[test]
+fn csv_format_of_a_response_adds_process_time_and_status() {
+    let out = show_ok("response-example1-success.json", &["--format", "csv"]);
+    expect("response-example1.csv", &out);
+}
+
+#[test]
+fn json_format_is_the_normalized_body() {
+    let out = show_ok(
+        "request-example3-records-with-tables.json",
+        &["--format", "json"],
+    );
+    expect("request-example3.json", &out);
+}
+
+#[test]
+fn json_format_with_record_keeps_only_that_record() {
+    let out = show_ok(
+        "request-example3-records-with-tables.json",
+        &["--format", "json", "--record", "2"],
+    );
+    expect("request-example3-record-2.json", &out);
+}
+
+#[test]
+fn narrow_width_cuts_long_cells_with_an_ellipsis() {
+    let out = show_ok("response-example1-success.json", &["--width", "50"]);
+    expect("response-example1-width-50.txt", &out);
+    let grid_lines = out.lines().skip(2).take(3);
+    for line in grid_lines {
+        assert!(line.chars().count() <= 50, "too wide: {line}");
+    }
+}
+
+#[test]
+fn terminal_width_comes_from_columns() {
+    let path = fixture("response-example1-success.json");
+    let (code, out, _) = show_with(
+        &[path.to_str().unwrap(), "--color", "never"],
+        &[("XCONN_FORCE_TTY", "1"), ("COLUMNS", "50")],
+    );
+    assert_eq!(code, 0);
+    assert_eq!(
+        out,
+        common::fixture_text("show/response-example1-width-50.txt")
+    );
+}
+
+#[test]
+fn piped_output_is_never_cut() {
+    let out = show_ok("response-example1-success.json", &[]);
+    assert!(
+        out.contains("unique wildlife, and vibrant cities."),
+        "{out}"
+    );
+    assert!(!out.contains('…'), "{out}");
+}
+
+#[test]
+fn color_always_marks_errors_red_and_warnings_yellow() {
+    let out = show_ok("show/warnings-and-errors.json", &["--color", "always"]);
+    expect("warnings-and-errors.color.txt", &out);
+    assert!(out.contains("\x1b[31merror  \x1b[0m"), "{out}");
+    assert!(out.contains("\x1b[33mwarning\x1b[0m"), "{out}");
+}
+
+#[test]
+fn color_never_writes_no_escape_codes() {
+    let out = show_ok("show/warnings-and-errors.json", &["--color", "never"]);
+    expect("warnings-and-errors.txt", &out);
+    assert!(!out.contains('\x1b'));
+}
+
+#[test]
+fn color_auto_colors_a_terminal() {
+    let path = fixture("show/warnings-and-errors.json");
+    let (_, out, _) = show_with(&[path.to_str().unwrap()], &[("XCONN_FORCE_TTY", "1")]);
+    assert!(out.contains("\x1b[31m"), "{out}");
+}
+
+#[test]
+fn color_auto_honours_no_color() {
+    let path = fixture("show/warnings-and-errors.json");
+    let (_, out, _) = show_with(
+        &[path.to_str().unwrap()],
+        &[("XCONN_FORCE_TTY", "1"), ("NO_COLOR", "1")],
+    );
+    assert!(!out.contains('\x1b'), "{out}");
+}
+
+#[test]
+fn color_auto_writes_no_escape_codes_into_a_pipe() {
+    let out = show_ok("show/warnings-and-errors.json", &[]);
+    assert!(!out.contains('\x1b'), "{out}");
+}
+
+#[test]
+fn control_characters_in_values_are_escaped() {
+    let out = show_ok("show/hostile-text.json", &["--color", "always"]);
+    expect("hostile-text.txt", &out);
+    // Only our own SGR codes reach the terminal; the value's ESC is shown as text.
+    assert!(out.contains("\\u{1b}]0;owned\\u{7}"), "{out}");
+    assert!(!out.contains("\x1b]0;"), "{out}");
+}
+
+#[test]
+fn reads_standard_input() {
+    let out = xconn()
+        .args(["show", "-"])
+        .write_stdin(common::fixture_text("request-example1-single-values.json"))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        common::fixture_text("show/request-example1.txt")
+    );
+}
+
+#[test]
+fn malformed_json_prints_only_the_diagnostic() {
+    let path = fixture("request-example1-single-values-trailing-comma.json");
+    let (code, stdout, stderr) = show(&[path.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert_eq!(stdout, "");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains(":6:29: error[XC001]: trailing comma"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_document_that_is_not_a_body_prints_only_the_diagnostic() {
+    let scratch = Scratch::new();
+    scratch.write("list.json", "[1, 2]");
+    let out = scratch
+        .xconn()
+        .args(["show", "list.json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    assert!(String::from_utf8(out.stderr)
+        .unwrap()
+        .contains("error[XC100]"));
+}
+
+#[test]
+fn broken_body_renders_what_it_can_and_exits_by_its_diagnostics() {
+    // An object where a value belongs, and a `warnings` list one entry short. What renders is
+    // fixed; the diagnostics come from the validator (exit 1 whenever it reports an error).
+    let path = fixture("show/broken-body.json");
+    let (code, stdout, stderr) = show(&[path.to_str().unwrap()]);
+    expect("broken-body.txt", &stdout);
+    let errors = stderr.lines().filter(|l| l.contains(": error[XC")).count();
+    assert_eq!(code, if errors > 0 { 1 } else { 0 }, "{stderr}");
+    for line in stderr.lines() {
+        assert!(line.contains("broken-body.json:"), "{line}");
+    }
+}
+
+#[test]
+fn closed_pipe_exits_zero_without_a_message() {
+    // A large body, so the output overruns the pipe buffer and the write after the reader has
+    // gone fails with EPIPE.
+    let scratch = Scratch::new();
+    let mut body = String::from("{\"inputs\": [[\"id\", \"text\"]");
+    for i in 0..50_000 {
+        body.push_str(&format!(",\n[{i}, \"record number {i} of a long body\"]"));
+    }
+    body.push_str("]}");
+    let big = scratch.write("big.json", body);
+
+    let mut child = StdCommand::new(env!("CARGO_BIN_EXE_xconn"))
+        .args(["show", big.to_str().unwrap()])
+        .env_clear()
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let mut head = [0u8; 64];
+    stdout.read_exact(&mut head).unwrap();
+    drop(stdout);
+    let output = child.wait_with_output().unwrap();
+    assert!(head.starts_with(b"request: 50000 records"));
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(String::from_utf8(output.stderr).unwrap(), "");
+}
+
+#[test]
+fn wide_characters_are_cut_by_display_width() {
+    let out = show_ok("show/hostile-text.json", &["--width", "30"]);
+    expect("hostile-text-width-30.txt", &out);
+    assert!(out.contains("│ 日本…"), "{out}");
+}
+
+#[test]
+fn csv_escapes_control_characters_only_on_a_terminal() {
+    let path = fixture("show/hostile-text.json");
+    let args = [path.to_str().unwrap(), "--format", "csv"];
+    let (_, piped, _) = show(&args);
+    assert!(piped.contains("\x1b]0;owned\x07title"), "{piped}");
+    let (_, terminal, _) = show_with(&args, &[("XCONN_FORCE_TTY", "1")]);
+    assert!(!terminal.contains('\x1b'), "{terminal}");
+    assert!(
+        terminal.contains("\\u{1b}]0;owned\\u{7}title"),
+        "{terminal}"
+    );
+}
