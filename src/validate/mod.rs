@@ -113,7 +113,8 @@ pub fn check_source_with(source: &Source, options: &Options) -> Validated {
     }
     if !found.is_empty() {
         scan::locate(bytes, &mut found);
-        found.sort_by_key(|f| f.offset);
+        // Document order; the "more not listed" note last.
+        found.sort_by_key(|f| (f.diagnostic.rule == rules::TOO_MANY, f.offset));
     }
     let doc = if options.keep_document {
         source.parse_json().ok()

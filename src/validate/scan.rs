@@ -761,7 +761,8 @@ impl<'a> Scanner<'a> {
         match self.peek() {
             Some(b'[') => {
                 self.header(&mut header)?;
-                has_header = true;
+                // An empty header was reported; widths against it would only add noise.
+                has_header = !header.is_empty();
                 envelope.push(json::parse(&self.text[first..self.pos]).unwrap_or(Json::Null));
             }
             Some(b'{') => {
@@ -995,7 +996,7 @@ impl<'a> Scanner<'a> {
             self.set_last(Seg::Index(row));
             let at = self.pos;
             if self.peek() == Some(b'[') {
-                self.record(Some(&header))?;
+                self.record((!header.is_empty()).then_some(header.as_slice()))?;
             } else {
                 let what = self.skip_typed()?;
                 self.report(
