@@ -604,3 +604,25 @@ fn check_source_keeps_its_public_shape() {
          supported: use a nested table [[\"key\", …], [value, …]] instead at /inputs/1/0 (a)\n"
     );
 }
+
+#[test]
+fn readme_lists_every_rule_with_its_severity() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    for rule in xconn::validate::rules::RULES {
+        let row = format!("| `{}` | {} |", rule.id, rule.severity.name());
+        assert!(readme.contains(&row), "README lacks the row {row}");
+    }
+}
+
+#[test]
+fn pre_commit_hook_runs_xconn_validate() {
+    let hooks = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/.pre-commit-hooks.yaml"
+    ))
+    .unwrap();
+    assert!(hooks.contains("id: xconn-validate"));
+    assert!(hooks.contains("entry: xconn validate"));
+    assert!(hooks.contains("language: rust"));
+}

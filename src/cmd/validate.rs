@@ -36,12 +36,12 @@ pub fn run(args: ValidateArgs, out: &mut Output) -> anyhow::Result<Outcome> {
             Ok(source) => {
                 let validated = check_source_with(&source, &options);
                 let checked = validated.checked;
-                let valid = !checked.has_errors() && !(args.strict && checked.has_warnings());
+                let invalid = checked.has_errors() || (args.strict && checked.has_warnings());
                 FileOutcome::Checked {
                     kind: checked.kind,
                     records: validated.records,
                     diagnostics: checked.diagnostics,
-                    valid,
+                    valid: !invalid,
                 }
             }
         };

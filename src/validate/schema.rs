@@ -123,6 +123,19 @@ mod tests {
     }
 
     #[test]
+    fn schema_errors_become_xc050_with_the_instance_pointer() {
+        let doc = crate::json::parse(
+            r#"{"outputs": [["a"]], "warnings": [], "errors": [], "process_time": ["x"]}"#,
+        )
+        .unwrap();
+        let found = check(&doc, Kind::Response);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].rule, "XC050");
+        assert_eq!(found[0].pointer, "/process_time/0");
+        assert!(found[0].message.starts_with("schema: "));
+    }
+
+    #[test]
     fn external_refs_are_refused_not_fetched() {
         let schema = crate::json::parse(r#"{"$ref": "https://example.com/s.json"}"#).unwrap();
         assert!(compile(&schema).is_err());
