@@ -1,9 +1,15 @@
-//! `xconn schema` (being built).
+//! `xconn schema request|response`: print the embedded JSON Schema (draft 2020-12) the validator
+//! uses, for editors and other tools.
 
-use crate::cli::*;
+use std::io::Write;
+
+use crate::body::Kind;
+use crate::cli::SchemaArgs;
 use crate::error::Outcome;
 use crate::output::Output;
+use crate::validate::schema;
 
-pub fn run(_args: SchemaArgs, _out: &mut Output) -> anyhow::Result<Outcome> {
-    anyhow::bail!("schema is not built yet")
+pub fn run(args: SchemaArgs, out: &mut Output) -> anyhow::Result<Outcome> {
+    out.write_all(schema::text(Kind::from(args.kind)).as_bytes())?;
+    Ok(Outcome::Success)
 }

@@ -1,9 +1,111 @@
-//! `xconn validate` (being built).
+//! `xconn validate FILE…`: check request and response bodies and report in the chosen format.
+//! Every file is checked even when some cannot be read; diagnostics go to standard output, the
+//! summary line and read failures to standard error.
 
-use crate::cli::*;
-use crate::error::Outcome;
+use std::io::Write;
+
+use anyhow::Context;
+
+use crate::body::Kind;
+use crate::cli::{ReportFormat, ValidateArgs};
+use crate::error::{data_error, Outcome};
 use crate::output::Output;
+use crate::source::{display_name, Source};
+use crate::validate::report::{self, FileOutcome, FileReport};
+use crate::validate::{check_source_with, Against, Options};
 
-pub fn run(_args: ValidateArgs, _out: &mut Output) -> anyhow::Result<Outcome> {
-    anyhow::bail!("validate is not built yet")
+pub fn run(args: ValidateArgs, out: &mut Output) -> anyhow::Result<Outcome> {
+    let against = match &args.against {
+        Some(path) => Some(read_against(path)?),
+        None => None,
+    };
+    let options = Options {
+        kind: args.kind.map(Kind::from),
+        against,
+        keep_document: false,
+    };
+    let mut files = Vec::with_capacity(args.files.len());
+    for arg in &args.files {
+        let name = display_name(arg);
+        let outcome = match Source::read(arg) {
+            Err(e) => {
+                let message = format!("{e:#}");
+                crate::error::report(&e);
+                FileOutcome::Unreadable(message)
+            }
+            Ok(source) => {
+                let validated = check_source_with(&source, &options);
+                let checked = validated.checked;
+                let invalid = checked.has_errors() || (args.strict && checked.has_warnings());
+                FileOutcome::Checked {
+                    kind: checked.kind,
+                    records: validated.records,
+                    diagnostics: checked.diagnostics,
+                    valid: !invalid,
+                }
+            }
+        };
+        files.push(FileReport { name, outcome });
+    }
+
+    match args.format {
+        ReportFormat::Text => {
+            let color = out.color;
+            report::write_text(out, &files, color)?;
+        }
+        ReportFormat::Github => report::write_github(out, &files)?,
+        ReportFormat::Json => {
+            serde_json::to_writer_pretty(&mut *out, &report::json_document(&files, args.strict))?;
+            writeln!(out)?;
+        }
+        ReportFormat::Sarif => {
+            serde_json::to_writer_pretty(&mut *out, &report::sarif_document(&files))?;
+            writeln!(out)?;
+        }
+    }
+    out.flush()?;
+    let totals = report::totals(&files);
+    eprintln!("{}", report::summary(&totals));
+    if totals.unreadable > 0 {
+        anyhow::bail!(
+            "{} of {} files could not be read",
+            totals.unreadable,
+            totals.files
+        );
+    }
+    Ok(if totals.invalid > 0 {
+        Outcome::Invalid
+    } else {
+        Outcome::Success
+    })
+}
+
+/// Count the input records of the `--against` request. Unreadable: exit 2; not a valid request:
+/// exit 1.
+fn read_against(path: &str) -> anyhow::Result<Against> {
+    let source = Source::read(path).context("--against")?;
+    let options = Options {
+        kind: Some(Kind::Request),
+        ..Options::default()
+    };
+    let validated = check_source_with(&source, &options);
+    let first_error = validated
+        .checked
+        .diagnostics
+        .iter()
+        .find(|d| d.severity == crate::diag::Severity::Error);
+    match (first_error, validated.records) {
+        (None, Some(records)) => Ok(Against {
+            name: source.name,
+            records,
+        }),
+        (Some(d), _) => Err(data_error(format!(
+            "--against {}: not a valid request: {}:{}:{}: {}",
+            source.name, source.name, d.line, d.col, d.message
+        ))),
+        (None, None) => Err(data_error(format!(
+            "--against {}: not a valid request: no `inputs` records",
+            source.name
+        ))),
+    }
 }

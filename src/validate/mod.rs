@@ -1,14 +1,27 @@
 //! The validator: JSON syntax, JSON Schema and the XConnector rules a schema cannot say, each rule
 //! with a stable id. Produces located [`Diagnostic`]s for `validate`, `show` and `call`.
+//!
+//! How a document is checked:
+//! 1. [`scan`] walks the text once, without building the document: syntax (exact line:column and
+//!    a hint), then every rule in [`rules::RULES`], each problem with the byte offset of its value.
+//! 2. The JSON Schema ([`schema`]) runs through the `jsonschema` crate on the document's envelope
+//!    (everything but the record contents, which step 1 checks value by value). A schema error is
+//!    reported (`XC050`) only when no rule already reported a problem at, inside or around the same
+//!    place, so one problem gives one clear message.
+//! 3. Offsets become line:column in one sweep, and only when there is something to report.
+
+pub mod report;
+pub mod rules;
+pub mod scan;
+pub mod schema;
 
 use std::io::{self, Write};
 
 use crate::body::{Json, Kind};
-use crate::diag::{locate_all, Diagnostic, Severity};
-use crate::source::Source;
+use crate::diag::{Diagnostic, Severity};
+use crate::source::{locate_pointer, Source};
 
-/// Rule id of a JSON syntax error (the document could not be parsed).
-pub const SYNTAX: &str = "XC001";
+pub use rules::SYNTAX;
 
 /// A document after checking: the parsed JSON (when it parsed) and its located diagnostics.
 pub struct Checked {
@@ -23,48 +36,128 @@ impl Checked {
             .iter()
             .any(|d| d.severity == Severity::Error)
     }
+
+    pub fn has_warnings(&self) -> bool {
+        self.diagnostics
+            .iter()
+            .any(|d| d.severity == Severity::Warning)
+    }
+}
+
+/// The request a response answers (`--against`): its name and number of input records.
+#[derive(Debug, Clone)]
+pub struct Against {
+    pub name: String,
+    pub records: usize,
+}
+
+/// How to check.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Force request/response instead of detecting it.
+    pub kind: Option<Kind>,
+    /// Rule `XC130`: output records must match this request's input records.
+    pub against: Option<Against>,
+    /// Also parse the document into [`Checked::doc`] (`show` needs it; `validate` does not).
+    pub keep_document: bool,
+}
+
+/// A checked document with its record count (`inputs` / `outputs` rows after the header).
+pub struct Validated {
+    pub checked: Checked,
+    pub records: Option<usize>,
 }
 
 /// Parse and check one source. `kind` forces request/response; `None` detects it.
 pub fn check_source(source: &Source, kind: Option<Kind>) -> Checked {
-    let doc = match source.parse_json() {
-        Ok(doc) => doc,
-        Err(e) => {
-            let mut diagnostic = Diagnostic::new(SYNTAX, Severity::Error, "", e.message.clone());
-            if let Some(hint) = &e.hint {
-                diagnostic.message = format!("{} (hint: {hint})", diagnostic.message);
-            }
-            diagnostic.line = e.line;
-            diagnostic.col = e.col;
-            return Checked {
-                doc: None,
-                kind,
-                diagnostics: vec![diagnostic],
-            };
-        }
-    };
-    let kind = kind.or_else(|| Kind::detect(&doc));
-    let mut diagnostics = check_document(&doc, kind);
-    if !diagnostics.is_empty() {
-        locate_all(&mut diagnostics, source);
-    }
-    Checked {
-        doc: Some(doc),
+    let options = Options {
         kind,
-        diagnostics,
+        against: None,
+        keep_document: true,
+    };
+    check_source_with(source, &options).checked
+}
+
+/// Check one source with all options.
+pub fn check_source_with(source: &Source, options: &Options) -> Validated {
+    let bytes = &source.bytes;
+    let against = options
+        .against
+        .as_ref()
+        .map(|a| (a.name.as_str(), a.records));
+    let scanned = scan::scan(bytes, options.kind, against);
+    if let Some(e) = scanned.syntax {
+        let mut message = e.message.clone();
+        if let Some(hint) = &e.hint {
+            message = format!("{message} (hint: {hint})");
+        }
+        let mut diagnostic = Diagnostic::new(SYNTAX, Severity::Error, "", message);
+        diagnostic.line = e.line;
+        diagnostic.col = e.col;
+        return Validated {
+            checked: Checked {
+                doc: None,
+                kind: scanned.kind,
+                diagnostics: vec![diagnostic],
+            },
+            records: None,
+        };
+    }
+    let mut found = scanned.found;
+    if let (Some(envelope), Some(kind)) = (&scanned.envelope, scanned.kind) {
+        let semantic: Vec<Diagnostic> = found.iter().map(|f| f.diagnostic.clone()).collect();
+        for diagnostic in schema::dedupe(schema::check(envelope, kind), &semantic) {
+            let offset = nearest_offset(bytes, &diagnostic.pointer);
+            found.push(scan::Found { offset, diagnostic });
+        }
+    }
+    if !found.is_empty() {
+        scan::locate(bytes, &mut found);
+        // Document order; the "more not listed" note last.
+        found.sort_by_key(|f| (f.diagnostic.rule == rules::TOO_MANY, f.offset));
+    }
+    let doc = if options.keep_document {
+        source.parse_json().ok()
+    } else {
+        None
+    };
+    Validated {
+        checked: Checked {
+            doc,
+            kind: scanned.kind,
+            diagnostics: found.into_iter().map(|f| f.diagnostic).collect(),
+        },
+        records: scanned.records,
     }
 }
 
-/// Check a parsed document (diagnostics not yet located).
+/// Byte offset of the value at `pointer`, or of its nearest parent that exists.
+fn nearest_offset(bytes: &[u8], pointer: &str) -> usize {
+    let mut pointer = pointer;
+    loop {
+        if let Some(offset) = locate_pointer(bytes, pointer) {
+            return offset;
+        }
+        match pointer.rfind('/') {
+            Some(p) => pointer = &pointer[..p],
+            None => return 0,
+        }
+    }
+}
+
+/// Check a parsed document. Its diagnostics are not located (line and col are 0): pointers are
+/// exact, so [`crate::diag::locate_all`] can place them in the text it came from.
 pub fn check_document(doc: &Json, kind: Option<Kind>) -> Vec<Diagnostic> {
-    let mut diagnostics = Vec::new();
-    if kind.is_none() || !doc.is_object() {
-        diagnostics.push(Diagnostic::new(
-            "XC100",
-            Severity::Error,
-            "",
-            "not an XConnector body: expected an object with `inputs` (request) or `outputs` (response)",
-        ));
+    let text = serde_json::to_string(doc).unwrap_or_default();
+    let source = Source::from_bytes("<document>", text.into_bytes());
+    let options = Options {
+        kind,
+        ..Options::default()
+    };
+    let mut diagnostics = check_source_with(&source, &options).checked.diagnostics;
+    for d in &mut diagnostics {
+        d.line = 0;
+        d.col = 0;
     }
     diagnostics
 }
@@ -75,18 +168,5 @@ pub fn write_text(
     source_name: &str,
     diagnostics: &[Diagnostic],
 ) -> io::Result<()> {
-    for d in diagnostics {
-        writeln!(
-            w,
-            "{}:{}:{}: {}[{}]: {} at {}",
-            source_name,
-            d.line,
-            d.col,
-            d.severity.name(),
-            d.rule,
-            d.message,
-            d.location()
-        )?;
-    }
-    Ok(())
+    report::write_text_lines(w, source_name, diagnostics, false)
 }

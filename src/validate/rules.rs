@@ -1,0 +1,84 @@
+//! The rule catalog: every diagnostic the validator can produce, with its stable id, severity and
+//! a one-line summary. The README table, SARIF `tool.driver.rules` and the tests read it from here.
+
+use crate::diag::Severity;
+
+/// One rule: stable id, default severity, short name and what it checks.
+#[derive(Debug, Clone, Copy)]
+pub struct Rule {
+    pub id: &'static str,
+    pub severity: Severity,
+    /// PascalCase name (SARIF `name`).
+    pub name: &'static str,
+    pub summary: &'static str,
+}
+
+const fn rule(
+    id: &'static str,
+    severity: Severity,
+    name: &'static str,
+    summary: &'static str,
+) -> Rule {
+    Rule {
+        id,
+        severity,
+        name,
+        summary,
+    }
+}
+
+use Severity::{Error, Warning};
+
+pub const SYNTAX: &str = "XC001";
+pub const TOO_MANY: &str = "XC002";
+pub const SCHEMA: &str = "XC050";
+pub const NOT_A_BODY: &str = "XC100";
+pub const RECORDS_NOT_ARRAY: &str = "XC101";
+pub const BAD_HEADER: &str = "XC102";
+pub const BAD_KEY: &str = "XC103";
+pub const DUPLICATE_KEY: &str = "XC104";
+pub const RECORD_NOT_ARRAY: &str = "XC105";
+pub const OBJECT_RECORDS: &str = "XC106";
+pub const WIDTH: &str = "XC107";
+pub const OBJECT_VALUE: &str = "XC108";
+pub const NOT_A_TABLE: &str = "XC109";
+pub const RESPONSE_KEY: &str = "XC110";
+pub const LENGTHS: &str = "XC111";
+pub const BAD_ENTRY: &str = "XC112";
+pub const MESSAGE_FIELD: &str = "XC113";
+pub const BAD_TIME: &str = "XC115";
+pub const LOW_TIME: &str = "XC116";
+pub const NO_RECORDS: &str = "XC120";
+pub const UNKNOWN_KEY: &str = "XC121";
+pub const AGAINST: &str = "XC130";
+
+/// Every rule, in id order.
+pub const RULES: &[Rule] = &[
+    rule(SYNTAX, Error, "JsonSyntax", "the file is not valid JSON (with a hint for trailing commas, single quotes, comments, NaN)"),
+    rule(TOO_MANY, Warning, "TooManyProblems", "more than 1000 problems in one file: the rest are counted, not listed"),
+    rule(SCHEMA, Error, "JsonSchema", "the document breaks the JSON Schema (`xconn schema`) in a way no rule below explains more precisely"),
+    rule(NOT_A_BODY, Error, "NotABody", "not an XConnector body: the top level is not an object with `inputs` or `outputs`"),
+    rule(RECORDS_NOT_ARRAY, Error, "RecordsMissing", "`inputs` / `outputs` is missing or is not an array"),
+    rule(BAD_HEADER, Error, "BadHeader", "the first row of a table is not its header: a non-empty array of column names"),
+    rule(BAD_KEY, Error, "BadColumnName", "a column name is not a non-empty string"),
+    rule(DUPLICATE_KEY, Error, "DuplicateColumnName", "a column name appears twice in one header"),
+    rule(RECORD_NOT_ARRAY, Error, "RecordNotArray", "a record (a row after the header) is not an array"),
+    rule(OBJECT_RECORDS, Error, "ObjectRecords", "records given as an array of objects; the message shows the array form to use"),
+    rule(WIDTH, Error, "RecordWidth", "a record has more or fewer values than its header has columns"),
+    rule(OBJECT_VALUE, Error, "ObjectValue", "a value is a JSON object: only the JSON-array format is supported"),
+    rule(NOT_A_TABLE, Error, "ArrayNotTable", "an array value is not a nested table (`[[keys…], [values…], …]`)"),
+    rule(RESPONSE_KEY, Error, "ResponseKeyMissing", "a response lacks `warnings`, `errors` or `process_time`, or one is not an array"),
+    rule(LENGTHS, Error, "EntryCount", "`warnings`, `errors` or `process_time` does not have one entry per output record"),
+    rule(BAD_ENTRY, Error, "BadMessageEntry", "a `warnings` / `errors` entry is not `null` or an array of objects"),
+    rule(MESSAGE_FIELD, Error, "MessageField", "a warning or error object lacks a field the spec shows, or it is not a string"),
+    rule(BAD_TIME, Error, "BadProcessTime", "a `process_time` entry is not a number ≥ 0"),
+    rule(LOW_TIME, Warning, "LowProcessTime", "a `process_time` entry is below 1 (the spec recommends at least 1 ms)"),
+    rule(NO_RECORDS, Warning, "NoRecords", "the body has no records (except a failure response that reports an error)"),
+    rule(UNKNOWN_KEY, Warning, "UnknownKey", "an unknown top-level key"),
+    rule(AGAINST, Error, "RecordCountMismatch", "`--against`: the response's output records differ in number from the request's input records"),
+];
+
+/// The rule with this id.
+pub fn find(id: &str) -> Option<&'static Rule> {
+    RULES.iter().find(|r| r.id == id)
+}

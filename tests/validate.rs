@@ -1,0 +1,628 @@
+//! `xconn validate`: every rule (a valid and an invalid fixture each), every report format, exit
+//! codes, line:column accuracy, many files and standard input, and the spec's own examples.
+
+mod common;
+
+use common::{fixture, fixture_text, json, xconn, Scratch};
+use predicates::str::contains;
+
+/// Fixture under fixtures/validate/.
+fn vfixture(name: &str) -> std::path::PathBuf {
+    fixture(&format!("validate/{name}"))
+}
+
+/// Run `xconn validate --format json FILE` and return the diagnostics of the one file.
+fn diagnostics(path: &std::path::Path, extra: &[&str]) -> Vec<serde_json::Value> {
+    let output = xconn()
+        .arg("validate")
+        .args(["--format", "json"])
+        .args(extra)
+        .arg(path)
+        .output()
+        .unwrap();
+    let report = json(&String::from_utf8(output.stdout).unwrap());
+    report["files"][0]["diagnostics"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+}
+
+fn rule_ids(diagnostics: &[serde_json::Value]) -> Vec<String> {
+    diagnostics
+        .iter()
+        .map(|d| d["rule"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// The valid fixture of a rule passes cleanly; the invalid one reports exactly that rule at the
+/// expected line:column and pointer, with the expected exit code.
+fn check_rule(stem: &str, rule: &str, line: u64, col: u64, location: &str, exit: i32) {
+    let valid = vfixture(&format!("{stem}-valid.json"));
+    xconn()
+        .arg("validate")
+        .arg(&valid)
+        .assert()
+        .code(0)
+        .stdout(contains(": ok ("));
+    assert_eq!(rule_ids(&diagnostics(&valid, &[])), Vec::<String>::new());
+
+    let invalid = vfixture(&format!("{stem}-invalid.json"));
+    let found = diagnostics(&invalid, &[]);
+    assert_eq!(rule_ids(&found), [rule], "{found:#?}");
+    let d = &found[0];
+    assert_eq!(
+        (d["line"].as_u64(), d["col"].as_u64()),
+        (Some(line), Some(col)),
+        "{d:#}"
+    );
+    assert_eq!(d["location"], location, "{d:#}");
+    xconn()
+        .arg("validate")
+        .arg(&invalid)
+        .assert()
+        .code(exit)
+        .stdout(contains(format!("[{rule}]")));
+}
+
+#[test]
+fn xc001_syntax_error_points_at_the_quote_with_a_hint() {
+    check_rule("XC001-json-syntax", "XC001", 4, 6, "/", 1);
+    xconn()
+        .arg("validate")
+        .arg(vfixture("XC001-json-syntax-invalid.json"))
+        .assert()
+        .stdout(contains("double quotes"));
+}
+
+#[test]
+fn xc100_object_without_inputs_or_outputs_is_not_a_body() {
+    check_rule("XC100-not-a-body", "XC100", 1, 1, "/", 1);
+}
+
+#[test]
+fn xc100_top_level_array_is_not_a_body() {
+    let s = Scratch::new();
+    s.write("a.json", "[1, 2]");
+    s.xconn()
+        .args(["validate", "a.json"])
+        .assert()
+        .code(1)
+        .stdout(contains(
+            "a.json:1:1: error[XC100]: not an XConnector body: the top level is an array",
+        ));
+}
+
+#[test]
+fn xc101_inputs_that_is_not_an_array() {
+    check_rule("XC101-records-not-array", "XC101", 2, 13, "/inputs", 1);
+}
+
+#[test]
+fn xc101_forced_kind_without_its_records_key() {
+    let found = diagnostics(
+        &fixture("request-example1-single-values.json"),
+        &["--kind", "response"],
+    );
+    let ids = rule_ids(&found);
+    assert!(ids.contains(&"XC101".to_string()), "{ids:?}");
+    assert!(ids.contains(&"XC121".to_string()), "{ids:?}");
+}
+
+#[test]
+fn xc102_empty_header_row() {
+    check_rule("XC102-bad-header", "XC102", 3, 5, "/inputs/0", 1);
+}
+
+#[test]
+fn xc103_empty_column_name() {
+    check_rule("XC103-bad-column-name", "XC103", 3, 11, "/inputs/0/1", 1);
+}
+
+#[test]
+fn xc104_duplicate_column_name() {
+    check_rule(
+        "XC104-duplicate-column-name",
+        "XC104",
+        3,
+        16,
+        "/inputs/0/2",
+        1,
+    );
+}
+
+#[test]
+fn xc105_record_that_is_not_an_array() {
+    check_rule("XC105-record-not-array", "XC105", 5, 5, "/inputs/2", 1);
+}
+
+#[test]
+fn xc106_outputs_as_array_of_objects_shows_the_array_form() {
+    check_rule("XC106-object-records", "XC106", 2, 14, "/outputs", 1);
+    xconn()
+        .arg("validate")
+        .arg(vfixture("XC106-object-records-invalid.json"))
+        .assert()
+        .stdout(contains(r#"[["name","amount"], ["x",1]]"#));
+}
+
+#[test]
+fn xc107_record_with_too_few_values() {
+    check_rule("XC107-record-width", "XC107", 5, 5, "/inputs/2", 1);
+}
+
+#[test]
+fn xc108_object_value_names_its_column() {
+    check_rule(
+        "XC108-object-value",
+        "XC108",
+        4,
+        9,
+        "/inputs/1/1 (address)",
+        1,
+    );
+}
+
+#[test]
+fn xc108_in_a_nested_table_names_the_column_path() {
+    let found = diagnostics(&vfixture("nested-table-width-invalid.json"), &[]);
+    assert_eq!(rule_ids(&found), ["XC108"]);
+    assert_eq!(found[0]["location"], "/inputs/1/2/2/1 (Students.Grade)");
+    assert_eq!(found[0]["column_name"], "Students.Grade");
+    assert_eq!(
+        (found[0]["line"].as_u64(), found[0]["col"].as_u64()),
+        (Some(7), Some(15))
+    );
+}
+
+#[test]
+fn xc107_in_a_nested_table() {
+    let s = Scratch::new();
+    s.write(
+        "n.json",
+        r#"{"inputs": [["T"], [[["a", "b"], [1, 2], [3]]]]}"#,
+    );
+    let found = diagnostics(&s.path("n.json"), &[]);
+    assert_eq!(rule_ids(&found), ["XC107"]);
+    assert_eq!(found[0]["location"], "/inputs/1/0/2 (T)");
+}
+
+#[test]
+fn xc109_array_value_that_is_not_a_table() {
+    check_rule(
+        "XC109-array-not-table",
+        "XC109",
+        4,
+        9,
+        "/inputs/1/1 (tags)",
+        1,
+    );
+}
+
+#[test]
+fn xc110_response_without_errors() {
+    check_rule("XC110-response-key-missing", "XC110", 1, 1, "/", 1);
+}
+
+#[test]
+fn xc111_errors_with_fewer_entries_than_records() {
+    check_rule("XC111-entry-count", "XC111", 4, 13, "/errors", 1);
+}
+
+#[test]
+fn xc112_warnings_entry_that_is_a_string() {
+    check_rule("XC112-bad-message-entry", "XC112", 3, 16, "/warnings/0", 1);
+}
+
+#[test]
+fn xc113_error_without_the_spec_fields() {
+    check_rule("XC113-message-field", "XC113", 5, 6, "/errors/0/0", 1);
+}
+
+#[test]
+fn xc115_negative_process_time() {
+    check_rule(
+        "XC115-bad-process-time",
+        "XC115",
+        5,
+        20,
+        "/process_time/0",
+        1,
+    );
+}
+
+#[test]
+fn xc116_process_time_below_one_is_a_warning_that_passes() {
+    check_rule(
+        "XC116-low-process-time",
+        "XC116",
+        5,
+        20,
+        "/process_time/0",
+        0,
+    );
+}
+
+#[test]
+fn xc120_header_without_records_is_a_warning() {
+    check_rule("XC120-no-records", "XC120", 2, 13, "/inputs", 0);
+}
+
+#[test]
+fn xc121_unknown_top_level_key_is_a_warning_at_the_key() {
+    check_rule("XC121-unknown-key", "XC121", 3, 3, "/meta", 0);
+}
+
+#[test]
+fn xc130_against_a_request_with_other_record_count() {
+    let request = vfixture("XC130-request-two-records.json");
+    xconn()
+        .arg("validate")
+        .arg("--against")
+        .arg(&request)
+        .arg(vfixture("XC130-record-count-mismatch-valid.json"))
+        .assert()
+        .code(0);
+    let found = diagnostics(
+        &vfixture("XC130-record-count-mismatch-invalid.json"),
+        &["--against", request.to_str().unwrap()],
+    );
+    assert_eq!(rule_ids(&found), ["XC130"]);
+    assert_eq!(
+        (found[0]["line"].as_u64(), found[0]["col"].as_u64()),
+        (Some(2), Some(14))
+    );
+}
+
+#[test]
+fn against_a_missing_request_exits_2() {
+    xconn()
+        .arg("validate")
+        .args(["--against", "/nonexistent/request.json"])
+        .arg(fixture("response-example1-success.json"))
+        .assert()
+        .code(2)
+        .stderr(contains("--against"));
+}
+
+#[test]
+fn against_a_broken_request_exits_1() {
+    xconn()
+        .arg("validate")
+        .arg("--against")
+        .arg(fixture(
+            "request-example1-single-values-trailing-comma.json",
+        ))
+        .arg(fixture("response-example1-success.json"))
+        .assert()
+        .code(1)
+        .stderr(contains("not a valid request"));
+}
+
+#[test]
+fn xc002_caps_the_list_at_1000_problems() {
+    let s = Scratch::new();
+    let rows: Vec<String> = (0..1500).map(|i| format!("[{i}]")).collect();
+    s.write(
+        "many.json",
+        format!("{{\"inputs\": [[\"a\", \"b\"], {}]}}", rows.join(",")),
+    );
+    let found = diagnostics(&s.path("many.json"), &[]);
+    assert_eq!(found.len(), 1001);
+    let last = found.last().unwrap();
+    assert_eq!(last["rule"], "XC002");
+    assert!(last["message"].as_str().unwrap().starts_with("500 more"));
+}
+
+#[test]
+fn strict_makes_warnings_fail() {
+    let file = vfixture("XC121-unknown-key-invalid.json");
+    xconn().arg("validate").arg(&file).assert().code(0);
+    xconn()
+        .args(["validate", "--strict"])
+        .arg(&file)
+        .assert()
+        .code(1)
+        .stderr(contains("0 valid, 1 invalid"));
+}
+
+#[test]
+fn spec_examples_pass_except_the_trailing_comma_one() {
+    for name in [
+        "request-example1-single-values.json",
+        "request-example2-table-input.json",
+        "request-example3-records-with-tables.json",
+        "response-example1-success.json",
+        "response-example2-with-warnings.json",
+        "response-example3-failure.json",
+    ] {
+        let found = diagnostics(&fixture(name), &[]);
+        assert!(found.is_empty(), "{name}: {found:#?}");
+        xconn()
+            .args(["validate", "--strict"])
+            .arg(fixture(name))
+            .assert()
+            .code(0);
+    }
+}
+
+#[test]
+fn trailing_comma_fixture_reports_the_comma_position() {
+    // Line 6 is `    [ "value13", "value23" ],` — the comma after `]` is character 29.
+    let text = fixture_text("request-example1-single-values-trailing-comma.json");
+    let line6 = text.lines().nth(5).unwrap();
+    assert_eq!(line6.chars().nth(28), Some(','));
+    xconn()
+        .arg("validate")
+        .arg(fixture(
+            "request-example1-single-values-trailing-comma.json",
+        ))
+        .assert()
+        .code(1)
+        .stdout(contains(
+            "request-example1-single-values-trailing-comma.json:6:29: error[XC001]: trailing comma",
+        ))
+        .stdout(contains("hint: JSON allows no comma"));
+}
+
+#[test]
+fn columns_count_characters_not_bytes() {
+    let s = Scratch::new();
+    s.write("u.json", "{\"inputs\": [[\"é\", \"ü\"], [\"ää\", {}]]}");
+    let found = diagnostics(&s.path("u.json"), &[]);
+    assert_eq!(found[0]["col"], 32);
+    assert_eq!(found[0]["location"], "/inputs/1/1 (ü)");
+}
+
+#[test]
+fn failure_response_with_two_request_level_errors_is_invalid() {
+    let s = Scratch::new();
+    s.write(
+        "f.json",
+        r#"{"outputs": [], "warnings": [], "errors": [null, null], "process_time": [1]}"#,
+    );
+    let found = diagnostics(&s.path("f.json"), &[]);
+    assert_eq!(rule_ids(&found), ["XC120", "XC111"]);
+}
+
+#[test]
+fn many_files_are_each_reported_with_a_summary_on_stderr() {
+    xconn()
+        .arg("validate")
+        .arg(fixture("request-example1-single-values.json"))
+        .arg(vfixture("XC107-record-width-invalid.json"))
+        .arg(fixture("response-example2-with-warnings.json"))
+        .assert()
+        .code(1)
+        .stdout(contains(
+            "request-example1-single-values.json: ok (request, 3 records)",
+        ))
+        .stdout(contains(
+            "XC107-record-width-invalid.json:5:5: error[XC107]",
+        ))
+        .stdout(contains(
+            "response-example2-with-warnings.json: ok (response, 1 record)",
+        ))
+        .stderr(contains(
+            "3 files checked: 2 valid, 1 invalid (1 error, 0 warnings)",
+        ));
+}
+
+#[test]
+fn stdin_is_read_with_dash() {
+    xconn()
+        .args(["validate", "-"])
+        .write_stdin(fixture_text("validate/XC107-record-width-invalid.json"))
+        .assert()
+        .code(1)
+        .stdout(contains("<stdin>:5:5: error[XC107]"));
+}
+
+#[test]
+fn stdin_and_files_together() {
+    xconn()
+        .args(["validate", "-"])
+        .arg(fixture("response-example1-success.json"))
+        .write_stdin(fixture_text("request-example2-table-input.json"))
+        .assert()
+        .code(0)
+        .stdout(contains("<stdin>: ok (request, 1 record)"))
+        .stderr(contains("2 files checked: 2 valid"));
+}
+
+#[test]
+fn unreadable_file_exits_2_but_the_others_are_still_checked() {
+    xconn()
+        .arg("validate")
+        .arg("/nonexistent/missing.json")
+        .arg(vfixture("XC107-record-width-invalid.json"))
+        .assert()
+        .code(2)
+        .stdout(contains("error[XC107]"))
+        .stderr(contains("cannot open /nonexistent/missing.json"))
+        .stderr(contains("1 unreadable"));
+}
+
+#[test]
+fn kind_forces_request_checks_on_a_response() {
+    let found = diagnostics(
+        &fixture("response-example1-success.json"),
+        &["--kind", "request"],
+    );
+    let ids = rule_ids(&found);
+    assert_eq!(ids.iter().filter(|r| *r == "XC121").count(), 4, "{ids:?}");
+    assert!(ids.contains(&"XC101".to_string()));
+}
+
+#[test]
+fn json_format_is_one_document_with_summary_and_files() {
+    let output = xconn()
+        .args(["validate", "--format", "json"])
+        .arg(fixture("request-example1-single-values.json"))
+        .arg(vfixture("XC107-record-width-invalid.json"))
+        .arg("/nonexistent/x.json")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let report = json(&String::from_utf8(output.stdout).unwrap());
+    assert_eq!(report["version"], 1);
+    assert_eq!(report["valid"], false);
+    assert_eq!(report["summary"]["files"], 3);
+    assert_eq!(report["summary"]["valid"], 1);
+    assert_eq!(report["summary"]["invalid"], 1);
+    assert_eq!(report["summary"]["unreadable"], 1);
+    assert_eq!(report["summary"]["errors"], 1);
+    let files = report["files"].as_array().unwrap();
+    assert_eq!(files[0]["status"], "valid");
+    assert_eq!(files[0]["kind"], "request");
+    assert_eq!(files[0]["records"], 3);
+    assert_eq!(files[1]["status"], "invalid");
+    let d = &files[1]["diagnostics"][0];
+    assert_eq!(d["rule"], "XC107");
+    assert_eq!(d["severity"], "error");
+    assert_eq!(d["pointer"], "/inputs/2");
+    assert_eq!(files[2]["status"], "unreadable");
+    assert!(files[2]["error"].as_str().unwrap().contains("cannot open"));
+}
+
+#[test]
+fn sarif_format_is_a_sarif_2_1_0_log() {
+    let output = xconn()
+        .args(["validate", "--format", "sarif"])
+        .arg(vfixture("XC108-object-value-invalid.json"))
+        .arg(vfixture("XC121-unknown-key-invalid.json"))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let log = json(&String::from_utf8(output.stdout).unwrap());
+    assert_eq!(log["version"], "2.1.0");
+    let run = &log["runs"][0];
+    assert_eq!(run["tool"]["driver"]["name"], "xconn");
+    let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+    let ids: Vec<&str> = rules.iter().map(|r| r["id"].as_str().unwrap()).collect();
+    assert!(ids.contains(&"XC108") && ids.contains(&"XC001"));
+    let results = run["results"].as_array().unwrap();
+    assert_eq!(results.len(), 2);
+    let r = &results[0];
+    assert_eq!(r["ruleId"], "XC108");
+    assert_eq!(r["level"], "error");
+    assert_eq!(
+        rules[r["ruleIndex"].as_u64().unwrap() as usize]["id"],
+        "XC108"
+    );
+    let location = &r["locations"][0]["physicalLocation"];
+    assert!(location["artifactLocation"]["uri"]
+        .as_str()
+        .unwrap()
+        .ends_with("XC108-object-value-invalid.json"));
+    assert_eq!(location["region"]["startLine"], 4);
+    assert_eq!(location["region"]["startColumn"], 9);
+    assert_eq!(results[1]["level"], "warning");
+    assert_eq!(run["invocations"][0]["executionSuccessful"], true);
+}
+
+#[test]
+fn github_format_prints_workflow_commands() {
+    let s = Scratch::new();
+    s.write(
+        "my,file.json",
+        fixture_text("validate/XC107-record-width-invalid.json"),
+    );
+    s.write(
+        "w.json",
+        fixture_text("validate/XC121-unknown-key-invalid.json"),
+    );
+    s.xconn()
+        .args(["validate", "--format", "github", "my,file.json", "w.json"])
+        .assert()
+        .code(1)
+        .stdout(contains(
+            "::error file=my%2Cfile.json,line=5,col=5,title=XC107::record has 1 value but the header has 2 columns (id, amount) at /inputs/2\n",
+        ))
+        .stdout(contains("::warning file=w.json,line=3,col=3,title=XC121::"));
+}
+
+#[test]
+fn machine_formats_keep_stdout_a_single_document() {
+    for format in ["json", "sarif"] {
+        let output = xconn()
+            .args(["validate", "--format", format])
+            .arg(fixture("request-example1-single-values.json"))
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(0));
+        let stdout = String::from_utf8(output.stdout).unwrap();
+        json(&stdout);
+        assert!(String::from_utf8(output.stderr)
+            .unwrap()
+            .contains("1 file checked"));
+    }
+}
+
+#[test]
+fn text_is_colored_on_a_terminal_only() {
+    let file = vfixture("XC121-unknown-key-invalid.json");
+    xconn()
+        .env("XCONN_FORCE_TTY", "1")
+        .arg("validate")
+        .arg(&file)
+        .assert()
+        .stdout(contains("\x1b[1;33mwarning\x1b[0m"));
+    xconn()
+        .env("XCONN_FORCE_TTY", "1")
+        .env("NO_COLOR", "1")
+        .arg("validate")
+        .arg(&file)
+        .assert()
+        .stdout(contains(": warning[XC121]"));
+    xconn()
+        .args(["validate", "--color", "always"])
+        .arg(vfixture("XC107-record-width-invalid.json"))
+        .assert()
+        .stdout(contains("\x1b[1;31merror\x1b[0m"));
+}
+
+#[test]
+fn check_source_keeps_its_public_shape() {
+    let source = xconn::source::Source::read(
+        fixture("request-example3-records-with-tables.json")
+            .to_str()
+            .unwrap(),
+    )
+    .unwrap();
+    let checked = xconn::validate::check_source(&source, None);
+    assert!(!checked.has_errors());
+    assert!(checked.doc.is_some());
+    assert_eq!(checked.kind, Some(xconn::body::Kind::Request));
+    let mut text = Vec::new();
+    let bad =
+        xconn::source::Source::from_bytes("b.json", b"{\"inputs\": [[\"a\"], [{}]]}".to_vec());
+    let checked = xconn::validate::check_source(&bad, None);
+    xconn::validate::write_text(&mut text, "b.json", &checked.diagnostics).unwrap();
+    assert_eq!(
+        String::from_utf8(text).unwrap(),
+        "b.json:1:21: error[XC108]: a value is an object; only the JSON-array format is \
+         supported: use a nested table [[\"key\", …], [value, …]] instead at /inputs/1/0 (a)\n"
+    );
+}
+
+#[test]
+fn readme_lists_every_rule_with_its_severity() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    for rule in xconn::validate::rules::RULES {
+        let row = format!("| `{}` | {} |", rule.id, rule.severity.name());
+        assert!(readme.contains(&row), "README lacks the row {row}");
+    }
+}
+
+#[test]
+fn pre_commit_hook_runs_xconn_validate() {
+    let hooks = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/.pre-commit-hooks.yaml"
+    ))
+    .unwrap();
+    assert!(hooks.contains("id: xconn-validate"));
+    assert!(hooks.contains("entry: xconn validate"));
+    assert!(hooks.contains("language: rust"));
+}
