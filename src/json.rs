@@ -42,7 +42,10 @@ impl ErrorKind {
         match self {
             ErrorKind::UnexpectedEnd => "unexpected end of input".into(),
             ErrorKind::TrailingComma => "trailing comma".into(),
-            ErrorKind::Unexpected(c) => format!("unexpected character {}", c.escape_debug()),
+            ErrorKind::Unexpected(c) if c.is_control() || c.is_whitespace() => {
+                format!("unexpected character {}", c.escape_unicode())
+            }
+            ErrorKind::Unexpected(c) => format!("unexpected character `{c}`"),
             ErrorKind::KeyMustBeString => "object key must be a string in double quotes".into(),
             ErrorKind::ExpectedColon => "expected `:` after an object key".into(),
             ErrorKind::ExpectedCommaOrEnd(close) => {
