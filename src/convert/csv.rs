@@ -235,7 +235,7 @@ fn cell<'t>(
         return Ok(Typed::Null);
     };
     let cell = text.get(range).unwrap_or_default();
-    type_cell(cell, ty).map_err(|()| rows.type_error(&header[i], cell, ty))
+    type_cell(cell, ty).ok_or_else(|| rows.type_error(&header[i], cell, ty))
 }
 
 fn flat(

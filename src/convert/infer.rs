@@ -78,16 +78,16 @@ impl Typed<'_> {
     }
 }
 
-/// Type one cell. `Err(())` when the text does not fit an explicit type.
+/// Type one cell. `None` when the text does not fit an explicit type.
 #[inline]
-pub fn type_cell(text: &str, ty: ColType) -> Result<Typed<'_>, ()> {
+pub fn type_cell(text: &str, ty: ColType) -> Option<Typed<'_>> {
     match ty {
-        ColType::Infer => Ok(infer(text)),
-        ColType::String => Ok(Typed::String(text)),
+        ColType::Infer => Some(infer(text)),
+        ColType::String => Some(Typed::String(text)),
         ColType::Number | ColType::Integer => {
             let trimmed = text.trim_matches(|c: char| c.is_ascii_whitespace());
             if trimmed.is_empty() {
-                return Ok(Typed::Null);
+                return Some(Typed::Null);
             }
             let normalized = drop_leading_zeros(trimmed);
             let fits = if ty == ColType::Integer {
@@ -96,21 +96,21 @@ pub fn type_cell(text: &str, ty: ColType) -> Result<Typed<'_>, ()> {
                 is_json_number(normalized.as_bytes())
             };
             if fits {
-                Ok(Typed::Number(normalized))
+                Some(Typed::Number(normalized))
             } else {
-                Err(())
+                None
             }
         }
         ColType::Boolean => {
             let trimmed = text.trim_matches(|c: char| c.is_ascii_whitespace());
             if trimmed.is_empty() {
-                Ok(Typed::Null)
+                Some(Typed::Null)
             } else if trimmed.eq_ignore_ascii_case("true") {
-                Ok(Typed::Bool(true))
+                Some(Typed::Bool(true))
             } else if trimmed.eq_ignore_ascii_case("false") {
-                Ok(Typed::Bool(false))
+                Some(Typed::Bool(false))
             } else {
-                Err(())
+                None
             }
         }
     }
@@ -289,16 +289,16 @@ mod tests {
     fn explicit_integers_drop_leading_zeros() {
         assert_eq!(
             type_cell("007", ColType::Integer),
-            Ok(Typed::Number("7".into()))
+            Some(Typed::Number("7".into()))
         );
         assert_eq!(
             type_cell("-000", ColType::Integer),
-            Ok(Typed::Number("-0".into()))
+            Some(Typed::Number("-0".into()))
         );
-        assert_eq!(type_cell("1.5", ColType::Integer), Err(()));
+        assert_eq!(type_cell("1.5", ColType::Integer), None);
         assert_eq!(
             type_cell("00.50", ColType::Number),
-            Ok(Typed::Number("0.50".into()))
+            Some(Typed::Number("0.50".into()))
         );
     }
 }
