@@ -11,7 +11,7 @@
 mod write;
 
 pub use serde_json::{Map, Number, Value as Json};
-pub use write::{write_document, Layout, RecordWriter};
+pub use write::{write_document, write_spaced, Layout, RecordWriter};
 
 use crate::cli::KindArg;
 

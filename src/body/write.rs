@@ -128,6 +128,11 @@ impl<W: Write> RecordWriter<W> {
         })
     }
 
+    /// The layout being written.
+    pub fn layout(&self) -> Layout {
+        self.layout
+    }
+
     /// Records written so far (the header row counts as one).
     pub fn count(&self) -> usize {
         self.count
@@ -179,13 +184,59 @@ impl<W: Write> RecordWriter<W> {
         }
     }
 
+    fn close_records(&mut self) -> io::Result<()> {
+        match (self.layout, self.count) {
+            (Layout::Compact, _) | (_, 0) => self.w.write_all(b"]"),
+            _ => self.w.write_all(b"\n  ]"),
+        }
+    }
+
+    fn close_object(&mut self) -> io::Result<()> {
+        match self.layout {
+            Layout::Compact => self.w.write_all(b"}\n"),
+            _ => self.w.write_all(b"\n}\n"),
+        }
+    }
+
+    /// Like [`RecordWriter::finish`], but each trailing key's value is an array of `count` copies
+    /// of one scalar `element`, written without building the array: a streamed response's
+    /// per-record `warnings` / `errors` / `process_time`. Memory stays flat for any count.
+    pub fn finish_repeated(mut self, trailing: &[(&str, &Json, usize)]) -> io::Result<W> {
+        self.close_records()?;
+        for &(key, element, count) in trailing {
+            let key_json = serde_json::to_string(key).map_err(io::Error::from)?;
+            let element_json = serde_json::to_vec(element).map_err(io::Error::from)?;
+            let (open, sep, close): (&[u8], &[u8], &[u8]) = match self.layout {
+                Layout::Compact => {
+                    write!(self.w, ",{key_json}:")?;
+                    (b"[", b",", b"]")
+                }
+                Layout::Records | Layout::Pretty => {
+                    write!(self.w, ",\n  {key_json}: ")?;
+                    (b"[\n    ", b",\n    ", b"\n  ]")
+                }
+            };
+            if count == 0 {
+                self.w.write_all(b"[]")?;
+                continue;
+            }
+            self.w.write_all(open)?;
+            for i in 0..count {
+                if i > 0 {
+                    self.w.write_all(sep)?;
+                }
+                self.w.write_all(&element_json)?;
+            }
+            self.w.write_all(close)?;
+        }
+        self.close_object()?;
+        Ok(self.w)
+    }
+
     /// Close the records array, write `trailing` keys (e.g. a response's `warnings`), close the
     /// object and end with a newline. Returns the writer.
     pub fn finish(mut self, trailing: &[(&str, Json)]) -> io::Result<W> {
-        match (self.layout, self.count) {
-            (Layout::Compact, _) | (_, 0) => self.w.write_all(b"]")?,
-            _ => self.w.write_all(b"\n  ]")?,
-        }
+        self.close_records()?;
         for (key, value) in trailing {
             let key_json = serde_json::to_string(key).map_err(io::Error::from)?;
             match self.layout {
@@ -210,10 +261,7 @@ impl<W: Write> RecordWriter<W> {
                 }
             }
         }
-        match self.layout {
-            Layout::Compact => self.w.write_all(b"}\n")?,
-            _ => self.w.write_all(b"\n}\n")?,
-        }
+        self.close_object()?;
         Ok(self.w)
     }
 }
@@ -258,6 +306,27 @@ mod tests {
             String::from_utf8(out).unwrap(),
             "{\n  \"inputs\": [\n    [\"a\", \"b\"],\n    [1, \"x\"]\n  ],\n  \"extra\": {\"k\": 1}\n}\n"
         );
+    }
+
+    #[test]
+    fn repeated_trailing_keys_match_whole_arrays_in_every_layout() {
+        let rows = [parse(r#"["a"]"#), parse("[1]"), parse("[2]")];
+        for layout in [Layout::Records, Layout::Compact, Layout::Pretty] {
+            let whole = streamed(
+                layout,
+                &rows,
+                &[("warnings", parse("[null, null]")), ("t", parse("[1, 1]"))],
+            );
+            let mut writer = RecordWriter::begin(Vec::new(), layout, "inputs").unwrap();
+            for row in &rows {
+                writer.record(row).unwrap();
+            }
+            let one = Json::from(1);
+            let out = writer
+                .finish_repeated(&[("warnings", &Json::Null, 2), ("t", &one, 2)])
+                .unwrap();
+            assert_eq!(String::from_utf8(out).unwrap(), whole, "{layout:?}");
+        }
     }
 
     #[test]

@@ -1,0 +1,436 @@
+//! CSV / TSV → body, streamed a row at a time. The flat path reads `csv::ByteRecord`s into one
+//! reused buffer, validates UTF-8 once per row, types each cell as a borrowed slice and writes the
+//! row's JSON straight into a reused byte buffer — no allocation per cell or per row. `--pretty`
+//! and `--nest` build JSON values per record instead (still one record in memory at a time).
+
+use std::io::{BufRead, Write};
+
+use anyhow::Context;
+use csv::ByteRecord;
+
+use super::infer::{type_cell, ColType, Typed};
+use super::BodyOut;
+use crate::body::{Json, Kind, Layout};
+use crate::cli::TypesMode;
+use crate::error::data_error;
+
+/// How to read the CSV.
+#[derive(Debug, Clone)]
+pub struct CsvOptions<'a> {
+    pub delimiter: u8,
+    pub types: TypesMode,
+    /// `--type COL=TYPE` overrides, by full column name.
+    pub overrides: &'a [(String, ColType)],
+    /// `Some(sep)` with `--nest`.
+    pub nest_sep: Option<&'a str>,
+    /// Pad short rows with null.
+    pub allow_ragged: bool,
+}
+
+/// Convert CSV from `reader` (BOM already skipped) into a body written to `w`.
+pub fn csv_to_body(
+    name: &str,
+    reader: Box<dyn BufRead>,
+    options: &CsvOptions,
+    w: &mut dyn Write,
+    layout: Layout,
+    kind: Kind,
+) -> anyhow::Result<()> {
+    let mut rdr = csv::ReaderBuilder::new()
+        .delimiter(options.delimiter)
+        .has_headers(false)
+        .flexible(true)
+        .buffer_capacity(256 * 1024)
+        .from_reader(reader);
+    let mut record = ByteRecord::new();
+    if !read(name, &mut rdr, &mut record)? {
+        return Err(data_error(format!(
+            "{name}: empty input: expected a header row"
+        )));
+    }
+    let header = header_names(name, &record)?;
+    let types = column_types(name, &header, options)?;
+    let mut rows = Rows {
+        name,
+        rdr,
+        record,
+        width: header.len(),
+        allow_ragged: options.allow_ragged,
+        row: 0,
+        line: 0,
+    };
+    match options.nest_sep {
+        Some(sep) => {
+            let plan = NestPlan::new(name, &header, sep)?;
+            let mut out = BodyOut::begin(w, layout, kind)?;
+            nested(&mut rows, &header, &types, &plan, &mut out)?;
+            out.finish()?;
+        }
+        None => {
+            let mut out = BodyOut::begin(w, layout, kind)?;
+            out.header(&header)?;
+            flat(&mut rows, &header, &types, &mut out)?;
+            out.finish()?;
+        }
+    }
+    Ok(())
+}
+
+fn read(
+    name: &str,
+    rdr: &mut csv::Reader<Box<dyn BufRead>>,
+    record: &mut ByteRecord,
+) -> anyhow::Result<bool> {
+    rdr.read_byte_record(record).map_err(|e| match e.kind() {
+        csv::ErrorKind::Io(_) => anyhow::Error::new(e).context(format!("cannot read {name}")),
+        _ => {
+            let line = e.position().map_or(0, |p| p.line());
+            data_error(format!("{name}:{line}: {e}"))
+        }
+    })
+}
+
+/// Header names: valid UTF-8, none empty, none repeated.
+fn header_names(name: &str, record: &ByteRecord) -> anyhow::Result<Vec<String>> {
+    let line = record.position().map_or(1, |p| p.line());
+    let mut names: Vec<String> = Vec::with_capacity(record.len());
+    for (i, field) in record.iter().enumerate() {
+        let column = i + 1;
+        let text = std::str::from_utf8(field).map_err(|_| {
+            data_error(format!(
+                "{name}:{line}: invalid UTF-8 in header column {column} (hint: save the file as UTF-8)"
+            ))
+        })?;
+        if text.is_empty() {
+            return Err(data_error(format!(
+                "{name}:{line}: header column {column} has an empty name"
+            )));
+        }
+        if let Some(first) = names.iter().position(|n| n == text) {
+            return Err(data_error(format!(
+                "{name}:{line}: header column {column} {text:?} repeats column {}",
+                first + 1
+            )));
+        }
+        names.push(text.to_string());
+    }
+    Ok(names)
+}
+
+/// Each column's type from `--types` and `--type`; an override naming no column is a usage error.
+fn column_types(
+    name: &str,
+    header: &[String],
+    options: &CsvOptions,
+) -> anyhow::Result<Vec<ColType>> {
+    let base = match options.types {
+        TypesMode::Infer => ColType::Infer,
+        TypesMode::String => ColType::String,
+    };
+    let mut types = vec![base; header.len()];
+    for (column, ty) in options.overrides {
+        let index = header.iter().position(|h| h == column).with_context(|| {
+            format!(
+                "--type {column}=…: {name} has no column {column:?} (columns: {})",
+                header.join(", ")
+            )
+        })?;
+        types[index] = *ty;
+    }
+    Ok(types)
+}
+
+/// The data rows, with the bookkeeping every error message needs.
+struct Rows<'n> {
+    name: &'n str,
+    rdr: csv::Reader<Box<dyn BufRead>>,
+    record: ByteRecord,
+    width: usize,
+    allow_ragged: bool,
+    /// 1-based number of the current data row (the header is row 0).
+    row: usize,
+    /// Line where the current row starts.
+    line: u64,
+}
+
+impl Rows<'_> {
+    /// Read the next row; check its width. `false` at the end.
+    fn next(&mut self) -> anyhow::Result<bool> {
+        if !read(self.name, &mut self.rdr, &mut self.record)? {
+            return Ok(false);
+        }
+        self.row += 1;
+        self.line = self.record.position().map_or(0, |p| p.line());
+        let len = self.record.len();
+        if len > self.width || (len < self.width && !self.allow_ragged) {
+            let hint = if len < self.width {
+                " (hint: --allow-ragged pads short rows with null)"
+            } else {
+                ""
+            };
+            return Err(data_error(format!(
+                "{}:{}: row {} has {len} field{} but the header has {}{hint}",
+                self.name,
+                self.line,
+                self.row,
+                if len == 1 { "" } else { "s" },
+                self.width
+            )));
+        }
+        Ok(true)
+    }
+
+    /// The row's bytes as text, checked once; each field's range lies on character boundaries.
+    fn text<'r>(&'r self, header: &[String]) -> anyhow::Result<&'r str> {
+        let bytes = self.record.as_slice();
+        let valid = std::str::from_utf8(bytes).ok().filter(|text| {
+            (0..self.record.len()).all(|i| {
+                self.record
+                    .range(i)
+                    .is_some_and(|r| text.is_char_boundary(r.start) && text.is_char_boundary(r.end))
+            })
+        });
+        valid.ok_or_else(|| {
+            let column = self
+                .record
+                .iter()
+                .position(|f| std::str::from_utf8(f).is_err())
+                .unwrap_or(0);
+            data_error(format!(
+                "{}:{}: row {}, column {:?}: invalid UTF-8 (hint: save the file as UTF-8)",
+                self.name,
+                self.line,
+                self.row,
+                header.get(column).map_or("", String::as_str)
+            ))
+        })
+    }
+
+    fn type_error(&self, column: &str, cell: &str, ty: ColType) -> anyhow::Error {
+        let shown: String = if cell.chars().count() > 40 {
+            cell.chars().take(40).chain("…".chars()).collect()
+        } else {
+            cell.to_string()
+        };
+        data_error(format!(
+            "{}:{}: row {}, column {column:?}: {shown:?} is not {} (from --type)",
+            self.name,
+            self.line,
+            self.row,
+            ty.expected()
+        ))
+    }
+}
+
+/// Type cell `i` of the current row (`Null` past the end of a padded short row).
+#[inline]
+fn cell<'t>(
+    rows: &Rows,
+    text: &'t str,
+    i: usize,
+    header: &[String],
+    ty: ColType,
+) -> anyhow::Result<Typed<'t>> {
+    let Some(range) = rows.record.range(i) else {
+        return Ok(Typed::Null);
+    };
+    let cell = text.get(range).unwrap_or_default();
+    type_cell(cell, ty).ok_or_else(|| rows.type_error(&header[i], cell, ty))
+}
+
+fn flat(
+    rows: &mut Rows,
+    header: &[String],
+    types: &[ColType],
+    out: &mut BodyOut,
+) -> anyhow::Result<()> {
+    let raw = out.raw_ok();
+    let separator = out.value_separator();
+    let mut buf: Vec<u8> = Vec::with_capacity(16 * 1024);
+    while rows.next()? {
+        let text = rows.text(header)?;
+        if raw {
+            buf.clear();
+            buf.push(b'[');
+            for (i, &ty) in types.iter().enumerate() {
+                if i > 0 {
+                    buf.extend_from_slice(separator);
+                }
+                cell(rows, text, i, header, ty)?.write_json(&mut buf);
+            }
+            buf.push(b']');
+            out.raw_row(&buf)?;
+        } else {
+            let mut values = Vec::with_capacity(types.len());
+            for (i, &ty) in types.iter().enumerate() {
+                values.push(cell(rows, text, i, header, ty)?.to_json());
+            }
+            out.row(&Json::Array(values))?;
+        }
+    }
+    Ok(())
+}
+
+/// One top-level column of the body built with `--nest`.
+enum Top {
+    /// A plain CSV column.
+    Plain(usize),
+    /// A nested table: its name, and its CSV columns with their names inside the table.
+    Table {
+        name: String,
+        columns: Vec<(usize, String)>,
+    },
+}
+
+/// How CSV columns map onto the body's columns with `--nest`. A table sits where its first
+/// column is; a name is split at the first separator, and only when both sides are non-empty.
+struct NestPlan {
+    top: Vec<Top>,
+}
+
+impl NestPlan {
+    fn new(name: &str, header: &[String], sep: &str) -> anyhow::Result<NestPlan> {
+        let mut top: Vec<Top> = Vec::new();
+        for (i, column) in header.iter().enumerate() {
+            let split = column
+                .split_once(sep)
+                .filter(|(table, inner)| !table.is_empty() && !inner.is_empty());
+            match split {
+                Some((table, inner)) => {
+                    let existing = top.iter_mut().find_map(|t| match t {
+                        Top::Table { name, columns } if name == table => Some(columns),
+                        _ => None,
+                    });
+                    match existing {
+                        Some(columns) => columns.push((i, inner.to_string())),
+                        None => top.push(Top::Table {
+                            name: table.to_string(),
+                            columns: vec![(i, inner.to_string())],
+                        }),
+                    }
+                }
+                None => top.push(Top::Plain(i)),
+            }
+        }
+        for t in &top {
+            if let Top::Table { name: table, .. } = t {
+                if header.iter().any(|h| h == table) {
+                    return Err(data_error(format!(
+                        "{name}:1: column {table:?} is both a plain column and a nested table ({table}{sep}…) with --nest"
+                    )));
+                }
+            }
+        }
+        Ok(NestPlan { top })
+    }
+
+    fn header(&self, header: &[String]) -> Vec<String> {
+        self.top
+            .iter()
+            .map(|t| match t {
+                Top::Plain(i) => header[*i].clone(),
+                Top::Table { name, .. } => name.clone(),
+            })
+            .collect()
+    }
+}
+
+/// One record being gathered from consecutive rows.
+struct Pending {
+    /// Values of the plain columns (the grouping key).
+    plain: Vec<Json>,
+    /// Rows of each table, in plan order.
+    tables: Vec<Vec<Json>>,
+}
+
+fn nested(
+    rows: &mut Rows,
+    header: &[String],
+    types: &[ColType],
+    plan: &NestPlan,
+    out: &mut BodyOut,
+) -> anyhow::Result<()> {
+    out.header(&plan.header(header))?;
+    let table_headers: Vec<Json> = plan
+        .top
+        .iter()
+        .filter_map(|t| match t {
+            Top::Table { columns, .. } => Some(Json::Array(
+                columns
+                    .iter()
+                    .map(|(_, inner)| Json::String(inner.clone()))
+                    .collect(),
+            )),
+            Top::Plain(_) => None,
+        })
+        .collect();
+    let mut pending: Option<Pending> = None;
+    while rows.next()? {
+        let text = rows.text(header)?;
+        let mut plain = Vec::new();
+        let mut tables = Vec::new();
+        for t in &plan.top {
+            match t {
+                Top::Plain(i) => plain.push(cell(rows, text, *i, header, types[*i])?.to_json()),
+                Top::Table { columns, .. } => {
+                    let empty = columns
+                        .iter()
+                        .all(|(i, _)| rows.record.range(*i).is_none_or(|r| r.is_empty()));
+                    if empty {
+                        tables.push(None);
+                    } else {
+                        let mut values = Vec::with_capacity(columns.len());
+                        for (i, _) in columns {
+                            values.push(cell(rows, text, *i, header, types[*i])?.to_json());
+                        }
+                        tables.push(Some(Json::Array(values)));
+                    }
+                }
+            }
+        }
+        let same = pending.as_ref().is_some_and(|p| p.plain == plain);
+        if !same {
+            if let Some(done) = pending.take() {
+                write_pending(out, plan, &table_headers, done)?;
+            }
+            pending = Some(Pending {
+                plain,
+                tables: vec![Vec::new(); table_headers.len()],
+            });
+        }
+        if let Some(p) = pending.as_mut() {
+            for (slot, row) in p.tables.iter_mut().zip(tables) {
+                slot.extend(row);
+            }
+        }
+    }
+    if let Some(done) = pending.take() {
+        write_pending(out, plan, &table_headers, done)?;
+    }
+    Ok(())
+}
+
+fn write_pending(
+    out: &mut BodyOut,
+    plan: &NestPlan,
+    table_headers: &[Json],
+    pending: Pending,
+) -> anyhow::Result<()> {
+    let mut plain = pending.plain.into_iter();
+    let mut tables = pending.tables.into_iter().zip(table_headers);
+    let mut values = Vec::with_capacity(plan.top.len());
+    for t in &plan.top {
+        match t {
+            Top::Plain(_) => values.push(plain.next().unwrap_or(Json::Null)),
+            Top::Table { .. } => {
+                let (rows, header) = tables.next().unwrap_or((Vec::new(), &Json::Null));
+                let mut table = Vec::with_capacity(rows.len() + 1);
+                table.push(header.clone());
+                table.extend(rows);
+                values.push(Json::Array(table));
+            }
+        }
+    }
+    out.row(&Json::Array(values))?;
+    Ok(())
+}

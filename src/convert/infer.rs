@@ -1,0 +1,304 @@
+//! CSV cell typing (inference and explicit `--type` columns) and the hand-written JSON string
+//! escaping the CSV fast path writes with. Everything here works on borrowed text: typing a cell
+//! allocates nothing unless an explicit numeric type has to drop leading zeros.
+
+use std::borrow::Cow;
+
+use crate::body::{Json, Number};
+
+/// The type a CSV column's cells get.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColType {
+    /// Numbers (valid JSON number text), `true`/`false`, empty → null, the rest strings.
+    Infer,
+    /// Every cell a string, empty cells `""`.
+    String,
+    /// A JSON number; leading zeros are dropped; empty → null.
+    Number,
+    /// A whole number; leading zeros are dropped; empty → null.
+    Integer,
+    /// `true` / `false` in any letter case; empty → null.
+    Boolean,
+}
+
+impl ColType {
+    /// Parse the TYPE of `--type COL=TYPE`.
+    pub fn parse(name: &str) -> Option<ColType> {
+        match name {
+            "string" => Some(ColType::String),
+            "number" => Some(ColType::Number),
+            "integer" => Some(ColType::Integer),
+            "boolean" => Some(ColType::Boolean),
+            _ => None,
+        }
+    }
+
+    /// What a cell must look like, for error messages.
+    pub fn expected(self) -> &'static str {
+        match self {
+            ColType::Infer | ColType::String => "a string",
+            ColType::Number => "a number",
+            ColType::Integer => "an integer",
+            ColType::Boolean => "true or false",
+        }
+    }
+}
+
+/// A typed cell, still borrowing the CSV text where it can.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Typed<'a> {
+    Null,
+    Bool(bool),
+    /// JSON number text, written exactly as is.
+    Number(Cow<'a, str>),
+    String(&'a str),
+}
+
+impl Typed<'_> {
+    /// The cell as a JSON value (numbers keep their text).
+    pub fn to_json(&self) -> Json {
+        match self {
+            Typed::Null => Json::Null,
+            Typed::Bool(b) => Json::Bool(*b),
+            Typed::Number(text) => Json::Number(Number::from_string_unchecked(text.to_string())),
+            Typed::String(s) => Json::String((*s).to_string()),
+        }
+    }
+
+    /// Append the cell's JSON text to `buf`.
+    #[inline]
+    pub fn write_json(&self, buf: &mut Vec<u8>) {
+        match self {
+            Typed::Null => buf.extend_from_slice(b"null"),
+            Typed::Bool(true) => buf.extend_from_slice(b"true"),
+            Typed::Bool(false) => buf.extend_from_slice(b"false"),
+            Typed::Number(text) => buf.extend_from_slice(text.as_bytes()),
+            Typed::String(s) => write_json_string(buf, s),
+        }
+    }
+}
+
+/// Type one cell. `None` when the text does not fit an explicit type.
+#[inline]
+pub fn type_cell(text: &str, ty: ColType) -> Option<Typed<'_>> {
+    match ty {
+        ColType::Infer => Some(infer(text)),
+        ColType::String => Some(Typed::String(text)),
+        ColType::Number | ColType::Integer => {
+            let trimmed = text.trim_matches(|c: char| c.is_ascii_whitespace());
+            if trimmed.is_empty() {
+                return Some(Typed::Null);
+            }
+            let normalized = drop_leading_zeros(trimmed);
+            let fits = if ty == ColType::Integer {
+                is_json_integer(normalized.as_bytes())
+            } else {
+                is_json_number(normalized.as_bytes())
+            };
+            if fits {
+                Some(Typed::Number(normalized))
+            } else {
+                None
+            }
+        }
+        ColType::Boolean => {
+            let trimmed = text.trim_matches(|c: char| c.is_ascii_whitespace());
+            if trimmed.is_empty() {
+                Some(Typed::Null)
+            } else if trimmed.eq_ignore_ascii_case("true") {
+                Some(Typed::Bool(true))
+            } else if trimmed.eq_ignore_ascii_case("false") {
+                Some(Typed::Bool(false))
+            } else {
+                None
+            }
+        }
+    }
+}
+
+/// The inferred type of a cell: exact inverse of how a value is written back to CSV, so
+/// CSV → body → CSV gives the same text.
+#[inline]
+pub fn infer(text: &str) -> Typed<'_> {
+    let bytes = text.as_bytes();
+    match bytes.first() {
+        None => Typed::Null,
+        Some(b'-' | b'0'..=b'9') if is_json_number(bytes) => Typed::Number(Cow::Borrowed(text)),
+        Some(b't') if text == "true" => Typed::Bool(true),
+        Some(b'f') if text == "false" => Typed::Bool(false),
+        _ => Typed::String(text),
+    }
+}
+
+/// `007` → `7`, `-00.5` → `-0.5`, `000` → `0` (explicit numeric types only; inference keeps
+/// `007` a string).
+fn drop_leading_zeros(text: &str) -> Cow<'_, str> {
+    let (sign, digits) = match text.strip_prefix('-') {
+        Some(rest) => ("-", rest),
+        None => ("", text),
+    };
+    let bytes = digits.as_bytes();
+    let mut skip = 0;
+    while skip + 1 < bytes.len() && bytes[skip] == b'0' && bytes[skip + 1].is_ascii_digit() {
+        skip += 1;
+    }
+    if skip == 0 {
+        Cow::Borrowed(text)
+    } else {
+        Cow::Owned(format!("{sign}{}", &digits[skip..]))
+    }
+}
+
+/// `-?(0|[1-9][0-9]*)`
+pub fn is_json_integer(bytes: &[u8]) -> bool {
+    let digits = bytes.strip_prefix(b"-").unwrap_or(bytes);
+    match digits {
+        [b'0'] => true,
+        [b'1'..=b'9', rest @ ..] => rest.iter().all(u8::is_ascii_digit),
+        _ => false,
+    }
+}
+
+/// The JSON number grammar: `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`.
+pub fn is_json_number(bytes: &[u8]) -> bool {
+    let mut i = 0;
+    let n = bytes.len();
+    if i < n && bytes[i] == b'-' {
+        i += 1;
+    }
+    match bytes.get(i) {
+        Some(b'0') => i += 1,
+        Some(b'1'..=b'9') => {
+            while i < n && bytes[i].is_ascii_digit() {
+                i += 1;
+            }
+        }
+        _ => return false,
+    }
+    if i < n && bytes[i] == b'.' {
+        i += 1;
+        let start = i;
+        while i < n && bytes[i].is_ascii_digit() {
+            i += 1;
+        }
+        if i == start {
+            return false;
+        }
+    }
+    if i < n && (bytes[i] == b'e' || bytes[i] == b'E') {
+        i += 1;
+        if i < n && (bytes[i] == b'+' || bytes[i] == b'-') {
+            i += 1;
+        }
+        let start = i;
+        while i < n && bytes[i].is_ascii_digit() {
+            i += 1;
+        }
+        if i == start {
+            return false;
+        }
+    }
+    i == n
+}
+
+/// Bytes that need escaping inside a JSON string: controls, `"` and `\`.
+static NEEDS_ESCAPE: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut i = 0;
+    while i < 0x20 {
+        table[i] = true;
+        i += 1;
+    }
+    table[b'"' as usize] = true;
+    table[b'\\' as usize] = true;
+    table
+};
+
+/// Append `s` as a JSON string literal, escaped the way serde_json escapes.
+#[inline]
+pub fn write_json_string(buf: &mut Vec<u8>, s: &str) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let bytes = s.as_bytes();
+    buf.push(b'"');
+    let mut start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        if !NEEDS_ESCAPE[b as usize] {
+            continue;
+        }
+        buf.extend_from_slice(&bytes[start..i]);
+        match b {
+            b'"' => buf.extend_from_slice(b"\\\""),
+            b'\\' => buf.extend_from_slice(b"\\\\"),
+            b'\n' => buf.extend_from_slice(b"\\n"),
+            b'\r' => buf.extend_from_slice(b"\\r"),
+            b'\t' => buf.extend_from_slice(b"\\t"),
+            0x08 => buf.extend_from_slice(b"\\b"),
+            0x0c => buf.extend_from_slice(b"\\f"),
+            _ => buf.extend_from_slice(&[
+                b'\\',
+                b'u',
+                b'0',
+                b'0',
+                HEX[(b >> 4) as usize],
+                HEX[(b & 0xf) as usize],
+            ]),
+        }
+        start = i + 1;
+    }
+    buf.extend_from_slice(&bytes[start..]);
+    buf.push(b'"');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_number_grammar() {
+        for ok in [
+            "0",
+            "-0",
+            "7",
+            "1.10",
+            "1e3",
+            "1E+3",
+            "-2.5e-7",
+            "12345678901234567890",
+        ] {
+            assert!(is_json_number(ok.as_bytes()), "{ok}");
+        }
+        for bad in [
+            "", "-", "007", ".5", "1.", "+1", "NaN", "inf", "0x1F", "1_000", "1e", "1.5.", " 1",
+        ] {
+            assert!(!is_json_number(bad.as_bytes()), "{bad}");
+        }
+    }
+
+    #[test]
+    fn escaping_matches_serde_json() {
+        let text = "a\"b\\c\nd\re\tf\u{8}\u{c}\u{1}\u{1f}é😀";
+        let mut buf = Vec::new();
+        write_json_string(&mut buf, text);
+        assert_eq!(
+            String::from_utf8(buf).unwrap(),
+            serde_json::to_string(text).unwrap()
+        );
+    }
+
+    #[test]
+    fn explicit_integers_drop_leading_zeros() {
+        assert_eq!(
+            type_cell("007", ColType::Integer),
+            Some(Typed::Number("7".into()))
+        );
+        assert_eq!(
+            type_cell("-000", ColType::Integer),
+            Some(Typed::Number("-0".into()))
+        );
+        assert_eq!(type_cell("1.5", ColType::Integer), None);
+        assert_eq!(
+            type_cell("00.50", ColType::Number),
+            Some(Typed::Number("0.50".into()))
+        );
+    }
+}

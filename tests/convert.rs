@@ -1,0 +1,955 @@
+//! `xconn convert`: spec examples built from CSV / JSON objects / NDJSON, layouts, output files,
+//! source detection, type inference and overrides, nested tables, reverse conversion and round
+//! trips, and every bad-input message with its exit code.
+
+mod common;
+
+use common::{fixture, fixture_text, json, Scratch};
+use serde_json::Value;
+
+/// Run `xconn convert ARGS…` in a scratch dir; return (exit code, stdout, stderr).
+fn run(scratch: &Scratch, args: &[&str], stdin: Option<&[u8]>) -> (i32, String, String) {
+    let mut cmd = scratch.xconn();
+    cmd.arg("convert").args(args);
+    if let Some(input) = stdin {
+        cmd.write_stdin(input.to_vec());
+    }
+    let output = cmd.output().expect("run xconn");
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8(output.stdout).expect("stdout is UTF-8"),
+        String::from_utf8(output.stderr).expect("stderr is UTF-8"),
+    )
+}
+
+/// A conversion that must succeed; its stdout.
+fn ok(scratch: &Scratch, args: &[&str], stdin: Option<&[u8]>) -> String {
+    let (code, out, err) = run(scratch, args, stdin);
+    assert_eq!(code, 0, "xconn convert {args:?} failed:\n{err}");
+    assert!(err.is_empty(), "unexpected stderr: {err}");
+    out
+}
+
+/// A conversion that must fail with `code` and one `xconn: error:` line; that line.
+fn fails(scratch: &Scratch, args: &[&str], stdin: Option<&[u8]>, code: i32) -> String {
+    let (actual, out, err) = run(scratch, args, stdin);
+    assert_eq!(actual, code, "exit code of {args:?}; stderr:\n{err}");
+    assert!(
+        err.starts_with("xconn: error: ") && err.lines().count() == 1,
+        "expected one error line, got:\n{err}"
+    );
+    if code != 0 && args.contains(&"-o") {
+        assert!(out.is_empty());
+    }
+    err.trim_end().to_string()
+}
+
+fn path(p: &std::path::Path) -> &str {
+    p.to_str().expect("UTF-8 path")
+}
+
+fn assert_contains(text: &str, parts: &[&str]) {
+    for part in parts {
+        assert!(text.contains(part), "expected {part:?} in:\n{text}");
+    }
+}
+
+fn fixture_json(name: &str) -> Value {
+    json(&fixture_text(name))
+}
+
+// --- the spec's examples --------------------------------------------------------------------
+
+#[test]
+fn example1_from_csv_matches_the_spec_fixture() {
+    let s = Scratch::new();
+    let out = ok(
+        &s,
+        &[path(&fixture("convert/example1-single-values.csv"))],
+        None,
+    );
+    assert_eq!(
+        json(&out),
+        fixture_json("request-example1-single-values.json")
+    );
+}
+
+#[test]
+fn example1_from_json_objects_matches_the_spec_fixture() {
+    let s = Scratch::new();
+    let file = fixture("convert/example1-single-values-objects.json");
+    let out = ok(&s, &[path(&file)], None);
+    assert_eq!(
+        json(&out),
+        fixture_json("request-example1-single-values.json")
+    );
+}
+
+#[test]
+fn example2_from_nested_csv_matches_the_spec_fixture() {
+    let s = Scratch::new();
+    let file = fixture("convert/example2-table-input-nested.csv");
+    let out = ok(&s, &[path(&file), "--nest"], None);
+    assert_eq!(
+        json(&out),
+        fixture_json("request-example2-table-input.json")
+    );
+}
+
+#[test]
+fn example2_from_one_json_object_matches_the_spec_fixture() {
+    let s = Scratch::new();
+    let file = fixture("convert/example2-table-input-objects.json");
+    let out = ok(&s, &[path(&file)], None);
+    assert_eq!(
+        json(&out),
+        fixture_json("request-example2-table-input.json")
+    );
+}
+
+#[test]
+fn example3_from_nested_csv_matches_the_spec_fixture() {
+    let s = Scratch::new();
+    let out = ok(&s, &[path(&fixture("courses-nested.csv")), "--nest"], None);
+    assert_eq!(
+        json(&out),
+        fixture_json("request-example3-records-with-tables.json")
+    );
+}
+
+#[test]
+fn example3_from_json_objects_matches_the_spec_fixture() {
+    let s = Scratch::new();
+    let file = fixture("convert/example3-records-with-tables-objects.json");
+    let out = ok(&s, &[path(&file)], None);
+    assert_eq!(
+        json(&out),
+        fixture_json("request-example3-records-with-tables.json")
+    );
+}
+
+#[test]
+fn example3_from_ndjson_matches_the_spec_fixture() {
+    let s = Scratch::new();
+    let file = fixture("convert/example3-records-with-tables.ndjson");
+    let out = ok(&s, &[path(&file)], None);
+    assert_eq!(
+        json(&out),
+        fixture_json("request-example3-records-with-tables.json")
+    );
+}
+
+// --- layouts, kinds, output files -----------------------------------------------------------
+
+#[test]
+fn default_layout_puts_one_record_per_line() {
+    let s = Scratch::new();
+    let out = ok(
+        &s,
+        &[path(&fixture("convert/example1-single-values.csv"))],
+        None,
+    );
+    assert_eq!(
+        out,
+        "{\n  \"inputs\": [\n    [\"key1\", \"key2\"],\n    [\"value11\", \"value21\"],\n    [\"value12\", \"value22\"],\n    [\"value13\", \"value23\"]\n  ]\n}\n"
+    );
+}
+
+#[test]
+fn compact_layout_is_one_line() {
+    let s = Scratch::new();
+    let file = fixture("convert/example1-single-values.csv");
+    let out = ok(&s, &[path(&file), "--compact"], None);
+    assert_eq!(
+        out,
+        "{\"inputs\":[[\"key1\",\"key2\"],[\"value11\",\"value21\"],[\"value12\",\"value22\"],[\"value13\",\"value23\"]]}\n"
+    );
+}
+
+#[test]
+fn pretty_layout_indents_every_value() {
+    let s = Scratch::new();
+    let file = fixture("courses-nested.csv");
+    let out = ok(&s, &[path(&file), "--nest", "--pretty"], None);
+    assert!(out.contains("\n          \"SID\",\n"), "{out}");
+    assert_eq!(
+        json(&out),
+        fixture_json("request-example3-records-with-tables.json")
+    );
+}
+
+#[test]
+fn kind_response_builds_outputs_with_null_warnings_and_errors() {
+    let s = Scratch::new();
+    let file = fixture("convert/example1-single-values.csv");
+    for layout in ["--compact", "--pretty", "--nest"] {
+        let out = ok(&s, &[path(&file), "--kind", "response", layout], None);
+        assert_eq!(
+            json(&out),
+            json(
+                r#"{"outputs": [["key1", "key2"], ["value11", "value21"], ["value12", "value22"],
+                    ["value13", "value23"]],
+                    "warnings": [null, null, null], "errors": [null, null, null],
+                    "process_time": [1, 1, 1]}"#
+            ),
+            "{layout}"
+        );
+    }
+}
+
+#[test]
+fn output_file_gets_the_body() {
+    let s = Scratch::new();
+    let file = fixture("convert/example1-single-values.csv");
+    let out = ok(&s, &[path(&file), "-o", "body.json"], None);
+    assert!(out.is_empty());
+    assert_eq!(
+        json(&s.read("body.json")),
+        fixture_json("request-example1-single-values.json")
+    );
+}
+
+#[test]
+fn failed_conversion_leaves_the_output_file_untouched_and_no_temp_file() {
+    let s = Scratch::new();
+    s.write("old.json", "previous");
+    let mut csv = String::from("a,b\n");
+    for i in 0..5000 {
+        csv.push_str(&format!("{i},x\n"));
+    }
+    csv.push_str("1,2,3\n");
+    s.write("big.csv", &csv);
+    let err = fails(&s, &["big.csv", "-o", "old.json"], None, 1);
+    assert_contains(
+        &err,
+        &["big.csv:5002: row 5001 has 3 fields but the header has 2"],
+    );
+    assert_eq!(s.read("old.json"), "previous");
+    let names: Vec<_> = std::fs::read_dir(s.dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    assert_eq!(names.len(), 2, "left behind: {names:?}");
+    fails(&s, &["big.csv", "-o", "new.json"], None, 1);
+    assert!(!s.path("new.json").exists());
+}
+
+// --- sources ------------------------------------------------------------------------------
+
+#[test]
+fn tsv_extension_means_tab_delimited() {
+    let s = Scratch::new();
+    let out = ok(
+        &s,
+        &[path(&fixture("convert/people-tab-separated.tsv"))],
+        None,
+    );
+    assert_eq!(
+        json(&out),
+        json(r#"{"inputs": [["name", "age"], ["Ada", 36], ["Alan", 41]]}"#)
+    );
+}
+
+#[test]
+fn delimiter_flag_takes_one_character_or_backslash_t() {
+    let s = Scratch::new();
+    s.write("semi.csv", "a;b\n1;x,y\n");
+    let out = ok(&s, &["semi.csv", "--delimiter", ";"], None);
+    assert_eq!(json(&out), json(r#"{"inputs": [["a", "b"], [1, "x,y"]]}"#));
+    s.write("tabs.txt", "a\tb\n1\t2\n");
+    let out = ok(&s, &["tabs.txt", "--from", "csv", "-d", "\\t"], None);
+    assert_eq!(json(&out), json(r#"{"inputs": [["a", "b"], [1, 2]]}"#));
+    let err = fails(&s, &["semi.csv", "--delimiter", ";;"], None, 2);
+    assert_contains(&err, &["--delimiter must be one ASCII character"]);
+}
+
+#[test]
+fn stdin_csv_is_recognised_without_from() {
+    let s = Scratch::new();
+    let out = ok(&s, &["-"], Some(b"a,b\n1,x\n"));
+    assert_eq!(json(&out), json(r#"{"inputs": [["a", "b"], [1, "x"]]}"#));
+}
+
+#[test]
+fn stdin_json_array_is_recognised_without_from() {
+    let s = Scratch::new();
+    let out = ok(&s, &["-"], Some(b"  \n[{\"a\": 1}]"));
+    assert_eq!(json(&out), json(r#"{"inputs": [["a"], [1]]}"#));
+}
+
+#[test]
+fn stdin_ndjson_is_recognised_without_from() {
+    let s = Scratch::new();
+    let out = ok(&s, &["-"], Some(b"{\"a\": 1}\n{\"b\": 2}\n"));
+    assert_eq!(
+        json(&out),
+        json(r#"{"inputs": [["a", "b"], [1, null], [null, 2]]}"#)
+    );
+}
+
+#[test]
+fn stdin_single_object_is_one_record() {
+    let s = Scratch::new();
+    let out = ok(&s, &["-"], Some(b"{\n  \"a\": 1,\n  \"b\": \"x\"\n}\n"));
+    assert_eq!(json(&out), json(r#"{"inputs": [["a", "b"], [1, "x"]]}"#));
+}
+
+#[test]
+fn concatenated_pretty_objects_are_records() {
+    let s = Scratch::new();
+    let out = ok(&s, &["-"], Some(b"{\n  \"a\": 1\n}\n{\n  \"a\": 2\n}\n"));
+    assert_eq!(json(&out), json(r#"{"inputs": [["a"], [1], [2]]}"#));
+}
+
+#[test]
+fn stdin_body_is_recognised_and_turned_into_objects() {
+    let s = Scratch::new();
+    let body = fixture_text("request-example1-single-values.json");
+    let out = ok(&s, &["-"], Some(body.as_bytes()));
+    assert_eq!(
+        json(&out),
+        fixture_json("convert/example1-single-values-objects.json")
+    );
+}
+
+#[test]
+fn from_flag_overrides_the_extension() {
+    let s = Scratch::new();
+    s.write("data.txt", "{\"a\": 1}\n{\"a\": 2}\n");
+    let out = ok(&s, &["data.txt", "--from", "ndjson"], None);
+    assert_eq!(json(&out), json(r#"{"inputs": [["a"], [1], [2]]}"#));
+}
+
+#[test]
+fn byte_order_mark_is_skipped_in_every_format() {
+    let s = Scratch::new();
+    s.write("bom.csv", b"\xEF\xBB\xBFa,b\n1,2\n");
+    s.write("bom.json", b"\xEF\xBB\xBF[{\"a\": 1, \"b\": 2}]");
+    s.write("bom.ndjson", b"\xEF\xBB\xBF{\"a\": 1, \"b\": 2}\n");
+    for file in ["bom.csv", "bom.json", "bom.ndjson"] {
+        let out = ok(&s, &[file], None);
+        assert_eq!(
+            json(&out),
+            json(r#"{"inputs": [["a", "b"], [1, 2]]}"#),
+            "{file}"
+        );
+    }
+}
+
+// --- CSV types ------------------------------------------------------------------------------
+
+#[test]
+fn inference_turns_only_valid_json_numbers_and_lowercase_booleans_into_values() {
+    let s = Scratch::new();
+    let out = ok(
+        &s,
+        &[path(&fixture("convert/type-inference-cases.csv"))],
+        None,
+    );
+    let expected = r#"{"inputs": [["text", "number"],
+        ["007", 7], ["02134", -0], [".5", 1.10], ["1.", 1e3], ["+1", 1E-7],
+        ["NaN", 12345678901234567890], ["inf", 0], ["0x1F", -2.5e+3], ["1_000", 3],
+        ["TRUE", true], ["True", false], [null, 5], [" 42", 6]]}"#;
+    assert_eq!(json(&out), json(expected));
+    // Numbers keep their exact text.
+    assert_contains(
+        &out,
+        &[
+            "1.10",
+            "1e3",
+            "1E-7",
+            "12345678901234567890",
+            "-2.5e+3",
+            "-0]",
+        ],
+    );
+}
+
+#[test]
+fn types_string_keeps_every_value_a_string() {
+    let s = Scratch::new();
+    s.write("t.csv", "a,b,c\n7,true,\n");
+    let out = ok(&s, &["t.csv", "--types", "string"], None);
+    assert_eq!(
+        json(&out),
+        json(r#"{"inputs": [["a", "b", "c"], ["7", "true", ""]]}"#)
+    );
+}
+
+#[test]
+fn type_overrides_set_one_column_each() {
+    let s = Scratch::new();
+    s.write(
+        "t.csv",
+        "zip,qty,price,ok,note\n007,0042,007.50,TRUE,1\n,,,,2\n",
+    );
+    let out = ok(
+        &s,
+        &[
+            "t.csv",
+            "--type",
+            "zip=string",
+            "--type",
+            "qty=integer",
+            "--type",
+            "price=number",
+            "--type",
+            "ok=boolean",
+            "--type",
+            "note=string",
+        ],
+        None,
+    );
+    assert_eq!(
+        json(&out),
+        json(
+            r#"{"inputs": [["zip", "qty", "price", "ok", "note"],
+                ["007", 42, 7.50, true, "1"], ["", null, null, null, "2"]]}"#
+        )
+    );
+}
+
+#[test]
+fn cell_that_does_not_fit_its_type_names_row_and_column() {
+    let s = Scratch::new();
+    s.write("t.csv", "name,age\nAda,36\n\"Al\nan\",forty\n");
+    let err = fails(&s, &["t.csv", "--type", "age=integer"], None, 1);
+    assert_eq!(
+        err,
+        "xconn: error: t.csv:3: row 2, column \"age\": \"forty\" is not an integer (from --type)"
+    );
+}
+
+#[test]
+fn type_override_for_an_unknown_column_is_a_usage_error() {
+    let s = Scratch::new();
+    s.write("t.csv", "name,age\nAda,36\n");
+    let err = fails(&s, &["t.csv", "--type", "agee=integer"], None, 2);
+    assert_contains(
+        &err,
+        &["t.csv has no column \"agee\"", "columns: name, age"],
+    );
+}
+
+#[test]
+fn malformed_type_override_is_a_usage_error() {
+    let s = Scratch::new();
+    s.write("t.csv", "a\n1\n");
+    let err = fails(&s, &["t.csv", "--type", "a=float"], None, 2);
+    assert_contains(&err, &["unknown type \"float\""]);
+    let err = fails(&s, &["t.csv", "--type", "a"], None, 2);
+    assert_contains(&err, &["expected COL=TYPE"]);
+}
+
+// --- JSON objects ------------------------------------------------------------------------------
+
+#[test]
+fn header_is_every_key_in_order_of_first_appearance_and_missing_keys_are_null() {
+    let s = Scratch::new();
+    s.write("o.json", r#"[{"b": 1}, {"a": 2, "b": 3}, {"c": true}]"#);
+    let out = ok(&s, &["o.json"], None);
+    assert_eq!(
+        json(&out),
+        json(r#"{"inputs": [["b", "a", "c"], [1, null, null], [3, 2, null], [null, null, true]]}"#)
+    );
+}
+
+#[test]
+fn nested_object_is_an_error_with_its_path_position_and_flatten_hint() {
+    let s = Scratch::new();
+    let file = fixture("convert/people-nested-object.json");
+    let err = fails(&s, &[path(&file)], None, 1);
+    assert_contains(
+        &err,
+        &[
+            "people-nested-object.json:4:15: /1/address is an object",
+            "only the JSON array format",
+            "--flatten",
+            "address.city",
+        ],
+    );
+}
+
+#[test]
+fn flatten_turns_nested_objects_into_dotted_keys_recursively() {
+    let s = Scratch::new();
+    let file = fixture("convert/people-nested-object.json");
+    let out = ok(&s, &[path(&file), "--flatten"], None);
+    assert_eq!(
+        json(&out),
+        json(
+            r#"{"inputs": [["name", "age", "address.city", "address.geo.lat", "address.geo.lon"],
+                ["Ada", 36, null, null, null], ["Alan", 41, "Wilmslow", 53.3, -2.2]]}"#
+        )
+    );
+}
+
+#[test]
+fn flatten_applies_inside_nested_tables() {
+    let s = Scratch::new();
+    s.write("o.json", r#"{"T": [{"p": {"x": 1}}, {"q": 2}]}"#);
+    let out = ok(&s, &["o.json", "--flatten"], None);
+    assert_eq!(
+        json(&out),
+        json(r#"{"inputs": [["T"], [[["p.x", "q"], [1, null], [null, 2]]]]}"#)
+    );
+}
+
+#[test]
+fn array_of_plain_values_is_an_error_with_a_hint() {
+    let s = Scratch::new();
+    s.write("o.json", "[{\"tags\": [\"a\", \"b\"]}]");
+    let err = fails(&s, &["o.json"], None, 1);
+    assert_contains(
+        &err,
+        &[
+            "o.json:1:11: /0/tags is an array of plain values",
+            "array of objects",
+        ],
+    );
+}
+
+#[test]
+fn empty_array_becomes_an_empty_table() {
+    let s = Scratch::new();
+    s.write("o.json", r#"[{"k": 1, "T": []}]"#);
+    let out = ok(&s, &["o.json"], None);
+    assert_eq!(json(&out), json(r#"{"inputs": [["k", "T"], [1, [[]]]]}"#));
+}
+
+#[test]
+fn array_already_in_table_format_is_kept() {
+    let s = Scratch::new();
+    s.write("o.json", r#"[{"T": [["a"], [1]]}]"#);
+    let out = ok(&s, &["o.json"], None);
+    assert_eq!(json(&out), json(r#"{"inputs": [["T"], [[["a"], [1]]]]}"#));
+}
+
+#[test]
+fn array_element_that_is_not_an_object_is_an_error() {
+    let s = Scratch::new();
+    s.write("o.json", "[\n  {\"a\": 1},\n  42\n]");
+    let err = fails(&s, &["o.json"], None, 1);
+    assert_eq!(
+        err,
+        "xconn: error: o.json:3:3: /1 is a number, but every element must be an object (a record)"
+    );
+}
+
+#[test]
+fn empty_json_array_is_an_error() {
+    let s = Scratch::new();
+    s.write("o.json", "[]");
+    let err = fails(&s, &["o.json"], None, 1);
+    assert_contains(&err, &["o.json: the array is empty"]);
+}
+
+// --- nested tables from CSV -----------------------------------------------------------------
+
+#[test]
+fn nest_rows_with_all_table_cells_empty_add_no_table_row() {
+    let s = Scratch::new();
+    let file = fixture("convert/nested-record-without-table-rows.csv");
+    let out = ok(&s, &[path(&file), "--nest"], None);
+    assert_eq!(
+        json(&out),
+        json(
+            r#"{"inputs": [["Course", "Semester", "Students"],
+                ["ECON101", "2022 Spring", [["SID", "Grade"], [123, 90], [234, 76]]],
+                ["MATH100", "2023 Fall", [["SID", "Grade"]]]]}"#
+        )
+    );
+}
+
+#[test]
+fn nest_groups_only_consecutive_rows() {
+    let s = Scratch::new();
+    s.write("n.csv", "k,T.a\nx,1\ny,2\nx,3\n");
+    let out = ok(&s, &["n.csv", "--nest"], None);
+    assert_eq!(
+        json(&out),
+        json(
+            r#"{"inputs": [["k", "T"], ["x", [["a"], [1]]], ["y", [["a"], [2]]], ["x", [["a"], [3]]]]}"#
+        )
+    );
+}
+
+#[test]
+fn nest_separator_is_configurable() {
+    let s = Scratch::new();
+    s.write("n.csv", "k,T/a,T/b\nx,1,2\n");
+    let out = ok(&s, &["n.csv", "--nest", "--nest-sep", "/"], None);
+    assert_eq!(
+        json(&out),
+        json(r#"{"inputs": [["k", "T"], ["x", [["a", "b"], [1, 2]]]]}"#)
+    );
+}
+
+#[test]
+fn without_nest_dotted_columns_stay_plain() {
+    let s = Scratch::new();
+    let out = ok(&s, &[path(&fixture("courses-nested.csv"))], None);
+    assert_contains(
+        &out,
+        &["[\"Course\", \"Semester\", \"Students.SID\", \"Students.Grade\"]"],
+    );
+}
+
+// --- reverse ----------------------------------------------------------------------------------
+
+#[test]
+fn body_to_json_gives_objects_with_tables_as_arrays_of_objects() {
+    let s = Scratch::new();
+    let file = fixture("request-example3-records-with-tables.json");
+    let out = ok(&s, &[path(&file)], None);
+    assert_eq!(
+        json(&out),
+        fixture_json("convert/example3-records-with-tables-objects.json")
+    );
+    assert_eq!(out.lines().count(), 5, "one object per line:\n{out}");
+}
+
+#[test]
+fn body_to_ndjson_gives_one_object_per_line() {
+    let s = Scratch::new();
+    let file = fixture("request-example1-single-values.json");
+    let out = ok(&s, &[path(&file), "--to", "ndjson"], None);
+    assert_eq!(
+        out,
+        "{\"key1\":\"value11\",\"key2\":\"value21\"}\n{\"key1\":\"value12\",\"key2\":\"value22\"}\n{\"key1\":\"value13\",\"key2\":\"value23\"}\n"
+    );
+}
+
+#[test]
+fn response_body_converts_its_outputs() {
+    let s = Scratch::new();
+    let file = fixture("response-example1-success.json");
+    let out = ok(&s, &[path(&file), "--to", "json", "--compact"], None);
+    assert_eq!(
+        json(&out),
+        json(
+            r#"[{"spider": "Spiders, with eight legs, spin silk webs to catch prey",
+                 "Australia": "Australia is a vast island continent renowned for its diverse landscapes, unique wildlife, and vibrant cities.",
+                 "specimen": [{"name": "Sydney Funnel Web Spider", "poison": true},
+                              {"name": "Redback Spider", "poison": true}]}]"#
+        )
+    );
+}
+
+#[test]
+fn body_to_csv_with_a_table_and_no_nest_names_record_and_column() {
+    let s = Scratch::new();
+    let file = fixture("request-example3-records-with-tables.json");
+    let err = fails(&s, &[path(&file), "--to", "csv"], None, 1);
+    assert_contains(
+        &err,
+        &[
+            "request-example3-records-with-tables.json:5:7: /inputs/1/2 (record 1, column \"Students\") holds a nested table",
+            "--nest",
+            "Students.SID, Students.Grade",
+        ],
+    );
+}
+
+#[test]
+fn body_to_csv_with_nest_spreads_tables_into_rows() {
+    let s = Scratch::new();
+    let file = fixture("request-example3-records-with-tables.json");
+    let out = ok(&s, &[path(&file), "--to", "csv", "--nest"], None);
+    assert_eq!(out, fixture_text("courses-nested.csv"));
+}
+
+#[test]
+fn body_with_a_record_of_the_wrong_length_is_an_error() {
+    let s = Scratch::new();
+    s.write("b.json", "{\"inputs\": [\n  [\"a\", \"b\"],\n  [1]\n]}");
+    let err = fails(&s, &["b.json", "--to", "csv"], None, 1);
+    assert_eq!(
+        err,
+        "xconn: error: b.json:3:3: /inputs/1 has 1 values but the header has 2"
+    );
+}
+
+#[test]
+fn body_to_body_rewrites_the_layout() {
+    let s = Scratch::new();
+    let file = fixture("request-example2-table-input.json");
+    let out = ok(&s, &[path(&file), "--to", "body", "--compact"], None);
+    assert_eq!(
+        out,
+        "{\"inputs\":[[\"Table1\"],[[[\"TableKeyA\",\"TableKeyB\"],[\"ValueA1\",\"ValueB1\"],[\"ValueA2\",\"ValueB2\"],[\"ValueA3\",\"ValueB3\"]]]]}\n"
+    );
+}
+
+#[test]
+fn csv_to_body_to_csv_is_lossless() {
+    let s = Scratch::new();
+    let original = fixture_text("convert/round-trip-tricky-values.csv");
+    let body = ok(
+        &s,
+        &[path(&fixture("convert/round-trip-tricky-values.csv"))],
+        None,
+    );
+    assert_contains(
+        &body,
+        &["1.10", "1e3", "12345678901234567890", "\"007\"", "null"],
+    );
+    let back = ok(&s, &["-", "--to", "csv"], Some(body.as_bytes()));
+    // The writer quotes only where needed: `""` (an empty string cell) comes back as an empty cell,
+    // which reads as the same null.
+    assert_eq!(back, original.replace(",\"\"\n", ",\n"));
+    let again = ok(&s, &["-", "--from", "csv"], Some(back.as_bytes()));
+    assert_eq!(json(&again), json(&body));
+}
+
+#[test]
+fn nested_csv_to_body_to_csv_is_lossless() {
+    let s = Scratch::new();
+    let original = fixture_text("courses-nested.csv");
+    let body = ok(&s, &[path(&fixture("courses-nested.csv")), "--nest"], None);
+    let back = ok(&s, &["-", "--to", "csv", "--nest"], Some(body.as_bytes()));
+    assert_eq!(back, original);
+}
+
+#[test]
+fn objects_to_body_to_objects_is_lossless() {
+    let s = Scratch::new();
+    let file = fixture("convert/round-trip-tricky-objects.json");
+    let body = ok(&s, &[path(&file)], None);
+    let back = ok(&s, &["-"], Some(body.as_bytes()));
+    assert_eq!(
+        json(&back),
+        fixture_json("convert/round-trip-tricky-objects.json")
+    );
+    assert_contains(
+        &back,
+        &["1.10", "1e3", "12345678901234567890", "1.50", "-0}"],
+    );
+}
+
+#[test]
+fn to_csv_from_a_csv_source_is_a_usage_error() {
+    let s = Scratch::new();
+    s.write("a.csv", "a\n1\n");
+    let err = fails(&s, &["a.csv", "--to", "csv"], None, 2);
+    assert_contains(&err, &["--to csv needs a request or response body"]);
+}
+
+#[test]
+fn option_that_does_not_apply_to_the_source_is_a_usage_error() {
+    let s = Scratch::new();
+    s.write("a.csv", "a\n1\n");
+    let err = fails(&s, &["a.csv", "--flatten"], None, 2);
+    assert_eq!(
+        err,
+        "xconn: error: --flatten does not apply to a CSV source"
+    );
+}
+
+// --- bad input ------------------------------------------------------------------------------
+
+#[test]
+fn ragged_row_names_its_line_and_field_counts() {
+    let s = Scratch::new();
+    let file = fixture("convert/ragged-short-row.csv");
+    let err = fails(&s, &[path(&file)], None, 1);
+    assert_contains(
+        &err,
+        &[
+            "ragged-short-row.csv:3: row 2 has 2 fields but the header has 3",
+            "--allow-ragged",
+        ],
+    );
+}
+
+#[test]
+fn allow_ragged_pads_short_rows_with_null() {
+    let s = Scratch::new();
+    let file = fixture("convert/ragged-short-row.csv");
+    let out = ok(&s, &[path(&file), "--allow-ragged"], None);
+    assert_eq!(
+        json(&out),
+        json(
+            r#"{"inputs": [["name", "age", "city"], ["Ada", 36, "London"], ["Alan", 41, null],
+                ["Grace", 85, "Arlington"]]}"#
+        )
+    );
+}
+
+#[test]
+fn allow_ragged_still_rejects_long_rows() {
+    let s = Scratch::new();
+    s.write("long.csv", "a,b\n1,2,3\n");
+    let err = fails(&s, &["long.csv", "--allow-ragged"], None, 1);
+    assert_eq!(
+        err,
+        "xconn: error: long.csv:2: row 1 has 3 fields but the header has 2"
+    );
+}
+
+#[test]
+fn empty_header_name_is_named() {
+    let s = Scratch::new();
+    s.write("h.csv", "a,,c\n1,2,3\n");
+    let err = fails(&s, &["h.csv"], None, 1);
+    assert_eq!(
+        err,
+        "xconn: error: h.csv:1: header column 2 has an empty name"
+    );
+}
+
+#[test]
+fn duplicate_header_name_is_named() {
+    let s = Scratch::new();
+    s.write("h.csv", "id,name,id\n1,2,3\n");
+    let err = fails(&s, &["h.csv"], None, 1);
+    assert_eq!(
+        err,
+        "xconn: error: h.csv:1: header column 3 \"id\" repeats column 1"
+    );
+}
+
+#[test]
+fn invalid_utf8_names_the_line_and_column() {
+    let s = Scratch::new();
+    s.write("u.csv", b"name,city\nAda,London\nJos\xe9,Z\xfcrich\n");
+    let err = fails(&s, &["u.csv"], None, 1);
+    assert_eq!(
+        err,
+        "xconn: error: u.csv:3: row 2, column \"name\": invalid UTF-8 (hint: save the file as UTF-8)"
+    );
+}
+
+#[test]
+fn invalid_utf8_in_json_names_line_and_column() {
+    let s = Scratch::new();
+    s.write("u.json", b"[\n {\"a\": \"\xff\"}]");
+    let err = fails(&s, &["u.json"], None, 1);
+    assert_contains(&err, &["u.json:2:9: invalid UTF-8"]);
+    s.write("u.ndjson", b"{\"a\": 1}\n{\"a\": \"\xff\"}\n");
+    let err = fails(&s, &["u.ndjson"], None, 1);
+    assert_contains(&err, &["u.ndjson:2:8: invalid UTF-8"]);
+}
+
+#[test]
+fn empty_input_is_an_error_in_every_format() {
+    let s = Scratch::new();
+    s.write("e.csv", "");
+    s.write("e.json", "  \n");
+    s.write("e.ndjson", "\n\n");
+    assert_eq!(
+        fails(&s, &["e.csv"], None, 1),
+        "xconn: error: e.csv: empty input: expected a header row"
+    );
+    assert_contains(
+        &fails(&s, &["e.json"], None, 1),
+        &["e.json:2:1: empty input"],
+    );
+    assert_eq!(
+        fails(&s, &["e.ndjson"], None, 1),
+        "xconn: error: e.ndjson: empty input: expected one JSON object per line"
+    );
+    assert_eq!(
+        fails(&s, &["-"], Some(b""), 1),
+        "xconn: error: <stdin>: empty input: expected a header row"
+    );
+}
+
+#[test]
+fn malformed_json_gives_line_column_and_hint() {
+    let s = Scratch::new();
+    let file = fixture("request-example1-single-values-trailing-comma.json");
+    let err = fails(&s, &[path(&file)], None, 1);
+    assert_contains(
+        &err,
+        &[
+            "request-example1-single-values-trailing-comma.json:6:29: trailing comma",
+            "hint: JSON allows no comma after the last element",
+        ],
+    );
+}
+
+#[test]
+fn malformed_ndjson_line_gives_its_line_and_column() {
+    let s = Scratch::new();
+    s.write("m.ndjson", "{\"a\": 1}\n{\"a\": NaN}\n");
+    let err = fails(&s, &["m.ndjson"], None, 1);
+    assert_contains(
+        &err,
+        &["m.ndjson:2:7: ", "NaN and Infinity are not JSON numbers"],
+    );
+}
+
+#[test]
+fn ndjson_line_that_is_not_an_object_is_an_error() {
+    let s = Scratch::new();
+    s.write("m.ndjson", "{\"a\": 1}\n  [1]\n");
+    let err = fails(&s, &["m.ndjson"], None, 1);
+    assert_eq!(
+        err,
+        "xconn: error: m.ndjson:2:3: expected a JSON object (one record per line)"
+    );
+}
+
+#[test]
+fn ndjson_nested_object_is_located_on_its_line() {
+    let s = Scratch::new();
+    s.write("m.ndjson", "{\"a\": 1}\n{\"a\": 2, \"p\": {\"x\": 1}}\n");
+    let err = fails(&s, &["m.ndjson"], None, 1);
+    assert_contains(&err, &["m.ndjson:2:15: /p is an object", "--flatten"]);
+}
+
+#[test]
+fn errors_after_a_quoted_newline_report_the_record_start_line() {
+    let s = Scratch::new();
+    s.write("q.csv", "a,b\n\"one\ntwo\nthree\",1\nx,y,z\n");
+    let err = fails(&s, &["q.csv"], None, 1);
+    assert_eq!(
+        err,
+        "xconn: error: q.csv:5: row 2 has 3 fields but the header has 2"
+    );
+}
+
+#[test]
+fn crlf_line_endings_are_read_like_lf() {
+    let s = Scratch::new();
+    s.write("w.csv", "a,b\r\n1,\"x\r\ny\"\r\n2,z\r\n");
+    let out = ok(&s, &["w.csv"], None);
+    assert_eq!(
+        json(&out),
+        json(r#"{"inputs": [["a", "b"], [1, "x\r\ny"], [2, "z"]]}"#)
+    );
+}
+
+#[test]
+fn header_only_csv_gives_a_body_with_just_the_header() {
+    let s = Scratch::new();
+    s.write("h.csv", "a,b\n");
+    let out = ok(&s, &["h.csv"], None);
+    assert_eq!(out, "{\n  \"inputs\": [\n    [\"a\", \"b\"]\n  ]\n}\n");
+    let out = ok(&s, &["h.csv", "--kind", "response", "--compact"], None);
+    assert_eq!(
+        out,
+        "{\"outputs\":[[\"a\",\"b\"]],\"warnings\":[],\"errors\":[],\"process_time\":[]}\n"
+    );
+}
+
+#[test]
+fn huge_field_is_converted_whole() {
+    let s = Scratch::new();
+    let big = "é\"x".repeat(1_000_000);
+    s.write(
+        "big.csv",
+        format!("a,b\n1,\"{}\"\n", big.replace('"', "\"\"")),
+    );
+    let out = ok(&s, &["big.csv", "--compact"], None);
+    let doc = json(&out);
+    assert_eq!(doc["inputs"][1][1].as_str().map(str::len), Some(big.len()));
+}
+
+#[test]
+fn missing_input_file_exits_2() {
+    let s = Scratch::new();
+    let err = fails(&s, &["nope.csv"], None, 2);
+    assert_contains(&err, &["cannot open nope.csv"]);
+}
