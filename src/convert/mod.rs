@@ -14,7 +14,7 @@ pub mod objects;
 pub mod reverse;
 
 use std::fs::File;
-use std::io::{self, BufRead, BufReader, Write};
+use std::io::{self, BufRead, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
@@ -126,8 +126,7 @@ struct Input {
 impl Input {
     fn open(&self) -> anyhow::Result<Box<dyn BufRead>> {
         match &self.path {
-            Some(path) => source::open_stream(&path.to_string_lossy())
-                .with_context(|| format!("cannot read {}", self.name)),
+            Some(path) => source::open_path(path, &self.name),
             None => source::open_stream("-"),
         }
     }
@@ -249,14 +248,7 @@ pub fn convert(settings: &Settings, w: &mut dyn Write) -> anyhow::Result<()> {
         SourceFormat::Ndjson => {
             let input = input.spooled()?;
             let path = input.path.clone().context("spooled input has a path")?;
-            let open = || -> anyhow::Result<Box<dyn BufRead>> {
-                let file =
-                    File::open(&path).with_context(|| format!("cannot open {}", input.name))?;
-                let mut reader: Box<dyn BufRead> =
-                    Box::new(BufReader::with_capacity(256 * 1024, file));
-                skip_bom(&mut reader)?;
-                Ok(reader)
-            };
+            let open = || source::open_path(&path, &input.name);
             ndjson::ndjson_to_body(&input.name, open, settings, w)
         }
         SourceFormat::Json => {
@@ -264,14 +256,6 @@ pub fn convert(settings: &Settings, w: &mut dyn Write) -> anyhow::Result<()> {
             objects::json_source(&source, settings, w)
         }
     }
-}
-
-fn skip_bom(reader: &mut Box<dyn BufRead>) -> io::Result<()> {
-    let start = reader.fill_buf()?;
-    if start.starts_with(b"\xEF\xBB\xBF") {
-        reader.consume(3);
-    }
-    Ok(())
 }
 
 /// Options that mean nothing for the chosen source are usage errors rather than silently ignored.

@@ -49,6 +49,11 @@ pub fn scan(bytes: &[u8], kind: Option<Kind>, against: Option<(&str, usize)>) ->
         found: Vec::new(),
         envelope: None,
     };
+    if crate::source::wide_encoding(bytes).is_some() {
+        if let Err(e) = crate::source::parse_json(bytes) {
+            return failed(e);
+        }
+    }
     let text = match std::str::from_utf8(bytes) {
         Ok(text)
             if !text
