@@ -275,6 +275,10 @@ pub fn syntax_error(bytes: &[u8], err: &json::ParseError) -> JsonSyntaxError {
         ErrorKind::ControlCharacterInString => {
             Some("escape tabs and newlines inside strings as \\t and \\n".to_string())
         }
+        ErrorKind::DuplicateKey => Some(
+            "a key may appear once per object: JSON readers disagree on which value counts"
+                .to_string(),
+        ),
         ErrorKind::TrailingCharacters => Some(
             "one document per file; for one object per line use NDJSON (--from ndjson)".to_string(),
         ),
