@@ -90,13 +90,21 @@ fn read(name: &str, rdr: &mut Reader, record: &mut ByteRecord) -> anyhow::Result
         if let Some(p) = record.position() {
             rdr.get_mut().mark(p.byte(), p.line());
         }
-    } else if let Some((end, open)) = rdr.get_ref().unterminated_quote() {
+    }
+    if !more {
+        unterminated(name, rdr)?;
+    }
+    Ok(more)
+}
+
+fn unterminated(name: &str, rdr: &Reader) -> anyhow::Result<()> {
+    if let Some((end, open)) = rdr.get_ref().unterminated_quote() {
         return Err(data_error(format!(
             "{name}:{end}: unterminated quoted field starting at line {open} \
              (hint: a `\"` that opens a field must be closed; write a `\"` inside a quoted field as `\"\"`)"
         )));
     }
-    Ok(more)
+    Ok(())
 }
 
 /// Passes the input through to the CSV reader and keeps the raw bytes of the last record read,
@@ -269,6 +277,9 @@ impl Rows<'_> {
         self.line = self.record.position().map_or(0, |p| p.line());
         let len = self.record.len();
         if len > self.width || (len < self.width && !self.allow_ragged) {
+            // A last record cut short by an open quote: report the quote, the real cause.
+            let mut probe = ByteRecord::new();
+            read(self.name, &mut self.rdr, &mut probe)?;
             let hint = if len < self.width {
                 " (hint: --allow-ragged pads short rows with null)"
             } else {

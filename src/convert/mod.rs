@@ -136,11 +136,16 @@ impl Input {
         if self.path.is_some() {
             return Ok(self);
         }
+        Input::spool_from(self.name, io::stdin().lock())
+    }
+
+    /// Copy a stream that can be read only once into a temp file named `name` in messages.
+    fn spool_from(name: String, mut from: impl io::Read) -> anyhow::Result<Input> {
         let mut spool = tempfile::NamedTempFile::new()
-            .context("cannot create a temporary file to hold <stdin>")?;
-        io::copy(&mut io::stdin().lock(), spool.as_file_mut()).context("cannot read <stdin>")?;
+            .with_context(|| format!("cannot create a temporary file to hold {name}"))?;
+        io::copy(&mut from, spool.as_file_mut()).with_context(|| format!("cannot read {name}"))?;
         Ok(Input {
-            name: self.name,
+            name,
             path: Some(spool.path().to_path_buf()),
             _spool: Some(spool),
         })
@@ -209,8 +214,17 @@ pub fn convert(settings: &Settings, w: &mut dyn Write) -> anyhow::Result<()> {
         _spool: None,
     };
     if let Some(path) = &input.path {
-        if let Err(e) = File::open(path) {
-            return Err(e).with_context(|| format!("cannot open {}", input.name));
+        let file = File::open(path).with_context(|| format!("cannot open {}", input.name))?;
+        let meta = file
+            .metadata()
+            .with_context(|| format!("cannot read {}", input.name))?;
+        if meta.is_dir() {
+            anyhow::bail!("cannot read {}: is a directory", input.name);
+        }
+        // A FIFO or `<(command)` can be read only once: hold it in a temp file like stdin, since
+        // sniffing and NDJSON read the input more than once.
+        if !meta.is_file() {
+            input = Input::spool_from(input.name, file)?;
         }
     }
     let from_ext = if stdin {

@@ -322,12 +322,7 @@ impl<'a> Scanner<'a> {
 
     /// Report a key that repeats an earlier key of the same object (`XC003`): JSON readers
     /// disagree on which value wins, so the body means different things to different tools.
-    fn check_unique(
-        &mut self,
-        seen: &mut HashSet<Cow<'a, str>>,
-        raw: &'a [u8],
-        offset: usize,
-    ) {
+    fn check_unique(&mut self, seen: &mut HashSet<Cow<'a, str>>, raw: &'a [u8], offset: usize) {
         let text = key_text(raw);
         if seen.contains(&text) {
             self.report_child(
