@@ -532,10 +532,7 @@ fn directories_missing_files_and_dev_null() {
             assert_eq!(code(&output), expected, "{what}: {}", text(&output.stderr));
             let err = text(&output.stderr);
             if expected == 2 {
-                assert!(
-                    err.contains(&format!("xconn: error: cannot ")),
-                    "{what}: {err}"
-                );
+                assert!(err.contains("xconn: error: cannot "), "{what}: {err}");
                 assert!(err.contains(arg), "{what}: {err}");
             }
         }
