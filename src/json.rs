@@ -35,6 +35,8 @@ pub enum ErrorKind {
     /// More content after the document ended.
     TrailingCharacters,
     TooDeep,
+    /// An object key that repeats an earlier key of the same object; the offset is the key's.
+    DuplicateKey,
 }
 
 impl ErrorKind {
@@ -57,6 +59,7 @@ impl ErrorKind {
             ErrorKind::ControlCharacterInString => "control character inside a string".into(),
             ErrorKind::TrailingCharacters => "content after the end of the JSON document".into(),
             ErrorKind::TooDeep => format!("nesting deeper than {MAX_DEPTH} levels"),
+            ErrorKind::DuplicateKey => "duplicate key in one object".into(),
         }
     }
 }
@@ -221,6 +224,7 @@ impl Parser<'_> {
                 None => return Err(self.error(ErrorKind::UnexpectedEnd)),
                 Some(_) => return Err(self.error(ErrorKind::KeyMustBeString)),
             }
+            let key_offset = self.pos;
             let key = self.string()?;
             self.skip_ws();
             match self.peek() {
@@ -230,7 +234,12 @@ impl Parser<'_> {
             }
             self.skip_ws();
             let value = self.value()?;
-            map.insert(key, value);
+            if map.insert(key, value).is_some() {
+                return Err(ParseError {
+                    offset: key_offset,
+                    kind: ErrorKind::DuplicateKey,
+                });
+            }
             self.skip_ws();
             match self.peek() {
                 Some(b',') => {

@@ -14,6 +14,8 @@ pub mod validate;
 
 use std::io::Write;
 
+use anyhow::Context;
+
 use cli::{Cli, Command};
 use error::Outcome;
 use output::Output;
@@ -27,7 +29,18 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Schema(args) => cmd::schema::run(args, &mut out),
         Command::Show(args) => cmd::show::run(args, &mut out),
         Command::Completions(args) => cmd::completions::run(args, &mut out),
-    }?;
-    out.flush()?;
+    }
+    .map_err(name_bare_write_error)?;
+    out.flush().context("cannot write standard output")?;
     Ok(outcome)
+}
+
+/// An I/O error with no context around it comes from writing standard output (every read and
+/// file write names its file): say so instead of a bare "No space left on device".
+fn name_bare_write_error(err: anyhow::Error) -> anyhow::Error {
+    if err.chain().count() == 1 && err.is::<std::io::Error>() {
+        err.context("cannot write standard output")
+    } else {
+        err
+    }
 }

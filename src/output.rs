@@ -95,6 +95,9 @@ pub fn stderr_color(choice: ColorChoice) -> bool {
 
 /// Write a file whole or not at all: `produce` writes into a temp file in the same directory,
 /// which is renamed over `path` only when `produce` succeeds. On failure no file is left behind.
+///
+/// A path that exists but is not a regular file (`/dev/stdout`, `/dev/null`, a FIFO) is written
+/// to directly: renaming over it would replace the device or pipe with a plain file.
 pub fn write_atomically<T>(
     path: &Path,
     produce: impl FnOnce(&mut dyn Write) -> anyhow::Result<T>,
@@ -103,6 +106,20 @@ pub fn write_atomically<T>(
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),
     };
+    match std::fs::metadata(path) {
+        Ok(meta) if meta.is_dir() => {
+            anyhow::bail!("cannot write {}: is a directory", path.display())
+        }
+        Ok(meta) if !meta.is_file() => return write_directly(path, produce),
+        _ => {}
+    }
+    if !dir.is_dir() {
+        anyhow::bail!(
+            "cannot write {}: directory {} does not exist",
+            path.display(),
+            dir.display()
+        );
+    }
     let temp = tempfile::Builder::new()
         .prefix(".xconn-")
         .suffix(".tmp")
@@ -117,6 +134,23 @@ pub fn write_atomically<T>(
         .with_context(|| format!("cannot write {}", path.display()))?;
     temp.persist(path)
         .map_err(|e| e.error)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(value)
+}
+
+/// Write into an existing special file (device, FIFO) without a temp file.
+fn write_directly<T>(
+    path: &Path,
+    produce: impl FnOnce(&mut dyn Write) -> anyhow::Result<T>,
+) -> anyhow::Result<T> {
+    let file = std::fs::OpenOptions::new()
+        .write(true)
+        .open(path)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    let mut writer = BufWriter::with_capacity(64 * 1024, file);
+    let value = produce(&mut writer)?;
+    writer
+        .flush()
         .with_context(|| format!("cannot write {}", path.display()))?;
     Ok(value)
 }

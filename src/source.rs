@@ -96,22 +96,72 @@ impl Source {
 
 /// Open an input for streaming (CSV, NDJSON): a buffered reader with the BOM skipped.
 pub fn open_stream(arg: &str) -> anyhow::Result<Box<dyn BufRead>> {
-    let mut reader: Box<dyn BufRead> = if is_stdin(arg) {
-        Box::new(BufReader::with_capacity(256 * 1024, io::stdin()))
+    if is_stdin(arg) {
+        let mut reader: Box<dyn BufRead> =
+            Box::new(BufReader::with_capacity(256 * 1024, io::stdin()));
+        skip_bom(&mut reader, &display_name(arg))?;
+        Ok(reader)
     } else {
-        let file = File::open(arg).with_context(|| format!("cannot open {arg}"))?;
-        if file.metadata().is_ok_and(|m| m.is_dir()) {
-            anyhow::bail!("cannot read {arg}: is a directory");
-        }
-        Box::new(BufReader::with_capacity(256 * 1024, file))
-    };
-    let start = reader
-        .fill_buf()
-        .with_context(|| format!("cannot read {}", display_name(arg)))?;
-    if start.starts_with(BOM) {
-        reader.consume(BOM.len());
+        open_path(std::path::Path::new(arg), arg)
     }
+}
+
+/// Open a file for streaming, naming it `name` in messages (a spooled standard input is a temp
+/// file named `<stdin>`): a buffered reader with the BOM skipped.
+pub fn open_path(path: &std::path::Path, name: &str) -> anyhow::Result<Box<dyn BufRead>> {
+    let file = File::open(path).with_context(|| format!("cannot open {name}"))?;
+    if file.metadata().is_ok_and(|m| m.is_dir()) {
+        anyhow::bail!("cannot read {name}: is a directory");
+    }
+    let mut reader: Box<dyn BufRead> = Box::new(BufReader::with_capacity(256 * 1024, file));
+    skip_bom(&mut reader, name)?;
     Ok(reader)
+}
+
+/// Skip a leading UTF-8 byte-order mark; a UTF-16 or UTF-32 file is a data error (exit 1) that
+/// names the encoding, instead of a confusing "invalid UTF-8" later on.
+pub fn skip_bom(reader: &mut Box<dyn BufRead>, name: &str) -> anyhow::Result<()> {
+    let mut start = reader
+        .fill_buf()
+        .with_context(|| format!("cannot read {name}"))?;
+    // A pipe may hand over fewer bytes than the encoding check needs: read on up to four.
+    let mut peek: Vec<u8> = Vec::new();
+    if start.len() < 4 && !start.is_empty() {
+        peek.extend_from_slice(start);
+        let n = start.len();
+        reader.consume(n);
+        while peek.len() < 4 {
+            let more = reader
+                .fill_buf()
+                .with_context(|| format!("cannot read {name}"))?;
+            if more.is_empty() {
+                break;
+            }
+            let take = more.len().min(4 - peek.len());
+            peek.extend_from_slice(&more[..take]);
+            reader.consume(take);
+        }
+        start = &peek;
+    }
+    if let Some(encoding) = wide_encoding(start) {
+        return Err(crate::error::data_error(format!(
+            "{name}:1: {}",
+            wide_encoding_message(encoding)
+        )));
+    }
+    if peek.is_empty() {
+        if start.starts_with(BOM) {
+            reader.consume(BOM.len());
+        }
+        return Ok(());
+    }
+    // Put the peeked bytes back in front of the rest.
+    let skip = if peek.starts_with(BOM) { BOM.len() } else { 0 };
+    let rest = std::mem::replace(reader, Box::new(io::empty()));
+    let mut front = io::Cursor::new(peek);
+    front.set_position(skip as u64);
+    *reader = Box::new(front.chain(rest));
+    Ok(())
 }
 
 /// 1-based line and character column of a byte offset in `bytes` (clamped to the end).
@@ -152,8 +202,39 @@ impl fmt::Display for JsonSyntaxError {
 
 impl std::error::Error for JsonSyntaxError {}
 
+/// The UTF-16 or UTF-32 encoding `bytes` are in, told by a byte-order mark or, without one, by
+/// the NUL bytes between ASCII characters that UTF-16 text starts with (`{\0"\0`). `None` for
+/// anything else (UTF-8 or not, the readers say what is wrong with it).
+pub fn wide_encoding(bytes: &[u8]) -> Option<&'static str> {
+    let ascii = |b: u8| b != 0 && b.is_ascii();
+    match bytes {
+        [0xFF, 0xFE, 0, 0, ..] => Some("UTF-32LE"),
+        [0, 0, 0xFE, 0xFF, ..] => Some("UTF-32BE"),
+        [0xFF, 0xFE, ..] => Some("UTF-16LE"),
+        [0xFE, 0xFF, ..] => Some("UTF-16BE"),
+        [a, 0, b, 0, ..] if ascii(*a) && ascii(*b) => Some("UTF-16LE"),
+        [0, a, 0, b, ..] if ascii(*a) && ascii(*b) => Some("UTF-16BE"),
+        _ => None,
+    }
+}
+
+/// The message for a file in a wide encoding: say which, and how to convert it.
+pub fn wide_encoding_message(encoding: &str) -> String {
+    format!(
+        "the file is {encoding}, not UTF-8: convert it to UTF-8 first, e.g. `iconv -f {encoding} -t UTF-8 FILE`"
+    )
+}
+
 /// Parse JSON, turning every failure (invalid UTF-8, empty input, syntax) into a located error.
 pub fn parse_json(bytes: &[u8]) -> Result<Json, JsonSyntaxError> {
+    if let Some(encoding) = wide_encoding(bytes) {
+        return Err(JsonSyntaxError {
+            line: 1,
+            col: 1,
+            message: wide_encoding_message(encoding),
+            hint: None,
+        });
+    }
     let text = match std::str::from_utf8(bytes) {
         Ok(text) => text,
         Err(e) => {
@@ -194,6 +275,10 @@ pub fn syntax_error(bytes: &[u8], err: &json::ParseError) -> JsonSyntaxError {
         ErrorKind::ControlCharacterInString => {
             Some("escape tabs and newlines inside strings as \\t and \\n".to_string())
         }
+        ErrorKind::DuplicateKey => Some(
+            "a key may appear once per object: JSON readers disagree on which value counts"
+                .to_string(),
+        ),
         ErrorKind::TrailingCharacters => Some(
             "one document per file; for one object per line use NDJSON (--from ndjson)".to_string(),
         ),

@@ -953,3 +953,110 @@ fn missing_input_file_exits_2() {
     let err = fails(&s, &["nope.csv"], None, 2);
     assert_contains(&err, &["cannot open nope.csv"]);
 }
+
+#[test]
+fn csv_ending_inside_a_quoted_field_is_an_error_naming_where_it_opened() {
+    let scratch = Scratch::new();
+    scratch.write("open.csv", "a\n\"unterminated");
+    let (code, _, err) = run(&scratch, &["open.csv"], None);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.starts_with("xconn: error: open.csv:2: unterminated quoted field starting at line 2"),
+        "{err}"
+    );
+}
+
+#[test]
+fn csv_open_quote_swallowing_later_lines_reports_the_opening_line() {
+    let scratch = Scratch::new();
+    scratch.write("open.csv", "a,b\n1,2\n3,\"x\n4,5\n6,7\n");
+    let (code, _, err) = run(&scratch, &["open.csv"], None);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("open.csv:5: unterminated quoted field starting at line 3"),
+        "{err}"
+    );
+}
+
+#[test]
+fn csv_doubled_quotes_and_quote_after_text_are_not_unterminated() {
+    let scratch = Scratch::new();
+    let out = ok(
+        &scratch,
+        &["--compact", "--from", "csv", "-"],
+        Some(b"a,b\n\"x\"\"y\",c\"d\n"),
+    );
+    assert_eq!(out.trim_end(), r#"{"inputs":[["a","b"],["x\"y","c\"d"]]}"#);
+}
+
+#[test]
+fn utf16_csv_is_named_as_utf16() {
+    let scratch = Scratch::new();
+    let mut bytes = vec![0xFF, 0xFE];
+    for unit in "a,b\n1,2\n".encode_utf16() {
+        bytes.extend(unit.to_le_bytes());
+    }
+    scratch.write("wide.csv", &bytes);
+    let (code, _, err) = run(&scratch, &["wide.csv"], None);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("wide.csv:1: the file is UTF-16LE, not UTF-8: convert it to UTF-8 first"),
+        "{err}"
+    );
+}
+
+#[test]
+fn duplicate_key_in_a_json_object_is_a_located_error() {
+    let scratch = Scratch::new();
+    scratch.write("dup.json", "[{\"a\": 1,\n  \"a\": 2}]");
+    let (code, _, err) = run(&scratch, &["dup.json"], None);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("dup.json:2:3: duplicate key in one object"),
+        "{err}"
+    );
+}
+
+#[test]
+fn output_into_a_missing_directory_names_the_directory() {
+    let scratch = Scratch::new();
+    let input = fixture("courses-nested.csv");
+    let (code, _, err) = run(
+        &scratch,
+        &[input.to_str().unwrap(), "-o", "nope/out.json"],
+        None,
+    );
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("cannot write nope/out.json: directory nope does not exist"),
+        "{err}"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn output_onto_a_device_writes_through_it_instead_of_replacing_it() {
+    use std::os::unix::fs::FileTypeExt;
+    let scratch = Scratch::new();
+    let input = fixture("courses-nested.csv");
+    let (code, _, err) = run(
+        &scratch,
+        &[input.to_str().unwrap(), "-o", "/dev/null"],
+        None,
+    );
+    assert_eq!(code, 0, "{err}");
+    let meta = std::fs::metadata("/dev/null").unwrap();
+    assert!(meta.file_type().is_char_device());
+}
+
+#[test]
+fn a_directory_as_input_is_named_once() {
+    let scratch = Scratch::new();
+    std::fs::create_dir(scratch.path("d.csv")).unwrap();
+    let (code, _, err) = run(&scratch, &["d.csv"], None);
+    assert_eq!(code, 2);
+    assert_eq!(
+        err.trim_end(),
+        "xconn: error: cannot read d.csv: is a directory"
+    );
+}

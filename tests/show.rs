@@ -386,3 +386,30 @@ fn csv_escapes_control_characters_only_on_a_terminal() {
         "{terminal}"
     );
 }
+
+#[test]
+fn csv_on_a_terminal_escapes_bidi_controls() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bidi.json");
+    std::fs::write(&path, r#"{"inputs": [["a"], ["x\u202ey"]]}"#).unwrap();
+    let (code, out, _) = show_with(
+        &[path.to_str().unwrap(), "--format", "csv"],
+        &[("XCONN_FORCE_TTY", "1")],
+    );
+    assert_eq!(code, 0);
+    assert_eq!(out, "a\nx\\u{202e}y\n");
+}
+
+#[test]
+fn duplicate_key_is_reported_with_its_location() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("dup.json");
+    std::fs::write(
+        &path,
+        "{\"inputs\": [[\"a\"], [1]],\n \"inputs\": [[\"b\"], [2]]}",
+    )
+    .unwrap();
+    let (code, _, err) = show(&[path.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert!(err.contains("dup.json:2:2: error[XC003]"), "{err}");
+}

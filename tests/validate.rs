@@ -626,3 +626,27 @@ fn pre_commit_hook_runs_xconn_validate() {
     assert!(hooks.contains("entry: xconn validate"));
     assert!(hooks.contains("language: rust"));
 }
+
+#[test]
+fn xc003_duplicate_key_points_at_the_second_key() {
+    check_rule("XC003-duplicate-key", "XC003", 6, 3, "/inputs", 1);
+}
+
+#[test]
+fn utf16_file_is_an_xc001_naming_the_encoding() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("wide.json");
+    let mut bytes = vec![0xFE, 0xFF];
+    for unit in "{\"inputs\": [[\"a\"]]}".encode_utf16() {
+        bytes.extend(unit.to_be_bytes());
+    }
+    std::fs::write(&path, bytes).unwrap();
+    xconn()
+        .arg("validate")
+        .arg(&path)
+        .assert()
+        .code(1)
+        .stdout(contains(
+            ":1:1: error[XC001]: the file is UTF-16BE, not UTF-8: convert it to UTF-8 first",
+        ));
+}

@@ -3,7 +3,7 @@
 //! row's JSON straight into a reused byte buffer — no allocation per cell or per row. `--pretty`
 //! and `--nest` build JSON values per record instead (still one record in memory at a time).
 
-use std::io::{BufRead, Write};
+use std::io::{self, BufRead, Read, Write};
 
 use anyhow::Context;
 use csv::ByteRecord;
@@ -41,7 +41,7 @@ pub fn csv_to_body(
         .has_headers(false)
         .flexible(true)
         .buffer_capacity(256 * 1024)
-        .from_reader(reader);
+        .from_reader(Tail::new(reader, options.delimiter));
     let mut record = ByteRecord::new();
     if !read(name, &mut rdr, &mut record)? {
         return Err(data_error(format!(
@@ -76,18 +76,132 @@ pub fn csv_to_body(
     Ok(())
 }
 
-fn read(
-    name: &str,
-    rdr: &mut csv::Reader<Box<dyn BufRead>>,
-    record: &mut ByteRecord,
-) -> anyhow::Result<bool> {
-    rdr.read_byte_record(record).map_err(|e| match e.kind() {
+type Reader = csv::Reader<Tail<Box<dyn BufRead>>>;
+
+fn read(name: &str, rdr: &mut Reader, record: &mut ByteRecord) -> anyhow::Result<bool> {
+    let more = rdr.read_byte_record(record).map_err(|e| match e.kind() {
         csv::ErrorKind::Io(_) => anyhow::Error::new(e).context(format!("cannot read {name}")),
         _ => {
             let line = e.position().map_or(0, |p| p.line());
             data_error(format!("{name}:{line}: {e}"))
         }
-    })
+    })?;
+    if more {
+        if let Some(p) = record.position() {
+            rdr.get_mut().mark(p.byte(), p.line());
+        }
+    }
+    if !more {
+        unterminated(name, rdr)?;
+    }
+    Ok(more)
+}
+
+fn unterminated(name: &str, rdr: &Reader) -> anyhow::Result<()> {
+    if let Some((end, open)) = rdr.get_ref().unterminated_quote() {
+        return Err(data_error(format!(
+            "{name}:{end}: unterminated quoted field starting at line {open} \
+             (hint: a `\"` that opens a field must be closed; write a `\"` inside a quoted field as `\"\"`)"
+        )));
+    }
+    Ok(())
+}
+
+/// Passes the input through to the CSV reader and keeps the raw bytes of the last record read,
+/// so that at the end of input we can tell whether it ended inside a quoted field: the csv crate
+/// closes such a field silently. Only the tail is kept (the buffer is cut back to the start of the
+/// current record once it passes 1 MiB), so the cost is one copy of each byte.
+struct Tail<R> {
+    inner: R,
+    delimiter: u8,
+    /// Raw bytes from offset `start` of the input to what has been read so far.
+    kept: Vec<u8>,
+    start: u64,
+    /// Byte offset and line where the last record read starts.
+    mark: u64,
+    mark_line: u64,
+}
+
+const TAIL_LIMIT: usize = 1 << 20;
+
+impl<R> Tail<R> {
+    fn new(inner: R, delimiter: u8) -> Tail<R> {
+        Tail {
+            inner,
+            delimiter,
+            kept: Vec::new(),
+            start: 0,
+            mark: 0,
+            mark_line: 1,
+        }
+    }
+
+    fn mark(&mut self, byte: u64, line: u64) {
+        self.mark = byte;
+        self.mark_line = line;
+    }
+
+    /// When the input ended inside a quoted field: the line where the input ends and the line
+    /// where the field's opening quote is. Scans the last record with the csv crate's rules
+    /// (quote `"`, doubled quote inside a quoted field, no escape character).
+    fn unterminated_quote(&self) -> Option<(u64, u64)> {
+        let from = usize::try_from(self.mark.checked_sub(self.start)?).ok()?;
+        let raw = self.kept.get(from..)?;
+        #[derive(PartialEq)]
+        enum State {
+            FieldStart,
+            Unquoted,
+            Quoted,
+            QuoteInQuoted,
+        }
+        let mut state = State::FieldStart;
+        let mut line = self.mark_line;
+        let mut open_line = line;
+        for &b in raw {
+            let end_of_field = b == self.delimiter || b == b'\n' || b == b'\r';
+            state = match state {
+                State::FieldStart | State::Unquoted if end_of_field => State::FieldStart,
+                State::FieldStart if b == b'"' => {
+                    open_line = line;
+                    State::Quoted
+                }
+                State::FieldStart | State::Unquoted => State::Unquoted,
+                State::Quoted if b == b'"' => State::QuoteInQuoted,
+                State::Quoted => State::Quoted,
+                State::QuoteInQuoted if b == b'"' => State::Quoted,
+                State::QuoteInQuoted if end_of_field => State::FieldStart,
+                State::QuoteInQuoted => State::Unquoted,
+            };
+            if b == b'\n' {
+                line += 1;
+            }
+        }
+        if state != State::Quoted {
+            return None;
+        }
+        // The line of the last byte, not the empty line after a final newline.
+        let end = if raw.last() == Some(&b'\n') && line > open_line {
+            line - 1
+        } else {
+            line
+        };
+        Some((end, open_line))
+    }
+}
+
+impl<R: Read> Read for Tail<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if self.kept.len() > TAIL_LIMIT && self.mark > self.start {
+            let cut = usize::try_from(self.mark - self.start)
+                .unwrap_or(usize::MAX)
+                .min(self.kept.len());
+            self.kept.drain(..cut);
+            self.start += cut as u64;
+        }
+        self.kept.extend_from_slice(&buf[..n]);
+        Ok(n)
+    }
 }
 
 /// Header names: valid UTF-8, none empty, none repeated.
@@ -143,7 +257,7 @@ fn column_types(
 /// The data rows, with the bookkeeping every error message needs.
 struct Rows<'n> {
     name: &'n str,
-    rdr: csv::Reader<Box<dyn BufRead>>,
+    rdr: Reader,
     record: ByteRecord,
     width: usize,
     allow_ragged: bool,
@@ -163,6 +277,9 @@ impl Rows<'_> {
         self.line = self.record.position().map_or(0, |p| p.line());
         let len = self.record.len();
         if len > self.width || (len < self.width && !self.allow_ragged) {
+            // A last record cut short by an open quote: report the quote, the real cause.
+            let mut probe = ByteRecord::new();
+            read(self.name, &mut self.rdr, &mut probe)?;
             let hint = if len < self.width {
                 " (hint: --allow-ragged pads short rows with null)"
             } else {

@@ -14,7 +14,7 @@ pub mod objects;
 pub mod reverse;
 
 use std::fs::File;
-use std::io::{self, BufRead, BufReader, Write};
+use std::io::{self, BufRead, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
@@ -126,8 +126,7 @@ struct Input {
 impl Input {
     fn open(&self) -> anyhow::Result<Box<dyn BufRead>> {
         match &self.path {
-            Some(path) => source::open_stream(&path.to_string_lossy())
-                .with_context(|| format!("cannot read {}", self.name)),
+            Some(path) => source::open_path(path, &self.name),
             None => source::open_stream("-"),
         }
     }
@@ -137,11 +136,16 @@ impl Input {
         if self.path.is_some() {
             return Ok(self);
         }
+        Input::spool_from(self.name, io::stdin().lock())
+    }
+
+    /// Copy a stream that can be read only once into a temp file named `name` in messages.
+    fn spool_from(name: String, mut from: impl io::Read) -> anyhow::Result<Input> {
         let mut spool = tempfile::NamedTempFile::new()
-            .context("cannot create a temporary file to hold <stdin>")?;
-        io::copy(&mut io::stdin().lock(), spool.as_file_mut()).context("cannot read <stdin>")?;
+            .with_context(|| format!("cannot create a temporary file to hold {name}"))?;
+        io::copy(&mut from, spool.as_file_mut()).with_context(|| format!("cannot read {name}"))?;
         Ok(Input {
-            name: self.name,
+            name,
             path: Some(spool.path().to_path_buf()),
             _spool: Some(spool),
         })
@@ -210,8 +214,17 @@ pub fn convert(settings: &Settings, w: &mut dyn Write) -> anyhow::Result<()> {
         _spool: None,
     };
     if let Some(path) = &input.path {
-        if let Err(e) = File::open(path) {
-            return Err(e).with_context(|| format!("cannot open {}", input.name));
+        let file = File::open(path).with_context(|| format!("cannot open {}", input.name))?;
+        let meta = file
+            .metadata()
+            .with_context(|| format!("cannot read {}", input.name))?;
+        if meta.is_dir() {
+            anyhow::bail!("cannot read {}: is a directory", input.name);
+        }
+        // A FIFO or `<(command)` can be read only once: hold it in a temp file like stdin, since
+        // sniffing and NDJSON read the input more than once.
+        if !meta.is_file() {
+            input = Input::spool_from(input.name, file)?;
         }
     }
     let from_ext = if stdin {
@@ -249,14 +262,7 @@ pub fn convert(settings: &Settings, w: &mut dyn Write) -> anyhow::Result<()> {
         SourceFormat::Ndjson => {
             let input = input.spooled()?;
             let path = input.path.clone().context("spooled input has a path")?;
-            let open = || -> anyhow::Result<Box<dyn BufRead>> {
-                let file =
-                    File::open(&path).with_context(|| format!("cannot open {}", input.name))?;
-                let mut reader: Box<dyn BufRead> =
-                    Box::new(BufReader::with_capacity(256 * 1024, file));
-                skip_bom(&mut reader)?;
-                Ok(reader)
-            };
+            let open = || source::open_path(&path, &input.name);
             ndjson::ndjson_to_body(&input.name, open, settings, w)
         }
         SourceFormat::Json => {
@@ -264,14 +270,6 @@ pub fn convert(settings: &Settings, w: &mut dyn Write) -> anyhow::Result<()> {
             objects::json_source(&source, settings, w)
         }
     }
-}
-
-fn skip_bom(reader: &mut Box<dyn BufRead>) -> io::Result<()> {
-    let start = reader.fill_buf()?;
-    if start.starts_with(b"\xEF\xBB\xBF") {
-        reader.consume(3);
-    }
-    Ok(())
 }
 
 /// Options that mean nothing for the chosen source are usage errors rather than silently ignored.

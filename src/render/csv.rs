@@ -35,7 +35,11 @@ pub(crate) fn render(
     let mut out = csv::WriterBuilder::new().flexible(false).from_writer(w);
     let mut field = String::new();
     let mut put = |out: &mut csv::Writer<&mut dyn Write>, text: &str| -> io::Result<()> {
-        if escape_controls && text.chars().any(char::is_control) {
+        if escape_controls
+            && text
+                .chars()
+                .any(|c| c.is_control() || text::is_bidi_control(c))
+        {
             field.clear();
             text::push_escaped(&mut field, text, Escape::Terminal);
             out.write_field(&field).map_err(io_error)

@@ -17,7 +17,7 @@ pub enum Escape {
 }
 
 /// True for characters that reorder text when displayed (bidi embeddings, overrides, isolates).
-fn is_bidi_control(ch: char) -> bool {
+pub(crate) fn is_bidi_control(ch: char) -> bool {
     matches!(ch, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}')
 }
 

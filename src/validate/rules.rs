@@ -31,6 +31,7 @@ use Severity::{Error, Warning};
 
 pub const SYNTAX: &str = "XC001";
 pub const TOO_MANY: &str = "XC002";
+pub const DUPLICATE_MEMBER: &str = "XC003";
 pub const SCHEMA: &str = "XC050";
 pub const NOT_A_BODY: &str = "XC100";
 pub const RECORDS_NOT_ARRAY: &str = "XC101";
@@ -56,6 +57,7 @@ pub const AGAINST: &str = "XC130";
 pub const RULES: &[Rule] = &[
     rule(SYNTAX, Error, "JsonSyntax", "the file is not valid JSON (with a hint for trailing commas, single quotes, comments, NaN)"),
     rule(TOO_MANY, Warning, "TooManyProblems", "more than 1000 problems in one file: the rest are counted, not listed"),
+    rule(DUPLICATE_MEMBER, Error, "DuplicateKey", "an object has the same key twice (JSON readers disagree on which value counts)"),
     rule(SCHEMA, Error, "JsonSchema", "the document breaks the JSON Schema (`xconn schema`) in a way no rule below explains more precisely"),
     rule(NOT_A_BODY, Error, "NotABody", "not an XConnector body: the top level is not an object with `inputs` or `outputs`"),
     rule(RECORDS_NOT_ARRAY, Error, "RecordsMissing", "`inputs` / `outputs` is missing or is not an array"),

@@ -8,7 +8,7 @@
 //! their contents are exactly what the rules here check more precisely than a schema can.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use crate::body::{Json, Kind, Map, Number, ERROR_FIELDS, WARNING_FIELDS};
 use crate::diag::{Diagnostic, Severity};
@@ -49,6 +49,11 @@ pub fn scan(bytes: &[u8], kind: Option<Kind>, against: Option<(&str, usize)>) ->
         found: Vec::new(),
         envelope: None,
     };
+    if crate::source::wide_encoding(bytes).is_some() {
+        if let Err(e) = crate::source::parse_json(bytes) {
+            return failed(e);
+        }
+    }
     let text = match std::str::from_utf8(bytes) {
         Ok(text)
             if !text
@@ -315,6 +320,25 @@ impl<'a> Scanner<'a> {
         Ok(raw)
     }
 
+    /// Report a key that repeats an earlier key of the same object (`XC003`): JSON readers
+    /// disagree on which value wins, so the body means different things to different tools.
+    fn check_unique(&mut self, seen: &mut HashSet<Cow<'a, str>>, raw: &'a [u8], offset: usize) {
+        let text = key_text(raw);
+        if seen.contains(&text) {
+            self.report_child(
+                Seg::Key(raw),
+                rules::DUPLICATE_MEMBER,
+                offset,
+                format!(
+                    "key {:?} appears twice in one object (JSON readers disagree on which value counts)",
+                    text
+                ),
+            );
+        } else {
+            seen.insert(text);
+        }
+    }
+
     /// Any value, checked for syntax only.
     fn skip_value(&mut self) -> R<()> {
         match self.peek() {
@@ -331,8 +355,11 @@ impl<'a> Scanner<'a> {
             }
             Some(b'{') => {
                 if self.open(b'}')? {
+                    let mut seen = HashSet::new();
                     loop {
-                        self.member_key()?;
+                        let key_offset = self.pos;
+                        let raw = self.member_key()?;
+                        self.check_unique(&mut seen, raw, key_offset);
                         self.skip_value()?;
                         if !self.next(b'}')? {
                             break;
@@ -535,9 +562,11 @@ impl<'a> Scanner<'a> {
         let mut members: Vec<Member<'a>> = Vec::new();
         let mut envelope = Map::new();
         if self.open(b'}')? {
+            let mut seen = HashSet::new();
             loop {
                 let key_offset = self.pos;
                 let raw = self.member_key()?;
+                self.check_unique(&mut seen, raw, key_offset);
                 let key = key_text(raw).into_owned();
                 let value_offset = self.pos;
                 let first = self.found.len();
@@ -1107,8 +1136,11 @@ impl<'a> Scanner<'a> {
         };
         let mut seen = [false; ERROR_FIELDS.len()];
         if self.open(b'}')? {
+            let mut keys = HashSet::new();
             loop {
+                let key_offset = self.pos;
                 let raw = self.member_key()?;
+                self.check_unique(&mut keys, raw, key_offset);
                 let name = key_text(raw);
                 let at = self.pos;
                 match fields.iter().position(|f| *f == name) {
