@@ -650,3 +650,223 @@ fn utf16_file_is_an_xc001_naming_the_encoding() {
             ":1:1: error[XC001]: the file is UTF-16BE, not UTF-8: convert it to UTF-8 first",
         ));
 }
+
+/// The fenced block of `lang` that follows `marker` in README.md.
+fn readme_block(marker: &str, lang: &str) -> String {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let after = &readme[readme.find(marker).expect("README marker")..];
+    let open = format!("```{lang}\n");
+    let start = after.find(&open).expect("README block") + open.len();
+    let end = start + after[start..].find("```").expect("README block end");
+    after[start..end].to_string()
+}
+
+#[test]
+fn json_report_is_exactly_the_document_the_readme_documents() {
+    let s = Scratch::new();
+    s.write(
+        "ok.json",
+        fixture_text("request-example1-single-values.json"),
+    );
+    s.write(
+        "bad.json",
+        fixture_text("validate/XC107-record-width-invalid.json"),
+    );
+    let output = s
+        .xconn()
+        .args(["validate", "--format", "json", "ok.json", "bad.json"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let actual = json(&String::from_utf8(output.stdout).unwrap());
+    let documented = json(&readme_block("- `json`: one document for scripts", "json"));
+    assert_eq!(actual, documented);
+}
+
+#[test]
+fn json_report_of_an_unreadable_file_has_status_error_and_null_kind() {
+    let output = xconn()
+        .args(["validate", "--format", "json", "/nonexistent/x.json"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let report = json(&String::from_utf8(output.stdout).unwrap());
+    let file = &report["files"][0];
+    assert_eq!(file["status"], "unreadable");
+    assert_eq!(file["kind"], serde_json::Value::Null);
+    assert_eq!(file["records"], serde_json::Value::Null);
+    assert_eq!(file["diagnostics"], serde_json::json!([]));
+    assert!(file["error"].as_str().unwrap().contains("cannot open"));
+}
+
+#[test]
+fn json_report_records_strict_and_counts_warnings_as_invalid() {
+    let output = xconn()
+        .args(["validate", "--format", "json", "--strict"])
+        .arg(vfixture("XC121-unknown-key-invalid.json"))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let report = json(&String::from_utf8(output.stdout).unwrap());
+    assert_eq!(report["strict"], true);
+    assert_eq!(report["valid"], false);
+    assert_eq!(report["summary"]["warnings"], 1);
+    assert_eq!(report["files"][0]["status"], "invalid");
+}
+
+#[test]
+fn sarif_log_carries_schema_messages_and_rule_descriptions() {
+    let output = xconn()
+        .args(["validate", "--format", "sarif"])
+        .arg(vfixture("XC107-record-width-invalid.json"))
+        .output()
+        .unwrap();
+    let log = json(&String::from_utf8(output.stdout).unwrap());
+    assert!(log["$schema"].as_str().unwrap().contains("sarif-2.1.0"));
+    let driver = &log["runs"][0]["tool"]["driver"];
+    for rule in driver["rules"].as_array().unwrap() {
+        assert!(rule["id"].as_str().unwrap().starts_with("XC"), "{rule}");
+        assert!(rule["shortDescription"]["text"].is_string(), "{rule}");
+        let level = rule["defaultConfiguration"]["level"].as_str().unwrap();
+        assert!(["error", "warning"].contains(&level), "{rule}");
+    }
+    let result = &log["runs"][0]["results"][0];
+    assert_eq!(
+        result["message"]["text"],
+        "record has 1 value but the header has 2 columns (id, amount) at /inputs/2"
+    );
+    let region = &result["locations"][0]["physicalLocation"]["region"];
+    assert_eq!(
+        (region["startLine"].as_u64(), region["startColumn"].as_u64()),
+        (Some(5), Some(5))
+    );
+    assert_eq!(
+        result["locations"][0]["logicalLocations"][0]["fullyQualifiedName"],
+        "/inputs/2"
+    );
+}
+
+#[test]
+fn sarif_reports_an_unreadable_file_as_a_failed_invocation() {
+    let output = xconn()
+        .args(["validate", "--format", "sarif", "/nonexistent/x.json"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let log = json(&String::from_utf8(output.stdout).unwrap());
+    let invocation = &log["runs"][0]["invocations"][0];
+    assert_eq!(invocation["executionSuccessful"], false);
+    let notification = &invocation["toolExecutionNotifications"][0];
+    assert_eq!(notification["level"], "error");
+    assert!(notification["message"]["text"]
+        .as_str()
+        .unwrap()
+        .contains("cannot open"));
+    assert_eq!(
+        notification["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        "file:///nonexistent/x.json"
+    );
+    assert_eq!(log["runs"][0]["results"], serde_json::json!([]));
+}
+
+#[test]
+fn sarif_names_standard_input_stdin() {
+    let output = xconn()
+        .args(["validate", "--format", "sarif", "-"])
+        .write_stdin(fixture_text("validate/XC107-record-width-invalid.json"))
+        .output()
+        .unwrap();
+    let log = json(&String::from_utf8(output.stdout).unwrap());
+    assert_eq!(
+        log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        "stdin"
+    );
+}
+
+#[test]
+fn github_escapes_percent_and_newlines_in_messages() {
+    // A duplicate column name holding `%` and a newline: the message quotes it, so both must be
+    // escaped or the annotation breaks into two workflow commands.
+    let s = Scratch::new();
+    s.write("d.json", r#"{"inputs": [["a%\nb", "a%\nb"], [1, 2]]}"#);
+    s.xconn()
+        .args(["validate", "--format", "github", "d.json"])
+        .assert()
+        .code(1)
+        .stdout(
+            "::error file=d.json,line=1,col=23,title=XC104::duplicate column name \"a%25%0Ab\" \
+             (also column 1) at /inputs/0/1\n",
+        );
+}
+
+#[test]
+fn unreadable_file_in_github_format_is_an_annotation_on_the_file() {
+    xconn()
+        .args(["validate", "--format", "github", "/nonexistent/x.json"])
+        .assert()
+        .code(2)
+        .stdout(contains(
+            "::error file=/nonexistent/x.json,title=xconn::cannot open",
+        ));
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    xconn().arg("validate").assert().code(2);
+    xconn()
+        .args(["validate", "--format", "xml"])
+        .arg(fixture("request-example1-single-values.json"))
+        .assert()
+        .code(2);
+    xconn()
+        .args(["validate", "--kind", "table"])
+        .arg(fixture("request-example1-single-values.json"))
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn valid_files_with_warnings_exit_0_and_are_counted() {
+    xconn()
+        .arg("validate")
+        .arg(vfixture("XC121-unknown-key-invalid.json"))
+        .arg(fixture("response-example1-success.json"))
+        .assert()
+        .code(0)
+        .stderr(contains(
+            "2 files checked: 2 valid, 0 invalid (0 errors, 1 warning)",
+        ));
+}
+
+#[test]
+fn against_applies_to_responses_only() {
+    let request = vfixture("XC130-request-two-records.json");
+    xconn()
+        .arg("validate")
+        .arg("--against")
+        .arg(&request)
+        .arg(fixture("request-example1-single-values.json"))
+        .assert()
+        .code(0);
+}
+
+#[test]
+fn text_report_puts_each_diagnostic_on_one_line_in_document_order() {
+    let s = Scratch::new();
+    s.write(
+        "two.json",
+        "{\"inputs\": [\n  [\"a\", \"a\"],\n  [{}, 1],\n  [1]\n]}",
+    );
+    s.xconn()
+        .args(["validate", "two.json"])
+        .assert()
+        .code(1)
+        .stdout(
+        "two.json:2:9: error[XC104]: duplicate column name \"a\" (also column 1) at /inputs/0/1\n\
+             two.json:3:4: error[XC108]: a value is an object; only the JSON-array format is \
+             supported: use a nested table [[\"key\", …], [value, …]] instead at /inputs/1/0 (a)\n\
+             two.json:4:3: error[XC107]: record has 1 value but the header has 2 columns (a, a) \
+             at /inputs/2\n",
+    );
+}
