@@ -2,7 +2,7 @@
 //! column name) and a message people can act on. Produced by the validator, printed by
 //! `validate`, `show` and `call`.
 
-use crate::source::Source;
+use crate::source::{locate_pointer, Source};
 
 /// How bad a problem is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -78,21 +78,40 @@ impl Diagnostic {
 /// missing key) falls back to its nearest existing parent.
 pub fn locate_all(diagnostics: &mut [Diagnostic], source: &Source) {
     for diagnostic in diagnostics.iter_mut().filter(|d| d.line == 0) {
-        let mut pointer = diagnostic.pointer.as_str();
-        loop {
-            if let Some((line, col)) = source.locate(pointer) {
-                diagnostic.line = line;
-                diagnostic.col = col;
-                break;
-            }
-            match pointer.rfind('/') {
-                Some(p) => pointer = &pointer[..p],
-                None => {
-                    diagnostic.line = 1;
-                    diagnostic.col = 1;
-                    break;
-                }
-            }
+        let offset = nearest_offset(&source.bytes, &diagnostic.pointer);
+        (diagnostic.line, diagnostic.col) = source.line_col(offset);
+    }
+}
+
+/// Byte offset of the value at `pointer` in `bytes`, or of its nearest parent that exists (the
+/// start of the text when none does).
+pub fn nearest_offset(bytes: &[u8], pointer: &str) -> usize {
+    let mut pointer = pointer;
+    loop {
+        if let Some(offset) = locate_pointer(bytes, pointer) {
+            return offset;
         }
+        match pointer.rfind('/') {
+            Some(p) => pointer = &pointer[..p],
+            None => return 0,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn missing_pointers_are_located_at_their_nearest_parent() {
+        let source = Source::from_bytes("t.json", b"{\n  \"inputs\": [[\"a\"], [1]]\n}".to_vec());
+        let mut found = vec![
+            Diagnostic::new("XC107", Severity::Error, "/inputs/1", "x"),
+            Diagnostic::new("XC110", Severity::Error, "/errors", "y"),
+            Diagnostic::new("XC101", Severity::Error, "/inputs/9/3", "z"),
+        ];
+        locate_all(&mut found, &source);
+        let places: Vec<_> = found.iter().map(|d| (d.line, d.col)).collect();
+        assert_eq!(places, [(2, 21), (1, 1), (2, 13)]);
     }
 }

@@ -224,6 +224,10 @@ fn piped_output_is_never_cut() {
         "{out}"
     );
     assert!(!out.contains('…'), "{out}");
+    // COLUMNS describes a terminal; a pipe ignores it.
+    let path = fixture("response-example1-success.json");
+    let (code, narrow, _) = show_with(&[path.to_str().unwrap()], &[("COLUMNS", "20")]);
+    assert_eq!((code, narrow), (0, out));
 }
 
 #[test]
@@ -412,4 +416,68 @@ fn duplicate_key_is_reported_with_its_location() {
     let (code, _, err) = show(&[path.to_str().unwrap()]);
     assert_eq!(code, 1);
     assert!(err.contains("dup.json:2:2: error[XC003]"), "{err}");
+}
+
+#[test]
+fn broken_body_diagnostics_are_exactly_what_validate_prints() {
+    let scratch = Scratch::new();
+    scratch.write("broken.json", common::fixture_text("show/broken-body.json"));
+    let shown = scratch
+        .xconn()
+        .args(["show", "broken.json"])
+        .output()
+        .unwrap();
+    let validated = scratch
+        .xconn()
+        .args(["validate", "broken.json"])
+        .output()
+        .unwrap();
+    assert_eq!(shown.status.code(), Some(1));
+    assert_eq!(validated.status.code(), Some(1));
+    let diagnostics = String::from_utf8(shown.stderr).unwrap();
+    assert!(!diagnostics.is_empty());
+    assert_eq!(diagnostics, String::from_utf8(validated.stdout).unwrap());
+}
+
+#[test]
+fn warnings_alone_are_printed_on_stderr_and_exit_0() {
+    let scratch = Scratch::new();
+    scratch.write("meta.json", r#"{"inputs": [["a"], [1]], "meta": "x"}"#);
+    let out = scratch
+        .xconn()
+        .args(["show", "meta.json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        String::from_utf8(out.stderr).unwrap(),
+        "meta.json:1:26: warning[XC121]: unknown top-level key `meta`: a request has only `inputs` at /meta\n"
+    );
+}
+
+#[test]
+fn readme_example_is_the_real_output() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let command = "$ xconn show fixtures/show/warnings-and-errors.json\n";
+    let start = readme.find(command).expect("README example") + command.len();
+    let end = start + readme[start..].find("```").unwrap();
+    assert_eq!(
+        &readme[start..end],
+        common::fixture_text("show/warnings-and-errors.txt")
+    );
+}
+
+#[test]
+fn renderer_is_a_library_api_over_any_writer() {
+    // What `call` will do with a response: parse, view, render into its own writer.
+    let text = common::fixture_text("response-example2-with-warnings.json");
+    let doc = xconn::json::parse(&text).unwrap();
+    let body = xconn::body::Body::view(&doc, None).unwrap();
+    let mut out = Vec::new();
+    xconn::render::render(&mut out, &doc, &body, &xconn::render::Options::default()).unwrap();
+    assert_eq!(
+        String::from_utf8(out).unwrap(),
+        common::fixture_text("show/response-example2.txt")
+    );
 }

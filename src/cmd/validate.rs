@@ -8,7 +8,7 @@ use anyhow::Context;
 
 use crate::body::Kind;
 use crate::cli::{ReportFormat, ValidateArgs};
-use crate::error::{data_error, Outcome};
+use crate::error::Outcome;
 use crate::output::Output;
 use crate::source::{display_name, Source};
 use crate::validate::report::{self, FileOutcome, FileReport};
@@ -16,7 +16,9 @@ use crate::validate::{check_source_with, Against, Options};
 
 pub fn run(args: ValidateArgs, out: &mut Output) -> anyhow::Result<Outcome> {
     let against = match &args.against {
-        Some(path) => Some(read_against(path)?),
+        Some(path) => Some(Against::from_request(
+            &Source::read(path).context("--against")?,
+        )?),
         None => None,
     };
     let options = Options {
@@ -78,34 +80,4 @@ pub fn run(args: ValidateArgs, out: &mut Output) -> anyhow::Result<Outcome> {
     } else {
         Outcome::Success
     })
-}
-
-/// Count the input records of the `--against` request. Unreadable: exit 2; not a valid request:
-/// exit 1.
-fn read_against(path: &str) -> anyhow::Result<Against> {
-    let source = Source::read(path).context("--against")?;
-    let options = Options {
-        kind: Some(Kind::Request),
-        ..Options::default()
-    };
-    let validated = check_source_with(&source, &options);
-    let first_error = validated
-        .checked
-        .diagnostics
-        .iter()
-        .find(|d| d.severity == crate::diag::Severity::Error);
-    match (first_error, validated.records) {
-        (None, Some(records)) => Ok(Against {
-            name: source.name,
-            records,
-        }),
-        (Some(d), _) => Err(data_error(format!(
-            "--against {}: not a valid request: {}:{}:{}: {}",
-            source.name, source.name, d.line, d.col, d.message
-        ))),
-        (None, None) => Err(data_error(format!(
-            "--against {}: not a valid request: no `inputs` records",
-            source.name
-        ))),
-    }
 }

@@ -1,6 +1,8 @@
 //! Renderers: a request or response body as terminal tables, GitHub-flavoured markdown, flattened
 //! CSV or normalized JSON. `show` prints bodies with them and `call` prints responses with them;
 //! every renderer writes into a `&mut dyn Write`, so tests render into a `Vec<u8>`.
+//! [`render`] draws a parsed body; [`render_checked`] adds the validator's diagnostics, as `show`
+//! prints a file and `call` will print a response.
 //!
 //! Table and markdown share one layout (this module's `render_tables`): a summary line, the main
 //! grid (one row per record: `#`, one column per key, and for a response `process_time` and
@@ -22,6 +24,8 @@ use std::ops::Range;
 
 use crate::body::{messages, Body, Cell, Json, Message, Table};
 use crate::cli::ShowFormat;
+use crate::error::Outcome;
+use crate::validate::Checked;
 use text::Escape;
 
 /// Rows of a nested table shown below the grid unless `--expand` or `--record` is given.
@@ -86,6 +90,34 @@ pub fn render(w: &mut dyn Write, doc: &Json, body: &Body, options: &Options) -> 
         }
     }
     Ok(())
+}
+
+/// Render a checked document as `show` and `call` print it: what can be rendered goes to `out`
+/// (nothing when the document did not parse or is not a body), then the validator's
+/// diagnostics, as `xconn validate` prints them, to `diagnostics`. Invalid when there are errors.
+pub fn render_checked(
+    out: &mut dyn Write,
+    diagnostics: &mut dyn Write,
+    source_name: &str,
+    checked: &Checked,
+    options: &Options,
+) -> anyhow::Result<Outcome> {
+    let body = checked
+        .doc
+        .as_ref()
+        .and_then(|doc| Some((doc, Body::view(doc, checked.kind)?)));
+    if let Some((doc, body)) = body {
+        render(out, doc, &body, options)?;
+    }
+    if !checked.diagnostics.is_empty() {
+        out.flush()?;
+        crate::validate::write_text(diagnostics, source_name, &checked.diagnostics)?;
+    }
+    Ok(if checked.has_errors() {
+        Outcome::Invalid
+    } else {
+        Outcome::Success
+    })
 }
 
 /// The records to show.
@@ -659,6 +691,31 @@ mod tests {
         );
         assert!(!expanded.contains("more rows"), "{expanded}");
         assert!(expanded.contains("12 │ 11"), "{expanded}");
+    }
+
+    #[test]
+    fn a_broken_body_renders_and_reports_its_diagnostics() {
+        use crate::body::Kind;
+        use crate::diag::{Diagnostic, Severity};
+        let doc = crate::json::parse(r#"{"inputs":[["a"],[{"x":1}]]}"#).unwrap();
+        let mut diagnostic = Diagnostic::new("XC200", Severity::Error, "/inputs/1/0", "bad");
+        diagnostic.line = 1;
+        diagnostic.col = 19;
+        let checked = Checked {
+            doc: Some(doc),
+            kind: Some(Kind::Request),
+            diagnostics: vec![diagnostic],
+        };
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let outcome =
+            render_checked(&mut out, &mut err, "b.json", &checked, &table_options()).unwrap();
+        assert_eq!(outcome, Outcome::Invalid);
+        let out = String::from_utf8(out).unwrap();
+        assert!(out.contains(r#"1 │ {"x":1}"#), "{out}");
+        assert_eq!(
+            String::from_utf8(err).unwrap(),
+            "b.json:1:19: error[XC200]: bad at /inputs/1/0\n"
+        );
     }
 
     #[test]

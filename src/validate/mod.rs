@@ -18,8 +18,9 @@ pub mod schema;
 use std::io::{self, Write};
 
 use crate::body::{Json, Kind};
-use crate::diag::{Diagnostic, Severity};
-use crate::source::{locate_pointer, Source};
+use crate::diag::{nearest_offset, Diagnostic, Severity};
+use crate::error::data_error;
+use crate::source::Source;
 
 pub use rules::SYNTAX;
 
@@ -49,6 +50,37 @@ impl Checked {
 pub struct Against {
     pub name: String,
     pub records: usize,
+}
+
+impl Against {
+    /// Count the input records of the request in `source`. Not a valid request: a data error
+    /// (exit 1) naming its first error.
+    pub fn from_request(source: &Source) -> anyhow::Result<Against> {
+        let options = Options {
+            kind: Some(Kind::Request),
+            ..Options::default()
+        };
+        let validated = check_source_with(source, &options);
+        let first_error = validated
+            .checked
+            .diagnostics
+            .iter()
+            .find(|d| d.severity == Severity::Error);
+        let name = &source.name;
+        match (first_error, validated.records) {
+            (None, Some(records)) => Ok(Against {
+                name: name.clone(),
+                records,
+            }),
+            (Some(d), _) => Err(data_error(format!(
+                "--against {name}: not a valid request: {name}:{}:{}: {}",
+                d.line, d.col, d.message
+            ))),
+            (None, None) => Err(data_error(format!(
+                "--against {name}: not a valid request: no `inputs` records"
+            ))),
+        }
+    }
 }
 
 /// How to check.
@@ -128,20 +160,6 @@ pub fn check_source_with(source: &Source, options: &Options) -> Validated {
             diagnostics: found.into_iter().map(|f| f.diagnostic).collect(),
         },
         records: scanned.records,
-    }
-}
-
-/// Byte offset of the value at `pointer`, or of its nearest parent that exists.
-fn nearest_offset(bytes: &[u8], pointer: &str) -> usize {
-    let mut pointer = pointer;
-    loop {
-        if let Some(offset) = locate_pointer(bytes, pointer) {
-            return offset;
-        }
-        match pointer.rfind('/') {
-            Some(p) => pointer = &pointer[..p],
-            None => return 0,
-        }
     }
 }
 

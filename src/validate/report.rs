@@ -314,10 +314,8 @@ pub fn sarif_document(files: &[FileReport]) -> Json {
             })),
             FileOutcome::Checked { diagnostics, .. } => {
                 for d in diagnostics {
-                    let index = RULES.iter().position(|r| r.id == d.rule);
-                    results.push(json!({
+                    let mut result = json!({
                         "ruleId": d.rule,
-                        "ruleIndex": index,
                         "level": d.severity.name(),
                         "message": { "text": format!("{} at {}", d.message, d.location()) },
                         "locations": [{
@@ -330,7 +328,12 @@ pub fn sarif_document(files: &[FileReport]) -> Json {
                                 "kind": "element",
                             }],
                         }],
-                    }));
+                    });
+                    // SARIF wants an integer here or nothing; every rule is in RULES.
+                    if let Some(index) = RULES.iter().position(|r| r.id == d.rule) {
+                        result["ruleIndex"] = json!(index);
+                    }
+                    results.push(result);
                 }
             }
         }
