@@ -607,8 +607,7 @@ fn check_source_keeps_its_public_shape() {
 
 #[test]
 fn readme_lists_every_rule_with_its_severity() {
-    let readme =
-        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let readme = readme();
     for rule in xconn::validate::rules::RULES {
         let row = format!("| `{}` | {} |", rule.id, rule.severity.name());
         assert!(readme.contains(&row), "README lacks the row {row}");
@@ -651,10 +650,13 @@ fn utf16_file_is_an_xc001_naming_the_encoding() {
         ));
 }
 
+fn readme() -> String {
+    std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap()
+}
+
 /// The fenced block of `lang` that follows `marker` in README.md.
 fn readme_block(marker: &str, lang: &str) -> String {
-    let readme =
-        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let readme = readme();
     let after = &readme[readme.find(marker).expect("README marker")..];
     let open = format!("```{lang}\n");
     let start = after.find(&open).expect("README block") + open.len();
@@ -869,4 +871,19 @@ fn text_report_puts_each_diagnostic_on_one_line_in_document_order() {
              two.json:4:3: error[XC107]: record has 1 value but the header has 2 columns (a, a) \
              at /inputs/2\n",
     );
+}
+
+#[test]
+fn positions_ignore_a_bom_and_carriage_returns_and_count_a_tab_as_one() {
+    let s = Scratch::new();
+    s.write("crlf.json", "{\r\n  \"inputs\": [[\"a\"],\r\n  [{}]]}");
+    s.write("bom.json", "\u{feff}{\"inputs\": [[\"a\"], [{}]]}");
+    s.write("tab.json", "{\n\t\"inputs\": [[\"a\"], [{}]]}");
+    s.xconn()
+        .args(["validate", "crlf.json", "bom.json", "tab.json"])
+        .assert()
+        .code(1)
+        .stdout(contains("crlf.json:3:4: error[XC108]"))
+        .stdout(contains("bom.json:1:21: error[XC108]"))
+        .stdout(contains("tab.json:2:21: error[XC108]"));
 }
