@@ -887,3 +887,20 @@ fn positions_ignore_a_bom_and_carriage_returns_and_count_a_tab_as_one() {
         .stdout(contains("bom.json:1:21: error[XC108]"))
         .stdout(contains("tab.json:2:21: error[XC108]"));
 }
+
+#[test]
+fn text_report_escapes_bidi_overrides_and_newlines_in_keys() {
+    let s = Scratch::new();
+    s.write(
+        "bidi.json",
+        r#"{"inputs": [["a\u202eb\nc", "a\u202eb\nc"], [1, 2]]}"#,
+    );
+    s.xconn()
+        .args(["validate", "bidi.json"])
+        .assert()
+        .code(1)
+        .stdout(
+            "bidi.json:1:29: error[XC104]: duplicate column name \"a\\u{202e}b\\nc\" (also \
+             column 1) at /inputs/0/1\n",
+        );
+}

@@ -79,6 +79,12 @@ pub fn totals(files: &[FileReport]) -> Totals {
     t
 }
 
+/// Text for a terminal line: control characters and bidirectional overrides escaped (`\n`,
+/// `\u{202e}`), as `show` escapes cell text, so a hostile key cannot reorder or split the line.
+fn for_terminal(text: &str) -> String {
+    crate::render::text::escaped(text, crate::render::text::Escape::Terminal)
+}
+
 fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
@@ -118,13 +124,13 @@ pub fn write_text_lines(
         writeln!(
             w,
             "{}:{}:{}: {}[{}]: {} at {}",
-            crate::error::escape_control(name),
+            for_terminal(name),
             d.line,
             d.col,
             severity,
             d.rule,
-            crate::error::escape_control(&d.message),
-            crate::error::escape_control(&d.location())
+            for_terminal(&d.message),
+            for_terminal(&d.location())
         )?;
     }
     Ok(())
@@ -146,7 +152,7 @@ pub fn write_text(w: &mut dyn Write, files: &[FileReport], color: bool) -> io::R
                 writeln!(
                     w,
                     "{}: {ok} ({})",
-                    crate::error::escape_control(&file.name),
+                    for_terminal(&file.name),
                     describe(*kind, *records)
                 )?;
             } else {
