@@ -4,6 +4,7 @@
 mod common;
 
 use common::{fixture, fixture_text, json, xconn, Scratch};
+use predicates::prelude::PredicateBooleanExt;
 use predicates::str::contains;
 
 /// Fixture under fixtures/validate/.
@@ -903,4 +904,28 @@ fn text_report_escapes_bidi_overrides_and_newlines_in_keys() {
             "bidi.json:1:29: error[XC104]: duplicate column name \"a\\u{202e}b\\nc\" (also \
              column 1) at /inputs/0/1\n",
         );
+}
+
+#[test]
+fn syntax_hints_for_comments_nan_single_quotes_and_trailing_commas() {
+    let s = Scratch::new();
+    s.write("comment.json", "{\"inputs\": [[\"a\"],\n  // note\n  [1]]}");
+    s.write("nan.json", "{\"inputs\": [[\"a\"], [NaN]]}");
+    s.write("quote.json", "{\"inputs\": [['a'], [1]]}");
+    s.write("comma.json", "{\"inputs\": [[\"a\"], [1]],\n}");
+    s.xconn()
+        .args([
+            "validate",
+            "comment.json",
+            "nan.json",
+            "quote.json",
+            "comma.json",
+        ])
+        .assert()
+        .code(1)
+        .stdout(contains("comment.json:2:3: error[XC001]: ").and(contains("JSON has no comments")))
+        .stdout(contains("nan.json:1:21: error[XC001]: ").and(contains("NaN and Infinity")))
+        .stdout(contains("quote.json:1:14: error[XC001]: ").and(contains("double quotes")))
+        .stdout(contains("comma.json:1:24: error[XC001]: trailing comma"))
+        .stderr(contains("4 files checked: 0 valid, 4 invalid"));
 }
