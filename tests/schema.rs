@@ -38,11 +38,15 @@ fn response_schema_is_draft_2020_12_json() {
 
 #[test]
 fn printed_schema_is_the_one_the_validator_uses() {
-    let output = xconn().args(["schema", "response"]).output().unwrap();
-    assert_eq!(
-        String::from_utf8(output.stdout).unwrap(),
-        xconn::validate::schema::RESPONSE
-    );
+    use xconn::body::Kind;
+    for (name, kind) in [("request", Kind::Request), ("response", Kind::Response)] {
+        let output = xconn().args(["schema", name]).output().unwrap();
+        assert_eq!(
+            String::from_utf8(output.stdout).unwrap(),
+            xconn::validate::schema::text(kind),
+            "{name}"
+        );
+    }
 }
 
 #[test]
