@@ -929,3 +929,18 @@ fn syntax_hints_for_comments_nan_single_quotes_and_trailing_commas() {
         .stdout(contains("comma.json:1:24: error[XC001]: trailing comma"))
         .stderr(contains("4 files checked: 0 valid, 4 invalid"));
 }
+
+#[test]
+fn stdin_named_twice_is_a_usage_error() {
+    let output = xconn()
+        .args(["validate", "-", "-"])
+        .write_stdin(fixture_text("request-example1-single-values.json"))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(
+        stderr.contains("xconn: error: standard input (`-`) can be read only once"),
+        "{stderr}"
+    );
+}

@@ -10,11 +10,19 @@ use crate::body::Kind;
 use crate::cli::{ReportFormat, ValidateArgs};
 use crate::error::Outcome;
 use crate::output::Output;
-use crate::source::{display_name, Source};
+use crate::source::{display_name, is_stdin, Source};
 use crate::validate::report::{self, FileOutcome, FileReport};
 use crate::validate::{check_source_with, Against, Options};
 
 pub fn run(args: ValidateArgs, out: &mut Output) -> anyhow::Result<Outcome> {
+    let stdin_uses = args
+        .files
+        .iter()
+        .chain(&args.against)
+        .filter(|a| is_stdin(a));
+    if stdin_uses.count() > 1 {
+        anyhow::bail!("standard input (`-`) can be read only once: name it once");
+    }
     let against = match &args.against {
         Some(path) => Some(Against::from_request(
             &Source::read(path).context("--against")?,
