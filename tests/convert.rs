@@ -459,6 +459,41 @@ fn from_flag_overrides_the_extension() {
     s.write("data.txt", "{\"a\": 1}\n{\"a\": 2}\n");
     let out = ok(&s, &["data.txt", "--from", "ndjson"], None);
     assert_eq!(json(&out), json(r#"{"inputs": [["a"], [1], [2]]}"#));
+    // A contradicting extension loses to the flag.
+    s.write("data.csv", "[{\"a\": 1}]");
+    let out = ok(&s, &["data.csv", "--from", "json"], None);
+    assert_eq!(json(&out), json(r#"{"inputs": [["a"], [1]]}"#));
+    s.write("data.json", "a\n1\n");
+    let out = ok(&s, &["data.json", "--from", "csv"], None);
+    assert_eq!(json(&out), json(r#"{"inputs": [["a"], [1]]}"#));
+}
+
+#[test]
+fn extension_chooses_the_format() {
+    let s = Scratch::new();
+    // Two documents on one line: only the NDJSON reader rejects them, with this message.
+    for file in ["one.jsonl", "one.ndjson"] {
+        s.write(file, "{\"a\": 1}\n");
+        let out = ok(&s, &[file], None);
+        assert_eq!(json(&out), json(r#"{"inputs": [["a"], [1]]}"#), "{file}");
+        s.write(file, "{\"a\": 1} [1]\n");
+        let err = fails(&s, &[file], None, 1);
+        assert_eq!(
+            err,
+            format!(
+                "xconn: error: {file}:1:10: content after the end of the JSON document \
+                 (hint: each NDJSON line holds exactly one JSON object)"
+            )
+        );
+    }
+    // `[` would be sniffed as JSON, but `.csv` says CSV: one column named `[1`.
+    s.write("odd.csv", "[1\n2\n");
+    let out = ok(&s, &["odd.csv"], None);
+    assert_eq!(json(&out), json(r#"{"inputs": [["[1"], [2]]}"#));
+    // `a` would be sniffed as CSV, but `.json` says JSON.
+    s.write("odd.json", "a\n");
+    let err = fails(&s, &["odd.json"], None, 1);
+    assert_contains(&err, &["odd.json:1:1: "]);
 }
 
 #[test]
