@@ -337,11 +337,7 @@ impl<'w> BodyOut<'w> {
 
     /// Whether rows may be written as raw JSON (everything but `--pretty`).
     pub fn raw_ok(&self) -> bool {
-        self.writer_layout() != Layout::Pretty
-    }
-
-    fn writer_layout(&self) -> Layout {
-        self.writer.layout()
+        self.writer.layout() != Layout::Pretty
     }
 
     /// The separator between values of a raw row: `", "` or `","` (compact).
