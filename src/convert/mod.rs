@@ -369,7 +369,7 @@ impl<'w> BodyOut<'w> {
     pub fn finish(self) -> io::Result<()> {
         let records = self.writer.count().saturating_sub(1);
         match self.kind {
-            Kind::Request => self.writer.finish(&[])?,
+            Kind::Request => self.writer.finish()?,
             Kind::Response => {
                 let one = Json::from(1);
                 self.writer.finish_repeated(&[
