@@ -615,6 +615,24 @@ fn cell_that_does_not_fit_its_type_names_row_and_column() {
         err,
         "xconn: error: t.csv:3: row 2, column \"age\": \"forty\" is not an integer (from --type)"
     );
+    s.write("m.csv", "a,b,c\n1,true,3\nx,maybe,1.5\n");
+    for (ty, message) in [
+        (
+            "a=number",
+            "m.csv:3: row 2, column \"a\": \"x\" is not a number (from --type)",
+        ),
+        (
+            "b=boolean",
+            "m.csv:3: row 2, column \"b\": \"maybe\" is not true or false (from --type)",
+        ),
+        (
+            "c=integer",
+            "m.csv:3: row 2, column \"c\": \"1.5\" is not an integer (from --type)",
+        ),
+    ] {
+        let err = fails(&s, &["m.csv", "--type", ty], None, 1);
+        assert_eq!(err, format!("xconn: error: {message}"));
+    }
 }
 
 #[test]
