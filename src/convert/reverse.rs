@@ -94,8 +94,9 @@ fn records_table<'a>(source: &Source, doc: &'a Json) -> anyhow::Result<(Table<'a
                 return Err(at(
                     &pointer,
                     format!(
-                        "has {} values but the header has {}",
+                        "has {} value{} but the header has {}",
                         values.len(),
+                        if values.len() == 1 { "" } else { "s" },
                         table.width()
                     ),
                 ))
