@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Benchmark `xconn convert` on a generated 1,000,000-row CSV (8 mixed columns with quoted commas,
 # embedded newlines and non-ASCII text): prints MB/s and peak RSS, and, when `mlr` is installed,
-# the time of `mlr --icsv --ojson cat` on the same file and the ratio.
+# the time of `mlr --icsv --ojson cat` on the same file and the ratio. Then the same rows as
+# NDJSON (one object per line), to show its peak RSS stays flat too.
 # Usage: benches/convert.sh [ROWS]   (targets: >= 100 MB/s, peak RSS <= 64 MB)
 set -euo pipefail
 
@@ -59,3 +60,15 @@ if command -v mlr > /dev/null; then
 else
     echo "mlr not installed: skipping the comparison"
 fi
+
+# The same rows as NDJSON: its two streaming passes should keep peak RSS flat as well.
+python3 -c '
+import csv, json, sys
+with open(sys.argv[1], newline="", encoding="utf-8") as src, open(sys.argv[2], "w", encoding="utf-8") as dst:
+    for row in csv.DictReader(src):
+        dst.write(json.dumps(row, ensure_ascii=False) + "\n")
+' "$work/bench.csv" "$work/bench.ndjson"
+nsize=$(stat -c %s "$work/bench.ndjson")
+read -r nsecs nkb < <(measure "$work/out.json" "$bin" convert "$work/bench.ndjson")
+nmbps=$(awk -v s="$nsize" -v t="$nsecs" 'BEGIN { printf "%.0f", s / 1e6 / t }')
+echo "xconn NDJSON:       $(awk -v s="$nsize" 'BEGIN { printf "%.1f MB", s / 1e6 }'), ${nsecs} s, ${nmbps} MB/s, peak RSS $((nkb / 1024)) MB"

@@ -88,11 +88,6 @@ pub fn decide_color(choice: ColorChoice, is_terminal: bool) -> bool {
     }
 }
 
-/// Whether standard error may get color under the same rules.
-pub fn stderr_color(choice: ColorChoice) -> bool {
-    decide_color(choice, forced_tty() || io::stderr().is_terminal())
-}
-
 /// Write a file whole or not at all: `produce` writes into a temp file in the same directory,
 /// which is renamed over `path` only when `produce` succeeds. On failure no file is left behind.
 ///

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{fixture, fixture_text, json, Scratch};
+use common::{fixture, fixture_text, json, Scratch, SPEC_EXAMPLES};
 use serde_json::Value;
 
 /// Run `xconn convert ARGS…` in a scratch dir; return (exit code, stdout, stderr).
@@ -139,6 +139,82 @@ fn example3_from_ndjson_matches_the_spec_fixture() {
     );
 }
 
+/// The commands of the README's "Set up" block, in order.
+fn readme_setup_commands() -> Vec<String> {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
+        .expect("README.md");
+    let section = readme
+        .split("\n## Set up\n")
+        .nth(1)
+        .expect("README has a \"## Set up\" section");
+    let block = section
+        .split("```sh\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .expect("the set-up section has a sh code block");
+    block
+        .lines()
+        .map(|line| line.split('#').next().unwrap_or("").trim().to_string())
+        .filter(|command| !command.is_empty())
+        .collect()
+}
+
+#[test]
+fn readme_setup_command_builds_spec_example3() {
+    let commands = readme_setup_commands();
+    assert_eq!(commands.len(), 2, "two set-up commands: {commands:?}");
+    assert_eq!(commands[1], "cargo test");
+    let args = commands[0]
+        .strip_prefix("cargo run --release -- ")
+        .unwrap_or_else(|| panic!("first set-up command runs xconn: {:?}", commands[0]));
+    let assert = common::xconn()
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(args.split_whitespace())
+        .assert()
+        .success()
+        .stderr("");
+    let out = String::from_utf8(assert.get_output().stdout.clone()).unwrap();
+    assert_eq!(
+        json(&out),
+        fixture_json("request-example3-records-with-tables.json")
+    );
+    assert_eq!(
+        out,
+        r#"{
+  "inputs": [
+    ["Course", "Semester", "Students"],
+    ["ECON101", "2022 Spring", [["SID", "Grade"], [123, 90], [234, 76], [345, 54]]],
+    ["ECON102", "2023 Fall", [["SID", "Grade"], [234, 85], [567, 72], [890, 97]]],
+    ["STAT101", "2023 Fall", [["SID", "Grade"], [234, 77], [456, 80], [678, 91]]]
+  ]
+}
+"#
+    );
+}
+
+#[test]
+fn spec_fixtures_exist_and_convert_back_to_the_same_body() {
+    let s = Scratch::new();
+    for name in SPEC_EXAMPLES {
+        let out = ok(&s, &[path(&fixture(name)), "--to", "body"], None);
+        assert_eq!(json(&out), fixture_json(name), "{name}");
+    }
+}
+
+#[test]
+fn broken_example1_fixture_differs_from_its_twin_only_by_the_trailing_comma() {
+    let broken = fixture_text("request-example1-single-values-trailing-comma.json");
+    let fixed = fixture_text("request-example1-single-values.json");
+    assert_eq!(
+        broken,
+        fixed.replace(
+            "[ \"value13\", \"value23\" ]\n",
+            "[ \"value13\", \"value23\" ],\n"
+        )
+    );
+    assert_ne!(broken, fixed);
+}
+
 // --- layouts, kinds, output files -----------------------------------------------------------
 
 #[test]
@@ -163,6 +239,16 @@ fn compact_layout_is_one_line() {
     assert_eq!(
         out,
         "{\"inputs\":[[\"key1\",\"key2\"],[\"value11\",\"value21\"],[\"value12\",\"value22\"],[\"value13\",\"value23\"]]}\n"
+    );
+}
+
+#[test]
+fn pretty_layout_puts_every_value_on_its_own_line() {
+    let s = Scratch::new();
+    let out = ok(&s, &["-", "--from", "csv", "--pretty"], Some(b"a,b\n1,x\n"));
+    assert_eq!(
+        out,
+        "{\n  \"inputs\": [\n    [\n      \"a\",\n      \"b\"\n    ],\n    [\n      1,\n      \"x\"\n    ]\n  ]\n}\n"
     );
 }
 
@@ -312,12 +398,106 @@ fn stdin_body_is_recognised_and_turned_into_objects() {
     );
 }
 
+/// Run `xconn ARGS` on a large CSV fed to standard input; true when the first output byte came
+/// before the whole input was written (the input is far larger than any buffer in between).
+fn output_starts_before_the_input_ends(args: &[&str]) -> bool {
+    use std::io::{Read, Write};
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("xconn"))
+        .args(args)
+        .env_clear()
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("start xconn");
+    let mut stdin = child.stdin.take().unwrap();
+    let got_output = Arc::new(AtomicBool::new(false));
+    let all_written = Arc::new(AtomicBool::new(false));
+    let feeder = {
+        let (got_output, all_written) = (got_output.clone(), all_written.clone());
+        std::thread::spawn(move || {
+            stdin.write_all(b"id,name,amount\n").unwrap();
+            let chunk: String = (0..1000)
+                .map(|i| format!("{i},\"row, {i}\",1.10\n"))
+                .collect();
+            // 32 MB at most.
+            for _ in 0..1000 {
+                if got_output.load(Ordering::SeqCst) {
+                    return;
+                }
+                stdin.write_all(chunk.as_bytes()).unwrap();
+            }
+            all_written.store(true, Ordering::SeqCst);
+        })
+    };
+    let mut stdout = child.stdout.take().unwrap();
+    let mut first = [0u8; 1];
+    stdout.read_exact(&mut first).expect("some output");
+    let input_was_finished = all_written.load(Ordering::SeqCst);
+    got_output.store(true, Ordering::SeqCst);
+    std::io::copy(&mut stdout, &mut std::io::sink()).unwrap();
+    feeder.join().unwrap();
+    assert!(child.wait().unwrap().success(), "xconn {args:?} failed");
+    assert_eq!(first[0], b'{');
+    !input_was_finished
+}
+
+#[test]
+fn csv_from_stdin_streams_output_before_the_input_ends() {
+    for args in [
+        ["convert", "--from", "csv", "-"].as_slice(),
+        ["convert", "-"].as_slice(),
+    ] {
+        assert!(
+            output_starts_before_the_input_ends(args),
+            "xconn {args:?}: no output until the whole input was written: CSV is not streamed"
+        );
+    }
+}
+
 #[test]
 fn from_flag_overrides_the_extension() {
     let s = Scratch::new();
     s.write("data.txt", "{\"a\": 1}\n{\"a\": 2}\n");
     let out = ok(&s, &["data.txt", "--from", "ndjson"], None);
     assert_eq!(json(&out), json(r#"{"inputs": [["a"], [1], [2]]}"#));
+    // A contradicting extension loses to the flag.
+    s.write("data.csv", "[{\"a\": 1}]");
+    let out = ok(&s, &["data.csv", "--from", "json"], None);
+    assert_eq!(json(&out), json(r#"{"inputs": [["a"], [1]]}"#));
+    s.write("data.json", "a\n1\n");
+    let out = ok(&s, &["data.json", "--from", "csv"], None);
+    assert_eq!(json(&out), json(r#"{"inputs": [["a"], [1]]}"#));
+}
+
+#[test]
+fn extension_chooses_the_format() {
+    let s = Scratch::new();
+    // Two documents on one line: only the NDJSON reader rejects them, with this message.
+    for file in ["one.jsonl", "one.ndjson"] {
+        s.write(file, "{\"a\": 1}\n");
+        let out = ok(&s, &[file], None);
+        assert_eq!(json(&out), json(r#"{"inputs": [["a"], [1]]}"#), "{file}");
+        s.write(file, "{\"a\": 1} [1]\n");
+        let err = fails(&s, &[file], None, 1);
+        assert_eq!(
+            err,
+            format!(
+                "xconn: error: {file}:1:10: content after the end of the JSON document \
+                 (hint: each NDJSON line holds exactly one JSON object)"
+            )
+        );
+    }
+    // `[` would be sniffed as JSON, but `.csv` says CSV: one column named `[1`.
+    s.write("odd.csv", "[1\n2\n");
+    let out = ok(&s, &["odd.csv"], None);
+    assert_eq!(json(&out), json(r#"{"inputs": [["[1"], [2]]}"#));
+    // `a` would be sniffed as CSV, but `.json` says JSON.
+    s.write("odd.json", "a\n");
+    let err = fails(&s, &["odd.json"], None, 1);
+    assert_contains(&err, &["odd.json:1:1: "]);
 }
 
 #[test]
@@ -326,6 +506,10 @@ fn byte_order_mark_is_skipped_in_every_format() {
     s.write("bom.csv", b"\xEF\xBB\xBFa,b\n1,2\n");
     s.write("bom.json", b"\xEF\xBB\xBF[{\"a\": 1, \"b\": 2}]");
     s.write("bom.ndjson", b"\xEF\xBB\xBF{\"a\": 1, \"b\": 2}\n");
+    s.write(
+        "bom.txt",
+        b"\xEF\xBB\xBF{\"a\": 1, \"b\": 2}\n{\"a\": 3, \"b\": 4}\n",
+    );
     for file in ["bom.csv", "bom.json", "bom.ndjson"] {
         let out = ok(&s, &[file], None);
         assert_eq!(
@@ -333,7 +517,24 @@ fn byte_order_mark_is_skipped_in_every_format() {
             json(r#"{"inputs": [["a", "b"], [1, 2]]}"#),
             "{file}"
         );
+        // The same bytes on standard input, where the format is told from the content.
+        let bytes = std::fs::read(s.path(file)).unwrap();
+        let out = ok(&s, &["-"], Some(&bytes));
+        assert_eq!(
+            json(&out),
+            json(r#"{"inputs": [["a", "b"], [1, 2]]}"#),
+            "{file} on stdin"
+        );
     }
+    let out = ok(&s, &["bom.txt"], None);
+    assert_eq!(
+        json(&out),
+        json(r#"{"inputs": [["a", "b"], [1, 2], [3, 4]]}"#),
+        "sniffed NDJSON"
+    );
+    let body = b"\xEF\xBB\xBF{\"inputs\": [[\"a\"], [1]]}";
+    let out = ok(&s, &["-", "--to", "ndjson"], Some(body));
+    assert_eq!(out, "{\"a\":1}\n", "a body");
 }
 
 // --- CSV types ------------------------------------------------------------------------------
@@ -418,6 +619,24 @@ fn cell_that_does_not_fit_its_type_names_row_and_column() {
         err,
         "xconn: error: t.csv:3: row 2, column \"age\": \"forty\" is not an integer (from --type)"
     );
+    s.write("m.csv", "a,b,c\n1,true,3\nx,maybe,1.5\n");
+    for (ty, message) in [
+        (
+            "a=number",
+            "m.csv:3: row 2, column \"a\": \"x\" is not a number (from --type)",
+        ),
+        (
+            "b=boolean",
+            "m.csv:3: row 2, column \"b\": \"maybe\" is not true or false (from --type)",
+        ),
+        (
+            "c=integer",
+            "m.csv:3: row 2, column \"c\": \"1.5\" is not an integer (from --type)",
+        ),
+    ] {
+        let err = fails(&s, &["m.csv", "--type", ty], None, 1);
+        assert_eq!(err, format!("xconn: error: {message}"));
+    }
 }
 
 #[test]
@@ -660,13 +879,29 @@ fn body_to_csv_with_nest_spreads_tables_into_rows() {
 }
 
 #[test]
+fn body_to_csv_into_a_tsv_file_uses_tabs() {
+    let s = Scratch::new();
+    let file = fixture("request-example3-records-with-tables.json");
+    let out = ok(
+        &s,
+        &[path(&file), "--to", "csv", "--nest", "-o", "courses.tsv"],
+        None,
+    );
+    assert!(out.is_empty());
+    assert_eq!(
+        s.read("courses.tsv"),
+        fixture_text("courses-nested.csv").replace(',', "\t")
+    );
+}
+
+#[test]
 fn body_with_a_record_of_the_wrong_length_is_an_error() {
     let s = Scratch::new();
     s.write("b.json", "{\"inputs\": [\n  [\"a\", \"b\"],\n  [1]\n]}");
     let err = fails(&s, &["b.json", "--to", "csv"], None, 1);
     assert_eq!(
         err,
-        "xconn: error: b.json:3:3: /inputs/1 has 1 values but the header has 2"
+        "xconn: error: b.json:3:3: /inputs/1 has 1 value but the header has 2"
     );
 }
 
@@ -717,13 +952,64 @@ fn objects_to_body_to_objects_is_lossless() {
     let file = fixture("convert/round-trip-tricky-objects.json");
     let body = ok(&s, &[path(&file)], None);
     let back = ok(&s, &["-"], Some(body.as_bytes()));
-    assert_eq!(
-        json(&back),
-        fixture_json("convert/round-trip-tricky-objects.json")
+    // Byte for byte: key order, number text, escapes and non-ASCII text all survive.
+    assert_eq!(back, fixture_text("convert/round-trip-tricky-objects.json"));
+}
+
+#[test]
+fn numbers_keep_their_exact_text_through_every_round_trip() {
+    let s = Scratch::new();
+    let numbers = ["1.10", "1e3", "1E3", "12345678901234567890", "-0.0"];
+    let csv = format!("n\n{}\n", numbers.join("\n"));
+    let body = format!(
+        "{{\"inputs\":[[\"n\"],{}]}}\n",
+        numbers.map(|n| format!("[{n}]")).join(",")
     );
-    assert_contains(
-        &back,
-        &["1.10", "1e3", "12345678901234567890", "1.50", "-0}"],
+    let objects = format!(
+        "[\n{}\n]\n",
+        numbers.map(|n| format!("  {{\"n\": {n}}}")).join(",\n")
+    );
+    // CSV → body → CSV.
+    let from_csv = ok(
+        &s,
+        &["-", "--from", "csv", "--compact"],
+        Some(csv.as_bytes()),
+    );
+    assert_eq!(from_csv, body);
+    assert_eq!(ok(&s, &["-", "--to", "csv"], Some(body.as_bytes())), csv);
+    // Objects → body → objects.
+    let from_objects = ok(&s, &["-", "--compact"], Some(objects.as_bytes()));
+    assert_eq!(from_objects, body);
+    assert_eq!(ok(&s, &["-"], Some(body.as_bytes())), objects);
+    // NDJSON → body, and body → body.
+    let ndjson: String = numbers.map(|n| format!("{{\"n\": {n}}}\n")).concat();
+    let from_ndjson = ok(
+        &s,
+        &["-", "--from", "ndjson", "--compact"],
+        Some(ndjson.as_bytes()),
+    );
+    assert_eq!(from_ndjson, body);
+    let rewritten = ok(
+        &s,
+        &["-", "--to", "body", "--compact"],
+        Some(body.as_bytes()),
+    );
+    assert_eq!(rewritten, body);
+}
+
+#[test]
+fn body_to_body_keeps_key_order_extra_keys_and_number_text() {
+    let s = Scratch::new();
+    let response = r#"{"process_time": [1.50], "extra": {"z": 1, "a": 2},
+        "errors": [null], "outputs": [["b", "a"], [1.10, 1E3]], "warnings": [null]}"#;
+    let out = ok(
+        &s,
+        &["-", "--to", "body", "--compact"],
+        Some(response.as_bytes()),
+    );
+    assert_eq!(
+        out,
+        "{\"process_time\":[1.50],\"extra\":{\"z\":1,\"a\":2},\"errors\":[null],\"outputs\":[[\"b\",\"a\"],[1.10,1E3]],\"warnings\":[null]}\n"
     );
 }
 

@@ -314,40 +314,6 @@ impl<'a> Body<'a> {
     }
 }
 
-/// Build a table value (`[[header...], [row...], ...]`).
-pub fn table_json(header: &[String], rows: Vec<Json>) -> Json {
-    let mut all = Vec::with_capacity(rows.len() + 1);
-    all.push(Json::Array(
-        header.iter().map(|k| Json::String(k.clone())).collect(),
-    ));
-    all.extend(rows);
-    Json::Array(all)
-}
-
-/// Build a request body around a records table.
-pub fn request_json(inputs: Json) -> Json {
-    let mut doc = Map::new();
-    doc.insert("inputs".to_string(), inputs);
-    Json::Object(doc)
-}
-
-/// Build a response body around an outputs table with `records` records: no warnings or errors
-/// (`null` per record) and a `process_time` of 1 ms per record (the spec's recommended minimum).
-pub fn response_json(outputs: Json, records: usize) -> Json {
-    let mut doc = Map::new();
-    doc.insert("outputs".to_string(), outputs);
-    doc.insert(
-        "warnings".to_string(),
-        Json::Array(vec![Json::Null; records]),
-    );
-    doc.insert("errors".to_string(), Json::Array(vec![Json::Null; records]));
-    doc.insert(
-        "process_time".to_string(),
-        Json::Array(vec![Json::Number(1.into()); records]),
-    );
-    Json::Object(doc)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -198,8 +198,8 @@ impl<W: Write> RecordWriter<W> {
         }
     }
 
-    /// Like [`RecordWriter::finish`], but each trailing key's value is an array of `count` copies
-    /// of one scalar `element`, written without building the array: a streamed response's
+    /// Like [`RecordWriter::finish`], but first writes trailing keys whose value is an array of
+    /// `count` copies of one scalar `element`, written without building the array: a streamed response's
     /// per-record `warnings` / `errors` / `process_time`. Memory stays flat for any count.
     pub fn finish_repeated(mut self, trailing: &[(&str, &Json, usize)]) -> io::Result<W> {
         self.close_records()?;
@@ -233,34 +233,9 @@ impl<W: Write> RecordWriter<W> {
         Ok(self.w)
     }
 
-    /// Close the records array, write `trailing` keys (e.g. a response's `warnings`), close the
-    /// object and end with a newline. Returns the writer.
-    pub fn finish(mut self, trailing: &[(&str, Json)]) -> io::Result<W> {
+    /// Close the records array and the object, ending with a newline. Returns the writer.
+    pub fn finish(mut self) -> io::Result<W> {
         self.close_records()?;
-        for (key, value) in trailing {
-            let key_json = serde_json::to_string(key).map_err(io::Error::from)?;
-            match self.layout {
-                Layout::Compact => {
-                    write!(self.w, ",{key_json}:")?;
-                    serialize_with(&mut self.w, value, CompactFormatter)?;
-                }
-                Layout::Records => {
-                    write!(self.w, ",\n  {key_json}: ")?;
-                    write_records_value(&mut self.w, value)?;
-                }
-                Layout::Pretty => {
-                    write!(self.w, ",\n  {key_json}: ")?;
-                    let mut buf = Vec::new();
-                    serialize_with(&mut buf, value, PrettyFormatter::with_indent(b"  "))?;
-                    for (i, line) in buf.split(|&b| b == b'\n').enumerate() {
-                        if i > 0 {
-                            self.w.write_all(b"\n  ")?;
-                        }
-                        self.w.write_all(line)?;
-                    }
-                }
-            }
-        }
         self.close_object()?;
         Ok(self.w)
     }
@@ -270,16 +245,22 @@ impl<W: Write> RecordWriter<W> {
 mod tests {
     use super::*;
 
-    fn streamed(layout: Layout, rows: &[Json], trailing: &[(&str, Json)]) -> String {
+    fn streamed(layout: Layout, rows: &[Json]) -> String {
         let mut writer = RecordWriter::begin(Vec::new(), layout, "inputs").unwrap();
         for row in rows {
             writer.record(row).unwrap();
         }
-        String::from_utf8(writer.finish(trailing).unwrap()).unwrap()
+        String::from_utf8(writer.finish().unwrap()).unwrap()
     }
 
     fn parse(text: &str) -> Json {
-        serde_json::from_str(text).unwrap()
+        crate::json::parse(text).unwrap()
+    }
+
+    fn whole(layout: Layout, doc: &Json) -> String {
+        let mut out = Vec::new();
+        write_document(&mut out, doc, layout).unwrap();
+        String::from_utf8(out).unwrap()
     }
 
     #[test]
@@ -287,13 +268,7 @@ mod tests {
         let doc = parse(r#"{"inputs":[["a","T"],[1.10,[["k"],[1e3]]],["x",null]]}"#);
         let rows = doc["inputs"].as_array().unwrap().clone();
         for layout in [Layout::Records, Layout::Compact, Layout::Pretty] {
-            let mut whole = Vec::new();
-            write_document(&mut whole, &doc, layout).unwrap();
-            assert_eq!(
-                streamed(layout, &rows, &[]),
-                String::from_utf8(whole).unwrap(),
-                "{layout:?}"
-            );
+            assert_eq!(streamed(layout, &rows), whole(layout, &doc), "{layout:?}");
         }
     }
 
@@ -310,32 +285,38 @@ mod tests {
 
     #[test]
     fn repeated_trailing_keys_match_whole_arrays_in_every_layout() {
-        let rows = [parse(r#"["a"]"#), parse("[1]"), parse("[2]")];
+        let doc = parse(r#"{"inputs":[["a"],[1],[2]],"warnings":[null,null],"t":[1,1]}"#);
+        let one = Json::from(1);
         for layout in [Layout::Records, Layout::Compact, Layout::Pretty] {
-            let whole = streamed(
-                layout,
-                &rows,
-                &[("warnings", parse("[null, null]")), ("t", parse("[1, 1]"))],
-            );
             let mut writer = RecordWriter::begin(Vec::new(), layout, "inputs").unwrap();
-            for row in &rows {
+            for row in doc["inputs"].as_array().unwrap() {
                 writer.record(row).unwrap();
             }
-            let one = Json::from(1);
             let out = writer
                 .finish_repeated(&[("warnings", &Json::Null, 2), ("t", &one, 2)])
                 .unwrap();
-            assert_eq!(String::from_utf8(out).unwrap(), whole, "{layout:?}");
+            assert_eq!(
+                String::from_utf8(out).unwrap(),
+                whole(layout, &doc),
+                "{layout:?}"
+            );
         }
     }
 
     #[test]
     fn trailing_keys_follow_the_records() {
-        let text = streamed(
-            Layout::Compact,
-            &[parse(r#"["a"]"#), parse("[1]")],
-            &[("warnings", parse("[null]"))],
+        let mut writer = RecordWriter::begin(Vec::new(), Layout::Compact, "outputs").unwrap();
+        writer.record(&parse(r#"["a"]"#)).unwrap();
+        writer.record(&parse("[1]")).unwrap();
+        let out = writer
+            .finish_repeated(&[
+                ("warnings", &Json::Null, 1),
+                ("process_time", &Json::from(1), 1),
+            ])
+            .unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "{\"outputs\":[[\"a\"],[1]],\"warnings\":[null],\"process_time\":[1]}\n"
         );
-        assert_eq!(text, "{\"inputs\":[[\"a\"],[1]],\"warnings\":[null]}\n");
     }
 }

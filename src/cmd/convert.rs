@@ -11,8 +11,8 @@ use crate::output::{write_atomically, Output};
 
 pub fn run(args: ConvertArgs, out: &mut Output) -> anyhow::Result<Outcome> {
     let settings = settings(args)?;
-    match settings.output.clone() {
-        Some(path) => write_atomically(Path::new(&path), |w| convert::convert(&settings, w))?,
+    match settings.output.as_deref() {
+        Some(path) => write_atomically(Path::new(path), |w| convert::convert(&settings, w))?,
         None => convert::convert(&settings, out)?,
     }
     Ok(Outcome::Success)

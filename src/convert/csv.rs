@@ -59,20 +59,19 @@ pub fn csv_to_body(
         row: 0,
         line: 0,
     };
-    match options.nest_sep {
-        Some(sep) => {
-            let plan = NestPlan::new(name, &header, sep)?;
-            let mut out = BodyOut::begin(w, layout, kind)?;
-            nested(&mut rows, &header, &types, &plan, &mut out)?;
-            out.finish()?;
-        }
+    let plan = options
+        .nest_sep
+        .map(|sep| NestPlan::new(name, &header, sep))
+        .transpose()?;
+    let mut out = BodyOut::begin(w, layout, kind)?;
+    match plan {
+        Some(plan) => nested(&mut rows, &header, &types, &plan, &mut out)?,
         None => {
-            let mut out = BodyOut::begin(w, layout, kind)?;
             out.header(&header)?;
             flat(&mut rows, &header, &types, &mut out)?;
-            out.finish()?;
         }
     }
+    out.finish()?;
     Ok(())
 }
 
@@ -86,13 +85,10 @@ fn read(name: &str, rdr: &mut Reader, record: &mut ByteRecord) -> anyhow::Result
             data_error(format!("{name}:{line}: {e}"))
         }
     })?;
-    if more {
-        if let Some(p) = record.position() {
-            rdr.get_mut().mark(p.byte(), p.line());
-        }
-    }
     if !more {
         unterminated(name, rdr)?;
+    } else if let Some(p) = record.position() {
+        rdr.get_mut().mark(p.byte(), p.line());
     }
     Ok(more)
 }

@@ -205,6 +205,18 @@ fn sniff(input: &Input) -> anyhow::Result<SourceFormat> {
     })
 }
 
+/// Whether the bytes already buffered show a first non-blank character that can only start CSV
+/// (not `[` or `{`). Consumes nothing; `false` when the buffer holds only blanks.
+fn starts_like_csv(reader: &mut Box<dyn BufRead>, name: &str) -> anyhow::Result<bool> {
+    let buffered = reader
+        .fill_buf()
+        .with_context(|| format!("cannot read {name}"))?;
+    Ok(buffered
+        .iter()
+        .find(|b| !b.is_ascii_whitespace())
+        .is_some_and(|&b| b != b'[' && b != b'{'))
+}
+
 /// Run a conversion, writing the result to `w`.
 pub fn convert(settings: &Settings, w: &mut dyn Write) -> anyhow::Result<()> {
     let stdin = source::is_stdin(&settings.input);
@@ -232,12 +244,22 @@ pub fn convert(settings: &Settings, w: &mut dyn Write) -> anyhow::Result<()> {
     } else {
         format_from_extension(&settings.input)
     };
+    // Standard input that plainly starts as CSV is streamed as it comes; anything else is
+    // spooled so it can be sniffed (and read twice for NDJSON).
+    let mut csv_stdin = None;
     let format = match settings.from.or(from_ext) {
         Some(format) => format,
-        None => {
-            input = input.spooled()?;
-            sniff(&input)?
+        None if input.path.is_none() => {
+            let mut reader = input.open()?;
+            if starts_like_csv(&mut reader, &input.name)? {
+                csv_stdin = Some(reader);
+                SourceFormat::Csv
+            } else {
+                input = Input::spool_from(input.name, reader)?;
+                sniff(&input)?
+            }
         }
+        None => sniff(&input)?,
     };
     check_options(settings, format)?;
     match format {
@@ -249,7 +271,10 @@ pub fn convert(settings: &Settings, w: &mut dyn Write) -> anyhow::Result<()> {
                 nest_sep: settings.nest.then_some(settings.nest_sep.as_str()),
                 allow_ragged: settings.allow_ragged,
             };
-            let reader = input.open()?;
+            let reader = match csv_stdin {
+                Some(reader) => reader,
+                None => input.open()?,
+            };
             csv::csv_to_body(
                 &input.name,
                 reader,
@@ -337,11 +362,7 @@ impl<'w> BodyOut<'w> {
 
     /// Whether rows may be written as raw JSON (everything but `--pretty`).
     pub fn raw_ok(&self) -> bool {
-        self.writer_layout() != Layout::Pretty
-    }
-
-    fn writer_layout(&self) -> Layout {
-        self.writer.layout()
+        self.writer.layout() != Layout::Pretty
     }
 
     /// The separator between values of a raw row: `", "` or `","` (compact).
@@ -373,7 +394,7 @@ impl<'w> BodyOut<'w> {
     pub fn finish(self) -> io::Result<()> {
         let records = self.writer.count().saturating_sub(1);
         match self.kind {
-            Kind::Request => self.writer.finish(&[])?,
+            Kind::Request => self.writer.finish()?,
             Kind::Response => {
                 let one = Json::from(1);
                 self.writer.finish_repeated(&[

@@ -8,7 +8,7 @@ use std::collections::HashSet;
 use std::io::Write;
 
 use super::{located, reverse, BodyOut, Settings};
-use crate::body::{write_document, Json, Kind, Map, Table};
+use crate::body::{Json, Kind, Map, Table};
 use crate::cli::TargetFormat;
 use crate::error::data_error;
 use crate::json::ErrorKind;
@@ -201,13 +201,8 @@ pub fn json_source(source: &Source, settings: &Settings, w: &mut dyn Write) -> a
 
     if let [(doc, _)] = documents.as_slice() {
         if Kind::detect(doc).is_some() {
-            return match settings.to {
-                Some(TargetFormat::Body) => {
-                    write_document(&mut &mut *w, doc, settings.layout)?;
-                    Ok(())
-                }
-                to => reverse::body_to(source, doc, to.unwrap_or(TargetFormat::Json), settings, w),
-            };
+            let to = settings.to.unwrap_or(TargetFormat::Json);
+            return reverse::body_to(source, doc, to, settings, w);
         }
     }
     if let Some(to) = settings.to.filter(|&t| t != TargetFormat::Body) {

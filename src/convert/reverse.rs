@@ -12,7 +12,8 @@ use crate::body::{record_object, write_spaced, Json, Kind, Layout, Table};
 use crate::cli::TargetFormat;
 use crate::source::Source;
 
-/// Convert body `doc` (read from `source`) to `to`.
+/// Convert body `doc` (read from `source`) to `to`. `--to body` only rewrites the layout, so it
+/// checks nothing about the records.
 pub fn body_to(
     source: &Source,
     doc: &Json,
@@ -20,11 +21,19 @@ pub fn body_to(
     settings: &Settings,
     w: &mut dyn Write,
 ) -> anyhow::Result<()> {
-    let (table, key) = records_table(source, doc)?;
-    let keys = table.keys();
+    let records = || records_table(source, doc);
     match to {
-        TargetFormat::Json => write_objects(&table, &keys, settings.layout, w),
+        TargetFormat::Body => {
+            crate::body::write_document(&mut &mut *w, doc, settings.layout)?;
+            Ok(())
+        }
+        TargetFormat::Json => {
+            let (table, _) = records()?;
+            write_objects(&table, &table.keys(), settings.layout, w)
+        }
         TargetFormat::Ndjson => {
+            let (table, _) = records()?;
+            let keys = table.keys();
             for i in 0..table.len() {
                 let object = Json::Object(record_object(&keys, table.record(i)));
                 serde_json::to_writer(&mut *w, &object)?;
@@ -32,12 +41,17 @@ pub fn body_to(
             }
             Ok(())
         }
-        TargetFormat::Csv => write_csv(source, &table, key, &keys, settings, w),
-        TargetFormat::Body => {
-            crate::body::write_document(&mut &mut *w, doc, settings.layout)?;
-            Ok(())
+        TargetFormat::Csv => {
+            let (table, key) = records()?;
+            write_csv(source, &table, key, &table.keys(), settings, w)
         }
     }
+}
+
+/// A data error at `pointer` in `source`: `NAME:LINE:COL: POINTER MESSAGE`.
+fn error_at(source: &Source, pointer: &str, message: &str) -> anyhow::Error {
+    let (line, col) = source.locate(pointer).unwrap_or((1, 1));
+    located(&source.name, line, col, &format!("{pointer} {message}"))
 }
 
 /// The records table, checked: an array whose header is all strings and whose records are arrays
@@ -45,10 +59,7 @@ pub fn body_to(
 fn records_table<'a>(source: &Source, doc: &'a Json) -> anyhow::Result<(Table<'a>, &'static str)> {
     let kind = Kind::detect(doc).unwrap_or(Kind::Request);
     let key = kind.records_key();
-    let at = |pointer: &str, message: String| {
-        let (line, col) = source.locate(pointer).unwrap_or((1, 1));
-        located(&source.name, line, col, &format!("{pointer} {message}"))
-    };
+    let at = |pointer: &str, message: String| error_at(source, pointer, &message);
     let value = &doc[key];
     let Some(table) = Table::from_records_array(value) else {
         return Err(at(
@@ -83,8 +94,9 @@ fn records_table<'a>(source: &Source, doc: &'a Json) -> anyhow::Result<(Table<'a
                 return Err(at(
                     &pointer,
                     format!(
-                        "has {} values but the header has {}",
+                        "has {} value{} but the header has {}",
                         values.len(),
+                        if values.len() == 1 { "" } else { "s" },
                         table.width()
                     ),
                 ))
@@ -159,10 +171,7 @@ fn write_csv(
     settings: &Settings,
     w: &mut dyn Write,
 ) -> anyhow::Result<()> {
-    let at = |pointer: String, message: String| {
-        let (line, col) = source.locate(&pointer).unwrap_or((1, 1));
-        located(&source.name, line, col, &format!("{pointer} {message}"))
-    };
+    let at = |pointer: String, message: String| error_at(source, &pointer, &message);
     let sep = settings.nest_sep.as_str();
     // Which columns hold tables, and their keys.
     let mut columns: Vec<Column> = keys

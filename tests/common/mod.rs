@@ -54,6 +54,16 @@ pub fn xconn() -> Command {
     cmd
 }
 
+/// The spec's six valid JSON examples, as shipped fixtures (the broken Example 1 twin apart).
+pub const SPEC_EXAMPLES: [&str; 6] = [
+    "request-example1-single-values.json",
+    "request-example2-table-input.json",
+    "request-example3-records-with-tables.json",
+    "response-example1-success.json",
+    "response-example2-with-warnings.json",
+    "response-example3-failure.json",
+];
+
 /// Absolute path of a shipped fixture.
 pub fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
