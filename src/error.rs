@@ -70,16 +70,29 @@ pub fn report(err: &anyhow::Error) {
     eprintln!("xconn: error: {}", escape_control(&text));
 }
 
-/// Replace control characters (other than tab) so a hostile file name or value cannot drive the
-/// terminal.
+/// Replace control characters (other than tab) and bidirectional overrides so a hostile file name
+/// or value cannot drive or reorder the terminal. Same escaping as `show` uses for cells.
 pub fn escape_control(text: &str) -> String {
     let mut escaped = String::with_capacity(text.len());
     for ch in text.chars() {
-        if ch.is_control() && ch != '\t' {
+        if (ch.is_control() && ch != '\t') || crate::render::text::is_bidi_control(ch) {
             escaped.extend(ch.escape_default());
         } else {
             escaped.push(ch);
         }
     }
     escaped
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_text_escapes_terminal_controls_and_bidi_overrides() {
+        assert_eq!(
+            escape_control("a\u{1b}[31m\nb\u{202e}c\td"),
+            "a\\u{1b}[31m\\nb\\u{202e}c\td"
+        );
+    }
 }
