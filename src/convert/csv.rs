@@ -8,7 +8,7 @@ use std::io::{self, BufRead, Read, Write};
 use anyhow::Context;
 use csv::ByteRecord;
 
-use super::infer::{type_cell, ColType, Typed};
+use super::infer::{type_cell, write_inferred, ColType, Typed};
 use super::BodyOut;
 use crate::body::{Json, Kind, Layout};
 use crate::cli::TypesMode;
@@ -320,19 +320,27 @@ impl Rows<'_> {
     }
 
     fn type_error(&self, column: &str, cell: &str, ty: ColType) -> anyhow::Error {
-        let shown: String = if cell.chars().count() > 40 {
-            cell.chars().take(40).chain("…".chars()).collect()
-        } else {
-            cell.to_string()
-        };
-        data_error(format!(
-            "{}:{}: row {}, column {column:?}: {shown:?} is not {} (from --type)",
-            self.name,
-            self.line,
-            self.row,
-            ty.expected()
-        ))
+        type_error(self.name, self.line, self.row, column, cell, ty)
     }
+}
+
+fn type_error(
+    name: &str,
+    line: u64,
+    row: usize,
+    column: &str,
+    cell: &str,
+    ty: ColType,
+) -> anyhow::Error {
+    let shown: String = if cell.chars().count() > 40 {
+        cell.chars().take(40).chain("…".chars()).collect()
+    } else {
+        cell.to_string()
+    };
+    data_error(format!(
+        "{name}:{line}: row {row}, column {column:?}: {shown:?} is not {} (from --type)",
+        ty.expected()
+    ))
 }
 
 /// Type cell `i` of the current row (`Null` past the end of a padded short row).
@@ -357,31 +365,242 @@ fn flat(
     types: &[ColType],
     out: &mut BodyOut,
 ) -> anyhow::Result<()> {
-    let raw = out.raw_ok();
-    let separator = out.value_separator();
-    let mut buf: Vec<u8> = Vec::with_capacity(16 * 1024);
+    if out.raw_ok() {
+        let format = Format {
+            name: rows.name,
+            header,
+            types,
+            value_separator: out.value_separator(),
+            row_separator: out.row_separator(),
+        };
+        return pipeline(rows, &format, out);
+    }
     while rows.next()? {
         let text = rows.text(header)?;
-        if raw {
-            buf.clear();
-            buf.push(b'[');
-            for (i, &ty) in types.iter().enumerate() {
-                if i > 0 {
-                    buf.extend_from_slice(separator);
-                }
-                cell(rows, text, i, header, ty)?.write_json(&mut buf);
-            }
-            buf.push(b']');
-            out.raw_row(&buf)?;
-        } else {
-            let mut values = Vec::with_capacity(types.len());
-            for (i, &ty) in types.iter().enumerate() {
-                values.push(cell(rows, text, i, header, ty)?.to_json());
-            }
-            out.row(&Json::Array(values))?;
+        let mut values = Vec::with_capacity(types.len());
+        for (i, &ty) in types.iter().enumerate() {
+            values.push(cell(rows, text, i, header, ty)?.to_json());
         }
+        out.row(&Json::Array(values))?;
     }
     Ok(())
+}
+
+/// Rows handed from the reading thread to the typing thread, and back with their JSON.
+struct Batch {
+    /// The rows' field bytes, back to back (not yet checked for UTF-8).
+    bytes: Vec<u8>,
+    /// Where each field ends in `bytes`.
+    ends: Vec<usize>,
+    /// Per row: the line it starts on and its number of fields.
+    rows: Vec<(u64, usize)>,
+    /// Data row number of the first row.
+    first_row: usize,
+    /// The rows as JSON arrays, separated by the row separator.
+    out: Vec<u8>,
+    /// How many rows `out` holds, and the error that stopped the typing thread, if one did.
+    done: usize,
+    error: Option<anyhow::Error>,
+}
+
+/// Field bytes per batch: small enough to keep memory flat, big enough to amortize the hand-off.
+const BATCH_BYTES: usize = 512 * 1024;
+/// Batches in circulation between the two threads.
+const BATCHES: usize = 4;
+
+impl Batch {
+    fn new() -> Batch {
+        Batch {
+            bytes: Vec::with_capacity(BATCH_BYTES + 64 * 1024),
+            ends: Vec::new(),
+            rows: Vec::new(),
+            first_row: 0,
+            out: Vec::new(),
+            done: 0,
+            error: None,
+        }
+    }
+
+    fn clear(&mut self, first_row: usize) {
+        self.bytes.clear();
+        self.ends.clear();
+        self.rows.clear();
+        self.first_row = first_row;
+        self.out.clear();
+        self.done = 0;
+        self.error = None;
+    }
+
+    fn push(&mut self, record: &ByteRecord, line: u64) {
+        let base = self.bytes.len();
+        self.bytes.extend_from_slice(record.as_slice());
+        self.ends
+            .extend((0..record.len()).filter_map(|i| record.range(i).map(|r| base + r.end)));
+        self.rows.push((line, record.len()));
+    }
+}
+
+/// The flat raw path on two threads: this one reads and splits the CSV into batches of rows
+/// (checking each row's width); a helper checks UTF-8, types the cells and formats each batch's
+/// JSON, which this thread writes. Batches go round in a fixed pool, so memory stays bounded.
+/// Errors come out in input order: a row the reader rejects is reported only once every row
+/// before it has been typed without error.
+fn pipeline(rows: &mut Rows, format: &Format, out: &mut BodyOut) -> anyhow::Result<()> {
+    std::thread::scope(|scope| {
+        // Both channels live inside the scope: leaving it early (on an error) drops the sender,
+        // which ends the helper before the scope joins it.
+        let (to_helper, batches) = std::sync::mpsc::channel::<Batch>();
+        let (to_reader, typed) = std::sync::mpsc::channel::<Batch>();
+        scope.spawn(move || {
+            for mut batch in batches {
+                format.batch(&mut batch);
+                if to_reader.send(batch).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut spare: Vec<Batch> = (0..BATCHES).map(|_| Batch::new()).collect();
+        let mut in_flight = 0usize;
+        let stopped = loop {
+            let mut batch = match spare.pop() {
+                Some(batch) => batch,
+                None => {
+                    let mut batch = typed
+                        .recv()
+                        .context("internal error: the CSV typing thread stopped")?;
+                    in_flight -= 1;
+                    // A typed batch's error, if any, is the first one in the input.
+                    out.raw_rows(&batch.out, batch.done)?;
+                    if let Some(e) = batch.error.take() {
+                        return Err(e);
+                    }
+                    batch
+                }
+            };
+            batch.clear(rows.row + 1);
+            let mut stopped = None;
+            while batch.bytes.len() < BATCH_BYTES {
+                match rows.next() {
+                    Ok(true) => batch.push(&rows.record, rows.line),
+                    Ok(false) => {
+                        stopped = Some(Ok(()));
+                        break;
+                    }
+                    Err(e) => {
+                        stopped = Some(Err(e));
+                        break;
+                    }
+                }
+            }
+            to_helper
+                .send(batch)
+                .ok()
+                .context("internal error: the CSV typing thread stopped")?;
+            in_flight += 1;
+            if let Some(stopped) = stopped {
+                break stopped;
+            }
+        };
+        while in_flight > 0 {
+            let mut batch = typed
+                .recv()
+                .context("internal error: the CSV typing thread stopped")?;
+            in_flight -= 1;
+            out.raw_rows(&batch.out, batch.done)?;
+            if let Some(e) = batch.error.take() {
+                return Err(e);
+            }
+        }
+        stopped
+    })
+}
+
+/// What the typing thread needs to type and format rows, and to word its errors.
+struct Format<'a> {
+    name: &'a str,
+    header: &'a [String],
+    types: &'a [ColType],
+    value_separator: &'static [u8],
+    row_separator: &'static [u8],
+}
+
+impl Format<'_> {
+    /// Type and format the batch's rows into `batch.out`, up to the first bad one.
+    fn batch(&self, batch: &mut Batch) {
+        let Batch {
+            bytes,
+            ends,
+            rows,
+            first_row,
+            out,
+            done,
+            error,
+        } = batch;
+        // One check for the whole batch; per row only when it holds invalid UTF-8.
+        let whole = std::str::from_utf8(bytes).ok();
+        let mut start = 0;
+        let mut field = 0;
+        for (k, &(line, len)) in rows.iter().enumerate() {
+            let fields = &ends[field..field + len];
+            field += len;
+            let end = fields.last().copied().unwrap_or(start);
+            let text = match whole {
+                Some(all) => all.get(start..end),
+                None => bytes
+                    .get(start..end)
+                    .and_then(|b| std::str::from_utf8(b).ok()),
+            }
+            .filter(|text| fields.iter().all(|&e| text.is_char_boundary(e - start)));
+            let row = *first_row + k;
+            let Some(text) = text else {
+                let column = fields
+                    .iter()
+                    .scan(start, |from, &e| {
+                        let f = bytes.get(*from..e).unwrap_or_default();
+                        *from = e;
+                        Some(f)
+                    })
+                    .position(|f| std::str::from_utf8(f).is_err())
+                    .unwrap_or(0);
+                *error = Some(data_error(format!(
+                    "{}:{line}: row {row}, column {:?}: invalid UTF-8 (hint: save the file as UTF-8)",
+                    self.name,
+                    self.header.get(column).map_or("", String::as_str)
+                )));
+                return;
+            };
+            let mark = out.len();
+            if k > 0 {
+                out.extend_from_slice(self.row_separator);
+            }
+            out.push(b'[');
+            let mut from = 0;
+            for (i, &ty) in self.types.iter().enumerate() {
+                if i > 0 {
+                    out.extend_from_slice(self.value_separator);
+                }
+                let Some(&e) = fields.get(i) else {
+                    out.extend_from_slice(b"null");
+                    continue;
+                };
+                let to = e - start;
+                let cell = text.get(from..to).unwrap_or_default();
+                from = to;
+                if ty == ColType::Infer {
+                    write_inferred(out, cell);
+                } else if let Some(typed) = type_cell(cell, ty) {
+                    typed.write_json(out);
+                } else {
+                    out.truncate(mark);
+                    *error = Some(type_error(self.name, line, row, &self.header[i], cell, ty));
+                    return;
+                }
+            }
+            out.push(b']');
+            *done = k + 1;
+            start = end;
+        }
+    }
 }
 
 /// One top-level column of the body built with `--nest`.

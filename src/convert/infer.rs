@@ -130,6 +130,18 @@ pub fn infer(text: &str) -> Typed<'_> {
     }
 }
 
+/// Append the JSON of a cell of an inferred column: the same as `infer(text).write_json(buf)`.
+#[inline]
+pub fn write_inferred(buf: &mut Vec<u8>, text: &str) {
+    let bytes = text.as_bytes();
+    match bytes.first() {
+        None => buf.extend_from_slice(b"null"),
+        Some(b'-' | b'0'..=b'9') if is_json_number(bytes) => buf.extend_from_slice(bytes),
+        Some(b't' | b'f') if text == "true" || text == "false" => buf.extend_from_slice(bytes),
+        _ => write_json_string(buf, text),
+    }
+}
+
 /// `007` → `7`, `-00.5` → `-0.5`, `000` → `0` (explicit numeric types only; inference keeps
 /// `007` a string).
 fn drop_leading_zeros(text: &str) -> Cow<'_, str> {

@@ -350,6 +350,8 @@ fn target_name(to: TargetFormat) -> &'static str {
 pub struct BodyOut<'w> {
     writer: RecordWriter<&'w mut dyn Write>,
     kind: Kind,
+    /// Rows written by [`BodyOut::raw_rows`] beyond the one the writer counted per call.
+    extra_rows: usize,
 }
 
 impl<'w> BodyOut<'w> {
@@ -357,6 +359,7 @@ impl<'w> BodyOut<'w> {
         Ok(BodyOut {
             writer: RecordWriter::begin(w, layout, kind.records_key())?,
             kind,
+            extra_rows: 0,
         })
     }
 
@@ -390,9 +393,28 @@ impl<'w> BodyOut<'w> {
         self.writer.raw_record()?.write_all(bytes)
     }
 
+    /// The separator between two raw rows after the header: `",\n    "` or `","` (compact).
+    pub fn row_separator(&self) -> &'static [u8] {
+        if self.writer.layout() == Layout::Compact {
+            b","
+        } else {
+            b",\n    "
+        }
+    }
+
+    /// Write `rows` rows already serialized as JSON arrays, each but the first preceded by
+    /// [`BodyOut::row_separator`] (the header must have been written already).
+    pub fn raw_rows(&mut self, bytes: &[u8], rows: usize) -> io::Result<()> {
+        if rows == 0 {
+            return Ok(());
+        }
+        self.extra_rows += rows - 1;
+        self.writer.raw_record()?.write_all(bytes)
+    }
+
     /// Close the body.
     pub fn finish(self) -> io::Result<()> {
-        let records = self.writer.count().saturating_sub(1);
+        let records = (self.writer.count() + self.extra_rows).saturating_sub(1);
         match self.kind {
             Kind::Request => self.writer.finish()?,
             Kind::Response => {
