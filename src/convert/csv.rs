@@ -536,69 +536,75 @@ impl Format<'_> {
             done,
             error,
         } = batch;
-        // One check for the whole batch; per row only when it holds invalid UTF-8.
-        let whole = std::str::from_utf8(bytes).ok();
         let mut start = 0;
         let mut field = 0;
         for (k, &(line, len)) in rows.iter().enumerate() {
             let fields = &ends[field..field + len];
             field += len;
-            let end = fields.last().copied().unwrap_or(start);
-            let text = match whole {
-                Some(all) => all.get(start..end),
-                None => bytes
-                    .get(start..end)
-                    .and_then(|b| std::str::from_utf8(b).ok()),
-            }
-            .filter(|text| fields.iter().all(|&e| text.is_char_boundary(e - start)));
             let row = *first_row + k;
-            let Some(text) = text else {
-                let column = fields
-                    .iter()
-                    .scan(start, |from, &e| {
-                        let f = bytes.get(*from..e).unwrap_or_default();
-                        *from = e;
-                        Some(f)
-                    })
-                    .position(|f| std::str::from_utf8(f).is_err())
-                    .unwrap_or(0);
-                *error = Some(data_error(format!(
-                    "{}:{line}: row {row}, column {:?}: invalid UTF-8 (hint: save the file as UTF-8)",
-                    self.name,
-                    self.header.get(column).map_or("", String::as_str)
-                )));
-                return;
-            };
             let mark = out.len();
             if k > 0 {
                 out.extend_from_slice(self.row_separator);
             }
             out.push(b'[');
-            let mut from = 0;
+            let mut from = start;
             for (i, &ty) in self.types.iter().enumerate() {
                 if i > 0 {
                     out.extend_from_slice(self.value_separator);
                 }
-                let Some(&e) = fields.get(i) else {
+                let Some(&to) = fields.get(i) else {
                     out.extend_from_slice(b"null");
                     continue;
                 };
-                let to = e - start;
-                let cell = text.get(from..to).unwrap_or_default();
+                let cell = bytes.get(from..to).unwrap_or_default();
                 from = to;
-                if ty == ColType::Infer {
-                    write_inferred(out, cell);
-                } else if let Some(typed) = type_cell(cell, ty) {
-                    typed.write_json(out);
+                let failed = if ty == ColType::Infer {
+                    if write_inferred(out, cell) {
+                        continue;
+                    }
+                    None
                 } else {
-                    out.truncate(mark);
-                    *error = Some(type_error(self.name, line, row, &self.header[i], cell, ty));
-                    return;
-                }
+                    match std::str::from_utf8(cell) {
+                        Err(_) => None,
+                        Ok(text) => match type_cell(text, ty) {
+                            Some(typed) => {
+                                typed.write_json(out);
+                                continue;
+                            }
+                            None => Some(text),
+                        },
+                    }
+                };
+                // The row's UTF-8 is checked before its types: a type error counts only when
+                // the rest of the row is valid UTF-8.
+                out.truncate(mark);
+                let bad_utf8 = match failed {
+                    None => Some(i),
+                    Some(_) => fields[i + 1..]
+                        .iter()
+                        .scan(to, |from, &e| {
+                            let f = bytes.get(*from..e).unwrap_or_default();
+                            *from = e;
+                            Some(f)
+                        })
+                        .position(|f| std::str::from_utf8(f).is_err())
+                        .map(|p| i + 1 + p),
+                };
+                *error = Some(match (bad_utf8, failed) {
+                    (None, Some(text)) => {
+                        type_error(self.name, line, row, &self.header[i], text, ty)
+                    }
+                    (column, _) => data_error(format!(
+                        "{}:{line}: row {row}, column {:?}: invalid UTF-8 (hint: save the file as UTF-8)",
+                        self.name,
+                        self.header.get(column.unwrap_or(0)).map_or("", String::as_str)
+                    )),
+                });
+                return;
             }
             out.push(b']');
             *done = k + 1;
-            start = end;
+            start = fields.last().copied().unwrap_or(start);
         }
     }
 }

@@ -130,16 +130,20 @@ pub fn infer(text: &str) -> Typed<'_> {
     }
 }
 
-/// Append the JSON of a cell of an inferred column: the same as `infer(text).write_json(buf)`.
+/// Append the JSON of a cell of an inferred column given as raw bytes: the same as
+/// `infer(text).write_json(buf)`, checking UTF-8 on the way (`false` when the bytes are not
+/// valid UTF-8; numbers, booleans and null are ASCII by their grammar).
 #[inline]
-pub fn write_inferred(buf: &mut Vec<u8>, text: &str) {
-    let bytes = text.as_bytes();
+pub fn write_inferred(buf: &mut Vec<u8>, bytes: &[u8]) -> bool {
     match bytes.first() {
         None => buf.extend_from_slice(b"null"),
         Some(b'-' | b'0'..=b'9') if is_json_number(bytes) => buf.extend_from_slice(bytes),
-        Some(b't' | b'f') if text == "true" || text == "false" => buf.extend_from_slice(bytes),
-        _ => write_json_string(buf, text),
+        Some(b't' | b'f') if bytes == b"true" || bytes == b"false" => {
+            buf.extend_from_slice(bytes)
+        }
+        _ => return write_json_bytes(buf, bytes),
     }
+    true
 }
 
 /// `007` → `7`, `-00.5` → `-0.5`, `000` → `0` (explicit numeric types only; inference keeps
@@ -213,52 +217,82 @@ pub fn is_json_number(bytes: &[u8]) -> bool {
     i == n
 }
 
-/// Bytes that need escaping inside a JSON string: controls, `"` and `\`.
-static NEEDS_ESCAPE: [bool; 256] = {
-    let mut table = [false; 256];
+/// Byte classes for the string writer: 0 copies as is, 1 needs an escape (controls, `"` and
+/// `\`), 2 is part of a multi-byte character.
+static CLASS: [u8; 256] = {
+    let mut table = [0u8; 256];
     let mut i = 0;
-    while i < 0x20 {
-        table[i] = true;
+    while i < 256 {
+        table[i] = if i < 0x20 || i == b'"' as usize || i == b'\\' as usize {
+            1
+        } else if i >= 0x80 {
+            2
+        } else {
+            0
+        };
         i += 1;
     }
-    table[b'"' as usize] = true;
-    table[b'\\' as usize] = true;
     table
 };
 
 /// Append `s` as a JSON string literal, escaped the way serde_json escapes.
 #[inline]
 pub fn write_json_string(buf: &mut Vec<u8>, s: &str) {
+    write_json_bytes(buf, s.as_bytes());
+}
+
+/// Append `bytes` as a JSON string literal, escaped the way serde_json escapes, checking UTF-8
+/// on the way: `false` (with `buf` partly written) when the bytes are not valid UTF-8. Each run of
+/// non-ASCII bytes is checked on its own: ASCII bytes never occur inside a multi-byte character,
+/// so the whole is valid exactly when every such run is.
+pub fn write_json_bytes(buf: &mut Vec<u8>, bytes: &[u8]) -> bool {
     const HEX: &[u8; 16] = b"0123456789abcdef";
-    let bytes = s.as_bytes();
+    buf.reserve(bytes.len() + 2);
     buf.push(b'"');
+    let n = bytes.len();
     let mut start = 0;
-    for (i, &b) in bytes.iter().enumerate() {
-        if !NEEDS_ESCAPE[b as usize] {
-            continue;
+    let mut i = 0;
+    while i < n {
+        let b = bytes[i];
+        match CLASS[b as usize] {
+            0 => i += 1,
+            2 => {
+                let mut j = i + 1;
+                while j < n && bytes[j] >= 0x80 {
+                    j += 1;
+                }
+                if std::str::from_utf8(&bytes[i..j]).is_err() {
+                    return false;
+                }
+                i = j;
+            }
+            _ => {
+                buf.extend_from_slice(&bytes[start..i]);
+                match b {
+                    b'"' => buf.extend_from_slice(b"\\\""),
+                    b'\\' => buf.extend_from_slice(b"\\\\"),
+                    b'\n' => buf.extend_from_slice(b"\\n"),
+                    b'\r' => buf.extend_from_slice(b"\\r"),
+                    b'\t' => buf.extend_from_slice(b"\\t"),
+                    0x08 => buf.extend_from_slice(b"\\b"),
+                    0x0c => buf.extend_from_slice(b"\\f"),
+                    _ => buf.extend_from_slice(&[
+                        b'\\',
+                        b'u',
+                        b'0',
+                        b'0',
+                        HEX[(b >> 4) as usize],
+                        HEX[(b & 0xf) as usize],
+                    ]),
+                }
+                i += 1;
+                start = i;
+            }
         }
-        buf.extend_from_slice(&bytes[start..i]);
-        match b {
-            b'"' => buf.extend_from_slice(b"\\\""),
-            b'\\' => buf.extend_from_slice(b"\\\\"),
-            b'\n' => buf.extend_from_slice(b"\\n"),
-            b'\r' => buf.extend_from_slice(b"\\r"),
-            b'\t' => buf.extend_from_slice(b"\\t"),
-            0x08 => buf.extend_from_slice(b"\\b"),
-            0x0c => buf.extend_from_slice(b"\\f"),
-            _ => buf.extend_from_slice(&[
-                b'\\',
-                b'u',
-                b'0',
-                b'0',
-                HEX[(b >> 4) as usize],
-                HEX[(b & 0xf) as usize],
-            ]),
-        }
-        start = i + 1;
     }
     buf.extend_from_slice(&bytes[start..]);
     buf.push(b'"');
+    true
 }
 
 #[cfg(test)]
@@ -295,6 +329,14 @@ mod tests {
             String::from_utf8(buf).unwrap(),
             serde_json::to_string(text).unwrap()
         );
+    }
+
+    #[test]
+    fn string_writer_rejects_invalid_utf8() {
+        for bad in [&b"\xc3"[..], b"a\xc3,", b"\xa9x", b"\xed\xa0\x80", b"ok\xff"] {
+            assert!(!write_json_bytes(&mut Vec::new(), bad), "{bad:?}");
+        }
+        assert!(write_json_bytes(&mut Vec::new(), "é東京😀\"x".as_bytes()));
     }
 
     #[test]
