@@ -138,9 +138,7 @@ pub fn write_inferred(buf: &mut Vec<u8>, bytes: &[u8]) -> bool {
     match bytes.first() {
         None => buf.extend_from_slice(b"null"),
         Some(b'-' | b'0'..=b'9') if is_json_number(bytes) => buf.extend_from_slice(bytes),
-        Some(b't' | b'f') if bytes == b"true" || bytes == b"false" => {
-            buf.extend_from_slice(bytes)
-        }
+        Some(b't' | b'f') if bytes == b"true" || bytes == b"false" => buf.extend_from_slice(bytes),
         _ => return write_json_bytes(buf, bytes),
     }
     true
@@ -235,6 +233,40 @@ static CLASS: [u8; 256] = {
     table
 };
 
+/// Whether none of the eight bytes in `word` needs attention from the string writer (each is
+/// ASCII, at least 0x20, and neither `"` nor `\`). Exact for the word as a whole.
+#[inline]
+fn plain8(word: u64) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let below_space = word.wrapping_sub(ONES * 0x20) & !word;
+    let q = word ^ (ONES * u64::from(b'"'));
+    let quote = q.wrapping_sub(ONES) & !q;
+    let b = word ^ (ONES * u64::from(b'\\'));
+    let backslash = b.wrapping_sub(ONES) & !b;
+    (below_space | quote | backslash | word) & HIGH == 0
+}
+
+/// The length of the well-formed UTF-8 character `bytes` starts with (its first byte is not
+/// ASCII), by the table of well-formed byte sequences in the Unicode standard (no overlong forms,
+/// no surrogates, nothing past U+10FFFF). `None` when it is not one.
+#[inline]
+fn char_len(bytes: &[u8]) -> Option<usize> {
+    let cont = |k: usize| bytes.get(k).is_some_and(|&b| (0x80..=0xbf).contains(&b));
+    let second = |lo: u8, hi: u8| bytes.get(1).is_some_and(|&b| (lo..=hi).contains(&b));
+    let ok = match bytes.first()? {
+        0xc2..=0xdf => return cont(1).then_some(2),
+        0xe0 => second(0xa0, 0xbf) && cont(2),
+        0xe1..=0xec | 0xee..=0xef => cont(1) && cont(2),
+        0xed => second(0x80, 0x9f) && cont(2),
+        0xf0 => return (second(0x90, 0xbf) && cont(2) && cont(3)).then_some(4),
+        0xf1..=0xf3 => return (cont(1) && cont(2) && cont(3)).then_some(4),
+        0xf4 => return (second(0x80, 0x8f) && cont(2) && cont(3)).then_some(4),
+        _ => false,
+    };
+    ok.then_some(3)
+}
+
 /// Append `s` as a JSON string literal, escaped the way serde_json escapes.
 #[inline]
 pub fn write_json_string(buf: &mut Vec<u8>, s: &str) {
@@ -242,9 +274,8 @@ pub fn write_json_string(buf: &mut Vec<u8>, s: &str) {
 }
 
 /// Append `bytes` as a JSON string literal, escaped the way serde_json escapes, checking UTF-8
-/// on the way: `false` (with `buf` partly written) when the bytes are not valid UTF-8. Each run of
-/// non-ASCII bytes is checked on its own: ASCII bytes never occur inside a multi-byte character,
-/// so the whole is valid exactly when every such run is.
+/// on the way, a character at a time: `false` (with `buf` partly written) when the bytes are not
+/// valid UTF-8.
 pub fn write_json_bytes(buf: &mut Vec<u8>, bytes: &[u8]) -> bool {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     buf.reserve(bytes.len() + 2);
@@ -253,19 +284,23 @@ pub fn write_json_bytes(buf: &mut Vec<u8>, bytes: &[u8]) -> bool {
     let mut start = 0;
     let mut i = 0;
     while i < n {
+        // Eight plain ASCII bytes at a time.
+        if let Some(word) = bytes
+            .get(i..i + 8)
+            .and_then(|w| <[u8; 8]>::try_from(w).ok())
+        {
+            if plain8(u64::from_le_bytes(word)) {
+                i += 8;
+                continue;
+            }
+        }
         let b = bytes[i];
         match CLASS[b as usize] {
             0 => i += 1,
-            2 => {
-                let mut j = i + 1;
-                while j < n && bytes[j] >= 0x80 {
-                    j += 1;
-                }
-                if std::str::from_utf8(&bytes[i..j]).is_err() {
-                    return false;
-                }
-                i = j;
-            }
+            2 => match char_len(&bytes[i..]) {
+                Some(len) => i += len,
+                None => return false,
+            },
             _ => {
                 buf.extend_from_slice(&bytes[start..i]);
                 match b {
@@ -332,11 +367,56 @@ mod tests {
     }
 
     #[test]
+    fn eight_byte_scan_finds_every_special_byte() {
+        for special in [0u8, 0x1f, b'"', b'\\', 0x80, 0xff] {
+            for at in 0..8 {
+                let mut word = *b"abcdefgh";
+                word[at] = special;
+                assert!(!plain8(u64::from_le_bytes(word)), "{special:#x} at {at}");
+            }
+        }
+        assert!(plain8(u64::from_le_bytes(*b" ~!#[]{}")));
+    }
+
+    #[test]
     fn string_writer_rejects_invalid_utf8() {
-        for bad in [&b"\xc3"[..], b"a\xc3,", b"\xa9x", b"\xed\xa0\x80", b"ok\xff"] {
+        for bad in [
+            &b"\xc3"[..],
+            b"a\xc3,",
+            b"\xa9x",
+            b"\xed\xa0\x80",
+            b"ok\xff",
+        ] {
             assert!(!write_json_bytes(&mut Vec::new(), bad), "{bad:?}");
         }
         assert!(write_json_bytes(&mut Vec::new(), "é東京😀\"x".as_bytes()));
+    }
+
+    #[test]
+    fn character_check_agrees_with_std() {
+        let mut bytes = [0u8; 4];
+        for b0 in 0x80..=0xffu8 {
+            for b1 in 0..=0xffu8 {
+                for tail in [
+                    [0x80u8, 0x80],
+                    [0xbf, 0xbf],
+                    [0x80, 0x41],
+                    [0x41, 0x80],
+                    [0xc0, 0x80],
+                ] {
+                    bytes[0] = b0;
+                    bytes[1] = b1;
+                    bytes[2..].copy_from_slice(&tail);
+                    // The first character of the longest valid prefix, as std sees it.
+                    let valid = match std::str::from_utf8(&bytes) {
+                        Ok(text) => text,
+                        Err(e) => std::str::from_utf8(&bytes[..e.valid_up_to()]).unwrap(),
+                    };
+                    let first = valid.chars().next().map(char::len_utf8);
+                    assert_eq!(char_len(&bytes), first, "{bytes:x?}");
+                }
+            }
+        }
     }
 
     #[test]
