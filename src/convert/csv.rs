@@ -1,7 +1,8 @@
-//! CSV / TSV → body, streamed a row at a time. The flat path reads `csv::ByteRecord`s into one
-//! reused buffer, validates UTF-8 once per row, types each cell as a borrowed slice and writes the
-//! row's JSON straight into a reused byte buffer — no allocation per cell or per row. `--pretty`
-//! and `--nest` build JSON values per record instead (still one record in memory at a time).
+//! CSV / TSV → body, streamed. The flat path runs on two threads: this one reads the CSV into
+//! batches of rows (field bytes back to back, checking each row's width), a helper checks UTF-8,
+//! types each cell and writes the rows' JSON into the batch, and this one writes it out. Batches
+//! go round a fixed pool, so memory stays flat, and nothing is allocated per cell or per row.
+//! `--pretty` and `--nest` build JSON values per record instead, a row at a time on one thread.
 
 use std::io::{self, BufRead, Read, Write};
 

@@ -2,7 +2,7 @@
 //! objects, NDJSON or CSV. `cmd::convert` builds [`Settings`]; [`convert`] picks the source format
 //! (flag, extension, or a look at the content) and hands over to one engine:
 //!
-//! * [`csv`]: CSV/TSV → body, a row at a time (the fast path: no per-cell allocation);
+//! * [`csv`]: CSV/TSV → body, streamed on two threads (the fast path: no per-cell allocation);
 //! * [`objects`]: a JSON document (array of objects, one object, concatenated objects) → body;
 //! * [`ndjson`]: JSON Lines → body in two streaming passes (keys, then rows);
 //! * [`reverse`]: a body → array of objects / NDJSON / CSV.
