@@ -405,7 +405,7 @@ struct Batch {
 }
 
 /// Field bytes per batch: small enough to keep memory flat, big enough to amortize the hand-off.
-const BATCH_BYTES: usize = 512 * 1024;
+const BATCH_BYTES: usize = 256 * 1024;
 /// Batches in circulation between the two threads.
 const BATCHES: usize = 4;
 
@@ -466,16 +466,8 @@ fn pipeline(rows: &mut Rows, format: &Format, out: &mut BodyOut) -> anyhow::Resu
             let mut batch = match spare.pop() {
                 Some(batch) => batch,
                 None => {
-                    let mut batch = typed
-                        .recv()
-                        .context("internal error: the CSV typing thread stopped")?;
                     in_flight -= 1;
-                    // A typed batch's error, if any, is the first one in the input.
-                    out.raw_rows(&batch.out, batch.done)?;
-                    if let Some(e) = batch.error.take() {
-                        return Err(e);
-                    }
-                    batch
+                    write_typed(out, typed.recv().ok())?
                 }
             };
             batch.clear(rows.row + 1);
@@ -501,19 +493,30 @@ fn pipeline(rows: &mut Rows, format: &Format, out: &mut BodyOut) -> anyhow::Resu
             if let Some(stopped) = stopped {
                 break stopped;
             }
+            // Write what is ready now, so the output keeps up with a slow input.
+            while let Ok(batch) = typed.try_recv() {
+                in_flight -= 1;
+                spare.push(write_typed(out, Some(batch))?);
+            }
         };
         while in_flight > 0 {
-            let mut batch = typed
-                .recv()
-                .context("internal error: the CSV typing thread stopped")?;
             in_flight -= 1;
-            out.raw_rows(&batch.out, batch.done)?;
-            if let Some(e) = batch.error.take() {
-                return Err(e);
-            }
+            write_typed(out, typed.recv().ok())?;
         }
         stopped
     })
+}
+
+/// Write a batch back from the typing thread; its error, if it has one, is the first one in the
+/// input (every batch before it was written without error).
+/// `None` when the typing thread is gone.
+fn write_typed(out: &mut BodyOut, batch: Option<Batch>) -> anyhow::Result<Batch> {
+    let mut batch = batch.context("internal error: the CSV typing thread stopped")?;
+    out.raw_rows(&batch.out, batch.done)?;
+    match batch.error.take() {
+        Some(e) => Err(e),
+        None => Ok(batch),
+    }
 }
 
 /// What the typing thread needs to type and format rows, and to word its errors.
