@@ -4,7 +4,10 @@
 //! go round a fixed pool, so memory stays flat, and nothing is allocated per cell or per row.
 //! `--pretty` and `--nest` build JSON values per record instead, a row at a time on one thread.
 
-use std::io::{self, BufRead, Read, Write};
+use std::borrow::Cow;
+use std::fs::File;
+use std::io::{self, BufRead, Read, Seek, SeekFrom, Write};
+use std::path::Path;
 
 use anyhow::Context;
 use csv::ByteRecord;
@@ -26,6 +29,10 @@ pub struct CsvOptions<'a> {
     pub nest_sep: Option<&'a str>,
     /// Pad short rows with null.
     pub allow_ragged: bool,
+    /// The file being read, when it can be read again (not streamed standard input): the
+    /// end-of-input check for an open quote then re-reads the last record from it instead of
+    /// keeping a copy of the input as it goes.
+    pub file: Option<&'a Path>,
 }
 
 /// Convert CSV from `reader` (BOM already skipped) into a body written to `w`.
@@ -42,7 +49,7 @@ pub fn csv_to_body(
         .has_headers(false)
         .flexible(true)
         .buffer_capacity(256 * 1024)
-        .from_reader(Tail::new(reader, options.delimiter));
+        .from_reader(Tail::new(reader, options.delimiter, options.file));
     let mut record = ByteRecord::new();
     if !read(name, &mut rdr, &mut record)? {
         return Err(data_error(format!(
@@ -76,7 +83,7 @@ pub fn csv_to_body(
     Ok(())
 }
 
-type Reader = csv::Reader<Tail<Box<dyn BufRead>>>;
+type Reader<'f> = csv::Reader<Tail<'f, Box<dyn BufRead>>>;
 
 fn read(name: &str, rdr: &mut Reader, record: &mut ByteRecord) -> anyhow::Result<bool> {
     let more = rdr.read_byte_record(record).map_err(|e| match e.kind() {
@@ -104,14 +111,19 @@ fn unterminated(name: &str, rdr: &Reader) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Passes the input through to the CSV reader and keeps the raw bytes of the last record read,
-/// so that at the end of input we can tell whether it ended inside a quoted field: the csv crate
-/// closes such a field silently. Only the tail is kept (the buffer is cut back to the start of the
-/// current record once it passes 1 MiB), so the cost is one copy of each byte.
-struct Tail<R> {
+/// Passes the input through to the CSV reader and can give back the raw bytes of the last record
+/// read, so that at the end of input we can tell whether it ended inside a quoted field: the csv
+/// crate closes such a field silently. A file is read again from where that record starts; a
+/// stream is copied as it passes, keeping only the tail (the copy is cut back to the start of the
+/// current record once it passes 1 MiB).
+struct Tail<'f, R> {
     inner: R,
     delimiter: u8,
-    /// Raw bytes from offset `start` of the input to what has been read so far.
+    /// The file to read the last record from again; `None` keeps a copy instead.
+    file: Option<&'f Path>,
+    /// Bytes passed through so far.
+    total: u64,
+    /// Raw bytes from offset `start` of the input to what has been read so far (streams only).
     kept: Vec<u8>,
     start: u64,
     /// Byte offset and line where the last record read starts.
@@ -121,11 +133,13 @@ struct Tail<R> {
 
 const TAIL_LIMIT: usize = 1 << 20;
 
-impl<R> Tail<R> {
-    fn new(inner: R, delimiter: u8) -> Tail<R> {
+impl<'f, R> Tail<'f, R> {
+    fn new(inner: R, delimiter: u8, file: Option<&'f Path>) -> Tail<'f, R> {
         Tail {
             inner,
             delimiter,
+            file,
+            total: 0,
             kept: Vec::new(),
             start: 0,
             mark: 0,
@@ -138,12 +152,28 @@ impl<R> Tail<R> {
         self.mark_line = line;
     }
 
+    /// The raw bytes of the last record read, through the end of the input so far.
+    fn last_record(&self) -> Option<Cow<'_, [u8]>> {
+        let Some(path) = self.file else {
+            let from = usize::try_from(self.mark.checked_sub(self.start)?).ok()?;
+            return self.kept.get(from..).map(Cow::Borrowed);
+        };
+        let mut file = File::open(path).ok()?;
+        // Offsets count from after a skipped byte-order mark: the file is that much longer.
+        let skipped = file.metadata().ok()?.len().checked_sub(self.total)?;
+        file.seek(SeekFrom::Start(skipped + self.mark)).ok()?;
+        let mut raw = Vec::new();
+        file.take(self.total.checked_sub(self.mark)?)
+            .read_to_end(&mut raw)
+            .ok()?;
+        Some(Cow::Owned(raw))
+    }
+
     /// When the input ended inside a quoted field: the line where the input ends and the line
     /// where the field's opening quote is. Scans the last record with the csv crate's rules
     /// (quote `"`, doubled quote inside a quoted field, no escape character).
     fn unterminated_quote(&self) -> Option<(u64, u64)> {
-        let from = usize::try_from(self.mark.checked_sub(self.start)?).ok()?;
-        let raw = self.kept.get(from..)?;
+        let raw = self.last_record()?;
         #[derive(PartialEq)]
         enum State {
             FieldStart,
@@ -154,7 +184,7 @@ impl<R> Tail<R> {
         let mut state = State::FieldStart;
         let mut line = self.mark_line;
         let mut open_line = line;
-        for &b in raw {
+        for &b in raw.iter() {
             let end_of_field = b == self.delimiter || b == b'\n' || b == b'\r';
             state = match state {
                 State::FieldStart | State::Unquoted if end_of_field => State::FieldStart,
@@ -186,9 +216,13 @@ impl<R> Tail<R> {
     }
 }
 
-impl<R: Read> Read for Tail<R> {
+impl<R: Read> Read for Tail<'_, R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
+        self.total += n as u64;
+        if self.file.is_some() {
+            return Ok(n);
+        }
         if self.kept.len() > TAIL_LIMIT && self.mark > self.start {
             let cut = usize::try_from(self.mark - self.start)
                 .unwrap_or(usize::MAX)
@@ -254,7 +288,7 @@ fn column_types(
 /// The data rows, with the bookkeeping every error message needs.
 struct Rows<'n> {
     name: &'n str,
-    rdr: Reader,
+    rdr: Reader<'n>,
     record: ByteRecord,
     width: usize,
     allow_ragged: bool,

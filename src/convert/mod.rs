@@ -270,6 +270,11 @@ pub fn convert(settings: &Settings, w: &mut dyn Write) -> anyhow::Result<()> {
                 overrides: &settings.overrides,
                 nest_sep: settings.nest.then_some(settings.nest_sep.as_str()),
                 allow_ragged: settings.allow_ragged,
+                file: if csv_stdin.is_some() {
+                    None
+                } else {
+                    input.path.as_deref()
+                },
             };
             let reader = match csv_stdin {
                 Some(reader) => reader,
