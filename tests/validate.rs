@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{fixture, fixture_text, json, xconn, Scratch};
+use common::{fixture, fixture_text, json, xconn, Scratch, SPEC_EXAMPLES};
 use predicates::prelude::PredicateBooleanExt;
 use predicates::str::contains;
 
@@ -328,14 +328,7 @@ fn strict_makes_warnings_fail() {
 
 #[test]
 fn spec_examples_pass_except_the_trailing_comma_one() {
-    for name in [
-        "request-example1-single-values.json",
-        "request-example2-table-input.json",
-        "request-example3-records-with-tables.json",
-        "response-example1-success.json",
-        "response-example2-with-warnings.json",
-        "response-example3-failure.json",
-    ] {
+    for name in SPEC_EXAMPLES {
         let found = diagnostics(&fixture(name), &[]);
         assert!(found.is_empty(), "{name}: {found:#?}");
         xconn()
