@@ -106,6 +106,63 @@ pub fn parse_many(
     }
 }
 
+/// The one implementation of the JSON number grammar,
+/// `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`, shared by the parser, the validator's scanner,
+/// CSV type inference and the NDJSON fast path. Scans the number starting at `start` and returns
+/// where it ends. Errors: `InvalidNumber` at the offending byte (at `start` when `-` is followed by
+/// something that is not a digit, as in `-Infinity`), `UnexpectedEnd` when the input stops after `-`.
+pub fn scan_number(bytes: &[u8], start: usize) -> Result<usize, ParseError> {
+    let invalid = |offset| ParseError {
+        offset,
+        kind: ErrorKind::InvalidNumber,
+    };
+    let digits = |mut p: usize| {
+        while let Some(b'0'..=b'9') = bytes.get(p) {
+            p += 1;
+        }
+        p
+    };
+    let mut p = start;
+    if bytes.get(p) == Some(&b'-') {
+        p += 1;
+    }
+    match bytes.get(p) {
+        Some(b'0') => {
+            p += 1;
+            if let Some(b'0'..=b'9') = bytes.get(p) {
+                return Err(invalid(p));
+            }
+        }
+        Some(b'1'..=b'9') => p = digits(p),
+        None => {
+            return Err(ParseError {
+                offset: p,
+                kind: ErrorKind::UnexpectedEnd,
+            })
+        }
+        Some(_) => return Err(invalid(start)),
+    }
+    if bytes.get(p) == Some(&b'.') {
+        let end = digits(p + 1);
+        if end == p + 1 {
+            return Err(invalid(end));
+        }
+        p = end;
+    }
+    if let Some(b'e' | b'E') = bytes.get(p) {
+        p += 1;
+        if let Some(b'+' | b'-') = bytes.get(p) {
+            p += 1;
+        }
+        let end = digits(p);
+        if end == p {
+            return Err(invalid(end));
+        }
+        p = end;
+    }
+    Ok(p)
+}
+
 struct Parser<'a> {
     bytes: &'a [u8],
     text: &'a str,
@@ -264,61 +321,13 @@ impl Parser<'_> {
         }
     }
 
-    fn digits(&mut self) -> usize {
-        let start = self.pos;
-        while let Some(b'0'..=b'9') = self.peek() {
-            self.pos += 1;
-        }
-        self.pos - start
-    }
-
     fn number(&mut self) -> Result<Json, ParseError> {
         let start = self.pos;
-        if self.peek() == Some(b'-') {
-            self.pos += 1;
-        }
-        match self.peek() {
-            Some(b'0') => {
-                self.pos += 1;
-                if let Some(b'0'..=b'9') = self.peek() {
-                    return Err(self.error(ErrorKind::InvalidNumber));
-                }
-            }
-            Some(b'1'..=b'9') => {
-                self.digits();
-            }
-            _ => return Err(self.unexpected_in_number(start)),
-        }
-        if self.peek() == Some(b'.') {
-            self.pos += 1;
-            if self.digits() == 0 {
-                return Err(self.error(ErrorKind::InvalidNumber));
-            }
-        }
-        if let Some(b'e' | b'E') = self.peek() {
-            self.pos += 1;
-            if let Some(b'+' | b'-') = self.peek() {
-                self.pos += 1;
-            }
-            if self.digits() == 0 {
-                return Err(self.error(ErrorKind::InvalidNumber));
-            }
-        }
+        self.pos = scan_number(self.bytes, start)?;
         let literal = &self.text[start..self.pos];
         Ok(Json::Number(Number::from_string_unchecked(
             literal.to_string(),
         )))
-    }
-
-    /// `-` followed by something that is not a digit (`-Infinity`): point at the start.
-    fn unexpected_in_number(&self, start: usize) -> ParseError {
-        match self.peek() {
-            None => self.error(ErrorKind::UnexpectedEnd),
-            Some(_) => ParseError {
-                offset: start,
-                kind: ErrorKind::InvalidNumber,
-            },
-        }
     }
 
     fn string(&mut self) -> Result<String, ParseError> {
@@ -473,6 +482,28 @@ mod tests {
         ] {
             assert!(parse(bad).is_err(), "{bad:?} should fail");
         }
+    }
+
+    #[test]
+    fn number_grammar_reports_where_a_number_goes_wrong() {
+        let kind = ErrorKind::InvalidNumber;
+        assert_eq!(scan_number(b"-12.5e+3,", 0), Ok(8));
+        assert_eq!(scan_number(b"0]", 0), Ok(1));
+        assert_eq!(scan_number(b"01", 0), Err(ParseError { offset: 1, kind }));
+        assert_eq!(scan_number(b"1.x", 0), Err(ParseError { offset: 2, kind }));
+        assert_eq!(scan_number(b"1e+", 0), Err(ParseError { offset: 3, kind }));
+        assert_eq!(
+            scan_number(b"-Infinity", 0),
+            Err(ParseError { offset: 0, kind })
+        );
+        let end = ErrorKind::UnexpectedEnd;
+        assert_eq!(
+            scan_number(b"-", 0),
+            Err(ParseError {
+                offset: 1,
+                kind: end
+            })
+        );
     }
 
     #[test]

@@ -173,46 +173,9 @@ pub fn is_json_integer(bytes: &[u8]) -> bool {
     }
 }
 
-/// The JSON number grammar: `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`.
+/// Whether the whole of `bytes` is one JSON number (the grammar lives in [`crate::json::scan_number`]).
 pub fn is_json_number(bytes: &[u8]) -> bool {
-    let mut i = 0;
-    let n = bytes.len();
-    if i < n && bytes[i] == b'-' {
-        i += 1;
-    }
-    match bytes.get(i) {
-        Some(b'0') => i += 1,
-        Some(b'1'..=b'9') => {
-            while i < n && bytes[i].is_ascii_digit() {
-                i += 1;
-            }
-        }
-        _ => return false,
-    }
-    if i < n && bytes[i] == b'.' {
-        i += 1;
-        let start = i;
-        while i < n && bytes[i].is_ascii_digit() {
-            i += 1;
-        }
-        if i == start {
-            return false;
-        }
-    }
-    if i < n && (bytes[i] == b'e' || bytes[i] == b'E') {
-        i += 1;
-        if i < n && (bytes[i] == b'+' || bytes[i] == b'-') {
-            i += 1;
-        }
-        let start = i;
-        while i < n && bytes[i].is_ascii_digit() {
-            i += 1;
-        }
-        if i == start {
-            return false;
-        }
-    }
-    i == n
+    crate::json::scan_number(bytes, 0) == Ok(bytes.len())
 }
 
 /// Byte classes for the string writer: 0 copies as is, 1 needs an escape (controls, `"` and

@@ -348,46 +348,8 @@ fn scan_string(line: &[u8], mut p: usize) -> Option<usize> {
 }
 
 /// The end of a number starting at `p`, with the JSON grammar of [`crate::json`].
-fn scan_number(line: &[u8], mut p: usize) -> Option<usize> {
-    let digits = |mut p: usize| {
-        let start = p;
-        while line.get(p).is_some_and(u8::is_ascii_digit) {
-            p += 1;
-        }
-        (p, p - start)
-    };
-    if line.get(p) == Some(&b'-') {
-        p += 1;
-    }
-    match *line.get(p)? {
-        b'0' => {
-            p += 1;
-            if line.get(p).is_some_and(u8::is_ascii_digit) {
-                return None;
-            }
-        }
-        b'1'..=b'9' => p = digits(p).0,
-        _ => return None,
-    }
-    if line.get(p) == Some(&b'.') {
-        let (end, n) = digits(p + 1);
-        if n == 0 {
-            return None;
-        }
-        p = end;
-    }
-    if let Some(b'e' | b'E') = line.get(p) {
-        p += 1;
-        if let Some(b'+' | b'-') = line.get(p) {
-            p += 1;
-        }
-        let (end, n) = digits(p);
-        if n == 0 {
-            return None;
-        }
-        p = end;
-    }
-    Some(p)
+fn scan_number(line: &[u8], p: usize) -> Option<usize> {
+    crate::json::scan_number(line, p).ok()
 }
 
 fn literal(line: &[u8], p: usize, word: &[u8]) -> Option<usize> {

@@ -407,53 +407,10 @@ impl<'a> Scanner<'a> {
         }
     }
 
-    fn digits(&mut self) -> usize {
-        let start = self.pos;
-        while let Some(b'0'..=b'9') = self.peek() {
-            self.pos += 1;
-        }
-        self.pos - start
-    }
-
     /// A number; returns its literal text.
     fn number(&mut self) -> R<&'a str> {
         let start = self.pos;
-        if self.peek() == Some(b'-') {
-            self.pos += 1;
-        }
-        match self.peek() {
-            Some(b'0') => {
-                self.pos += 1;
-                if let Some(b'0'..=b'9') = self.peek() {
-                    return Err(self.err(ErrorKind::InvalidNumber));
-                }
-            }
-            Some(b'1'..=b'9') => {
-                self.digits();
-            }
-            None => return Err(self.err(ErrorKind::UnexpectedEnd)),
-            Some(_) => {
-                return Err(ParseError {
-                    offset: start,
-                    kind: ErrorKind::InvalidNumber,
-                })
-            }
-        }
-        if self.peek() == Some(b'.') {
-            self.pos += 1;
-            if self.digits() == 0 {
-                return Err(self.err(ErrorKind::InvalidNumber));
-            }
-        }
-        if let Some(b'e' | b'E') = self.peek() {
-            self.pos += 1;
-            if let Some(b'+' | b'-') = self.peek() {
-                self.pos += 1;
-            }
-            if self.digits() == 0 {
-                return Err(self.err(ErrorKind::InvalidNumber));
-            }
-        }
+        self.pos = crate::json::scan_number(self.b, start)?;
         Ok(&self.text[start..self.pos])
     }
 
