@@ -7,6 +7,7 @@ pub mod convert;
 pub mod diag;
 pub mod error;
 pub mod json;
+pub mod legacy_body;
 pub mod output;
 pub mod render;
 pub mod source;

@@ -259,7 +259,7 @@ pub fn parse_json(bytes: &[u8]) -> Result<Json, JsonSyntaxError> {
             hint: None,
         });
     }
-    json::parse(text).map_err(|e| syntax_error(bytes, &e))
+    json::dom::parse(text).map_err(|e| syntax_error(bytes, &e))
 }
 
 /// Turn a parse error into a located error with a hint for the usual culprits.

@@ -1,19 +1,21 @@
-//! The XConnector format model, used by every command: request and response bodies, tables in the
-//! JSON-array format (first row the header), records, cells, warning/error messages — and the writer
-//! that prints bodies back.
+//! The XConnector format model every command uses: request and response bodies, tables in the
+//! JSON-array format (first row the header), records, cells, warning/error messages, the writers
+//! that print bodies back, and the response builder.
 //!
-//! The document itself stays a `serde_json::Value` built with `preserve_order` and
-//! `arbitrary_precision`, so key order and numbers exactly as written (`1.10`, `1e3`,
-//! `12345678901234567890`) survive a round trip. The types here are typed *views* over it: they
-//! never fail on a malformed body (what does not fit shows up as [`Cell::Other`]); saying what is
-//! wrong is the validator's job.
+//! The model is a set of typed *views* over [`json::Value`]s — spans of the checked input text —
+//! so a body costs its text plus a few words per table or record looked at: numbers keep their
+//! exact text (`1.10`, `1e3`, `12345678901234567890`), key order is the text's order, and every
+//! value knows its byte offset for diagnostics. The views never fail on a malformed body (what
+//! does not fit shows up as [`Cell::Other`]); saying what is wrong is the validator's job.
 
-mod write;
+pub mod build;
+pub mod write;
 
-pub use serde_json::{Map, Number, Value as Json};
-pub use write::{write_document, write_spaced, Layout, RecordWriter};
+use std::borrow::Cow;
 
-use crate::cli::KindArg;
+pub use crate::json::{Value, ValueKind};
+pub use build::ResponseBuilder;
+pub use write::{write_document, write_object_form, write_record_object, Layout, RecordWriter};
 
 /// Which body a document is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,24 +44,18 @@ impl Kind {
 
     /// Detect the kind of a document: an object with `outputs` is a response, one with `inputs` a
     /// request. `None` when it has neither (or is not an object).
-    pub fn detect(doc: &Json) -> Option<Kind> {
-        let object = doc.as_object()?;
-        if object.contains_key("outputs") {
-            Some(Kind::Response)
-        } else if object.contains_key("inputs") {
-            Some(Kind::Request)
-        } else {
-            None
+    pub fn detect(doc: &Value) -> Option<Kind> {
+        if !doc.is_object() {
+            return None;
         }
-    }
-}
-
-impl From<KindArg> for Kind {
-    fn from(arg: KindArg) -> Kind {
-        match arg {
-            KindArg::Request => Kind::Request,
-            KindArg::Response => Kind::Response,
+        let mut inputs = false;
+        for (key, _) in doc.members() {
+            if key.matches("outputs") {
+                return Some(Kind::Response);
+            }
+            inputs |= key.matches("inputs");
         }
+        inputs.then_some(Kind::Request)
     }
 }
 
@@ -76,139 +72,161 @@ pub const ERROR_FIELDS: [&str; 5] = [
     "message",
 ];
 
+/// The elements of one array, indexed for random access: a byte offset per element (one word
+/// each), the element itself found again when asked for.
+#[derive(Debug, Clone, Default)]
+pub struct ArrayIndex<'a> {
+    src: &'a str,
+    starts: Vec<usize>,
+}
+
+impl<'a> ArrayIndex<'a> {
+    /// Index the elements of `array` (nothing when it is not an array).
+    pub fn of(array: &Value<'a>) -> ArrayIndex<'a> {
+        ArrayIndex {
+            src: array.source(),
+            starts: array.items().map(|v| v.offset()).collect(),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.starts.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.starts.is_empty()
+    }
+
+    pub fn get(&self, index: usize) -> Option<Value<'a>> {
+        self.starts
+            .get(index)
+            .map(|&start| Value::starting_at(self.src, start))
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = Value<'a>> + '_ {
+        self.starts
+            .iter()
+            .map(|&start| Value::starting_at(self.src, start))
+    }
+}
+
 /// A table in the JSON-array format: the first row is the header, the others are records.
 /// `inputs`, `outputs` and nested table values all have this shape.
 #[derive(Debug, Clone, Copy)]
 pub struct Table<'a> {
-    /// The header row's entries (strings in a valid body).
-    pub header: &'a [Json],
-    /// The rows after the header (arrays in a valid body).
-    pub records: &'a [Json],
+    /// The whole array, header row included.
+    pub rows: Value<'a>,
+    /// The header row (`None` for an empty array).
+    pub header: Option<Value<'a>>,
 }
 
 impl<'a> Table<'a> {
     /// Read `inputs` / `outputs`: any array; an empty array is a table with no header.
-    pub fn from_records_array(value: &'a Json) -> Option<Table<'a>> {
-        let rows = value.as_array()?;
-        match rows.split_first() {
-            None => Some(Table {
-                header: &[],
-                records: &[],
-            }),
-            Some((first, rest)) => Some(Table {
-                header: first.as_array().map_or(&[][..], |h| h.as_slice()),
-                records: rest,
-            }),
+    pub fn from_records_array(value: &Value<'a>) -> Option<Table<'a>> {
+        if !value.is_array() {
+            return None;
         }
+        Some(Table {
+            rows: *value,
+            header: value.items().next(),
+        })
     }
 
     /// Read a *value* as a nested table: a non-empty array of arrays whose first row is all
     /// strings. Anything else is not a table.
-    pub fn from_value(value: &'a Json) -> Option<Table<'a>> {
-        let rows = value.as_array()?;
-        let (first, rest) = rows.split_first()?;
-        let header = first.as_array()?;
-        if header.iter().all(Json::is_string) && rest.iter().all(Json::is_array) {
+    pub fn from_value(value: &Value<'a>) -> Option<Table<'a>> {
+        let mut rows = value.items();
+        let header = rows.next()?;
+        if header.is_array() && header.items().all(|k| k.is_string()) && rows.all(|r| r.is_array())
+        {
             Some(Table {
-                header,
-                records: rest,
+                rows: *value,
+                header: Some(header),
             })
         } else {
             None
         }
     }
 
+    /// The header's entries (strings in a valid body).
+    pub fn header_values(&self) -> impl Iterator<Item = Value<'a>> {
+        self.header.into_iter().flat_map(|h| h.items())
+    }
+
     /// The header's keys; a non-string entry reads as its JSON text.
     pub fn keys(&self) -> Vec<String> {
-        self.header.iter().map(key_text).collect()
+        self.header_values()
+            .map(|k| key_text(&k).into_owned())
+            .collect()
     }
 
     /// Number of columns in the header.
     pub fn width(&self) -> usize {
-        self.header.len()
+        self.header_values().count()
     }
 
-    /// Number of records (rows after the header).
+    /// The rows after the header (arrays in a valid body), in order.
+    pub fn records(&self) -> impl Iterator<Item = Value<'a>> {
+        self.rows.items().skip(1)
+    }
+
+    /// Number of records (rows after the header); a walk over the table.
     pub fn len(&self) -> usize {
-        self.records.len()
+        self.records().count()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.records.is_empty()
+        self.records().next().is_none()
     }
 
-    /// The values of record `index` (0-based); a record that is not an array reads as empty.
-    pub fn record(&self, index: usize) -> &'a [Json] {
-        self.records
-            .get(index)
-            .and_then(Json::as_array)
-            .map_or(&[][..], |r| r.as_slice())
-    }
-
-    /// Records as JSON objects (header keys → values), nested tables as arrays of objects.
-    /// This is the "objects" view `convert --to json` and `show --format csv` use.
-    pub fn to_objects(&self) -> Vec<Json> {
-        let keys = self.keys();
-        (0..self.len())
-            .map(|i| Json::Object(record_object(&keys, self.record(i))))
-            .collect()
+    /// The records indexed for random access.
+    pub fn index(&self) -> ArrayIndex<'a> {
+        let mut index = ArrayIndex::of(&self.rows);
+        if !index.starts.is_empty() {
+            index.starts.remove(0);
+        }
+        index
     }
 }
 
-/// One record as an object: keys from the header, values converted with [`value_to_object_form`].
-/// Missing values read as null; values beyond the header are kept under `_extra_N` keys.
-pub fn record_object(keys: &[String], values: &[Json]) -> Map<String, Json> {
-    let mut object = Map::with_capacity(keys.len());
-    for (i, key) in keys.iter().enumerate() {
-        let value = values.get(i).map_or(Json::Null, value_to_object_form);
-        object.insert(key.clone(), value);
-    }
-    for (i, value) in values.iter().enumerate().skip(keys.len()) {
-        object.insert(format!("_extra_{}", i + 1), value_to_object_form(value));
-    }
-    object
-}
-
-/// A cell in object form: a nested table becomes an array of objects; other values are unchanged.
-pub fn value_to_object_form(value: &Json) -> Json {
-    match Table::from_value(value) {
-        Some(table) => Json::Array(table.to_objects()),
-        None => value.clone(),
-    }
+/// The values of a record (nothing when the record is not an array).
+pub fn record_values<'a>(record: &Value<'a>) -> Vec<Value<'a>> {
+    record.items().collect()
 }
 
 /// The text of a header entry: the string itself, or the JSON text of anything else.
-pub fn key_text(key: &Json) -> String {
-    match key {
-        Json::String(s) => s.clone(),
-        other => other.to_string(),
+pub fn key_text<'a>(key: &Value<'a>) -> Cow<'a, str> {
+    match key.as_str() {
+        Some(s) => s,
+        None => Cow::Owned(crate::json::write::to_compact_string(key)),
     }
 }
 
 /// A cell value, classified.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub enum Cell<'a> {
     Null,
     Bool(bool),
-    Number(&'a Number),
-    String(&'a str),
+    /// A number's exact text.
+    Number(&'a str),
+    String(Cow<'a, str>),
     Table(Table<'a>),
     /// Not a valid XConnector value (an object, or an array that is not a table).
-    Other(&'a Json),
+    Other(Value<'a>),
 }
 
 impl<'a> Cell<'a> {
-    pub fn of(value: &'a Json) -> Cell<'a> {
-        match value {
-            Json::Null => Cell::Null,
-            Json::Bool(b) => Cell::Bool(*b),
-            Json::Number(n) => Cell::Number(n),
-            Json::String(s) => Cell::String(s),
-            Json::Array(_) => match Table::from_value(value) {
+    pub fn of(value: &Value<'a>) -> Cell<'a> {
+        match value.kind() {
+            ValueKind::Null => Cell::Null,
+            ValueKind::Bool => Cell::Bool(value.as_bool().unwrap_or(false)),
+            ValueKind::Number => Cell::Number(value.raw()),
+            ValueKind::String => Cell::String(value.as_str().unwrap_or_default()),
+            ValueKind::Array => match Table::from_value(value) {
                 Some(table) => Cell::Table(table),
-                None => Cell::Other(value),
+                None => Cell::Other(*value),
             },
-            Json::Object(_) => Cell::Other(value),
+            ValueKind::Object => Cell::Other(*value),
         }
     }
 }
@@ -217,16 +235,21 @@ impl<'a> Cell<'a> {
 /// `error_category`, `error_type`, `additional_details`.
 #[derive(Debug, Clone, Copy)]
 pub struct Message<'a> {
-    pub fields: &'a Map<String, Json>,
+    pub fields: Value<'a>,
 }
 
 impl<'a> Message<'a> {
     /// A field as text: strings as they are, other values as JSON text, absent as `None`.
     pub fn field(&self, name: &str) -> Option<String> {
-        self.fields.get(name).map(|v| match v {
-            Json::String(s) => s.clone(),
-            other => other.to_string(),
-        })
+        self.fields.get(name).map(|v| key_text(&v).into_owned())
+    }
+
+    /// Every field in order, values as text.
+    pub fn all_fields(&self) -> Vec<(String, String)> {
+        self.fields
+            .members()
+            .map(|(k, v)| (k.text().into_owned(), key_text(&v).into_owned()))
+            .collect()
     }
 
     pub fn source_path(&self) -> Option<String> {
@@ -240,20 +263,18 @@ impl<'a> Message<'a> {
 
 /// The messages of one `warnings` / `errors` entry: `null` is none; an array lists its objects
 /// (entries that are not objects are skipped — the validator reports them).
-pub fn messages(entry: &Json) -> Vec<Message<'_>> {
-    match entry {
-        Json::Array(items) => items
-            .iter()
-            .filter_map(|item| item.as_object().map(|fields| Message { fields }))
-            .collect(),
-        _ => Vec::new(),
-    }
+pub fn messages<'a>(entry: &Value<'a>) -> Vec<Message<'a>> {
+    entry
+        .items()
+        .filter(|item| item.is_object())
+        .map(|fields| Message { fields })
+        .collect()
 }
 
 /// A request body: `{"inputs": [...]}`.
 #[derive(Debug, Clone, Copy)]
 pub struct Request<'a> {
-    pub doc: &'a Map<String, Json>,
+    pub doc: Value<'a>,
     /// `None` when `inputs` is missing or not an array.
     pub inputs: Option<Table<'a>>,
 }
@@ -261,13 +282,13 @@ pub struct Request<'a> {
 /// A response body: `outputs`, `warnings`, `errors`, `process_time`.
 #[derive(Debug, Clone, Copy)]
 pub struct Response<'a> {
-    pub doc: &'a Map<String, Json>,
+    pub doc: Value<'a>,
     /// `None` when `outputs` is missing or not an array.
     pub outputs: Option<Table<'a>>,
     /// Per-record entries; `None` when missing or not an array.
-    pub warnings: Option<&'a [Json]>,
-    pub errors: Option<&'a [Json]>,
-    pub process_time: Option<&'a [Json]>,
+    pub warnings: Option<Value<'a>>,
+    pub errors: Option<Value<'a>>,
+    pub process_time: Option<Value<'a>>,
 }
 
 /// A body of either kind.
@@ -279,23 +300,35 @@ pub enum Body<'a> {
 
 impl<'a> Body<'a> {
     /// View a document as a body of `kind` (or the detected kind). `None` when the document is
-    /// not an object or the kind cannot be told.
-    pub fn view(doc: &'a Json, kind: Option<Kind>) -> Option<Body<'a>> {
-        let object = doc.as_object()?;
-        let array = |key: &str| object.get(key).and_then(Json::as_array).map(Vec::as_slice);
-        match kind.or_else(|| Kind::detect(doc))? {
-            Kind::Request => Some(Body::Request(Request {
-                doc: object,
-                inputs: object.get("inputs").and_then(Table::from_records_array),
-            })),
-            Kind::Response => Some(Body::Response(Response {
-                doc: object,
-                outputs: object.get("outputs").and_then(Table::from_records_array),
-                warnings: array("warnings"),
-                errors: array("errors"),
-                process_time: array("process_time"),
-            })),
+    /// not an object or the kind cannot be told. One walk over the top-level keys.
+    pub fn view(doc: &Value<'a>, kind: Option<Kind>) -> Option<Body<'a>> {
+        if !doc.is_object() {
+            return None;
         }
+        let kind = kind.or_else(|| Kind::detect(doc))?;
+        let mut found: [Option<Value<'a>>; 5] = [None; 5];
+        for (key, value) in doc.members() {
+            let slot = ["inputs", "outputs", "warnings", "errors", "process_time"]
+                .iter()
+                .position(|name| key.matches(name));
+            if let Some(slot) = slot {
+                found[slot].get_or_insert(value);
+            }
+        }
+        let array = |v: Option<Value<'a>>| v.filter(|v| v.is_array());
+        Some(match kind {
+            Kind::Request => Body::Request(Request {
+                doc: *doc,
+                inputs: found[0].as_ref().and_then(Table::from_records_array),
+            }),
+            Kind::Response => Body::Response(Response {
+                doc: *doc,
+                outputs: found[1].as_ref().and_then(Table::from_records_array),
+                warnings: array(found[2]),
+                errors: array(found[3]),
+                process_time: array(found[4]),
+            }),
+        })
     }
 
     pub fn kind(&self) -> Kind {
@@ -312,21 +345,22 @@ impl<'a> Body<'a> {
             Body::Response(r) => r.outputs,
         }
     }
+
+    /// The whole document.
+    pub fn doc(&self) -> Value<'a> {
+        match self {
+            Body::Request(r) => r.doc,
+            Body::Response(r) => r.doc,
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn parse(text: &str) -> Json {
+    fn parse(text: &str) -> Value<'_> {
         crate::json::parse(text).unwrap()
-    }
-
-    #[test]
-    fn numbers_and_key_order_survive_a_round_trip() {
-        let text = r#"{"z":1,"inputs":[["a","b"],[1.10,12345678901234567890],[1e3,-0.0]]}"#;
-        let doc = parse(text);
-        assert_eq!(serde_json::to_string(&doc).unwrap(), text);
     }
 
     #[test]
@@ -334,17 +368,39 @@ mod tests {
         let doc = parse(r#"{"inputs":[["T"],[[["a","b"],[1,2]]],[[1,2]]]}"#);
         let body = Body::view(&doc, None).unwrap();
         let table = body.records().unwrap();
-        assert!(matches!(Cell::of(&table.record(0)[0]), Cell::Table(t) if t.width() == 2));
-        assert!(matches!(Cell::of(&table.record(1)[0]), Cell::Other(_)));
+        let records = table.index();
+        let first = record_values(&records.get(0).unwrap());
+        let second = record_values(&records.get(1).unwrap());
+        assert!(matches!(Cell::of(&first[0]), Cell::Table(t) if t.width() == 2));
+        assert!(matches!(Cell::of(&second[0]), Cell::Other(_)));
     }
 
     #[test]
-    fn records_become_objects_with_tables_as_arrays_of_objects() {
-        let doc = parse(r#"{"inputs":[["k","T"],["x",[["a"],[1],[2]]]]}"#);
-        let table = Body::view(&doc, None).unwrap().records().unwrap();
+    fn kind_is_detected_from_the_keys() {
         assert_eq!(
-            serde_json::to_string(&table.to_objects()).unwrap(),
-            r#"[{"k":"x","T":[{"a":1},{"a":2}]}]"#
+            Kind::detect(&parse(r#"{"x":1,"inputs":[]}"#)),
+            Some(Kind::Request)
         );
+        assert_eq!(
+            Kind::detect(&parse(r#"{"inputs":[],"outputs":[]}"#)),
+            Some(Kind::Response)
+        );
+        assert_eq!(Kind::detect(&parse(r#"[]"#)), None);
+    }
+
+    #[test]
+    fn a_response_view_finds_its_arrays_and_indexes_them() {
+        let doc = parse(
+            r#"{"outputs":[["a"],[1],[2]],"warnings":[null,[{"message":"w"}]],"errors":[null,null],"process_time":[1,2]}"#,
+        );
+        let Some(Body::Response(r)) = Body::view(&doc, None) else {
+            panic!("not a response")
+        };
+        let warnings = ArrayIndex::of(&r.warnings.unwrap());
+        assert_eq!(warnings.len(), 2);
+        let second = messages(&warnings.get(1).unwrap());
+        assert_eq!(second[0].message().as_deref(), Some("w"));
+        assert_eq!(r.outputs.unwrap().len(), 2);
+        assert_eq!(r.outputs.unwrap().keys(), ["a"]);
     }
 }

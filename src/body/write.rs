@@ -6,13 +6,14 @@
 //!   changed line.
 //! * `Compact`: the whole document on one line, no spaces.
 //! * `Pretty`: fully indented, two spaces.
+//!
+//! Values are written by [`crate::json::write`]: numbers exactly as read, strings in one
+//! canonical escaping.
 
 use std::io::{self, Write};
 
-use serde::Serialize;
-use serde_json::ser::{CompactFormatter, Formatter, PrettyFormatter};
-
-use super::{Json, Map};
+use super::{Table, Value, ValueKind};
+use crate::json::write::{write_raw_str, write_str, write_value, Style};
 
 /// How a body is laid out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -23,86 +24,151 @@ pub enum Layout {
     Pretty,
 }
 
-/// Compact JSON with a space after `,` and `:` — the one-record-per-line style.
-#[derive(Clone, Copy, Default)]
-struct Spaced;
-
-impl Formatter for Spaced {
-    fn begin_array_value<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
-        if first {
-            Ok(())
-        } else {
-            w.write_all(b", ")
+impl Layout {
+    /// The style one record (a row of the records array) is written in.
+    pub fn row_style(self) -> Style {
+        match self {
+            Layout::Records => Style::Spaced,
+            Layout::Compact => Style::Compact,
+            Layout::Pretty => Style::Pretty(2),
         }
     }
-    fn begin_object_key<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
-        if first {
-            Ok(())
-        } else {
-            w.write_all(b", ")
-        }
-    }
-    fn begin_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
-        w.write_all(b": ")
-    }
-}
-
-fn serialize_with<W: Write, F: Formatter>(w: W, value: &Json, formatter: F) -> io::Result<()> {
-    let mut ser = serde_json::Serializer::with_formatter(w, formatter);
-    value.serialize(&mut ser).map_err(io::Error::from)
-}
-
-/// Write one value on one line in the records style (`["a", 1]`).
-pub fn write_spaced<W: Write>(w: &mut W, value: &Json) -> io::Result<()> {
-    serialize_with(w, value, Spaced)
 }
 
 /// Write a whole document in `layout`, followed by a newline.
-pub fn write_document<W: Write>(w: &mut W, doc: &Json, layout: Layout) -> io::Result<()> {
+pub fn write_document<W: Write + ?Sized>(w: &mut W, doc: &Value, layout: Layout) -> io::Result<()> {
     match layout {
-        Layout::Compact => serialize_with(&mut *w, doc, CompactFormatter)?,
-        Layout::Pretty => serialize_with(&mut *w, doc, PrettyFormatter::with_indent(b"  "))?,
-        Layout::Records => match doc {
-            Json::Object(map) => write_records_object(w, map)?,
-            other => write_spaced(w, other)?,
-        },
+        Layout::Compact => write_value(w, doc, Style::Compact)?,
+        Layout::Pretty => write_value(w, doc, Style::Pretty(0))?,
+        Layout::Records if doc.is_object() => write_records_object(w, doc)?,
+        Layout::Records => write_value(w, doc, Style::Spaced)?,
     }
     w.write_all(b"\n")
 }
 
-fn write_records_object<W: Write>(w: &mut W, map: &Map<String, Json>) -> io::Result<()> {
-    if map.is_empty() {
+fn write_records_object<W: Write + ?Sized>(w: &mut W, doc: &Value) -> io::Result<()> {
+    let mut members = doc.members().peekable();
+    if members.peek().is_none() {
         return w.write_all(b"{}");
     }
     w.write_all(b"{\n")?;
-    for (i, (key, value)) in map.iter().enumerate() {
+    for (i, (key, value)) in members.enumerate() {
         if i > 0 {
             w.write_all(b",\n")?;
         }
         w.write_all(b"  ")?;
-        write_spaced(w, &Json::String(key.clone()))?;
+        write_raw_str(w, key.raw())?;
         w.write_all(b": ")?;
-        write_records_value(w, value)?;
+        write_records_value(w, &value)?;
     }
     w.write_all(b"\n}")
 }
 
 /// A top-level value: arrays one element per line, everything else on one line.
-fn write_records_value<W: Write>(w: &mut W, value: &Json) -> io::Result<()> {
-    match value {
-        Json::Array(items) if !items.is_empty() => {
-            w.write_all(b"[\n")?;
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    w.write_all(b",\n")?;
-                }
-                w.write_all(b"    ")?;
-                write_spaced(w, item)?;
-            }
-            w.write_all(b"\n  ]")
-        }
-        other => write_spaced(w, other),
+fn write_records_value<W: Write + ?Sized>(w: &mut W, value: &Value) -> io::Result<()> {
+    let mut items = value.items().peekable();
+    if !value.is_array() || items.peek().is_none() {
+        return write_value(w, value, Style::Spaced);
     }
+    w.write_all(b"[\n")?;
+    for (i, item) in items.enumerate() {
+        if i > 0 {
+            w.write_all(b",\n")?;
+        }
+        w.write_all(b"    ")?;
+        write_value(w, &item, Style::Spaced)?;
+    }
+    w.write_all(b"\n  ]")
+}
+
+/// Write one record as a JSON object: keys from the header, values in object form (a nested
+/// table becomes an array of objects). Missing values read as `null`; values beyond the header
+/// are kept under `_extra_N` keys (N counted from 1 over the whole record).
+pub fn write_record_object<W: Write + ?Sized>(
+    w: &mut W,
+    keys: &[String],
+    values: &[Value],
+    style: Style,
+) -> io::Result<()> {
+    let count = keys.len().max(values.len());
+    if count == 0 {
+        return w.write_all(b"{}");
+    }
+    w.write_all(b"{")?;
+    let inner = match style {
+        Style::Pretty(level) => Style::Pretty(level + 1),
+        other => other,
+    };
+    for i in 0..count {
+        match (style, i) {
+            (Style::Pretty(level), _) => {
+                w.write_all(if i == 0 { b"\n" } else { b",\n" })?;
+                crate::json::write::indent(w, level + 1)?;
+            }
+            (_, 0) => {}
+            (Style::Compact, _) => w.write_all(b",")?,
+            (Style::Spaced, _) => w.write_all(b", ")?,
+        }
+        match keys.get(i) {
+            Some(key) => write_str(w, key)?,
+            None => write_str(w, &format!("_extra_{}", i + 1))?,
+        }
+        w.write_all(if style == Style::Compact { b":" } else { b": " })?;
+        match values.get(i) {
+            Some(value) => write_object_form(w, value, inner)?,
+            None => w.write_all(b"null")?,
+        }
+    }
+    if let Style::Pretty(level) = style {
+        w.write_all(b"\n")?;
+        crate::json::write::indent(w, level)?;
+    }
+    w.write_all(b"}")
+}
+
+/// Write a cell in object form: a nested table becomes an array of objects (recursively); other
+/// values are written as they are.
+pub fn write_object_form<W: Write + ?Sized>(
+    w: &mut W,
+    value: &Value,
+    style: Style,
+) -> io::Result<()> {
+    let Some(table) = (value.kind() == ValueKind::Array)
+        .then(|| Table::from_value(value))
+        .flatten()
+    else {
+        return write_value(w, value, style);
+    };
+    let keys = table.keys();
+    let mut records = table.records().peekable();
+    if records.peek().is_none() {
+        return w.write_all(b"[]");
+    }
+    let inner = match style {
+        Style::Pretty(level) => Style::Pretty(level + 1),
+        other => other,
+    };
+    w.write_all(b"[")?;
+    let mut values = Vec::with_capacity(keys.len());
+    for (i, record) in records.enumerate() {
+        match (style, i) {
+            (Style::Pretty(level), _) => {
+                w.write_all(if i == 0 { b"\n" } else { b",\n" })?;
+                crate::json::write::indent(w, level + 1)?;
+            }
+            (_, 0) => {}
+            (Style::Compact, _) => w.write_all(b",")?,
+            (Style::Spaced, _) => w.write_all(b", ")?,
+        }
+        values.clear();
+        values.extend(record.items());
+        write_record_object(w, &keys, &values, inner)?;
+    }
+    if let Style::Pretty(level) = style {
+        w.write_all(b"\n")?;
+        crate::json::write::indent(w, level)?;
+    }
+    w.write_all(b"]")
 }
 
 /// Streams a body a record at a time: `begin`, then `record` (or `raw_record`) per record, then
@@ -116,11 +182,16 @@ pub struct RecordWriter<W: Write> {
 impl<W: Write> RecordWriter<W> {
     /// Write the opening `{"<key>": [`.
     pub fn begin(mut w: W, layout: Layout, key: &str) -> io::Result<RecordWriter<W>> {
-        let key_json = serde_json::to_string(key).map_err(io::Error::from)?;
         match layout {
-            Layout::Compact => write!(w, "{{{key_json}:[")?,
-            Layout::Records | Layout::Pretty => write!(w, "{{\n  {key_json}: [")?,
+            Layout::Compact => w.write_all(b"{")?,
+            Layout::Records | Layout::Pretty => w.write_all(b"{\n  ")?,
         }
+        write_str(&mut w, key)?;
+        w.write_all(if layout == Layout::Compact {
+            b":["
+        } else {
+            b": ["
+        })?;
         Ok(RecordWriter {
             w,
             layout,
@@ -138,30 +209,41 @@ impl<W: Write> RecordWriter<W> {
         self.count
     }
 
-    /// Write one row (the header or a record).
-    pub fn record(&mut self, row: &Json) -> io::Result<()> {
-        match self.layout {
-            Layout::Pretty => {
-                self.separator()?;
-                let mut buf = Vec::new();
-                serialize_with(&mut buf, row, PrettyFormatter::with_indent(b"  "))?;
-                for (i, line) in buf.split(|&b| b == b'\n').enumerate() {
-                    if i > 0 {
-                        self.w.write_all(b"\n    ")?;
-                    }
-                    self.w.write_all(line)?;
-                }
-                Ok(())
-            }
-            Layout::Compact => {
-                self.separator()?;
-                serialize_with(&mut self.w, row, CompactFormatter)
-            }
-            Layout::Records => {
-                self.separator()?;
-                write_spaced(&mut self.w, row)
-            }
+    /// Write one row (the header or a record) given as a checked value.
+    pub fn record(&mut self, row: &Value) -> io::Result<()> {
+        self.separator()?;
+        write_value(&mut self.w, row, self.layout.row_style())
+    }
+
+    /// Write one row whose values are given one by one (written in the row's style).
+    pub fn record_values(&mut self, values: &[Value]) -> io::Result<()> {
+        self.separator()?;
+        let style = self.layout.row_style();
+        let inner = match style {
+            Style::Pretty(level) => Style::Pretty(level + 1),
+            other => other,
+        };
+        if values.is_empty() {
+            return self.w.write_all(b"[]");
         }
+        self.w.write_all(b"[")?;
+        for (i, value) in values.iter().enumerate() {
+            match (style, i) {
+                (Style::Pretty(level), _) => {
+                    self.w.write_all(if i == 0 { b"\n" } else { b",\n" })?;
+                    crate::json::write::indent(&mut self.w, level + 1)?;
+                }
+                (_, 0) => {}
+                (Style::Compact, _) => self.w.write_all(b",")?,
+                (Style::Spaced, _) => self.w.write_all(b", ")?,
+            }
+            write_value(&mut self.w, value, inner)?;
+        }
+        if let Style::Pretty(level) = style {
+            self.w.write_all(b"\n")?;
+            crate::json::write::indent(&mut self.w, level)?;
+        }
+        self.w.write_all(b"]")
     }
 
     /// Write the separator before a row and hand out the writer, for callers that serialize a
@@ -199,20 +281,23 @@ impl<W: Write> RecordWriter<W> {
     }
 
     /// Like [`RecordWriter::finish`], but first writes trailing keys whose value is an array of
-    /// `count` copies of one scalar `element`, written without building the array: a streamed response's
-    /// per-record `warnings` / `errors` / `process_time`. Memory stays flat for any count.
-    pub fn finish_repeated(mut self, trailing: &[(&str, &Json, usize)]) -> io::Result<W> {
+    /// `count` copies of one scalar `element` (its JSON text), written without building the array:
+    /// a streamed response's per-record `warnings` / `errors` / `process_time`. Memory stays flat
+    /// for any count.
+    pub fn finish_repeated(mut self, trailing: &[(&str, &str, usize)]) -> io::Result<W> {
         self.close_records()?;
         for &(key, element, count) in trailing {
-            let key_json = serde_json::to_string(key).map_err(io::Error::from)?;
-            let element_json = serde_json::to_vec(element).map_err(io::Error::from)?;
             let (open, sep, close): (&[u8], &[u8], &[u8]) = match self.layout {
                 Layout::Compact => {
-                    write!(self.w, ",{key_json}:")?;
+                    self.w.write_all(b",")?;
+                    write_str(&mut self.w, key)?;
+                    self.w.write_all(b":")?;
                     (b"[", b",", b"]")
                 }
                 Layout::Records | Layout::Pretty => {
-                    write!(self.w, ",\n  {key_json}: ")?;
+                    self.w.write_all(b",\n  ")?;
+                    write_str(&mut self.w, key)?;
+                    self.w.write_all(b": ")?;
                     (b"[\n    ", b",\n    ", b"\n  ]")
                 }
             };
@@ -225,7 +310,7 @@ impl<W: Write> RecordWriter<W> {
                 if i > 0 {
                     self.w.write_all(sep)?;
                 }
-                self.w.write_all(&element_json)?;
+                self.w.write_all(element.as_bytes())?;
             }
             self.w.write_all(close)?;
         }
@@ -244,20 +329,17 @@ impl<W: Write> RecordWriter<W> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::json::parse;
 
-    fn streamed(layout: Layout, rows: &[Json]) -> String {
+    fn streamed(layout: Layout, rows: impl Iterator<Item = Value<'static>>) -> String {
         let mut writer = RecordWriter::begin(Vec::new(), layout, "inputs").unwrap();
         for row in rows {
-            writer.record(row).unwrap();
+            writer.record(&row).unwrap();
         }
         String::from_utf8(writer.finish().unwrap()).unwrap()
     }
 
-    fn parse(text: &str) -> Json {
-        crate::json::parse(text).unwrap()
-    }
-
-    fn whole(layout: Layout, doc: &Json) -> String {
+    fn whole(layout: Layout, doc: &Value) -> String {
         let mut out = Vec::new();
         write_document(&mut out, doc, layout).unwrap();
         String::from_utf8(out).unwrap()
@@ -265,35 +347,42 @@ mod tests {
 
     #[test]
     fn streamed_and_whole_writes_agree_in_every_layout() {
-        let doc = parse(r#"{"inputs":[["a","T"],[1.10,[["k"],[1e3]]],["x",null]]}"#);
-        let rows = doc["inputs"].as_array().unwrap().clone();
+        let doc = parse(r#"{"inputs":[["a","T"],[1.10,[["k"],[1e3]]],["x",null]]}"#).unwrap();
         for layout in [Layout::Records, Layout::Compact, Layout::Pretty] {
-            assert_eq!(streamed(layout, &rows), whole(layout, &doc), "{layout:?}");
+            let rows = doc.get("inputs").unwrap().items();
+            assert_eq!(streamed(layout, rows), whole(layout, &doc), "{layout:?}");
         }
     }
 
     #[test]
-    fn records_layout_puts_one_record_per_line() {
-        let doc = parse(r#"{"inputs":[["a","b"],[1,"x"]],"extra":{"k":1}}"#);
-        let mut out = Vec::new();
-        write_document(&mut out, &doc, Layout::Records).unwrap();
+    fn pretty_layout_matches_serde_json() {
+        let text = r#"{"inputs":[["a","T"],[1,[["k"],[2]]]],"x":{"k":[]}}"#;
+        let value: serde_json::Value = serde_json::from_str(text).unwrap();
         assert_eq!(
-            String::from_utf8(out).unwrap(),
+            whole(Layout::Pretty, &parse(text).unwrap()),
+            serde_json::to_string_pretty(&value).unwrap() + "\n"
+        );
+    }
+
+    #[test]
+    fn records_layout_puts_one_record_per_line() {
+        let doc = parse(r#"{"inputs":[["a","b"],[1,"x"]],"extra":{"k":1}}"#).unwrap();
+        assert_eq!(
+            whole(Layout::Records, &doc),
             "{\n  \"inputs\": [\n    [\"a\", \"b\"],\n    [1, \"x\"]\n  ],\n  \"extra\": {\"k\": 1}\n}\n"
         );
     }
 
     #[test]
     fn repeated_trailing_keys_match_whole_arrays_in_every_layout() {
-        let doc = parse(r#"{"inputs":[["a"],[1],[2]],"warnings":[null,null],"t":[1,1]}"#);
-        let one = Json::from(1);
+        let doc = parse(r#"{"inputs":[["a"],[1],[2]],"warnings":[null,null],"t":[1,1]}"#).unwrap();
         for layout in [Layout::Records, Layout::Compact, Layout::Pretty] {
             let mut writer = RecordWriter::begin(Vec::new(), layout, "inputs").unwrap();
-            for row in doc["inputs"].as_array().unwrap() {
-                writer.record(row).unwrap();
+            for row in doc.get("inputs").unwrap().items() {
+                writer.record(&row).unwrap();
             }
             let out = writer
-                .finish_repeated(&[("warnings", &Json::Null, 2), ("t", &one, 2)])
+                .finish_repeated(&[("warnings", "null", 2), ("t", "1", 2)])
                 .unwrap();
             assert_eq!(
                 String::from_utf8(out).unwrap(),
@@ -304,19 +393,36 @@ mod tests {
     }
 
     #[test]
-    fn trailing_keys_follow_the_records() {
-        let mut writer = RecordWriter::begin(Vec::new(), Layout::Compact, "outputs").unwrap();
-        writer.record(&parse(r#"["a"]"#)).unwrap();
-        writer.record(&parse("[1]")).unwrap();
-        let out = writer
-            .finish_repeated(&[
-                ("warnings", &Json::Null, 1),
-                ("process_time", &Json::from(1), 1),
-            ])
-            .unwrap();
+    fn record_values_match_whole_rows_in_every_layout() {
+        let doc = parse(r#"{"inputs":[["a","T"],[1.10,[["k"],[1e3]]]]}"#).unwrap();
+        for layout in [Layout::Records, Layout::Compact, Layout::Pretty] {
+            let mut writer = RecordWriter::begin(Vec::new(), layout, "inputs").unwrap();
+            for row in doc.get("inputs").unwrap().items() {
+                let values: Vec<Value> = row.items().collect();
+                writer.record_values(&values).unwrap();
+            }
+            let out = String::from_utf8(writer.finish().unwrap()).unwrap();
+            assert_eq!(out, whole(layout, &doc), "{layout:?}");
+        }
+    }
+
+    #[test]
+    fn records_become_objects_with_tables_as_arrays_of_objects() {
+        let doc = parse(r#"{"inputs":[["k","T"],["x",[["a"],[1],[2]],7]]}"#).unwrap();
+        let table = Table::from_records_array(&doc.get("inputs").unwrap()).unwrap();
+        let record: Vec<Value> = table.records().next().unwrap().items().collect();
+        let mut out = Vec::new();
+        write_record_object(&mut out, &table.keys(), &record, Style::Compact).unwrap();
         assert_eq!(
             String::from_utf8(out).unwrap(),
-            "{\"outputs\":[[\"a\"],[1]],\"warnings\":[null],\"process_time\":[1]}\n"
+            r#"{"k":"x","T":[{"a":1},{"a":2}],"_extra_3":7}"#
+        );
+        let mut pretty = Vec::new();
+        write_record_object(&mut pretty, &table.keys(), &record, Style::Pretty(0)).unwrap();
+        let expected = serde_json::json!({"k":"x","T":[{"a":1},{"a":2}],"_extra_3":7});
+        assert_eq!(
+            String::from_utf8(pretty).unwrap(),
+            serde_json::to_string_pretty(&expected).unwrap()
         );
     }
 }

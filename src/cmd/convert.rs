@@ -3,10 +3,10 @@
 
 use std::path::Path;
 
-use crate::body::Layout;
 use crate::cli::ConvertArgs;
 use crate::convert::{self, parse_delimiter, parse_type_override, Settings};
 use crate::error::Outcome;
+use crate::legacy_body::Layout;
 use crate::output::{write_atomically, Output};
 
 pub fn run(args: ConvertArgs, out: &mut Output) -> anyhow::Result<Outcome> {

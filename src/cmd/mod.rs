@@ -6,3 +6,12 @@ pub mod convert;
 pub mod schema;
 pub mod show;
 pub mod validate;
+
+impl From<crate::cli::KindArg> for crate::body::Kind {
+    fn from(arg: crate::cli::KindArg) -> crate::body::Kind {
+        match arg {
+            crate::cli::KindArg::Request => crate::body::Kind::Request,
+            crate::cli::KindArg::Response => crate::body::Kind::Response,
+        }
+    }
+}

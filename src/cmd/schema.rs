@@ -3,9 +3,9 @@
 
 use std::io::Write;
 
-use crate::body::Kind;
 use crate::cli::SchemaArgs;
 use crate::error::Outcome;
+use crate::legacy_body::Kind;
 use crate::output::Output;
 use crate::validate::schema;
 

@@ -3,9 +3,9 @@
 
 use std::io;
 
-use crate::body::Kind;
 use crate::cli::ShowArgs;
 use crate::error::Outcome;
+use crate::legacy_body::Kind;
 use crate::output::Output;
 use crate::render::{self, Options};
 use crate::source::Source;

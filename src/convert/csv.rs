@@ -14,9 +14,9 @@ use csv::ByteRecord;
 
 use super::infer::{type_cell, write_inferred, ColType, Typed};
 use super::BodyOut;
-use crate::body::{Json, Kind, Layout};
 use crate::cli::TypesMode;
 use crate::error::data_error;
+use crate::legacy_body::{Json, Kind, Layout};
 
 /// How to read the CSV.
 #[derive(Debug, Clone)]

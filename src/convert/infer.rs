@@ -4,7 +4,7 @@
 
 use std::borrow::Cow;
 
-use crate::body::{Json, Number};
+use crate::legacy_body::{Json, Number};
 
 /// The type a CSV column's cells get.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -19,8 +19,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
-use crate::body::{Json, Kind, Layout, RecordWriter};
 use crate::cli::{SourceFormat, TargetFormat, TypesMode};
+use crate::legacy_body::{Json, Kind, Layout, RecordWriter};
 use crate::source::{self, Source};
 
 pub use infer::ColType;
@@ -187,7 +187,7 @@ fn sniff(input: &Input) -> anyhow::Result<SourceFormat> {
                 b'{' => {
                     let whole = std::str::from_utf8(&line)
                         .ok()
-                        .is_some_and(|text| crate::json::parse(text).is_ok());
+                        .is_some_and(|text| crate::json::dom::parse(text).is_ok());
                     if !whole {
                         return Ok(SourceFormat::Json);
                     }

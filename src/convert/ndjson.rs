@@ -15,9 +15,9 @@ use anyhow::Context;
 
 use super::objects::{normalize_record, row_of, ShapeError};
 use super::{located, BodyOut, Settings};
-use crate::body::{Json, Map};
 use crate::error::data_error;
 use crate::json::ErrorKind;
+use crate::legacy_body::{Json, Map};
 use crate::source;
 
 /// Raw rows are written in batches of about this many bytes.
@@ -228,7 +228,7 @@ fn parse_record(
             "invalid UTF-8 (hint: save the file as UTF-8)",
         )
     })?;
-    let value = crate::json::parse(text).map_err(|e| {
+    let value = crate::json::dom::parse(text).map_err(|e| {
         let mut err = source::syntax_error(line, &e);
         if e.kind == ErrorKind::TrailingCharacters {
             err.hint = Some("each NDJSON line holds exactly one JSON object".to_string());

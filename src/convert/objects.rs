@@ -8,10 +8,10 @@ use std::collections::HashSet;
 use std::io::Write;
 
 use super::{located, reverse, BodyOut, Settings};
-use crate::body::{Json, Kind, Map, Table};
 use crate::cli::TargetFormat;
 use crate::error::data_error;
 use crate::json::ErrorKind;
+use crate::legacy_body::{Json, Map, Table};
 use crate::source::{self, pointer_escape, Source};
 
 /// A record or value that does not fit the format, at a JSON pointer relative to the document
@@ -182,7 +182,7 @@ pub fn json_source(source: &Source, settings: &Settings, w: &mut dyn Write) -> a
         Err(e) if e.message == ErrorKind::TrailingCharacters.message() => {
             let mut docs = Vec::new();
             let text = std::str::from_utf8(&source.bytes).unwrap_or_default();
-            let parsed = crate::json::parse_many(text, |value, start| {
+            let parsed = crate::json::dom::parse_many(text, |value, start| {
                 docs.push((value, start));
                 Ok(())
             });
@@ -200,7 +200,7 @@ pub fn json_source(source: &Source, settings: &Settings, w: &mut dyn Write) -> a
     };
 
     if let [(doc, _)] = documents.as_slice() {
-        if Kind::detect(doc).is_some() {
+        if crate::legacy_body::detect_kind(doc).is_some() {
             let to = settings.to.unwrap_or(TargetFormat::Json);
             return reverse::body_to(source, doc, to, settings, w);
         }

@@ -8,8 +8,8 @@ use std::borrow::Cow;
 use std::io::Write;
 
 use super::{located, Settings};
-use crate::body::{record_object, write_spaced, Json, Kind, Layout, Table};
 use crate::cli::TargetFormat;
+use crate::legacy_body::{record_object, write_spaced, Json, Kind, Layout, Table};
 use crate::source::Source;
 
 /// Convert body `doc` (read from `source`) to `to`. `--to body` only rewrites the layout, so it
@@ -24,7 +24,7 @@ pub fn body_to(
     let records = || records_table(source, doc);
     match to {
         TargetFormat::Body => {
-            crate::body::write_document(&mut &mut *w, doc, settings.layout)?;
+            crate::legacy_body::write_document(&mut &mut *w, doc, settings.layout)?;
             Ok(())
         }
         TargetFormat::Json => {
@@ -57,7 +57,7 @@ fn error_at(source: &Source, pointer: &str, message: &str) -> anyhow::Error {
 /// The records table, checked: an array whose header is all strings and whose records are arrays
 /// as long as the header.
 fn records_table<'a>(source: &Source, doc: &'a Json) -> anyhow::Result<(Table<'a>, &'static str)> {
-    let kind = Kind::detect(doc).unwrap_or(Kind::Request);
+    let kind = crate::legacy_body::detect_kind(doc).unwrap_or(Kind::Request);
     let key = kind.records_key();
     let at = |pointer: &str, message: String| error_at(source, pointer, &message);
     let value = &doc[key];

@@ -10,7 +10,7 @@ use std::ops::Range;
 
 use super::text::{self, Escape};
 use super::{column_names, compact_json, status_text, Report};
-use crate::body::{Body, Cell, Json, Table};
+use crate::legacy_body::{Body, Cell, Json, Table};
 
 /// One output column group: a plain column, or a nested-table column spread into sub-columns.
 struct Column {

@@ -4,7 +4,7 @@
 
 use std::io::{self, Write};
 
-use crate::body::{write_document, Body, Json, Layout};
+use crate::legacy_body::{write_document, Body, Json, Layout};
 
 pub(crate) fn render(
     w: &mut dyn Write,

@@ -22,9 +22,9 @@ use std::fmt::Write as _;
 use std::io::{self, Write};
 use std::ops::Range;
 
-use crate::body::{messages, Body, Cell, Json, Message, Table};
 use crate::cli::ShowFormat;
 use crate::error::Outcome;
+use crate::legacy_body::{messages, Body, Cell, Json, Message, Table};
 use crate::validate::Checked;
 use text::Escape;
 
@@ -644,7 +644,7 @@ mod tests {
     use super::*;
 
     fn rendered(text: &str, options: Options) -> String {
-        let doc = crate::json::parse(text).unwrap();
+        let doc = crate::json::dom::parse(text).unwrap();
         let body = Body::view(&doc, None).unwrap();
         let mut out = Vec::new();
         render(&mut out, &doc, &body, &options).unwrap();
@@ -695,9 +695,9 @@ mod tests {
 
     #[test]
     fn a_broken_body_renders_and_reports_its_diagnostics() {
-        use crate::body::Kind;
         use crate::diag::{Diagnostic, Severity};
-        let doc = crate::json::parse(r#"{"inputs":[["a"],[{"x":1}]]}"#).unwrap();
+        use crate::legacy_body::Kind;
+        let doc = crate::json::dom::parse(r#"{"inputs":[["a"],[{"x":1}]]}"#).unwrap();
         let mut diagnostic = Diagnostic::new("XC200", Severity::Error, "/inputs/1/0", "bad");
         diagnostic.line = 1;
         diagnostic.col = 19;
@@ -720,7 +720,7 @@ mod tests {
 
     #[test]
     fn record_out_of_range_names_the_count() {
-        let doc = crate::json::parse(r#"{"inputs":[["a"],[1]]}"#).unwrap();
+        let doc = crate::json::dom::parse(r#"{"inputs":[["a"],[1]]}"#).unwrap();
         let body = Body::view(&doc, None).unwrap();
         let options = Options {
             record: Some(2),

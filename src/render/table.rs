@@ -8,7 +8,7 @@ use std::io::{self, Write};
 
 use super::text::{self, Escape};
 use super::{message_details, Grid, Group, Printer, Style};
-use crate::body::Message;
+use crate::legacy_body::Message;
 
 /// Between two columns.
 const SEPARATOR: &str = " │ ";

@@ -17,9 +17,9 @@ pub mod schema;
 
 use std::io::{self, Write};
 
-use crate::body::{Json, Kind};
 use crate::diag::{nearest_offset, Diagnostic, Severity};
 use crate::error::data_error;
+use crate::legacy_body::{Json, Kind};
 use crate::source::Source;
 
 pub use rules::SYNTAX;

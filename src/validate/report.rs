@@ -6,8 +6,8 @@ use std::io::{self, Write};
 
 use serde_json::json;
 
-use crate::body::{Json, Kind};
 use crate::diag::{Diagnostic, Severity};
+use crate::legacy_body::{Json, Kind};
 
 use super::rules::RULES;
 

@@ -10,9 +10,9 @@
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
-use crate::body::{Json, Kind, Map, Number, ERROR_FIELDS, WARNING_FIELDS};
 use crate::diag::{Diagnostic, Severity};
 use crate::json::{self, ErrorKind, ParseError, MAX_DEPTH};
+use crate::legacy_body::{Json, Kind, Map, Number, ERROR_FIELDS, WARNING_FIELDS};
 use crate::source::{pointer_escape, JsonSyntaxError};
 
 use super::rules;
@@ -383,7 +383,7 @@ impl<'a> Scanner<'a> {
     fn materialize(&mut self) -> R<Json> {
         let start = self.pos;
         self.skip_value()?;
-        Ok(json::parse(&self.text[start..self.pos]).unwrap_or(Json::Null))
+        Ok(json::dom::parse(&self.text[start..self.pos]).unwrap_or(Json::Null))
     }
 
     fn scalar(&mut self) -> R<()> {
@@ -749,7 +749,7 @@ impl<'a> Scanner<'a> {
                 self.header(&mut header)?;
                 // An empty header was reported; widths against it would only add noise.
                 has_header = !header.is_empty();
-                envelope.push(json::parse(&self.text[first..self.pos]).unwrap_or(Json::Null));
+                envelope.push(json::dom::parse(&self.text[first..self.pos]).unwrap_or(Json::Null));
             }
             Some(b'{') => {
                 first_object = Some(self.materialize()?);
@@ -1027,7 +1027,8 @@ impl<'a> Scanner<'a> {
                     Some(b'[') => {
                         non_null += 1;
                         self.message_list(errors)?;
-                        envelope.push(json::parse(&self.text[at..self.pos]).unwrap_or(Json::Null));
+                        envelope
+                            .push(json::dom::parse(&self.text[at..self.pos]).unwrap_or(Json::Null));
                     }
                     _ => {
                         non_null += 1;

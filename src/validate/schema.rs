@@ -6,8 +6,8 @@ use std::sync::OnceLock;
 
 use jsonschema::Validator;
 
-use crate::body::{Json, Kind};
 use crate::diag::{Diagnostic, Severity};
+use crate::legacy_body::{Json, Kind};
 
 use super::rules;
 
@@ -47,7 +47,7 @@ fn compiled(kind: Kind) -> &'static Validator {
     };
     cell.get_or_init(|| {
         // The embedded schemas are fixed at build time and covered by tests.
-        let schema = crate::json::parse(text(kind)).expect("embedded schema is valid JSON");
+        let schema = crate::json::dom::parse(text(kind)).expect("embedded schema is valid JSON");
         compile(&schema).expect("embedded schema compiles")
     })
 }
@@ -124,7 +124,7 @@ mod tests {
 
     #[test]
     fn schema_errors_become_xc050_with_the_instance_pointer() {
-        let doc = crate::json::parse(
+        let doc = crate::json::dom::parse(
             r#"{"outputs": [["a"]], "warnings": [], "errors": [], "process_time": ["x"]}"#,
         )
         .unwrap();
@@ -137,9 +137,9 @@ mod tests {
 
     #[test]
     fn external_refs_are_refused_not_fetched() {
-        let schema = crate::json::parse(r#"{"$ref": "https://example.com/s.json"}"#).unwrap();
+        let schema = crate::json::dom::parse(r#"{"$ref": "https://example.com/s.json"}"#).unwrap();
         assert!(compile(&schema).is_err());
-        let schema = crate::json::parse(r#"{"$ref": "file:///etc/passwd"}"#).unwrap();
+        let schema = crate::json::dom::parse(r#"{"$ref": "file:///etc/passwd"}"#).unwrap();
         assert!(compile(&schema).is_err());
     }
 }

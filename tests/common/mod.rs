@@ -78,5 +78,7 @@ pub fn fixture_text(name: &str) -> String {
 
 /// Parse JSON text with xconn's own parser (numbers kept as written).
 pub fn json(text: &str) -> serde_json::Value {
-    xconn::json::parse(text).unwrap_or_else(|e| panic!("invalid JSON {e:?} in:\n{text}"))
+    xconn::json::parse(text)
+        .map(|v| v.to_serde())
+        .unwrap_or_else(|e| panic!("invalid JSON {e:?} in:\n{text}"))
 }

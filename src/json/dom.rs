@@ -1,68 +1,11 @@
-//! The JSON parser every command reads bodies with. It builds a `serde_json::Value` but keeps
+//! LEGACY (being replaced by [`super::Value`]): a parser that builds a `serde_json::Value`. It builds a `serde_json::Value` but keeps
 //! numbers exactly as written: serde_json's own parser rewrites exponents (`1e3` becomes `1e+3`),
 //! ours stores the literal text, so `1.10`, `1E3` and `12345678901234567890` survive a round trip.
 //! Errors carry the byte offset of the offending character.
 
 use serde_json::{Map, Number, Value as Json};
 
-/// Deepest nesting accepted; deeper documents are rejected instead of exhausting the stack.
-pub const MAX_DEPTH: usize = 256;
-
-/// A syntax error at a byte offset.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ParseError {
-    pub offset: usize,
-    pub kind: ErrorKind,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ErrorKind {
-    /// Input ended inside a value.
-    UnexpectedEnd,
-    /// A comma directly before `]` or `}`; the offset is the comma's.
-    TrailingComma,
-    /// A character that cannot start or continue a value here.
-    Unexpected(char),
-    /// Something other than a string where an object key belongs.
-    KeyMustBeString,
-    ExpectedColon,
-    ExpectedCommaOrEnd(u8),
-    InvalidNumber,
-    InvalidEscape,
-    InvalidUnicodeEscape,
-    /// A raw control character (tab, newline…) inside a string.
-    ControlCharacterInString,
-    /// More content after the document ended.
-    TrailingCharacters,
-    TooDeep,
-    /// An object key that repeats an earlier key of the same object; the offset is the key's.
-    DuplicateKey,
-}
-
-impl ErrorKind {
-    pub fn message(self) -> String {
-        match self {
-            ErrorKind::UnexpectedEnd => "unexpected end of input".into(),
-            ErrorKind::TrailingComma => "trailing comma".into(),
-            ErrorKind::Unexpected(c) if c.is_control() || c.is_whitespace() => {
-                format!("unexpected character {}", c.escape_unicode())
-            }
-            ErrorKind::Unexpected(c) => format!("unexpected character `{c}`"),
-            ErrorKind::KeyMustBeString => "object key must be a string in double quotes".into(),
-            ErrorKind::ExpectedColon => "expected `:` after an object key".into(),
-            ErrorKind::ExpectedCommaOrEnd(close) => {
-                format!("expected `,` or `{}`", close as char)
-            }
-            ErrorKind::InvalidNumber => "invalid number".into(),
-            ErrorKind::InvalidEscape => "invalid escape in string".into(),
-            ErrorKind::InvalidUnicodeEscape => "invalid \\u escape in string".into(),
-            ErrorKind::ControlCharacterInString => "control character inside a string".into(),
-            ErrorKind::TrailingCharacters => "content after the end of the JSON document".into(),
-            ErrorKind::TooDeep => format!("nesting deeper than {MAX_DEPTH} levels"),
-            ErrorKind::DuplicateKey => "duplicate key in one object".into(),
-        }
-    }
-}
+use super::{scan_number, ErrorKind, ParseError, MAX_DEPTH};
 
 /// Parse one JSON document from UTF-8 text.
 pub fn parse(text: &str) -> Result<Json, ParseError> {
@@ -104,63 +47,6 @@ pub fn parse_many(
             return Ok(Err(e));
         }
     }
-}
-
-/// The one implementation of the JSON number grammar,
-/// `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`, shared by the parser, the validator's scanner,
-/// CSV type inference and the NDJSON fast path. Scans the number starting at `start` and returns
-/// where it ends. Errors: `InvalidNumber` at the offending byte (at `start` when `-` is followed by
-/// something that is not a digit, as in `-Infinity`), `UnexpectedEnd` when the input stops after `-`.
-pub fn scan_number(bytes: &[u8], start: usize) -> Result<usize, ParseError> {
-    let invalid = |offset| ParseError {
-        offset,
-        kind: ErrorKind::InvalidNumber,
-    };
-    let digits = |mut p: usize| {
-        while let Some(b'0'..=b'9') = bytes.get(p) {
-            p += 1;
-        }
-        p
-    };
-    let mut p = start;
-    if bytes.get(p) == Some(&b'-') {
-        p += 1;
-    }
-    match bytes.get(p) {
-        Some(b'0') => {
-            p += 1;
-            if let Some(b'0'..=b'9') = bytes.get(p) {
-                return Err(invalid(p));
-            }
-        }
-        Some(b'1'..=b'9') => p = digits(p),
-        None => {
-            return Err(ParseError {
-                offset: p,
-                kind: ErrorKind::UnexpectedEnd,
-            })
-        }
-        Some(_) => return Err(invalid(start)),
-    }
-    if bytes.get(p) == Some(&b'.') {
-        let end = digits(p + 1);
-        if end == p + 1 {
-            return Err(invalid(end));
-        }
-        p = end;
-    }
-    if let Some(b'e' | b'E') = bytes.get(p) {
-        p += 1;
-        if let Some(b'+' | b'-') = bytes.get(p) {
-            p += 1;
-        }
-        let end = digits(p);
-        if end == p {
-            return Err(invalid(end));
-        }
-        p = end;
-    }
-    Ok(p)
 }
 
 struct Parser<'a> {

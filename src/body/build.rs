@@ -1,0 +1,237 @@
+//! Building a response body record by record — what `serve` answers with and how `call` merges
+//! batch responses. Rows are kept as JSON text (copied from their source values, never
+//! re-parsed), the per-record `warnings`, `errors` and `process_time` beside them; the body is
+//! written once at the end in any [`Layout`].
+
+use std::io::{self, Write};
+
+use super::write::{write_document, Layout};
+use crate::json::write::{write_str, write_value, Style};
+use crate::json::Value;
+
+/// One warning entry of a record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WarningEntry {
+    pub source_path: String,
+    pub message: String,
+}
+
+/// One error entry of a record, in the spec's error shape.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ErrorEntry {
+    pub error_category: String,
+    pub error_type: String,
+    pub additional_details: String,
+    pub source_path: String,
+    pub message: String,
+}
+
+/// A response under construction.
+#[derive(Debug, Default)]
+pub struct ResponseBuilder {
+    /// `outputs` rows as compact JSON text, the header first (when set).
+    rows: Vec<Vec<u8>>,
+    header: Option<Vec<u8>>,
+    warnings: Vec<Vec<u8>>,
+    errors: Vec<Vec<u8>>,
+    process_time: Vec<Vec<u8>>,
+}
+
+impl ResponseBuilder {
+    pub fn new() -> ResponseBuilder {
+        ResponseBuilder::default()
+    }
+
+    /// Set the `outputs` header from column names.
+    pub fn header(&mut self, keys: &[String]) -> &mut Self {
+        let mut text = b"[".to_vec();
+        for (i, key) in keys.iter().enumerate() {
+            if i > 0 {
+                text.push(b',');
+            }
+            write_str(&mut text, key).expect("writing to memory");
+        }
+        text.push(b']');
+        self.header = Some(text);
+        self
+    }
+
+    /// Set the `outputs` header from a header row value.
+    pub fn header_value(&mut self, header: &Value) -> &mut Self {
+        let mut text = Vec::new();
+        write_value(&mut text, header, Style::Compact).expect("writing to memory");
+        self.header = Some(text);
+        self
+    }
+
+    /// Add one record: its output row (a checked array value), its messages and its time in
+    /// milliseconds (negative or not finite times are written as `0`).
+    pub fn record(
+        &mut self,
+        row: &Value,
+        warnings: &[WarningEntry],
+        errors: &[ErrorEntry],
+        process_time: f64,
+    ) -> &mut Self {
+        let mut text = Vec::with_capacity(row.raw().len());
+        write_value(&mut text, row, Style::Compact).expect("writing to memory");
+        self.push(text, warnings, errors, process_time)
+    }
+
+    /// Add one record that has no output row values beyond `[]`-like placeholders: a record that
+    /// failed (an error entry explains it) keeps its place with an empty row.
+    pub fn failed_record(&mut self, errors: &[ErrorEntry], process_time: f64) -> &mut Self {
+        self.push(b"[]".to_vec(), &[], errors, process_time)
+    }
+
+    fn push(
+        &mut self,
+        row: Vec<u8>,
+        warnings: &[WarningEntry],
+        errors: &[ErrorEntry],
+        process_time: f64,
+    ) -> &mut Self {
+        self.rows.push(row);
+        self.warnings.push(warnings_text(warnings));
+        self.errors.push(errors_text(errors));
+        let time = if process_time.is_finite() && process_time >= 0.0 {
+            process_time
+        } else {
+            0.0
+        };
+        self.process_time.push(format!("{time}").into_bytes());
+        self
+    }
+
+    /// Records added so far.
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    /// The body as compact JSON text.
+    pub fn to_compact(&self) -> Vec<u8> {
+        let mut out = b"{\"outputs\":[".to_vec();
+        let rows = self.header.iter().chain(self.rows.iter());
+        join(&mut out, rows);
+        out.extend_from_slice(b"],\"warnings\":[");
+        join(&mut out, self.warnings.iter());
+        out.extend_from_slice(b"],\"errors\":[");
+        join(&mut out, self.errors.iter());
+        out.extend_from_slice(b"],\"process_time\":[");
+        join(&mut out, self.process_time.iter());
+        out.extend_from_slice(b"]}");
+        out
+    }
+
+    /// Write the body in `layout`, ending with a newline.
+    pub fn write<W: Write + ?Sized>(&self, w: &mut W, layout: Layout) -> io::Result<()> {
+        let compact = self.to_compact();
+        let text = std::str::from_utf8(&compact).map_err(io::Error::other)?;
+        let doc = crate::json::parse(text)
+            .map_err(|e| io::Error::other(format!("response builder: {}", e.kind.message())))?;
+        write_document(w, &doc, layout)
+    }
+}
+
+fn join<'a>(out: &mut Vec<u8>, parts: impl Iterator<Item = &'a Vec<u8>>) {
+    for (i, part) in parts.enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(part);
+    }
+}
+
+fn warnings_text(entries: &[WarningEntry]) -> Vec<u8> {
+    if entries.is_empty() {
+        return b"null".to_vec();
+    }
+    let mut out = b"[".to_vec();
+    for (i, entry) in entries.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(b"{\"source_path\":");
+        write_str(&mut out, &entry.source_path).expect("writing to memory");
+        out.extend_from_slice(b",\"message\":");
+        write_str(&mut out, &entry.message).expect("writing to memory");
+        out.push(b'}');
+    }
+    out.push(b']');
+    out
+}
+
+fn errors_text(entries: &[ErrorEntry]) -> Vec<u8> {
+    if entries.is_empty() {
+        return b"null".to_vec();
+    }
+    let mut out = b"[".to_vec();
+    for (i, entry) in entries.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        let fields: [(&str, Option<&str>); 5] = [
+            ("error_category", Some(&entry.error_category)),
+            ("error_type", Some(&entry.error_type)),
+            ("additional_details", Some(&entry.additional_details)),
+            ("source_path", Some(&entry.source_path)),
+            ("message", Some(&entry.message)),
+        ];
+        out.push(b'{');
+        let mut first = true;
+        for (name, value) in fields {
+            let Some(value) = value else { continue };
+            if !first {
+                out.push(b',');
+            }
+            first = false;
+            write_str(&mut out, name).expect("writing to memory");
+            out.push(b':');
+            write_str(&mut out, value).expect("writing to memory");
+        }
+        out.push(b'}');
+    }
+    out.push(b']');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builds_a_response_the_validator_accepts() {
+        let request = crate::json::parse(r#"{"inputs":[["a","b"],[1,"x"],[2.50,"y"]]}"#).unwrap();
+        let rows: Vec<Value> = request.get("inputs").unwrap().items().collect();
+        let mut builder = ResponseBuilder::new();
+        builder.header_value(&rows[0]);
+        builder.record(&rows[1], &[], &[], 1.0);
+        builder.record(
+            &rows[2],
+            &[WarningEntry {
+                source_path: "b".into(),
+                message: "odd \"y\"".into(),
+            }],
+            &[ErrorEntry {
+                error_category: "validation_error".into(),
+                error_type: "400".into(),
+                additional_details: "".into(),
+                source_path: "a".into(),
+                message: "too big".into(),
+            }],
+            2.5,
+        );
+        let text = String::from_utf8(builder.to_compact()).unwrap();
+        assert_eq!(
+            text,
+            r#"{"outputs":[["a","b"],[1,"x"],[2.50,"y"]],"warnings":[null,[{"source_path":"b","message":"odd \"y\""}]],"errors":[null,[{"error_category":"validation_error","error_type":"400","additional_details":"","source_path":"a","message":"too big"}]],"process_time":[1,2.5]}"#
+        );
+        let scanned = crate::validate::scan::scan(text.as_bytes(), None, Some(("req", 2)));
+        assert!(scanned.syntax.is_none());
+        assert!(scanned.found.is_empty(), "{:?}", scanned.found);
+    }
+}

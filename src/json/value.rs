@@ -1,0 +1,649 @@
+//! The lean document model: a [`Value`] is a span of JSON text that the [`Lexer`] has already
+//! checked. Numbers keep their exact text, strings are slices unescaped only on request, arrays
+//! and objects are walked on demand. A value costs three words, whatever it holds.
+//!
+//! Navigation trusts the check that made the value: it skips strings and brackets without
+//! re-checking them, so walking is fast. It still never panics on text that was not checked; it
+//! just reads what it can.
+
+use std::borrow::Cow;
+
+use super::{lexer::Lexer, ErrorKind, ParseError};
+
+/// What a value is, told by its first character.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ValueKind {
+    Null,
+    Bool,
+    Number,
+    String,
+    Array,
+    Object,
+}
+
+impl ValueKind {
+    /// `a string`, `an array`… for messages.
+    pub fn article_name(self) -> &'static str {
+        match self {
+            ValueKind::Null => "null",
+            ValueKind::Bool => "a boolean",
+            ValueKind::Number => "a number",
+            ValueKind::String => "a string",
+            ValueKind::Array => "an array",
+            ValueKind::Object => "an object",
+        }
+    }
+}
+
+/// A checked JSON value: `src[start..end]`.
+#[derive(Clone, Copy)]
+pub struct Value<'a> {
+    src: &'a str,
+    start: usize,
+    end: usize,
+}
+
+impl std::fmt::Debug for Value<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.raw())
+    }
+}
+
+impl PartialEq for Value<'_> {
+    /// Equal when the texts are equal (the same value written the same way).
+    fn eq(&self, other: &Self) -> bool {
+        self.raw() == other.raw()
+    }
+}
+
+/// Check `text` as one JSON document (syntax and duplicate keys) and return its root value.
+pub fn parse(text: &str) -> Result<Value<'_>, ParseError> {
+    let mut lexer = Lexer::new(text);
+    lexer.skip_ws();
+    let start = lexer.pos;
+    lexer.skip_value()?;
+    let end = lexer.pos;
+    lexer.end()?;
+    Ok(Value {
+        src: text,
+        start,
+        end,
+    })
+}
+
+/// Check a sequence of JSON documents separated by whitespace (NDJSON, concatenated JSON);
+/// calls `each` with every value. Stops at the first syntax error.
+pub fn parse_many<'a>(
+    text: &'a str,
+    mut each: impl FnMut(Value<'a>) -> anyhow::Result<()>,
+) -> Result<anyhow::Result<()>, ParseError> {
+    let mut lexer = Lexer::new(text);
+    loop {
+        if lexer.at_end() {
+            return Ok(Ok(()));
+        }
+        let start = lexer.pos;
+        lexer.skip_value()?;
+        let value = Value {
+            src: text,
+            start,
+            end: lexer.pos,
+        };
+        if let Err(e) = each(value) {
+            return Ok(Err(e));
+        }
+    }
+}
+
+impl<'a> Value<'a> {
+    /// The value spanning `src[start..end]`, trusted to be checked JSON (for example the spans
+    /// the validator walked). Out-of-range spans are clamped, never a panic.
+    pub fn from_checked(src: &'a str, start: usize, end: usize) -> Value<'a> {
+        let end = end.min(src.len());
+        let start = start.min(end);
+        Value { src, start, end }
+    }
+
+    /// The value that starts at byte `start` of checked text (its end is found by skipping).
+    pub fn starting_at(src: &'a str, start: usize) -> Value<'a> {
+        let end = skip(src.as_bytes(), start);
+        Value::from_checked(src, start, end)
+    }
+
+    /// The whole text the value lives in.
+    pub fn source(&self) -> &'a str {
+        self.src
+    }
+
+    /// Byte offset where the value starts in its text (for diagnostics).
+    pub fn offset(&self) -> usize {
+        self.start
+    }
+
+    /// Byte offset just past the value.
+    pub fn end(&self) -> usize {
+        self.end
+    }
+
+    /// The value's JSON text exactly as written.
+    pub fn raw(&self) -> &'a str {
+        &self.src[self.start..self.end]
+    }
+
+    fn first(&self) -> u8 {
+        self.src.as_bytes().get(self.start).copied().unwrap_or(b'n')
+    }
+
+    pub fn kind(&self) -> ValueKind {
+        match self.first() {
+            b'"' => ValueKind::String,
+            b'[' => ValueKind::Array,
+            b'{' => ValueKind::Object,
+            b't' | b'f' => ValueKind::Bool,
+            b'n' => ValueKind::Null,
+            _ => ValueKind::Number,
+        }
+    }
+
+    pub fn is_null(&self) -> bool {
+        self.kind() == ValueKind::Null
+    }
+    pub fn is_string(&self) -> bool {
+        self.kind() == ValueKind::String
+    }
+    pub fn is_array(&self) -> bool {
+        self.kind() == ValueKind::Array
+    }
+    pub fn is_object(&self) -> bool {
+        self.kind() == ValueKind::Object
+    }
+    pub fn is_number(&self) -> bool {
+        self.kind() == ValueKind::Number
+    }
+
+    pub fn as_bool(&self) -> Option<bool> {
+        match self.raw() {
+            "true" => Some(true),
+            "false" => Some(false),
+            _ => None,
+        }
+    }
+
+    /// A number's exact text (`1.10`, `1e3`, `12345678901234567890`).
+    pub fn number_text(&self) -> Option<&'a str> {
+        (self.kind() == ValueKind::Number).then(|| self.raw())
+    }
+
+    /// A string's content, unescaped (borrowed when it has no escapes).
+    pub fn as_str(&self) -> Option<Cow<'a, str>> {
+        self.is_string().then(|| unescape(self.raw()))
+    }
+
+    /// A string's raw content between the quotes, escapes as written.
+    pub fn string_raw_content(&self) -> Option<&'a str> {
+        let raw = self.raw();
+        (self.is_string() && raw.len() >= 2).then(|| &raw[1..raw.len() - 1])
+    }
+
+    /// An array's elements (nothing for other values).
+    pub fn items(&self) -> Items<'a> {
+        Items {
+            walk: Walk::inside(self, b'['),
+        }
+    }
+
+    /// An object's members in order (nothing for other values).
+    pub fn members(&self) -> Members<'a> {
+        Members {
+            walk: Walk::inside(self, b'{'),
+        }
+    }
+
+    /// The value of the first member named `key`.
+    pub fn get(&self, key: &str) -> Option<Value<'a>> {
+        self.members()
+            .find(|(k, _)| k.matches(key))
+            .map(|(_, value)| value)
+    }
+
+    /// Whether an object has a member named `key`.
+    pub fn contains_key(&self, key: &str) -> bool {
+        self.get(key).is_some()
+    }
+
+    /// Number of elements of an array or members of an object (a walk, not a lookup).
+    pub fn len(&self) -> usize {
+        match self.kind() {
+            ValueKind::Array => self.items().count(),
+            ValueKind::Object => self.members().count(),
+            _ => 0,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The value at a JSON pointer (RFC 6901), `None` when it leads nowhere.
+    pub fn pointer(&self, pointer: &str) -> Option<Value<'a>> {
+        let mut value = *self;
+        for token in pointer_tokens(pointer) {
+            value = match value.kind() {
+                ValueKind::Array => value.items().nth(token.parse::<usize>().ok()?)?,
+                ValueKind::Object => value.get(&token)?,
+                _ => return None,
+            };
+        }
+        Some(value)
+    }
+
+    /// This value as a `serde_json::Value`, for crates that need one (the JSON Schema pass).
+    /// Numbers become the nearest `serde_json` number; past the double range they are clamped to
+    /// ±`f64::MAX` (the schemas only ask whether a value is a number and its sign).
+    pub fn to_serde(&self) -> serde_json::Value {
+        use serde_json::Value as J;
+        match self.kind() {
+            ValueKind::Null => J::Null,
+            ValueKind::Bool => J::Bool(self.raw() == "true"),
+            ValueKind::String => J::String(unescape(self.raw()).into_owned()),
+            ValueKind::Number => J::Number(serde_number(self.raw())),
+            ValueKind::Array => J::Array(self.items().map(|v| v.to_serde()).collect()),
+            ValueKind::Object => J::Object(
+                self.members()
+                    .map(|(k, v)| (k.text().into_owned(), v.to_serde()))
+                    .collect(),
+            ),
+        }
+    }
+}
+
+/// The nearest `serde_json::Number` to a JSON number's text.
+pub fn serde_number(text: &str) -> serde_json::Number {
+    if let Ok(n) = text.parse::<i64>() {
+        return n.into();
+    }
+    if let Ok(n) = text.parse::<u64>() {
+        return n.into();
+    }
+    let value: f64 = text.parse().unwrap_or(0.0);
+    let clamped = if value.is_finite() {
+        value
+    } else if value.is_sign_negative() {
+        f64::MIN
+    } else {
+        f64::MAX
+    };
+    serde_json::Number::from_f64(clamped).unwrap_or_else(|| serde_json::Number::from(0))
+}
+
+/// An object key as written (quotes included).
+#[derive(Debug, Clone, Copy)]
+pub struct Key<'a> {
+    raw: &'a str,
+    offset: usize,
+}
+
+impl<'a> Key<'a> {
+    /// The key unescaped.
+    pub fn text(&self) -> Cow<'a, str> {
+        unescape(self.raw)
+    }
+
+    /// The key as written, quotes included.
+    pub fn raw(&self) -> &'a str {
+        self.raw
+    }
+
+    /// Byte offset of the key's opening quote.
+    pub fn offset(&self) -> usize {
+        self.offset
+    }
+
+    /// Whether the key is `name`.
+    pub fn matches(&self, name: &str) -> bool {
+        let inner = self
+            .raw
+            .get(1..self.raw.len().saturating_sub(1))
+            .unwrap_or("");
+        if inner.contains('\\') {
+            self.text() == name
+        } else {
+            inner == name
+        }
+    }
+}
+
+/// A position inside a container, walking its elements.
+#[derive(Clone)]
+struct Walk<'a> {
+    src: &'a str,
+    pos: usize,
+    /// Where the container ends (just past its close); nothing is read at or past it.
+    end: usize,
+}
+
+impl<'a> Walk<'a> {
+    fn inside(value: &Value<'a>, open: u8) -> Walk<'a> {
+        if value.first() == open {
+            let mut walk = Walk {
+                src: value.src,
+                pos: value.start + 1,
+                end: value.end,
+            };
+            walk.ws();
+            walk
+        } else {
+            Walk {
+                src: value.src,
+                pos: 0,
+                end: 0,
+            }
+        }
+    }
+
+    fn peek(&self) -> Option<u8> {
+        if self.pos < self.end {
+            self.src.as_bytes().get(self.pos).copied()
+        } else {
+            None
+        }
+    }
+
+    fn ws(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
+            self.pos += 1;
+        }
+    }
+
+    /// The next value, or `None` at the close.
+    fn value(&mut self) -> Option<Value<'a>> {
+        match self.peek()? {
+            b']' | b'}' => None,
+            _ => {
+                let start = self.pos;
+                let end = skip(&self.src.as_bytes()[..self.end], start);
+                if end <= start {
+                    self.pos = self.end;
+                    return None;
+                }
+                self.pos = end;
+                self.ws();
+                if self.peek() == Some(b',') {
+                    self.pos += 1;
+                    self.ws();
+                }
+                Some(Value {
+                    src: self.src,
+                    start,
+                    end,
+                })
+            }
+        }
+    }
+
+    fn key(&mut self) -> Option<Key<'a>> {
+        if self.peek()? != b'"' {
+            return None;
+        }
+        let start = self.pos;
+        let end = skip(&self.src.as_bytes()[..self.end], start);
+        self.pos = end;
+        self.ws();
+        if self.peek() == Some(b':') {
+            self.pos += 1;
+            self.ws();
+        }
+        Some(Key {
+            raw: &self.src[start..end],
+            offset: start,
+        })
+    }
+}
+
+/// The elements of an array.
+#[derive(Clone)]
+pub struct Items<'a> {
+    walk: Walk<'a>,
+}
+
+impl<'a> Iterator for Items<'a> {
+    type Item = Value<'a>;
+    fn next(&mut self) -> Option<Value<'a>> {
+        self.walk.value()
+    }
+}
+
+/// The members of an object.
+#[derive(Clone)]
+pub struct Members<'a> {
+    walk: Walk<'a>,
+}
+
+impl<'a> Iterator for Members<'a> {
+    type Item = (Key<'a>, Value<'a>);
+    fn next(&mut self) -> Option<(Key<'a>, Value<'a>)> {
+        let key = self.walk.key()?;
+        let value = self.walk.value()?;
+        Some((key, value))
+    }
+}
+
+/// Where the value starting at `start` ends, trusting the text to be checked JSON: strings are
+/// skipped to their closing quote, brackets counted. Iterative, so depth cannot overflow the
+/// stack; on malformed text it stops at the end of `bytes`.
+pub fn skip(bytes: &[u8], start: usize) -> usize {
+    let mut pos = start;
+    let mut depth = 0usize;
+    while pos < bytes.len() {
+        match bytes[pos] {
+            b'"' => pos = skip_string(bytes, pos),
+            b'[' | b'{' => {
+                depth += 1;
+                pos += 1;
+                continue;
+            }
+            b']' | b'}' => {
+                if depth == 0 {
+                    return pos;
+                }
+                depth -= 1;
+                pos += 1;
+            }
+            b',' | b':' | b' ' | b'\t' | b'\n' | b'\r' if depth == 0 => return pos,
+            _ if depth == 0 => {
+                // A number or literal: up to the next delimiter.
+                while pos < bytes.len()
+                    && !matches!(
+                        bytes[pos],
+                        b',' | b':' | b']' | b'}' | b' ' | b'\t' | b'\n' | b'\r' | b'"'
+                    )
+                {
+                    pos += 1;
+                }
+                return pos;
+            }
+            _ => {
+                pos += 1;
+                continue;
+            }
+        }
+        if depth == 0 {
+            return pos;
+        }
+    }
+    bytes.len()
+}
+
+/// Past the string whose opening quote is at `start`.
+fn skip_string(bytes: &[u8], start: usize) -> usize {
+    let mut pos = start + 1;
+    loop {
+        match memchr::memchr2(b'"', b'\\', bytes.get(pos..).unwrap_or(&[])) {
+            None => return bytes.len(),
+            Some(i) => {
+                pos += i;
+                if bytes[pos] == b'\\' {
+                    pos += 2;
+                } else {
+                    return pos + 1;
+                }
+            }
+        }
+    }
+}
+
+/// A JSON string's content, from its raw text with quotes, unescaped. Borrowed when there is
+/// nothing to unescape. Text that was not checked never panics: a bad escape reads as U+FFFD.
+pub fn unescape(raw: &str) -> Cow<'_, str> {
+    let inner = raw
+        .strip_prefix('"')
+        .map(|r| r.strip_suffix('"').unwrap_or(r))
+        .unwrap_or(raw);
+    if !inner.contains('\\') {
+        return Cow::Borrowed(inner);
+    }
+    let mut out = String::with_capacity(inner.len());
+    let mut chars = inner.char_indices();
+    while let Some((_, c)) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next().map(|(_, c)| c) {
+            Some('"') => out.push('"'),
+            Some('\\') => out.push('\\'),
+            Some('/') => out.push('/'),
+            Some('b') => out.push('\u{8}'),
+            Some('f') => out.push('\u{c}'),
+            Some('n') => out.push('\n'),
+            Some('r') => out.push('\r'),
+            Some('t') => out.push('\t'),
+            Some('u') => {
+                let hex = |chars: &mut std::str::CharIndices| -> Option<u32> {
+                    let mut v = 0;
+                    for _ in 0..4 {
+                        v = v * 16 + chars.next()?.1.to_digit(16)?;
+                    }
+                    Some(v)
+                };
+                let first = hex(&mut chars);
+                let code = match first {
+                    Some(high @ 0xD800..=0xDBFF) => {
+                        let mut look = chars.clone();
+                        let low = match (look.next(), look.next()) {
+                            (Some((_, '\\')), Some((_, 'u'))) => hex(&mut look),
+                            _ => None,
+                        };
+                        match low {
+                            Some(low @ 0xDC00..=0xDFFF) => {
+                                chars = look;
+                                Some(0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00))
+                            }
+                            _ => None,
+                        }
+                    }
+                    other => other,
+                };
+                out.push(code.and_then(char::from_u32).unwrap_or('\u{FFFD}'));
+            }
+            _ => out.push('\u{FFFD}'),
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Split a JSON pointer (RFC 6901) into unescaped tokens.
+pub fn pointer_tokens(pointer: &str) -> Vec<String> {
+    if pointer.is_empty() {
+        return Vec::new();
+    }
+    pointer
+        .strip_prefix('/')
+        .unwrap_or(pointer)
+        .split('/')
+        .map(|t| t.replace("~1", "/").replace("~0", "~"))
+        .collect()
+}
+
+/// Byte offset where the value at `pointer` starts in checked JSON text; `None` when the pointer
+/// leads nowhere.
+pub fn locate_pointer(text: &str, pointer: &str) -> Option<usize> {
+    let mut lexer = Lexer::new(text);
+    lexer.skip_ws();
+    let root = Value::starting_at(text, lexer.pos);
+    root.pointer(pointer).map(|v| v.offset())
+}
+
+/// Check that `text` is one JSON document without keeping anything (the `TrailingCharacters`
+/// and `DuplicateKey` rules included).
+pub fn check(text: &str) -> Result<(), ParseError> {
+    parse(text).map(|_| ())
+}
+
+/// An error for a value that is not what a caller expected (used by readers built on values).
+pub fn not_expected(offset: usize, c: char) -> ParseError {
+    ParseError {
+        offset,
+        kind: ErrorKind::Unexpected(c),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_and_strings_keep_their_text() {
+        let doc = parse(r#"{"n":[1.10,1e3,-0,12345678901234567890],"s":"a\u00e9\n"}"#).unwrap();
+        let numbers: Vec<&str> = doc
+            .get("n")
+            .unwrap()
+            .items()
+            .map(|v| v.number_text().unwrap())
+            .collect();
+        assert_eq!(numbers, ["1.10", "1e3", "-0", "12345678901234567890"]);
+        assert_eq!(doc.get("s").unwrap().as_str().unwrap(), "a\u{e9}\n");
+    }
+
+    #[test]
+    fn walks_nested_containers_with_whitespace_and_tricky_strings() {
+        let text = " { \"a\" : [ \"x]\\\"}\" , { \"b\" : [ ] } , null ] , \"c\" : true } ";
+        let doc = parse(text).unwrap();
+        let a: Vec<String> = doc
+            .get("a")
+            .unwrap()
+            .items()
+            .map(|v| v.raw().to_string())
+            .collect();
+        assert_eq!(a, ["\"x]\\\"}\"", "{ \"b\" : [ ] }", "null"]);
+        assert_eq!(doc.get("c").unwrap().as_bool(), Some(true));
+        assert_eq!(doc.pointer("/a/1/b").unwrap().raw(), "[ ]");
+        assert!(doc.pointer("/a/3").is_none());
+    }
+
+    #[test]
+    fn unescape_handles_pairs_and_never_panics_on_bad_text() {
+        assert_eq!(unescape(r#""\ud83d\ude00""#), "\u{1F600}");
+        assert_eq!(unescape(r#""\ud83d""#), "\u{FFFD}");
+        assert_eq!(unescape("\"\\\""), "\u{FFFD}");
+        assert_eq!(unescape(r#""\u12""#), "\u{FFFD}");
+    }
+
+    #[test]
+    fn agrees_with_serde_json_on_structure() {
+        let text =
+            r#"{"a\"b":["\u00e9\ud83d\ude00\n\t\\/", true, false, null, {"x": []}], "é": {}}"#;
+        let theirs: serde_json::Value = serde_json::from_str(text).unwrap();
+        assert_eq!(parse(text).unwrap().to_serde(), theirs);
+    }
+
+    #[test]
+    fn numbers_past_the_double_range_are_clamped_for_serde() {
+        assert_eq!(
+            serde_number("1e400").as_f64(),
+            Some(f64::MAX),
+            "1e400 is larger than any double"
+        );
+        assert_eq!(serde_number("-1e400").as_f64(), Some(f64::MIN));
+    }
+}

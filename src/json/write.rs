@@ -1,0 +1,189 @@
+//! Writing values back as JSON text, in one canonical way: numbers and literals exactly as
+//! written, strings copied when they hold no escape and otherwise re-escaped (only `"`, `\` and
+//! control characters are escaped, `\n`-style where JSON has a short form, else `\u00XX`).
+//! Three styles: compact, spaced (`[1, "a"]`, `{"k": 1}`) and pretty (two-space indent).
+
+use std::io::{self, Write};
+
+use super::value::{unescape, Value, ValueKind};
+
+/// How a value is spaced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Style {
+    /// No spaces: `[1,"a"]`.
+    Compact,
+    /// One line, a space after `,` and `:`: `[1, "a"]`.
+    Spaced,
+    /// Indented by two spaces per level; the number is the starting level.
+    Pretty(usize),
+}
+
+/// Write `s` as a JSON string literal.
+pub fn write_str<W: Write + ?Sized>(w: &mut W, s: &str) -> io::Result<()> {
+    w.write_all(b"\"")?;
+    let bytes = s.as_bytes();
+    let mut run = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let escape: &[u8] = match b {
+            b'"' => b"\\\"",
+            b'\\' => b"\\\\",
+            b'\n' => b"\\n",
+            b'\r' => b"\\r",
+            b'\t' => b"\\t",
+            0x08 => b"\\b",
+            0x0c => b"\\f",
+            0..=0x1f => b"",
+            _ => continue,
+        };
+        w.write_all(&bytes[run..i])?;
+        if escape.is_empty() {
+            const HEX: &[u8; 16] = b"0123456789abcdef";
+            w.write_all(&[
+                b'\\',
+                b'u',
+                b'0',
+                b'0',
+                HEX[(b >> 4) as usize],
+                HEX[(b & 0xf) as usize],
+            ])?;
+        } else {
+            w.write_all(escape)?;
+        }
+        run = i + 1;
+    }
+    w.write_all(&bytes[run..])?;
+    w.write_all(b"\"")
+}
+
+/// Write a string given as raw JSON text (quotes included) in the canonical form: copied when it
+/// has no escapes, else unescaped and escaped again.
+pub fn write_raw_str<W: Write + ?Sized>(w: &mut W, raw: &str) -> io::Result<()> {
+    if raw.contains('\\') {
+        write_str(w, &unescape(raw))
+    } else {
+        w.write_all(raw.as_bytes())
+    }
+}
+
+/// Write `value` in `style`.
+pub fn write_value<W: Write + ?Sized>(w: &mut W, value: &Value, style: Style) -> io::Result<()> {
+    match value.kind() {
+        ValueKind::String => write_raw_str(w, value.raw()),
+        ValueKind::Array => {
+            let mut items = value.items().peekable();
+            if items.peek().is_none() {
+                return w.write_all(b"[]");
+            }
+            w.write_all(b"[")?;
+            for (i, item) in items.enumerate() {
+                separator(w, style, i == 0)?;
+                write_value(w, &item, deeper(style))?;
+            }
+            close(w, style, b"]")
+        }
+        ValueKind::Object => {
+            let mut members = value.members().peekable();
+            if members.peek().is_none() {
+                return w.write_all(b"{}");
+            }
+            w.write_all(b"{")?;
+            for (i, (key, item)) in members.enumerate() {
+                separator(w, style, i == 0)?;
+                write_raw_str(w, key.raw())?;
+                w.write_all(if style == Style::Compact { b":" } else { b": " })?;
+                write_value(w, &item, deeper(style))?;
+            }
+            close(w, style, b"}")
+        }
+        _ => w.write_all(value.raw().as_bytes()),
+    }
+}
+
+/// A value's canonical compact text.
+pub fn to_compact_string(value: &Value) -> String {
+    let mut out = Vec::with_capacity(value.raw().len());
+    write_value(&mut out, value, Style::Compact).expect("writing to memory");
+    String::from_utf8(out).unwrap_or_default()
+}
+
+fn deeper(style: Style) -> Style {
+    match style {
+        Style::Pretty(level) => Style::Pretty(level + 1),
+        other => other,
+    }
+}
+
+fn separator<W: Write + ?Sized>(w: &mut W, style: Style, first: bool) -> io::Result<()> {
+    match (style, first) {
+        (Style::Compact, true) | (Style::Spaced, true) => Ok(()),
+        (Style::Compact, false) => w.write_all(b","),
+        (Style::Spaced, false) => w.write_all(b", "),
+        (Style::Pretty(level), first) => {
+            w.write_all(if first { b"\n" } else { b",\n" })?;
+            indent(w, level + 1)
+        }
+    }
+}
+
+fn close<W: Write + ?Sized>(w: &mut W, style: Style, bracket: &[u8]) -> io::Result<()> {
+    if let Style::Pretty(level) = style {
+        w.write_all(b"\n")?;
+        indent(w, level)?;
+    }
+    w.write_all(bracket)
+}
+
+/// Two spaces per level.
+pub fn indent<W: Write + ?Sized>(w: &mut W, level: usize) -> io::Result<()> {
+    for _ in 0..level {
+        w.write_all(b"  ")?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::json::parse;
+
+    fn written(text: &str, style: Style) -> String {
+        let mut out = Vec::new();
+        write_value(&mut out, &parse(text).unwrap(), style).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn styles_match_serde_json_formatters() {
+        let text = r#"{"a":[1,"x\u00e9\/",{"b":[]},{}],"c\n":null,"d":[[true]]}"#;
+        let value: serde_json::Value = serde_json::from_str(text).unwrap();
+        assert_eq!(
+            written(text, Style::Compact),
+            serde_json::to_string(&value).unwrap()
+        );
+        assert_eq!(
+            written(text, Style::Pretty(0)),
+            serde_json::to_string_pretty(&value).unwrap()
+        );
+        assert_eq!(
+            written(text, Style::Spaced),
+            r#"{"a": [1, "xé/", {"b": []}, {}], "c\n": null, "d": [[true]]}"#
+        );
+    }
+
+    #[test]
+    fn numbers_are_written_as_they_were_read() {
+        let text = "[1.10,1e3,1E-3,-0,12345678901234567890,1e400]";
+        assert_eq!(written(text, Style::Compact), text);
+    }
+
+    #[test]
+    fn control_characters_are_escaped_like_serde_json() {
+        let s = "a\u{1}\u{8}\u{c}\u{1f}\u{7f}\"\\";
+        let mut out = Vec::new();
+        write_str(&mut out, s).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            serde_json::to_string(s).unwrap()
+        );
+    }
+}
