@@ -15,12 +15,41 @@ use crate::json::{self, ErrorKind};
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
-/// A whole input read into memory.
+/// A whole input, in memory or mapped.
 pub struct Source {
     /// The path as given, or `<stdin>`.
     pub name: String,
     /// The content, without a leading byte-order mark.
-    pub bytes: Vec<u8>,
+    pub bytes: SourceBytes,
+}
+
+/// Files at least this large are mapped instead of read.
+const MAP_AT: u64 = 1 << 20;
+
+/// The bytes of a [`Source`]: read into memory, or (for a large regular file) mapped, so that a
+/// sequential pass can give pages back ([`Source::release_before`]) and memory stays flat.
+/// Derefs to the content without its byte-order mark.
+pub enum SourceBytes {
+    Owned(Vec<u8>),
+    /// A read-only shared mapping and the length of the BOM skipped at its start. Like ripgrep,
+    /// xconn assumes the file is not truncated while it is being read.
+    Mapped(memmap2::Mmap, usize),
+}
+
+impl std::ops::Deref for SourceBytes {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        match self {
+            SourceBytes::Owned(bytes) => bytes,
+            SourceBytes::Mapped(map, skip) => &map[*skip..],
+        }
+    }
+}
+
+impl From<Vec<u8>> for SourceBytes {
+    fn from(bytes: Vec<u8>) -> SourceBytes {
+        SourceBytes::Owned(bytes)
+    }
 }
 
 /// True when the argument names standard input.
@@ -52,6 +81,11 @@ impl Source {
                 if meta.is_dir() {
                     anyhow::bail!("cannot read {arg}: is a directory");
                 }
+                if meta.is_file() && meta.len() >= MAP_AT {
+                    if let Some(source) = Source::map(&file, arg) {
+                        return Ok(source);
+                    }
+                }
                 bytes.reserve(meta.len() as usize);
             }
             file.read_to_end(&mut bytes)
@@ -62,8 +96,43 @@ impl Source {
         }
         Ok(Source {
             name: display_name(arg),
-            bytes,
+            bytes: bytes.into(),
         })
+    }
+
+    /// Map a regular file; `None` when it cannot be mapped (then it is read instead).
+    pub fn map(file: &File, arg: &str) -> Option<Source> {
+        // SAFETY: the mapping is read-only; like ripgrep, xconn assumes nobody truncates the file
+        // while it runs (that would be a SIGBUS, not memory unsafety in xconn's own code paths).
+        let map = unsafe { memmap2::Mmap::map(file) }.ok()?;
+        let _ = map.advise(memmap2::Advice::Sequential);
+        let skip = if map.starts_with(BOM) { BOM.len() } else { 0 };
+        Some(Source {
+            name: display_name(arg),
+            bytes: SourceBytes::Mapped(map, skip),
+        })
+    }
+
+    /// Give back the memory of the content before byte `offset` (of the BOM-less content) after
+    /// a sequential pass has gone past it. The content stays readable: a mapped file reads those
+    /// pages again from the page cache if they are touched later. Does nothing for content read
+    /// into memory.
+    pub fn release_before(&self, offset: usize) {
+        if let SourceBytes::Mapped(map, skip) = &self.bytes {
+            const PAGE: usize = 4096;
+            let end = ((offset + skip) / PAGE) * PAGE;
+            if end > 0 {
+                // SAFETY: DONTNEED on a read-only shared file mapping only drops resident pages;
+                // their content is the file's when read again.
+                let _ = unsafe {
+                    map.unchecked_advise_range(
+                        memmap2::UncheckedAdvice::DontNeed,
+                        0,
+                        end.min(map.len()),
+                    )
+                };
+            }
+        }
     }
 
     /// A source from bytes already in memory (tests, HTTP bodies).
@@ -73,7 +142,7 @@ impl Source {
         }
         Source {
             name: name.into(),
-            bytes,
+            bytes: bytes.into(),
         }
     }
 
