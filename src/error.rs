@@ -75,7 +75,7 @@ pub fn report(err: &anyhow::Error) {
 pub fn escape_control(text: &str) -> String {
     let mut escaped = String::with_capacity(text.len());
     for ch in text.chars() {
-        if (ch.is_control() && ch != '\t') || crate::render::text::is_bidi_control(ch) {
+        if (ch.is_control() && ch != '\t') || crate::text::is_bidi_control(ch) {
             escaped.extend(ch.escape_default());
         } else {
             escaped.push(ch);

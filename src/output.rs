@@ -6,7 +6,15 @@ use std::path::Path;
 
 use anyhow::Context;
 
-use crate::cli::ColorChoice;
+/// When escape codes may be written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ColorChoice {
+    /// Only on a terminal, and only when `NO_COLOR` is unset or empty.
+    #[default]
+    Auto,
+    Always,
+    Never,
+}
 
 /// Standard output, buffered, with the terminal facts decided once at start-up.
 pub struct Output {

@@ -13,8 +13,6 @@ mod write;
 pub use serde_json::{Map, Number, Value as Json};
 pub use write::{write_document, write_spaced, Layout, RecordWriter};
 
-use crate::cli::KindArg;
-
 /// Which body a document is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -50,15 +48,6 @@ impl Kind {
             Some(Kind::Request)
         } else {
             None
-        }
-    }
-}
-
-impl From<KindArg> for Kind {
-    fn from(arg: KindArg) -> Kind {
-        match arg {
-            KindArg::Request => Kind::Request,
-            KindArg::Response => Kind::Response,
         }
     }
 }

@@ -3,13 +3,12 @@
 
 use std::io::Write;
 
-use crate::body::Kind;
 use crate::cli::SchemaArgs;
 use crate::error::Outcome;
 use crate::output::Output;
 use crate::validate::schema;
 
 pub fn run(args: SchemaArgs, out: &mut Output) -> anyhow::Result<Outcome> {
-    out.write_all(schema::text(Kind::from(args.kind)).as_bytes())?;
+    out.write_all(schema::text(super::kind(args.kind)).as_bytes())?;
     Ok(Outcome::Success)
 }

@@ -6,7 +6,6 @@ use std::io::Write;
 
 use anyhow::Context;
 
-use crate::body::Kind;
 use crate::cli::{ReportFormat, ValidateArgs};
 use crate::error::Outcome;
 use crate::output::Output;
@@ -30,7 +29,7 @@ pub fn run(args: ValidateArgs, out: &mut Output) -> anyhow::Result<Outcome> {
         None => None,
     };
     let options = Options {
-        kind: args.kind.map(Kind::from),
+        kind: args.kind.map(super::kind),
         against,
         keep_document: false,
     };

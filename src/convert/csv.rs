@@ -14,8 +14,8 @@ use csv::ByteRecord;
 
 use super::infer::{type_cell, write_inferred, ColType, Typed};
 use super::BodyOut;
+use super::TypesMode;
 use crate::body::{Json, Kind, Layout};
-use crate::cli::TypesMode;
 use crate::error::data_error;
 
 /// How to read the CSV.

@@ -20,10 +20,42 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 
 use crate::body::{Json, Kind, Layout, RecordWriter};
-use crate::cli::{SourceFormat, TargetFormat, TypesMode};
 use crate::source::{self, Source};
 
 pub use infer::ColType;
+
+/// What the input is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SourceFormat {
+    /// CSV or TSV rows under a header.
+    Csv,
+    /// One JSON document: an array of objects, one object, concatenated objects, or a body.
+    Json,
+    /// One JSON object per line.
+    Ndjson,
+}
+
+/// What to write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TargetFormat {
+    /// The XConnector body (`{"inputs": …}`).
+    Body,
+    /// An array of objects.
+    Json,
+    /// One object per line.
+    Ndjson,
+    /// Flat CSV rows.
+    Csv,
+}
+
+/// How CSV cells get their JSON types.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TypesMode {
+    /// Integers, decimals, booleans and null (empty cell) are recognised; the rest are strings.
+    Infer,
+    /// Every value stays a string (empty cells too).
+    String,
+}
 
 /// Everything a conversion needs, resolved from the command line.
 #[derive(Debug, Clone)]

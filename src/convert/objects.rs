@@ -7,9 +7,8 @@
 use std::collections::HashSet;
 use std::io::Write;
 
-use super::{located, reverse, BodyOut, Settings};
+use super::{located, reverse, BodyOut, Settings, TargetFormat};
 use crate::body::{Json, Kind, Map, Table};
-use crate::cli::TargetFormat;
 use crate::error::data_error;
 use crate::json::ErrorKind;
 use crate::source::{self, pointer_escape, Source};

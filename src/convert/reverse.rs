@@ -7,9 +7,8 @@
 use std::borrow::Cow;
 use std::io::Write;
 
-use super::{located, Settings};
+use super::{located, Settings, TargetFormat};
 use crate::body::{record_object, write_spaced, Json, Kind, Layout, Table};
-use crate::cli::TargetFormat;
 use crate::source::Source;
 
 /// Convert body `doc` (read from `source`) to `to`. `--to body` only rewrites the layout, so it

@@ -1,6 +1,7 @@
-//! Cell text for people: escaping what must not reach a terminal or a markdown table, display
-//! width (wide East Asian characters and emoji count two, combining marks zero) and cutting to a
-//! width with `…`.
+//! Text for people: escaping what must not reach a terminal or a markdown table, display width
+//! (wide East Asian characters and emoji count two, combining marks zero) and cutting to a width
+//! with `…`. Used by the renderers, the validator's text reports and the error printer, so it sits
+//! below all of them.
 
 use std::fmt::Write as _;
 
@@ -17,7 +18,7 @@ pub enum Escape {
 }
 
 /// True for characters that reorder text when displayed (bidi embeddings, overrides, isolates).
-pub(crate) fn is_bidi_control(ch: char) -> bool {
+pub fn is_bidi_control(ch: char) -> bool {
     matches!(ch, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}')
 }
 
