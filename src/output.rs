@@ -36,15 +36,6 @@ impl Output {
         }
     }
 
-    /// An output into memory (for tests of renderers and printers).
-    pub fn to_writer(writer: Box<dyn Write>, color: bool, is_terminal: bool) -> Output {
-        Output {
-            writer: BufWriter::new(writer),
-            color,
-            is_terminal,
-        }
-    }
-
     /// The width to fit: `--width`, else on a terminal `COLUMNS` or the terminal's own width;
     /// `None` (no wrapping or cutting) when output is not a terminal and no width was given.
     pub fn width(&self, requested: Option<usize>) -> Option<usize> {

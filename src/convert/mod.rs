@@ -425,11 +425,6 @@ impl<'w> BodyOut<'w> {
         self.writer.record(row)
     }
 
-    /// Write one row already serialized as a JSON array (see [`RecordWriter::raw_record`]).
-    pub fn raw_row(&mut self, bytes: &[u8]) -> io::Result<()> {
-        self.writer.raw_record()?.write_all(bytes)
-    }
-
     /// The separator between two raw rows after the header: `",\n    "` or `","` (compact).
     pub fn row_separator(&self) -> &'static [u8] {
         if self.writer.layout() == Layout::Compact {
