@@ -120,12 +120,13 @@ pub fn write_atomically<T>(
         .tempfile_in(dir)
         .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
     set_final_permissions(temp.as_file(), path);
-    let mut writer = BufWriter::with_capacity(64 * 1024, temp);
-    let value = produce(&mut writer)?;
+    let mut writer = BufWriter::with_capacity(64 * 1024, Watched::new(temp));
+    let value = produce(&mut writer).map_err(|e| name_write_failure(e, writer.get_ref(), path))?;
     let temp = writer
         .into_inner()
         .map_err(|e| e.into_error())
-        .with_context(|| format!("cannot write {}", path.display()))?;
+        .with_context(|| format!("cannot write {}", path.display()))?
+        .inner;
     temp.persist(path)
         .map_err(|e| e.error)
         .with_context(|| format!("cannot write {}", path.display()))?;
@@ -141,12 +142,53 @@ fn write_directly<T>(
         .write(true)
         .open(path)
         .with_context(|| format!("cannot write {}", path.display()))?;
-    let mut writer = BufWriter::with_capacity(64 * 1024, file);
-    let value = produce(&mut writer)?;
+    let mut writer = BufWriter::with_capacity(64 * 1024, Watched::new(file));
+    let value = produce(&mut writer).map_err(|e| name_write_failure(e, writer.get_ref(), path))?;
     writer
         .flush()
         .with_context(|| format!("cannot write {}", path.display()))?;
     Ok(value)
+}
+
+/// A writer that remembers whether writing into it failed, so that an error coming back from the
+/// producer can be told to be about the output file (and named after it) rather than about what
+/// was being read.
+struct Watched<W> {
+    inner: W,
+    failed: bool,
+}
+
+impl<W> Watched<W> {
+    fn new(inner: W) -> Watched<W> {
+        Watched {
+            inner,
+            failed: false,
+        }
+    }
+}
+
+impl<W: Write> Write for Watched<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let result = self.inner.write(buf);
+        self.failed |= result.is_err();
+        result
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        let result = self.inner.flush();
+        self.failed |= result.is_err();
+        result
+    }
+}
+
+/// The producer failed: when a write into the file failed, say which file (a full disk or
+/// `-o /dev/full` otherwise reads as a bare "No space left on device", which `run` would blame on
+/// standard output).
+fn name_write_failure<W>(err: anyhow::Error, writer: &Watched<W>, path: &Path) -> anyhow::Error {
+    if writer.failed {
+        err.context(format!("cannot write {}", path.display()))
+    } else {
+        err
+    }
 }
 
 /// Temp files are created private (0600); give the result the mode of the file it replaces, or
