@@ -2,7 +2,7 @@
 //! column name) and a message people can act on. Produced by the validator, printed by
 //! `validate`, `show` and `call`.
 
-use crate::source::{locate_pointer, Source};
+use crate::source::locate_pointer;
 
 /// How bad a problem is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -54,11 +54,6 @@ impl Diagnostic {
         }
     }
 
-    pub fn with_column(mut self, column: impl Into<String>) -> Diagnostic {
-        self.column = Some(column.into());
-        self
-    }
-
     /// The pointer with its column name, as shown to people: `/outputs/3/2 (amount)`.
     pub fn location(&self) -> String {
         let pointer = if self.pointer.is_empty() {
@@ -70,16 +65,6 @@ impl Diagnostic {
             Some(column) => format!("{pointer} ({column})"),
             None => pointer.to_string(),
         }
-    }
-}
-
-/// Fill in line:column for every diagnostic from the source text. Only called when there is
-/// something to report, so valid documents never pay for it. A pointer that cannot be found (a
-/// missing key) falls back to its nearest existing parent.
-pub fn locate_all(diagnostics: &mut [Diagnostic], source: &Source) {
-    for diagnostic in diagnostics.iter_mut().filter(|d| d.line == 0) {
-        let offset = nearest_offset(&source.bytes, &diagnostic.pointer);
-        (diagnostic.line, diagnostic.col) = source.line_col(offset);
     }
 }
 
@@ -101,17 +86,15 @@ pub fn nearest_offset(bytes: &[u8], pointer: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::source::Source;
 
     #[test]
     fn missing_pointers_are_located_at_their_nearest_parent() {
         let source = Source::from_bytes("t.json", b"{\n  \"inputs\": [[\"a\"], [1]]\n}".to_vec());
-        let mut found = vec![
-            Diagnostic::new("XC107", Severity::Error, "/inputs/1", "x"),
-            Diagnostic::new("XC110", Severity::Error, "/errors", "y"),
-            Diagnostic::new("XC101", Severity::Error, "/inputs/9/3", "z"),
-        ];
-        locate_all(&mut found, &source);
-        let places: Vec<_> = found.iter().map(|d| (d.line, d.col)).collect();
+        let places: Vec<_> = ["/inputs/1", "/errors", "/inputs/9/3"]
+            .iter()
+            .map(|pointer| source.line_col(nearest_offset(&source.bytes, pointer)))
+            .collect();
         assert_eq!(places, [(2, 21), (1, 1), (2, 13)]);
     }
 }

@@ -1,10 +1,21 @@
 //! Exit codes and the error kinds that choose them; the one place errors are printed.
 //!
-//! | code | meaning |
-//! |------|---------|
-//! | 0 | success (validate: every file valid) |
-//! | 1 | the input was read but is invalid or cannot be converted (bad CSV/JSON, failed rule) |
-//! | 2 | usage error, unreadable file, or an I/O failure while writing |
+//! A command either runs to the end and returns an [`Outcome`], or fails with an error. An error
+//! carries its [`ErrorKind`] as a typed cause ([`DataError`] for bad data, [`KindError`] for the
+//! rest, built by [`data_error`], [`usage_error`], [`input_error`], [`network_error`] and
+//! [`http_error`]); an error with no kind (a bare I/O error, an `anyhow::bail!`) is a usage or
+//! I/O failure and exits 2.
+//!
+//! | code | from | meaning |
+//! |------|------|---------|
+//! | 0 | [`Outcome::Success`] | success (validate: every file valid) |
+//! | 1 | [`Outcome::Invalid`], [`ErrorKind::Data`] | the input was read but is invalid or cannot be converted (bad CSV/JSON, failed rule) |
+//! | 2 | [`ErrorKind::Usage`], [`ErrorKind::Input`], an error with no kind | usage error, unreadable file, or an I/O failure while writing |
+//! | 3 | [`ErrorKind::Network`] | the service could not be reached (name lookup, connection, TLS, timeout) |
+//! | 4 | [`ErrorKind::Http`] | the service answered with an HTTP error status |
+//! | 5 | [`Outcome::RecordErrors`] | the service answered, but reported errors for some records |
+//!
+//! Codes 3–5 are for the network commands (`call`, `serve`, `check`).
 
 use std::fmt;
 use std::io;
@@ -17,19 +28,54 @@ pub enum Outcome {
     Success,
     /// The command ran, but what it checked is invalid: exit 1.
     Invalid,
+    /// The service answered, but its response reports errors for some records: exit 5.
+    RecordErrors,
 }
 
 impl Outcome {
-    pub fn exit_code(self) -> ExitCode {
+    /// The exit status as a number (see the table in the module documentation).
+    pub fn code(self) -> u8 {
         match self {
-            Outcome::Success => ExitCode::SUCCESS,
-            Outcome::Invalid => ExitCode::from(1),
+            Outcome::Success => 0,
+            Outcome::Invalid => 1,
+            Outcome::RecordErrors => 5,
+        }
+    }
+
+    pub fn exit_code(self) -> ExitCode {
+        ExitCode::from(self.code())
+    }
+}
+
+/// Why a command failed; chooses the exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// The input was read but its content is wrong: exit 1.
+    Data,
+    /// The command line asks for something that cannot be done: exit 2.
+    Usage,
+    /// A file or stream could not be read or written: exit 2.
+    Input,
+    /// The service could not be reached: exit 3.
+    Network,
+    /// The service answered with an HTTP error status: exit 4.
+    Http,
+}
+
+impl ErrorKind {
+    /// The exit status for this kind (see the table in the module documentation).
+    pub fn code(self) -> u8 {
+        match self {
+            ErrorKind::Data => 1,
+            ErrorKind::Usage | ErrorKind::Input => 2,
+            ErrorKind::Network => 3,
+            ErrorKind::Http => 4,
         }
     }
 }
 
 /// The input was read but its content is wrong. The message already says where (file:line:col,
-/// row, JSON pointer). Exits 1.
+/// row, JSON pointer). The [`ErrorKind::Data`] error: exits 1.
 #[derive(Debug)]
 pub struct DataError(pub String);
 
@@ -41,18 +87,80 @@ impl fmt::Display for DataError {
 
 impl std::error::Error for DataError {}
 
-/// Build a [`DataError`] as an `anyhow::Error`.
-pub fn data_error(message: impl Into<String>) -> anyhow::Error {
-    anyhow::Error::new(DataError(message.into()))
+/// An error of any other kind; the message says everything, the kind chooses the exit code.
+#[derive(Debug)]
+pub struct KindError {
+    pub kind: ErrorKind,
+    pub message: String,
 }
 
-/// The exit code an error stands for: 1 for bad data, 2 for everything else.
-pub fn exit_code_for(err: &anyhow::Error) -> ExitCode {
-    if err.chain().any(|cause| cause.is::<DataError>()) {
-        ExitCode::from(1)
-    } else {
-        ExitCode::from(2)
+impl fmt::Display for KindError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
     }
+}
+
+impl std::error::Error for KindError {}
+
+/// Build an error of `kind` as an `anyhow::Error` (a [`DataError`] for [`ErrorKind::Data`]).
+pub fn error(kind: ErrorKind, message: impl Into<String>) -> anyhow::Error {
+    let message = message.into();
+    match kind {
+        ErrorKind::Data => anyhow::Error::new(DataError(message)),
+        kind => anyhow::Error::new(KindError { kind, message }),
+    }
+}
+
+/// Build a [`DataError`] as an `anyhow::Error`.
+pub fn data_error(message: impl Into<String>) -> anyhow::Error {
+    error(ErrorKind::Data, message)
+}
+
+/// A usage error (exit 2).
+pub fn usage_error(message: impl Into<String>) -> anyhow::Error {
+    error(ErrorKind::Usage, message)
+}
+
+/// A file or stream that cannot be read or written (exit 2).
+pub fn input_error(message: impl Into<String>) -> anyhow::Error {
+    error(ErrorKind::Input, message)
+}
+
+/// The service could not be reached (exit 3).
+pub fn network_error(message: impl Into<String>) -> anyhow::Error {
+    error(ErrorKind::Network, message)
+}
+
+/// The service answered with an HTTP error status (exit 4).
+pub fn http_error(message: impl Into<String>) -> anyhow::Error {
+    error(ErrorKind::Http, message)
+}
+
+/// The kind of an error: [`ErrorKind::Data`] when bad data is among its causes (as it always
+/// was: exit 1), else the kind of the outermost [`KindError`] (added as an error or as context);
+/// `None` when no cause has a kind (a bare I/O error, a plain message).
+pub fn kind_of(err: &anyhow::Error) -> Option<ErrorKind> {
+    let data = err.downcast_ref::<DataError>().is_some()
+        || err.chain().any(|cause| cause.is::<DataError>());
+    if data {
+        return Some(ErrorKind::Data);
+    }
+    err.downcast_ref::<KindError>()
+        .or_else(|| {
+            err.chain()
+                .find_map(|cause| cause.downcast_ref::<KindError>())
+        })
+        .map(|e| e.kind)
+}
+
+/// The exit status an error stands for: its kind's, 2 when it has none.
+pub fn code_for(err: &anyhow::Error) -> u8 {
+    kind_of(err).map_or(2, ErrorKind::code)
+}
+
+/// The exit code an error stands for (see [`code_for`]).
+pub fn exit_code_for(err: &anyhow::Error) -> ExitCode {
+    ExitCode::from(code_for(err))
 }
 
 /// True when the error comes from writing to a closed pipe (`xconn show … | head`).
@@ -75,7 +183,7 @@ pub fn report(err: &anyhow::Error) {
 pub fn escape_control(text: &str) -> String {
     let mut escaped = String::with_capacity(text.len());
     for ch in text.chars() {
-        if (ch.is_control() && ch != '\t') || crate::render::text::is_bidi_control(ch) {
+        if (ch.is_control() && ch != '\t') || crate::text::is_bidi_control(ch) {
             escaped.extend(ch.escape_default());
         } else {
             escaped.push(ch);
@@ -87,6 +195,44 @@ pub fn escape_control(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_kind_has_its_exit_code() {
+        let codes: Vec<u8> = [
+            data_error("d"),
+            usage_error("u"),
+            input_error("i"),
+            network_error("n"),
+            http_error("h"),
+            anyhow::anyhow!("plain"),
+            anyhow::Error::new(io::Error::other("bare")),
+        ]
+        .iter()
+        .map(code_for)
+        .collect();
+        assert_eq!(codes, [1, 2, 2, 3, 4, 2, 2]);
+        let outcomes = [Outcome::Success, Outcome::Invalid, Outcome::RecordErrors];
+        assert_eq!(outcomes.map(Outcome::code), [0, 1, 5]);
+    }
+
+    #[test]
+    fn the_kind_survives_context_data_wins_then_the_outermost_kind() {
+        let err = data_error("t.csv:3: bad").context("converting");
+        assert_eq!(kind_of(&err), Some(ErrorKind::Data));
+        assert_eq!(format!("{err:#}"), "converting: t.csv:3: bad");
+        let err = anyhow::Error::new(DataError("x".into()));
+        assert_eq!(code_for(&err), 1);
+        let err = http_error("503 from https://x")
+            .context(KindError {
+                kind: ErrorKind::Network,
+                message: "retrying https://x".into(),
+            })
+            .context("call");
+        assert_eq!(kind_of(&err), Some(ErrorKind::Network));
+        let err = network_error("timeout").context(DataError("bad response".into()));
+        assert_eq!(code_for(&err), 1);
+        assert_eq!(kind_of(&anyhow::anyhow!("plain").context("ctx")), None);
+    }
 
     #[test]
     fn error_text_escapes_terminal_controls_and_bidi_overrides() {

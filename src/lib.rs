@@ -11,6 +11,7 @@ pub mod legacy_body;
 pub mod output;
 pub mod render;
 pub mod source;
+pub mod text;
 pub mod validate;
 
 use std::io::Write;
@@ -23,7 +24,7 @@ use output::Output;
 
 /// Run one parsed command line, writing to standard output.
 pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
-    let mut out = Output::stdout(cli.color);
+    let mut out = Output::stdout(cmd::color(cli.color));
     let outcome = match cli.command {
         Command::Convert(args) => cmd::convert::run(args, &mut out),
         Command::Validate(args) => cmd::validate::run(args, &mut out),

@@ -6,7 +6,15 @@ use std::path::Path;
 
 use anyhow::Context;
 
-use crate::cli::ColorChoice;
+/// When escape codes may be written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ColorChoice {
+    /// Only on a terminal, and only when `NO_COLOR` is unset or empty.
+    #[default]
+    Auto,
+    Always,
+    Never,
+}
 
 /// Standard output, buffered, with the terminal facts decided once at start-up.
 pub struct Output {
@@ -24,15 +32,6 @@ impl Output {
         Output {
             writer: BufWriter::with_capacity(64 * 1024, Box::new(io::stdout())),
             color: decide_color(choice, is_terminal),
-            is_terminal,
-        }
-    }
-
-    /// An output into memory (for tests of renderers and printers).
-    pub fn to_writer(writer: Box<dyn Write>, color: bool, is_terminal: bool) -> Output {
-        Output {
-            writer: BufWriter::new(writer),
-            color,
             is_terminal,
         }
     }
@@ -121,12 +120,13 @@ pub fn write_atomically<T>(
         .tempfile_in(dir)
         .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
     set_final_permissions(temp.as_file(), path);
-    let mut writer = BufWriter::with_capacity(64 * 1024, temp);
-    let value = produce(&mut writer)?;
+    let mut writer = BufWriter::with_capacity(64 * 1024, Watched::new(temp));
+    let value = produce(&mut writer).map_err(|e| name_write_failure(e, writer.get_ref(), path))?;
     let temp = writer
         .into_inner()
         .map_err(|e| e.into_error())
-        .with_context(|| format!("cannot write {}", path.display()))?;
+        .with_context(|| format!("cannot write {}", path.display()))?
+        .inner;
     temp.persist(path)
         .map_err(|e| e.error)
         .with_context(|| format!("cannot write {}", path.display()))?;
@@ -142,12 +142,53 @@ fn write_directly<T>(
         .write(true)
         .open(path)
         .with_context(|| format!("cannot write {}", path.display()))?;
-    let mut writer = BufWriter::with_capacity(64 * 1024, file);
-    let value = produce(&mut writer)?;
+    let mut writer = BufWriter::with_capacity(64 * 1024, Watched::new(file));
+    let value = produce(&mut writer).map_err(|e| name_write_failure(e, writer.get_ref(), path))?;
     writer
         .flush()
         .with_context(|| format!("cannot write {}", path.display()))?;
     Ok(value)
+}
+
+/// A writer that remembers whether writing into it failed, so that an error coming back from the
+/// producer can be told to be about the output file (and named after it) rather than about what
+/// was being read.
+struct Watched<W> {
+    inner: W,
+    failed: bool,
+}
+
+impl<W> Watched<W> {
+    fn new(inner: W) -> Watched<W> {
+        Watched {
+            inner,
+            failed: false,
+        }
+    }
+}
+
+impl<W: Write> Write for Watched<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let result = self.inner.write(buf);
+        self.failed |= result.is_err();
+        result
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        let result = self.inner.flush();
+        self.failed |= result.is_err();
+        result
+    }
+}
+
+/// The producer failed: when a write into the file failed, say which file (a full disk or
+/// `-o /dev/full` otherwise reads as a bare "No space left on device", which `run` would blame on
+/// standard output).
+fn name_write_failure<W>(err: anyhow::Error, writer: &Watched<W>, path: &Path) -> anyhow::Error {
+    if writer.failed {
+        err.context(format!("cannot write {}", path.display()))
+    } else {
+        err
+    }
 }
 
 /// Temp files are created private (0600); give the result the mode of the file it replaces, or

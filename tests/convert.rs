@@ -1336,6 +1336,39 @@ fn output_onto_a_device_writes_through_it_instead_of_replacing_it() {
 }
 
 #[test]
+fn a_full_output_device_is_named_not_standard_output() {
+    if !std::path::Path::new("/dev/full").exists() {
+        eprintln!("skipped: /dev/full does not exist here");
+        return;
+    }
+    // A few MB, so the failure comes from a write in the middle of the conversion (buffers
+    // overflow), not from the last flush. Each engine path: CSV fast and pretty, NDJSON, a body
+    // back to objects and to CSV.
+    let scratch = Scratch::new();
+    let mut csv = String::from("id,name,amount\n");
+    let mut ndjson = String::new();
+    for i in 0..100_000 {
+        csv.push_str(&format!("{i},name {i},{}.5\n", i * 3));
+        ndjson.push_str(&format!("{{\"id\": {i}, \"name\": \"name {i}\"}}\n"));
+    }
+    scratch.write("big.csv", &csv);
+    scratch.write("big.ndjson", &ndjson);
+    ok(&scratch, &["big.csv", "-o", "big.json"], None);
+    for args in [
+        &["big.csv"][..],
+        &["big.csv", "--pretty"],
+        &["big.ndjson"],
+        &["big.json"],
+        &["big.json", "--to", "csv"],
+    ] {
+        let args: Vec<&str> = args.iter().copied().chain(["-o", "/dev/full"]).collect();
+        let err = fails(&scratch, &args, None, 2);
+        assert!(err.contains("cannot write /dev/full: "), "{args:?}: {err}");
+        assert!(!err.contains("standard output"), "{args:?}: {err}");
+    }
+}
+
+#[test]
 fn a_directory_as_input_is_named_once() {
     let scratch = Scratch::new();
     std::fs::create_dir(scratch.path("d.csv")).unwrap();

@@ -481,3 +481,74 @@ fn renderer_is_a_library_api_over_any_writer() {
         common::fixture_text("show/response-example2.txt")
     );
 }
+
+/// Display columns at which the grid's separators (`│`, and `┼` in the rule under the titles)
+/// stand in `line`.
+fn separator_columns(line: &str) -> Vec<usize> {
+    use unicode_width::UnicodeWidthStr;
+    line.char_indices()
+        .filter(|&(_, ch)| ch == '│' || ch == '┼')
+        .map(|(index, _)| line[..index].width())
+        .collect()
+}
+
+#[test]
+fn emoji_and_wide_characters_keep_the_grid_aligned() {
+    let scratch = Scratch::new();
+    scratch.write(
+        "emoji.json",
+        r#"{"outputs": [["name", "state", "note", "tail"], ["🚀 launch 🚀🚀🚀", "✅", "日本語日本語", "aaaa"], ["plain", "ok", "x", "bbbb"], ["日本", "✅✅", "🚀", "cccc"]], "warnings": [null, null, null], "errors": [null, null, null], "process_time": [1, 2, 3]}"#,
+    );
+    for width in [None, Some("55")] {
+        let mut args = vec!["show", "emoji.json"];
+        if let Some(width) = width {
+            args.extend(["--width", width]);
+        }
+        let out = scratch.xconn().args(&args).output().unwrap();
+        assert_eq!(out.status.code(), Some(0));
+        let text = String::from_utf8(out.stdout).unwrap();
+        let grid: Vec<&str> = text
+            .lines()
+            .filter(|l| l.contains('│') || l.contains('┼'))
+            .collect();
+        assert_eq!(grid.len(), 5, "{text}");
+        let expected = separator_columns(grid[0]);
+        assert_eq!(expected.len(), 6, "{text}");
+        for line in &grid {
+            assert_eq!(
+                separator_columns(line),
+                expected,
+                "{width:?}: {line:?}\n{text}"
+            );
+        }
+        // The last column (`status`, always `ok` here) is not padded: up to it every line has
+        // the same display width.
+        let last = *expected.last().unwrap();
+        for line in &grid {
+            let cut = line.rfind(['│', '┼']);
+            let prefix = &line[..cut.unwrap()];
+            assert_eq!(
+                unicode_width::UnicodeWidthStr::width(prefix),
+                last,
+                "{line:?}"
+            );
+        }
+        if width.is_some() {
+            assert!(
+                text.contains("│ 🚀 lau… │ ✅    │ 日本語… │ aaaa │"),
+                "{text}"
+            );
+            for line in &grid {
+                assert!(
+                    unicode_width::UnicodeWidthStr::width(*line) <= 55,
+                    "{line:?}"
+                );
+            }
+        } else {
+            assert!(
+                text.contains("│ 🚀 launch 🚀🚀🚀 │ ✅    │ 日本語日本語 │ aaaa │"),
+                "{text}"
+            );
+        }
+    }
+}

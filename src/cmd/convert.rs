@@ -3,8 +3,10 @@
 
 use std::path::Path;
 
-use crate::cli::ConvertArgs;
-use crate::convert::{self, parse_delimiter, parse_type_override, Settings};
+use crate::cli::{self, ConvertArgs};
+use crate::convert::{
+    self, parse_delimiter, parse_type_override, Settings, SourceFormat, TargetFormat, TypesMode,
+};
 use crate::error::Outcome;
 use crate::legacy_body::Layout;
 use crate::output::{write_atomically, Output};
@@ -31,12 +33,12 @@ fn settings(args: ConvertArgs) -> anyhow::Result<Settings> {
     };
     Ok(Settings {
         input: args.input,
-        from: args.from,
-        to: args.to,
-        kind: args.kind.into(),
+        from: args.from.map(source_format),
+        to: args.to.map(target_format),
+        kind: super::kind(args.kind),
         layout,
         delimiter: args.delimiter.as_deref().map(parse_delimiter).transpose()?,
-        types: args.types,
+        types: types_mode(args.types),
         overrides: args
             .type_overrides
             .iter()
@@ -48,4 +50,28 @@ fn settings(args: ConvertArgs) -> anyhow::Result<Settings> {
         allow_ragged: args.allow_ragged,
         output: args.output,
     })
+}
+
+fn source_format(format: cli::SourceFormat) -> SourceFormat {
+    match format {
+        cli::SourceFormat::Csv => SourceFormat::Csv,
+        cli::SourceFormat::Json => SourceFormat::Json,
+        cli::SourceFormat::Ndjson => SourceFormat::Ndjson,
+    }
+}
+
+fn target_format(format: cli::TargetFormat) -> TargetFormat {
+    match format {
+        cli::TargetFormat::Body => TargetFormat::Body,
+        cli::TargetFormat::Json => TargetFormat::Json,
+        cli::TargetFormat::Ndjson => TargetFormat::Ndjson,
+        cli::TargetFormat::Csv => TargetFormat::Csv,
+    }
+}
+
+fn types_mode(mode: cli::TypesMode) -> TypesMode {
+    match mode {
+        cli::TypesMode::Infer => TypesMode::Infer,
+        cli::TypesMode::String => TypesMode::String,
+    }
 }

@@ -1,5 +1,7 @@
 //! One module per subcommand: each turns its clap arguments into settings, calls the core, and
-//! writes its output through the shared [`crate::output::Output`].
+//! writes its output through the shared [`crate::output::Output`]. The flags shared by several
+//! commands (`--kind`, `--color`) are mapped to the engines' own types here; the engines never
+//! see a clap type.
 
 pub mod completions;
 pub mod convert;
@@ -7,11 +9,23 @@ pub mod schema;
 pub mod show;
 pub mod validate;
 
-impl From<crate::cli::KindArg> for crate::body::Kind {
-    fn from(arg: crate::cli::KindArg) -> crate::body::Kind {
-        match arg {
-            crate::cli::KindArg::Request => crate::body::Kind::Request,
-            crate::cli::KindArg::Response => crate::body::Kind::Response,
-        }
+use crate::body::Kind;
+use crate::cli::{ColorChoice, KindArg};
+use crate::output;
+
+/// `--kind request|response` as the body model's [`Kind`].
+pub fn kind(arg: KindArg) -> Kind {
+    match arg {
+        KindArg::Request => Kind::Request,
+        KindArg::Response => Kind::Response,
+    }
+}
+
+/// `--color auto|always|never` as the output's [`output::ColorChoice`].
+pub fn color(choice: ColorChoice) -> output::ColorChoice {
+    match choice {
+        ColorChoice::Auto => output::ColorChoice::Auto,
+        ColorChoice::Always => output::ColorChoice::Always,
+        ColorChoice::Never => output::ColorChoice::Never,
     }
 }

@@ -5,11 +5,10 @@ use std::io::Write;
 
 use crate::cli::SchemaArgs;
 use crate::error::Outcome;
-use crate::legacy_body::Kind;
 use crate::output::Output;
 use crate::validate::schema;
 
 pub fn run(args: SchemaArgs, out: &mut Output) -> anyhow::Result<Outcome> {
-    out.write_all(schema::text(Kind::from(args.kind)).as_bytes())?;
+    out.write_all(schema::text(super::kind(args.kind)).as_bytes())?;
     Ok(Outcome::Success)
 }

@@ -3,9 +3,8 @@
 
 use std::io;
 
-use crate::cli::ShowArgs;
+use crate::cli::{ShowArgs, ShowFormat};
 use crate::error::Outcome;
-use crate::legacy_body::Kind;
 use crate::output::Output;
 use crate::render::{self, Options};
 use crate::source::Source;
@@ -13,9 +12,9 @@ use crate::validate;
 
 pub fn run(args: ShowArgs, out: &mut Output) -> anyhow::Result<Outcome> {
     let source = Source::read(&args.file)?;
-    let checked = validate::check_source(&source, args.kind.map(Kind::from));
+    let checked = validate::check_source(&source, args.kind.map(super::kind));
     let options = Options {
-        format: args.format.into(),
+        format: format(args.format),
         expand: args.expand,
         record: args.record,
         width: out.width(args.width),
@@ -29,4 +28,14 @@ pub fn run(args: ShowArgs, out: &mut Output) -> anyhow::Result<Outcome> {
         &checked,
         &options,
     )
+}
+
+/// `--format` as the renderer's [`render::Format`].
+fn format(format: ShowFormat) -> render::Format {
+    match format {
+        ShowFormat::Table => render::Format::Table,
+        ShowFormat::Markdown => render::Format::Markdown,
+        ShowFormat::Csv => render::Format::Csv,
+        ShowFormat::Json => render::Format::Json,
+    }
 }

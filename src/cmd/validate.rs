@@ -8,7 +8,6 @@ use anyhow::Context;
 
 use crate::cli::{ReportFormat, ValidateArgs};
 use crate::error::Outcome;
-use crate::legacy_body::Kind;
 use crate::output::Output;
 use crate::source::{display_name, is_stdin, Source};
 use crate::validate::report::{self, FileOutcome, FileReport};
@@ -30,7 +29,7 @@ pub fn run(args: ValidateArgs, out: &mut Output) -> anyhow::Result<Outcome> {
         None => None,
     };
     let options = Options {
-        kind: args.kind.map(Kind::from),
+        kind: args.kind.map(super::kind),
         against,
         keep_document: false,
     };

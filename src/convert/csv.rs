@@ -14,7 +14,7 @@ use csv::ByteRecord;
 
 use super::infer::{type_cell, write_inferred, ColType, Typed};
 use super::BodyOut;
-use crate::cli::TypesMode;
+use super::TypesMode;
 use crate::error::data_error;
 use crate::legacy_body::{Json, Kind, Layout};
 

@@ -19,11 +19,43 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
-use crate::cli::{SourceFormat, TargetFormat, TypesMode};
 use crate::legacy_body::{Json, Kind, Layout, RecordWriter};
 use crate::source::{self, Source};
 
 pub use infer::ColType;
+
+/// What the input is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SourceFormat {
+    /// CSV or TSV rows under a header.
+    Csv,
+    /// One JSON document: an array of objects, one object, concatenated objects, or a body.
+    Json,
+    /// One JSON object per line.
+    Ndjson,
+}
+
+/// What to write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TargetFormat {
+    /// The XConnector body (`{"inputs": …}`).
+    Body,
+    /// An array of objects.
+    Json,
+    /// One object per line.
+    Ndjson,
+    /// Flat CSV rows.
+    Csv,
+}
+
+/// How CSV cells get their JSON types.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TypesMode {
+    /// Integers, decimals, booleans and null (empty cell) are recognised; the rest are strings.
+    Infer,
+    /// Every value stays a string (empty cells too).
+    String,
+}
 
 /// Everything a conversion needs, resolved from the command line.
 #[derive(Debug, Clone)]
@@ -391,11 +423,6 @@ impl<'w> BodyOut<'w> {
     /// Write one row given as a JSON array.
     pub fn row(&mut self, row: &Json) -> io::Result<()> {
         self.writer.record(row)
-    }
-
-    /// Write one row already serialized as a JSON array (see [`RecordWriter::raw_record`]).
-    pub fn raw_row(&mut self, bytes: &[u8]) -> io::Result<()> {
-        self.writer.raw_record()?.write_all(bytes)
     }
 
     /// The separator between two raw rows after the header: `",\n    "` or `","` (compact).

@@ -7,8 +7,7 @@
 use std::collections::HashSet;
 use std::io::Write;
 
-use super::{located, reverse, BodyOut, Settings};
-use crate::cli::TargetFormat;
+use super::{located, reverse, BodyOut, Settings, TargetFormat};
 use crate::error::data_error;
 use crate::json::ErrorKind;
 use crate::legacy_body::{Json, Map, Table};

@@ -7,8 +7,7 @@
 use std::borrow::Cow;
 use std::io::Write;
 
-use super::{located, Settings};
-use crate::cli::TargetFormat;
+use super::{located, Settings, TargetFormat};
 use crate::legacy_body::{record_object, write_spaced, Json, Kind, Layout, Table};
 use crate::source::Source;
 

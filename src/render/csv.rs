@@ -8,9 +8,9 @@
 use std::io::{self, Write};
 use std::ops::Range;
 
-use super::text::{self, Escape};
 use super::{column_names, compact_json, status_text, Report};
 use crate::legacy_body::{Body, Cell, Json, Table};
+use crate::text::{self, Escape};
 
 /// One output column group: a plain column, or a nested-table column spread into sub-columns.
 struct Column {

@@ -5,8 +5,8 @@
 
 use std::io::{self, Write};
 
-use super::text::{self, Escape};
 use super::{message_details, Grid, Group, Printer, Style};
+use crate::text::{self, Escape};
 
 #[derive(Default)]
 pub(crate) struct MarkdownPrinter {

@@ -16,17 +16,15 @@ mod csv;
 mod json;
 mod markdown;
 mod table;
-pub mod text;
 
 use std::fmt::Write as _;
 use std::io::{self, Write};
 use std::ops::Range;
 
-use crate::cli::ShowFormat;
 use crate::error::Outcome;
 use crate::legacy_body::{messages, Body, Cell, Json, Message, Table};
+use crate::text::{self, Escape};
 use crate::validate::Checked;
-use text::Escape;
 
 /// Rows of a nested table shown below the grid unless `--expand` or `--record` is given.
 pub const PREVIEW_ROWS: usize = 10;
@@ -39,17 +37,6 @@ pub enum Format {
     Markdown,
     Csv,
     Json,
-}
-
-impl From<ShowFormat> for Format {
-    fn from(format: ShowFormat) -> Format {
-        match format {
-            ShowFormat::Table => Format::Table,
-            ShowFormat::Markdown => Format::Markdown,
-            ShowFormat::Csv => Format::Csv,
-            ShowFormat::Json => Format::Json,
-        }
-    }
 }
 
 /// How to render. The default: a table, previewed nested tables, every record, no width limit,

@@ -6,9 +6,9 @@
 
 use std::io::{self, Write};
 
-use super::text::{self, Escape};
 use super::{message_details, Grid, Group, Printer, Style};
 use crate::legacy_body::Message;
+use crate::text::{self, Escape};
 
 /// Between two columns.
 const SEPARATOR: &str = " │ ";

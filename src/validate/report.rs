@@ -82,7 +82,7 @@ pub fn totals(files: &[FileReport]) -> Totals {
 /// Text for a terminal line: control characters and bidirectional overrides escaped (`\n`,
 /// `\u{202e}`), as `show` escapes cell text, so a hostile key cannot reorder or split the line.
 fn for_terminal(text: &str) -> String {
-    crate::render::text::escaped(text, crate::render::text::Escape::Terminal)
+    crate::text::escaped(text, crate::text::Escape::Terminal)
 }
 
 fn plural(n: usize, one: &str, many: &str) -> String {

@@ -1,8 +1,11 @@
-//! Cell text for people: escaping what must not reach a terminal or a markdown table, display
-//! width (wide East Asian characters and emoji count two, combining marks zero) and cutting to a
-//! width with `…`.
+//! Text for people: escaping what must not reach a terminal or a markdown table, display width
+//! (by the `unicode-width` crate: wide East Asian characters and emoji count two, combining marks
+//! zero) and cutting to a width with `…`. Used by the renderers, the validator's text reports and
+//! the error printer, so it sits below all of them.
 
 use std::fmt::Write as _;
+
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 /// How text is made safe for the target.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -17,7 +20,7 @@ pub enum Escape {
 }
 
 /// True for characters that reorder text when displayed (bidi embeddings, overrides, isolates).
-pub(crate) fn is_bidi_control(ch: char) -> bool {
+pub fn is_bidi_control(ch: char) -> bool {
     matches!(ch, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}')
 }
 
@@ -32,7 +35,9 @@ pub fn push_escaped(out: &mut String, text: &str, mode: Escape) -> usize {
         out.push_str(text);
         return text.len();
     }
-    let mut width = 0;
+    // Everything escaped below is ASCII, so the display width of the appended text is its
+    // width as a whole (emoji sequences measured as the sequences they are).
+    let start = out.len();
     let mut chars = text.chars().peekable();
     while let Some(ch) = chars.next() {
         if mode == Escape::Markdown {
@@ -53,12 +58,10 @@ pub fn push_escaped(out: &mut String, text: &str, mode: Escape) -> usize {
             };
             if let Some(replacement) = replacement {
                 out.push_str(replacement);
-                width += replacement.len();
                 continue;
             }
         }
         if ch.is_control() || is_bidi_control(ch) {
-            let start = out.len();
             match ch {
                 '\n' => out.push_str("\\n"),
                 '\r' => out.push_str("\\r"),
@@ -67,13 +70,11 @@ pub fn push_escaped(out: &mut String, text: &str, mode: Escape) -> usize {
                     let _ = write!(out, "\\u{{{:x}}}", ch as u32);
                 }
             }
-            width += out.len() - start;
         } else {
             out.push(ch);
-            width += char_width(ch);
         }
     }
-    width
+    width(&out[start..])
 }
 
 /// `text` escaped for `mode`, as a new string.
@@ -83,40 +84,12 @@ pub fn escaped(text: &str, mode: Escape) -> String {
     out
 }
 
-/// Columns a character takes on a terminal: 0 for combining marks and zero-width characters, 2
-/// for wide East Asian characters and emoji, 1 otherwise. A cheap approximation of UAX #11 that
-/// covers the common ranges.
-pub fn char_width(ch: char) -> usize {
-    let c = ch as u32;
-    if c < 0x300 {
-        return 1;
-    }
-    match c {
-        0x300..=0x36f | 0x200b..=0x200d | 0x20d0..=0x20ff | 0xfe00..=0xfe0f | 0xfe20..=0xfe2f => 0,
-        0x1100..=0x115f
-        | 0x2e80..=0x303e
-        | 0x3041..=0x33ff
-        | 0x3400..=0x4dbf
-        | 0x4e00..=0x9fff
-        | 0xa000..=0xa4cf
-        | 0xac00..=0xd7a3
-        | 0xf900..=0xfaff
-        | 0xfe30..=0xfe4f
-        | 0xff00..=0xff60
-        | 0xffe0..=0xffe6
-        | 0x1f300..=0x1f64f
-        | 0x1f900..=0x1f9ff
-        | 0x20000..=0x3fffd => 2,
-        _ => 1,
-    }
-}
-
-/// Display width of already-escaped text.
+/// Display width of already-escaped text (no control characters), as a terminal shows it.
 pub fn width(text: &str) -> usize {
     if text.is_ascii() {
         text.len()
     } else {
-        text.chars().map(char_width).sum()
+        UnicodeWidthStr::width(text)
     }
 }
 
@@ -124,15 +97,29 @@ pub fn width(text: &str) -> usize {
 /// its width. `room` must be at least 1.
 pub fn cut(text: &str, room: usize) -> (&str, usize) {
     let budget = room.saturating_sub(1);
+    // Character by character first (linear), then the prefix measured as a whole: a sequence
+    // (an emoji with a presentation selector, a ZWJ sequence) may be wider or narrower than the
+    // sum of its characters, so characters come off the end until the whole fits.
     let mut used = 0;
+    let mut end = text.len();
     for (index, ch) in text.char_indices() {
-        let w = char_width(ch);
+        let w = ch.width().unwrap_or(0);
         if used + w > budget {
-            return (&text[..index], used);
+            end = index;
+            break;
         }
         used += w;
     }
-    (text, used)
+    let mut prefix = &text[..end];
+    loop {
+        let w = width(prefix);
+        if w <= budget {
+            return (prefix, w);
+        }
+        let mut chars = prefix.chars();
+        chars.next_back();
+        prefix = chars.as_str();
+    }
 }
 
 #[cfg(test)]
@@ -161,5 +148,17 @@ mod tests {
         assert_eq!(width("e\u{301}"), 1);
         assert_eq!(cut("日本語", 4), ("日", 2));
         assert_eq!(cut("abcdef", 4), ("abc", 3));
+    }
+
+    #[test]
+    fn emoji_count_two_columns() {
+        assert_eq!(width("🚀"), 2);
+        assert_eq!(width("✅ ok"), 5);
+        assert_eq!(width("❤\u{fe0f}"), 2);
+        assert_eq!(cut("🚀🚀🚀", 5), ("🚀🚀", 4));
+        // The selector that makes ❤ two columns wide does not fit: the heart stays, one wide.
+        assert_eq!(cut("a❤\u{fe0f}b", 3), ("a❤", 2));
+        let mut out = String::new();
+        assert_eq!(push_escaped(&mut out, "✅\n🚀", Escape::Terminal), 6);
     }
 }
