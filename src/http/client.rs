@@ -542,9 +542,14 @@ pub async fn send_with(
                         status,
                         headers: &head,
                     });
-                    return finish(client, request, response, head, attempt, began, start)
-                        .await
-                        .map_err(|failure| fail(attempt, failure));
+                    match finish(client, request, response, head, attempt, began, start).await {
+                        Ok(response) => return Ok(response),
+                        // The connection broke while the body came: worth another try.
+                        Err(failure @ Failure::Transport { .. }) if attempt <= settings.retries => {
+                            (fail(attempt, failure).failure_reason(), None)
+                        }
+                        Err(failure) => return Err(fail(attempt, failure)),
+                    }
                 }
             }
             Err(err) => {
@@ -572,6 +577,11 @@ impl HttpError {
     fn failure_reason(&self) -> String {
         match &self.failure {
             Failure::Connect(m) => format!("cannot connect: {m}"),
+            Failure::Transport {
+                message,
+                status: Some(status),
+                ..
+            } => format!("{} cut short: {message}", status_line(*status)),
             Failure::Transport { message, .. } => format!("connection failed: {message}"),
             _ => self.to_string(),
         }
