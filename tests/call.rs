@@ -397,6 +397,31 @@ fn a_503_is_retried_with_the_same_request_id() {
 }
 
 #[test]
+fn a_given_request_id_is_sent_once_and_named_in_errors() {
+    let s = scratch();
+    let server = Server::always(Reply::status(404));
+    let run = call(
+        &s,
+        &[&server.url("/"), "body.json", "-H", "X-Request-Id: my-id-1"],
+        &[],
+    );
+    assert_eq!(run.code, 4);
+    let req = &server.requests()[0];
+    let ids: Vec<_> = req
+        .headers
+        .iter()
+        .filter(|(n, _)| n.eq_ignore_ascii_case("x-request-id"))
+        .collect();
+    assert_eq!(ids.len(), 1, "{ids:?}");
+    assert_eq!(ids[0].1, "my-id-1");
+    assert!(
+        run.stderr.contains("x-request-id my-id-1)"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
 fn retries_run_out_then_exit_4() {
     let s = scratch();
     let server = Server::always(Reply::status(502).body("bad gateway"));

@@ -174,14 +174,17 @@ pub struct Request {
 }
 
 impl Request {
-    /// A request with a fresh `x-request-id`.
+    /// A request with a fresh `x-request-id` (or the one an `x-request-id` header gives).
     pub fn new(method: Method, url: Url, headers: Vec<(String, String)>, body: Bytes) -> Request {
+        let request_id = header(&headers, "x-request-id")
+            .map(str::to_string)
+            .unwrap_or_else(retry::uuid_v4);
         Request {
             method,
             url,
             headers,
             body,
-            request_id: retry::uuid_v4(),
+            request_id,
         }
     }
 
