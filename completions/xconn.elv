@@ -28,6 +28,8 @@ set edit:completion:arg-completer[xconn] = {|@words|
             cand schema 'Print the JSON Schema (draft 2020-12) the validator uses'
             cand show 'Render a request or response body as terminal tables'
             cand completions 'Print a shell completion script'
+            cand call 'Send a body to a service with the bearer token, and print the answer'
+            cand token 'Show the claims of the token `call` would send (never the token itself)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'xconn;convert'= {
@@ -89,12 +91,51 @@ set edit:completion:arg-completer[xconn] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'xconn;call'= {
+            cand -X 'The HTTP method'
+            cand --method 'The HTTP method'
+            cand -H 'Add a header, `Name: value`. Repeatable'
+            cand --header 'Add a header, `Name: value`. Repeatable'
+            cand --token-env 'Read the token from the environment variable NAME instead of XCONN_TOKEN / CSPARK_BEARER_TOKEN'
+            cand --token-file 'Read the token from a file (`-`: standard input). Surrounding whitespace and a leading `Bearer ` are trimmed'
+            cand --timeout 'Seconds one attempt may take in all: connecting, sending and reading the answer'
+            cand --connect-timeout 'Seconds connecting (TCP and TLS) may take'
+            cand --retries 'Further attempts after a retryable failure'
+            cand --cacert 'Trust only the CA certificates in this PEM file'
+            cand --max-response-size 'Refuse an answer longer than this many bytes (suffixes K, M, G: powers of 1024)'
+            cand -o 'Write the answer to FILE (atomically) instead of standard output'
+            cand --output 'Write the answer to FILE (atomically) instead of standard output'
+            cand --format 'How to print the answer'
+            cand --color 'When to use color: auto (terminal and no NO_COLOR), always, never'
+            cand -k 'Do not check TLS certificates (dangerous: the token can be read by anyone in between)'
+            cand --insecure 'Do not check TLS certificates (dangerous: the token can be read by anyone in between)'
+            cand --dry-run 'Print the request that would be sent (token masked) and send nothing'
+            cand --curl 'Print an equivalent curl command (it reads the token from the variable itself) and send nothing'
+            cand -v 'Show the request and response headers on standard error (secrets masked)'
+            cand --verbose 'Show the request and response headers on standard error (secrets masked)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'xconn;token'= {
+            cand --token-env 'Read the token from the environment variable NAME instead of XCONN_TOKEN / CSPARK_BEARER_TOKEN'
+            cand --token-file 'Read the token from a file (`-`: standard input). Surrounding whitespace and a leading `Bearer ` are trimmed'
+            cand --format 'Output format'
+            cand --color 'When to use color: auto (terminal and no NO_COLOR), always, never'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'xconn;help'= {
             cand convert 'Convert CSV / JSON objects / NDJSON into an `inputs` body, and bodies back to objects or CSV'
             cand validate 'Check request and response bodies: JSON Schema plus the rules a schema cannot say'
             cand schema 'Print the JSON Schema (draft 2020-12) the validator uses'
             cand show 'Render a request or response body as terminal tables'
             cand completions 'Print a shell completion script'
+            cand call 'Send a body to a service with the bearer token, and print the answer'
+            cand token 'Show the claims of the token `call` would send (never the token itself)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'xconn;help;convert'= {
@@ -106,6 +147,10 @@ set edit:completion:arg-completer[xconn] = {|@words|
         &'xconn;help;show'= {
         }
         &'xconn;help;completions'= {
+        }
+        &'xconn;help;call'= {
+        }
+        &'xconn;help;token'= {
         }
         &'xconn;help;help'= {
         }

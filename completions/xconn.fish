@@ -34,6 +34,8 @@ complete -c xconn -n "__fish_xconn_needs_command" -f -a "validate" -d 'Check req
 complete -c xconn -n "__fish_xconn_needs_command" -f -a "schema" -d 'Print the JSON Schema (draft 2020-12) the validator uses'
 complete -c xconn -n "__fish_xconn_needs_command" -f -a "show" -d 'Render a request or response body as terminal tables'
 complete -c xconn -n "__fish_xconn_needs_command" -f -a "completions" -d 'Print a shell completion script'
+complete -c xconn -n "__fish_xconn_needs_command" -f -a "call" -d 'Send a body to a service with the bearer token, and print the answer'
+complete -c xconn -n "__fish_xconn_needs_command" -f -a "token" -d 'Show the claims of the token `call` would send (never the token itself)'
 complete -c xconn -n "__fish_xconn_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c xconn -n "__fish_xconn_using_subcommand convert" -l from -d 'Source format; by default taken from the file extension (.csv .tsv .json .ndjson .jsonl)' -r -f -a "csv\t''
 json\t''
@@ -97,9 +99,41 @@ always\t''
 never\t''"
 complete -c xconn -n "__fish_xconn_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c xconn -n "__fish_xconn_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c xconn -n "__fish_xconn_using_subcommand help; and not __fish_seen_subcommand_from convert validate schema show completions help" -f -a "convert" -d 'Convert CSV / JSON objects / NDJSON into an `inputs` body, and bodies back to objects or CSV'
-complete -c xconn -n "__fish_xconn_using_subcommand help; and not __fish_seen_subcommand_from convert validate schema show completions help" -f -a "validate" -d 'Check request and response bodies: JSON Schema plus the rules a schema cannot say'
-complete -c xconn -n "__fish_xconn_using_subcommand help; and not __fish_seen_subcommand_from convert validate schema show completions help" -f -a "schema" -d 'Print the JSON Schema (draft 2020-12) the validator uses'
-complete -c xconn -n "__fish_xconn_using_subcommand help; and not __fish_seen_subcommand_from convert validate schema show completions help" -f -a "show" -d 'Render a request or response body as terminal tables'
-complete -c xconn -n "__fish_xconn_using_subcommand help; and not __fish_seen_subcommand_from convert validate schema show completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c xconn -n "__fish_xconn_using_subcommand help; and not __fish_seen_subcommand_from convert validate schema show completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c xconn -n "__fish_xconn_using_subcommand call" -s X -l method -d 'The HTTP method' -r
+complete -c xconn -n "__fish_xconn_using_subcommand call" -s H -l header -d 'Add a header, `Name: value`. Repeatable' -r
+complete -c xconn -n "__fish_xconn_using_subcommand call" -l token-env -d 'Read the token from the environment variable NAME instead of XCONN_TOKEN / CSPARK_BEARER_TOKEN' -r
+complete -c xconn -n "__fish_xconn_using_subcommand call" -l token-file -d 'Read the token from a file (`-`: standard input). Surrounding whitespace and a leading `Bearer ` are trimmed' -r
+complete -c xconn -n "__fish_xconn_using_subcommand call" -l timeout -d 'Seconds one attempt may take in all: connecting, sending and reading the answer' -r
+complete -c xconn -n "__fish_xconn_using_subcommand call" -l connect-timeout -d 'Seconds connecting (TCP and TLS) may take' -r
+complete -c xconn -n "__fish_xconn_using_subcommand call" -l retries -d 'Further attempts after a retryable failure' -r
+complete -c xconn -n "__fish_xconn_using_subcommand call" -l cacert -d 'Trust only the CA certificates in this PEM file' -r -F
+complete -c xconn -n "__fish_xconn_using_subcommand call" -l max-response-size -d 'Refuse an answer longer than this many bytes (suffixes K, M, G: powers of 1024)' -r
+complete -c xconn -n "__fish_xconn_using_subcommand call" -s o -l output -d 'Write the answer to FILE (atomically) instead of standard output' -r
+complete -c xconn -n "__fish_xconn_using_subcommand call" -l format -d 'How to print the answer' -r -f -a "raw\t'The response body exactly as received'
+json\t'The response body as indented JSON'"
+complete -c xconn -n "__fish_xconn_using_subcommand call" -l color -d 'When to use color: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c xconn -n "__fish_xconn_using_subcommand call" -s k -l insecure -d 'Do not check TLS certificates (dangerous: the token can be read by anyone in between)'
+complete -c xconn -n "__fish_xconn_using_subcommand call" -l dry-run -d 'Print the request that would be sent (token masked) and send nothing'
+complete -c xconn -n "__fish_xconn_using_subcommand call" -l curl -d 'Print an equivalent curl command (it reads the token from the variable itself) and send nothing'
+complete -c xconn -n "__fish_xconn_using_subcommand call" -s v -l verbose -d 'Show the request and response headers on standard error (secrets masked)'
+complete -c xconn -n "__fish_xconn_using_subcommand call" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c xconn -n "__fish_xconn_using_subcommand call" -s V -l version -d 'Print version'
+complete -c xconn -n "__fish_xconn_using_subcommand token" -l token-env -d 'Read the token from the environment variable NAME instead of XCONN_TOKEN / CSPARK_BEARER_TOKEN' -r
+complete -c xconn -n "__fish_xconn_using_subcommand token" -l token-file -d 'Read the token from a file (`-`: standard input). Surrounding whitespace and a leading `Bearer ` are trimmed' -r
+complete -c xconn -n "__fish_xconn_using_subcommand token" -l format -d 'Output format' -r -f -a "text\t''
+json\t''"
+complete -c xconn -n "__fish_xconn_using_subcommand token" -l color -d 'When to use color: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c xconn -n "__fish_xconn_using_subcommand token" -s h -l help -d 'Print help'
+complete -c xconn -n "__fish_xconn_using_subcommand token" -s V -l version -d 'Print version'
+complete -c xconn -n "__fish_xconn_using_subcommand help; and not __fish_seen_subcommand_from convert validate schema show completions call token help" -f -a "convert" -d 'Convert CSV / JSON objects / NDJSON into an `inputs` body, and bodies back to objects or CSV'
+complete -c xconn -n "__fish_xconn_using_subcommand help; and not __fish_seen_subcommand_from convert validate schema show completions call token help" -f -a "validate" -d 'Check request and response bodies: JSON Schema plus the rules a schema cannot say'
+complete -c xconn -n "__fish_xconn_using_subcommand help; and not __fish_seen_subcommand_from convert validate schema show completions call token help" -f -a "schema" -d 'Print the JSON Schema (draft 2020-12) the validator uses'
+complete -c xconn -n "__fish_xconn_using_subcommand help; and not __fish_seen_subcommand_from convert validate schema show completions call token help" -f -a "show" -d 'Render a request or response body as terminal tables'
+complete -c xconn -n "__fish_xconn_using_subcommand help; and not __fish_seen_subcommand_from convert validate schema show completions call token help" -f -a "completions" -d 'Print a shell completion script'
+complete -c xconn -n "__fish_xconn_using_subcommand help; and not __fish_seen_subcommand_from convert validate schema show completions call token help" -f -a "call" -d 'Send a body to a service with the bearer token, and print the answer'
+complete -c xconn -n "__fish_xconn_using_subcommand help; and not __fish_seen_subcommand_from convert validate schema show completions call token help" -f -a "token" -d 'Show the claims of the token `call` would send (never the token itself)'
+complete -c xconn -n "__fish_xconn_using_subcommand help; and not __fish_seen_subcommand_from convert validate schema show completions call token help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

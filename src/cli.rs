@@ -26,6 +26,11 @@ pub enum Command {
     Show(ShowArgs),
     /// Print a shell completion script.
     Completions(CompletionsArgs),
+    /// Send a body to a service with the bearer token, and print the answer.
+    #[command(after_help = CALL_AFTER_HELP)]
+    Call(CallArgs),
+    /// Show the claims of the token `call` would send (never the token itself).
+    Token(TokenArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -216,4 +221,178 @@ pub struct CompletionsArgs {
     /// The shell to generate for.
     #[arg(value_enum)]
     pub shell: clap_complete::Shell,
+}
+
+/// The exit codes of `call`, shown below its `--help`.
+pub const CALL_AFTER_HELP: &str = "\
+Token: read from XCONN_TOKEN, else CSPARK_BEARER_TOKEN, or --token-env NAME / --token-file PATH.
+No option takes the token itself. It is never printed: -v, --dry-run, --curl and errors show
+`Bearer ***`, as they do for Cookie, Set-Cookie and headers whose name contains key, token or secret.
+
+Retries: on connection failures and HTTP 408, 429, 502, 503, 504 (never other 4xx, never after a
+--timeout), with capped exponential backoff and jitter; Retry-After is honoured (capped at 60 s).
+Redirects are followed only within the same origin (scheme, host, port), at most 5.
+
+Exit codes:
+  0  the service answered 2xx
+  1  the request or the response breaks the format (or the answer is over --max-response-size)
+  2  usage or local input error (unreadable body, token file or --cacert)
+  3  network, TLS or timeout failure after the retries
+  4  the service answered with an HTTP status other than 2xx
+  5  the response is valid but some record carries errors";
+
+/// Where the bearer token comes from (shared by `call` and `token`).
+#[derive(Debug, Args)]
+pub struct TokenSourceArgs {
+    /// Read the token from the environment variable NAME instead of XCONN_TOKEN /
+    /// CSPARK_BEARER_TOKEN.
+    #[arg(long, value_name = "NAME", conflicts_with = "token_file")]
+    pub token_env: Option<String>,
+
+    /// Read the token from a file (`-`: standard input). Surrounding whitespace and a leading
+    /// `Bearer ` are trimmed.
+    #[arg(long, value_name = "PATH")]
+    pub token_file: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CallFormat {
+    /// The response body exactly as received.
+    Raw,
+    /// The response body as indented JSON.
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct CallArgs {
+    /// The service URL (http or https).
+    #[arg(value_name = "URL")]
+    pub url: String,
+
+    /// The request body file, or `-` for standard input; none sends an empty body.
+    #[arg(value_name = "BODY")]
+    pub body: Option<String>,
+
+    /// The HTTP method.
+    #[arg(
+        short = 'X',
+        long = "method",
+        default_value = "POST",
+        value_name = "METHOD"
+    )]
+    pub method: String,
+
+    /// Add a header, `Name: value`. Repeatable.
+    #[arg(short = 'H', long = "header", value_name = "HEADER")]
+    pub headers: Vec<String>,
+
+    #[command(flatten)]
+    pub token: TokenSourceArgs,
+
+    /// Seconds one attempt may take in all: connecting, sending and reading the answer.
+    #[arg(long, default_value = "60", value_name = "SECS", value_parser = parse_seconds)]
+    pub timeout: std::time::Duration,
+
+    /// Seconds connecting (TCP and TLS) may take.
+    #[arg(long, value_name = "SECS", value_parser = parse_seconds)]
+    pub connect_timeout: Option<std::time::Duration>,
+
+    /// Further attempts after a retryable failure.
+    #[arg(long, default_value_t = 2, value_name = "N")]
+    pub retries: u32,
+
+    /// Trust only the CA certificates in this PEM file.
+    #[arg(long, value_name = "FILE")]
+    pub cacert: Option<std::path::PathBuf>,
+
+    /// Do not check TLS certificates (dangerous: the token can be read by anyone in between).
+    #[arg(short = 'k', long)]
+    pub insecure: bool,
+
+    /// Refuse an answer longer than this many bytes (suffixes K, M, G: powers of 1024).
+    #[arg(long, default_value = "256M", value_name = "SIZE", value_parser = parse_size)]
+    pub max_response_size: u64,
+
+    /// Print the request that would be sent (token masked) and send nothing.
+    #[arg(long, conflicts_with = "curl")]
+    pub dry_run: bool,
+
+    /// Print an equivalent curl command (it reads the token from the variable itself) and send
+    /// nothing.
+    #[arg(long)]
+    pub curl: bool,
+
+    /// Show the request and response headers on standard error (secrets masked).
+    #[arg(short, long)]
+    pub verbose: bool,
+
+    /// Write the answer to FILE (atomically) instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<String>,
+
+    /// How to print the answer.
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub format: Option<CallFormat>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TokenFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct TokenArgs {
+    #[command(flatten)]
+    pub token: TokenSourceArgs,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = TokenFormat::Text, value_name = "FORMAT")]
+    pub format: TokenFormat,
+}
+
+/// `60`, `1.5`, `500ms`, `2s`, `1m`: a duration (plain numbers are seconds).
+pub fn parse_seconds(text: &str) -> Result<std::time::Duration, String> {
+    let t = text.trim();
+    let (number, scale) = if let Some(n) = t.strip_suffix("ms") {
+        (n, 0.001)
+    } else if let Some(n) = t.strip_suffix('s') {
+        (n, 1.0)
+    } else if let Some(n) = t.strip_suffix('m') {
+        (n, 60.0)
+    } else {
+        (t, 1.0)
+    };
+    number
+        .trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|n| n.is_finite() && *n > 0.0 && n * scale < 1e9)
+        .map(|n| std::time::Duration::from_secs_f64(n * scale))
+        .ok_or_else(|| format!("`{text}` is not a positive duration (seconds, or 500ms, 2s, 1m)"))
+}
+
+/// `1048576`, `512K`, `256M`, `1G`: a size in bytes (suffixes are powers of 1024).
+pub fn parse_size(text: &str) -> Result<u64, String> {
+    let t = text.trim();
+    let (number, scale) = match t.char_indices().last() {
+        Some((i, c)) if c.is_ascii_alphabetic() => {
+            let scale = match c.to_ascii_uppercase() {
+                'B' => 1,
+                'K' => 1 << 10,
+                'M' => 1 << 20,
+                'G' => 1 << 30,
+                _ => 0,
+            };
+            (&t[..i], scale)
+        }
+        _ => (t, 1),
+    };
+    number
+        .trim()
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(scale))
+        .filter(|&n| n > 0)
+        .ok_or_else(|| format!("`{text}` is not a size (bytes, or with K, M, G)"))
 }

@@ -6,6 +6,7 @@ pub mod cmd;
 pub mod convert;
 pub mod diag;
 pub mod error;
+pub mod http;
 pub mod json;
 pub mod legacy_body;
 pub mod output;
@@ -31,6 +32,8 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Schema(args) => cmd::schema::run(args, &mut out),
         Command::Show(args) => cmd::show::run(args, &mut out),
         Command::Completions(args) => cmd::completions::run(args, &mut out),
+        Command::Call(args) => cmd::call::run(args, &mut out),
+        Command::Token(args) => cmd::token::run(args, &mut out),
     }
     .map_err(name_bare_write_error)?;
     out.flush().context("cannot write standard output")?;

@@ -3,10 +3,12 @@
 //! commands (`--kind`, `--color`) are mapped to the engines' own types here; the engines never
 //! see a clap type.
 
+pub mod call;
 pub mod completions;
 pub mod convert;
 pub mod schema;
 pub mod show;
+pub mod token;
 pub mod validate;
 
 use crate::body::Kind;

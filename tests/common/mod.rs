@@ -82,3 +82,38 @@ pub fn json(text: &str) -> serde_json::Value {
         .map(|v| v.to_serde())
         .unwrap_or_else(|e| panic!("invalid JSON {e:?} in:\n{text}"))
 }
+pub mod server;
+
+/// base64url without padding (to build JWTs in tests).
+pub fn base64url(bytes: &[u8]) -> String {
+    const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let n =
+            chunk.iter().fold(0u32, |acc, &b| acc << 8 | u32::from(b)) << (8 * (3 - chunk.len()));
+        for i in 0..=chunk.len() {
+            out.push(A[(n >> (18 - 6 * i) & 63) as usize] as char);
+        }
+    }
+    out
+}
+
+/// The signature part of every test JWT (`signature-not-checked`, base64url).
+pub const JWT_SIGNATURE: &str = "c2lnbmF0dXJlLW5vdC1jaGVja2Vk";
+
+/// A JWT with these claims (JSON object text) and a dummy signature.
+pub fn jwt(claims: &str) -> String {
+    format!(
+        "{}.{}.{JWT_SIGNATURE}",
+        base64url(br#"{"alg":"RS256","typ":"JWT"}"#),
+        base64url(claims.as_bytes())
+    )
+}
+
+/// Seconds since the Unix epoch.
+pub fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+}

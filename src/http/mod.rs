@@ -1,0 +1,24 @@
+//! HTTP for the network commands (`call`, later batches and `check`): the client and [`send`],
+//! retries, the token and redaction. Async on tokio; a command that needs one answer runs
+//! [`block_on`].
+
+mod client;
+pub mod redact;
+pub mod retry;
+pub mod token;
+
+pub use client::{
+    same_origin, send, send_with, status_line, user_agent, Client, Event, Failure, HttpError,
+    Request, Response, Settings, ERROR_BODY_PREFIX, MAX_REDIRECTS,
+};
+pub use reqwest::{Method, Url};
+
+/// Run `future` to the end on a current-thread tokio runtime (enough for one request or a few
+/// concurrent ones; the network waits, not the CPU).
+pub fn block_on<F: std::future::Future>(future: F) -> anyhow::Result<F::Output> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| crate::error::input_error(format!("cannot start the async runtime: {e}")))?;
+    Ok(runtime.block_on(future))
+}

@@ -1,0 +1,423 @@
+//! The bearer token, in one place: where it is read from (`XCONN_TOKEN`, else
+//! `CSPARK_BEARER_TOKEN`, or `--token-env NAME` / `--token-file PATH`), how it is cleaned (outer
+//! whitespace and a leading `Bearer ` trimmed), and what its JWT claims say (decoded, never
+//! verified). The secret itself is only ever handed to the HTTP client; `Debug` masks it.
+
+use std::fmt;
+use std::io::Read;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use crate::error::{input_error, usage_error};
+use crate::json;
+
+/// The variables read when no flag names a source, in order.
+pub const DEFAULT_VARS: [&str; 2] = ["XCONN_TOKEN", "CSPARK_BEARER_TOKEN"];
+
+/// A token is about to expire when `exp` is at most this far away.
+pub const EXPIRY_MARGIN: Duration = Duration::from_secs(60);
+
+/// Where the user asked the token to come from.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum TokenSource {
+    /// `XCONN_TOKEN`, else `CSPARK_BEARER_TOKEN`.
+    #[default]
+    Default,
+    /// `--token-env NAME`.
+    Env(String),
+    /// `--token-file PATH`; `-` reads standard input.
+    File(String),
+}
+
+/// Where a token was found: said in messages (`token from XCONN_TOKEN`) and used by `--curl`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    Env(String),
+    File(String),
+    Stdin,
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Origin::Env(name) => write!(f, "${name}"),
+            Origin::File(path) => write!(f, "file {path}"),
+            Origin::Stdin => f.write_str("standard input"),
+        }
+    }
+}
+
+/// A bearer token: the secret and where it came from.
+#[derive(Clone)]
+pub struct Token {
+    secret: String,
+    pub origin: Origin,
+}
+
+impl fmt::Debug for Token {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Token")
+            .field("secret", &super::redact::MASK)
+            .field("origin", &self.origin)
+            .finish()
+    }
+}
+
+impl Token {
+    /// A token from raw text, cleaned with [`clean`]; `None` when nothing is left.
+    pub fn new(raw: &str, origin: Origin) -> Option<Token> {
+        let secret = clean(raw);
+        (!secret.is_empty()).then(|| Token {
+            secret: secret.to_string(),
+            origin,
+        })
+    }
+
+    /// The secret. Only the HTTP client (for the `Authorization` header) and the redactor (to
+    /// scrub echoes of it) should call this.
+    pub fn secret(&self) -> &str {
+        &self.secret
+    }
+
+    /// The JWT claims when the token is a JWT.
+    pub fn claims(&self) -> Option<Claims> {
+        decode_jwt(&self.secret)
+    }
+}
+
+/// Outer whitespace and one leading `Bearer ` (any case) removed, as the Coherent SDKs do.
+pub fn clean(raw: &str) -> &str {
+    let t = raw.trim();
+    match t.get(..7) {
+        Some(prefix) if prefix.eq_ignore_ascii_case("bearer ") => t[7..].trim(),
+        _ => t,
+    }
+}
+
+/// Find the token `source` names. `env` looks a variable up (the process environment in the
+/// binary, a map in tests). `Ok(None)`: the default variables are unset or empty. A named
+/// variable that is unset or empty, or an unreadable or empty file, is an error (exit 2).
+pub fn find(
+    source: &TokenSource,
+    env: impl Fn(&str) -> Option<String>,
+) -> anyhow::Result<Option<Token>> {
+    match source {
+        TokenSource::Default => Ok(DEFAULT_VARS.iter().find_map(|name| {
+            env(name).and_then(|raw| Token::new(&raw, Origin::Env(name.to_string())))
+        })),
+        TokenSource::Env(name) => {
+            let raw = env(name).ok_or_else(|| {
+                usage_error(format!(
+                    "--token-env {name}: the variable {name} is not set"
+                ))
+            })?;
+            Token::new(&raw, Origin::Env(name.clone()))
+                .map(Some)
+                .ok_or_else(|| {
+                    usage_error(format!("--token-env {name}: the variable {name} is empty"))
+                })
+        }
+        TokenSource::File(path) => {
+            let (raw, origin) = if crate::source::is_stdin(path) {
+                let mut raw = String::new();
+                std::io::stdin().read_to_string(&mut raw).map_err(|e| {
+                    input_error(format!("--token-file -: cannot read standard input: {e}"))
+                })?;
+                (raw, Origin::Stdin)
+            } else {
+                let raw = std::fs::read_to_string(path)
+                    .map_err(|e| input_error(format!("--token-file {path}: cannot read: {e}")))?;
+                (raw, Origin::File(path.clone()))
+            };
+            let shown = origin.to_string();
+            Token::new(&raw, origin)
+                .map(Some)
+                .ok_or_else(|| input_error(format!("--token-file: {shown} holds no token")))
+        }
+    }
+}
+
+/// [`find`] over the process environment.
+pub fn find_in_env(source: &TokenSource) -> anyhow::Result<Option<Token>> {
+    find(source, |name| std::env::var(name).ok())
+}
+
+/// The claims of a JWT that xconn shows. Decoded from the payload; the signature is not checked
+/// (xconn holds no key) and never kept.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Claims {
+    pub issuer: Option<String>,
+    /// The tenant: a `realm` / `tenant` claim, else the Keycloak realm in the issuer URL
+    /// (`…/realms/NAME`).
+    pub realm: Option<String>,
+    pub audience: Vec<String>,
+    pub subject: Option<String>,
+    /// `azp`: the client the token was issued to.
+    pub client: Option<String>,
+    /// `exp`, seconds since the Unix epoch.
+    pub expires: Option<i64>,
+    /// `iat`, seconds since the Unix epoch.
+    pub issued: Option<i64>,
+}
+
+/// The claims of a JWT (`header.payload.signature`, base64url, header and payload JSON objects);
+/// `None` when the text is not one.
+pub fn decode_jwt(token: &str) -> Option<Claims> {
+    let mut parts = token.split('.');
+    let (header, payload, _signature) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() {
+        return None;
+    }
+    let header = String::from_utf8(base64url_decode(header)?).ok()?;
+    if !json::parse(&header).ok()?.is_object() {
+        return None;
+    }
+    let payload = String::from_utf8(base64url_decode(payload)?).ok()?;
+    let claims = json::parse(&payload).ok()?;
+    if !claims.is_object() {
+        return None;
+    }
+    let text = |key: &str| {
+        claims
+            .get(key)
+            .and_then(|v| v.as_str())
+            .map(|s| s.into_owned())
+    };
+    let time = |key: &str| {
+        claims
+            .get(key)
+            .and_then(|v| v.number_text())
+            .and_then(|n| n.split(['.', 'e', 'E']).next()?.parse::<i64>().ok())
+    };
+    let issuer = text("iss");
+    let realm = text("realm").or_else(|| text("tenant")).or_else(|| {
+        let iss = issuer.as_deref()?;
+        let (_, rest) = iss.split_once("/realms/")?;
+        let name = rest.split('/').next()?;
+        (!name.is_empty()).then(|| name.to_string())
+    });
+    let audience = match claims.get("aud") {
+        Some(v) if v.is_array() => v
+            .items()
+            .filter_map(|a| a.as_str().map(|s| s.into_owned()))
+            .collect(),
+        Some(v) => v.as_str().map(|s| vec![s.into_owned()]).unwrap_or_default(),
+        None => Vec::new(),
+    };
+    Some(Claims {
+        issuer,
+        realm,
+        audience,
+        subject: text("sub"),
+        client: text("azp"),
+        expires: time("exp"),
+        issued: time("iat"),
+    })
+}
+
+/// Decode unpadded (or padded) base64url; `None` on any other character.
+fn base64url_decode(text: &str) -> Option<Vec<u8>> {
+    let text = text.trim_end_matches('=');
+    let mut out = Vec::with_capacity(text.len() * 3 / 4);
+    let (mut acc, mut bits) = (0u32, 0u32);
+    for b in text.bytes() {
+        let v = match b {
+            b'A'..=b'Z' => b - b'A',
+            b'a'..=b'z' => b - b'a' + 26,
+            b'0'..=b'9' => b - b'0' + 52,
+            b'-' | b'+' => 62,
+            b'_' | b'/' => 63,
+            _ => return None,
+        };
+        acc = (acc << 6) | u32::from(v);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+            acc &= (1 << bits) - 1;
+        }
+    }
+    (text.len() % 4 != 1).then_some(out)
+}
+
+/// Seconds since the Unix epoch, now.
+pub fn now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+/// The warning to print before sending when the token has expired or expires within
+/// [`EXPIRY_MARGIN`]; `None` otherwise.
+pub fn expiry_warning(claims: &Claims, now: i64) -> Option<String> {
+    let exp = claims.expires?;
+    let left = exp - now;
+    if left <= 0 {
+        Some(format!(
+            "the token expired {} ago ({}); the service will likely answer 401",
+            human_duration(-left),
+            format_date(exp)
+        ))
+    } else if left <= EXPIRY_MARGIN.as_secs() as i64 {
+        Some(format!(
+            "the token expires in {} ({})",
+            human_duration(left),
+            format_date(exp)
+        ))
+    } else {
+        None
+    }
+}
+
+/// `3d 4h`, `2h 5m`, `4m 10s`, `9s`: the two largest units.
+pub fn human_duration(secs: i64) -> String {
+    let secs = secs.max(0);
+    let (d, h, m, s) = (secs / 86_400, secs / 3600 % 24, secs / 60 % 60, secs % 60);
+    match () {
+        _ if d > 0 => format!("{d}d {h}h"),
+        _ if h > 0 => format!("{h}h {m}m"),
+        _ if m > 0 => format!("{m}m {s}s"),
+        _ => format!("{s}s"),
+    }
+}
+
+/// Seconds since the epoch as `YYYY-MM-DD HH:MM:SS UTC`.
+pub fn format_date(secs: i64) -> String {
+    let (date, time) = civil(secs);
+    format!("{date} {time} UTC")
+}
+
+/// Seconds since the epoch as RFC 3339 (`YYYY-MM-DDTHH:MM:SSZ`).
+pub fn format_rfc3339(secs: i64) -> String {
+    let (date, time) = civil(secs);
+    format!("{date}T{time}Z")
+}
+
+fn civil(secs: i64) -> (String, String) {
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    // Howard Hinnant's days-to-civil.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (
+        format!("{year:04}-{month:02}-{day:02}"),
+        format!("{:02}:{:02}:{:02}", rem / 3600, rem / 60 % 60, rem % 60),
+    )
+}
+
+/// Context for reading a token for a command (used by `call` and `token`).
+pub fn describe_missing() -> String {
+    format!(
+        "no token: set {} (or {}), or use --token-env NAME / --token-file PATH",
+        DEFAULT_VARS[0], DEFAULT_VARS[1]
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn b64(bytes: &[u8]) -> String {
+        const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        let mut out = String::new();
+        for chunk in bytes.chunks(3) {
+            let n = chunk.iter().fold(0u32, |acc, &b| acc << 8 | u32::from(b))
+                << (8 * (3 - chunk.len()));
+            for i in 0..=chunk.len() {
+                out.push(A[(n >> (18 - 6 * i) & 63) as usize] as char);
+            }
+        }
+        out
+    }
+
+    fn jwt(payload: &str) -> String {
+        format!(
+            "{}.{}.c2ln",
+            b64(br#"{"alg":"RS256","typ":"JWT"}"#),
+            b64(payload.as_bytes())
+        )
+    }
+
+    #[test]
+    fn cleaning() {
+        assert_eq!(clean("  abc \n"), "abc");
+        assert_eq!(clean("Bearer abc"), "abc");
+        assert_eq!(clean("bearer  abc\n"), "abc");
+        assert_eq!(clean("Bearerabc"), "Bearerabc");
+        assert!(Token::new(" \n", Origin::Stdin).is_none());
+    }
+
+    #[test]
+    fn sources_in_order() {
+        let env = |vars: &'static [(&'static str, &'static str)]| {
+            move |name: &str| {
+                vars.iter()
+                    .find(|(k, _)| *k == name)
+                    .map(|(_, v)| v.to_string())
+            }
+        };
+        let t = find(
+            &TokenSource::Default,
+            env(&[("CSPARK_BEARER_TOKEN", "b"), ("XCONN_TOKEN", "a")]),
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(
+            (t.secret(), &t.origin),
+            ("a", &Origin::Env("XCONN_TOKEN".into()))
+        );
+        let t = find(
+            &TokenSource::Default,
+            env(&[("XCONN_TOKEN", " "), ("CSPARK_BEARER_TOKEN", "Bearer b")]),
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(t.secret(), "b");
+        assert!(find(&TokenSource::Default, env(&[])).unwrap().is_none());
+        let named = TokenSource::Env("MY".into());
+        assert_eq!(
+            find(&named, env(&[("MY", "m")])).unwrap().unwrap().secret(),
+            "m"
+        );
+        assert_eq!(
+            crate::error::code_for(&find(&named, env(&[])).unwrap_err()),
+            2
+        );
+        assert!(!format!("{t:?}").contains('b') || !format!("{t:?}").contains("\"b\""));
+    }
+
+    #[test]
+    fn jwt_claims() {
+        let token = jwt(
+            r#"{"iss":"https://kc.example/auth/realms/acme","aud":["a","b"],"sub":"u1","exp":1700000000,"azp":"cli"}"#,
+        );
+        let c = decode_jwt(&token).unwrap();
+        assert_eq!(c.realm.as_deref(), Some("acme"));
+        assert_eq!(c.audience, ["a", "b"]);
+        assert_eq!(c.expires, Some(1_700_000_000));
+        assert_eq!(c.client.as_deref(), Some("cli"));
+        assert!(decode_jwt("opaque-token").is_none());
+        assert!(decode_jwt("a.b.c").is_none());
+        assert!(decode_jwt(&format!("{}.{}.x", b64(b"{}"), b64(b"[1]"))).is_none());
+    }
+
+    #[test]
+    fn expiry() {
+        let c = Claims {
+            expires: Some(1000),
+            ..Claims::default()
+        };
+        assert!(expiry_warning(&c, 1001).unwrap().contains("expired 1s ago"));
+        assert!(expiry_warning(&c, 950).unwrap().contains("expires in 50s"));
+        assert!(expiry_warning(&c, 900).is_none());
+        assert_eq!(format_date(1_700_000_000), "2023-11-14 22:13:20 UTC");
+        assert_eq!(format_rfc3339(0), "1970-01-01T00:00:00Z");
+        assert_eq!(human_duration(90_061), "1d 1h");
+    }
+}
