@@ -66,7 +66,11 @@ fn disagreements(scratch: &Scratch, path: &Path) -> Vec<String> {
     let v = verdict(scratch, path);
     let name = path.display().to_string();
     let mut problems = Vec::new();
-    if !v.is_body && v.first_error.as_ref().is_some_and(|(rule, _, _)| rule != "XC001") {
+    if !v.is_body
+        && v.first_error
+            .as_ref()
+            .is_some_and(|(rule, _, _)| rule != "XC001")
+    {
         // Not a request or response: `convert` reads it as data, `show` refuses it; nothing to compare.
         return problems;
     }
@@ -86,7 +90,9 @@ fn disagreements(scratch: &Scratch, path: &Path) -> Vec<String> {
         match (&v.first_error, v.exit) {
             (None, 0) => {
                 if exit != 0 {
-                    problems.push(format!("{what}: validate accepts it, but exit {exit}: {stderr}"));
+                    problems.push(format!(
+                        "{what}: validate accepts it, but exit {exit}: {stderr}"
+                    ));
                     continue;
                 }
                 if args[0] == "convert" {
@@ -109,7 +115,9 @@ fn disagreements(scratch: &Scratch, path: &Path) -> Vec<String> {
             }
             (Some((rule, line, col)), _) => {
                 if exit == 0 {
-                    problems.push(format!("{what}: validate says {rule} at {line}:{col}, but exit 0"));
+                    problems.push(format!(
+                        "{what}: validate says {rule} at {line}:{col}, but exit 0"
+                    ));
                     continue;
                 }
                 let position = format!(":{line}:{col}");
@@ -150,7 +158,11 @@ fn body_fixtures() -> Vec<PathBuf> {
 fn every_fixture_gets_the_same_verdict_from_every_command() {
     let scratch = Scratch::new();
     let fixtures = body_fixtures();
-    assert!(fixtures.len() > 40, "found only {} fixtures", fixtures.len());
+    assert!(
+        fixtures.len() > 40,
+        "found only {} fixtures",
+        fixtures.len()
+    );
     let problems: Vec<String> = fixtures
         .iter()
         .flat_map(|path| disagreements(&scratch, path))
@@ -322,7 +334,7 @@ fn corruptions(text: &str) -> Vec<(&'static str, String)> {
     // A syntax error: a trailing comma before the final brace.
     if let Some(p) = text.rfind('}') {
         let mut broken = text.to_string();
-        broken.insert_str(p - 1, ",");
+        broken.insert(p - 1, ',');
         out.push(("trailing comma", broken));
     }
     out
@@ -346,7 +358,9 @@ fn generated_bodies_get_the_same_verdict_from_every_command() {
             let path = scratch.write(&format!("gen-{i}-broken-{j}.json"), &broken);
             let v = verdict(&scratch, &path);
             if v.first_error.is_none() {
-                problems.push(format!("{what}: validate accepts a corrupted body:\n{broken}"));
+                problems.push(format!(
+                    "{what}: validate accepts a corrupted body:\n{broken}"
+                ));
             }
             problems.extend(disagreements(&scratch, &path));
         }
