@@ -2,7 +2,7 @@
 //! column name) and a message people can act on. Produced by the validator, printed by
 //! `validate`, `show` and `call`.
 
-use crate::source::{locate_pointer, Source};
+use crate::json::Value;
 
 /// How bad a problem is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -54,11 +54,6 @@ impl Diagnostic {
         }
     }
 
-    pub fn with_column(mut self, column: impl Into<String>) -> Diagnostic {
-        self.column = Some(column.into());
-        self
-    }
-
     /// The pointer with its column name, as shown to people: `/outputs/3/2 (amount)`.
     pub fn location(&self) -> String {
         let pointer = if self.pointer.is_empty() {
@@ -73,27 +68,17 @@ impl Diagnostic {
     }
 }
 
-/// Fill in line:column for every diagnostic from the source text. Only called when there is
-/// something to report, so valid documents never pay for it. A pointer that cannot be found (a
-/// missing key) falls back to its nearest existing parent.
-pub fn locate_all(diagnostics: &mut [Diagnostic], source: &Source) {
-    for diagnostic in diagnostics.iter_mut().filter(|d| d.line == 0) {
-        let offset = nearest_offset(&source.bytes, &diagnostic.pointer);
-        (diagnostic.line, diagnostic.col) = source.line_col(offset);
-    }
-}
-
-/// Byte offset of the value at `pointer` in `bytes`, or of its nearest parent that exists (the
-/// start of the text when none does).
-pub fn nearest_offset(bytes: &[u8], pointer: &str) -> usize {
+/// Byte offset of the value at `pointer` below the (checked) document `root`, or of its nearest
+/// parent that exists (the root's when none does). Run only when there is something to report.
+pub fn nearest_offset(root: &Value, pointer: &str) -> usize {
     let mut pointer = pointer;
     loop {
-        if let Some(offset) = locate_pointer(bytes, pointer) {
-            return offset;
+        if let Some(value) = root.pointer(pointer) {
+            return value.offset();
         }
         match pointer.rfind('/') {
             Some(p) => pointer = &pointer[..p],
-            None => return 0,
+            None => return root.offset(),
         }
     }
 }
@@ -104,14 +89,12 @@ mod tests {
 
     #[test]
     fn missing_pointers_are_located_at_their_nearest_parent() {
-        let source = Source::from_bytes("t.json", b"{\n  \"inputs\": [[\"a\"], [1]]\n}".to_vec());
-        let mut found = vec![
-            Diagnostic::new("XC107", Severity::Error, "/inputs/1", "x"),
-            Diagnostic::new("XC110", Severity::Error, "/errors", "y"),
-            Diagnostic::new("XC101", Severity::Error, "/inputs/9/3", "z"),
-        ];
-        locate_all(&mut found, &source);
-        let places: Vec<_> = found.iter().map(|d| (d.line, d.col)).collect();
+        let text = "{\n  \"inputs\": [[\"a\"], [1]]\n}";
+        let root = crate::json::parse(text).unwrap();
+        let places: Vec<_> = ["/inputs/1", "/errors", "/inputs/9/3"]
+            .iter()
+            .map(|p| crate::source::line_col(text.as_bytes(), nearest_offset(&root, p)))
+            .collect();
         assert_eq!(places, [(2, 21), (1, 1), (2, 13)]);
     }
 }

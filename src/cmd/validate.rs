@@ -6,9 +6,9 @@ use std::io::Write;
 
 use anyhow::Context;
 
+use crate::body::Kind;
 use crate::cli::{ReportFormat, ValidateArgs};
 use crate::error::Outcome;
-use crate::legacy_body::Kind;
 use crate::output::Output;
 use crate::source::{display_name, is_stdin, Source};
 use crate::validate::report::{self, FileOutcome, FileReport};
