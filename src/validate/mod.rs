@@ -247,3 +247,75 @@ pub fn write_text(
 ) -> io::Result<()> {
     report::write_text_lines(w, source_name, diagnostics, false)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn found(body: &str) -> Vec<(&'static str, String, String)> {
+        check_bytes(body.as_bytes(), &Options::default())
+            .checked
+            .diagnostics
+            .into_iter()
+            .map(|d| (d.rule, d.location(), d.message))
+            .collect()
+    }
+
+    /// The envelope's numbers are the nearest doubles (clamped past their range), so the schema
+    /// pass does not depend on serde_json's `arbitrary_precision`.
+    #[test]
+    fn process_times_past_the_double_range_and_below_zero_get_their_rules() {
+        let body = r#"{"outputs": [["a"], [1], [2], [3]], "warnings": [null, null, null],
+            "errors": [null, null, null], "process_time": [1e400, -0.5, -1e400]}"#;
+        assert_eq!(
+            found(body),
+            [
+                (
+                    "XC115",
+                    "/process_time/1".to_string(),
+                    "process_time must be ≥ 0 milliseconds, not -0.5".to_string()
+                ),
+                (
+                    "XC115",
+                    "/process_time/2".to_string(),
+                    "process_time must be ≥ 0 milliseconds, not -1e400".to_string()
+                ),
+            ]
+        );
+        let scanned = scan::scan(body.as_bytes(), None, None);
+        let envelope = scanned.envelope.unwrap();
+        let times = envelope.doc["process_time"].as_array().unwrap();
+        assert_eq!(times.len(), 2, "only the negative ones are kept");
+        assert_eq!(times[0].as_f64(), Some(-0.5));
+        assert_eq!(times[1].as_f64(), Some(f64::MIN));
+        assert!(!schema::check(&envelope.doc, Kind::Response).is_empty());
+    }
+
+    /// Schema errors about elements kept sparsely point at the document's element, so the rule
+    /// that explains them still absorbs them (no extra XC050).
+    #[test]
+    fn schema_errors_in_sparse_arrays_point_at_the_document_element() {
+        let body = r#"{"outputs": [["a"], [1], [2], {"a": 3}], "warnings": [null, null, "x"],
+            "errors": [null, null, [{"message": 5}]], "process_time": [1, 1, 1]}"#;
+        let rules: Vec<(&str, String)> = found(body).into_iter().map(|(r, l, _)| (r, l)).collect();
+        assert_eq!(
+            rules,
+            [
+                ("XC105", "/outputs/3".to_string()),
+                ("XC112", "/warnings/2".to_string()),
+                ("XC113", "/errors/2/0".to_string()),
+                ("XC113", "/errors/2/0/message".to_string()),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_schema_error_a_rule_explains_is_absorbed() {
+        // `inputs` is a string: XC101 explains it; the schema's own error is absorbed.
+        let rules: Vec<&str> = found(r#"{"inputs": "x"}"#)
+            .into_iter()
+            .map(|f| f.0)
+            .collect();
+        assert_eq!(rules, ["XC101"]);
+    }
+}

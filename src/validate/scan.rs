@@ -1313,6 +1313,39 @@ mod tests {
     }
 
     #[test]
+    fn envelope_pointers_map_back_to_the_document() {
+        let envelope = Envelope {
+            doc: Json::Null,
+            sparse: vec![("warnings".to_string(), vec![0, 5000, 7])],
+        };
+        assert_eq!(envelope.document_pointer("/warnings/1"), "/warnings/5000");
+        assert_eq!(
+            envelope.document_pointer("/warnings/1/0/a"),
+            "/warnings/5000/0/a"
+        );
+        assert_eq!(envelope.document_pointer("/warnings/3"), "/warnings/3");
+        assert_eq!(envelope.document_pointer("/errors/1"), "/errors/1");
+        assert_eq!(envelope.document_pointer(""), "");
+        assert_eq!(envelope.document_pointer("/warnings"), "/warnings");
+    }
+
+    #[test]
+    fn duplicate_keys_deep_inside_skipped_values_get_their_full_pointers() {
+        let found = rules_of(
+            r#"{"inputs":[["a"],[1]],"x":[{"a":{"b":[0,{"k":1,"k":2}],"b":3}},{"k":1,"k":2}]}"#,
+        );
+        assert_eq!(
+            found,
+            [
+                ("XC003", "/x/0/a/b/1/k".to_string()),
+                ("XC003", "/x/0/a/b".to_string()),
+                ("XC003", "/x/1/k".to_string()),
+                ("XC121", "/x".to_string()),
+            ]
+        );
+    }
+
+    #[test]
     fn locate_counts_lines_and_characters() {
         let text = "{\n  \"é\": [1,\n  2]}";
         let mut found = vec![
