@@ -7,10 +7,11 @@
 //! Alongside, the scan builds the document's *envelope* for the JSON Schema pass
 //! ([`Envelope`]): the top level, headers and unknown keys as they are, and of the long per-record
 //! arrays (records, `warnings`, `errors`, `process_time`) only the elements the schema could
-//! object to — the rest (arrays of values, `null` entries, non-negative numbers) satisfy the
-//! schema whatever they hold, and their contents are exactly what the rules here check more
-//! precisely than a schema can. The envelope remembers where each kept element came from, so
-//! schema diagnostics still point into the document.
+//! object to — the rest (arrays of values, `null` entries, message lists the rules found clean,
+//! non-negative numbers) satisfy the schema whatever they hold, and their contents are exactly
+//! what the rules here check more precisely than a schema can. So the envelope stays small
+//! however many records a body has. It remembers where each kept element came from, so schema
+//! diagnostics still point into the document.
 
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
@@ -434,6 +435,15 @@ impl<'a> Scanner<'a, '_> {
         Ok(())
     }
 
+    /// Keep a per-record element in the envelope. Every element kept has a problem a rule
+    /// reports; past the report limit the rest are only counted, so their schema errors would be
+    /// noise and their copies only memory: they are left out.
+    fn keep(&self, envelope: &mut Sparse, index: usize, value: impl FnOnce() -> Json) {
+        if self.suppressed == 0 {
+            envelope.keep(index, value());
+        }
+    }
+
     /// Skip a value and say what type it was (`an object`, `a string`…).
     fn skip_typed(&mut self) -> R<&'static str> {
         let name = type_name(self.peek());
@@ -745,7 +755,7 @@ impl<'a> Scanner<'a, '_> {
                 Some(b'{') => {
                     self.skip_value()?;
                     if first_object.is_none() {
-                        envelope.keep(count, Json::Object(Map::new()));
+                        self.keep(&mut envelope, count, || Json::Object(Map::new()));
                         self.report(
                             rules::RECORD_NOT_ARRAY,
                             row,
@@ -757,7 +767,8 @@ impl<'a> Scanner<'a, '_> {
                 }
                 _ => {
                     let what = type_name(self.peek());
-                    envelope.keep(count, self.materialize()?);
+                    let value = self.checked_value()?;
+                    self.keep(&mut envelope, count, || value.to_serde());
                     self.report(
                         rules::RECORD_NOT_ARRAY,
                         row,
@@ -991,14 +1002,21 @@ impl<'a> Scanner<'a, '_> {
                     Some(b'n') => self.lx.literal(b"null")?,
                     Some(b'[') => {
                         non_null += 1;
+                        let problems = self.found.len() + self.suppressed;
                         self.message_list(errors)?;
-                        let entry = Value::from_checked(self.lx.text, at, self.lx.pos);
-                        envelope.keep(count, entry.to_serde());
+                        // A list of messages the rules found nothing wrong with is one the
+                        // schema accepts (the rules check every constraint the schema puts on
+                        // messages; a schema test pins that): only the others are kept.
+                        if self.found.len() + self.suppressed != problems {
+                            let entry = Value::from_checked(self.lx.text, at, self.lx.pos);
+                            self.keep(&mut envelope, count, || entry.to_serde());
+                        }
                     }
                     _ => {
                         non_null += 1;
                         let what = type_name(self.peek());
-                        envelope.keep(count, self.materialize()?);
+                        let value = self.checked_value()?;
+                        self.keep(&mut envelope, count, || value.to_serde());
                         self.report(
                             rules::BAD_ENTRY,
                             at,
@@ -1145,7 +1163,9 @@ impl<'a> Scanner<'a, '_> {
                     // A literal starting with 1-9 is at least 1; others need a look at the value.
                     if !matches!(literal.as_bytes()[0], b'1'..=b'9') {
                         if literal.starts_with('-') {
-                            envelope.keep(count, Json::Number(json::value::serde_number(literal)));
+                            self.keep(&mut envelope, count, || {
+                                Json::Number(json::value::serde_number(literal))
+                            });
                         }
                         let value: f64 = literal.parse().unwrap_or(0.0);
                         if value < 0.0 {
@@ -1167,7 +1187,8 @@ impl<'a> Scanner<'a, '_> {
                     }
                 } else {
                     let what = type_name(self.peek());
-                    envelope.keep(count, self.materialize()?);
+                    let value = self.checked_value()?;
+                    self.keep(&mut envelope, count, || value.to_serde());
                     self.report(
                         rules::BAD_TIME,
                         at,
