@@ -2,7 +2,7 @@
 //! column name) and a message people can act on. Produced by the validator, printed by
 //! `validate`, `show` and `call`.
 
-use crate::source::locate_pointer;
+use crate::json::Value;
 
 /// How bad a problem is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -68,17 +68,17 @@ impl Diagnostic {
     }
 }
 
-/// Byte offset of the value at `pointer` in `bytes`, or of its nearest parent that exists (the
-/// start of the text when none does).
-pub fn nearest_offset(bytes: &[u8], pointer: &str) -> usize {
+/// Byte offset of the value at `pointer` below the (checked) document `root`, or of its nearest
+/// parent that exists (the root's when none does). Run only when there is something to report.
+pub fn nearest_offset(root: &Value, pointer: &str) -> usize {
     let mut pointer = pointer;
     loop {
-        if let Some(offset) = locate_pointer(bytes, pointer) {
-            return offset;
+        if let Some(value) = root.pointer(pointer) {
+            return value.offset();
         }
         match pointer.rfind('/') {
             Some(p) => pointer = &pointer[..p],
-            None => return 0,
+            None => return root.offset(),
         }
     }
 }
@@ -86,14 +86,14 @@ pub fn nearest_offset(bytes: &[u8], pointer: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::source::Source;
 
     #[test]
     fn missing_pointers_are_located_at_their_nearest_parent() {
-        let source = Source::from_bytes("t.json", b"{\n  \"inputs\": [[\"a\"], [1]]\n}".to_vec());
+        let text = "{\n  \"inputs\": [[\"a\"], [1]]\n}";
+        let root = crate::json::parse(text).unwrap();
         let places: Vec<_> = ["/inputs/1", "/errors", "/inputs/9/3"]
             .iter()
-            .map(|pointer| source.line_col(nearest_offset(&source.bytes, pointer)))
+            .map(|p| crate::source::line_col(text.as_bytes(), nearest_offset(&root, p)))
             .collect();
         assert_eq!(places, [(2, 21), (1, 1), (2, 13)]);
     }

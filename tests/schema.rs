@@ -115,3 +115,50 @@ fn response_schema_rejects_missing_keys_and_bad_entries() {
 fn unknown_schema_kind_is_a_usage_error() {
     xconn().args(["schema", "table"]).assert().code(2);
 }
+
+/// The validator's schema pass leaves out the per-record entries its rules found clean (see
+/// `validate::scan`): that is only right while the rules check every constraint the schema puts
+/// on them. If this fails, the schema changed: check the new constraint in a rule (or keep those
+/// entries in the envelope) before updating it.
+#[test]
+fn the_schema_constrains_entries_only_as_far_as_the_rules_check_them() {
+    let schema = printed("response");
+    let string_fields = |fields: &[&str]| {
+        let properties: serde_json::Map<String, serde_json::Value> = fields
+            .iter()
+            .map(|f| (f.to_string(), serde_json::json!({ "type": "string" })))
+            .collect();
+        serde_json::json!({ "type": "object", "required": fields, "properties": properties })
+    };
+    assert_eq!(
+        schema["$defs"]["warning"],
+        string_fields(&xconn::body::WARNING_FIELDS)
+    );
+    assert_eq!(
+        schema["$defs"]["error"],
+        string_fields(&xconn::body::ERROR_FIELDS)
+    );
+    for (key, def) in [("warnings", "warning"), ("errors", "error")] {
+        let entries = &schema["properties"][key];
+        assert_eq!(entries["type"], "array");
+        assert_eq!(
+            entries["items"],
+            serde_json::json!({ "anyOf": [
+                { "type": "null" },
+                { "type": "array", "items": { "$ref": format!("#/$defs/{def}") } }
+            ] }),
+            "{key}"
+        );
+        assert!(entries.get("minItems").is_none() && entries.get("maxItems").is_none());
+    }
+    assert_eq!(
+        schema["properties"]["process_time"]["items"],
+        serde_json::json!({ "type": "number", "minimum": 0 })
+    );
+    let records = &schema["$defs"]["records"];
+    assert_eq!(
+        records["items"],
+        serde_json::json!({ "$ref": "#/$defs/record" })
+    );
+    assert!(records.get("minItems").is_none() && records.get("maxItems").is_none());
+}

@@ -937,3 +937,174 @@ fn stdin_named_twice_is_a_usage_error() {
         "{stderr}"
     );
 }
+
+/// `xconn validate FILE` exits with `exit` and reports exactly these (rule, line, col, location).
+fn check_exactly(name: &str, expected: &[(&str, u64, u64, &str)], exit: i32) {
+    let path = vfixture(name);
+    let found: Vec<(String, u64, u64, String)> = diagnostics(&path, &[])
+        .iter()
+        .map(|d| {
+            (
+                d["rule"].as_str().unwrap().to_string(),
+                d["line"].as_u64().unwrap(),
+                d["col"].as_u64().unwrap(),
+                d["location"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let expected: Vec<(String, u64, u64, String)> = expected
+        .iter()
+        .map(|(r, l, c, p)| (r.to_string(), *l, *c, p.to_string()))
+        .collect();
+    assert_eq!(found, expected, "{name}");
+    xconn().arg("validate").arg(&path).assert().code(exit);
+}
+
+#[test]
+fn xc003_duplicate_key_inside_an_unknown_top_level_key_is_an_error() {
+    check_exactly(
+        "XC003-duplicate-key-in-unknown-key-invalid.json",
+        &[("XC121", 3, 3, "/x"), ("XC003", 3, 17, "/x/k")],
+        1,
+    );
+}
+
+#[test]
+fn xc003_duplicate_key_in_a_warning_of_a_request_is_an_error() {
+    check_exactly(
+        "XC003-duplicate-key-in-request-warnings-invalid.json",
+        &[
+            ("XC121", 3, 3, "/warnings"),
+            ("XC003", 3, 54, "/warnings/0/0/message"),
+        ],
+        1,
+    );
+}
+
+#[test]
+fn xc003_duplicate_key_nested_in_a_warning_has_its_full_pointer() {
+    check_exactly(
+        "XC003-duplicate-key-nested-in-warning-invalid.json",
+        &[("XC003", 3, 74, "/warnings/0/0/details/k")],
+        1,
+    );
+}
+
+#[test]
+fn xc003_duplicate_keys_in_cells_and_non_bodies_are_reported_at_their_keys() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases: [(&str, &[(&str, &str)]); 3] = [
+        (
+            r#"{"inputs":[["a"],[{"x":[{"k":1,"k":2}]}]]}"#,
+            &[
+                ("XC003", "/inputs/1/0/x/0/k (a)"),
+                ("XC108", "/inputs/1/0 (a)"),
+            ],
+        ),
+        (
+            r#"{"other":{"k":{"j":1,"j":2}}}"#,
+            &[("XC100", "/"), ("XC003", "/other/k/j")],
+        ),
+        (r#"[{"k":1,"k":2}]"#, &[("XC100", "/"), ("XC003", "/0/k")]),
+    ];
+    for (text, expected) in cases {
+        let path = dir.path().join("d.json");
+        std::fs::write(&path, text).unwrap();
+        let mut found: Vec<(String, String)> = diagnostics(&path, &[])
+            .iter()
+            .map(|d| {
+                let rule = d["rule"].as_str().unwrap().to_string();
+                (rule, d["location"].as_str().unwrap().to_string())
+            })
+            .collect();
+        found.sort();
+        let mut expected: Vec<(String, String)> = expected
+            .iter()
+            .map(|(r, l)| (r.to_string(), l.to_string()))
+            .collect();
+        expected.sort();
+        assert_eq!(found, expected, "{text}");
+    }
+}
+
+#[test]
+fn check_source_gives_the_document_span_to_view_without_parsing_again() {
+    let source = xconn::source::Source::from_bytes(
+        "b.json",
+        b"  {\"inputs\": [[\"a\", \"b\"], [1, \"\xc3\xa9\"]]}\n".to_vec(),
+    );
+    let checked = xconn::validate::check_source(&source, None);
+    assert_eq!(checked.root, Some((2, source.bytes.len() - 1)));
+    let text = std::str::from_utf8(&source.bytes).unwrap();
+    let root = xconn::validate::body_root(text, &checked).unwrap();
+    assert_eq!(root.pointer("/inputs/1/1").unwrap().as_str().unwrap(), "é");
+    // Not the text that was checked: no value rather than a wrong one or a panic.
+    assert!(xconn::validate::body_root("{}", &checked).is_none());
+    assert!(xconn::validate::body_root("  {\"é", &checked).is_none());
+
+    let bad = xconn::source::Source::from_bytes("b.json", b"{\"inputs\": [}".to_vec());
+    let checked = xconn::validate::check_source(&bad, None);
+    assert_eq!(checked.root, None);
+    assert!(xconn::validate::body_root("{\"inputs\": [}", &checked).is_none());
+}
+
+#[test]
+fn check_bytes_checks_an_http_body_like_a_file() {
+    let body = br#"{"outputs": [["a"], [1]], "warnings": [null], "errors": [null], "process_time": [0.5]}"#;
+    let options = xconn::validate::Options::default();
+    let validated = xconn::validate::check_bytes(body, &options);
+    let rules: Vec<&str> = validated
+        .checked
+        .diagnostics
+        .iter()
+        .map(|d| d.rule)
+        .collect();
+    assert_eq!(rules, ["XC116"]);
+    assert_eq!(validated.records, Some(1));
+    assert_eq!(validated.checked.kind, Some(xconn::body::Kind::Response));
+    let text = std::str::from_utf8(body).unwrap();
+    let root = xconn::validate::body_root(text, &validated.checked).unwrap();
+    assert_eq!(root.get("process_time").unwrap().raw(), "[0.5]");
+}
+
+/// A file larger than the UTF-8 check's 4 MB pieces, mapped, with two-byte characters across
+/// the piece boundaries: positions after them stay exact and a bad byte late in the file is
+/// still found.
+#[test]
+fn big_mapped_files_are_checked_in_pieces_with_exact_positions() {
+    let dir = tempfile::tempdir().unwrap();
+    let build = |pad: usize| {
+        let mut text = format!("{{{}\"inputs\": [[\"name\", \"n\"]", " ".repeat(pad));
+        let mut i = 0;
+        while text.len() < 9 << 20 {
+            text.push_str(&format!(",\n[\"é{i}ü\", {i}]"));
+            i += 1;
+        }
+        text.push_str(",\n[\"é\"]]}\n");
+        (text, i)
+    };
+    // Pad until a character straddles the first piece boundary.
+    let (text, i) = (0..40)
+        .map(build)
+        .find(|(text, _)| !text.is_char_boundary(4 << 20))
+        .unwrap();
+    let path = dir.path().join("big.json");
+    std::fs::write(&path, &text).unwrap();
+    let found = diagnostics(&path, &[]);
+    assert_eq!(rule_ids(&found), ["XC107"], "{found:#?}");
+    assert_eq!(found[0]["line"].as_u64(), Some(i as u64 + 2));
+    assert_eq!(found[0]["col"].as_u64(), Some(1));
+    assert_eq!(found[0]["location"], format!("/inputs/{}", i + 1));
+
+    let mut bytes = text.into_bytes();
+    let at = bytes.len() - 4;
+    bytes[at] = 0xFF;
+    std::fs::write(&path, &bytes).unwrap();
+    let found = diagnostics(&path, &[]);
+    assert_eq!(rule_ids(&found), ["XC001"]);
+    assert_eq!(found[0]["line"].as_u64(), Some(i as u64 + 2));
+    assert!(found[0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("invalid UTF-8"));
+}

@@ -176,7 +176,7 @@ struct Found<'a> {
 /// several concatenated objects become a body.
 pub fn json_source(source: &Source, settings: &Settings, w: &mut dyn Write) -> anyhow::Result<()> {
     let name = &source.name;
-    let documents: Vec<(Json, usize)> = match source.parse_json() {
+    let documents: Vec<(Json, usize)> = match source.parse_json_legacy() {
         Ok(doc) => vec![(doc, 0)],
         Err(e) if e.message == ErrorKind::TrailingCharacters.message() => {
             let mut docs = Vec::new();

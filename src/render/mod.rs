@@ -692,6 +692,7 @@ mod tests {
             doc: Some(doc),
             kind: Some(Kind::Request),
             diagnostics: vec![diagnostic],
+            root: None,
         };
         let (mut out, mut err) = (Vec::new(), Vec::new());
         let outcome =

@@ -2,13 +2,18 @@
 //! with a stable id. Produces located [`Diagnostic`]s for `validate`, `show` and `call`.
 //!
 //! How a document is checked:
-//! 1. [`scan`] walks the text once, without building the document: syntax (exact line:column and
-//!    a hint), then every rule in [`rules::RULES`], each problem with the byte offset of its value.
+//! 1. [`scan`] walks the text once with the checked [`crate::json::Lexer`], without building the
+//!    document: syntax (exact line:column and a hint), duplicate keys at any depth, then every rule
+//!    in [`rules::RULES`], each problem with the byte offset of its value.
 //! 2. The JSON Schema ([`schema`]) runs through the `jsonschema` crate on the document's envelope
-//!    (everything but the record contents, which step 1 checks value by value). A schema error is
-//!    reported (`XC050`) only when no rule already reported a problem at, inside or around the same
-//!    place, so one problem gives one clear message.
+//!    (everything but what step 1 checks value by value, see [`scan::Envelope`]). A schema error
+//!    is reported (`XC050`) only when no rule already reported a problem at, inside or around the
+//!    same place, so one problem gives one clear message.
 //! 3. Offsets become line:column in one sweep, and only when there is something to report.
+//!
+//! The check is the only pass a command needs: [`Checked::root`] is the document's span, and
+//! [`body_root`] turns it into a [`Value`] to view the body with (`show`, `call`, `serve`)
+//! without parsing again.
 
 pub mod report;
 pub mod rules;
@@ -17,18 +22,26 @@ pub mod schema;
 
 use std::io::{self, Write};
 
+use crate::body::Kind;
 use crate::diag::{nearest_offset, Diagnostic, Severity};
 use crate::error::data_error;
-use crate::legacy_body::{Json, Kind};
-use crate::source::Source;
+use crate::json::Value;
+use crate::source::{JsonSyntaxError, Source};
 
 pub use rules::SYNTAX;
 
-/// A document after checking: the parsed JSON (when it parsed) and its located diagnostics.
+/// A document after checking: its kind, its located diagnostics and, when it is JSON, where the
+/// document is in the text.
 pub struct Checked {
-    pub doc: Option<Json>,
+    /// LEGACY (until `show`'s renderer is ported; the lead removes it after the merge): the
+    /// document as a `serde_json::Value`, parsed a second time, only with
+    /// [`Options::keep_document`]. Use [`Checked::root`] with [`body_root`] instead.
+    pub doc: Option<serde_json::Value>,
     pub kind: Option<Kind>,
     pub diagnostics: Vec<Diagnostic>,
+    /// The byte span `(start, end)` of the document in the checked text (surrounding whitespace
+    /// excluded), when it is JSON (no `XC001`). See [`body_root`].
+    pub root: Option<(usize, usize)>,
 }
 
 impl Checked {
@@ -90,7 +103,8 @@ pub struct Options {
     pub kind: Option<Kind>,
     /// Rule `XC130`: output records must match this request's input records.
     pub against: Option<Against>,
-    /// Also parse the document into [`Checked::doc`] (`show` needs it; `validate` does not).
+    /// LEGACY: also parse the document into [`Checked::doc`]. New callers view the body with
+    /// [`body_root`] instead, which needs no second parse.
     pub keep_document: bool,
 }
 
@@ -100,7 +114,8 @@ pub struct Validated {
     pub records: Option<usize>,
 }
 
-/// Parse and check one source. `kind` forces request/response; `None` detects it.
+/// Check one source. `kind` forces request/response; `None` detects it. (Also fills the LEGACY
+/// [`Checked::doc`] for callers not yet ported to [`body_root`].)
 pub fn check_source(source: &Source, kind: Option<Kind>) -> Checked {
     let options = Options {
         kind,
@@ -110,36 +125,76 @@ pub fn check_source(source: &Source, kind: Option<Kind>) -> Checked {
     check_source_with(source, &options).checked
 }
 
-/// Check one source with all options.
+/// Check one source with all options, in one pass over its bytes. A large mapped file gives back
+/// the pages the pass has gone past ([`Source::release_before`]), so memory stays flat.
 pub fn check_source_with(source: &Source, options: &Options) -> Validated {
-    let bytes = &source.bytes;
+    let release = |offset: usize| source.release_before(offset);
+    check(&source.bytes, source.json_text(), options, Some(&release))
+}
+
+/// Check a body held in memory (an HTTP request or response body), in one pass: the same
+/// diagnostics as [`check_source_with`] for a file with these bytes. A leading UTF-8 byte-order
+/// mark is not skipped here: give the bytes as [`Source::from_bytes`] would keep them. View the
+/// body afterwards with [`body_root`]`(text, &validated.checked)` where `text` is
+/// `std::str::from_utf8(bytes)`.
+pub fn check_bytes(bytes: &[u8], options: &Options) -> Validated {
+    check(bytes, crate::source::json_text(bytes), options, None)
+}
+
+/// The checked document as a [`Value`] over `source_text`, without parsing again: `source_text`
+/// must be the text that was checked (`std::str::from_utf8(&source.bytes)` for a [`Source`]; a
+/// UTF-8 check, not a parse). `None` when the document is not JSON (`XC001`) — or when the span
+/// does not fit the text given, which means it is not the text that was checked.
+///
+/// ```
+/// use xconn::{source::Source, validate};
+/// let source = Source::from_bytes("b.json", br#"{"inputs": [["a"], [1]]}"#.to_vec());
+/// let checked = validate::check_source_with(&source, &validate::Options::default()).checked;
+/// let text = std::str::from_utf8(&source.bytes).unwrap();
+/// let root = validate::body_root(text, &checked).unwrap();
+/// assert_eq!(root.pointer("/inputs/1/0").unwrap().raw(), "1");
+/// ```
+pub fn body_root<'a>(source_text: &'a str, checked: &Checked) -> Option<Value<'a>> {
+    let (start, end) = checked.root?;
+    let fits = start <= end
+        && end <= source_text.len()
+        && source_text.is_char_boundary(start)
+        && source_text.is_char_boundary(end);
+    fits.then(|| Value::from_checked(source_text, start, end))
+}
+
+/// The one check behind every entry point: `text` is `bytes` as a JSON text (or why not), and
+/// `release` is handed to the scan (see [`scan::scan_text`]).
+fn check(
+    bytes: &[u8],
+    text: Result<&str, JsonSyntaxError>,
+    options: &Options,
+    release: Option<&dyn Fn(usize)>,
+) -> Validated {
     let against = options
         .against
         .as_ref()
         .map(|a| (a.name.as_str(), a.records));
-    let scanned = scan::scan(bytes, options.kind, against);
+    let text = match text {
+        Ok(text) => text,
+        Err(e) => return syntax_failure(e, options.kind),
+    };
+    let scanned = scan::scan_text(text, options.kind, against, release);
     if let Some(e) = scanned.syntax {
-        let mut message = e.message.clone();
-        if let Some(hint) = &e.hint {
-            message = format!("{message} (hint: {hint})");
-        }
-        let mut diagnostic = Diagnostic::new(SYNTAX, Severity::Error, "", message);
-        diagnostic.line = e.line;
-        diagnostic.col = e.col;
-        return Validated {
-            checked: Checked {
-                doc: None,
-                kind: scanned.kind,
-                diagnostics: vec![diagnostic],
-            },
-            records: None,
-        };
+        return syntax_failure(e, scanned.kind);
     }
+    let root = scanned
+        .root
+        .map(|(start, end)| Value::from_checked(text, start, end));
     let mut found = scanned.found;
     if let (Some(envelope), Some(kind)) = (&scanned.envelope, scanned.kind) {
         let semantic: Vec<Diagnostic> = found.iter().map(|f| f.diagnostic.clone()).collect();
-        for diagnostic in schema::dedupe(schema::check(envelope, kind), &semantic) {
-            let offset = nearest_offset(bytes, &diagnostic.pointer);
+        let mut schema_found = schema::check(&envelope.doc, kind);
+        for d in &mut schema_found {
+            d.pointer = envelope.document_pointer(&d.pointer).into_owned();
+        }
+        for diagnostic in schema::dedupe(schema_found, &semantic) {
+            let offset = root.map_or(0, |root| nearest_offset(&root, &diagnostic.pointer));
             found.push(scan::Found { offset, diagnostic });
         }
     }
@@ -149,7 +204,7 @@ pub fn check_source_with(source: &Source, options: &Options) -> Validated {
         found.sort_by_key(|f| (f.diagnostic.rule == rules::TOO_MANY, f.offset));
     }
     let doc = if options.keep_document {
-        source.parse_json().ok()
+        crate::source::parse_json_legacy(bytes).ok()
     } else {
         None
     };
@@ -158,26 +213,30 @@ pub fn check_source_with(source: &Source, options: &Options) -> Validated {
             doc,
             kind: scanned.kind,
             diagnostics: found.into_iter().map(|f| f.diagnostic).collect(),
+            root: scanned.root,
         },
         records: scanned.records,
     }
 }
 
-/// Check a parsed document. Its diagnostics are not located (line and col are 0): pointers are
-/// exact, so [`crate::diag::locate_all`] can place them in the text it came from.
-pub fn check_document(doc: &Json, kind: Option<Kind>) -> Vec<Diagnostic> {
-    let text = serde_json::to_string(doc).unwrap_or_default();
-    let source = Source::from_bytes("<document>", text.into_bytes());
-    let options = Options {
-        kind,
-        ..Options::default()
-    };
-    let mut diagnostics = check_source_with(&source, &options).checked.diagnostics;
-    for d in &mut diagnostics {
-        d.line = 0;
-        d.col = 0;
+/// The result for a body that is not JSON: one `XC001` with its hint.
+fn syntax_failure(e: JsonSyntaxError, kind: Option<Kind>) -> Validated {
+    let mut message = e.message.clone();
+    if let Some(hint) = &e.hint {
+        message = format!("{message} (hint: {hint})");
     }
-    diagnostics
+    let mut diagnostic = Diagnostic::new(SYNTAX, Severity::Error, "", message);
+    diagnostic.line = e.line;
+    diagnostic.col = e.col;
+    Validated {
+        checked: Checked {
+            doc: None,
+            kind,
+            diagnostics: vec![diagnostic],
+            root: None,
+        },
+        records: None,
+    }
 }
 
 /// Print diagnostics as `file:line:col: error[XC…]: message at /pointer (column)`.
@@ -187,4 +246,76 @@ pub fn write_text(
     diagnostics: &[Diagnostic],
 ) -> io::Result<()> {
     report::write_text_lines(w, source_name, diagnostics, false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn found(body: &str) -> Vec<(&'static str, String, String)> {
+        check_bytes(body.as_bytes(), &Options::default())
+            .checked
+            .diagnostics
+            .into_iter()
+            .map(|d| (d.rule, d.location(), d.message))
+            .collect()
+    }
+
+    /// The envelope's numbers are the nearest doubles (clamped past their range), so the schema
+    /// pass does not depend on serde_json's `arbitrary_precision`.
+    #[test]
+    fn process_times_past_the_double_range_and_below_zero_get_their_rules() {
+        let body = r#"{"outputs": [["a"], [1], [2], [3]], "warnings": [null, null, null],
+            "errors": [null, null, null], "process_time": [1e400, -0.5, -1e400]}"#;
+        assert_eq!(
+            found(body),
+            [
+                (
+                    "XC115",
+                    "/process_time/1".to_string(),
+                    "process_time must be ≥ 0 milliseconds, not -0.5".to_string()
+                ),
+                (
+                    "XC115",
+                    "/process_time/2".to_string(),
+                    "process_time must be ≥ 0 milliseconds, not -1e400".to_string()
+                ),
+            ]
+        );
+        let scanned = scan::scan(body.as_bytes(), None, None);
+        let envelope = scanned.envelope.unwrap();
+        let times = envelope.doc["process_time"].as_array().unwrap();
+        assert_eq!(times.len(), 2, "only the negative ones are kept");
+        assert_eq!(times[0].as_f64(), Some(-0.5));
+        assert_eq!(times[1].as_f64(), Some(f64::MIN));
+        assert!(!schema::check(&envelope.doc, Kind::Response).is_empty());
+    }
+
+    /// Schema errors about elements kept sparsely point at the document's element, so the rule
+    /// that explains them still absorbs them (no extra XC050).
+    #[test]
+    fn schema_errors_in_sparse_arrays_point_at_the_document_element() {
+        let body = r#"{"outputs": [["a"], [1], [2], {"a": 3}], "warnings": [null, null, "x"],
+            "errors": [null, null, [{"message": 5}]], "process_time": [1, 1, 1]}"#;
+        let rules: Vec<(&str, String)> = found(body).into_iter().map(|(r, l, _)| (r, l)).collect();
+        assert_eq!(
+            rules,
+            [
+                ("XC105", "/outputs/3".to_string()),
+                ("XC112", "/warnings/2".to_string()),
+                ("XC113", "/errors/2/0".to_string()),
+                ("XC113", "/errors/2/0/message".to_string()),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_schema_error_a_rule_explains_is_absorbed() {
+        // `inputs` is a string: XC101 explains it; the schema's own error is absorbed.
+        let rules: Vec<&str> = found(r#"{"inputs": "x"}"#)
+            .into_iter()
+            .map(|f| f.0)
+            .collect();
+        assert_eq!(rules, ["XC101"]);
+    }
 }

@@ -4,10 +4,10 @@
 
 use std::io::{self, Write};
 
-use serde_json::json;
+use serde_json::{json, Value as Json};
 
+use crate::body::Kind;
 use crate::diag::{Diagnostic, Severity};
-use crate::legacy_body::{Json, Kind};
 
 use super::rules::RULES;
 

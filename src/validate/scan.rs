@@ -1,24 +1,35 @@
 //! The fast path: one pass over the JSON text that checks its syntax and every XConnector rule
-//! without building the document in memory. Problems carry the byte offset of the offending value
-//! (so line:column costs nothing extra) and a JSON pointer; column names come from the headers.
+//! without building the document in memory. It drives the one checked tokenizer,
+//! [`json::Lexer`], in the body's own order, so syntax errors (and their messages) are exactly
+//! the parser's. Problems carry the byte offset of the offending value (so line:column costs
+//! nothing extra) and a JSON pointer; column names come from the headers.
 //!
-//! Alongside, the scan builds the document's *envelope* for the JSON Schema pass: the top level,
-//! headers, `warnings` / `errors` / `process_time` entries and unknown keys as they are, with each
-//! record replaced by an empty placeholder of its type. Records are what make a body big, and
-//! their contents are exactly what the rules here check more precisely than a schema can.
+//! Alongside, the scan builds the document's *envelope* for the JSON Schema pass
+//! ([`Envelope`]): the top level, headers and unknown keys as they are, and of the long per-record
+//! arrays (records, `warnings`, `errors`, `process_time`) only the elements the schema could
+//! object to — the rest (arrays of values, `null` entries, message lists the rules found clean,
+//! non-negative numbers) satisfy the schema whatever they hold, and their contents are exactly
+//! what the rules here check more precisely than a schema can. So the envelope stays small
+//! however many records a body has. It remembers where each kept element came from, so schema
+//! diagnostics still point into the document.
 
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
+use serde_json::{Map, Value as Json};
+
+use crate::body::{Kind, ERROR_FIELDS, RESPONSE_KEYS, WARNING_FIELDS};
 use crate::diag::{Diagnostic, Severity};
-use crate::json::{self, ErrorKind, ParseError, MAX_DEPTH};
-use crate::legacy_body::{Json, Kind, Map, Number, ERROR_FIELDS, WARNING_FIELDS};
+use crate::json::{self, lexer, Lexer, ParseError, Value, ValueKind};
 use crate::source::{pointer_escape, JsonSyntaxError};
 
 use super::rules;
 
 /// Most problems recorded per document; the rest are counted and summarized by `XC002`.
 pub const MAX_REPORTED: usize = 1000;
+
+/// How often (in bytes of input) a scan with a release callback gives back what it has passed.
+const RELEASE_EVERY: usize = 1 << 20;
 
 /// A problem and the byte offset of the value it is about.
 #[derive(Debug, Clone)]
@@ -36,55 +47,118 @@ pub struct Scanned {
     pub records: Option<usize>,
     pub found: Vec<Found>,
     /// The envelope for the schema pass (`None` when the body's kind is unknown).
-    pub envelope: Option<Json>,
+    pub envelope: Option<Envelope>,
+    /// The byte span of the document (leading and trailing whitespace excluded) when it is JSON.
+    pub root: Option<(usize, usize)>,
+}
+
+/// What the JSON Schema pass sees of a body (see the module docs), and how its pointers map back
+/// to the document.
+#[derive(Debug, Clone, Default)]
+pub struct Envelope {
+    pub doc: Json,
+    /// Top-level arrays kept sparsely: the key and, for each element kept, its index in the
+    /// document.
+    sparse: Vec<(String, Vec<usize>)>,
+}
+
+impl Envelope {
+    /// The document pointer for a pointer into the envelope: `/warnings/2/0` becomes
+    /// `/warnings/5000/0` when the third element kept of `warnings` is the document's 5001st.
+    pub fn document_pointer<'p>(&self, pointer: &'p str) -> Cow<'p, str> {
+        let mut parts = pointer.splitn(4, '/');
+        let (Some(""), Some(key), Some(index)) = (parts.next(), parts.next(), parts.next()) else {
+            return Cow::Borrowed(pointer);
+        };
+        let rest = parts.next();
+        let original = self
+            .sparse
+            .iter()
+            .find(|(k, _)| pointer_escape(k) == key)
+            .and_then(|(_, kept)| kept.get(index.parse::<usize>().ok()?));
+        match (original, rest) {
+            (Some(i), Some(rest)) => Cow::Owned(format!("/{key}/{i}/{rest}")),
+            (Some(i), None) => Cow::Owned(format!("/{key}/{i}")),
+            (None, _) => Cow::Borrowed(pointer),
+        }
+    }
+
+    fn insert(&mut self, key: String, value: Json, kept: Option<Vec<usize>>) {
+        self.sparse.retain(|(k, _)| *k != key);
+        if let Some(kept) = kept {
+            self.sparse.push((key.clone(), kept));
+        }
+        if let Json::Object(map) = &mut self.doc {
+            map.insert(key, value);
+        }
+    }
+}
+
+/// One top-level member's part of the envelope: its value and, when kept sparsely, the document
+/// index of each element kept.
+type Part = (Json, Option<Vec<usize>>);
+
+/// The elements of a top-level array kept in the envelope, with their indexes in the document.
+struct Sparse {
+    values: Vec<Json>,
+    kept: Vec<usize>,
+}
+
+impl Sparse {
+    fn new() -> Sparse {
+        Sparse {
+            values: Vec::new(),
+            kept: Vec::new(),
+        }
+    }
+
+    fn keep(&mut self, index: usize, value: Json) {
+        self.values.push(value);
+        self.kept.push(index);
+    }
+
+    fn finish(self) -> Part {
+        (Json::Array(self.values), Some(self.kept))
+    }
 }
 
 /// Check `bytes`. `kind` forces request/response; `against` is the input-record count of the
 /// request a response answers (rule `XC130`).
 pub fn scan(bytes: &[u8], kind: Option<Kind>, against: Option<(&str, usize)>) -> Scanned {
-    let failed = |syntax| Scanned {
+    match crate::source::json_text(bytes) {
+        Ok(text) => scan_text(text, kind, against, None),
+        Err(e) => failed(e, kind),
+    }
+}
+
+fn failed(syntax: JsonSyntaxError, kind: Option<Kind>) -> Scanned {
+    Scanned {
         syntax: Some(syntax),
         kind,
         records: None,
         found: Vec::new(),
         envelope: None,
-    };
-    if crate::source::wide_encoding(bytes).is_some() {
-        if let Err(e) = crate::source::parse_json(bytes) {
-            return failed(e);
-        }
+        root: None,
     }
-    let text = match std::str::from_utf8(bytes) {
-        Ok(text)
-            if !text
-                .trim_matches(|c: char| c.is_ascii_whitespace())
-                .is_empty() =>
-        {
-            text
-        }
-        // Invalid UTF-8 and empty input fail before anything is built: the parser says how.
-        _ => {
-            return failed(
-                crate::source::parse_json(bytes)
-                    .err()
-                    .unwrap_or(JsonSyntaxError {
-                        line: 1,
-                        col: 1,
-                        message: "not a JSON document".to_string(),
-                        hint: None,
-                    }),
-            )
-        }
-    };
+}
+
+/// Check `text` (see [`scan`]). With `release`, the scan calls it now and then with the offset it
+/// has passed, so the caller can give back memory holding the text before it
+/// ([`crate::source::Source::release_before`]); the scan reads nothing before that offset again.
+pub fn scan_text(
+    text: &str,
+    kind: Option<Kind>,
+    against: Option<(&str, usize)>,
+    release: Option<&dyn Fn(usize)>,
+) -> Scanned {
     let mut scanner = Scanner {
-        b: bytes,
-        text,
-        pos: 0,
-        depth: 0,
+        lx: Lexer::new(text),
         path: Vec::new(),
         found: Vec::new(),
         suppressed: 0,
         pool: Vec::new(),
+        release,
+        next_release: RELEASE_EVERY,
     };
     match scanner.document(kind, against) {
         Ok(mut scanned) => {
@@ -105,7 +179,7 @@ pub fn scan(bytes: &[u8], kind: Option<Kind>, against: Option<(&str, usize)>) ->
             scanned.found = scanner.found;
             scanned
         }
-        Err(e) => failed(crate::source::syntax_error(bytes, &e)),
+        Err(e) => failed(crate::source::syntax_error(text.as_bytes(), &e), kind),
     }
 }
 
@@ -115,22 +189,21 @@ type R<T> = Result<T, ParseError>;
 #[derive(Debug, Clone, Copy)]
 enum Seg<'a> {
     /// An object key (raw, with its quotes).
-    Key(&'a [u8]),
+    Key(&'a str),
     Index(usize),
     /// A value in a record: its index and its column's name (raw), when the header has one.
-    Cell(usize, Option<&'a [u8]>),
+    Cell(usize, Option<&'a str>),
 }
 
-struct Scanner<'a> {
-    b: &'a [u8],
-    text: &'a str,
-    pos: usize,
-    depth: usize,
+struct Scanner<'a, 'r> {
+    lx: Lexer<'a>,
     path: Vec<Seg<'a>>,
     found: Vec<Found>,
     suppressed: usize,
     /// Header vectors for reuse, so nested tables do not allocate one each.
-    pool: Vec<Vec<&'a [u8]>>,
+    pool: Vec<Vec<&'a str>>,
+    release: Option<&'r dyn Fn(usize)>,
+    next_release: usize,
 }
 
 /// How a top-level member's value turned out.
@@ -148,7 +221,7 @@ enum Shape {
 /// A top-level member: its key, where key and value start, and the problems found inside.
 struct Member<'a> {
     key: String,
-    raw: &'a [u8],
+    raw: &'a str,
     key_offset: usize,
     value_offset: usize,
     shape: Shape,
@@ -156,30 +229,81 @@ struct Member<'a> {
 }
 
 /// A key's text: `"a\"b"` → `a"b`; a non-string (a bad header entry) is its JSON text.
-fn key_text(raw: &[u8]) -> Cow<'_, str> {
-    if raw.len() >= 2 && raw[0] == b'"' {
-        if !raw.contains(&b'\\') {
-            return String::from_utf8_lossy(&raw[1..raw.len() - 1]);
-        }
-        if let Ok(s) = serde_json::from_slice::<String>(raw) {
-            return Cow::Owned(s);
-        }
+fn key_text(raw: &str) -> Cow<'_, str> {
+    if raw.starts_with('"') {
+        json::unescape(raw)
+    } else {
+        Cow::Borrowed(raw)
     }
-    String::from_utf8_lossy(raw)
 }
 
+/// `an object`, `a string`… for the value starting with `first`.
 fn type_name(first: Option<u8>) -> &'static str {
-    match first {
-        Some(b'{') => "an object",
-        Some(b'[') => "an array",
-        Some(b'"') => "a string",
-        Some(b't' | b'f') => "a boolean",
-        Some(b'n') => "null",
-        _ => "a number",
+    let kind = match first {
+        Some(b'{') => ValueKind::Object,
+        Some(b'[') => ValueKind::Array,
+        Some(b'"') => ValueKind::String,
+        Some(b't' | b'f') => ValueKind::Bool,
+        Some(b'n') => ValueKind::Null,
+        _ => ValueKind::Number,
+    };
+    kind.article_name()
+}
+
+/// The pointer tokens from `value` down to each object key at the byte `offsets` (ascending)
+/// inside it, in one walk over the (checked) value. A key not found gets no tokens.
+fn key_paths(value: Value<'_>, offsets: &[usize]) -> Vec<Vec<String>> {
+    let mut paths = Vec::with_capacity(offsets.len());
+    let mut next = 0;
+    walk_to_keys(value, offsets, &mut next, &mut Vec::new(), &mut paths);
+    paths.resize(offsets.len(), Vec::new());
+    paths
+}
+
+fn walk_to_keys(
+    value: Value<'_>,
+    offsets: &[usize],
+    next: &mut usize,
+    prefix: &mut Vec<String>,
+    paths: &mut Vec<Vec<String>>,
+) {
+    let inside = |v: &Value, o: usize| v.offset() <= o && o < v.end();
+    match value.kind() {
+        ValueKind::Object => {
+            for (key, member) in value.members() {
+                let Some(&o) = offsets.get(*next) else { return };
+                if o == key.offset() {
+                    prefix.push(key.text().into_owned());
+                    paths.push(prefix.clone());
+                    prefix.pop();
+                    *next += 1;
+                }
+                if offsets.get(*next).is_some_and(|&o| inside(&member, o)) {
+                    prefix.push(key.text().into_owned());
+                    walk_to_keys(member, offsets, next, prefix, paths);
+                    prefix.pop();
+                }
+            }
+        }
+        ValueKind::Array => {
+            for (i, item) in value.items().enumerate() {
+                let Some(&o) = offsets.get(*next) else { return };
+                if inside(&item, o) {
+                    prefix.push(i.to_string());
+                    walk_to_keys(item, offsets, next, prefix, paths);
+                    prefix.pop();
+                }
+            }
+        }
+        _ => {}
     }
 }
 
-impl<'a> Scanner<'a> {
+fn duplicate_message(key: &str) -> String {
+    format!("key {key:?} appears twice in one object (JSON readers disagree on which value counts)")
+}
+
+impl<'a> Scanner<'a, '_> {
     // ---- reporting -------------------------------------------------------------------------
 
     fn pointer(&self) -> String {
@@ -209,12 +333,28 @@ impl<'a> Scanner<'a> {
 
     /// Record a problem about the value at the current path, which starts at `offset`.
     fn report(&mut self, rule: &'static str, offset: usize, message: String) {
+        self.report_below(&[], rule, offset, message);
+    }
+
+    /// Record a problem about the value `tokens` below the current path.
+    fn report_below(
+        &mut self,
+        tokens: &[String],
+        rule: &'static str,
+        offset: usize,
+        message: String,
+    ) {
         if self.found.len() >= MAX_REPORTED {
             self.suppressed += 1;
             return;
         }
         let severity = rules::find(rule).map_or(Severity::Error, |r| r.severity);
-        let mut diagnostic = Diagnostic::new(rule, severity, self.pointer(), message);
+        let mut pointer = self.pointer();
+        for token in tokens {
+            pointer.push('/');
+            pointer.push_str(&pointer_escape(token));
+        }
+        let mut diagnostic = Diagnostic::new(rule, severity, pointer, message);
         diagnostic.column = self.column();
         self.found.push(Found { offset, diagnostic });
     }
@@ -232,143 +372,75 @@ impl<'a> Scanner<'a> {
         }
     }
 
-    // ---- syntax ----------------------------------------------------------------------------
-
-    fn err(&self, kind: ErrorKind) -> ParseError {
-        ParseError {
-            offset: self.pos,
-            kind,
+    /// Let the caller give back memory for the text already passed (see [`scan_text`]).
+    #[inline]
+    fn passed(&mut self) {
+        if self.lx.pos >= self.next_release {
+            if let Some(release) = self.release {
+                release(self.lx.pos);
+            }
+            self.next_release = self.lx.pos + RELEASE_EVERY;
         }
     }
 
-    fn unexpected(&self) -> ParseError {
-        match self.text.get(self.pos..).and_then(|t| t.chars().next()) {
-            Some(c) => self.err(ErrorKind::Unexpected(c)),
-            None => self.err(ErrorKind::UnexpectedEnd),
-        }
-    }
+    // ---- values ----------------------------------------------------------------------------
 
     #[inline]
     fn peek(&self) -> Option<u8> {
-        self.b.get(self.pos).copied()
-    }
-
-    #[inline]
-    fn ws(&mut self) {
-        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
-            self.pos += 1;
-        }
-    }
-
-    /// At `[` or `{`: enter it. `Ok(false)` when it is empty (and already closed).
-    fn open(&mut self, close: u8) -> R<bool> {
-        self.depth += 1;
-        if self.depth > MAX_DEPTH {
-            return Err(self.err(ErrorKind::TooDeep));
-        }
-        self.pos += 1;
-        self.ws();
-        if self.peek() == Some(close) {
-            self.pos += 1;
-            self.depth -= 1;
-            return Ok(false);
-        }
-        Ok(true)
-    }
-
-    /// After an element: `Ok(true)` at the next element, `Ok(false)` when the container closed.
-    fn next(&mut self, close: u8) -> R<bool> {
-        self.ws();
-        match self.peek() {
-            Some(b',') => {
-                let comma = self.pos;
-                self.pos += 1;
-                self.ws();
-                if self.peek() == Some(close) {
-                    return Err(ParseError {
-                        offset: comma,
-                        kind: ErrorKind::TrailingComma,
-                    });
-                }
-                Ok(true)
-            }
-            Some(c) if c == close => {
-                self.pos += 1;
-                self.depth -= 1;
-                Ok(false)
-            }
-            None => Err(self.err(ErrorKind::UnexpectedEnd)),
-            Some(_) => Err(self.err(ErrorKind::ExpectedCommaOrEnd(close))),
-        }
-    }
-
-    /// An object key and its colon; returns the raw key (with quotes).
-    fn member_key(&mut self) -> R<&'a [u8]> {
-        match self.peek() {
-            Some(b'"') => {}
-            None => return Err(self.err(ErrorKind::UnexpectedEnd)),
-            Some(_) => return Err(self.err(ErrorKind::KeyMustBeString)),
-        }
-        let raw = self.string()?;
-        self.ws();
-        match self.peek() {
-            Some(b':') => self.pos += 1,
-            None => return Err(self.err(ErrorKind::UnexpectedEnd)),
-            Some(_) => return Err(self.err(ErrorKind::ExpectedColon)),
-        }
-        self.ws();
-        Ok(raw)
+        self.lx.peek()
     }
 
     /// Report a key that repeats an earlier key of the same object (`XC003`): JSON readers
     /// disagree on which value wins, so the body means different things to different tools.
-    fn check_unique(&mut self, seen: &mut HashSet<Cow<'a, str>>, raw: &'a [u8], offset: usize) {
-        let text = key_text(raw);
-        if seen.contains(&text) {
+    /// For objects the scanner walks itself; `keys` and `set` are that object's keys so far.
+    fn check_unique(
+        &mut self,
+        keys: &mut Vec<&'a str>,
+        set: &mut Option<HashSet<Cow<'a, str>>>,
+        raw: &'a str,
+        offset: usize,
+    ) {
+        if lexer::is_repeat(keys, set, raw) {
             self.report_child(
                 Seg::Key(raw),
                 rules::DUPLICATE_MEMBER,
                 offset,
-                format!(
-                    "key {:?} appears twice in one object (JSON readers disagree on which value counts)",
-                    text
-                ),
+                duplicate_message(&key_text(raw)),
             );
-        } else {
-            seen.insert(text);
         }
     }
 
-    /// Any value, checked for syntax only.
+    /// Any value, checked by the lexer; a repeated key at any depth inside is an `XC003` at its
+    /// pointer.
     fn skip_value(&mut self) -> R<()> {
-        match self.peek() {
-            Some(b'[') => {
-                if self.open(b']')? {
-                    loop {
-                        self.skip_value()?;
-                        if !self.next(b']')? {
-                            break;
-                        }
-                    }
-                }
-                Ok(())
+        let start = self.lx.pos;
+        let mut duplicates: Vec<(&'a str, usize)> = Vec::new();
+        self.lx.skip_value_with(&mut |raw, offset| {
+            duplicates.push((raw, offset));
+            Ok(())
+        })?;
+        if !duplicates.is_empty() {
+            // Past the report limit they are only counted: no need to find their pointers.
+            let room = MAX_REPORTED.saturating_sub(self.found.len());
+            let shown = duplicates.len().min(room);
+            self.suppressed += duplicates.len() - shown;
+            let value = Value::from_checked(self.lx.text, start, self.lx.pos);
+            let offsets: Vec<usize> = duplicates[..shown].iter().map(|d| d.1).collect();
+            let paths = key_paths(value, &offsets);
+            for ((raw, offset), tokens) in duplicates.into_iter().zip(paths) {
+                let message = duplicate_message(&key_text(raw));
+                self.report_below(&tokens, rules::DUPLICATE_MEMBER, offset, message);
             }
-            Some(b'{') => {
-                if self.open(b'}')? {
-                    let mut seen = HashSet::new();
-                    loop {
-                        let key_offset = self.pos;
-                        let raw = self.member_key()?;
-                        self.check_unique(&mut seen, raw, key_offset);
-                        self.skip_value()?;
-                        if !self.next(b'}')? {
-                            break;
-                        }
-                    }
-                }
-                Ok(())
-            }
-            _ => self.scalar(),
+        }
+        Ok(())
+    }
+
+    /// Keep a per-record element in the envelope. Every element kept has a problem a rule
+    /// reports; past the report limit the rest are only counted, so their schema errors would be
+    /// noise and their copies only memory: they are left out.
+    fn keep(&self, envelope: &mut Sparse, index: usize, value: impl FnOnce() -> Json) {
+        if self.suppressed == 0 {
+            envelope.keep(index, value());
         }
     }
 
@@ -379,133 +451,35 @@ impl<'a> Scanner<'a> {
         Ok(name)
     }
 
-    /// Skip a value and build it (for the envelope; only small parts of a body go through here).
-    fn materialize(&mut self) -> R<Json> {
-        let start = self.pos;
+    /// Skip a value and return it as checked text.
+    fn checked_value(&mut self) -> R<Value<'a>> {
+        let start = self.lx.pos;
         self.skip_value()?;
-        Ok(json::dom::parse(&self.text[start..self.pos]).unwrap_or(Json::Null))
+        Ok(Value::from_checked(self.lx.text, start, self.lx.pos))
     }
 
-    fn scalar(&mut self) -> R<()> {
-        match self.peek() {
-            None => Err(self.err(ErrorKind::UnexpectedEnd)),
-            Some(b'"') => self.string().map(|_| ()),
-            Some(b'-' | b'0'..=b'9') => self.number().map(|_| ()),
-            Some(b't') => self.literal(b"true"),
-            Some(b'f') => self.literal(b"false"),
-            Some(b'n') => self.literal(b"null"),
-            Some(_) => Err(self.unexpected()),
-        }
-    }
-
-    fn literal(&mut self, word: &[u8]) -> R<()> {
-        if self.b[self.pos..].starts_with(word) {
-            self.pos += word.len();
-            Ok(())
-        } else {
-            Err(self.unexpected())
-        }
-    }
-
-    /// A number; returns its literal text.
-    fn number(&mut self) -> R<&'a str> {
-        let start = self.pos;
-        self.pos = crate::json::scan_number(self.b, start)?;
-        Ok(&self.text[start..self.pos])
-    }
-
-    /// A string starting at its quote; returns it raw, quotes included.
-    fn string(&mut self) -> R<&'a [u8]> {
-        let start = self.pos;
-        self.pos += 1;
-        loop {
-            while let Some(&b) = self.b.get(self.pos) {
-                if b == b'"' || b == b'\\' || b < 0x20 {
-                    break;
-                }
-                self.pos += 1;
-            }
-            match self.peek() {
-                None => return Err(self.err(ErrorKind::UnexpectedEnd)),
-                Some(b'"') => {
-                    self.pos += 1;
-                    return Ok(&self.b[start..self.pos]);
-                }
-                Some(b'\\') => {
-                    self.pos += 1;
-                    match self.peek() {
-                        None => return Err(self.err(ErrorKind::UnexpectedEnd)),
-                        Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => {
-                            self.pos += 1
-                        }
-                        Some(b'u') => {
-                            self.pos += 1;
-                            self.unicode_escape()?;
-                        }
-                        Some(_) => return Err(self.err(ErrorKind::InvalidEscape)),
-                    }
-                }
-                Some(_) => return Err(self.err(ErrorKind::ControlCharacterInString)),
-            }
-        }
-    }
-
-    /// Four hex digits after `\u` (the position is just past the `u`), with surrogate pairs;
-    /// the same checks and error positions as the parser.
-    fn unicode_escape(&mut self) -> R<()> {
-        let escape_start = self.pos - 2;
-        let bad = ParseError {
-            offset: escape_start,
-            kind: ErrorKind::InvalidUnicodeEscape,
-        };
-        let first = self.hex4()?;
-        let code = if (0xD800..0xDC00).contains(&first) {
-            if !self.b[self.pos..].starts_with(b"\\u") {
-                return Err(bad);
-            }
-            self.pos += 2;
-            let second = self.hex4()?;
-            if !(0xDC00..0xE000).contains(&second) {
-                return Err(bad);
-            }
-            0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00)
-        } else {
-            first
-        };
-        char::from_u32(code).map(|_| ()).ok_or(bad)
-    }
-
-    fn hex4(&mut self) -> R<u32> {
-        let digits = self
-            .b
-            .get(self.pos..self.pos + 4)
-            .ok_or(self.err(ErrorKind::UnexpectedEnd))?;
-        let mut value = 0u32;
-        for &d in digits {
-            let v = (d as char)
-                .to_digit(16)
-                .ok_or(self.err(ErrorKind::InvalidUnicodeEscape))?;
-            value = value * 16 + v;
-        }
-        self.pos += 4;
-        Ok(value)
+    /// Skip a value and build it for the envelope (only small parts of a body go through here).
+    fn materialize(&mut self) -> R<Json> {
+        Ok(self.checked_value()?.to_serde())
     }
 
     // ---- the body --------------------------------------------------------------------------
 
     fn document(&mut self, forced: Option<Kind>, against: Option<(&str, usize)>) -> R<Scanned> {
-        self.ws();
-        let start = self.pos;
+        self.lx.skip_ws();
+        let start = self.lx.pos;
         let mut scanned = Scanned {
             syntax: None,
             kind: forced,
             records: None,
             found: Vec::new(),
             envelope: None,
+            root: None,
         };
         if self.peek() != Some(b'{') {
             let what = self.skip_typed()?;
-            self.end()?;
+            scanned.root = Some((start, self.lx.pos));
+            self.lx.end()?;
             self.report(
                 rules::NOT_A_BODY,
                 start,
@@ -517,18 +491,21 @@ impl<'a> Scanner<'a> {
             return Ok(scanned);
         }
         let mut members: Vec<Member<'a>> = Vec::new();
-        let mut envelope = Map::new();
-        if self.open(b'}')? {
-            let mut seen = HashSet::new();
+        let mut envelope = Envelope {
+            doc: Json::Object(Map::new()),
+            sparse: Vec::new(),
+        };
+        if self.lx.open(b'}')? {
+            let (mut keys, mut set) = (Vec::new(), None);
             loop {
-                let key_offset = self.pos;
-                let raw = self.member_key()?;
-                self.check_unique(&mut seen, raw, key_offset);
+                let key_offset = self.lx.pos;
+                let raw = self.lx.member_key()?;
+                self.check_unique(&mut keys, &mut set, raw, key_offset);
                 let key = key_text(raw).into_owned();
-                let value_offset = self.pos;
+                let value_offset = self.lx.pos;
                 let first = self.found.len();
                 self.path.push(Seg::Key(raw));
-                let (shape, value) = match key.as_str() {
+                let (shape, (value, kept)) = match key.as_str() {
                     "inputs" | "outputs" => {
                         let (records, value) = self.records_table(&key)?;
                         (Shape::Records { records }, value)
@@ -541,10 +518,10 @@ impl<'a> Scanner<'a> {
                         let (count, value) = self.times()?;
                         (Shape::Entries { count, non_null: 0 }, value)
                     }
-                    _ => (Shape::Other, self.materialize()?),
+                    _ => (Shape::Other, (self.materialize()?, None)),
                 };
                 self.path.pop();
-                envelope.insert(key.clone(), value);
+                envelope.insert(key.clone(), value, kept);
                 members.push(Member {
                     key,
                     raw,
@@ -553,13 +530,13 @@ impl<'a> Scanner<'a> {
                     shape,
                     found: first..self.found.len(),
                 });
-                if !self.next(b'}')? {
+                if !self.lx.next(b'}')? {
                     break;
                 }
             }
         }
-        self.end()?;
-        let envelope = Json::Object(envelope);
+        scanned.root = Some((start, self.lx.pos));
+        self.lx.end()?;
 
         let member = |name: &str| members.iter().rev().find(|m| m.key == name);
         let kind = forced.or(if member("outputs").is_some() {
@@ -571,7 +548,9 @@ impl<'a> Scanner<'a> {
         });
         scanned.kind = kind;
         let Some(kind) = kind else {
-            self.found.clear();
+            // Not a body: only repeated keys (which are wrong in any JSON) stay reported.
+            self.found
+                .retain(|f| f.diagnostic.rule == rules::DUPLICATE_MEMBER);
             self.report(
                 rules::NOT_A_BODY,
                 start,
@@ -582,15 +561,16 @@ impl<'a> Scanner<'a> {
         };
         let known: &[&str] = match kind {
             Kind::Request => &["inputs"],
-            Kind::Response => &["outputs", "warnings", "errors", "process_time"],
+            Kind::Response => &RESPONSE_KEYS,
         };
         let is_known = |m: &Member| known.contains(&m.key.as_str());
 
-        // Problems inside unknown keys are not problems: drop them, warn about the key.
+        // Problems inside unknown keys are not problems: drop them, warn about the key. A
+        // repeated key is wrong in any JSON, so it stays.
         let mut drop = vec![false; self.found.len()];
         for m in members.iter().filter(|m| !is_known(m)) {
-            for d in drop.get_mut(m.found.clone()).unwrap_or_default() {
-                *d = true;
+            for i in m.found.clone() {
+                drop[i] = self.found[i].diagnostic.rule != rules::DUPLICATE_MEMBER;
             }
         }
         let mut flags = drop.into_iter();
@@ -638,7 +618,8 @@ impl<'a> Scanner<'a> {
         let mut failure_response = false;
         if kind == Kind::Response {
             let n = records.unwrap_or(0);
-            for name in ["warnings", "errors", "process_time"] {
+            for name in &RESPONSE_KEYS[1..] {
+                let name = *name;
                 let Some(m) = member(name) else {
                     self.report(
                         rules::RESPONSE_KEY,
@@ -709,18 +690,10 @@ impl<'a> Scanner<'a> {
         Ok(scanned)
     }
 
-    /// After the document: only whitespace may follow.
-    fn end(&mut self) -> R<()> {
-        self.ws();
-        if self.pos < self.b.len() {
-            return Err(self.err(ErrorKind::TrailingCharacters));
-        }
-        Ok(())
-    }
-
-    /// `inputs` / `outputs`: returns the record count (when it is an array) and its envelope.
-    fn records_table(&mut self, key: &str) -> R<(Option<usize>, Json)> {
-        let start = self.pos;
+    /// `inputs` / `outputs`: returns the record count (when it is an array) and its envelope:
+    /// the header and the rows that are not arrays.
+    fn records_table(&mut self, key: &str) -> R<(Option<usize>, Part)> {
+        let start = self.lx.pos;
         if self.peek() != Some(b'[') {
             let what = type_name(self.peek());
             let value = self.materialize()?;
@@ -732,32 +705,33 @@ impl<'a> Scanner<'a> {
                      of values per record"
                 ),
             );
-            return Ok((None, value));
+            return Ok((None, (value, None)));
         }
-        let mut envelope = Vec::new();
-        if !self.open(b']')? {
-            return Ok((Some(0), Json::Array(envelope)));
+        let mut envelope = Sparse::new();
+        if !self.lx.open(b']')? {
+            return Ok((Some(0), envelope.finish()));
         }
         let mut header = self.pool.pop().unwrap_or_default();
         header.clear();
         let mut has_header = false;
-        let mut first_object: Option<Json> = None;
-        let first = self.pos;
+        let mut first_object: Option<Value<'a>> = None;
+        let first = self.lx.pos;
         self.path.push(Seg::Index(0));
         match self.peek() {
             Some(b'[') => {
                 self.header(&mut header)?;
                 // An empty header was reported; widths against it would only add noise.
                 has_header = !header.is_empty();
-                envelope.push(json::dom::parse(&self.text[first..self.pos]).unwrap_or(Json::Null));
+                let row = Value::from_checked(self.lx.text, first, self.lx.pos);
+                envelope.keep(0, row.to_serde());
             }
             Some(b'{') => {
-                first_object = Some(self.materialize()?);
-                envelope.push(Json::Object(Map::new()));
+                first_object = Some(self.checked_value()?);
+                envelope.keep(0, Json::Object(Map::new()));
             }
             _ => {
                 let what = type_name(self.peek());
-                envelope.push(self.materialize()?);
+                envelope.keep(0, self.materialize()?);
                 self.report(
                     rules::BAD_HEADER,
                     first,
@@ -769,19 +743,19 @@ impl<'a> Scanner<'a> {
             }
         }
         let mut count = 0usize;
-        while self.next(b']')? {
+        while self.lx.next(b']')? {
             count += 1;
             self.set_last(Seg::Index(count));
-            let row = self.pos;
+            self.passed();
+            let row = self.lx.pos;
             match self.peek() {
-                Some(b'[') => {
-                    self.record(has_header.then_some(header.as_slice()))?;
-                    envelope.push(Json::Array(Vec::new()));
-                }
+                // A record's envelope would be an array, which the schema accepts whatever it
+                // holds (its values are checked here): it is left out.
+                Some(b'[') => self.record(has_header.then_some(header.as_slice()))?,
                 Some(b'{') => {
                     self.skip_value()?;
-                    envelope.push(Json::Object(Map::new()));
                     if first_object.is_none() {
+                        self.keep(&mut envelope, count, || Json::Object(Map::new()));
                         self.report(
                             rules::RECORD_NOT_ARRAY,
                             row,
@@ -793,7 +767,8 @@ impl<'a> Scanner<'a> {
                 }
                 _ => {
                     let what = type_name(self.peek());
-                    envelope.push(self.materialize()?);
+                    let value = self.checked_value()?;
+                    self.keep(&mut envelope, count, || value.to_serde());
                     self.report(
                         rules::RECORD_NOT_ARRAY,
                         row,
@@ -816,15 +791,15 @@ impl<'a> Scanner<'a> {
                     array_form(&object)
                 ),
             );
-            return Ok((Some(records), Json::Array(envelope)));
+            return Ok((Some(records), envelope.finish()));
         }
-        Ok((Some(count), Json::Array(envelope)))
+        Ok((Some(count), envelope.finish()))
     }
 
     /// A header row at `[`: column names must be non-empty, unique, non-empty strings.
-    fn header(&mut self, keys: &mut Vec<&'a [u8]>) -> R<()> {
-        let start = self.pos;
-        if !self.open(b']')? {
+    fn header(&mut self, keys: &mut Vec<&'a str>) -> R<()> {
+        let start = self.lx.pos;
+        if !self.lx.open(b']')? {
             self.report(
                 rules::BAD_HEADER,
                 start,
@@ -837,9 +812,9 @@ impl<'a> Scanner<'a> {
         loop {
             let i = keys.len();
             self.set_last(Seg::Index(i));
-            let at = self.pos;
+            let at = self.lx.pos;
             if self.peek() == Some(b'"') {
-                let raw = self.string()?;
+                let raw = self.lx.string()?;
                 if raw.len() == 2 {
                     self.report(
                         rules::BAD_KEY,
@@ -868,9 +843,9 @@ impl<'a> Scanner<'a> {
                     at,
                     format!("column name {} is {what}, not a string", i + 1),
                 );
-                keys.push(&self.b[at..self.pos]);
+                keys.push(&self.lx.text[at..self.lx.pos]);
             }
-            if !self.next(b']')? {
+            if !self.lx.next(b']')? {
                 break;
             }
         }
@@ -879,17 +854,17 @@ impl<'a> Scanner<'a> {
     }
 
     /// A record at `[`: each value checked; as many values as the header has columns.
-    fn record(&mut self, header: Option<&[&'a [u8]]>) -> R<()> {
-        let start = self.pos;
+    fn record(&mut self, header: Option<&[&'a str]>) -> R<()> {
+        let start = self.lx.pos;
         let mut count = 0usize;
-        if self.open(b']')? {
+        if self.lx.open(b']')? {
             self.path.push(Seg::Cell(0, None));
             loop {
                 let name = header.and_then(|h| h.get(count).copied());
                 self.set_last(Seg::Cell(count, name));
                 self.cell()?;
                 count += 1;
-                if !self.next(b']')? {
+                if !self.lx.next(b']')? {
                     break;
                 }
             }
@@ -919,7 +894,7 @@ impl<'a> Scanner<'a> {
 
     /// One value of a record: a scalar or a nested table.
     fn cell(&mut self) -> R<()> {
-        let start = self.pos;
+        let start = self.lx.pos;
         match self.peek() {
             Some(b'{') => {
                 self.skip_value()?;
@@ -933,11 +908,12 @@ impl<'a> Scanner<'a> {
                 Ok(())
             }
             Some(b'[') => {
-                let mut p = self.pos + 1;
-                while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.b.get(p) {
+                let bytes = self.lx.bytes;
+                let mut p = self.lx.pos + 1;
+                while let Some(b' ' | b'\t' | b'\n' | b'\r') = bytes.get(p) {
                     p += 1;
                 }
-                match self.b.get(p) {
+                match bytes.get(p) {
                     Some(b'[') => self.table(),
                     Some(b']') => {
                         self.skip_value()?;
@@ -965,22 +941,22 @@ impl<'a> Scanner<'a> {
                     }
                 }
             }
-            _ => self.scalar(),
+            _ => self.lx.scalar(),
         }
     }
 
     /// A nested table at `[` whose first element is `[`: header, then rows of its width.
     fn table(&mut self) -> R<()> {
-        self.open(b']')?;
+        self.lx.open(b']')?;
         let mut header = self.pool.pop().unwrap_or_default();
         header.clear();
         self.path.push(Seg::Index(0));
         self.header(&mut header)?;
         let mut row = 0usize;
-        while self.next(b']')? {
+        while self.lx.next(b']')? {
             row += 1;
             self.set_last(Seg::Index(row));
-            let at = self.pos;
+            let at = self.lx.pos;
             if self.peek() == Some(b'[') {
                 self.record((!header.is_empty()).then_some(header.as_slice()))?;
             } else {
@@ -998,9 +974,10 @@ impl<'a> Scanner<'a> {
     }
 
     /// `warnings` / `errors`: per record `null` or an array of message objects. Returns the
-    /// entry count (when an array), how many entries are not `null`, and the envelope.
-    fn entries(&mut self, key: &str) -> R<(Option<usize>, usize, Json)> {
-        let start = self.pos;
+    /// entry count (when an array), how many entries are not `null`, and the envelope (the
+    /// entries that are not `null`).
+    fn entries(&mut self, key: &str) -> R<(Option<usize>, usize, Part)> {
+        let start = self.lx.pos;
         let errors = key == "errors";
         if self.peek() != Some(b'[') {
             let what = type_name(self.peek());
@@ -1010,30 +987,36 @@ impl<'a> Scanner<'a> {
                 start,
                 format!("`{key}` is {what}; it must be an array with one entry per output record"),
             );
-            return Ok((None, 0, value));
+            return Ok((None, 0, (value, None)));
         }
-        let mut envelope = Vec::new();
+        let mut envelope = Sparse::new();
         let mut non_null = 0;
-        if self.open(b']')? {
+        let mut count = 0;
+        if self.lx.open(b']')? {
             self.path.push(Seg::Index(0));
             loop {
-                self.set_last(Seg::Index(envelope.len()));
-                let at = self.pos;
+                self.set_last(Seg::Index(count));
+                self.passed();
+                let at = self.lx.pos;
                 match self.peek() {
-                    Some(b'n') => {
-                        self.literal(b"null")?;
-                        envelope.push(Json::Null);
-                    }
+                    Some(b'n') => self.lx.literal(b"null")?,
                     Some(b'[') => {
                         non_null += 1;
+                        let problems = self.found.len() + self.suppressed;
                         self.message_list(errors)?;
-                        envelope
-                            .push(json::dom::parse(&self.text[at..self.pos]).unwrap_or(Json::Null));
+                        // A list of messages the rules found nothing wrong with is one the
+                        // schema accepts (the rules check every constraint the schema puts on
+                        // messages; a schema test pins that): only the others are kept.
+                        if self.found.len() + self.suppressed != problems {
+                            let entry = Value::from_checked(self.lx.text, at, self.lx.pos);
+                            self.keep(&mut envelope, count, || entry.to_serde());
+                        }
                     }
                     _ => {
                         non_null += 1;
                         let what = type_name(self.peek());
-                        envelope.push(self.materialize()?);
+                        let value = self.checked_value()?;
+                        self.keep(&mut envelope, count, || value.to_serde());
                         self.report(
                             rules::BAD_ENTRY,
                             at,
@@ -1044,24 +1027,25 @@ impl<'a> Scanner<'a> {
                         );
                     }
                 }
-                if !self.next(b']')? {
+                count += 1;
+                if !self.lx.next(b']')? {
                     break;
                 }
             }
             self.path.pop();
         }
-        Ok((Some(envelope.len()), non_null, Json::Array(envelope)))
+        Ok((Some(count), non_null, envelope.finish()))
     }
 
     fn message_list(&mut self, errors: bool) -> R<()> {
-        if !self.open(b']')? {
+        if !self.lx.open(b']')? {
             return Ok(());
         }
         self.path.push(Seg::Index(0));
         let mut i = 0;
         loop {
             self.set_last(Seg::Index(i));
-            let at = self.pos;
+            let at = self.lx.pos;
             if self.peek() == Some(b'{') {
                 self.message_object(errors)?;
             } else {
@@ -1076,7 +1060,7 @@ impl<'a> Scanner<'a> {
                 );
             }
             i += 1;
-            if !self.next(b']')? {
+            if !self.lx.next(b']')? {
                 break;
             }
         }
@@ -1086,26 +1070,26 @@ impl<'a> Scanner<'a> {
 
     /// A warning / error object: the spec's fields present, as strings.
     fn message_object(&mut self, errors: bool) -> R<()> {
-        let start = self.pos;
+        let start = self.lx.pos;
         let fields: &[&str] = if errors {
             &ERROR_FIELDS
         } else {
             &WARNING_FIELDS
         };
         let mut seen = [false; ERROR_FIELDS.len()];
-        if self.open(b'}')? {
-            let mut keys = HashSet::new();
+        if self.lx.open(b'}')? {
+            let (mut keys, mut set) = (Vec::new(), None);
             loop {
-                let key_offset = self.pos;
-                let raw = self.member_key()?;
-                self.check_unique(&mut keys, raw, key_offset);
+                let key_offset = self.lx.pos;
+                let raw = self.lx.member_key()?;
+                self.check_unique(&mut keys, &mut set, raw, key_offset);
                 let name = key_text(raw);
-                let at = self.pos;
+                let at = self.lx.pos;
                 match fields.iter().position(|f| *f == name) {
                     Some(f) => {
                         seen[f] = true;
                         if self.peek() == Some(b'"') {
-                            self.string()?;
+                            self.lx.string()?;
                         } else {
                             let what = self.skip_typed()?;
                             self.report_child(
@@ -1116,9 +1100,14 @@ impl<'a> Scanner<'a> {
                             );
                         }
                     }
-                    None => self.skip_value()?,
+                    None => {
+                        self.path.push(Seg::Key(raw));
+                        let skipped = self.skip_value();
+                        self.path.pop();
+                        skipped?;
+                    }
                 }
-                if !self.next(b'}')? {
+                if !self.lx.next(b'}')? {
                     break;
                 }
             }
@@ -1144,9 +1133,10 @@ impl<'a> Scanner<'a> {
         Ok(())
     }
 
-    /// `process_time`: numbers ≥ 0, below 1 a warning.
-    fn times(&mut self) -> R<(Option<usize>, Json)> {
-        let start = self.pos;
+    /// `process_time`: numbers ≥ 0, below 1 a warning. The envelope keeps the entries that are
+    /// not numbers or are written with a minus sign (every other number is ≥ 0).
+    fn times(&mut self) -> R<(Option<usize>, Part)> {
+        let start = self.lx.pos;
         if self.peek() != Some(b'[') {
             let what = type_name(self.peek());
             let value = self.materialize()?;
@@ -1158,21 +1148,25 @@ impl<'a> Scanner<'a> {
                      milliseconds per output record"
                 ),
             );
-            return Ok((None, value));
+            return Ok((None, (value, None)));
         }
-        let mut envelope = Vec::new();
-        if self.open(b']')? {
+        let mut envelope = Sparse::new();
+        let mut count = 0;
+        if self.lx.open(b']')? {
             self.path.push(Seg::Index(0));
             loop {
-                self.set_last(Seg::Index(envelope.len()));
-                let at = self.pos;
+                self.set_last(Seg::Index(count));
+                self.passed();
+                let at = self.lx.pos;
                 if let Some(b'-' | b'0'..=b'9') = self.peek() {
-                    let literal = self.number()?;
-                    envelope.push(Json::Number(Number::from_string_unchecked(
-                        literal.to_string(),
-                    )));
+                    let literal = self.lx.number()?;
                     // A literal starting with 1-9 is at least 1; others need a look at the value.
                     if !matches!(literal.as_bytes()[0], b'1'..=b'9') {
+                        if literal.starts_with('-') {
+                            self.keep(&mut envelope, count, || {
+                                Json::Number(json::value::serde_number(literal))
+                            });
+                        }
                         let value: f64 = literal.parse().unwrap_or(0.0);
                         if value < 0.0 {
                             self.report(
@@ -1193,34 +1187,36 @@ impl<'a> Scanner<'a> {
                     }
                 } else {
                     let what = type_name(self.peek());
-                    envelope.push(self.materialize()?);
+                    let value = self.checked_value()?;
+                    self.keep(&mut envelope, count, || value.to_serde());
                     self.report(
                         rules::BAD_TIME,
                         at,
                         format!("process_time must be a number of milliseconds, not {what}"),
                     );
                 }
-                if !self.next(b']')? {
+                count += 1;
+                if !self.lx.next(b']')? {
                     break;
                 }
             }
             self.path.pop();
         }
-        Ok((Some(envelope.len()), Json::Array(envelope)))
+        Ok((Some(count), envelope.finish()))
     }
 }
 
 /// Find a key in a header; small headers are compared directly, big ones through a map.
 fn find_key<'a>(
-    keys: &[&'a [u8]],
-    raw: &'a [u8],
+    keys: &[&'a str],
+    raw: &'a str,
     index: &mut Option<HashMap<Cow<'a, str>, usize>>,
 ) -> Option<usize> {
-    if keys.len() < 32 && !raw.contains(&b'\\') && index.is_none() {
+    if keys.len() < 32 && !raw.contains('\\') && index.is_none() {
         if let Some(j) = keys.iter().position(|k| *k == raw) {
             return Some(j);
         }
-        if !keys.iter().any(|k| k.contains(&b'\\')) {
+        if !keys.iter().any(|k| k.contains('\\')) {
             return None;
         }
     }
@@ -1235,13 +1231,22 @@ fn find_key<'a>(
 }
 
 /// The array form of one object record, for the `XC106` message: `[["a", "b"], [1, 2]]`.
-fn array_form(object: &Json) -> String {
-    let Some(fields) = object.as_object() else {
-        return String::new();
-    };
-    let keys: Vec<Json> = fields.keys().map(|k| Json::String(k.clone())).collect();
-    let values: Vec<Json> = fields.values().cloned().collect();
-    let mut text = format!("[{}, {}]", Json::Array(keys), Json::Array(values));
+fn array_form(object: &Value) -> String {
+    let mut keys = Vec::new();
+    let mut values = Vec::new();
+    for (i, (key, value)) in object.members().enumerate() {
+        if i > 0 {
+            keys.push(b',');
+            values.push(b',');
+        }
+        let _ = json::write::write_str(&mut keys, &key.text());
+        let _ = json::write::write_value(&mut values, &value, json::write::Style::Compact);
+    }
+    let mut text = format!(
+        "[[{}], [{}]]",
+        String::from_utf8_lossy(&keys),
+        String::from_utf8_lossy(&values)
+    );
     if text.len() > 300 {
         let mut cut = 300;
         while !text.is_char_boundary(cut) {
@@ -1326,6 +1331,39 @@ mod tests {
             let parser = crate::source::parse_json(bad.as_bytes()).err();
             assert_eq!(ours, parser, "{bad:?}");
         }
+    }
+
+    #[test]
+    fn envelope_pointers_map_back_to_the_document() {
+        let envelope = Envelope {
+            doc: Json::Null,
+            sparse: vec![("warnings".to_string(), vec![0, 5000, 7])],
+        };
+        assert_eq!(envelope.document_pointer("/warnings/1"), "/warnings/5000");
+        assert_eq!(
+            envelope.document_pointer("/warnings/1/0/a"),
+            "/warnings/5000/0/a"
+        );
+        assert_eq!(envelope.document_pointer("/warnings/3"), "/warnings/3");
+        assert_eq!(envelope.document_pointer("/errors/1"), "/errors/1");
+        assert_eq!(envelope.document_pointer(""), "");
+        assert_eq!(envelope.document_pointer("/warnings"), "/warnings");
+    }
+
+    #[test]
+    fn duplicate_keys_deep_inside_skipped_values_get_their_full_pointers() {
+        let found = rules_of(
+            r#"{"inputs":[["a"],[1]],"x":[{"a":{"b":[0,{"k":1,"k":2}],"b":3}},{"k":1,"k":2}]}"#,
+        );
+        assert_eq!(
+            found,
+            [
+                ("XC003", "/x/0/a/b/1/k".to_string()),
+                ("XC003", "/x/0/a/b".to_string()),
+                ("XC003", "/x/1/k".to_string()),
+                ("XC121", "/x".to_string()),
+            ]
+        );
     }
 
     #[test]
