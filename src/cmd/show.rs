@@ -1,11 +1,12 @@
 //! `xconn show`: read a body, check it with the validator, render what can be rendered, and print
-//! the validator's diagnostics on standard error (exit 1 when there are errors).
+//! the validator's diagnostics on standard error (exit 1 when there are errors). The text is
+//! checked once (the validator's pass) and then viewed as it is, never parsed into a tree.
 
 use std::io;
 
+use crate::body::Kind;
 use crate::cli::ShowArgs;
 use crate::error::Outcome;
-use crate::legacy_body::Kind;
 use crate::output::Output;
 use crate::render::{self, Options};
 use crate::source::Source;
@@ -13,7 +14,11 @@ use crate::validate;
 
 pub fn run(args: ShowArgs, out: &mut Output) -> anyhow::Result<Outcome> {
     let source = Source::read(&args.file)?;
-    let checked = validate::check_source(&source, args.kind.map(Kind::from));
+    let check = validate::Options {
+        kind: args.kind.map(Kind::from),
+        ..validate::Options::default()
+    };
+    let checked = validate::check_source_with(&source, &check).checked;
     let options = Options {
         format: args.format.into(),
         expand: args.expand,
@@ -22,11 +27,5 @@ pub fn run(args: ShowArgs, out: &mut Output) -> anyhow::Result<Outcome> {
         color: out.color,
         terminal: out.is_terminal,
     };
-    render::render_checked(
-        out,
-        &mut io::stderr().lock(),
-        &source.name,
-        &checked,
-        &options,
-    )
+    render::render_checked(out, &mut io::stderr().lock(), &source, &checked, &options)
 }
