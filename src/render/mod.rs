@@ -106,10 +106,12 @@ pub fn checked_root<'a>(source: &'a Source, checked: &Checked) -> Option<Value<'
         return None;
     }
     let text = std::str::from_utf8(&source.bytes).ok()?;
-    let start = text
-        .bytes()
-        .position(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r'))?;
-    Some(Value::starting_at(text, start))
+    let ws = |b: &u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r');
+    let start = text.bytes().position(|b| !ws(&b))?;
+    // Checked text holds one value and whitespace: it ends at the last non-whitespace byte
+    // (the same value as `Value::starting_at(text, start)`, without walking the document).
+    let end = text.bytes().rposition(|b| !ws(&b))? + 1;
+    Some(Value::from_checked(text, start, end))
 }
 
 /// Render a checked source as `show` and `call` print it: what can be rendered goes to `out`
@@ -476,6 +478,8 @@ impl Rows for Built {
 
 /// The main grid's rows: `#`, the record's values, and for a response `process_time`, `status`.
 struct MainRows<'r, 'a> {
+    /// Set when a nested table was drawn (then the sections below the grid are looked for).
+    saw_table: std::cell::Cell<bool>,
     table: Table<'a>,
     columns: usize,
     range: Range<usize>,
@@ -498,6 +502,9 @@ impl Rows for MainRows<'_, '_> {
             values.extend(record.items().take(self.columns));
             for c in 0..self.columns {
                 row.push_value(values.get(c));
+            }
+            if row.cells.iter().any(|span| span.style == Style::Table) {
+                self.saw_table.set(true);
             }
             if self.response {
                 row.push_value(self.report.process_time(i).as_ref());
@@ -590,6 +597,7 @@ fn render_tables(
         Some(table) => {
             let columns = column_names(&table);
             let response = matches!(body, Body::Response(_));
+            let mut any_table = true;
             if selection.single {
                 let i = selection.range.start;
                 let rows = record_rows(printer.escape(), &table, &columns, response, &report, i);
@@ -601,6 +609,7 @@ fn render_tables(
                 printer.grid(w, &grid)?;
             } else {
                 let rows = MainRows {
+                    saw_table: std::cell::Cell::new(false),
                     table,
                     columns: columns.len(),
                     range: selection.range.clone(),
@@ -616,6 +625,7 @@ fn render_tables(
                 }
                 let grid = Grid::new(printer.escape(), headers, &rows);
                 printer.grid(w, &grid)?;
+                any_table = rows.saw_table.get();
             }
             let nested = Nested {
                 expand: expand || selection.single,
@@ -626,6 +636,9 @@ fn render_tables(
                 .skip(selection.range.start)
                 .take(selection.range.len());
             for (i, record) in selection.range.clone().zip(records) {
+                if !any_table {
+                    break;
+                }
                 for (key, value) in columns.iter().zip(record.items()) {
                     if !value.is_array() {
                         continue;
