@@ -901,7 +901,7 @@ fn body_with_a_record_of_the_wrong_length_is_an_error() {
     let err = fails(&s, &["b.json", "--to", "csv"], None, 1);
     assert_eq!(
         err,
-        "xconn: error: b.json:3:3: /inputs/1 has 1 value but the header has 2"
+        "xconn: error: b.json:3:3: XC107 record has 1 value but the header has 2 columns (a, b) at /inputs/1"
     );
 }
 

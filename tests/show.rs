@@ -472,10 +472,10 @@ fn readme_example_is_the_real_output() {
 fn renderer_is_a_library_api_over_any_writer() {
     // What `call` will do with a response: parse, view, render into its own writer.
     let text = common::fixture_text("response-example2-with-warnings.json");
-    let doc = xconn::json::dom::parse(&text).unwrap();
-    let body = xconn::legacy_body::Body::view(&doc, None).unwrap();
+    let doc = xconn::json::parse(&text).unwrap();
+    let body = xconn::body::Body::view(&doc, None).unwrap();
     let mut out = Vec::new();
-    xconn::render::render(&mut out, &doc, &body, &xconn::render::Options::default()).unwrap();
+    xconn::render::render(&mut out, &body, &xconn::render::Options::default()).unwrap();
     assert_eq!(
         String::from_utf8(out).unwrap(),
         common::fixture_text("show/response-example2.txt")

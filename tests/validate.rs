@@ -585,8 +585,11 @@ fn check_source_keeps_its_public_shape() {
     .unwrap();
     let checked = xconn::validate::check_source(&source, None);
     assert!(!checked.has_errors());
-    assert!(checked.doc.is_some());
     assert_eq!(checked.kind, Some(xconn::body::Kind::Request));
+    let text = std::str::from_utf8(&source.bytes).unwrap();
+    let root = xconn::validate::body_root(text, &checked).expect("a checked body has a root");
+    let body = xconn::body::Body::view(&root, checked.kind).unwrap();
+    assert_eq!(body.records().unwrap().len(), 3);
     let mut text = Vec::new();
     let bad =
         xconn::source::Source::from_bytes("b.json", b"{\"inputs\": [[\"a\"], [{}]]}".to_vec());

@@ -9,6 +9,7 @@
 //! does not fit shows up as [`Cell::Other`]); saying what is wrong is the validator's job.
 
 pub mod build;
+pub mod flatten;
 pub mod write;
 
 use std::borrow::Cow;

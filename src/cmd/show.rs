@@ -1,5 +1,6 @@
 //! `xconn show`: read a body, check it with the validator, render what can be rendered, and print
-//! the validator's diagnostics on standard error (exit 1 when there are errors).
+//! the validator's diagnostics on standard error (exit 1 when there are errors). The text is
+//! checked once (the validator's pass) and then viewed as it is, never parsed into a tree.
 
 use std::io;
 
@@ -12,7 +13,11 @@ use crate::validate;
 
 pub fn run(args: ShowArgs, out: &mut Output) -> anyhow::Result<Outcome> {
     let source = Source::read(&args.file)?;
-    let checked = validate::check_source(&source, args.kind.map(super::kind));
+    let check = validate::Options {
+        kind: args.kind.map(super::kind),
+        ..validate::Options::default()
+    };
+    let checked = validate::check_source_with(&source, &check).checked;
     let options = Options {
         format: format(args.format),
         expand: args.expand,
@@ -21,13 +26,7 @@ pub fn run(args: ShowArgs, out: &mut Output) -> anyhow::Result<Outcome> {
         color: out.color,
         terminal: out.is_terminal,
     };
-    render::render_checked(
-        out,
-        &mut io::stderr().lock(),
-        &source.name,
-        &checked,
-        &options,
-    )
+    render::render_checked(out, &mut io::stderr().lock(), &source, &checked, &options)
 }
 
 /// `--format` as the renderer's [`render::Format`].

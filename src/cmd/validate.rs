@@ -31,7 +31,6 @@ pub fn run(args: ValidateArgs, out: &mut Output) -> anyhow::Result<Outcome> {
     let options = Options {
         kind: args.kind.map(super::kind),
         against,
-        keep_document: false,
     };
     let mut files = Vec::with_capacity(args.files.len());
     for arg in &args.files {

@@ -176,6 +176,13 @@ struct Found<'a> {
 /// several concatenated objects become a body.
 pub fn json_source(source: &Source, settings: &Settings, w: &mut dyn Write) -> anyhow::Result<()> {
     let name = &source.name;
+    // A body goes to `reverse` as a checked view of the text (no tree).
+    if let Ok(root) = crate::json::parse(std::str::from_utf8(&source.bytes).unwrap_or_default()) {
+        if crate::body::Kind::detect(&root).is_some() {
+            let to = settings.to.unwrap_or(TargetFormat::Json);
+            return reverse::body_to(source, &root, to, settings, w);
+        }
+    }
     let documents: Vec<(Json, usize)> = match source.parse_json_legacy() {
         Ok(doc) => vec![(doc, 0)],
         Err(e) if e.message == ErrorKind::TrailingCharacters.message() => {
@@ -198,12 +205,6 @@ pub fn json_source(source: &Source, settings: &Settings, w: &mut dyn Write) -> a
         Err(e) => return Err(data_error(format!("{name}:{e}"))),
     };
 
-    if let [(doc, _)] = documents.as_slice() {
-        if crate::legacy_body::detect_kind(doc).is_some() {
-            let to = settings.to.unwrap_or(TargetFormat::Json);
-            return reverse::body_to(source, doc, to, settings, w);
-        }
-    }
     if let Some(to) = settings.to.filter(|&t| t != TargetFormat::Body) {
         anyhow::bail!(
             "--to {} needs a request or response body (a JSON object with \"inputs\" or \"outputs\"); {name} holds plain objects, which convert to a body",

@@ -4,35 +4,55 @@
 
 use std::io::{self, Write};
 
-use crate::legacy_body::{write_document, Body, Json, Layout};
+use crate::body::{write_document, Body, Layout};
+use crate::json::write::{write_raw_str, write_value, Style};
 
-pub(crate) fn render(
-    w: &mut dyn Write,
-    doc: &Json,
-    body: &Body,
-    record: Option<usize>,
-) -> io::Result<()> {
-    let (Some(index), Some(object)) = (record, doc.as_object()) else {
-        return write_document(&mut &mut *w, doc, Layout::Records);
+pub(crate) fn render(w: &mut dyn Write, body: &Body, record: Option<usize>) -> io::Result<()> {
+    let doc = body.doc();
+    let Some(index) = record.filter(|_| doc.is_object()) else {
+        return write_document(&mut &mut *w, &doc, Layout::Records);
     };
-    let mut single = object.clone();
+    // A small document holding the one record, written compact, then laid out like any body.
     let key = body.kind().records_key();
-    if let Some(Json::Array(rows)) = object.get(key) {
-        let kept: Vec<Json> = rows
-            .first()
-            .into_iter()
-            .chain(rows.get(index + 1))
-            .cloned()
-            .collect();
-        single.insert(key.to_string(), Json::Array(kept));
-    }
-    if let Body::Response(_) = body {
-        for list in ["warnings", "errors", "process_time"] {
-            if let Some(Json::Array(entries)) = object.get(list) {
-                let kept: Vec<Json> = entries.get(index).cloned().into_iter().collect();
-                single.insert(list.to_string(), Json::Array(kept));
+    let response = matches!(body, Body::Response(_));
+    let mut single = Vec::new();
+    single.push(b'{');
+    for (n, (name, value)) in doc.members().enumerate() {
+        if n > 0 {
+            single.push(b',');
+        }
+        write_raw_str(&mut single, name.raw())?;
+        single.push(b':');
+        let keep = if name.matches(key) && value.is_array() {
+            let mut rows = value.items();
+            Some(vec![rows.next(), rows.nth(index)])
+        } else if response
+            && value.is_array()
+            && ["warnings", "errors", "process_time"]
+                .iter()
+                .any(|k| name.matches(k))
+        {
+            Some(vec![value.items().nth(index)])
+        } else {
+            None
+        };
+        match keep {
+            Some(kept) => {
+                single.push(b'[');
+                for (i, item) in kept.into_iter().flatten().enumerate() {
+                    if i > 0 {
+                        single.push(b',');
+                    }
+                    write_value(&mut single, &item, Style::Compact)?;
+                }
+                single.push(b']');
             }
+            None => write_value(&mut single, &value, Style::Compact)?,
         }
     }
-    write_document(&mut &mut *w, &Json::Object(single), Layout::Records)
+    single.push(b'}');
+    let text = String::from_utf8(single).map_err(io::Error::other)?;
+    // Written just above from checked values: trusted, and duplicate keys stay as they were.
+    let doc = crate::json::Value::from_checked(&text, 0, text.len());
+    write_document(&mut &mut *w, &doc, Layout::Records)
 }

@@ -54,26 +54,37 @@ impl Printer for MarkdownPrinter {
         self.gap(w)?;
         let headers: Vec<&str> = grid.headers.iter().map(String::as_str).collect();
         row(w, &headers)?;
-        // `#` and columns holding only numbers are right-aligned.
-        let numeric: Vec<bool> = (0..grid.columns())
-            .map(|c| {
-                (c == 0 && grid.headers[0] == "#")
-                    || (grid.rows() > 0
-                        && (0..grid.rows()).all(|r| grid.cell(r, c).1.style == Style::Number))
-            })
+        // `#` and columns holding only numbers are right-aligned: a first pass over the rows.
+        let mut numeric: Vec<bool> = (0..grid.columns())
+            .map(|c| c == 0 && grid.headers[0] == "#")
             .collect();
+        let mut all_numbers = vec![true; grid.columns()];
+        let mut any_row = false;
+        grid.each_row(|row| {
+            any_row = true;
+            for (c, all) in all_numbers.iter_mut().enumerate() {
+                *all = *all && row.cell(c).1.style == Style::Number;
+            }
+            Ok(())
+        })?;
+        for (n, all) in numeric.iter_mut().zip(&all_numbers) {
+            *n = *n || (any_row && *all);
+        }
         let rules: Vec<&str> = numeric
             .iter()
             .map(|&n| if n { "--:" } else { "---" })
             .collect();
         row(w, &rules)?;
-        let mut cells = Vec::with_capacity(grid.columns());
-        for r in 0..grid.rows() {
-            cells.clear();
-            cells.extend((0..grid.columns()).map(|c| grid.cell(r, c).0));
-            row(w, &cells)?;
-        }
-        Ok(())
+        let columns = grid.columns();
+        grid.each_row(|r| {
+            w.write_all(b"|")?;
+            for c in 0..columns {
+                w.write_all(b" ")?;
+                w.write_all(r.cell(c).0.as_bytes())?;
+                w.write_all(b" |")?;
+            }
+            w.write_all(b"\n")
+        })
     }
 
     fn note(&mut self, w: &mut dyn Write, text: &str) -> io::Result<()> {

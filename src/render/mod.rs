@@ -17,12 +17,12 @@ mod json;
 mod markdown;
 mod table;
 
-use std::fmt::Write as _;
 use std::io::{self, Write};
 use std::ops::Range;
 
+use crate::body::{key_text, messages, ArrayIndex, Body, Cell, Message, Table, Value};
 use crate::error::Outcome;
-use crate::legacy_body::{messages, Body, Cell, Json, Message, Table};
+use crate::source::Source;
 use crate::text::{self, Escape};
 use crate::validate::Checked;
 
@@ -57,9 +57,11 @@ pub struct Options {
     pub terminal: bool,
 }
 
-/// Render `body` (a view of `doc`) in `options.format`. Fails with a usage error (exit 2) when
-/// `--record N` is out of range, and with the writer's I/O error (a closed pipe included).
-pub fn render(w: &mut dyn Write, doc: &Json, body: &Body, options: &Options) -> anyhow::Result<()> {
+/// Render `body` (a view of `body.doc()`) in `options.format`. Fails with a usage error (exit 2)
+/// when `--record N` is out of range, and with the writer's I/O error (a closed pipe included).
+/// Memory: the body's text plus small per-column state; the grid is drawn in two passes over the
+/// records (widths, then rows), never held whole.
+pub fn render(w: &mut dyn Write, body: &Body, options: &Options) -> anyhow::Result<()> {
     let selection = select(body, options.record)?;
     match options.format {
         Format::Table => {
@@ -73,32 +75,50 @@ pub fn render(w: &mut dyn Write, doc: &Json, body: &Body, options: &Options) -> 
         Format::Csv => csv::render(w, body, selection.range, options.terminal)?,
         Format::Json => {
             let single = selection.single.then_some(selection.range.start);
-            json::render(w, doc, body, single)?
+            json::render(w, body, single)?
         }
     }
     Ok(())
 }
 
-/// Render a checked document as `show` and `call` print it: what can be rendered goes to `out`
+/// The root value of a source the validator has checked, viewed without parsing again: `None`
+/// when the validator found a syntax error (then there is nothing to render) or the text is not
+/// UTF-8.
+pub fn checked_root<'a>(source: &'a Source, checked: &Checked) -> Option<Value<'a>> {
+    if checked
+        .diagnostics
+        .iter()
+        .any(|d| d.rule == crate::validate::SYNTAX)
+    {
+        return None;
+    }
+    let text = std::str::from_utf8(&source.bytes).ok()?;
+    let ws = |b: &u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r');
+    let start = text.bytes().position(|b| !ws(&b))?;
+    // Checked text holds one value and whitespace: it ends at the last non-whitespace byte
+    // (the same value as `Value::starting_at(text, start)`, without walking the document).
+    let end = text.bytes().rposition(|b| !ws(&b))? + 1;
+    Some(Value::from_checked(text, start, end))
+}
+
+/// Render a checked source as `show` and `call` print it: what can be rendered goes to `out`
 /// (nothing when the document did not parse or is not a body), then the validator's
 /// diagnostics, as `xconn validate` prints them, to `diagnostics`. Invalid when there are errors.
+/// The text is viewed as it is (the validator checked its syntax), never parsed a second time.
 pub fn render_checked(
     out: &mut dyn Write,
     diagnostics: &mut dyn Write,
-    source_name: &str,
+    source: &Source,
     checked: &Checked,
     options: &Options,
 ) -> anyhow::Result<Outcome> {
-    let body = checked
-        .doc
-        .as_ref()
-        .and_then(|doc| Some((doc, Body::view(doc, checked.kind)?)));
-    if let Some((doc, body)) = body {
-        render(out, doc, &body, options)?;
+    let root = checked_root(source, checked);
+    if let Some(body) = root.as_ref().and_then(|doc| Body::view(doc, checked.kind)) {
+        render(out, &body, options)?;
     }
     if !checked.diagnostics.is_empty() {
         out.flush()?;
-        crate::validate::write_text(diagnostics, source_name, &checked.diagnostics)?;
+        crate::validate::write_text(diagnostics, &source.name, &checked.diagnostics)?;
     }
     Ok(if checked.has_errors() {
         Outcome::Invalid
@@ -172,41 +192,53 @@ fn status_style(errors: usize, warnings: usize) -> Style {
     }
 }
 
-/// The per-record lists of a response (empty for a request).
-#[derive(Clone, Copy, Default)]
+/// The per-record lists of a response (empty for a request), indexed for random access: a word
+/// per entry, the entries themselves read from the text when asked for.
+#[derive(Default)]
 struct Report<'a> {
-    warnings: &'a [Json],
-    errors: &'a [Json],
-    process_time: &'a [Json],
+    warnings: ArrayIndex<'a>,
+    errors: ArrayIndex<'a>,
+    process_time: ArrayIndex<'a>,
 }
 
 impl<'a> Report<'a> {
     fn of(body: &Body<'a>) -> Report<'a> {
         match body {
             Body::Request(_) => Report::default(),
-            Body::Response(r) => Report {
-                warnings: r.warnings.unwrap_or(&[]),
-                errors: r.errors.unwrap_or(&[]),
-                process_time: r.process_time.unwrap_or(&[]),
-            },
+            Body::Response(r) => {
+                let index =
+                    |v: &Option<Value<'a>>| v.as_ref().map(ArrayIndex::of).unwrap_or_default();
+                Report {
+                    warnings: index(&r.warnings),
+                    errors: index(&r.errors),
+                    process_time: index(&r.process_time),
+                }
+            }
         }
     }
 
     fn warnings(&self, i: usize) -> Vec<Message<'a>> {
-        self.warnings.get(i).map(messages).unwrap_or_default()
+        self.warnings
+            .get(i)
+            .map(|e| messages(&e))
+            .unwrap_or_default()
     }
 
     fn errors(&self, i: usize) -> Vec<Message<'a>> {
-        self.errors.get(i).map(messages).unwrap_or_default()
+        self.errors.get(i).map(|e| messages(&e)).unwrap_or_default()
+    }
+
+    fn process_time(&self, i: usize) -> Option<Value<'a>> {
+        self.process_time.get(i)
     }
 
     /// (errors, warnings) of entry `i`, without collecting them.
     fn counts(&self, i: usize) -> (usize, usize) {
-        let count = |list: &[Json]| match list.get(i) {
-            Some(Json::Array(items)) => items.iter().filter(|m| m.is_object()).count(),
+        let count = |list: &ArrayIndex<'a>| match list.get(i) {
+            Some(entry) if entry.is_array() => entry.items().filter(|m| m.is_object()).count(),
             _ => 0,
         };
-        (count(self.errors), count(self.warnings))
+        (count(&self.errors), count(&self.warnings))
     }
 
     fn entries(&self) -> usize {
@@ -216,10 +248,11 @@ impl<'a> Report<'a> {
 
 /// The column names of a records or nested table: the header's keys, then `_extra_N` for values
 /// beyond the header (as `convert` names them).
-fn column_names(table: &Table) -> Vec<String> {
+pub(crate) fn column_names(table: &Table) -> Vec<String> {
     let mut names = table.keys();
-    let widest = (0..table.len())
-        .map(|i| table.record(i).len())
+    let widest = table
+        .records()
+        .map(|r| r.items().count())
         .max()
         .unwrap_or(0);
     for i in names.len()..widest {
@@ -260,7 +293,7 @@ impl Style {
     }
 }
 
-/// One cell of a [`Grid`]: a slice of the grid's text arena.
+/// One cell of a [`Row`]: a slice of the row's text.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Span {
     start: usize,
@@ -269,42 +302,40 @@ pub(crate) struct Span {
     pub style: Style,
 }
 
-/// Rows of escaped cell text, stored in one string so a 100,000-row grid costs a few allocations.
-pub(crate) struct Grid {
+/// One row of escaped cell text, reused from row to row.
+pub(crate) struct Row {
     escape: Escape,
-    pub headers: Vec<String>,
-    pub header_widths: Vec<usize>,
     text: String,
     cells: Vec<Span>,
 }
 
-impl Grid {
-    fn new(escape: Escape, headers: impl IntoIterator<Item = String>) -> Grid {
-        let headers: Vec<String> = headers
-            .into_iter()
-            .map(|h| text::escaped(&h, escape))
-            .collect();
-        let header_widths = headers.iter().map(|h| text::width(h)).collect();
-        Grid {
+impl Row {
+    fn new(escape: Escape) -> Row {
+        Row {
             escape,
-            headers,
-            header_widths,
-            text: String::new(),
-            cells: Vec::new(),
+            text: String::with_capacity(256),
+            cells: Vec::with_capacity(16),
         }
     }
 
-    pub fn columns(&self) -> usize {
-        self.headers.len()
+    fn clear(&mut self) {
+        self.text.clear();
+        self.cells.clear();
     }
 
-    pub fn rows(&self) -> usize {
-        self.cells.len().checked_div(self.columns()).unwrap_or(0)
-    }
-
-    pub fn cell(&self, row: usize, column: usize) -> (&str, Span) {
-        let span = self.cells[row * self.columns() + column];
-        (&self.text[span.start..span.end], span)
+    pub fn cell(&self, column: usize) -> (&str, Span) {
+        match self.cells.get(column) {
+            Some(&span) => (&self.text[span.start..span.end], span),
+            None => (
+                "",
+                Span {
+                    start: 0,
+                    end: 0,
+                    width: 0,
+                    style: Style::Plain,
+                },
+            ),
+        }
     }
 
     fn push(&mut self, text: &str, style: Style) {
@@ -315,7 +346,7 @@ impl Grid {
 
     fn push_number(&mut self, n: usize) {
         let start = self.text.len();
-        let _ = write!(self.text, "{n}");
+        self.text.push_str(digits(n, &mut [0u8; 20]));
         self.finish(start, self.text.len() - start, Style::Number);
     }
 
@@ -328,31 +359,173 @@ impl Grid {
         });
     }
 
+    fn push_status(&mut self, errors: usize, warnings: usize) {
+        let style = status_style(errors, warnings);
+        if (errors, warnings) == (0, 0) {
+            self.push("ok", style);
+        } else {
+            self.push(&status_text(errors, warnings), style);
+        }
+    }
+
     /// A value as a cell: missing is blank, `null` dim, numbers as written, a nested table as
     /// `[table R×C]`, anything else that is not a valid value as compact JSON text.
-    fn push_value(&mut self, value: Option<&Json>) {
+    fn push_value(&mut self, value: Option<&Value>) {
         let Some(value) = value else {
             return self.push("", Style::Plain);
         };
         match Cell::of(value) {
             Cell::Null => self.push("null", Style::Null),
             Cell::Bool(b) => self.push(if b { "true" } else { "false" }, Style::Plain),
-            Cell::Number(n) => self.push(n.as_str(), Style::Number),
-            Cell::String(s) => self.push(s, Style::Plain),
+            Cell::Number(n) => self.push(n, Style::Number),
+            Cell::String(s) => self.push(&s, Style::Plain),
             Cell::Table(t) => {
                 let start = self.text.len();
+                use std::fmt::Write as _;
                 let _ = write!(self.text, "[table {}×{}]", t.len(), t.width());
                 let width = text::width(&self.text[start..]);
                 self.finish(start, width, Style::Table);
             }
-            Cell::Other(other) => self.push(&compact_json(other), Style::Plain),
+            Cell::Other(other) => self.push(&compact_json(&other), Style::Plain),
         }
     }
 }
 
+/// The decimal digits of `n`, written without going through `fmt`.
+fn digits(mut n: usize, buffer: &mut [u8; 20]) -> &str {
+    let mut i = buffer.len();
+    loop {
+        i -= 1;
+        buffer[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    std::str::from_utf8(&buffer[i..]).unwrap_or("0")
+}
+
 /// A value as one line of compact JSON.
-pub(crate) fn compact_json(value: &Json) -> String {
-    serde_json::to_string(value).unwrap_or_default()
+pub(crate) fn compact_json(value: &Value) -> String {
+    crate::json::write::to_compact_string(value)
+}
+
+/// Where a grid's rows come from: filled one at a time into a reused [`Row`], as often as a
+/// printer needs to walk them (once for widths, once to draw).
+pub(crate) trait Rows {
+    fn each(&self, row: &mut Row, f: &mut dyn FnMut(&Row) -> io::Result<()>) -> io::Result<()>;
+}
+
+/// A grid: titles and a source of rows.
+pub(crate) struct Grid<'g> {
+    escape: Escape,
+    pub headers: Vec<String>,
+    pub header_widths: Vec<usize>,
+    rows: &'g dyn Rows,
+}
+
+impl<'g> Grid<'g> {
+    fn new(
+        escape: Escape,
+        headers: impl IntoIterator<Item = String>,
+        rows: &'g dyn Rows,
+    ) -> Grid<'g> {
+        let headers: Vec<String> = headers
+            .into_iter()
+            .map(|h| text::escaped(&h, escape))
+            .collect();
+        let header_widths = headers.iter().map(|h| text::width(h)).collect();
+        Grid {
+            escape,
+            headers,
+            header_widths,
+            rows,
+        }
+    }
+
+    pub fn columns(&self) -> usize {
+        self.headers.len()
+    }
+
+    /// Walk the rows in order.
+    pub fn each_row(&self, mut f: impl FnMut(&Row) -> io::Result<()>) -> io::Result<()> {
+        let mut row = Row::new(self.escape);
+        self.rows.each(&mut row, &mut f)
+    }
+}
+
+/// Rows built in advance (a `--record N` grid, tests).
+pub(crate) struct Built(Vec<Row>);
+
+impl Rows for Built {
+    fn each(&self, _row: &mut Row, f: &mut dyn FnMut(&Row) -> io::Result<()>) -> io::Result<()> {
+        self.0.iter().try_for_each(f)
+    }
+}
+
+/// The main grid's rows: `#`, the record's values, and for a response `process_time`, `status`.
+struct MainRows<'r, 'a> {
+    /// Set when a nested table was drawn (then the sections below the grid are looked for).
+    saw_table: std::cell::Cell<bool>,
+    table: Table<'a>,
+    columns: usize,
+    range: Range<usize>,
+    report: &'r Report<'a>,
+    response: bool,
+}
+
+impl Rows for MainRows<'_, '_> {
+    fn each(&self, row: &mut Row, f: &mut dyn FnMut(&Row) -> io::Result<()>) -> io::Result<()> {
+        let records = self
+            .table
+            .records()
+            .skip(self.range.start)
+            .take(self.range.len());
+        let mut values = Vec::with_capacity(self.columns);
+        for (i, record) in self.range.clone().zip(records) {
+            row.clear();
+            row.push_number(i + 1);
+            values.clear();
+            values.extend(record.items().take(self.columns));
+            for c in 0..self.columns {
+                row.push_value(values.get(c));
+            }
+            if row.cells.iter().any(|span| span.style == Style::Table) {
+                self.saw_table.set(true);
+            }
+            if self.response {
+                row.push_value(self.report.process_time(i).as_ref());
+                let (errors, warnings) = self.report.counts(i);
+                row.push_status(errors, warnings);
+            }
+            f(row)?;
+        }
+        Ok(())
+    }
+}
+
+/// A nested table's rows: `#` and its values, the first `shown` rows.
+struct NestedRows<'a> {
+    table: Table<'a>,
+    columns: usize,
+    shown: usize,
+}
+
+impl Rows for NestedRows<'_> {
+    fn each(&self, row: &mut Row, f: &mut dyn FnMut(&Row) -> io::Result<()>) -> io::Result<()> {
+        let mut values = Vec::with_capacity(self.columns);
+        for (r, record) in self.table.records().take(self.shown).enumerate() {
+            row.clear();
+            row.push_number(r + 1);
+            values.clear();
+            values.extend(record.items().take(self.columns));
+            for c in 0..self.columns {
+                row.push_value(values.get(c));
+            }
+            f(row)?;
+        }
+        Ok(())
+    }
 }
 
 /// Warnings and errors of one record (or of none: request-level).
@@ -368,15 +541,9 @@ pub(crate) struct Group<'a> {
 pub(crate) fn message_details(message: &Message) -> Vec<(String, String)> {
     message
         .fields
-        .iter()
-        .filter(|(key, _)| *key != "source_path" && *key != "message")
-        .map(|(key, value)| {
-            let text = match value {
-                Json::String(s) => s.clone(),
-                other => compact_json(other),
-            };
-            (key.clone(), text)
-        })
+        .members()
+        .filter(|(key, _)| !key.matches("source_path") && !key.matches("message"))
+        .map(|(key, value)| (key.text().into_owned(), key_text(&value).into_owned()))
         .collect()
 }
 
@@ -402,7 +569,7 @@ fn render_tables(
 ) -> io::Result<()> {
     let report = Report::of(body);
     let records = body.records();
-    let count = records.map_or(0, |t| t.len());
+    let count = selection_count(body, selection);
     printer.summary(w, &summary(body, &report, selection, count))?;
 
     match records {
@@ -416,30 +583,54 @@ fn render_tables(
         Some(_) if count == 0 => printer.note(w, &plural(0, record_word(body)))?,
         Some(table) => {
             let columns = column_names(&table);
-            let grid = if selection.single {
-                let response = matches!(body, Body::Response(_));
+            let response = matches!(body, Body::Response(_));
+            let mut any_table = true;
+            if selection.single {
                 let i = selection.range.start;
-                record_grid(printer.escape(), &table, &columns, response, &report, i)
-            } else {
-                main_grid(
+                let rows = record_rows(printer.escape(), &table, &columns, response, &report, i);
+                let grid = Grid::new(
                     printer.escape(),
-                    &table,
-                    &columns,
-                    body,
-                    &report,
-                    selection.range.clone(),
-                )
-            };
-            printer.grid(w, &grid)?;
-            drop(grid);
+                    ["key".to_string(), "value".to_string()],
+                    &rows,
+                );
+                printer.grid(w, &grid)?;
+            } else {
+                let rows = MainRows {
+                    saw_table: std::cell::Cell::new(false),
+                    table,
+                    columns: columns.len(),
+                    range: selection.range.clone(),
+                    report: &report,
+                    response,
+                };
+                let mut headers = Vec::with_capacity(columns.len() + 3);
+                headers.push("#".to_string());
+                headers.extend(columns.iter().cloned());
+                if response {
+                    headers.push("process_time".to_string());
+                    headers.push("status".to_string());
+                }
+                let grid = Grid::new(printer.escape(), headers, &rows);
+                printer.grid(w, &grid)?;
+                any_table = rows.saw_table.get();
+            }
             let nested = Nested {
                 expand: expand || selection.single,
                 escape: printer.escape(),
             };
-            for i in selection.range.clone() {
-                let values = table.record(i);
-                for (key, value) in columns.iter().zip(values) {
-                    if let Cell::Table(sub) = Cell::of(value) {
+            let records = table
+                .records()
+                .skip(selection.range.start)
+                .take(selection.range.len());
+            for (i, record) in selection.range.clone().zip(records) {
+                if !any_table {
+                    break;
+                }
+                for (key, value) in columns.iter().zip(record.items()) {
+                    if !value.is_array() {
+                        continue;
+                    }
+                    if let Cell::Table(sub) = Cell::of(&value) {
                         nested.section(w, printer, &format!("record {} · {key}", i + 1), sub)?;
                     }
                 }
@@ -452,6 +643,15 @@ fn render_tables(
         printer.messages(w, &groups)?;
     }
     Ok(())
+}
+
+/// The number of records in the body (the selection covers all of them unless `--record`).
+fn selection_count(body: &Body, selection: &Selection) -> usize {
+    if selection.single {
+        body.records().map_or(0, |t| t.len())
+    } else {
+        selection.range.end
+    }
 }
 
 /// `response: 3 records, 1 error, 2 warnings` / `request: 3 records` / `record 2 of 3`.
@@ -474,68 +674,39 @@ fn summary(body: &Body, report: &Report, selection: &Selection, count: usize) ->
     text
 }
 
-fn main_grid(
-    escape: Escape,
-    table: &Table,
-    columns: &[String],
-    body: &Body,
-    report: &Report,
-    range: Range<usize>,
-) -> Grid {
-    let response = matches!(body, Body::Response(_));
-    let mut headers = Vec::with_capacity(columns.len() + 3);
-    headers.push("#".to_string());
-    headers.extend(columns.iter().cloned());
-    if response {
-        headers.push("process_time".to_string());
-        headers.push("status".to_string());
-    }
-    let mut grid = Grid::new(escape, headers);
-    grid.cells.reserve(range.len() * grid.columns());
-    for i in range {
-        grid.push_number(i + 1);
-        let values = table.record(i);
-        for c in 0..columns.len() {
-            grid.push_value(values.get(c));
-        }
-        if response {
-            grid.push_value(report.process_time.get(i));
-            let (errors, warnings) = report.counts(i);
-            grid.push(
-                &status_text(errors, warnings),
-                status_style(errors, warnings),
-            );
-        }
-    }
-    grid
-}
-
 /// One record as `key │ value` rows (`--record N`).
-fn record_grid(
+fn record_rows(
     escape: Escape,
     table: &Table,
     columns: &[String],
     response: bool,
     report: &Report,
     i: usize,
-) -> Grid {
-    let mut grid = Grid::new(escape, ["key".to_string(), "value".to_string()]);
-    let values = table.record(i);
+) -> Built {
+    let mut rows = Vec::new();
+    let values: Vec<Value> = table
+        .records()
+        .nth(i)
+        .map(|r| r.items().collect())
+        .unwrap_or_default();
     for (c, key) in columns.iter().enumerate() {
-        grid.push(key, Style::Plain);
-        grid.push_value(values.get(c));
+        let mut row = Row::new(escape);
+        row.push(key, Style::Plain);
+        row.push_value(values.get(c));
+        rows.push(row);
     }
     if response {
-        grid.push("process_time", Style::Plain);
-        grid.push_value(report.process_time.get(i));
+        let mut row = Row::new(escape);
+        row.push("process_time", Style::Plain);
+        row.push_value(report.process_time(i).as_ref());
+        rows.push(row);
         let (errors, warnings) = report.counts(i);
-        grid.push("status", Style::Plain);
-        grid.push(
-            &status_text(errors, warnings),
-            status_style(errors, warnings),
-        );
+        let mut row = Row::new(escape);
+        row.push("status", Style::Plain);
+        row.push_status(errors, warnings);
+        rows.push(row);
     }
-    grid
+    Built(rows)
 }
 
 /// Nested tables below the grid.
@@ -554,36 +725,35 @@ impl Nested {
     ) -> io::Result<()> {
         printer.title(w, title)?;
         let columns = column_names(&table);
+        let len = table.len();
         let shown = if self.expand {
-            table.len()
+            len
         } else {
-            table.len().min(PREVIEW_ROWS)
+            len.min(PREVIEW_ROWS)
         };
-        let mut grid = Grid::new(
-            self.escape,
-            std::iter::once("#".to_string()).chain(columns.iter().cloned()),
-        );
-        for r in 0..shown {
-            grid.push_number(r + 1);
-            let values = table.record(r);
-            for c in 0..columns.len() {
-                grid.push_value(values.get(c));
-            }
-        }
         if shown == 0 {
             printer.note(w, "(no rows)")?;
         } else {
+            let rows = NestedRows {
+                table,
+                columns: columns.len(),
+                shown,
+            };
+            let grid = Grid::new(
+                self.escape,
+                std::iter::once("#".to_string()).chain(columns.iter().cloned()),
+                &rows,
+            );
             printer.grid(w, &grid)?;
         }
-        drop(grid);
-        if shown < table.len() {
-            let more = table.len() - shown;
+        if shown < len {
+            let more = len - shown;
             let rows = if more == 1 { "row" } else { "rows" };
             printer.note(w, &format!("… {more} more {rows} (use --expand)"))?;
         }
-        for r in 0..shown {
-            for (key, value) in columns.iter().zip(table.record(r)) {
-                if let Cell::Table(sub) = Cell::of(value) {
+        for (r, record) in table.records().take(shown).enumerate() {
+            for (key, value) in columns.iter().zip(record.items()) {
+                if let Cell::Table(sub) = Cell::of(&value) {
                     let path = format!("{title} · row {} · {key}", r + 1);
                     self.section(w, printer, &path, sub)?;
                 }
@@ -631,10 +801,10 @@ mod tests {
     use super::*;
 
     fn rendered(text: &str, options: Options) -> String {
-        let doc = crate::json::dom::parse(text).unwrap();
+        let doc = crate::json::parse(text).unwrap();
         let body = Body::view(&doc, None).unwrap();
         let mut out = Vec::new();
-        render(&mut out, &doc, &body, &options).unwrap();
+        render(&mut out, &body, &options).unwrap();
         String::from_utf8(out).unwrap()
     }
 
@@ -682,21 +852,20 @@ mod tests {
 
     #[test]
     fn a_broken_body_renders_and_reports_its_diagnostics() {
+        use crate::body::Kind;
         use crate::diag::{Diagnostic, Severity};
-        use crate::legacy_body::Kind;
-        let doc = crate::json::dom::parse(r#"{"inputs":[["a"],[{"x":1}]]}"#).unwrap();
+        let source = Source::from_bytes("b.json", br#"{"inputs":[["a"],[{"x":1}]]}"#.to_vec());
         let mut diagnostic = Diagnostic::new("XC200", Severity::Error, "/inputs/1/0", "bad");
         diagnostic.line = 1;
         diagnostic.col = 19;
         let checked = Checked {
-            doc: Some(doc),
             kind: Some(Kind::Request),
             diagnostics: vec![diagnostic],
             root: None,
         };
         let (mut out, mut err) = (Vec::new(), Vec::new());
         let outcome =
-            render_checked(&mut out, &mut err, "b.json", &checked, &table_options()).unwrap();
+            render_checked(&mut out, &mut err, &source, &checked, &table_options()).unwrap();
         assert_eq!(outcome, Outcome::Invalid);
         let out = String::from_utf8(out).unwrap();
         assert!(out.contains(r#"1 │ {"x":1}"#), "{out}");
@@ -708,13 +877,13 @@ mod tests {
 
     #[test]
     fn record_out_of_range_names_the_count() {
-        let doc = crate::json::dom::parse(r#"{"inputs":[["a"],[1]]}"#).unwrap();
+        let doc = crate::json::parse(r#"{"inputs":[["a"],[1]]}"#).unwrap();
         let body = Body::view(&doc, None).unwrap();
         let options = Options {
             record: Some(2),
             ..table_options()
         };
-        let err = render(&mut Vec::new(), &doc, &body, &options).unwrap_err();
+        let err = render(&mut Vec::new(), &body, &options).unwrap_err();
         assert_eq!(
             err.to_string(),
             "--record 2: the request has 1 input record"

@@ -7,7 +7,7 @@
 use std::io::{self, Write};
 
 use super::{message_details, Grid, Group, Printer, Style};
-use crate::legacy_body::Message;
+use crate::body::Message;
 use crate::text::{self, Escape};
 
 /// Between two columns.
@@ -131,10 +131,10 @@ impl Printer for TablePrinter {
         line.push(b'\n');
         w.write_all(&line)?;
 
-        for row in 0..grid.rows() {
+        let result = grid.each_row(|row| {
             line.clear();
             let cells = (0..widths.len()).map(|c| {
-                let (text, span) = grid.cell(row, c);
+                let (text, span) = row.cell(c);
                 Piece {
                     text,
                     width: span.width,
@@ -143,10 +143,10 @@ impl Printer for TablePrinter {
                 }
             });
             put_row(&mut line, &widths, cells, color);
-            w.write_all(&line)?;
-        }
+            w.write_all(&line)
+        });
         self.line = line;
-        Ok(())
+        result
     }
 
     fn note(&mut self, w: &mut dyn Write, text: &str) -> io::Result<()> {
@@ -236,12 +236,13 @@ fn put(line: &mut Vec<u8>, piece: &Piece, width: usize, last: bool, color: bool)
 fn fit(grid: &Grid, limit: Option<usize>) -> Vec<usize> {
     let columns = grid.columns();
     let mut widths = grid.header_widths.clone();
-    for row in 0..grid.rows() {
+    let _ = grid.each_row(|row| {
         for (c, width) in widths.iter_mut().enumerate() {
-            let (_, span) = grid.cell(row, c);
+            let (_, span) = row.cell(c);
             *width = (*width).max(span.width);
         }
-    }
+        Ok(())
+    });
     let Some(limit) = limit else {
         return widths;
     };
@@ -281,25 +282,27 @@ fn fit(grid: &Grid, limit: Option<usize>) -> Vec<usize> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::Grid;
+    use super::super::{Built, Grid, Row};
     use super::*;
 
-    fn grid(rows: &[&[&str]]) -> Grid {
-        let mut grid = Grid::new(
-            Escape::Terminal,
-            rows[0].iter().map(|s| s.to_string()).collect::<Vec<_>>(),
-        );
-        for row in &rows[1..] {
-            for cell in *row {
-                grid.push(cell, Style::Plain);
-            }
-        }
-        grid
+    fn rows(rows: &[&[&str]]) -> Built {
+        Built(
+            rows.iter()
+                .map(|cells| {
+                    let mut row = Row::new(Escape::Terminal);
+                    for cell in *cells {
+                        row.push(cell, Style::Plain);
+                    }
+                    row
+                })
+                .collect(),
+        )
     }
 
     #[test]
     fn widths_fit_the_limit_by_shrinking_the_widest() {
-        let g = grid(&[&["#", "a", "b"], &["1", "xxxxxxxxxxxxxxxxxxxx", "yy"]]);
+        let body = rows(&[&["1", "xxxxxxxxxxxxxxxxxxxx", "yy"]]);
+        let g = Grid::new(Escape::Terminal, ["#", "a", "b"].map(String::from), &body);
         assert_eq!(fit(&g, None), vec![1, 20, 2]);
         let widths = fit(&g, Some(16));
         assert_eq!(widths.iter().sum::<usize>() + 6, 16, "{widths:?}");

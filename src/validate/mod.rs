@@ -33,10 +33,6 @@ pub use rules::SYNTAX;
 /// A document after checking: its kind, its located diagnostics and, when it is JSON, where the
 /// document is in the text.
 pub struct Checked {
-    /// LEGACY (until `show`'s renderer is ported; the lead removes it after the merge): the
-    /// document as a `serde_json::Value`, parsed a second time, only with
-    /// [`Options::keep_document`]. Use [`Checked::root`] with [`body_root`] instead.
-    pub doc: Option<serde_json::Value>,
     pub kind: Option<Kind>,
     pub diagnostics: Vec<Diagnostic>,
     /// The byte span `(start, end)` of the document in the checked text (surrounding whitespace
@@ -103,9 +99,6 @@ pub struct Options {
     pub kind: Option<Kind>,
     /// Rule `XC130`: output records must match this request's input records.
     pub against: Option<Against>,
-    /// LEGACY: also parse the document into [`Checked::doc`]. New callers view the body with
-    /// [`body_root`] instead, which needs no second parse.
-    pub keep_document: bool,
 }
 
 /// A checked document with its record count (`inputs` / `outputs` rows after the header).
@@ -114,13 +107,12 @@ pub struct Validated {
     pub records: Option<usize>,
 }
 
-/// Check one source. `kind` forces request/response; `None` detects it. (Also fills the LEGACY
-/// [`Checked::doc`] for callers not yet ported to [`body_root`].)
+/// Check one source. `kind` forces request/response; `None` detects it. View the body with
+/// [`body_root`]: no second parse.
 pub fn check_source(source: &Source, kind: Option<Kind>) -> Checked {
     let options = Options {
         kind,
         against: None,
-        keep_document: true,
     };
     check_source_with(source, &options).checked
 }
@@ -203,14 +195,8 @@ fn check(
         // Document order; the "more not listed" note last.
         found.sort_by_key(|f| (f.diagnostic.rule == rules::TOO_MANY, f.offset));
     }
-    let doc = if options.keep_document {
-        crate::source::parse_json_legacy(bytes).ok()
-    } else {
-        None
-    };
     Validated {
         checked: Checked {
-            doc,
             kind: scanned.kind,
             diagnostics: found.into_iter().map(|f| f.diagnostic).collect(),
             root: scanned.root,
@@ -230,7 +216,6 @@ fn syntax_failure(e: JsonSyntaxError, kind: Option<Kind>) -> Validated {
     diagnostic.col = e.col;
     Validated {
         checked: Checked {
-            doc: None,
             kind,
             diagnostics: vec![diagnostic],
             root: None,

@@ -1,0 +1,391 @@
+//! The one body → CSV flattener, used by `show --format csv` and `convert --to csv` (with and
+//! without `--nest`).
+//!
+//! **The rule.** Each column of the records table is one CSV column, holding its values as text
+//! (`null` → empty field, numbers as written, strings unescaped, anything that is not a valid value
+//! as compact JSON). A column that holds nested tables is *spread*: one CSV column
+//! `Column<sep>key` per key of its tables (the union of their keys, first seen first), and a record
+//! takes as many CSV rows as its tallest table, its plain values repeated on each row; rows past
+//! the end of a shorter table are empty in that table's columns, and an empty table (header only)
+//! leaves its columns empty. **Tables inside nested tables are spread the same way, recursively**:
+//! a column `parts` of the table `lines` becomes `lines<sep>parts<sep>part`,
+//! `lines<sep>parts<sep>qty`; a row of `lines` takes as many CSV rows as its tallest inner table,
+//! its own plain values repeated on each of them. A column that holds tables in some records and a
+//! plain value in others keeps both: a plain column `Column` before its spread columns, so no value
+//! is lost. The separator is a parameter (`convert --nest-sep`; `show` uses `.`).
+//!
+//! Two passes over the records, both streaming: [`Flattener::plan`] learns the columns, then
+//! [`Flattener::record`] hands out the CSV rows of one record at a time in a reused buffer.
+
+use std::borrow::Cow;
+
+use super::{key_text, Table, Value, ValueKind};
+
+/// One planned CSV column group.
+#[derive(Debug, Clone)]
+struct Column {
+    name: String,
+    /// Non-table values were seen (or no table ever was): the column has a plain field.
+    plain: bool,
+    /// The spread sub-columns when tables were seen.
+    table: Option<Vec<Column>>,
+    /// Fields this column takes in a CSV row.
+    fields: usize,
+}
+
+impl Column {
+    fn new(name: String) -> Column {
+        Column {
+            name,
+            plain: false,
+            table: None,
+            fields: 0,
+        }
+    }
+
+    fn has_plain_field(&self) -> bool {
+        self.plain || self.table.is_none()
+    }
+
+    /// Learn from one value of this column.
+    fn learn(&mut self, value: &Value) {
+        match value.kind() {
+            ValueKind::Null => {}
+            ValueKind::Array => match Table::from_value(value) {
+                Some(table) => {
+                    let subs = self.table.get_or_insert_with(Vec::new);
+                    let slots = slots_for(subs, &table, true);
+                    for row in table.records() {
+                        for (value, slot) in row.items().zip(&slots) {
+                            if let Some(s) = slot {
+                                subs[*s].learn(&value);
+                            }
+                        }
+                    }
+                }
+                None => self.plain = true,
+            },
+            _ => self.plain = true,
+        }
+    }
+
+    fn count_fields(&mut self) -> usize {
+        let mut fields = usize::from(self.has_plain_field());
+        if let Some(subs) = &mut self.table {
+            fields += subs.iter_mut().map(Column::count_fields).sum::<usize>();
+        }
+        self.fields = fields;
+        fields
+    }
+
+    fn header(&self, prefix: &str, sep: &str, out: &mut Vec<String>) {
+        let name = format!("{prefix}{}", self.name);
+        if self.has_plain_field() {
+            out.push(name.clone());
+        }
+        if let Some(subs) = &self.table {
+            let inner = format!("{name}{sep}");
+            for sub in subs {
+                sub.header(&inner, sep, out);
+            }
+        }
+    }
+}
+
+/// For each column of `table` (by position), the index of the sub-column with its key;
+/// `add` appends keys not seen yet.
+fn slots_for(subs: &mut Vec<Column>, table: &Table, add: bool) -> Vec<Option<usize>> {
+    table
+        .header_values()
+        .map(|key| {
+            let key = key_text(&key);
+            match subs.iter().position(|s| s.name == key) {
+                Some(i) => Some(i),
+                None if add => {
+                    subs.push(Column::new(key.into_owned()));
+                    Some(subs.len() - 1)
+                }
+                None => None,
+            }
+        })
+        .collect()
+}
+
+fn slots_of(subs: &[Column], table: &Table) -> Vec<Option<usize>> {
+    table
+        .header_values()
+        .map(|key| {
+            let key = key_text(&key);
+            subs.iter().position(|s| s.name == key)
+        })
+        .collect()
+}
+
+/// Where the first nested table of the records is (for `convert --to csv` without `--nest`).
+#[derive(Debug, Clone)]
+pub struct FirstTable<'a> {
+    /// 0-based record index.
+    pub record: usize,
+    /// 0-based column index.
+    pub column: usize,
+    pub value: Value<'a>,
+}
+
+/// The CSV layout of a records table, learnt in a first pass.
+#[derive(Debug, Clone)]
+pub struct Flattener<'a> {
+    columns: Vec<Column>,
+    sep: String,
+    fields: usize,
+    first_table: Option<FirstTable<'a>>,
+}
+
+/// A CSV field's text for a value: `null` empty, numbers as written, strings unescaped, anything
+/// else (an object, an array that is not a table) as compact JSON.
+pub fn field_text<'a>(value: &Value<'a>) -> Cow<'a, str> {
+    match value.kind() {
+        ValueKind::Null => Cow::Borrowed(""),
+        ValueKind::Bool | ValueKind::Number => Cow::Borrowed(value.raw()),
+        ValueKind::String => value.as_str().unwrap_or_default(),
+        ValueKind::Array | ValueKind::Object => {
+            Cow::Owned(crate::json::write::to_compact_string(value))
+        }
+    }
+}
+
+impl<'a> Flattener<'a> {
+    /// Plan the CSV columns of `records` (rows after the header) under the column names `names`
+    /// (the header's keys, and `_extra_N` for values beyond it). `sep` joins a table's name and
+    /// its keys.
+    pub fn plan(
+        names: Vec<String>,
+        records: impl Iterator<Item = Value<'a>>,
+        sep: &str,
+    ) -> Flattener<'a> {
+        let mut columns: Vec<Column> = names.into_iter().map(Column::new).collect();
+        let mut first_table = None;
+        for (r, record) in records.enumerate() {
+            for (c, value) in record.items().enumerate() {
+                let Some(column) = columns.get_mut(c) else {
+                    break;
+                };
+                // Plain columns stay plain cheaply: only arrays can be tables.
+                if value.kind() != ValueKind::Array {
+                    column.plain |= !value.is_null();
+                    continue;
+                }
+                if first_table.is_none() && Table::from_value(&value).is_some() {
+                    first_table = Some(FirstTable {
+                        record: r,
+                        column: c,
+                        value,
+                    });
+                }
+                column.learn(&value);
+            }
+        }
+        let mut flattener = Flattener {
+            columns,
+            sep: sep.to_string(),
+            fields: 0,
+            first_table,
+        };
+        flattener.fields = flattener.columns.iter_mut().map(Column::count_fields).sum();
+        flattener
+    }
+
+    /// The first nested table found by the plan, if any.
+    pub fn first_table(&self) -> Option<&FirstTable<'a>> {
+        self.first_table.as_ref()
+    }
+
+    /// Whether any column is spread.
+    pub fn has_tables(&self) -> bool {
+        self.first_table.is_some()
+    }
+
+    /// The CSV header: one name per field.
+    pub fn header(&self) -> Vec<String> {
+        let mut out = Vec::with_capacity(self.fields);
+        for column in &self.columns {
+            column.header("", &self.sep, &mut out);
+        }
+        out
+    }
+
+    /// Fields per CSV row.
+    pub fn fields(&self) -> usize {
+        self.fields
+    }
+
+    /// The CSV rows of one record: calls `line` with each row's fields, in order. `buffer` is
+    /// reused between records (no allocation for a record without tables beyond owned texts).
+    pub fn record<E>(
+        &self,
+        record: &Value<'a>,
+        buffer: &mut Vec<Cow<'a, str>>,
+        mut line: impl FnMut(&[Cow<'a, str>]) -> Result<(), E>,
+    ) -> Result<(), E> {
+        buffer.clear();
+        if !self.has_tables() {
+            let mut values = record.items();
+            for column in &self.columns {
+                buffer.push(values.next().map(|v| field_text(&v)).unwrap_or_default());
+                debug_assert_eq!(column.fields, 1);
+            }
+            return line(buffer);
+        }
+        let mut slots: Vec<Option<Value<'a>>> = vec![None; self.columns.len()];
+        for (slot, value) in slots.iter_mut().zip(record.items()) {
+            *slot = Some(value);
+        }
+        let height = row_height(&self.columns, &slots);
+        buffer.resize(height * self.fields, Cow::Borrowed(""));
+        let mut grid = Lines {
+            cells: buffer,
+            stride: self.fields,
+        };
+        fill_row(&self.columns, &slots, 0, height, 0, &mut grid);
+        for l in 0..height {
+            line(&buffer[l * self.fields..(l + 1) * self.fields])?;
+        }
+        Ok(())
+    }
+}
+
+struct Lines<'b, 'a> {
+    cells: &'b mut Vec<Cow<'a, str>>,
+    stride: usize,
+}
+
+/// CSV rows a table value takes in a spread column.
+fn table_height(subs: &[Column], table: &Table) -> usize {
+    let slots = slots_of(subs, table);
+    let mut values = vec![None; subs.len()];
+    table
+        .records()
+        .map(|row| {
+            row_slots(&slots, &row, &mut values);
+            row_height(subs, &values)
+        })
+        .sum()
+}
+
+fn row_slots<'a>(slots: &[Option<usize>], row: &Value<'a>, values: &mut [Option<Value<'a>>]) {
+    values.iter_mut().for_each(|v| *v = None);
+    for (value, slot) in row.items().zip(slots) {
+        if let Some(s) = slot {
+            if values[*s].is_none() {
+                values[*s] = Some(value);
+            }
+        }
+    }
+}
+
+/// CSV rows one row (record or nested-table row) takes: its tallest table, at least one.
+fn row_height(columns: &[Column], values: &[Option<Value>]) -> usize {
+    let mut height = 1;
+    for (column, value) in columns.iter().zip(values) {
+        if let (Some(subs), Some(value)) = (&column.table, value) {
+            if let Some(table) = Table::from_value(value) {
+                height = height.max(table_height(subs, &table));
+            }
+        }
+    }
+    height
+}
+
+/// Write one row's values into lines `line..line + height`, fields from `field`.
+fn fill_row<'a>(
+    columns: &[Column],
+    values: &[Option<Value<'a>>],
+    line: usize,
+    height: usize,
+    mut field: usize,
+    grid: &mut Lines<'_, 'a>,
+) {
+    for (column, value) in columns.iter().zip(values) {
+        let table = match (&column.table, value) {
+            (Some(_), Some(v)) => Table::from_value(v),
+            _ => None,
+        };
+        if column.has_plain_field() {
+            if let (Some(value), None) = (value, &table) {
+                let text = field_text(value);
+                for l in line..line + height {
+                    grid.cells[l * grid.stride + field] = text.clone();
+                }
+            }
+            field += 1;
+        }
+        if let Some(subs) = &column.table {
+            if let Some(table) = table {
+                let slots = slots_of(subs, &table);
+                let mut row_values = vec![None; subs.len()];
+                let mut at = line;
+                for row in table.records() {
+                    row_slots(&slots, &row, &mut row_values);
+                    let h = row_height(subs, &row_values);
+                    fill_row(subs, &row_values, at, h, field, grid);
+                    at += h;
+                }
+            }
+            field += column.fields - usize::from(column.has_plain_field());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::json::parse;
+
+    fn flatten(text: &str, sep: &str) -> Vec<String> {
+        let doc = parse(text).unwrap();
+        let table = Table::from_records_array(&doc.get("inputs").unwrap()).unwrap();
+        let f = Flattener::plan(table.keys(), table.records(), sep);
+        let mut out = vec![f.header().join(",")];
+        let mut buffer = Vec::new();
+        for record in table.records() {
+            f.record(&record, &mut buffer, |fields| {
+                out.push(fields.join(","));
+                Ok::<(), ()>(())
+            })
+            .unwrap();
+        }
+        out
+    }
+
+    #[test]
+    fn one_level_tables_spread_into_rows() {
+        let out = flatten(
+            r#"{"inputs":[["k","T"],["x",[["a","b"],[1,2],[3,4]]],["y",null],["z",[["b"]]]]}"#,
+            ".",
+        );
+        assert_eq!(out, ["k,T.a,T.b", "x,1,2", "x,3,4", "y,,", "z,,"]);
+    }
+
+    #[test]
+    fn tables_inside_tables_spread_recursively() {
+        let out = flatten(
+            r#"{"inputs":[["order","lines"],["A-1",[["item","parts"],["bike",[["part","qty"],["wheel",2],["frame",1]]],["bell",null]]],["A-2",[["item","parts"]]]]}"#,
+            "/",
+        );
+        assert_eq!(
+            out,
+            [
+                "order,lines/item,lines/parts/part,lines/parts/qty",
+                "A-1,bike,wheel,2",
+                "A-1,bike,frame,1",
+                "A-1,bell,,",
+                "A-2,,,",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_column_with_tables_and_plain_values_keeps_both() {
+        let out = flatten(r#"{"inputs":[["T"],[7],[[["a"],[1]]]]}"#, ".");
+        assert_eq!(out, ["T,T.a", "7,", ",1"]);
+    }
+}
