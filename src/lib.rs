@@ -1,5 +1,6 @@
 //! xconn: the library behind the `xconn` binary. `run` dispatches a parsed command line.
 
+pub mod batch;
 pub mod body;
 pub mod cli;
 pub mod cmd;

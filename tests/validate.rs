@@ -275,6 +275,27 @@ fn xc130_against_a_request_with_other_record_count() {
 }
 
 #[test]
+fn a_request_level_failure_answers_a_request_of_any_size() {
+    // The spec's Example 3: no records, one `errors` entry — a whole-call failure.
+    xconn()
+        .arg("validate")
+        .arg("--against")
+        .arg(vfixture("XC130-request-two-records.json"))
+        .arg(fixture("response-example3-failure.json"))
+        .assert()
+        .code(0);
+    // No records and no error entry is still a count mismatch.
+    let scratch = Scratch::new();
+    let empty = scratch.write(
+        "empty.json",
+        r#"{"outputs": [], "warnings": [], "errors": [], "process_time": []}"#,
+    );
+    let request = vfixture("XC130-request-two-records.json");
+    let found = diagnostics(&empty, &["--against", request.to_str().unwrap()]);
+    assert!(rule_ids(&found).iter().any(|r| r == "XC130"), "{found:?}");
+}
+
+#[test]
 fn against_a_missing_request_exits_2() {
     xconn()
         .arg("validate")

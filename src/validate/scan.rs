@@ -661,9 +661,11 @@ impl<'a> Scanner<'a, '_> {
                 };
                 self.report_child(Seg::Key(m.raw), rules::LENGTHS, m.value_offset, message);
             }
+            // A request-level failure (no records, one `errors` entry, as the spec's Example 3)
+            // answers a request of any size.
             if let (Some(n), Some((request, m)), Some(outputs)) = (records, against, records_member)
             {
-                if n != m {
+                if n != m && !failure_response {
                     self.report_child(
                         Seg::Key(outputs.raw),
                         rules::AGAINST,

@@ -1,0 +1,467 @@
+//! Batches for `call --batch-size N`: a checked request is split into requests of at most N
+//! records, each written from the original bytes of its header and records (values are never
+//! re-serialised); the answers, which may finish in any order, are merged in input order into one
+//! valid response.
+//!
+//! The merge rule: the `outputs` header comes from the first batch that answered; each answered
+//! batch contributes its records and their `warnings`, `errors` and `process_time` entries as
+//! written. A batch that failed for good (transport error, HTTP status, or an answer that breaks
+//! the format) keeps every one of its records: a row of `null`s as wide as the header, `null`
+//! warnings, one error entry in the spec's shape (`error_category` `batch_error`, `error_type`
+//! the HTTP status or transport failure, `source_path` the record's pointer in the request, the
+//! message saying what happened), and a `process_time` of 0. When no batch answered, there is no
+//! header to write rows under: the response has no records and one request-level `errors` entry
+//! listing an error per record, so still no record disappears.
+
+use crate::body::{ArrayIndex, Body, Kind, Table, Value};
+use crate::json::write::write_str;
+use crate::validate::{self, Against, Options};
+
+/// A checked request cut into batches.
+pub struct Split<'a> {
+    header: Value<'a>,
+    records: ArrayIndex<'a>,
+    size: usize,
+}
+
+impl<'a> Split<'a> {
+    /// Split the request `root` (a checked request body) into batches of at most `size` records.
+    /// `None` when it is not a request with a records table.
+    pub fn new(root: &Value<'a>, size: usize) -> Option<Split<'a>> {
+        let table: Table<'a> = Body::view(root, Some(Kind::Request))?.records()?;
+        Some(Split {
+            header: table.header?,
+            records: table.index(),
+            size: size.max(1),
+        })
+    }
+
+    /// Number of records in the request.
+    pub fn records(&self) -> usize {
+        self.records.len()
+    }
+
+    /// Number of batches.
+    pub fn len(&self) -> usize {
+        self.records.len().div_ceil(self.size)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.records.is_empty()
+    }
+
+    /// The record indexes (0-based) of batch `batch`.
+    pub fn range(&self, batch: usize) -> std::ops::Range<usize> {
+        let start = batch * self.size;
+        start..(start + self.size).min(self.records.len())
+    }
+
+    /// The request body of batch `batch`: `{"inputs":[HEADER,RECORD,…]}`, each written as it is
+    /// in the original text.
+    pub fn body(&self, batch: usize) -> Vec<u8> {
+        let range = self.range(batch);
+        let mut out = Vec::with_capacity(64 + self.size * 64);
+        out.extend_from_slice(b"{\"inputs\":[");
+        out.extend_from_slice(self.header.raw().as_bytes());
+        for i in range {
+            if let Some(record) = self.records.get(i) {
+                out.push(b',');
+                out.extend_from_slice(record.raw().as_bytes());
+            }
+        }
+        out.extend_from_slice(b"]}");
+        out
+    }
+}
+
+/// Why a batch has no usable answer.
+#[derive(Debug, Clone)]
+pub struct BatchFailure {
+    /// The spec's `error_type`: an HTTP status (`"503"`) or a transport failure (`timeout`).
+    pub error_type: String,
+    /// What happened, for people (no secrets: callers pass redacted text).
+    pub message: String,
+}
+
+/// Merges batch answers in input order into one response.
+#[derive(Default)]
+pub struct Merger {
+    header: Option<Vec<u8>>,
+    width: usize,
+    /// Per batch, in order, once known.
+    parts: Vec<Option<Part>>,
+    /// Record counts per batch and the first record index of each.
+    sizes: Vec<(usize, usize)>,
+    failures: usize,
+    failed_records: usize,
+    errored_records: usize,
+}
+
+/// One batch's contribution: compact JSON texts per record.
+enum Part {
+    Answered {
+        rows: Vec<String>,
+        warnings: Vec<String>,
+        errors: Vec<String>,
+        times: Vec<String>,
+    },
+    Failed(BatchFailure),
+}
+
+impl Merger {
+    /// A merger for `split`'s batches.
+    pub fn new(split: &Split) -> Merger {
+        let sizes = (0..split.len())
+            .map(|b| {
+                let r = split.range(b);
+                (r.start, r.len())
+            })
+            .collect::<Vec<_>>();
+        Merger {
+            parts: (0..sizes.len()).map(|_| None).collect(),
+            sizes,
+            ..Merger::default()
+        }
+    }
+
+    /// Batches that failed for good.
+    pub fn failures(&self) -> usize {
+        self.failures
+    }
+
+    /// Records that carry an error entry (from the service or from a failed batch).
+    pub fn errored_records(&self) -> usize {
+        self.errored_records
+    }
+
+    /// Records of failed batches.
+    pub fn failed_records(&self) -> usize {
+        self.failed_records
+    }
+
+    /// Take batch `batch`'s answer body: checked as a response to that batch (record counts
+    /// must match). An answer that breaks the format turns into a failure, returned as `Err`
+    /// with the reason (the batch is recorded as failed).
+    pub fn answered(&mut self, batch: usize, body: &[u8]) -> Result<(), BatchFailure> {
+        let records = self.sizes[batch].1;
+        let options = Options {
+            kind: Some(Kind::Response),
+            against: Some(Against {
+                name: format!("batch {}", batch + 1),
+                records,
+            }),
+        };
+        let validated = validate::check_bytes(body, &options);
+        let failure = |message: String| BatchFailure {
+            error_type: "invalid_response".to_string(),
+            message,
+        };
+        if let Some(first) = validated
+            .checked
+            .diagnostics
+            .iter()
+            .find(|d| d.severity == crate::diag::Severity::Error)
+        {
+            let failure = failure(format!(
+                "the answer breaks the format: {} {} at {}",
+                first.rule,
+                first.message,
+                first.location()
+            ));
+            self.failed(batch, failure.clone());
+            return Err(failure);
+        }
+        let text = std::str::from_utf8(body).unwrap_or_default();
+        let root = validate::body_root(text, &validated.checked);
+        let Some(Body::Response(response)) = root
+            .as_ref()
+            .and_then(|r| Body::view(r, Some(Kind::Response)))
+        else {
+            let failure = failure("the answer is not a response body".to_string());
+            self.failed(batch, failure.clone());
+            return Err(failure);
+        };
+        let outputs = response.outputs.expect("a valid response has outputs");
+        if self.header.is_none() {
+            if let Some(header) = outputs.header {
+                self.width = outputs.width();
+                self.header = Some(compact(&header).into_bytes());
+            }
+        }
+        let texts = |array: Option<Value>, default: &str| -> Vec<String> {
+            let mut texts: Vec<String> = array
+                .map(|a| a.items().map(|v| compact(&v)).collect())
+                .unwrap_or_default();
+            texts.resize(records, default.to_string());
+            texts
+        };
+        let errors = texts(response.errors, "null");
+        self.errored_records += errors.iter().filter(|e| *e != "null" && *e != "[]").count();
+        self.parts[batch] = Some(Part::Answered {
+            rows: outputs.records().map(|r| compact(&r)).collect(),
+            warnings: texts(response.warnings, "null"),
+            errors,
+            times: texts(response.process_time, "0"),
+        });
+        Ok(())
+    }
+
+    /// Record that batch `batch` failed for good.
+    pub fn failed(&mut self, batch: usize, failure: BatchFailure) {
+        self.failures += 1;
+        self.failed_records += self.sizes[batch].1;
+        self.errored_records += self.sizes[batch].1;
+        self.parts[batch] = Some(Part::Failed(failure));
+    }
+
+    /// The merged response as compact JSON text.
+    pub fn finish(self) -> Vec<u8> {
+        let mut out = b"{\"outputs\":[".to_vec();
+        let Some(header) = &self.header else {
+            // No batch answered: one request-level entry with an error per record.
+            out.extend_from_slice(b"],\"warnings\":[null],\"errors\":[[");
+            let mut first = true;
+            for (batch, part) in self.parts.iter().enumerate() {
+                let Some(Part::Failed(failure)) = part else {
+                    continue;
+                };
+                let (start, count) = self.sizes[batch];
+                for record in start..start + count {
+                    if !first {
+                        out.push(b',');
+                    }
+                    first = false;
+                    error_entry(&mut out, failure, record);
+                }
+            }
+            out.extend_from_slice(b"]],\"process_time\":[0]}");
+            return out;
+        };
+        out.extend_from_slice(header);
+        let null_row = format!("[{}]", vec!["null"; self.width].join(","));
+        let mut warnings = Vec::new();
+        let mut errors = Vec::new();
+        let mut times = Vec::new();
+        let push = |list: &mut Vec<u8>, text: &[u8]| {
+            if !list.is_empty() {
+                list.push(b',');
+            }
+            list.extend_from_slice(text);
+        };
+        for (batch, part) in self.parts.iter().enumerate() {
+            let (start, count) = self.sizes[batch];
+            match part {
+                Some(Part::Answered {
+                    rows,
+                    warnings: w,
+                    errors: e,
+                    times: t,
+                }) => {
+                    for i in 0..count {
+                        out.push(b',');
+                        out.extend_from_slice(rows.get(i).map_or(b"[]", |r| r.as_bytes()));
+                        push(&mut warnings, w[i].as_bytes());
+                        push(&mut errors, e[i].as_bytes());
+                        push(&mut times, t[i].as_bytes());
+                    }
+                }
+                Some(Part::Failed(failure)) => {
+                    for record in start..start + count {
+                        out.push(b',');
+                        out.extend_from_slice(null_row.as_bytes());
+                        push(&mut warnings, b"null");
+                        let mut entry = b"[".to_vec();
+                        error_entry(&mut entry, failure, record);
+                        entry.push(b']');
+                        push(&mut errors, &entry);
+                        push(&mut times, b"0");
+                    }
+                }
+                None => {
+                    let failure = BatchFailure {
+                        error_type: "not_sent".to_string(),
+                        message: "the batch was not sent".to_string(),
+                    };
+                    for record in start..start + count {
+                        out.push(b',');
+                        out.extend_from_slice(null_row.as_bytes());
+                        push(&mut warnings, b"null");
+                        let mut entry = b"[".to_vec();
+                        error_entry(&mut entry, &failure, record);
+                        entry.push(b']');
+                        push(&mut errors, &entry);
+                        push(&mut times, b"0");
+                    }
+                }
+            }
+        }
+        out.extend_from_slice(b"],\"warnings\":[");
+        out.extend_from_slice(&warnings);
+        out.extend_from_slice(b"],\"errors\":[");
+        out.extend_from_slice(&errors);
+        out.extend_from_slice(b"],\"process_time\":[");
+        out.extend_from_slice(&times);
+        out.extend_from_slice(b"]}");
+        out
+    }
+}
+
+fn compact(value: &Value) -> String {
+    crate::json::write::to_compact_string(value)
+}
+
+/// One error entry for record `record` (0-based) of a failed batch.
+fn error_entry(out: &mut Vec<u8>, failure: &BatchFailure, record: usize) {
+    let field = |out: &mut Vec<u8>, name: &str, value: &str, last: bool| {
+        write_str(out, name).expect("writing to memory");
+        out.push(b':');
+        write_str(out, value).expect("writing to memory");
+        if !last {
+            out.push(b',');
+        }
+    };
+    out.push(b'{');
+    field(out, "error_category", "batch_error", false);
+    field(out, "error_type", &failure.error_type, false);
+    field(out, "additional_details", &failure.message, false);
+    field(
+        out,
+        "source_path",
+        &format!("/inputs/{}", record + 1),
+        false,
+    );
+    field(
+        out,
+        "message",
+        &format!(
+            "record {} was not processed: {}",
+            record + 1,
+            failure.message
+        ),
+        true,
+    );
+    out.push(b'}');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn valid_response(text: &[u8], records: usize) -> bool {
+        let options = Options {
+            kind: Some(Kind::Response),
+            against: Some(Against {
+                name: "request".into(),
+                records,
+            }),
+        };
+        !validate::check_bytes(text, &options).checked.has_errors()
+    }
+
+    #[test]
+    fn batches_are_written_from_the_original_bytes() {
+        let text = r#"{"inputs": [["a", "b"], [1.10, "x\u00e9"], [2, [["k"], [1e3]]], [3, null]]}"#;
+        let root = crate::json::parse(text).unwrap();
+        let split = Split::new(&root, 2).unwrap();
+        assert_eq!(split.len(), 2);
+        assert_eq!(
+            String::from_utf8(split.body(0)).unwrap(),
+            r#"{"inputs":[["a", "b"],[1.10, "x\u00e9"],[2, [["k"], [1e3]]]]}"#
+        );
+        assert_eq!(
+            String::from_utf8(split.body(1)).unwrap(),
+            r#"{"inputs":[["a", "b"],[3, null]]}"#
+        );
+    }
+
+    #[test]
+    fn answers_merge_in_input_order_whatever_order_they_came_in() {
+        let text = r#"{"inputs": [["a"], [1], [2], [3]]}"#;
+        let root = crate::json::parse(text).unwrap();
+        let split = Split::new(&root, 2).unwrap();
+        let mut merger = Merger::new(&split);
+        merger
+            .answered(
+                1,
+                br#"{"outputs":[["y"],[30]],"warnings":[null],"errors":[null],"process_time":[3]}"#,
+            )
+            .unwrap();
+        merger
+            .answered(
+                0,
+                br#"{"outputs":[["y"],[10],[20]],"warnings":[null,[{"source_path":"y","message":"w"}]],"errors":[null,null],"process_time":[1,2]}"#,
+            )
+            .unwrap();
+        let merged = merger.finish();
+        assert_eq!(
+            String::from_utf8(merged.clone()).unwrap(),
+            r#"{"outputs":[["y"],[10],[20],[30]],"warnings":[null,[{"source_path":"y","message":"w"}],null],"errors":[null,null,null],"process_time":[1,2,3]}"#
+        );
+        assert!(valid_response(&merged, 3));
+    }
+
+    #[test]
+    fn a_failed_batch_keeps_every_record_with_an_error_entry() {
+        let root = crate::json::parse(r#"{"inputs": [["a"], [1], [2], [3]]}"#).unwrap();
+        let split = Split::new(&root, 2).unwrap();
+        let mut merger = Merger::new(&split);
+        merger.failed(
+            0,
+            BatchFailure {
+                error_type: "503".into(),
+                message: "HTTP 503 after 3 attempts".into(),
+            },
+        );
+        // An answer with the wrong record count is a failure too.
+        let bad = merger.answered(
+            1,
+            br#"{"outputs":[["y"]],"warnings":[],"errors":[],"process_time":[]}"#,
+        );
+        assert!(bad.is_err());
+        assert_eq!(merger.failures(), 2);
+        assert_eq!(merger.errored_records(), 3);
+        let merged = merger.finish();
+        assert!(
+            valid_response(&merged, 3),
+            "{}",
+            String::from_utf8_lossy(&merged)
+        );
+        let text = String::from_utf8(merged).unwrap();
+        assert_eq!(
+            text.matches("\"error_category\":\"batch_error\"").count(),
+            3
+        );
+        assert!(text.contains("\"source_path\":\"/inputs/3\""));
+    }
+
+    #[test]
+    fn partial_failure_keeps_rows_under_the_known_header() {
+        let root = crate::json::parse(r#"{"inputs": [["a"], [1], [2], [3]]}"#).unwrap();
+        let split = Split::new(&root, 1).unwrap();
+        let mut merger = Merger::new(&split);
+        for batch in [0, 2] {
+            merger
+                .answered(
+                    batch,
+                    br#"{"outputs":[["y","z"],[1,2]],"warnings":[null],"errors":[null],"process_time":[1]}"#,
+                )
+                .unwrap();
+        }
+        merger.failed(
+            1,
+            BatchFailure {
+                error_type: "timeout".into(),
+                message: "no answer within 60 s".into(),
+            },
+        );
+        let merged = merger.finish();
+        assert!(
+            valid_response(&merged, 3),
+            "{}",
+            String::from_utf8_lossy(&merged)
+        );
+        assert!(String::from_utf8(merged)
+            .unwrap()
+            .starts_with(r#"{"outputs":[["y","z"],[1,2],[null,null],[1,2]]"#));
+    }
+}
