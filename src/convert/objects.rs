@@ -2,298 +2,644 @@
 //! appearance and a missing key is null. An array of objects becomes a nested table (its header
 //! built the same way, recursively); an empty array an empty table `[[]]`; an array already in
 //! the table format (`[["k"], [1]]`) is kept. A nested object is an error unless `--flatten` turns
-//! it into dotted keys. Used for JSON documents here and for NDJSON lines by [`super::ndjson`].
+//! it into dotted keys.
+//!
+//! [`Collect`] (pass 1: keys) and [`Emit`] (pass 2: rows) are the one per-record code path, for
+//! the elements of a JSON array here and for NDJSON lines in [`super::ndjson`]. Records are
+//! checked by [`crate::json::Lexer`] and read as [`Value`] spans; values are written from their
+//! text, never rebuilt. A top-level JSON array is streamed: pass 1 walks it element by element
+//! collecting keys, pass 2 writes the rows, and the pages of a mapped file already passed are
+//! given back as each pass goes, so memory stays flat whatever the size.
 
-use std::collections::HashSet;
+use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
 use std::io::Write;
 
-use super::{located, reverse, BodyOut, Settings};
+use super::{located, reverse, BodyOut, Cell, Nested, Settings};
+use crate::body::{Kind, Table};
 use crate::cli::TargetFormat;
 use crate::error::data_error;
-use crate::json::ErrorKind;
-use crate::legacy_body::{Json, Map, Table};
+use crate::json::{ErrorKind, Lexer, ParseError, Value, ValueKind};
 use crate::source::{self, pointer_escape, Source};
 
+/// Give back the pages of a mapped input every this many bytes of a sequential pass.
+const RELEASE_EVERY: usize = 4 << 20;
+/// Rows are written in batches of about this many bytes.
+const BATCH: usize = 64 * 1024;
+
 /// A record or value that does not fit the format, at a JSON pointer relative to the document
-/// (or NDJSON line) it came from.
+/// (or NDJSON line) it came from, and the byte offset of that value in the text it was read from.
 #[derive(Debug, Clone)]
 pub struct ShapeError {
     pub pointer: String,
+    pub offset: usize,
     pub message: String,
 }
 
-/// Keys in order of first appearance.
-#[derive(Debug, Default)]
-pub struct KeyOrder {
-    pub keys: Vec<String>,
-    seen: HashSet<String>,
+/// Where a record sits in its document: the document root (an NDJSON line, one object) or an
+/// element of the top-level array. Pointers are built from it only when there is an error.
+#[derive(Debug, Clone, Copy)]
+pub enum At {
+    Root,
+    Element(usize),
 }
 
-impl KeyOrder {
-    pub fn add(&mut self, record: &Map<String, Json>) {
-        for key in record.keys() {
-            if !self.seen.contains(key) {
-                self.seen.insert(key.clone());
-                self.keys.push(key.clone());
+impl At {
+    fn pointer(self) -> String {
+        match self {
+            At::Root => String::new(),
+            At::Element(i) => format!("/{i}"),
+        }
+    }
+}
+
+/// One `key: value` of a record in body form (keys dotted when flattened).
+#[derive(Debug, Clone)]
+pub struct Entry<'a> {
+    pub key: Cow<'a, str>,
+    pub cell: Cell<'a>,
+}
+
+/// Keys in order of first appearance, with an index by name.
+#[derive(Debug, Default)]
+pub struct Header {
+    pub keys: Vec<String>,
+    index: HashMap<String, usize>,
+}
+
+impl Header {
+    /// The column of `key`; `guess` (the key's position in its record) is tried first.
+    #[inline]
+    pub fn find(&self, key: &str, guess: usize) -> Option<usize> {
+        match self.keys.get(guess) {
+            Some(k) if k == key => Some(guess),
+            _ => self.index.get(key).copied(),
+        }
+    }
+
+    fn add(&mut self, entries: &[Entry]) {
+        for (n, entry) in entries.iter().enumerate() {
+            if self.find(&entry.key, n).is_none() {
+                self.index.insert(entry.key.to_string(), self.keys.len());
+                self.keys.push(entry.key.to_string());
             }
         }
     }
 }
 
-/// A record's values in header order; keys it lacks are null.
-pub fn row_of(keys: &[String], mut record: Map<String, Json>) -> Json {
-    Json::Array(
-        keys.iter()
-            .map(|k| record.remove(k).unwrap_or(Json::Null))
-            .collect(),
-    )
+/// Turns checked objects into records: a record's entries in body form, or the first value
+/// that does not fit.
+struct Normalizer<'a> {
+    flatten: bool,
+    /// With `--flatten`: the keys of the record so far, to find a key given twice once
+    /// flattened.
+    seen: HashSet<Cow<'a, str>>,
 }
 
-/// A record with every value in body form: scalars as they are, arrays of objects as tables,
-/// nested objects flattened (`--flatten`) or refused.
-pub fn normalize_record(
-    object: &Map<String, Json>,
-    flatten: bool,
-    pointer: &str,
-) -> Result<Map<String, Json>, ShapeError> {
-    let mut out = Map::new();
-    add_entries(object, flatten, "", pointer, &mut out)?;
-    Ok(out)
-}
+impl<'a> Normalizer<'a> {
+    fn new(flatten: bool) -> Normalizer<'a> {
+        Normalizer {
+            flatten,
+            seen: HashSet::new(),
+        }
+    }
 
-fn add_entries(
-    object: &Map<String, Json>,
-    flatten: bool,
-    key_prefix: &str,
-    pointer: &str,
-    out: &mut Map<String, Json>,
-) -> Result<(), ShapeError> {
-    for (key, value) in object {
-        let full_key = if key_prefix.is_empty() {
-            key.clone()
-        } else {
-            format!("{key_prefix}.{key}")
-        };
-        let here = format!("{pointer}/{}", pointer_escape(key));
-        let converted = match value {
-            Json::Object(inner) if flatten => {
-                if !inner.is_empty() {
-                    add_entries(inner, flatten, &full_key, &here, out)?;
-                    continue;
+    /// Read `object` (checked) into `out` as one record.
+    fn record(
+        &mut self,
+        object: Value<'a>,
+        at: At,
+        out: &mut Vec<Entry<'a>>,
+    ) -> Result<(), ShapeError> {
+        out.clear();
+        self.seen.clear();
+        self.entries(object, None, &|| at.pointer(), out)
+    }
+
+    fn entries(
+        &mut self,
+        object: Value<'a>,
+        key_prefix: Option<&str>,
+        pointer: &dyn Fn() -> String,
+        out: &mut Vec<Entry<'a>>,
+    ) -> Result<(), ShapeError> {
+        for (key, value) in object.members() {
+            let name = key.text();
+            let full_key: Cow<'a, str> = match key_prefix {
+                None => name.clone(),
+                Some(prefix) => Cow::Owned(format!("{prefix}.{name}")),
+            };
+            let here = || format!("{}/{}", pointer(), pointer_escape(&name));
+            let cell = match value.kind() {
+                ValueKind::Object if self.flatten => {
+                    if !value.is_empty() {
+                        self.entries(value, Some(&full_key), &here, out)?;
+                        continue;
+                    }
+                    Cell::Null
                 }
-                Json::Null
-            }
-            Json::Object(inner) => {
-                let example = inner
-                    .keys()
-                    .next()
-                    .map_or_else(|| format!("{full_key}.…"), |k| format!("{full_key}.{k}"));
+                ValueKind::Object => {
+                    let example = match value.members().next() {
+                        Some((k, _)) => format!("{full_key}.{}", k.text()),
+                        None => format!("{full_key}.…"),
+                    };
+                    return Err(ShapeError {
+                        pointer: here(),
+                        offset: value.offset(),
+                        message: format!(
+                            "is an object, but XConnector values are scalars or tables (only the JSON array format is supported) (hint: --flatten turns nested objects into dotted keys such as {example})"
+                        ),
+                    });
+                }
+                ValueKind::Array => self.table_value(value, &here)?,
+                _ => Cell::Value(value),
+            };
+            if self.flatten && !self.seen.insert(full_key.clone()) {
                 return Err(ShapeError {
-                    pointer: here,
-                    message: format!(
-                        "is an object, but XConnector values are scalars or tables (only the JSON array format is supported) (hint: --flatten turns nested objects into dotted keys such as {example})"
-                    ),
+                    pointer: here(),
+                    offset: value.offset(),
+                    message: format!("gives key {full_key:?} a second time once flattened"),
                 });
             }
-            Json::Array(items) => table_value(items, value, flatten, &here)?,
-            scalar => scalar.clone(),
-        };
-        if out.contains_key(&full_key) {
-            return Err(ShapeError {
-                pointer: here,
-                message: format!("gives key {full_key:?} a second time once flattened"),
+            out.push(Entry {
+                key: full_key,
+                cell,
             });
         }
-        out.insert(full_key, converted);
+        Ok(())
     }
-    Ok(())
-}
 
-/// An array value as a nested table.
-fn table_value(
-    items: &[Json],
-    original: &Json,
-    flatten: bool,
-    pointer: &str,
-) -> Result<Json, ShapeError> {
-    if items.is_empty() {
-        return Ok(Json::Array(vec![Json::Array(Vec::new())]));
-    }
-    if items.iter().all(Json::is_object) {
-        let mut keys = KeyOrder::default();
-        let mut records = Vec::with_capacity(items.len());
-        for (i, object) in items.iter().filter_map(Json::as_object).enumerate() {
-            let record = normalize_record(object, flatten, &format!("{pointer}/{i}"))?;
-            keys.add(&record);
-            records.push(record);
+    /// An array value as a nested table.
+    fn table_value(
+        &mut self,
+        array: Value<'a>,
+        pointer: &dyn Fn() -> String,
+    ) -> Result<Cell<'a>, ShapeError> {
+        if array.items().next().is_none() {
+            return Ok(Cell::Table(Box::default()));
         }
-        let mut table = Vec::with_capacity(records.len() + 1);
-        table.push(Json::Array(
-            keys.keys.iter().cloned().map(Json::String).collect(),
-        ));
-        table.extend(records.into_iter().map(|r| row_of(&keys.keys, r)));
-        return Ok(Json::Array(table));
-    }
-    if Table::from_value(original).is_some() {
-        return Ok(original.clone());
-    }
-    if items.iter().all(|v| !v.is_object() && !v.is_array()) {
-        return Err(ShapeError {
-            pointer: pointer.to_string(),
-            message: "is an array of plain values; a nested table needs an array of objects, one per row (hint: write [{\"value\": 1}, …], or join the values into one string)".to_string(),
-        });
-    }
-    let (index, _) = items
-        .iter()
-        .enumerate()
-        .find(|(_, v)| !v.is_object())
-        .unwrap_or((0, &Json::Null));
-    Err(ShapeError {
-        pointer: format!("{pointer}/{index}"),
-        message: "is not an object; every row of a nested table must be an object".to_string(),
-    })
-}
-
-fn type_name(value: &Json) -> &'static str {
-    match value {
-        Json::Null => "null",
-        Json::Bool(_) => "a boolean",
-        Json::Number(_) => "a number",
-        Json::String(_) => "a string",
-        Json::Array(_) => "an array",
-        Json::Object(_) => "an object",
-    }
-}
-
-/// One record found in the source: the object, the byte offset of the JSON document it lives in,
-/// and its pointer inside that document.
-struct Found<'a> {
-    object: &'a Map<String, Json>,
-    base: usize,
-    pointer: String,
-}
-
-/// Convert a whole JSON source: a body goes to [`reverse`]; an array of objects, one object, or
-/// several concatenated objects become a body.
-pub fn json_source(source: &Source, settings: &Settings, w: &mut dyn Write) -> anyhow::Result<()> {
-    let name = &source.name;
-    let documents: Vec<(Json, usize)> = match source.parse_json() {
-        Ok(doc) => vec![(doc, 0)],
-        Err(e) if e.message == ErrorKind::TrailingCharacters.message() => {
-            let mut docs = Vec::new();
-            let text = std::str::from_utf8(&source.bytes).unwrap_or_default();
-            let parsed = crate::json::dom::parse_many(text, |value, start| {
-                docs.push((value, start));
-                Ok(())
-            });
-            match parsed {
-                Ok(_) => docs,
-                Err(e) => {
-                    return Err(data_error(format!(
-                        "{name}:{}",
-                        source::syntax_error(&source.bytes, &e)
-                    )))
-                }
+        if array.items().all(|v| v.is_object()) {
+            let mut inner = Normalizer::new(self.flatten);
+            let mut header = Header::default();
+            let mut records = Vec::new();
+            for (i, object) in array.items().enumerate() {
+                let mut entries = Vec::new();
+                inner.seen.clear();
+                inner.entries(object, None, &|| format!("{}/{i}", pointer()), &mut entries)?;
+                header.add(&entries);
+                records.push(entries);
             }
-        }
-        Err(e) => return Err(data_error(format!("{name}:{e}"))),
-    };
-
-    if let [(doc, _)] = documents.as_slice() {
-        if crate::legacy_body::detect_kind(doc).is_some() {
-            let to = settings.to.unwrap_or(TargetFormat::Json);
-            return reverse::body_to(source, doc, to, settings, w);
-        }
-    }
-    if let Some(to) = settings.to.filter(|&t| t != TargetFormat::Body) {
-        anyhow::bail!(
-            "--to {} needs a request or response body (a JSON object with \"inputs\" or \"outputs\"); {name} holds plain objects, which convert to a body",
-            super::target_name(to)
-        );
-    }
-
-    let mut found = Vec::new();
-    let single = documents.len() == 1;
-    for (doc, base) in &documents {
-        match doc {
-            Json::Object(object) => found.push(Found {
-                object,
-                base: *base,
-                pointer: String::new(),
-            }),
-            Json::Array(items) if single => {
-                if items.is_empty() {
-                    return Err(data_error(format!(
-                        "{name}: the array is empty: no records, so no header to build"
-                    )));
-                }
-                for (i, item) in items.iter().enumerate() {
-                    let pointer = format!("/{i}");
-                    match item {
-                        Json::Object(object) => found.push(Found {
-                            object,
-                            base: 0,
-                            pointer,
-                        }),
-                        other => {
-                            return Err(shape_error(
-                                source,
-                                0,
-                                ShapeError {
-                                    pointer,
-                                    message: format!(
-                                        "is {}, but every element must be an object (a record)",
-                                        type_name(other)
-                                    ),
-                                },
-                            ))
+            let rows = records
+                .into_iter()
+                .map(|entries| {
+                    let mut row = vec![Cell::Null; header.keys.len()];
+                    for (n, entry) in entries.into_iter().enumerate() {
+                        if let Some(i) = header.find(&entry.key, n) {
+                            row[i] = entry.cell;
                         }
                     }
-                }
+                    row
+                })
+                .collect();
+            return Ok(Cell::Table(Box::new(Nested {
+                keys: header.keys,
+                rows,
+            })));
+        }
+        if Table::from_value(&array).is_some() {
+            return Ok(Cell::Value(array));
+        }
+        if array.items().all(|v| !v.is_object() && !v.is_array()) {
+            return Err(ShapeError {
+                pointer: pointer(),
+                offset: array.offset(),
+                message: "is an array of plain values; a nested table needs an array of objects, one per row (hint: write [{\"value\": 1}, …], or join the values into one string)".to_string(),
+            });
+        }
+        let (index, item) = array
+            .items()
+            .enumerate()
+            .find(|(_, v)| !v.is_object())
+            .unwrap_or((0, array));
+        Err(ShapeError {
+            pointer: format!("{}/{index}", pointer()),
+            offset: item.offset(),
+            message: "is not an object; every row of a nested table must be an object".to_string(),
+        })
+    }
+}
+
+/// Pass 1: reads records and collects the header.
+pub struct Collect<'a> {
+    pub header: Header,
+    normalizer: Normalizer<'a>,
+    entries: Vec<Entry<'a>>,
+}
+
+impl<'a> Collect<'a> {
+    pub fn new(flatten: bool) -> Collect<'a> {
+        Collect {
+            header: Header::default(),
+            normalizer: Normalizer::new(flatten),
+            entries: Vec::new(),
+        }
+    }
+
+    /// Read one checked object and add its keys to the header.
+    pub fn record(&mut self, object: Value<'a>, at: At) -> Result<(), ShapeError> {
+        self.normalizer.record(object, at, &mut self.entries)?;
+        self.header.add(&self.entries);
+        Ok(())
+    }
+}
+
+/// Pass 2: reads records again and writes each as a row under the header, in batches.
+pub struct Emit<'a, 'w> {
+    header: Header,
+    out: BodyOut<'w>,
+    normalizer: Normalizer<'a>,
+    entries: Vec<Entry<'a>>,
+    /// Per column: the record (a running count) that last filled it, and the entry it holds.
+    stamp: Vec<usize>,
+    slot: Vec<usize>,
+    count: usize,
+    batch: Vec<u8>,
+    rows: usize,
+}
+
+impl<'a, 'w> Emit<'a, 'w> {
+    /// Write the header and get ready for the rows.
+    pub fn begin(
+        header: Header,
+        w: &'w mut dyn Write,
+        settings: &Settings,
+    ) -> anyhow::Result<Emit<'a, 'w>> {
+        let mut out = BodyOut::begin(w, settings.layout, settings.kind)?;
+        out.header(&header.keys)?;
+        let width = header.keys.len();
+        Ok(Emit {
+            header,
+            out,
+            normalizer: Normalizer::new(settings.flatten),
+            entries: Vec::new(),
+            stamp: vec![0; width],
+            slot: vec![0; width],
+            count: 0,
+            batch: Vec::with_capacity(BATCH + 4096),
+            rows: 0,
+        })
+    }
+
+    /// Write one checked object as a row. `Ok(Err(_))` when it does not fit (it did in pass 1,
+    /// so the input changed in between).
+    pub fn record(&mut self, object: Value<'a>, at: At) -> anyhow::Result<Result<(), ShapeError>> {
+        if let Err(e) = self.normalizer.record(object, at, &mut self.entries) {
+            return Ok(Err(e));
+        }
+        self.count += 1;
+        for (n, entry) in self.entries.iter().enumerate() {
+            let Some(i) = self.header.find(&entry.key, n) else {
+                anyhow::bail!("the input changed while it was being converted (a key appeared that the first pass did not see)");
+            };
+            self.stamp[i] = self.count;
+            self.slot[i] = n;
+        }
+        if self.rows > 0 {
+            self.batch.extend_from_slice(self.out.row_separator());
+        }
+        let style = self.out.style();
+        let (count, stamp, slot, entries) = (self.count, &self.stamp, &self.slot, &self.entries);
+        super::write_array(&mut self.batch, style, stamp.len(), |buf, i, inner| {
+            if stamp[i] == count {
+                super::write_cell(buf, &entries[slot[i]].cell, inner);
+            } else {
+                buf.extend_from_slice(b"null");
             }
-            other => {
-                let (line, col) = source.line_col(*base);
-                let what = if single {
-                    "expected an array of objects, one object, or a request/response body"
-                } else {
-                    "expected one object per document"
-                };
+        });
+        self.rows += 1;
+        if self.batch.len() >= BATCH {
+            self.flush()?;
+        }
+        Ok(Ok(()))
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.out.raw_rows(&self.batch, self.rows)?;
+        self.batch.clear();
+        self.rows = 0;
+        Ok(())
+    }
+
+    /// Write the last batch and close the body.
+    pub fn finish(mut self) -> anyhow::Result<()> {
+        self.flush()?;
+        self.out.finish()?;
+        Ok(())
+    }
+}
+
+/// The content of `source` as text, checked to be UTF-8 a few MB at a time (giving back the pages
+/// of a mapped file as it goes, so that memory stays flat); the errors of an empty or non-UTF-8
+/// input located like every JSON error.
+pub fn checked_text(source: &Source) -> anyhow::Result<&str> {
+    let name = &source.name;
+    let bytes: &[u8] = &source.bytes;
+    if let Some(encoding) = source::wide_encoding(bytes) {
+        return Err(data_error(format!(
+            "{name}:1:1: {}",
+            source::wide_encoding_message(encoding)
+        )));
+    }
+    let mut pos = 0;
+    while pos < bytes.len() {
+        let end = (pos + RELEASE_EVERY).min(bytes.len());
+        match std::str::from_utf8(&bytes[pos..end]) {
+            Ok(_) => pos = end,
+            // A character cut by the end of the chunk: go on from its start.
+            Err(e) if e.error_len().is_none() && end < bytes.len() => pos += e.valid_up_to(),
+            Err(e) => {
+                let (line, col) = source.line_col(pos + e.valid_up_to());
                 return Err(located(
                     name,
                     line,
                     col,
-                    &format!("{what}, found {}", type_name(other)),
+                    "invalid UTF-8 (hint: save the file as UTF-8)",
                 ));
             }
         }
+        source.release_before(pos);
     }
-
-    let mut keys = KeyOrder::default();
-    let mut records = Vec::with_capacity(found.len());
-    for f in &found {
-        let record = normalize_record(f.object, settings.flatten, &f.pointer)
-            .map_err(|e| shape_error(source, f.base, e))?;
-        keys.add(&record);
-        records.push(record);
+    // SAFETY: every byte was just checked to be UTF-8, chunk by chunk, each chunk ending on a
+    // character boundary. Checking it whole in one call would bring the whole of a mapped file
+    // into memory at once. The bytes cannot change afterwards: like the mapping itself
+    // (`Source::map`), this relies on the file not being modified while xconn reads it.
+    let text = unsafe { std::str::from_utf8_unchecked(bytes) };
+    if text.bytes().all(|b| b.is_ascii_whitespace()) {
+        let (line, col) = source.line_col(bytes.len());
+        return Err(located(
+            name,
+            line,
+            col,
+            "empty input: expected a JSON document",
+        ));
     }
-    let mut out = BodyOut::begin(w, settings.layout, settings.kind)?;
-    out.header(&keys.keys)?;
-    for record in records {
-        out.row(&row_of(&keys.keys, record))?;
-    }
-    out.finish()?;
-    Ok(())
+    Ok(text)
 }
 
-/// Locate a shape error in a source whose document starts at byte `base`.
-fn shape_error(source: &Source, base: usize, e: ShapeError) -> anyhow::Error {
-    let bytes = &source.bytes[base.min(source.bytes.len())..];
-    let offset = base + source::locate_pointer(bytes, &e.pointer).unwrap_or(0);
-    let (line, col) = source.line_col(offset);
+/// A syntax error in `source`, located and hinted.
+fn syntax_error(source: &Source, e: &ParseError) -> anyhow::Error {
+    data_error(format!(
+        "{}:{}",
+        source.name,
+        source::syntax_error(&source.bytes, e)
+    ))
+}
+
+/// A shape error of a record read from the whole `source`.
+fn shape_error(source: &Source, e: ShapeError) -> anyhow::Error {
+    let (line, col) = source.line_col(e.offset);
     let shown = if e.pointer.is_empty() {
         "/"
     } else {
         &e.pointer
     };
     located(&source.name, line, col, &format!("{shown} {}", e.message))
+}
+
+fn not_objects(name: &str, to: TargetFormat) -> anyhow::Error {
+    anyhow::anyhow!(
+        "--to {} needs a request or response body (a JSON object with \"inputs\" or \"outputs\"); {name} holds plain objects, which convert to a body",
+        super::target_name(to)
+    )
+}
+
+/// Convert a whole JSON source: a body goes to [`reverse`]; an array of objects (streamed), one
+/// object, or several concatenated objects become a body.
+pub fn json_source(source: &Source, settings: &Settings, w: &mut dyn Write) -> anyhow::Result<()> {
+    let text = checked_text(source)?;
+    let mut lexer = Lexer::new(text);
+    lexer.skip_ws();
+    if lexer.peek() == Some(b'[') && stream_array(source, text, lexer.pos, settings, w)? {
+        return Ok(());
+    }
+    documents(source, text, settings, w)
+}
+
+/// Convert the array starting at byte `start` in two streaming passes. `Ok(false)` when something
+/// follows the array: the source is then a sequence of documents.
+fn stream_array(
+    source: &Source,
+    text: &str,
+    start: usize,
+    settings: &Settings,
+    w: &mut dyn Write,
+) -> anyhow::Result<bool> {
+    let name = &source.name;
+    let mut collect = Collect::new(settings.flatten);
+    let mut not_object: Option<(usize, usize, ValueKind)> = None;
+    let mut shape: Option<ShapeError> = None;
+    let mut count = 0usize;
+    let walked = walk_array(source, text, start, |i, element| {
+        count += 1;
+        if not_object.is_some() {
+            return Ok(());
+        }
+        if !element.is_object() {
+            not_object = Some((i, element.offset(), element.kind()));
+        } else if shape.is_none() {
+            if let Err(e) = collect.record(element, At::Element(i)) {
+                shape = Some(e);
+            }
+        }
+        Ok(())
+    })?;
+    match walked {
+        Ok(true) => {}
+        Ok(false) => return Ok(false),
+        Err(e) => return Err(syntax_error(source, &e)),
+    }
+    if let Some(to) = settings.to.filter(|&t| t != TargetFormat::Body) {
+        return Err(not_objects(name, to));
+    }
+    if count == 0 {
+        return Err(data_error(format!(
+            "{name}: the array is empty: no records, so no header to build"
+        )));
+    }
+    if let Some((i, offset, kind)) = not_object {
+        return Err(shape_error(
+            source,
+            ShapeError {
+                pointer: format!("/{i}"),
+                offset,
+                message: format!(
+                    "is {}, but every element must be an object (a record)",
+                    kind.article_name()
+                ),
+            },
+        ));
+    }
+    if let Some(e) = shape {
+        return Err(shape_error(source, e));
+    }
+    let mut emit = Emit::begin(collect.header, w, settings)?;
+    let mut failed = None;
+    let walked = walk_array(source, text, start, |i, element| {
+        if failed.is_none() {
+            if let Err(e) = emit.record(element, At::Element(i))? {
+                failed = Some(e);
+            }
+        }
+        Ok(())
+    })?;
+    if let Some(e) = failed {
+        return Err(shape_error(source, e));
+    }
+    match walked {
+        Ok(true) => {}
+        Ok(false) => anyhow::bail!("{name} changed while it was being converted"),
+        Err(e) => return Err(syntax_error(source, &e)),
+    }
+    emit.finish()?;
+    Ok(true)
+}
+
+/// Check the array starting at byte `start` of `text` element by element, calling `each` with
+/// every element (checked) and giving back the pages of a mapped source as it goes. `Ok(false)`
+/// when something other than whitespace follows the array. An error from `each` (writing) stops
+/// the walk and is passed on as the outer error.
+fn walk_array<'a>(
+    source: &Source,
+    text: &'a str,
+    start: usize,
+    mut each: impl FnMut(usize, Value<'a>) -> anyhow::Result<()>,
+) -> anyhow::Result<Result<bool, ParseError>> {
+    macro_rules! checked {
+        ($step:expr) => {
+            match $step {
+                Ok(value) => value,
+                Err(e) => return Ok(Err(e)),
+            }
+        };
+    }
+    let mut lexer = Lexer::at(text, start);
+    let mut released = start;
+    if checked!(lexer.open(b']')) {
+        for i in 0.. {
+            lexer.skip_ws();
+            let element_start = lexer.pos;
+            checked!(lexer.skip_value());
+            each(i, Value::from_checked(text, element_start, lexer.pos))?;
+            if lexer.pos - released >= RELEASE_EVERY {
+                source.release_before(element_start);
+                released = element_start;
+            }
+            if !checked!(lexer.next(b']')) {
+                break;
+            }
+        }
+    }
+    let end = lexer.end().is_ok();
+    source.release_before(lexer.pos);
+    Ok(Ok(end))
+}
+
+/// One JSON document, or several concatenated: a body goes to [`reverse`]; objects are records.
+fn documents(
+    source: &Source,
+    text: &str,
+    settings: &Settings,
+    w: &mut dyn Write,
+) -> anyhow::Result<()> {
+    let name = &source.name;
+    let documents: Vec<Value> = match crate::json::parse(text) {
+        Ok(doc) => vec![doc],
+        Err(e) if e.kind == ErrorKind::TrailingCharacters => {
+            let mut docs = Vec::new();
+            let parsed = crate::json::parse_many(text, |value| {
+                docs.push(value);
+                Ok(())
+            });
+            match parsed {
+                Ok(_) => docs,
+                Err(e) => return Err(syntax_error(source, &e)),
+            }
+        }
+        Err(e) => return Err(syntax_error(source, &e)),
+    };
+
+    if let [doc] = documents.as_slice() {
+        if Kind::detect(doc).is_some() {
+            let to = settings.to.unwrap_or(TargetFormat::Json);
+            let doc = source
+                .parse_json()
+                .map_err(|e| data_error(format!("{name}:{e}")))?;
+            return reverse::body_to(source, &doc, to, settings, w);
+        }
+    }
+    several_bodies(source, &documents)?;
+    if let Some(to) = settings.to.filter(|&t| t != TargetFormat::Body) {
+        return Err(not_objects(name, to));
+    }
+
+    let single = documents.len() == 1;
+    for doc in &documents {
+        if !doc.is_object() {
+            // A single array is streamed by `stream_array`; only objects are left here.
+            let (line, col) = source.line_col(doc.offset());
+            let what = if single {
+                "expected an array of objects, one object, or a request/response body"
+            } else {
+                "expected one object per document"
+            };
+            return Err(located(
+                name,
+                line,
+                col,
+                &format!("{what}, found {}", doc.kind().article_name()),
+            ));
+        }
+    }
+    let mut collect = Collect::new(settings.flatten);
+    for doc in &documents {
+        collect
+            .record(*doc, At::Root)
+            .map_err(|e| shape_error(source, e))?;
+    }
+    let mut emit = Emit::begin(collect.header, w, settings)?;
+    for doc in &documents {
+        emit.record(*doc, At::Root)?
+            .map_err(|e| shape_error(source, e))?;
+    }
+    emit.finish()
+}
+
+/// Several documents of which some are bodies: refused, never wrapped as records of a new body.
+fn several_bodies(source: &Source, documents: &[Value]) -> anyhow::Result<()> {
+    let mut bodies = documents
+        .iter()
+        .filter_map(|doc| Kind::detect(doc).map(|kind| (kind, doc.offset())));
+    let Some((first, offset)) = bodies.next() else {
+        return Ok(());
+    };
+    let (message, offset) = match bodies.next() {
+        Some((second, at)) => (
+            format!(
+                "a second body (a {}) starts here: {} holds several bodies back to back, which are not converted together (hint: split them into one file per body)",
+                second.name(),
+                source.name
+            ),
+            at,
+        ),
+        None => (
+            format!(
+                "this document is a {} body, but {} holds other JSON documents too: a body is converted on its own (hint: put it in a file of its own)",
+                first.name(),
+                source.name
+            ),
+            offset,
+        ),
+    };
+    let (line, col) = source.line_col(offset);
+    Err(located(&source.name, line, col, &message))
 }
