@@ -9,11 +9,11 @@
 
 use std::io::Write;
 
-use super::objects::{At, Collect, Emit, ShapeError};
+use super::objects::{At, Collect, Emit, Read, ShapeError};
 use super::{located, Settings};
 use crate::body::Kind;
 use crate::error::data_error;
-use crate::json::{ErrorKind, Lexer, Value};
+use crate::json::{ErrorKind, Lexer, ParseError};
 use crate::source::{self, Source};
 
 /// Give back the pages of a mapped input every this many bytes.
@@ -33,9 +33,11 @@ pub fn ndjson_to_body(source: &Source, settings: &Settings, w: &mut dyn Write) -
     let mut body: Option<(usize, usize, Kind)> = None;
     each_line(source, |number, line| {
         count += 1;
-        let record = check_line(name, number, line)?;
-        if let Some(kind) = looks_like_body(&record) {
-            let col = column(line, record.offset());
+        let (mut lexer, start) = object_line(name, number, line)?;
+        let read = collect.read(&mut lexer, At::Root);
+        let shape = finish_line(name, number, line, &mut lexer, read)?;
+        if let Some(kind) = collect.body_kind().filter(|_| shape.is_ok()) {
+            let col = column(line, start);
             if body.is_some() {
                 return Err(located(
                     name,
@@ -49,9 +51,7 @@ pub fn ndjson_to_body(source: &Source, settings: &Settings, w: &mut dyn Write) -
             }
             body = Some((number, col, kind));
         }
-        collect
-            .record(record, At::Root)
-            .map_err(|e| locate(name, number, line, e))
+        shape.map_err(|e| locate(name, number, line, e))
     })?;
     if count == 0 {
         return Err(data_error(format!(
@@ -71,87 +71,113 @@ pub fn ndjson_to_body(source: &Source, settings: &Settings, w: &mut dyn Write) -
     }
     let mut emit = Emit::begin(collect.header, w, settings)?;
     each_line(source, |number, line| {
-        let record = check_line(name, number, line)?;
-        emit.record(record, At::Root)?
-            .map_err(|e| locate(name, number, line, e))
+        let (mut lexer, _) = object_line(name, number, line)?;
+        let read = emit.read(&mut lexer, At::Root)?;
+        finish_line(name, number, line, &mut lexer, read)?.map_err(|e| locate(name, number, line, e))
     })?;
     emit.finish()
 }
 
 /// Call `each` with the number and text of every non-blank line (its newline included),
-/// checked to be UTF-8; the pages of a mapped source are given back as the walk goes.
+/// checked to be UTF-8 a chunk of lines at a time; the pages of a mapped source are given back
+/// as the walk goes. Lines are reported in order: an invalid line comes after every line before
+/// it was handled.
 fn each_line<'a>(
     source: &'a Source,
     mut each: impl FnMut(usize, &'a str) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
     let bytes: &'a [u8] = &source.bytes;
     let mut start = 0;
-    let mut released = 0;
     let mut number = 0usize;
     while start < bytes.len() {
-        let end = memchr::memchr(b'\n', &bytes[start..]).map_or(bytes.len(), |i| start + i + 1);
-        let line = &bytes[start..end];
-        number += 1;
-        if !line.iter().all(u8::is_ascii_whitespace) {
-            let text = std::str::from_utf8(line).map_err(|e| {
-                let (_, col) = source::line_col(line, e.valid_up_to());
-                located(
-                    &source.name,
-                    number,
-                    col,
-                    "invalid UTF-8 (hint: save the file as UTF-8)",
-                )
-            })?;
-            each(number, text)?;
+        // A chunk of whole lines.
+        let mut end = (start + RELEASE_EVERY).min(bytes.len());
+        if end < bytes.len() {
+            end = memchr::memchr(b'\n', &bytes[end..]).map_or(bytes.len(), |i| end + i + 1);
+        }
+        let chunk = &bytes[start..end];
+        let (text, bad) = match std::str::from_utf8(chunk) {
+            Ok(text) => (text, None),
+            Err(e) => (
+                std::str::from_utf8(&chunk[..e.valid_up_to()]).unwrap_or_default(),
+                Some(e.valid_up_to()),
+            ),
+        };
+        let mut p = 0;
+        while p < text.len() {
+            let line_end = match memchr::memchr(b'\n', &text.as_bytes()[p..]) {
+                Some(i) => p + i + 1,
+                None if bad.is_none() => text.len(),
+                None => break,
+            };
+            let line = &text[p..line_end];
+            number += 1;
+            if !line.bytes().all(|b| b.is_ascii_whitespace()) {
+                each(number, line)?;
+            }
+            p = line_end;
+        }
+        if let Some(bad) = bad {
+            // The line holding the invalid byte starts at `p`.
+            let line = &chunk[p..];
+            let (_, col) = source::line_col(line, bad - p);
+            return Err(located(
+                &source.name,
+                number + 1,
+                col,
+                "invalid UTF-8 (hint: save the file as UTF-8)",
+            ));
         }
         start = end;
-        if start - released >= RELEASE_EVERY {
-            source.release_before(start);
-            released = start;
-        }
+        source.release_before(start);
     }
-    source.release_before(bytes.len());
     Ok(())
 }
 
-/// Check one line as a JSON object and return it.
-fn check_line<'a>(name: &str, number: usize, line: &'a str) -> anyhow::Result<Value<'a>> {
+/// A lexer at the object that `line` must hold, and its offset; a line that holds anything
+/// else is an error (a syntax error first, when it has one).
+fn object_line<'a>(name: &str, number: usize, line: &'a str) -> anyhow::Result<(Lexer<'a>, usize)> {
     let mut lexer = Lexer::new(line);
     lexer.skip_ws();
     let start = lexer.pos;
-    let checked = lexer.skip_value().map(|()| lexer.pos);
-    let end = checked
-        .and_then(|end| lexer.end().map(|()| end))
-        .map_err(|e| {
-            let mut err = source::syntax_error(line.as_bytes(), &e);
-            if e.kind == ErrorKind::TrailingCharacters {
-                err.hint = Some("each NDJSON line holds exactly one JSON object".to_string());
-            }
-            let hint = err
-                .hint
-                .map(|h| format!(" (hint: {h})"))
-                .unwrap_or_default();
-            located(name, number, err.col, &format!("{}{hint}", err.message))
-        })?;
-    let value = Value::from_checked(line, start, end);
-    if !value.is_object() {
-        return Err(located(
-            name,
-            number,
-            column(line, start),
-            "expected a JSON object (one record per line)",
-        ));
+    if lexer.peek() == Some(b'{') {
+        return Ok((lexer, start));
     }
-    Ok(value)
+    let checked = lexer.skip_value().and_then(|()| lexer.end());
+    checked.map_err(|e| syntax(name, number, line, &e))?;
+    Err(located(
+        name,
+        number,
+        column(line, start),
+        "expected a JSON object (one record per line)",
+    ))
 }
 
-/// A line that is a request or response body rather than a record: an object with `inputs` or
-/// `outputs` holding a table (an array whose first row is an array, or an empty array).
-fn looks_like_body(record: &Value) -> Option<Kind> {
-    let kind = Kind::detect(record)?;
-    let records = record.get(kind.records_key())?;
-    let table = records.is_array() && records.items().next().is_none_or(|first| first.is_array());
-    table.then_some(kind)
+/// After a line's object was read: nothing but whitespace may follow it. Syntax errors come
+/// before a record that does not fit.
+fn finish_line(
+    name: &str,
+    number: usize,
+    line: &str,
+    lexer: &mut Lexer,
+    read: Read,
+) -> anyhow::Result<Result<(), ShapeError>> {
+    let shape = read.map_err(|e| syntax(name, number, line, &e))?;
+    lexer.end().map_err(|e| syntax(name, number, line, &e))?;
+    Ok(shape)
+}
+
+/// A syntax error in a line, with the usual hints.
+fn syntax(name: &str, number: usize, line: &str, e: &ParseError) -> anyhow::Error {
+    let mut err = source::syntax_error(line.as_bytes(), e);
+    if e.kind == ErrorKind::TrailingCharacters {
+        err.hint = Some("each NDJSON line holds exactly one JSON object".to_string());
+    }
+    let hint = err
+        .hint
+        .map(|h| format!(" (hint: {h})"))
+        .unwrap_or_default();
+    located(name, number, err.col, &format!("{}{hint}", err.message))
 }
 
 /// The 1-based character column of byte `offset` in `line`.
@@ -172,23 +198,38 @@ fn locate(name: &str, number: usize, line: &str, e: ShapeError) -> anyhow::Error
 mod tests {
     use super::*;
 
+    fn check(line: &str) -> anyhow::Result<()> {
+        let (mut lexer, _) = object_line("x", 1, line)?;
+        let read = Collect::new(false).read(&mut lexer, At::Root);
+        finish_line("x", 1, line, &mut lexer, read)?.map_err(|e| locate("x", 1, line, e))
+    }
+
     #[test]
     fn a_line_is_one_checked_object() {
-        assert!(check_line("x", 1, " {\"a\": 1, \"b\": [\"x\"]}\r\n").is_ok());
+        assert!(check(" {\"a\": 1, \"b\": [[\"x\"]]}\r\n").is_ok());
         for (line, part) in [
             ("{\"a\": 1, \"a\": 2}\n", "x:1:10: duplicate key"),
             ("{\"a\": 1} x\n", "each NDJSON line holds exactly one JSON object"),
             ("  [1]\n", "x:1:3: expected a JSON object"),
             ("{\"a\": 1,}\n", "trailing comma"),
+            // A syntax error later on the line comes before a value that does not fit.
+            ("{\"a\": {\"b\": 1}, \"c\": tru}\n", "x:1:22: unexpected character"),
+            ("{\"a\": {\"b\": 1}} x\n", "exactly one JSON object"),
+            ("{\"a\": {\"b\": 1}}\n", "x:1:7: /a is an object"),
         ] {
-            let err = check_line("x", 1, line).unwrap_err().to_string();
+            let err = check(line).unwrap_err().to_string();
             assert!(err.contains(part), "{line:?}: {err}");
         }
     }
 
     #[test]
     fn bodies_are_told_from_records() {
-        let body = |text| looks_like_body(&crate::json::parse(text).unwrap());
+        let body = |line: &str| {
+            let mut collect = Collect::new(false);
+            let (mut lexer, _) = object_line("x", 1, line).unwrap();
+            collect.read(&mut lexer, At::Root).unwrap().unwrap();
+            collect.body_kind()
+        };
         assert_eq!(body(r#"{"inputs":[["a"],[1]]}"#), Some(Kind::Request));
         assert_eq!(body(r#"{"outputs":[],"errors":[]}"#), Some(Kind::Response));
         assert_eq!(body(r#"{"id":1,"inputs":3}"#), None);

@@ -19,7 +19,8 @@ use super::{located, reverse, BodyOut, Cell, Nested, Settings};
 use crate::body::{Kind, Table};
 use crate::cli::TargetFormat;
 use crate::error::data_error;
-use crate::json::{ErrorKind, Lexer, ParseError, Value, ValueKind};
+use crate::json::lexer::{duplicate, is_repeat};
+use crate::json::{unescape, ErrorKind, Lexer, ParseError, Value, ValueKind};
 use crate::source::{self, pointer_escape, Source};
 
 /// Give back the pages of a mapped input every this many bytes of a sequential pass.
@@ -58,6 +59,8 @@ impl At {
 pub struct Entry<'a> {
     pub key: Cow<'a, str>,
     pub cell: Cell<'a>,
+    /// Where the member's key starts (for a duplicate key).
+    pub key_offset: usize,
 }
 
 /// Keys in order of first appearance, with an index by name.
@@ -65,6 +68,9 @@ pub struct Entry<'a> {
 pub struct Header {
     pub keys: Vec<String>,
     index: HashMap<String, usize>,
+    /// Per key: the record (a running count) that last had it, to find a key given twice.
+    seen: Vec<usize>,
+    records: usize,
 }
 
 impl Header {
@@ -77,43 +83,110 @@ impl Header {
         }
     }
 
-    fn add(&mut self, entries: &[Entry]) {
+    /// Add a record's keys; a key given twice is the lexer's `DuplicateKey` error at its second
+    /// occurrence (keys are compared unescaped, as the lexer compares them).
+    fn add(&mut self, entries: &[Entry]) -> Result<(), ParseError> {
+        self.records += 1;
         for (n, entry) in entries.iter().enumerate() {
-            if self.find(&entry.key, n).is_none() {
-                self.index.insert(entry.key.to_string(), self.keys.len());
-                self.keys.push(entry.key.to_string());
+            let i = match self.find(&entry.key, n) {
+                Some(i) => i,
+                None => {
+                    self.index.insert(entry.key.to_string(), self.keys.len());
+                    self.keys.push(entry.key.to_string());
+                    self.seen.push(0);
+                    self.keys.len() - 1
+                }
+            };
+            if self.seen[i] == self.records {
+                return Err(duplicate("", entry.key_offset));
             }
+            self.seen[i] = self.records;
         }
+        Ok(())
     }
 }
 
-/// Turns checked objects into records: a record's entries in body form, or the first value
-/// that does not fit.
+/// Turns objects into records: a record's entries in body form, or the first value that does
+/// not fit.
 struct Normalizer<'a> {
     flatten: bool,
     /// With `--flatten`: the keys of the record so far, to find a key given twice once
     /// flattened.
     seen: HashSet<Cow<'a, str>>,
+    /// The record's raw keys so far, for the lexer's duplicate-key rule.
+    keys: Vec<&'a str>,
+    key_set: Option<HashSet<Cow<'a, str>>>,
 }
+
+/// Reading a record: a syntax error (outer), or a record that does not fit (inner; the lexer has
+/// then checked the whole object all the same).
+pub type Read = Result<Result<(), ShapeError>, ParseError>;
 
 impl<'a> Normalizer<'a> {
     fn new(flatten: bool) -> Normalizer<'a> {
         Normalizer {
             flatten,
             seen: HashSet::new(),
+            keys: Vec::new(),
+            key_set: None,
         }
     }
 
-    /// Read `object` (checked) into `out` as one record.
-    fn record(
-        &mut self,
-        object: Value<'a>,
-        at: At,
-        out: &mut Vec<Entry<'a>>,
-    ) -> Result<(), ShapeError> {
+    /// Read the object at the lexer's position (its `{`) into `out` as one record, checking it
+    /// as it goes, in one pass: syntax by the lexer, then the record's shape. A shape error is
+    /// kept while the rest of the object is checked, so a syntax error anywhere in it comes
+    /// first. Duplicate keys inside values are found by the lexer; at the top level, without
+    /// `--flatten` (one entry per key), the header finds them while placing the keys
+    /// ([`Header::add`], [`Emit::read`]), with the same rule and error.
+    fn read(&mut self, lexer: &mut Lexer<'a>, at: At, out: &mut Vec<Entry<'a>>) -> Read {
+        let object = lexer.pos;
+        let read = self.read_once(lexer, at, out);
+        if !self.flatten && !matches!(read, Ok(Ok(()))) {
+            // Keys after the error were not placed: a duplicate key before it still comes first,
+            // as the lexer finds it.
+            if let Err(e) = Lexer::at(lexer.text, object).skip_value() {
+                if e.kind == ErrorKind::DuplicateKey {
+                    return Err(e);
+                }
+            }
+        }
+        read
+    }
+
+    fn read_once(&mut self, lexer: &mut Lexer<'a>, at: At, out: &mut Vec<Entry<'a>>) -> Read {
         out.clear();
         self.seen.clear();
-        self.entries(object, None, &|| at.pointer(), out)
+        self.keys.clear();
+        self.key_set = None;
+        let mut shape = Ok(());
+        if !lexer.open(b'}')? {
+            return Ok(shape);
+        }
+        let text = lexer.text;
+        loop {
+            let key_offset = lexer.pos;
+            let raw = lexer.member_key()?;
+            if self.flatten && is_repeat(&mut self.keys, &mut self.key_set, raw) {
+                return Err(duplicate(raw, key_offset));
+            }
+            let start = lexer.pos;
+            match lexer.peek() {
+                Some(b'{' | b'[') => lexer.skip_value()?,
+                _ => lexer.scalar()?,
+            }
+            if shape.is_ok() {
+                let value = Value::from_checked(text, start, lexer.pos);
+                let before = out.len();
+                shape = self.member(unescape(raw), value, None, &|| at.pointer(), out);
+                if out.len() == before + 1 {
+                    out[before].key_offset = key_offset;
+                }
+            }
+            if !lexer.next(b'}')? {
+                break;
+            }
+        }
+        Ok(shape)
     }
 
     fn entries(
@@ -124,48 +197,60 @@ impl<'a> Normalizer<'a> {
         out: &mut Vec<Entry<'a>>,
     ) -> Result<(), ShapeError> {
         for (key, value) in object.members() {
-            let name = key.text();
-            let full_key: Cow<'a, str> = match key_prefix {
-                None => name.clone(),
-                Some(prefix) => Cow::Owned(format!("{prefix}.{name}")),
-            };
-            let here = || format!("{}/{}", pointer(), pointer_escape(&name));
-            let cell = match value.kind() {
-                ValueKind::Object if self.flatten => {
-                    if !value.is_empty() {
-                        self.entries(value, Some(&full_key), &here, out)?;
-                        continue;
-                    }
-                    Cell::Null
+            self.member(key.text(), value, key_prefix, pointer, out)?;
+        }
+        Ok(())
+    }
+
+    /// Add member `name: value` of an object at `pointer` to the record.
+    fn member(
+        &mut self,
+        name: Cow<'a, str>,
+        value: Value<'a>,
+        key_prefix: Option<&str>,
+        pointer: &dyn Fn() -> String,
+        out: &mut Vec<Entry<'a>>,
+    ) -> Result<(), ShapeError> {
+        let full_key: Cow<'a, str> = match key_prefix {
+            None => name.clone(),
+            Some(prefix) => Cow::Owned(format!("{prefix}.{name}")),
+        };
+        let here = || format!("{}/{}", pointer(), pointer_escape(&name));
+        let cell = match value.kind() {
+            ValueKind::Object if self.flatten => {
+                if !value.is_empty() {
+                    return self.entries(value, Some(&full_key), &here, out);
                 }
-                ValueKind::Object => {
-                    let example = match value.members().next() {
-                        Some((k, _)) => format!("{full_key}.{}", k.text()),
-                        None => format!("{full_key}.…"),
-                    };
-                    return Err(ShapeError {
-                        pointer: here(),
-                        offset: value.offset(),
-                        message: format!(
-                            "is an object, but XConnector values are scalars or tables (only the JSON array format is supported) (hint: --flatten turns nested objects into dotted keys such as {example})"
-                        ),
-                    });
-                }
-                ValueKind::Array => self.table_value(value, &here)?,
-                _ => Cell::Value(value),
-            };
-            if self.flatten && !self.seen.insert(full_key.clone()) {
+                Cell::Null
+            }
+            ValueKind::Object => {
+                let example = match value.members().next() {
+                    Some((k, _)) => format!("{full_key}.{}", k.text()),
+                    None => format!("{full_key}.…"),
+                };
                 return Err(ShapeError {
                     pointer: here(),
                     offset: value.offset(),
-                    message: format!("gives key {full_key:?} a second time once flattened"),
+                    message: format!(
+                        "is an object, but XConnector values are scalars or tables (only the JSON array format is supported) (hint: --flatten turns nested objects into dotted keys such as {example})"
+                    ),
                 });
             }
-            out.push(Entry {
-                key: full_key,
-                cell,
+            ValueKind::Array => self.table_value(value, &here)?,
+            _ => Cell::Value(value),
+        };
+        if self.flatten && !self.seen.insert(full_key.clone()) {
+            return Err(ShapeError {
+                pointer: here(),
+                offset: value.offset(),
+                message: format!("gives key {full_key:?} a second time once flattened"),
             });
         }
+        out.push(Entry {
+            key: full_key,
+            cell,
+            key_offset: value.offset(),
+        });
         Ok(())
     }
 
@@ -186,7 +271,8 @@ impl<'a> Normalizer<'a> {
                 let mut entries = Vec::new();
                 inner.seen.clear();
                 inner.entries(object, None, &|| format!("{}/{i}", pointer()), &mut entries)?;
-                header.add(&entries);
+                // Keys of checked objects are unique; flattened ones are checked on the way.
+                let _ = header.add(&entries);
                 records.push(entries);
             }
             let rows = records
@@ -245,11 +331,35 @@ impl<'a> Collect<'a> {
         }
     }
 
-    /// Read one checked object and add its keys to the header.
-    pub fn record(&mut self, object: Value<'a>, at: At) -> Result<(), ShapeError> {
-        self.normalizer.record(object, at, &mut self.entries)?;
-        self.header.add(&self.entries);
-        Ok(())
+    /// Read the object at the lexer's position and add its keys to the header.
+    pub fn read(&mut self, lexer: &mut Lexer<'a>, at: At) -> Read {
+        let shape = self.normalizer.read(lexer, at, &mut self.entries)?;
+        if shape.is_ok() {
+            self.header.add(&self.entries)?;
+        }
+        Ok(shape)
+    }
+
+    /// Whether the record just read is a request or response body rather than a record: it has
+    /// `inputs` or `outputs` holding a table (or an empty array).
+    pub fn body_kind(&self) -> Option<Kind> {
+        let table = |key: &str| {
+            self.entries.iter().any(|e| {
+                e.key == key
+                    && match &e.cell {
+                        Cell::Table(table) => table.keys.is_empty() && table.rows.is_empty(),
+                        Cell::Value(value) => value.is_array(),
+                        _ => false,
+                    }
+            })
+        };
+        if table("outputs") {
+            Some(Kind::Response)
+        } else if table("inputs") {
+            Some(Kind::Request)
+        } else {
+            None
+        }
     }
 }
 
@@ -290,17 +400,20 @@ impl<'a, 'w> Emit<'a, 'w> {
         })
     }
 
-    /// Write one checked object as a row. `Ok(Err(_))` when it does not fit (it did in pass 1,
-    /// so the input changed in between).
-    pub fn record(&mut self, object: Value<'a>, at: At) -> anyhow::Result<Result<(), ShapeError>> {
-        if let Err(e) = self.normalizer.record(object, at, &mut self.entries) {
-            return Ok(Err(e));
+    /// Read the object at the lexer's position and write it as a row.
+    pub fn read(&mut self, lexer: &mut Lexer<'a>, at: At) -> anyhow::Result<Read> {
+        match self.normalizer.read(lexer, at, &mut self.entries) {
+            Ok(Ok(())) => {}
+            other => return Ok(other),
         }
         self.count += 1;
         for (n, entry) in self.entries.iter().enumerate() {
             let Some(i) = self.header.find(&entry.key, n) else {
                 anyhow::bail!("the input changed while it was being converted (a key appeared that the first pass did not see)");
             };
+            if self.stamp[i] == self.count {
+                return Ok(Err(duplicate("", entry.key_offset)));
+            }
             self.stamp[i] = self.count;
             self.slot[i] = n;
         }
@@ -320,7 +433,7 @@ impl<'a, 'w> Emit<'a, 'w> {
         if self.batch.len() >= BATCH {
             self.flush()?;
         }
-        Ok(Ok(()))
+        Ok(Ok(Ok(())))
     }
 
     fn flush(&mut self) -> std::io::Result<()> {
@@ -439,19 +552,25 @@ fn stream_array(
     let mut not_object: Option<(usize, usize, ValueKind)> = None;
     let mut shape: Option<ShapeError> = None;
     let mut count = 0usize;
-    let walked = walk_array(source, text, start, |i, element| {
+    let walked = walk_array(source, text, start, |i, lexer| {
         count += 1;
-        if not_object.is_some() {
-            return Ok(());
-        }
-        if !element.is_object() {
-            not_object = Some((i, element.offset(), element.kind()));
-        } else if shape.is_none() {
-            if let Err(e) = collect.record(element, At::Element(i)) {
-                shape = Some(e);
+        let element = lexer.pos;
+        if lexer.peek() == Some(b'{') && not_object.is_none() && shape.is_none() {
+            match collect.read(lexer, At::Element(i)) {
+                Err(e) => return Ok(Err(e)),
+                Ok(Err(e)) => shape = Some(e),
+                Ok(Ok(())) => {}
             }
+            return Ok(Ok(()));
         }
-        Ok(())
+        if let Err(e) = lexer.skip_value() {
+            return Ok(Err(e));
+        }
+        let value = Value::from_checked(text, element, lexer.pos);
+        if not_object.is_none() && !value.is_object() {
+            not_object = Some((i, element, value.kind()));
+        }
+        Ok(Ok(()))
     })?;
     match walked {
         Ok(true) => {}
@@ -484,13 +603,19 @@ fn stream_array(
     }
     let mut emit = Emit::begin(collect.header, w, settings)?;
     let mut failed = None;
-    let walked = walk_array(source, text, start, |i, element| {
-        if failed.is_none() {
-            if let Err(e) = emit.record(element, At::Element(i))? {
-                failed = Some(e);
+    let walked = walk_array(source, text, start, |i, lexer| {
+        if failed.is_none() && lexer.peek() == Some(b'{') {
+            match emit.read(lexer, At::Element(i))? {
+                Err(e) => return Ok(Err(e)),
+                Ok(Err(e)) => failed = Some(e),
+                Ok(Ok(())) => {}
             }
+            return Ok(Ok(()));
         }
-        Ok(())
+        if failed.is_none() {
+            anyhow::bail!("{name} changed while it was being converted");
+        }
+        Ok(lexer.skip_value())
     })?;
     if let Some(e) = failed {
         return Err(shape_error(source, e));
@@ -504,15 +629,15 @@ fn stream_array(
     Ok(true)
 }
 
-/// Check the array starting at byte `start` of `text` element by element, calling `each` with
-/// every element (checked) and giving back the pages of a mapped source as it goes. `Ok(false)`
+/// Check the array starting at byte `start` of `text` element by element, calling `each` at
+/// every element (which it must check and pass, leaving the lexer after it) and giving back the pages of a mapped source as it goes. `Ok(false)`
 /// when something other than whitespace follows the array. An error from `each` (writing) stops
 /// the walk and is passed on as the outer error.
 fn walk_array<'a>(
     source: &Source,
     text: &'a str,
     start: usize,
-    mut each: impl FnMut(usize, Value<'a>) -> anyhow::Result<()>,
+    mut each: impl FnMut(usize, &mut Lexer<'a>) -> anyhow::Result<Result<(), ParseError>>,
 ) -> anyhow::Result<Result<bool, ParseError>> {
     macro_rules! checked {
         ($step:expr) => {
@@ -528,8 +653,7 @@ fn walk_array<'a>(
         for i in 0.. {
             lexer.skip_ws();
             let element_start = lexer.pos;
-            checked!(lexer.skip_value());
-            each(i, Value::from_checked(text, element_start, lexer.pos))?;
+            checked!(each(i, &mut lexer)?);
             if lexer.pos - released >= RELEASE_EVERY {
                 source.release_before(element_start);
                 released = element_start;
@@ -602,13 +726,14 @@ fn documents(
     }
     let mut collect = Collect::new(settings.flatten);
     for doc in &documents {
-        collect
-            .record(*doc, At::Root)
+        let read = collect.read(&mut Lexer::at(text, doc.offset()), At::Root);
+        read.map_err(|e| syntax_error(source, &e))?
             .map_err(|e| shape_error(source, e))?;
     }
     let mut emit = Emit::begin(collect.header, w, settings)?;
     for doc in &documents {
-        emit.record(*doc, At::Root)?
+        let read = emit.read(&mut Lexer::at(text, doc.offset()), At::Root)?;
+        read.map_err(|e| syntax_error(source, &e))?
             .map_err(|e| shape_error(source, e))?;
     }
     emit.finish()
