@@ -162,7 +162,8 @@ impl Input {
     fn read_all(&self) -> anyhow::Result<Source> {
         match &self.path {
             Some(path) => {
-                let file = File::open(path).with_context(|| format!("cannot open {}", self.name))?;
+                let file =
+                    File::open(path).with_context(|| format!("cannot open {}", self.name))?;
                 let meta = file
                     .metadata()
                     .with_context(|| format!("cannot read {}", self.name))?;
@@ -512,17 +513,15 @@ pub fn write_cell(buf: &mut Vec<u8>, cell: &Cell, style: Style) {
             }
             _ => buf.extend_from_slice(value.raw().as_bytes()),
         },
-        Cell::Table(table) => {
-            write_array(buf, style, table.rows.len() + 1, |buf, i, inner| {
-                if i == 0 {
-                    write_array(buf, inner, table.keys.len(), |buf, k, _| {
-                        infer::write_json_string(buf, &table.keys[k])
-                    });
-                } else {
-                    write_row(buf, &table.rows[i - 1], inner);
-                }
-            })
-        }
+        Cell::Table(table) => write_array(buf, style, table.rows.len() + 1, |buf, i, inner| {
+            if i == 0 {
+                write_array(buf, inner, table.keys.len(), |buf, k, _| {
+                    infer::write_json_string(buf, &table.keys[k])
+                });
+            } else {
+                write_row(buf, &table.rows[i - 1], inner);
+            }
+        }),
     }
 }
 

@@ -20,7 +20,11 @@ use crate::source::{self, Source};
 const RELEASE_EVERY: usize = 4 << 20;
 
 /// Convert NDJSON held in `source`.
-pub fn ndjson_to_body(source: &Source, settings: &Settings, w: &mut dyn Write) -> anyhow::Result<()> {
+pub fn ndjson_to_body(
+    source: &Source,
+    settings: &Settings,
+    w: &mut dyn Write,
+) -> anyhow::Result<()> {
     let name = &source.name;
     if let Some(encoding) = source::wide_encoding(&source.bytes) {
         return Err(data_error(format!(
@@ -31,7 +35,7 @@ pub fn ndjson_to_body(source: &Source, settings: &Settings, w: &mut dyn Write) -
     let mut collect = Collect::new(settings.flatten);
     let mut count = 0usize;
     let mut body: Option<(usize, usize, Kind)> = None;
-    each_line(source, |number, line| {
+    each_line(source, false, |number, line| {
         count += 1;
         let (mut lexer, start) = object_line(name, number, line)?;
         let read = collect.read(&mut lexer, At::Root);
@@ -70,20 +74,22 @@ pub fn ndjson_to_body(source: &Source, settings: &Settings, w: &mut dyn Write) -
         ));
     }
     let mut emit = Emit::begin(collect.header, w, settings)?;
-    each_line(source, |number, line| {
+    each_line(source, true, |number, line| {
         let (mut lexer, _) = object_line(name, number, line)?;
         let read = emit.read(&mut lexer, At::Root)?;
-        finish_line(name, number, line, &mut lexer, read)?.map_err(|e| locate(name, number, line, e))
+        finish_line(name, number, line, &mut lexer, read)?
+            .map_err(|e| locate(name, number, line, e))
     })?;
     emit.finish()
 }
 
 /// Call `each` with the number and text of every non-blank line (its newline included),
-/// checked to be UTF-8 a chunk of lines at a time; the pages of a mapped source are given back
-/// as the walk goes. Lines are reported in order: an invalid line comes after every line before
-/// it was handled.
+/// checked to be UTF-8 a chunk of lines at a time (unless pass 1 already did: `checked`); the
+/// pages of a mapped source are given back as the walk goes. Lines are reported in order: an
+/// invalid line comes after every line before it was handled.
 fn each_line<'a>(
     source: &'a Source,
+    checked: bool,
     mut each: impl FnMut(usize, &'a str) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
     let bytes: &'a [u8] = &source.bytes;
@@ -96,7 +102,16 @@ fn each_line<'a>(
             end = memchr::memchr(b'\n', &bytes[end..]).map_or(bytes.len(), |i| end + i + 1);
         }
         let chunk = &bytes[start..end];
-        let (text, bad) = match std::str::from_utf8(chunk) {
+        let valid = if checked {
+            // SAFETY: pass 1 checked every byte of the source to be UTF-8 (it stops at the
+            // first invalid one), in the same chunks of whole lines, each ending on a character
+            // boundary (a newline). As for the mapping itself (`Source::map`), this relies on
+            // the file not being modified while xconn reads it.
+            Ok(unsafe { std::str::from_utf8_unchecked(chunk) })
+        } else {
+            std::str::from_utf8(chunk)
+        };
+        let (text, bad) = match valid {
             Ok(text) => (text, None),
             Err(e) => (
                 std::str::from_utf8(&chunk[..e.valid_up_to()]).unwrap_or_default(),
@@ -209,11 +224,17 @@ mod tests {
         assert!(check(" {\"a\": 1, \"b\": [[\"x\"]]}\r\n").is_ok());
         for (line, part) in [
             ("{\"a\": 1, \"a\": 2}\n", "x:1:10: duplicate key"),
-            ("{\"a\": 1} x\n", "each NDJSON line holds exactly one JSON object"),
+            (
+                "{\"a\": 1} x\n",
+                "each NDJSON line holds exactly one JSON object",
+            ),
             ("  [1]\n", "x:1:3: expected a JSON object"),
             ("{\"a\": 1,}\n", "trailing comma"),
             // A syntax error later on the line comes before a value that does not fit.
-            ("{\"a\": {\"b\": 1}, \"c\": tru}\n", "x:1:22: unexpected character"),
+            (
+                "{\"a\": {\"b\": 1}, \"c\": tru}\n",
+                "x:1:22: unexpected character",
+            ),
             ("{\"a\": {\"b\": 1}} x\n", "exactly one JSON object"),
             ("{\"a\": {\"b\": 1}}\n", "x:1:7: /a is an object"),
         ] {

@@ -172,7 +172,21 @@ impl<'a> Normalizer<'a> {
             let start = lexer.pos;
             match lexer.peek() {
                 Some(b'{' | b'[') => lexer.skip_value()?,
-                _ => lexer.scalar()?,
+                _ => {
+                    lexer.scalar()?;
+                    if shape.is_ok() && !self.flatten {
+                        // The common case, kept short: a scalar is its own entry.
+                        out.push(Entry {
+                            key: unescape(raw),
+                            cell: Cell::Value(Value::from_checked(text, start, lexer.pos)),
+                            key_offset,
+                        });
+                        if !lexer.next(b'}')? {
+                            break;
+                        }
+                        continue;
+                    }
+                }
             }
             if shape.is_ok() {
                 let value = Value::from_checked(text, start, lexer.pos);
