@@ -15,9 +15,11 @@ use csv::ByteRecord;
 
 use super::infer::{type_cell, write_inferred, ColType, Typed};
 use super::{BodyOut, Cell, Nested};
+use crate::body::Kind;
 use crate::cli::TypesMode;
 use crate::error::data_error;
-use crate::legacy_body::{Kind, Layout};
+// The command line still hands over the legacy layout type; mapped to `body::Layout` in `BodyOut`.
+use crate::legacy_body::Layout;
 
 /// How to read the CSV.
 #[derive(Debug, Clone)]

@@ -22,11 +22,13 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
+use crate::body::Kind;
 use crate::body::RecordWriter;
 use crate::cli::{SourceFormat, TargetFormat, TypesMode};
 use crate::json::write::{write_raw_str, write_value, Style};
 use crate::json::{Value, ValueKind};
-use crate::legacy_body::{Kind, Layout};
+// The command line still hands over the legacy layout type; mapped to `body::Layout` in `BodyOut`.
+use crate::legacy_body::Layout;
 use crate::source::{self, Source};
 
 pub use infer::ColType;
