@@ -733,7 +733,13 @@ fn empty_array_becomes_an_empty_table() {
     let s = Scratch::new();
     s.write("o.json", r#"[{"k": 1, "T": []}]"#);
     let out = ok(&s, &["o.json"], None);
-    assert_eq!(json(&out), json(r#"{"inputs": [["k", "T"], [1, [[]]]]}"#));
+    // `[]` is the empty table (no columns, no rows): the validator accepts it and it converts
+    // back to an empty list.
+    assert_eq!(json(&out), json(r#"{"inputs": [["k", "T"], [1, []]]}"#));
+    s.write("body.json", &out);
+    s.xconn().args(["validate", "body.json"]).assert().code(0);
+    let back = ok(&s, &["body.json", "--to", "json"], None);
+    assert_eq!(json(&back), json(r#"[{"k": 1, "T": []}]"#));
 }
 
 #[test]
@@ -1407,4 +1413,86 @@ fn ndjson_gives_byte_identical_bodies_to_the_same_objects_as_a_json_array() {
     }
     let body = ok(&scratch, &["rows.ndjson", "--compact"], None);
     assert!(body.contains("1E3") && body.contains("-0.0") && body.contains("12345678901234567890"));
+}
+
+#[test]
+fn several_bodies_in_one_source_are_refused_naming_where_the_second_starts() {
+    // Issue 8 point 3: bodies back to back are never re-wrapped as records of a new request
+    // whose only column is `inputs`.
+    let s = Scratch::new();
+    let a = "{\"inputs\": [[\"x\"], [1]]}";
+    let b = "{\n  \"outputs\": [[\"y\"], [2]],\n  \"warnings\": [null]\n}";
+    // `cat a.json b.json`: concatenated documents (pretty, so read as one JSON source).
+    let cat = format!("{{\n  \"inputs\": [[\"x\"], [1]]\n}}\n{b}\n");
+    s.write("cat.json", &cat);
+    let err = fails(&s, &["cat.json"], None, 1);
+    assert_contains(
+        &err,
+        &["cat.json:4:1: a second body (a response) starts here"],
+    );
+    let err = fails(&s, &["-"], Some(cat.as_bytes()), 1);
+    assert_contains(&err, &["<stdin>:4:1: a second body"]);
+    // NDJSON of bodies, sniffed from standard input or named by the extension.
+    let ndjson = format!("{a}\n  {a}\n");
+    s.write("bodies.ndjson", &ndjson);
+    let err = fails(&s, &["bodies.ndjson"], None, 1);
+    assert_contains(
+        &err,
+        &[
+            "bodies.ndjson:2:3: a second body (a request) starts here",
+            "one file per body",
+        ],
+    );
+    let err = fails(&s, &["-"], Some(ndjson.as_bytes()), 1);
+    assert_contains(&err, &["<stdin>:2:3: a second body"]);
+    // One body among records is refused as well, at the body.
+    s.write(
+        "mixed.ndjson",
+        format!("{{\"id\": 1}}\n{a}\n{{\"id\": 2}}\n"),
+    );
+    let err = fails(&s, &["mixed.ndjson"], None, 1);
+    assert_contains(&err, &["mixed.ndjson:2:1: this line is a request body"]);
+    s.write("mixed.json", format!("{{\"id\": 1}}\n{a}\n"));
+    let err = fails(&s, &["mixed.json"], None, 1);
+    assert_contains(&err, &["mixed.json:2:1: this document is a request body"]);
+    // A column merely named `inputs` is not a body.
+    s.write(
+        "col.ndjson",
+        "{\"id\": 1, \"inputs\": 3}\n{\"id\": 2, \"inputs\": 4}\n",
+    );
+    let out = ok(&s, &["col.ndjson", "--compact"], None);
+    assert_eq!(out, "{\"inputs\":[[\"id\",\"inputs\"],[1,3],[2,4]]}\n");
+}
+
+#[test]
+fn a_large_json_array_is_streamed_and_gives_the_ndjson_body() {
+    // Past 1 MiB the file is mapped and walked element by element in two passes.
+    let s = Scratch::new();
+    let lines: Vec<String> = (0..20_000)
+        .map(|i| {
+            format!(
+                r#"{{"id": {i}, "name": "n\u00e9\"{i}\"", "x": 1.{i}0, "ok": {}, "t": [{{"a": {i}}}]{}}}"#,
+                i % 2 == 0,
+                if i % 7 == 0 { r#", "late": null"# } else { "" }
+            )
+        })
+        .collect();
+    s.write("rows.ndjson", lines.join("\n") + "\n");
+    s.write("rows.json", format!("[\n{}\n]\n", lines.join(",\n")));
+    assert!(std::fs::metadata(s.path("rows.json")).unwrap().len() > 1 << 20);
+    let from_ndjson = ok(&s, &["rows.ndjson"], None);
+    assert_eq!(ok(&s, &["rows.json"], None), from_ndjson);
+    let text = s.read("rows.json");
+    assert_eq!(ok(&s, &["-"], Some(text.as_bytes())), from_ndjson);
+    // Errors deep in the array keep their file:line:col.
+    let mut broken = lines.clone();
+    broken[15_000] = r#"{"id": 1, "bad": tru}"#.to_string();
+    s.write("broken.json", format!("[\n{}\n]\n", broken.join(",\n")));
+    let err = fails(&s, &["broken.json"], None, 1);
+    assert_contains(&err, &["broken.json:15002:18: unexpected character"]);
+    let mut shaped = lines.clone();
+    shaped[12_345] = r#"{"id": 1, "p": {"x": 1}}"#.to_string();
+    s.write("shaped.json", format!("[\n{}\n]\n", shaped.join(",\n")));
+    let err = fails(&s, &["shaped.json"], None, 1);
+    assert_contains(&err, &["shaped.json:12347:16: /12345/p is an object"]);
 }

@@ -1,8 +1,9 @@
 //! CSV / TSV → body, streamed. The flat path runs on two threads: this one reads the CSV into
 //! batches of rows (field bytes back to back, checking each row's width), a helper checks UTF-8,
 //! types each cell and writes the rows' JSON into the batch, and this one writes it out. Batches
-//! go round a fixed pool, so memory stays flat, and nothing is allocated per cell or per row.
-//! `--pretty` and `--nest` build JSON values per record instead, a row at a time on one thread.
+//! go round a fixed pool, so memory stays flat, and nothing is allocated per cell or per row
+//! (`--pretty` too: only the separators differ). `--nest` groups rows into records on one thread,
+//! keeping each typed cell's JSON text.
 
 use std::borrow::Cow;
 use std::fs::File;
@@ -13,10 +14,12 @@ use anyhow::Context;
 use csv::ByteRecord;
 
 use super::infer::{type_cell, write_inferred, ColType, Typed};
-use super::BodyOut;
 use super::TypesMode;
+use super::{BodyOut, Cell, Nested};
+use crate::body::Kind;
 use crate::error::data_error;
-use crate::legacy_body::{Json, Kind, Layout};
+// The command line still hands over the legacy layout type; mapped to `body::Layout` in `BodyOut`.
+use crate::legacy_body::Layout;
 
 /// How to read the CSV.
 #[derive(Debug, Clone)]
@@ -400,25 +403,16 @@ fn flat(
     types: &[ColType],
     out: &mut BodyOut,
 ) -> anyhow::Result<()> {
-    if out.raw_ok() {
-        let format = Format {
-            name: rows.name,
-            header,
-            types,
-            value_separator: out.value_separator(),
-            row_separator: out.row_separator(),
-        };
-        return pipeline(rows, &format, out);
-    }
-    while rows.next()? {
-        let text = rows.text(header)?;
-        let mut values = Vec::with_capacity(types.len());
-        for (i, &ty) in types.iter().enumerate() {
-            values.push(cell(rows, text, i, header, ty)?.to_json());
-        }
-        out.row(&Json::Array(values))?;
-    }
-    Ok(())
+    let format = Format {
+        name: rows.name,
+        header,
+        types,
+        row_open: out.row_open(),
+        value_separator: out.value_separator(),
+        row_close: out.row_close(),
+        row_separator: out.row_separator(),
+    };
+    pipeline(rows, &format, out)
 }
 
 /// Rows handed from the reading thread to the typing thread, and back with their JSON.
@@ -558,7 +552,9 @@ struct Format<'a> {
     name: &'a str,
     header: &'a [String],
     types: &'a [ColType],
+    row_open: &'static [u8],
     value_separator: &'static [u8],
+    row_close: &'static [u8],
     row_separator: &'static [u8],
 }
 
@@ -584,7 +580,7 @@ impl Format<'_> {
             if k > 0 {
                 out.extend_from_slice(self.row_separator);
             }
-            out.push(b'[');
+            out.extend_from_slice(self.row_open);
             let mut from = start;
             for (i, &ty) in self.types.iter().enumerate() {
                 if i > 0 {
@@ -640,7 +636,7 @@ impl Format<'_> {
                 });
                 return;
             }
-            out.push(b']');
+            out.extend_from_slice(self.row_close);
             *done = k + 1;
             start = fields.last().copied().unwrap_or(start);
         }
@@ -711,12 +707,25 @@ impl NestPlan {
     }
 }
 
-/// One record being gathered from consecutive rows.
+/// One record being gathered from consecutive rows: each typed cell's JSON text.
 struct Pending {
     /// Values of the plain columns (the grouping key).
-    plain: Vec<Json>,
+    plain: Vec<String>,
     /// Rows of each table, in plan order.
-    tables: Vec<Vec<Json>>,
+    tables: Vec<Vec<Vec<String>>>,
+}
+
+/// The JSON text of cell `i` of the current row, typed.
+fn cell_text(
+    rows: &Rows,
+    text: &str,
+    i: usize,
+    header: &[String],
+    ty: ColType,
+) -> anyhow::Result<String> {
+    let mut json = Vec::new();
+    cell(rows, text, i, header, ty)?.write_json(&mut json);
+    Ok(String::from_utf8(json).unwrap_or_default())
 }
 
 fn nested(
@@ -727,16 +736,13 @@ fn nested(
     out: &mut BodyOut,
 ) -> anyhow::Result<()> {
     out.header(&plan.header(header))?;
-    let table_headers: Vec<Json> = plan
+    let table_headers: Vec<Vec<String>> = plan
         .top
         .iter()
         .filter_map(|t| match t {
-            Top::Table { columns, .. } => Some(Json::Array(
-                columns
-                    .iter()
-                    .map(|(_, inner)| Json::String(inner.clone()))
-                    .collect(),
-            )),
+            Top::Table { columns, .. } => {
+                Some(columns.iter().map(|(_, inner)| inner.clone()).collect())
+            }
             Top::Plain(_) => None,
         })
         .collect();
@@ -747,7 +753,7 @@ fn nested(
         let mut tables = Vec::new();
         for t in &plan.top {
             match t {
-                Top::Plain(i) => plain.push(cell(rows, text, *i, header, types[*i])?.to_json()),
+                Top::Plain(i) => plain.push(cell_text(rows, text, *i, header, types[*i])?),
                 Top::Table { columns, .. } => {
                     let empty = columns
                         .iter()
@@ -757,9 +763,9 @@ fn nested(
                     } else {
                         let mut values = Vec::with_capacity(columns.len());
                         for (i, _) in columns {
-                            values.push(cell(rows, text, *i, header, types[*i])?.to_json());
+                            values.push(cell_text(rows, text, *i, header, types[*i])?);
                         }
-                        tables.push(Some(Json::Array(values)));
+                        tables.push(Some(values));
                     }
                 }
             }
@@ -789,24 +795,32 @@ fn nested(
 fn write_pending(
     out: &mut BodyOut,
     plan: &NestPlan,
-    table_headers: &[Json],
+    table_headers: &[Vec<String>],
     pending: Pending,
 ) -> anyhow::Result<()> {
     let mut plain = pending.plain.into_iter();
     let mut tables = pending.tables.into_iter().zip(table_headers);
-    let mut values = Vec::with_capacity(plan.top.len());
+    let mut cells = Vec::with_capacity(plan.top.len());
     for t in &plan.top {
         match t {
-            Top::Plain(_) => values.push(plain.next().unwrap_or(Json::Null)),
+            Top::Plain(_) => cells.push(plain.next().map_or(Cell::Null, |v| Cell::Raw(v.into()))),
             Top::Table { .. } => {
-                let (rows, header) = tables.next().unwrap_or((Vec::new(), &Json::Null));
-                let mut table = Vec::with_capacity(rows.len() + 1);
-                table.push(header.clone());
-                table.extend(rows);
-                values.push(Json::Array(table));
+                let Some((rows, keys)) = tables.next() else {
+                    cells.push(Cell::Null);
+                    continue;
+                };
+                cells.push(Cell::Table(Box::new(Nested {
+                    keys: keys.clone(),
+                    rows: rows
+                        .into_iter()
+                        .map(|row| row.into_iter().map(|v| Cell::Raw(v.into())).collect())
+                        .collect(),
+                })));
             }
         }
     }
-    out.row(&Json::Array(values))?;
+    let mut row = Vec::new();
+    super::write_row(&mut row, &cells, out.style());
+    out.raw_rows(&row, 1)?;
     Ok(())
 }

@@ -1,10 +1,9 @@
 //! CSV cell typing (inference and explicit `--type` columns) and the hand-written JSON string
 //! escaping the CSV fast path writes with. Everything here works on borrowed text: typing a cell
-//! allocates nothing unless an explicit numeric type has to drop leading zeros.
+//! allocates nothing unless an explicit numeric type has to drop leading zeros, and a typed cell
+//! is written as JSON text directly (numbers exactly as the cell has them).
 
 use std::borrow::Cow;
-
-use crate::legacy_body::{Json, Number};
 
 /// The type a CSV column's cells get.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,16 +54,6 @@ pub enum Typed<'a> {
 }
 
 impl Typed<'_> {
-    /// The cell as a JSON value (numbers keep their text).
-    pub fn to_json(&self) -> Json {
-        match self {
-            Typed::Null => Json::Null,
-            Typed::Bool(b) => Json::Bool(*b),
-            Typed::Number(text) => Json::Number(Number::from_string_unchecked(text.to_string())),
-            Typed::String(s) => Json::String((*s).to_string()),
-        }
-    }
-
     /// Append the cell's JSON text to `buf`.
     #[inline]
     pub fn write_json(&self, buf: &mut Vec<u8>) {

@@ -3,8 +3,10 @@
 //! (flag, extension, or a look at the content) and hands over to one engine:
 //!
 //! * [`csv`]: CSV/TSV → body, streamed on two threads (the fast path: no per-cell allocation);
-//! * [`objects`]: a JSON document (array of objects, one object, concatenated objects) → body;
-//! * [`ndjson`]: JSON Lines → body in two streaming passes (keys, then rows);
+//! * [`objects`]: a JSON document → body: an array of objects streamed element by element in two
+//!   passes (keys, then rows), one object, or concatenated objects;
+//! * [`ndjson`]: JSON Lines → body in two streaming passes (keys, then rows), sharing the
+//!   per-record code of [`objects`];
 //! * [`reverse`]: a body → array of objects / NDJSON / CSV.
 
 pub mod csv;
@@ -13,13 +15,19 @@ pub mod ndjson;
 pub mod objects;
 pub mod reverse;
 
+use std::borrow::Cow;
 use std::fs::File;
 use std::io::{self, BufRead, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
-use crate::legacy_body::{Json, Kind, Layout, RecordWriter};
+use crate::body::Kind;
+use crate::body::RecordWriter;
+use crate::json::write::{write_raw_str, write_value, Style};
+use crate::json::{Value, ValueKind};
+// The command line still hands over the legacy layout type; mapped to `body::Layout` in `BodyOut`.
+use crate::legacy_body::Layout;
 use crate::source::{self, Source};
 
 pub use infer::ColType;
@@ -183,9 +191,22 @@ impl Input {
         })
     }
 
+    /// The whole input; a large file is mapped (see [`Source::map`]), so a sequential pass
+    /// can give its pages back as it goes.
     fn read_all(&self) -> anyhow::Result<Source> {
         match &self.path {
             Some(path) => {
+                let file =
+                    File::open(path).with_context(|| format!("cannot open {}", self.name))?;
+                let meta = file
+                    .metadata()
+                    .with_context(|| format!("cannot read {}", self.name))?;
+                if meta.len() >= 1 << 20 {
+                    if let Some(mut source) = Source::map(&file, &self.name) {
+                        source.name = self.name.clone();
+                        return Ok(source);
+                    }
+                }
                 let bytes =
                     std::fs::read(path).with_context(|| format!("cannot read {}", self.name))?;
                 Ok(Source::from_bytes(self.name.clone(), bytes))
@@ -219,7 +240,7 @@ fn sniff(input: &Input) -> anyhow::Result<SourceFormat> {
                 b'{' => {
                     let whole = std::str::from_utf8(&line)
                         .ok()
-                        .is_some_and(|text| crate::json::dom::parse(text).is_ok());
+                        .is_some_and(|text| crate::json::parse(text).is_ok());
                     if !whole {
                         return Ok(SourceFormat::Json);
                     }
@@ -322,13 +343,11 @@ pub fn convert(settings: &Settings, w: &mut dyn Write) -> anyhow::Result<()> {
             )
         }
         SourceFormat::Ndjson => {
-            let input = input.spooled()?;
-            let path = input.path.clone().context("spooled input has a path")?;
-            let open = || source::open_path(&path, &input.name);
-            ndjson::ndjson_to_body(&input.name, open, settings, w)
+            let source = input.spooled()?.read_all()?;
+            ndjson::ndjson_to_body(&source, settings, w)
         }
         SourceFormat::Json => {
-            let source = input.read_all()?;
+            let source = input.spooled()?.read_all()?;
             objects::json_source(&source, settings, w)
         }
     }
@@ -383,58 +402,85 @@ fn target_name(to: TargetFormat) -> &'static str {
 }
 
 /// The body being written: a streamed records table and, for a response, the per-record
-/// `warnings` / `errors` (null) and `process_time` (1 ms) that follow it.
+/// `warnings` / `errors` (null) and `process_time` (1 ms) that follow it. Rows are handed over
+/// already serialized (see [`write_row`]), in batches.
 pub struct BodyOut<'w> {
     writer: RecordWriter<&'w mut dyn Write>,
     kind: Kind,
+    layout: crate::body::Layout,
     /// Rows written by [`BodyOut::raw_rows`] beyond the one the writer counted per call.
     extra_rows: usize,
 }
 
+/// The body layout for the layout the command line chose.
+fn body_layout(layout: Layout) -> crate::body::Layout {
+    match layout {
+        Layout::Records => crate::body::Layout::Records,
+        Layout::Compact => crate::body::Layout::Compact,
+        Layout::Pretty => crate::body::Layout::Pretty,
+    }
+}
+
 impl<'w> BodyOut<'w> {
     pub fn begin(w: &'w mut dyn Write, layout: Layout, kind: Kind) -> io::Result<BodyOut<'w>> {
+        let layout = body_layout(layout);
         Ok(BodyOut {
             writer: RecordWriter::begin(w, layout, kind.records_key())?,
             kind,
+            layout,
             extra_rows: 0,
         })
     }
 
-    /// Whether rows may be written as raw JSON (everything but `--pretty`).
-    pub fn raw_ok(&self) -> bool {
-        self.writer.layout() != Layout::Pretty
+    /// The style a row is written in.
+    pub fn style(&self) -> Style {
+        self.layout.row_style()
     }
 
-    /// The separator between values of a raw row: `", "` or `","` (compact).
+    /// What opens a row of scalars: `[`, or `[` and the first value's indent (pretty).
+    pub fn row_open(&self) -> &'static [u8] {
+        match self.layout {
+            crate::body::Layout::Pretty => b"[\n      ",
+            _ => b"[",
+        }
+    }
+
+    /// The separator between the values of a row of scalars: `", "`, `","` (compact), or a
+    /// new indented line (pretty).
     pub fn value_separator(&self) -> &'static [u8] {
-        if self.writer.layout() == Layout::Compact {
-            b","
-        } else {
-            b", "
+        match self.layout {
+            crate::body::Layout::Compact => b",",
+            crate::body::Layout::Records => b", ",
+            crate::body::Layout::Pretty => b",\n      ",
+        }
+    }
+
+    /// What closes a row of scalars.
+    pub fn row_close(&self) -> &'static [u8] {
+        match self.layout {
+            crate::body::Layout::Pretty => b"\n    ]",
+            _ => b"]",
         }
     }
 
     /// Write the header row.
     pub fn header(&mut self, keys: &[String]) -> io::Result<()> {
-        let row = Json::Array(keys.iter().map(|k| Json::String(k.clone())).collect());
-        self.writer.record(&row)
+        let mut row = Vec::new();
+        let cells: Vec<Cell> = keys.iter().map(|k| Cell::Str(Cow::Borrowed(k))).collect();
+        write_row(&mut row, &cells, self.style());
+        self.writer.raw_record()?.write_all(&row)
     }
 
-    /// Write one row given as a JSON array.
-    pub fn row(&mut self, row: &Json) -> io::Result<()> {
-        self.writer.record(row)
-    }
-
-    /// The separator between two raw rows after the header: `",\n    "` or `","` (compact).
+    /// The separator between two rows after the header: `",\n    "` or `","` (compact).
     pub fn row_separator(&self) -> &'static [u8] {
-        if self.writer.layout() == Layout::Compact {
+        if self.layout == crate::body::Layout::Compact {
             b","
         } else {
             b",\n    "
         }
     }
 
-    /// Write `rows` rows already serialized as JSON arrays, each but the first preceded by
+    /// Write `rows` rows already serialized in the row style, each but the first preceded by
     /// [`BodyOut::row_separator`] (the header must have been written already).
     pub fn raw_rows(&mut self, bytes: &[u8], rows: usize) -> io::Result<()> {
         if rows == 0 {
@@ -449,16 +495,143 @@ impl<'w> BodyOut<'w> {
         let records = (self.writer.count() + self.extra_rows).saturating_sub(1);
         match self.kind {
             Kind::Request => self.writer.finish()?,
-            Kind::Response => {
-                let one = Json::from(1);
-                self.writer.finish_repeated(&[
-                    ("warnings", &Json::Null, records),
-                    ("errors", &Json::Null, records),
-                    ("process_time", &one, records),
-                ])?
-            }
+            Kind::Response => self.writer.finish_repeated(&[
+                ("warnings", "null", records),
+                ("errors", "null", records),
+                ("process_time", "1", records),
+            ])?,
         };
         Ok(())
+    }
+}
+
+/// One value of a row being written. Every form is written in the canonical JSON of
+/// [`crate::json::write`]: numbers exactly as read, strings in one escaping.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell<'a> {
+    Null,
+    /// JSON text written as it is: a number or literal.
+    Raw(Cow<'a, str>),
+    /// Text written as a JSON string.
+    Str(Cow<'a, str>),
+    /// A checked JSON value from the input (a scalar, or a table kept as it was).
+    Value(Value<'a>),
+    /// A table built from objects or CSV rows.
+    Table(Box<Nested<'a>>),
+}
+
+/// A nested table being built: its header and rows.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Nested<'a> {
+    pub keys: Vec<String>,
+    pub rows: Vec<Vec<Cell<'a>>>,
+}
+
+/// Write a row (a JSON array of `cells`) in `style`.
+pub fn write_row(buf: &mut Vec<u8>, cells: &[Cell], style: Style) {
+    write_array(buf, style, cells.len(), |buf, i, inner| {
+        write_cell(buf, &cells[i], inner)
+    });
+}
+
+/// Write one cell in `style` (the style of the level it sits at).
+pub fn write_cell(buf: &mut Vec<u8>, cell: &Cell, style: Style) {
+    match cell {
+        Cell::Null => buf.extend_from_slice(b"null"),
+        Cell::Raw(text) => buf.extend_from_slice(text.as_bytes()),
+        Cell::Str(text) => infer::write_json_string(buf, text),
+        Cell::Value(value) => match value.kind() {
+            ValueKind::String => write_string(buf, value.raw()),
+            ValueKind::Array | ValueKind::Object => {
+                write_value(buf, value, style).expect("writing to memory")
+            }
+            _ => buf.extend_from_slice(value.raw().as_bytes()),
+        },
+        // An empty list of objects is the empty table `[]` (no columns to name, no rows).
+        Cell::Table(table) if table.keys.is_empty() && table.rows.is_empty() => {
+            buf.extend_from_slice(b"[]")
+        }
+        Cell::Table(table) => write_array(buf, style, table.rows.len() + 1, |buf, i, inner| {
+            if i == 0 {
+                write_array(buf, inner, table.keys.len(), |buf, k, _| {
+                    infer::write_json_string(buf, &table.keys[k])
+                });
+            } else {
+                write_row(buf, &table.rows[i - 1], inner);
+            }
+        }),
+    }
+}
+
+/// A string given as checked raw JSON text (quotes included), in the canonical escaping: copied
+/// when its escapes (if any) are already the canonical short forms, else re-escaped.
+#[inline]
+fn write_string(buf: &mut Vec<u8>, raw: &str) {
+    let bytes = raw.as_bytes();
+    let canonical = match memchr::memchr(b'\\', bytes) {
+        None => true,
+        Some(first) => {
+            let mut i = first;
+            loop {
+                if !matches!(
+                    bytes.get(i + 1),
+                    Some(b'"' | b'\\' | b'n' | b'r' | b't' | b'b' | b'f')
+                ) {
+                    break false;
+                }
+                match memchr::memchr(b'\\', &bytes[i + 2..]) {
+                    Some(next) => i += 2 + next,
+                    None => break true,
+                }
+            }
+        }
+    };
+    if canonical {
+        buf.extend_from_slice(bytes);
+    } else {
+        write_raw_str(buf, raw).expect("writing to memory");
+    }
+}
+
+/// Write a JSON array of `len` elements in `style`, like [`crate::json::write`] does; `each`
+/// writes element `i` in the style of the level below.
+fn write_array(
+    buf: &mut Vec<u8>,
+    style: Style,
+    len: usize,
+    mut each: impl FnMut(&mut Vec<u8>, usize, Style),
+) {
+    if len == 0 {
+        buf.extend_from_slice(b"[]");
+        return;
+    }
+    buf.push(b'[');
+    let inner = match style {
+        Style::Pretty(level) => Style::Pretty(level + 1),
+        other => other,
+    };
+    for i in 0..len {
+        match (style, i) {
+            (Style::Pretty(level), _) => {
+                buf.extend_from_slice(if i == 0 { b"\n" } else { b",\n" });
+                indent(buf, level + 1);
+            }
+            (_, 0) => {}
+            (Style::Compact, _) => buf.push(b','),
+            (Style::Spaced, _) => buf.extend_from_slice(b", "),
+        }
+        each(buf, i, inner);
+    }
+    if let Style::Pretty(level) = style {
+        buf.push(b'\n');
+        indent(buf, level);
+    }
+    buf.push(b']');
+}
+
+fn indent(buf: &mut Vec<u8>, level: usize) {
+    for _ in 0..level {
+        buf.extend_from_slice(b"  ");
     }
 }
 

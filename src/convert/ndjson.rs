@@ -1,428 +1,259 @@
 //! NDJSON / JSON Lines → body in two streaming passes over a file: the first collects the header
-//! (every key in order of first appearance), the second writes one record per line. Only one line
-//! is in memory at a time; standard input is spooled to a temp file first. Blank lines are skipped.
+//! (every key in order of first appearance), the second writes one record per line. Standard
+//! input is spooled to a temp file first; a large file is mapped and its pages given back as each
+//! pass goes, so memory stays flat. Blank lines are skipped.
 //!
-//! Most lines are flat objects of scalars. Those take a fast path: [`scan_flat`] finds the byte
-//! ranges of each key and value without building a value, and pass 2 copies the values' text
-//! straight into the row. Anything else (nested values, escapes whose output text would differ,
-//! duplicate keys, invalid JSON) goes through the full parser, which also produces every error.
+//! Each line is checked by [`crate::json::Lexer`] (the one JSON syntax, its messages and its
+//! duplicate-key rule) and goes through the same per-record code as the elements of a JSON array
+//! ([`super::objects::Collect`] / [`super::objects::Emit`]), so both give byte-identical bodies.
 
-use std::collections::HashMap;
-use std::io::{BufRead, Write};
-use std::ops::Range;
+use std::io::Write;
 
-use anyhow::Context;
-
-use super::objects::{normalize_record, row_of, ShapeError};
-use super::{located, BodyOut, Settings};
+use super::objects::{At, Collect, Emit, Read, ShapeError};
+use super::{located, Settings};
+use crate::body::Kind;
 use crate::error::data_error;
-use crate::json::ErrorKind;
-use crate::legacy_body::{Json, Map};
-use crate::source;
+use crate::json::{ErrorKind, Lexer, ParseError};
+use crate::source::{self, Source};
 
-/// Raw rows are written in batches of about this many bytes.
-const BATCH: usize = 64 * 1024;
+/// Give back the pages of a mapped input every this many bytes.
+const RELEASE_EVERY: usize = 4 << 20;
 
-/// Convert NDJSON; `open` gives a fresh reader (BOM skipped) for each pass.
+/// Convert NDJSON held in `source`.
 pub fn ndjson_to_body(
-    name: &str,
-    open: impl Fn() -> anyhow::Result<Box<dyn BufRead>>,
+    source: &Source,
     settings: &Settings,
     w: &mut dyn Write,
 ) -> anyhow::Result<()> {
-    let flatten = settings.flatten;
-    let mut header = Header::default();
-    let mut fields = Vec::new();
+    let name = &source.name;
+    if let Some(encoding) = source::wide_encoding(&source.bytes) {
+        return Err(data_error(format!(
+            "{name}:1: {}",
+            source::wide_encoding_message(encoding)
+        )));
+    }
+    let mut collect = Collect::new(settings.flatten);
     let mut count = 0usize;
-    each_line(name, open()?, |number, line| {
+    let mut body: Option<(usize, usize, Kind)> = None;
+    each_line(source, false, |number, line| {
         count += 1;
-        if scan_flat(line, &mut fields) && header.add_fields(line, &fields) {
-            return Ok(());
+        let (mut lexer, start) = object_line(name, number, line)?;
+        let read = collect.read(&mut lexer, At::Root);
+        let shape = finish_line(name, number, line, &mut lexer, read)?;
+        if let Some(kind) = collect.body_kind().filter(|_| shape.is_ok()) {
+            let col = column(line, start);
+            if body.is_some() {
+                return Err(located(
+                    name,
+                    number,
+                    col,
+                    &format!(
+                        "a second body (a {}) starts here: {name} holds several bodies back to back, which are not converted together (hint: split them into one file per body)",
+                        kind.name()
+                    ),
+                ));
+            }
+            body = Some((number, col, kind));
         }
-        let record = parse_record(name, number, line, flatten)?;
-        for key in record.keys() {
-            header.index_or_add(key.as_bytes());
-        }
-        Ok(())
+        shape.map_err(|e| locate(name, number, line, e))
     })?;
     if count == 0 {
         return Err(data_error(format!(
             "{name}: empty input: expected one JSON object per line"
         )));
     }
-    let mut out = BodyOut::begin(w, settings.layout, settings.kind)?;
-    out.header(&header.keys)?;
-    if !out.raw_ok() {
-        each_line(name, open()?, |number, line| {
-            let record = parse_record(name, number, line, flatten)?;
-            out.row(&row_of(&header.keys, record))?;
-            Ok(())
-        })?;
-        out.finish()?;
-        return Ok(());
+    if let Some((number, col, kind)) = body {
+        return Err(located(
+            name,
+            number,
+            col,
+            &format!(
+                "this line is a {} body, but NDJSON lines are records: a body is converted on its own (hint: put it in a file of its own)",
+                kind.name()
+            ),
+        ));
     }
-    let value_separator = out.value_separator();
-    let row_separator = out.row_separator();
-    let mut batch: Vec<u8> = Vec::with_capacity(BATCH + 4096);
-    let mut rows = 0usize;
-    // Per header column: the line (stamp) that last filled it and the value's range.
-    let mut stamp = vec![0usize; header.keys.len()];
-    let mut slot = vec![0..0; header.keys.len()];
-    each_line(name, open()?, |number, line| {
-        if scan_flat(line, &mut fields)
-            && fill_slots(&header, line, &fields, number, &mut stamp, &mut slot)
-        {
-            if rows > 0 {
-                batch.extend_from_slice(row_separator);
-            }
-            batch.push(b'[');
-            for (i, (s, range)) in stamp.iter().zip(&slot).enumerate() {
-                if i > 0 {
-                    batch.extend_from_slice(value_separator);
-                }
-                if *s == number {
-                    batch.extend_from_slice(&line[range.clone()]);
-                } else {
-                    batch.extend_from_slice(b"null");
-                }
-            }
-            batch.push(b']');
-            rows += 1;
-            if batch.len() >= BATCH {
-                out.raw_rows(&batch, rows)?;
-                batch.clear();
-                rows = 0;
-            }
-            return Ok(());
-        }
-        let record = parse_record(name, number, line, flatten)?;
-        out.raw_rows(&batch, rows)?;
-        batch.clear();
-        rows = 0;
-        out.row(&row_of(&header.keys, record))?;
-        Ok(())
+    let mut emit = Emit::begin(collect.header, w, settings)?;
+    each_line(source, true, |number, line| {
+        let (mut lexer, _) = object_line(name, number, line)?;
+        let read = emit.read(&mut lexer, At::Root)?;
+        finish_line(name, number, line, &mut lexer, read)?
+            .map_err(|e| locate(name, number, line, e))
     })?;
-    out.raw_rows(&batch, rows)?;
-    out.finish()?;
-    Ok(())
+    emit.finish()
 }
 
-/// The header being collected: keys in order of first appearance, with an index by key bytes.
-#[derive(Default)]
-struct Header {
-    keys: Vec<String>,
-    index: HashMap<Vec<u8>, usize>,
-    /// Per key: the last line (a running count) that used it, to find duplicate keys.
-    seen: Vec<usize>,
-    line: usize,
-}
-
-impl Header {
-    /// The column of `key`, adding it at the end when new.
-    fn index_or_add(&mut self, key: &[u8]) -> usize {
-        if let Some(&i) = self.index.get(key) {
-            return i;
-        }
-        let i = self.keys.len();
-        self.keys.push(String::from_utf8_lossy(key).into_owned());
-        self.index.insert(key.to_vec(), i);
-        self.seen.push(0);
-        i
-    }
-
-    /// The column of `key` when known; `guess` (the key's position in its line) is tried first.
-    fn find(&self, key: &[u8], guess: usize) -> Option<usize> {
-        match self.keys.get(guess) {
-            Some(k) if k.as_bytes() == key => Some(guess),
-            _ => self.index.get(key).copied(),
-        }
-    }
-
-    /// Add a scanned line's keys; false when a key appears twice (the full parser reports it).
-    fn add_fields(&mut self, line: &[u8], fields: &[Field]) -> bool {
-        self.line += 1;
-        for (n, field) in fields.iter().enumerate() {
-            let key = &line[field.key.clone()];
-            let i = match self.find(key, n) {
-                Some(i) => i,
-                None => self.index_or_add(key),
-            };
-            if self.seen[i] == self.line {
-                return false;
-            }
-            self.seen[i] = self.line;
-        }
-        true
-    }
-}
-
-/// Put a scanned line's values into their columns, stamped with the line `number`; false when a
-/// key appears twice or is not in the header (the full parser then decides).
-fn fill_slots(
-    header: &Header,
-    line: &[u8],
-    fields: &[Field],
-    number: usize,
-    stamp: &mut [usize],
-    slot: &mut [Range<usize>],
-) -> bool {
-    for (n, field) in fields.iter().enumerate() {
-        let Some(i) = header.find(&line[field.key.clone()], n) else {
-            return false;
-        };
-        if stamp[i] == number {
-            return false;
-        }
-        stamp[i] = number;
-        slot[i] = field.value.clone();
-    }
-    true
-}
-
-/// Call `each` with the number and bytes of every non-blank line, checked to be UTF-8.
-fn each_line(
-    name: &str,
-    mut reader: Box<dyn BufRead>,
-    mut each: impl FnMut(usize, &[u8]) -> anyhow::Result<()>,
+/// Call `each` with the number and text of every non-blank line (its newline included),
+/// checked to be UTF-8 a chunk of lines at a time (unless pass 1 already did: `checked`); the
+/// pages of a mapped source are given back as the walk goes. Lines are reported in order: an
+/// invalid line comes after every line before it was handled.
+fn each_line<'a>(
+    source: &'a Source,
+    checked: bool,
+    mut each: impl FnMut(usize, &'a str) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
-    let mut line = Vec::with_capacity(4096);
+    let bytes: &'a [u8] = &source.bytes;
+    let mut start = 0;
     let mut number = 0usize;
-    loop {
-        line.clear();
-        let n = reader
-            .read_until(b'\n', &mut line)
-            .with_context(|| format!("cannot read {name}"))?;
-        if n == 0 {
-            return Ok(());
+    while start < bytes.len() {
+        // A chunk of whole lines.
+        let mut end = (start + RELEASE_EVERY).min(bytes.len());
+        if end < bytes.len() {
+            end = memchr::memchr(b'\n', &bytes[end..]).map_or(bytes.len(), |i| end + i + 1);
         }
-        number += 1;
-        if line.iter().all(u8::is_ascii_whitespace) {
-            continue;
+        let chunk = &bytes[start..end];
+        let valid = if checked {
+            // SAFETY: pass 1 checked every byte of the source to be UTF-8 (it stops at the
+            // first invalid one), in the same chunks of whole lines, each ending on a character
+            // boundary (a newline). As for the mapping itself (`Source::map`), this relies on
+            // the file not being modified while xconn reads it.
+            Ok(unsafe { std::str::from_utf8_unchecked(chunk) })
+        } else {
+            std::str::from_utf8(chunk)
+        };
+        let (text, bad) = match valid {
+            Ok(text) => (text, None),
+            Err(e) => (
+                std::str::from_utf8(&chunk[..e.valid_up_to()]).unwrap_or_default(),
+                Some(e.valid_up_to()),
+            ),
+        };
+        let mut p = 0;
+        while p < text.len() {
+            let line_end = match memchr::memchr(b'\n', &text.as_bytes()[p..]) {
+                Some(i) => p + i + 1,
+                None if bad.is_none() => text.len(),
+                None => break,
+            };
+            let line = &text[p..line_end];
+            number += 1;
+            if !line.bytes().all(|b| b.is_ascii_whitespace()) {
+                each(number, line)?;
+            }
+            p = line_end;
         }
-        if let Err(e) = std::str::from_utf8(&line) {
-            let (_, col) = source::line_col(&line, e.valid_up_to());
+        if let Some(bad) = bad {
+            // The line holding the invalid byte starts at `p`.
+            let line = &chunk[p..];
+            let (_, col) = source::line_col(line, bad - p);
             return Err(located(
-                name,
-                number,
+                &source.name,
+                number + 1,
                 col,
                 "invalid UTF-8 (hint: save the file as UTF-8)",
             ));
         }
-        each(number, &line)?;
+        start = end;
+        source.release_before(start);
     }
+    Ok(())
 }
 
-/// Parse one line (valid UTF-8) as an object and normalize it into a record.
-fn parse_record(
+/// A lexer at the object that `line` must hold, and its offset; a line that holds anything
+/// else is an error (a syntax error first, when it has one).
+fn object_line<'a>(name: &str, number: usize, line: &'a str) -> anyhow::Result<(Lexer<'a>, usize)> {
+    let mut lexer = Lexer::new(line);
+    lexer.skip_ws();
+    let start = lexer.pos;
+    if lexer.peek() == Some(b'{') {
+        return Ok((lexer, start));
+    }
+    let checked = lexer.skip_value().and_then(|()| lexer.end());
+    checked.map_err(|e| syntax(name, number, line, &e))?;
+    Err(located(
+        name,
+        number,
+        column(line, start),
+        "expected a JSON object (one record per line)",
+    ))
+}
+
+/// After a line's object was read: nothing but whitespace may follow it. Syntax errors come
+/// before a record that does not fit.
+fn finish_line(
     name: &str,
     number: usize,
-    line: &[u8],
-    flatten: bool,
-) -> anyhow::Result<Map<String, Json>> {
-    let text = std::str::from_utf8(line).map_err(|e| {
-        let (_, col) = source::line_col(line, e.valid_up_to());
-        located(
-            name,
-            number,
-            col,
-            "invalid UTF-8 (hint: save the file as UTF-8)",
-        )
-    })?;
-    let value = crate::json::dom::parse(text).map_err(|e| {
-        let mut err = source::syntax_error(line, &e);
-        if e.kind == ErrorKind::TrailingCharacters {
-            err.hint = Some("each NDJSON line holds exactly one JSON object".to_string());
-        }
-        let hint = err
-            .hint
-            .map(|h| format!(" (hint: {h})"))
-            .unwrap_or_default();
-        located(name, number, err.col, &format!("{}{hint}", err.message))
-    })?;
-    let Json::Object(object) = &value else {
-        return Err(located(
-            name,
-            number,
-            1 + line.iter().take_while(|b| b.is_ascii_whitespace()).count(),
-            "expected a JSON object (one record per line)",
-        ));
-    };
-    normalize_record(object, flatten, "").map_err(|e| locate(name, number, line, e))
+    line: &str,
+    lexer: &mut Lexer,
+    read: Read,
+) -> anyhow::Result<Result<(), ShapeError>> {
+    let shape = read.map_err(|e| syntax(name, number, line, &e))?;
+    lexer.end().map_err(|e| syntax(name, number, line, &e))?;
+    Ok(shape)
 }
 
-fn locate(name: &str, number: usize, line: &[u8], e: ShapeError) -> anyhow::Error {
-    let offset = source::locate_pointer(line, &e.pointer).unwrap_or(0);
-    let (_, col) = source::line_col(line, offset);
-    located(name, number, col, &format!("{} {}", e.pointer, e.message))
-}
-
-/// One `"key": value` of a scanned line: the key's bytes (inside the quotes) and the value's text.
-#[derive(Debug, Clone, PartialEq)]
-struct Field {
-    key: Range<usize>,
-    value: Range<usize>,
-}
-
-/// Scan a line holding one flat object of scalars whose text is exactly what the writer would
-/// print for them: keys without escapes, string values whose escapes are only `\"`, `\\`, `\n`,
-/// `\r`, `\t`, `\b`, `\f`, numbers, `true`, `false` and `null`. Fills `fields` and returns true;
-/// returns false for anything else (valid or not), which the full parser then handles.
-/// Duplicate keys are not checked here.
-fn scan_flat(line: &[u8], fields: &mut Vec<Field>) -> bool {
-    fields.clear();
-    scan_object(line, fields).is_some()
-}
-
-fn scan_object(line: &[u8], fields: &mut Vec<Field>) -> Option<()> {
-    let mut p = skip_ws(line, 0);
-    if line.get(p) != Some(&b'{') {
-        return None;
+/// A syntax error in a line, with the usual hints.
+fn syntax(name: &str, number: usize, line: &str, e: &ParseError) -> anyhow::Error {
+    let mut err = source::syntax_error(line.as_bytes(), e);
+    if e.kind == ErrorKind::TrailingCharacters {
+        err.hint = Some("each NDJSON line holds exactly one JSON object".to_string());
     }
-    p = skip_ws(line, p + 1);
-    if line.get(p) == Some(&b'}') {
-        return (skip_ws(line, p + 1) == line.len()).then_some(());
-    }
-    loop {
-        if line.get(p) != Some(&b'"') {
-            return None;
-        }
-        let key_start = p + 1;
-        let mut q = key_start;
-        loop {
-            match *line.get(q)? {
-                b'"' => break,
-                b'\\' => return None,
-                b if b < 0x20 => return None,
-                _ => q += 1,
-            }
-        }
-        p = skip_ws(line, q + 1);
-        if line.get(p) != Some(&b':') {
-            return None;
-        }
-        p = skip_ws(line, p + 1);
-        let value_start = p;
-        p = match *line.get(p)? {
-            b'"' => scan_string(line, p + 1)?,
-            b'-' | b'0'..=b'9' => scan_number(line, p)?,
-            b't' => literal(line, p, b"true")?,
-            b'f' => literal(line, p, b"false")?,
-            b'n' => literal(line, p, b"null")?,
-            _ => return None,
-        };
-        fields.push(Field {
-            key: key_start..q,
-            value: value_start..p,
-        });
-        p = skip_ws(line, p);
-        match *line.get(p)? {
-            b',' => p = skip_ws(line, p + 1),
-            b'}' => return (skip_ws(line, p + 1) == line.len()).then_some(()),
-            _ => return None,
-        }
-    }
+    let hint = err
+        .hint
+        .map(|h| format!(" (hint: {h})"))
+        .unwrap_or_default();
+    located(name, number, err.col, &format!("{}{hint}", err.message))
 }
 
-#[inline]
-fn skip_ws(line: &[u8], mut p: usize) -> usize {
-    while let Some(b' ' | b'\t' | b'\n' | b'\r') = line.get(p) {
-        p += 1;
-    }
-    p
+/// The 1-based character column of byte `offset` in `line`.
+fn column(line: &str, offset: usize) -> usize {
+    source::line_col(line.as_bytes(), offset).1
 }
 
-/// The end (past the closing quote) of a string whose body starts at `p`.
-#[inline]
-fn scan_string(line: &[u8], mut p: usize) -> Option<usize> {
-    loop {
-        match *line.get(p)? {
-            b'"' => return Some(p + 1),
-            b'\\' => match *line.get(p + 1)? {
-                b'"' | b'\\' | b'n' | b'r' | b't' | b'b' | b'f' => p += 2,
-                _ => return None,
-            },
-            b if b < 0x20 => return None,
-            _ => p += 1,
-        }
-    }
-}
-
-/// The end of a number starting at `p`, with the JSON grammar of [`crate::json`].
-fn scan_number(line: &[u8], p: usize) -> Option<usize> {
-    crate::json::scan_number(line, p).ok()
-}
-
-fn literal(line: &[u8], p: usize, word: &[u8]) -> Option<usize> {
-    line[p..].starts_with(word).then_some(p + word.len())
+fn locate(name: &str, number: usize, line: &str, e: ShapeError) -> anyhow::Error {
+    located(
+        name,
+        number,
+        column(line, e.offset),
+        &format!("{} {}", e.pointer, e.message),
+    )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn scan(line: &str) -> Option<Vec<(String, String)>> {
-        let mut fields = Vec::new();
-        scan_flat(line.as_bytes(), &mut fields).then(|| {
-            fields
-                .iter()
-                .map(|f| {
-                    (
-                        line[f.key.clone()].to_string(),
-                        line[f.value.clone()].to_string(),
-                    )
-                })
-                .collect()
-        })
+    fn check(line: &str) -> anyhow::Result<()> {
+        let (mut lexer, _) = object_line("x", 1, line)?;
+        let read = Collect::new(false).read(&mut lexer, At::Root);
+        finish_line("x", 1, line, &mut lexer, read)?.map_err(|e| locate("x", 1, line, e))
     }
 
     #[test]
-    fn scanner_takes_flat_objects_of_scalars() {
-        let got =
-            scan(" {\"a\" : \"x\\n\\\"y\", \"b\":-1.5e+3,\"c\":true,\"d\":null,\"é\":\"ü\"}\r\n");
-        let want = [
-            ("a", "\"x\\n\\\"y\""),
-            ("b", "-1.5e+3"),
-            ("c", "true"),
-            ("d", "null"),
-            ("é", "\"ü\""),
-        ];
-        let want: Vec<_> = want
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-        assert_eq!(got, Some(want));
-        assert_eq!(scan("{}\n"), Some(Vec::new()));
-    }
-
-    #[test]
-    fn scanner_leaves_everything_else_to_the_parser() {
-        for line in [
-            "{\"a\": {\"b\": 1}}",
-            "{\"a\": [1]}",
-            "{\"a\\u0062\": 1}",
-            "{\"a\": \"\\u00e9\"}",
-            "{\"a\": \"\\/\"}",
-            "{\"a\": 01}",
-            "{\"a\": 1.}",
-            "{\"a\": 1e}",
-            "{\"a\": -}",
-            "{\"a\": .5}",
-            "{\"a\": 1,}",
-            "{\"a\": 1} x",
-            "{\"a\": 1}{}",
-            "{\"a\" 1}",
-            "{'a': 1}",
-            "{\"a\": tru}",
-            "{\"a\": truex}",
-            "{\"a\": NaN}",
-            "{\"a\": \"x\ty\"}",
-            "{\"a\": \"x",
-            "{\"a\": 1",
-            "[1]",
-            "\"x\"",
-            "{,}",
+    fn a_line_is_one_checked_object() {
+        assert!(check(" {\"a\": 1, \"b\": [[\"x\"]]}\r\n").is_ok());
+        for (line, part) in [
+            ("{\"a\": 1, \"a\": 2}\n", "x:1:10: duplicate key"),
+            (
+                "{\"a\": 1} x\n",
+                "each NDJSON line holds exactly one JSON object",
+            ),
+            ("  [1]\n", "x:1:3: expected a JSON object"),
+            ("{\"a\": 1,}\n", "trailing comma"),
+            // A syntax error later on the line comes before a value that does not fit.
+            (
+                "{\"a\": {\"b\": 1}, \"c\": tru}\n",
+                "x:1:22: unexpected character",
+            ),
+            ("{\"a\": {\"b\": 1}} x\n", "exactly one JSON object"),
+            ("{\"a\": {\"b\": 1}}\n", "x:1:7: /a is an object"),
         ] {
-            assert_eq!(scan(line), None, "{line}");
+            let err = check(line).unwrap_err().to_string();
+            assert!(err.contains(part), "{line:?}: {err}");
         }
+    }
+
+    #[test]
+    fn bodies_are_told_from_records() {
+        let body = |line: &str| {
+            let mut collect = Collect::new(false);
+            let (mut lexer, _) = object_line("x", 1, line).unwrap();
+            collect.read(&mut lexer, At::Root).unwrap().unwrap();
+            collect.body_kind()
+        };
+        assert_eq!(body(r#"{"inputs":[["a"],[1]]}"#), Some(Kind::Request));
+        assert_eq!(body(r#"{"outputs":[],"errors":[]}"#), Some(Kind::Response));
+        assert_eq!(body(r#"{"id":1,"inputs":3}"#), None);
+        assert_eq!(body(r#"{"outputs":[{"x":1}]}"#), None);
     }
 }

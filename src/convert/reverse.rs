@@ -15,7 +15,7 @@ use std::io::Write;
 
 use super::{located, Settings, TargetFormat};
 use crate::body::flatten::Flattener;
-use crate::body::{write_document, write_record_object, Body, Kind, Layout, Table, Value};
+use crate::body::{write_document, write_record_object, Body, Kind, Layout, Table};
 use crate::diag::Severity;
 use crate::json::write::{indent, Style};
 use crate::source::Source;
@@ -23,22 +23,46 @@ use crate::source::Source;
 /// Give pages back every this many bytes of records written.
 const RELEASE_EVERY: usize = 8 << 20;
 
-/// Convert body `doc` (the root value of `source`'s text) to `to`. `--to body` only rewrites the
-/// layout, so it checks nothing about the records.
+/// Convert the body in `source` (whose text is `text`) to `to`, in two passes: the validator's
+/// (a body it rejects is refused with its first error, `file:line:col: RULE message at POINTER`),
+/// then the write pass over the checked text. `--to body` only rewrites the layout: it refuses
+/// only text that is not JSON.
 pub fn body_to(
     source: &Source,
-    doc: &Value,
+    text: &str,
     to: TargetFormat,
     settings: &Settings,
     w: &mut dyn Write,
 ) -> anyhow::Result<()> {
+    let validated =
+        crate::validate::check_source_with(source, &crate::validate::Options::default());
+    let checked = &validated.checked;
+    let kind = checked.kind.unwrap_or(Kind::Request);
+    // A syntax error reads as every JSON syntax error does; a rule names itself and its place.
+    let refuse = |d: &crate::diag::Diagnostic| {
+        let message = if d.rule == crate::validate::SYNTAX {
+            d.message.clone()
+        } else {
+            format!("{} {} at {}", d.rule, d.message, d.location())
+        };
+        located(&source.name, d.line, d.col, &message)
+    };
+    let errors = checked
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error);
+    let mut errors =
+        errors.filter(|d| to != TargetFormat::Body || d.rule == crate::validate::SYNTAX);
+    if let Some(first) = errors.next() {
+        return Err(refuse(first));
+    }
+    let doc = crate::validate::body_root(text, checked)
+        .ok_or_else(|| located(&source.name, 1, 1, "not a JSON document"))?;
     if to == TargetFormat::Body {
-        write_document(&mut &mut *w, doc, layout_of(settings.layout))?;
+        write_document(&mut &mut *w, &doc, layout_of(settings.layout))?;
         return Ok(());
     }
-    let kind = Kind::detect(doc).unwrap_or(Kind::Request);
-    refuse_invalid(source, kind)?;
-    let table = Body::view(doc, Some(kind))
+    let table = Body::view(&doc, Some(kind))
         .and_then(|b| b.records())
         .ok_or_else(|| located(&source.name, 1, 1, "not a body"))?;
     let mut release = Release::new(source);
@@ -68,29 +92,6 @@ fn layout_of(layout: crate::legacy_body::Layout) -> Layout {
         crate::legacy_body::Layout::Records => Layout::Records,
         crate::legacy_body::Layout::Compact => Layout::Compact,
         crate::legacy_body::Layout::Pretty => Layout::Pretty,
-    }
-}
-
-/// Run the validator over the source; its first error refuses the body.
-fn refuse_invalid(source: &Source, kind: Kind) -> anyhow::Result<()> {
-    let options = crate::validate::Options {
-        kind: Some(kind),
-        ..crate::validate::Options::default()
-    };
-    let validated = crate::validate::check_source_with(source, &options);
-    let first = validated
-        .checked
-        .diagnostics
-        .iter()
-        .find(|d| d.severity == Severity::Error);
-    match first {
-        Some(d) => Err(located(
-            &source.name,
-            d.line,
-            d.col,
-            &format!("{} {} at {}", d.rule, d.message, d.location()),
-        )),
-        None => Ok(()),
     }
 }
 

@@ -917,17 +917,9 @@ impl<'a> Scanner<'a, '_> {
                 }
                 match bytes.get(p) {
                     Some(b'[') => self.table(),
-                    Some(b']') => {
-                        self.skip_value()?;
-                        self.report(
-                            rules::NOT_A_TABLE,
-                            start,
-                            "an empty array is not a table: a nested table needs a header row \
-                             ([[\"key\", …], [value, …]])"
-                                .to_string(),
-                        );
-                        Ok(())
-                    }
+                    // `[]` is the empty table: no columns, no rows (what an empty list of
+                    // objects converts to).
+                    Some(b']') => self.skip_value(),
                     first => {
                         let what = type_name(first.copied());
                         self.skip_value()?;
