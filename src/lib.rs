@@ -9,7 +9,6 @@ pub mod diag;
 pub mod error;
 pub mod http;
 pub mod json;
-pub mod legacy_body;
 pub mod output;
 pub mod render;
 pub mod source;

@@ -155,12 +155,6 @@ impl Source {
         parse_json(&self.bytes)
     }
 
-    /// LEGACY (for engines not yet ported to [`json::Value`]; removed after the merge): the
-    /// whole source as a `serde_json::Value` through the old DOM parser.
-    pub fn parse_json_legacy(&self) -> Result<serde_json::Value, JsonSyntaxError> {
-        parse_json_legacy(&self.bytes)
-    }
-
     /// The content as text when it is a JSON document's text (see [`json_text`]). The UTF-8
     /// check is a sequential pass: a mapped file gives its pages back as it goes
     /// ([`Source::release_before`]).
@@ -387,14 +381,6 @@ fn utf8<'a>(
 pub fn parse_json(bytes: &[u8]) -> Result<Value<'_>, JsonSyntaxError> {
     let text = json_text(bytes)?;
     json::parse(text).map_err(|e| syntax_error(bytes, &e))
-}
-
-/// LEGACY (for engines not yet ported to [`json::Value`]; the lead removes it after the merge):
-/// [`parse_json`]'s checks and errors, but the document as a `serde_json::Value` built by the old
-/// DOM parser.
-pub fn parse_json_legacy(bytes: &[u8]) -> Result<serde_json::Value, JsonSyntaxError> {
-    let text = json_text(bytes)?;
-    json::dom::parse(text).map_err(|e| syntax_error(bytes, &e))
 }
 
 /// Turn a parse error into a located error with a hint for the usual culprits.

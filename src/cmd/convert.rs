@@ -3,12 +3,12 @@
 
 use std::path::Path;
 
+use crate::body::Layout;
 use crate::cli::{self, ConvertArgs};
 use crate::convert::{
     self, parse_delimiter, parse_type_override, Settings, SourceFormat, TargetFormat, TypesMode,
 };
 use crate::error::Outcome;
-use crate::legacy_body::Layout;
 use crate::output::{write_atomically, Output};
 
 pub fn run(args: ConvertArgs, out: &mut Output) -> anyhow::Result<Outcome> {

@@ -17,9 +17,8 @@ use super::infer::{type_cell, write_inferred, ColType, Typed};
 use super::TypesMode;
 use super::{BodyOut, Cell, Nested};
 use crate::body::Kind;
+use crate::body::Layout;
 use crate::error::data_error;
-// The command line still hands over the legacy layout type; mapped to `body::Layout` in `BodyOut`.
-use crate::legacy_body::Layout;
 
 /// How to read the CSV.
 #[derive(Debug, Clone)]

@@ -23,11 +23,10 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 
 use crate::body::Kind;
+use crate::body::Layout;
 use crate::body::RecordWriter;
 use crate::json::write::{write_raw_str, write_value, Style};
 use crate::json::{Value, ValueKind};
-// The command line still hands over the legacy layout type; mapped to `body::Layout` in `BodyOut`.
-use crate::legacy_body::Layout;
 use crate::source::{self, Source};
 
 pub use infer::ColType;
@@ -412,18 +411,8 @@ pub struct BodyOut<'w> {
     extra_rows: usize,
 }
 
-/// The body layout for the layout the command line chose.
-fn body_layout(layout: Layout) -> crate::body::Layout {
-    match layout {
-        Layout::Records => crate::body::Layout::Records,
-        Layout::Compact => crate::body::Layout::Compact,
-        Layout::Pretty => crate::body::Layout::Pretty,
-    }
-}
-
 impl<'w> BodyOut<'w> {
     pub fn begin(w: &'w mut dyn Write, layout: Layout, kind: Kind) -> io::Result<BodyOut<'w>> {
-        let layout = body_layout(layout);
         Ok(BodyOut {
             writer: RecordWriter::begin(w, layout, kind.records_key())?,
             kind,
@@ -440,7 +429,7 @@ impl<'w> BodyOut<'w> {
     /// What opens a row of scalars: `[`, or `[` and the first value's indent (pretty).
     pub fn row_open(&self) -> &'static [u8] {
         match self.layout {
-            crate::body::Layout::Pretty => b"[\n      ",
+            Layout::Pretty => b"[\n      ",
             _ => b"[",
         }
     }
@@ -449,16 +438,16 @@ impl<'w> BodyOut<'w> {
     /// new indented line (pretty).
     pub fn value_separator(&self) -> &'static [u8] {
         match self.layout {
-            crate::body::Layout::Compact => b",",
-            crate::body::Layout::Records => b", ",
-            crate::body::Layout::Pretty => b",\n      ",
+            Layout::Compact => b",",
+            Layout::Records => b", ",
+            Layout::Pretty => b",\n      ",
         }
     }
 
     /// What closes a row of scalars.
     pub fn row_close(&self) -> &'static [u8] {
         match self.layout {
-            crate::body::Layout::Pretty => b"\n    ]",
+            Layout::Pretty => b"\n    ]",
             _ => b"]",
         }
     }
@@ -473,7 +462,7 @@ impl<'w> BodyOut<'w> {
 
     /// The separator between two rows after the header: `",\n    "` or `","` (compact).
     pub fn row_separator(&self) -> &'static [u8] {
-        if self.layout == crate::body::Layout::Compact {
+        if self.layout == Layout::Compact {
             b","
         } else {
             b",\n    "

@@ -59,7 +59,7 @@ pub fn body_to(
     let doc = crate::validate::body_root(text, checked)
         .ok_or_else(|| located(&source.name, 1, 1, "not a JSON document"))?;
     if to == TargetFormat::Body {
-        write_document(&mut &mut *w, &doc, layout_of(settings.layout))?;
+        write_document(&mut &mut *w, &doc, settings.layout)?;
         return Ok(());
     }
     let table = Body::view(&doc, Some(kind))
@@ -68,7 +68,7 @@ pub fn body_to(
     let mut release = Release::new(source);
     match to {
         TargetFormat::Body => unreachable!("handled above"),
-        TargetFormat::Json => write_objects(&table, layout_of(settings.layout), w, &mut release),
+        TargetFormat::Json => write_objects(&table, settings.layout, w, &mut release),
         TargetFormat::Ndjson => {
             let keys = table.keys();
             let mut values = Vec::with_capacity(keys.len());
@@ -82,16 +82,6 @@ pub fn body_to(
             Ok(())
         }
         TargetFormat::Csv => write_csv(source, &table, kind, settings, w, &mut release),
-    }
-}
-
-/// `Settings.layout` is still the legacy type while `convert/mod.rs` moves over; this mapping
-/// goes when it is `body::Layout`.
-fn layout_of(layout: crate::legacy_body::Layout) -> Layout {
-    match layout {
-        crate::legacy_body::Layout::Records => Layout::Records,
-        crate::legacy_body::Layout::Compact => Layout::Compact,
-        crate::legacy_body::Layout::Pretty => Layout::Pretty,
     }
 }
 

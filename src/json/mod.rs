@@ -9,7 +9,6 @@
 //! * [`write`] prints values back: numbers exactly as written, strings escaped one canonical way.
 //! * [`scan_number`] is the number grammar, also used by CSV type inference.
 
-pub mod dom;
 pub mod lexer;
 pub mod value;
 pub mod write;
