@@ -89,7 +89,7 @@ _xconn() {
             return 0
             ;;
         xconn__subcmd__call)
-            opts="-X -H -k -v -o -h -V --method --header --token-env --token-file --timeout --connect-timeout --retries --cacert --insecure --max-response-size --dry-run --curl --verbose --output --format --color --help --version"
+            opts="-X -H -k -v -o -d -h -V --method --header --token-env --token-file --timeout --connect-timeout --retries --cacert --insecure --max-response-size --dry-run --curl --verbose --output --format --no-validate --batch-size --concurrency --summary --from --delimiter --types --type --flatten --nest --nest-sep --allow-ragged --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -148,7 +148,43 @@ _xconn() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "raw json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table markdown json raw" -- "${cur}"))
+                    return 0
+                    ;;
+                --batch-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --summary)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --from)
+                    COMPREPLY=($(compgen -W "csv json ndjson" -- "${cur}"))
+                    return 0
+                    ;;
+                --delimiter)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -d)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --types)
+                    COMPREPLY=($(compgen -W "infer string" -- "${cur}"))
+                    return 0
+                    ;;
+                --type)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --nest-sep)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --color)

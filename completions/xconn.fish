@@ -109,8 +109,22 @@ complete -c xconn -n "__fish_xconn_using_subcommand call" -l retries -d 'Further
 complete -c xconn -n "__fish_xconn_using_subcommand call" -l cacert -d 'Trust only the CA certificates in this PEM file' -r -F
 complete -c xconn -n "__fish_xconn_using_subcommand call" -l max-response-size -d 'Refuse an answer longer than this many bytes (suffixes K, M, G: powers of 1024)' -r
 complete -c xconn -n "__fish_xconn_using_subcommand call" -s o -l output -d 'Write the answer to FILE (atomically) instead of standard output' -r
-complete -c xconn -n "__fish_xconn_using_subcommand call" -l format -d 'How to print the answer' -r -f -a "raw\t'The response body exactly as received'
-json\t'The response body as indented JSON'"
+complete -c xconn -n "__fish_xconn_using_subcommand call" -l format -d 'How to print the answer: `table` on a terminal, `raw` when piped' -r -f -a "table\t'The answer drawn as terminal tables, as `show` draws it (the default on a terminal)'
+markdown\t'The answer as GitHub-flavoured markdown tables'
+json\t'The response body as indented JSON'
+raw\t'The response body exactly as received (the default when piped)'"
+complete -c xconn -n "__fish_xconn_using_subcommand call" -l batch-size -d 'Split the records into requests of at most N records each (the header in every one), sent concurrently and merged into one response in input order' -r
+complete -c xconn -n "__fish_xconn_using_subcommand call" -l concurrency -d 'Requests in flight at once with --batch-size' -r
+complete -c xconn -n "__fish_xconn_using_subcommand call" -l summary -d 'The summary printed on standard error after batches: one line of text, or one JSON object' -r -f -a "text\t'One line of text'
+json\t'One JSON object, for scripts'"
+complete -c xconn -n "__fish_xconn_using_subcommand call" -l from -d 'Convert BODY from this format first (by default: the file extension, then the content; a JSON request body is sent as it is)' -r -f -a "csv\t''
+json\t''
+ndjson\t''"
+complete -c xconn -n "__fish_xconn_using_subcommand call" -s d -l delimiter -d 'CSV field delimiter (one byte; `\\t` for tab)' -r
+complete -c xconn -n "__fish_xconn_using_subcommand call" -l types -d 'How CSV cells get their JSON types' -r -f -a "infer\t'Integers, decimals, booleans and null (empty cell) are recognised; the rest are strings'
+string\t'Every CSV value stays a string (empty cells too)'"
+complete -c xconn -n "__fish_xconn_using_subcommand call" -l type -d 'Force one column\'s type: COL=string|number|integer|boolean. Repeatable' -r
+complete -c xconn -n "__fish_xconn_using_subcommand call" -l nest-sep -d 'Separator between table name and column name for `--nest`' -r
 complete -c xconn -n "__fish_xconn_using_subcommand call" -l color -d 'When to use color: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -118,6 +132,10 @@ complete -c xconn -n "__fish_xconn_using_subcommand call" -s k -l insecure -d 'D
 complete -c xconn -n "__fish_xconn_using_subcommand call" -l dry-run -d 'Print the request that would be sent (token masked) and send nothing'
 complete -c xconn -n "__fish_xconn_using_subcommand call" -l curl -d 'Print an equivalent curl command (it reads the token from the variable itself) and send nothing'
 complete -c xconn -n "__fish_xconn_using_subcommand call" -s v -l verbose -d 'Show the request and response headers on standard error (secrets masked)'
+complete -c xconn -n "__fish_xconn_using_subcommand call" -l no-validate -d 'Send the request without checking it first (it is checked by default, and an invalid one is not sent)'
+complete -c xconn -n "__fish_xconn_using_subcommand call" -l flatten -d 'Turn nested JSON objects into dotted keys instead of failing'
+complete -c xconn -n "__fish_xconn_using_subcommand call" -l nest -d 'CSV columns named `Table.column` form a nested table `Table`'
+complete -c xconn -n "__fish_xconn_using_subcommand call" -l allow-ragged -d 'Pad short CSV rows with null instead of failing'
 complete -c xconn -n "__fish_xconn_using_subcommand call" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c xconn -n "__fish_xconn_using_subcommand call" -s V -l version -d 'Print version'
 complete -c xconn -n "__fish_xconn_using_subcommand token" -l token-env -d 'Read the token from the environment variable NAME instead of XCONN_TOKEN / CSPARK_BEARER_TOKEN' -r

@@ -28,7 +28,7 @@ pub enum Command {
     Completions(CompletionsArgs),
     /// Send a body to a service with the bearer token, and print the answer.
     #[command(after_help = CALL_AFTER_HELP)]
-    Call(CallArgs),
+    Call(Box<CallArgs>),
     /// Show the claims of the token `call` would send (never the token itself).
     Token(TokenArgs),
 }
@@ -237,9 +237,16 @@ Exit codes:
   0  the service answered 2xx
   1  the request or the response breaks the format (or the answer is over --max-response-size)
   2  usage or local input error (unreadable body, token file or --cacert)
-  3  network, TLS or timeout failure after the retries
-  4  the service answered with an HTTP status other than 2xx
-  5  the response is valid but some record carries errors";
+  3  network, TLS or timeout failure after the retries (with --batch-size: a batch failed so)
+  4  the service answered with an HTTP status other than 2xx (with --batch-size: a batch did)
+  5  the response is valid but some record carries errors
+With --batch-size the merged response is written even when batches failed: each record of a
+failed batch carries an error entry, so no record disappears.
+
+Examples:
+  XCONN_TOKEN=$(cat token) xconn call https://svc.example/run request.json
+  xconn call https://svc.example/run people.csv --batch-size 200 --concurrency 8 -o response.json
+  xconn call https://svc.example/run request.json --dry-run";
 
 /// Where the bearer token comes from (shared by `call` and `token`).
 #[derive(Debug, Args)]
@@ -257,10 +264,60 @@ pub struct TokenSourceArgs {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum CallFormat {
-    /// The response body exactly as received.
-    Raw,
+    /// The answer drawn as terminal tables, as `show` draws it (the default on a terminal).
+    Table,
+    /// The answer as GitHub-flavoured markdown tables.
+    Markdown,
     /// The response body as indented JSON.
     Json,
+    /// The response body exactly as received (the default when piped).
+    Raw,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SummaryFormat {
+    /// One line of text.
+    Text,
+    /// One JSON object, for scripts.
+    Json,
+}
+
+/// How a BODY that is not a request body (CSV, JSON objects, NDJSON) is converted on the fly;
+/// the same options and detection as `xconn convert`.
+#[derive(Debug, Args)]
+pub struct CallDataArgs {
+    /// Convert BODY from this format first (by default: the file extension, then the content;
+    /// a JSON request body is sent as it is).
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub from: Option<SourceFormat>,
+
+    /// CSV field delimiter (one byte; `\t` for tab).
+    #[arg(short, long, value_name = "CHAR")]
+    pub delimiter: Option<String>,
+
+    /// How CSV cells get their JSON types.
+    #[arg(long, value_enum, default_value_t = TypesMode::Infer, value_name = "MODE")]
+    pub types: TypesMode,
+
+    /// Force one column's type: COL=string|number|integer|boolean. Repeatable.
+    #[arg(long = "type", value_name = "COL=TYPE")]
+    pub type_overrides: Vec<String>,
+
+    /// Turn nested JSON objects into dotted keys instead of failing.
+    #[arg(long)]
+    pub flatten: bool,
+
+    /// CSV columns named `Table.column` form a nested table `Table`.
+    #[arg(long)]
+    pub nest: bool,
+
+    /// Separator between table name and column name for `--nest`.
+    #[arg(long, default_value = ".", value_name = "SEP")]
+    pub nest_sep: String,
+
+    /// Pad short CSV rows with null instead of failing.
+    #[arg(long)]
+    pub allow_ragged: bool,
 }
 
 #[derive(Debug, Args)]
@@ -330,9 +387,30 @@ pub struct CallArgs {
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<String>,
 
-    /// How to print the answer.
+    /// How to print the answer: `table` on a terminal, `raw` when piped.
     #[arg(long, value_enum, value_name = "FORMAT")]
     pub format: Option<CallFormat>,
+
+    /// Send the request without checking it first (it is checked by default, and an invalid
+    /// one is not sent).
+    #[arg(long)]
+    pub no_validate: bool,
+
+    /// Split the records into requests of at most N records each (the header in every one),
+    /// sent concurrently and merged into one response in input order.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub batch_size: Option<u64>,
+
+    /// Requests in flight at once with --batch-size.
+    #[arg(long, default_value_t = 4, value_name = "C", value_parser = clap::value_parser!(u64).range(1..=1024))]
+    pub concurrency: u64,
+
+    /// The summary printed on standard error after batches: one line of text, or one JSON object.
+    #[arg(long, value_enum, default_value_t = SummaryFormat::Text, value_name = "FORMAT")]
+    pub summary: SummaryFormat,
+
+    #[command(flatten)]
+    pub data: CallDataArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

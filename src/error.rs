@@ -11,8 +11,8 @@
 //! | 0 | [`Outcome::Success`] | success (validate: every file valid) |
 //! | 1 | [`Outcome::Invalid`], [`ErrorKind::Data`] | the input was read but is invalid or cannot be converted (bad CSV/JSON, failed rule) |
 //! | 2 | [`ErrorKind::Usage`], [`ErrorKind::Input`], an error with no kind | usage error, unreadable file, or an I/O failure while writing |
-//! | 3 | [`ErrorKind::Network`] | the service could not be reached (name lookup, connection, TLS, timeout) |
-//! | 4 | [`ErrorKind::Http`] | the service answered with an HTTP error status |
+//! | 3 | [`ErrorKind::Network`], [`Outcome::NetworkFailure`] | the service could not be reached (name lookup, connection, TLS, timeout) |
+//! | 4 | [`ErrorKind::Http`], [`Outcome::HttpFailure`] | the service answered with an HTTP error status |
 //! | 5 | [`Outcome::RecordErrors`] | the service answered, but reported errors for some records |
 //!
 //! Codes 3–5 are for the network commands (`call`, `serve`, `check`).
@@ -30,6 +30,12 @@ pub enum Outcome {
     Invalid,
     /// The service answered, but its response reports errors for some records: exit 5.
     RecordErrors,
+    /// Some requests of a batched call could not reach the service (the output was still
+    /// written, each lost record with an error entry): exit 3.
+    NetworkFailure,
+    /// Some requests of a batched call got an HTTP error status (output written as for
+    /// `NetworkFailure`): exit 4.
+    HttpFailure,
 }
 
 impl Outcome {
@@ -39,6 +45,8 @@ impl Outcome {
             Outcome::Success => 0,
             Outcome::Invalid => 1,
             Outcome::RecordErrors => 5,
+            Outcome::NetworkFailure => 3,
+            Outcome::HttpFailure => 4,
         }
     }
 

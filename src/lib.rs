@@ -32,7 +32,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Schema(args) => cmd::schema::run(args, &mut out),
         Command::Show(args) => cmd::show::run(args, &mut out),
         Command::Completions(args) => cmd::completions::run(args, &mut out),
-        Command::Call(args) => cmd::call::run(args, &mut out),
+        Command::Call(args) => cmd::call::run(*args, &mut out),
         Command::Token(args) => cmd::token::run(args, &mut out),
     }
     .map_err(name_bare_write_error)?;

@@ -11,7 +11,8 @@ use common::{jwt, unix_now, Scratch};
 
 const TOKEN: &str = "s3cr3t-t0ken-value";
 const BODY: &str = r#"{"inputs":[["a","b"],[1,2]]}"#;
-const ANSWER: &str = r#"{"outputs":[["y"],[3]],"warnings":[],"errors":[],"process_time":[]}"#;
+const ANSWER: &str =
+    r#"{"outputs":[["y"],[3]],"warnings":[null],"errors":[null],"process_time":[1]}"#;
 
 struct Run {
     code: i32,
@@ -574,7 +575,10 @@ fn an_answer_that_is_not_json_fails_format_json() {
 #[test]
 fn an_oversized_answer_is_refused() {
     let s = scratch();
-    let server = Server::always(Reply::json(&format!(r#"{{"x":"{}"}}"#, "a".repeat(5000))));
+    let server = Server::always(Reply::json(&format!(
+        r#"{{"outputs":[["y"],["{}"]],"warnings":[null],"errors":[null],"process_time":[1]}}"#,
+        "a".repeat(5000)
+    )));
     let run = call(
         &s,
         &[
@@ -701,5 +705,214 @@ fn help_lists_the_exit_codes() {
         "5  the response is valid",
     ] {
         assert!(run.stdout.contains(line), "{line:?} not in --help");
+    }
+}
+
+// ---- the body model: validation before sending, conversion on the fly, answers checked ----
+
+/// An echo service: `outputs` = the request's records with column `y` = column `a`; a record whose
+/// `a` is in `slow` makes the answer wait `delay`; one whose `a` is in `fail` gets HTTP 500.
+fn echo_server(slow: &'static [i64], delay: Duration, fail: &'static [i64]) -> Server {
+    Server::start(move |_, request| {
+        let body: serde_json::Value = serde_json::from_slice(&request.body).unwrap();
+        let rows = body["inputs"].as_array().unwrap();
+        let values: Vec<i64> = rows[1..].iter().map(|r| r[0].as_i64().unwrap()).collect();
+        if values.iter().any(|v| fail.contains(v)) {
+            return Reply::status(500).body("boom");
+        }
+        let outputs: Vec<String> = values.iter().map(|v| format!("[{v}]")).collect();
+        let nulls = vec!["null"; values.len()].join(",");
+        let times = vec!["1"; values.len()].join(",");
+        let reply = Reply::json(&format!(
+            r#"{{"outputs":[["y"],{}],"warnings":[{nulls}],"errors":[{nulls}],"process_time":[{times}]}}"#,
+            outputs.join(",")
+        ));
+        if values.iter().any(|v| slow.contains(v)) {
+            reply.delay(delay)
+        } else {
+            reply
+        }
+    })
+}
+
+#[test]
+fn an_invalid_request_is_refused_with_the_diagnostics_and_not_sent() {
+    let s = Scratch::new();
+    s.write("bad.json", r#"{"inputs":[["a","b"],[1]]}"#);
+    let server = ok_server();
+    let run = call(&s, &[&server.url("/"), "bad.json"], &[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("error[XC107]"), "{}", run.stderr);
+    assert!(run.stderr.contains("nothing was sent"), "{}", run.stderr);
+    assert_eq!(server.hits(), 0);
+    // --no-validate sends it anyway, and says so.
+    let run = call(&s, &[&server.url("/"), "bad.json", "--no-validate"], &[]);
+    assert_eq!(server.hits(), 1);
+    assert!(run.stderr.contains("--no-validate"), "{}", run.stderr);
+}
+
+#[test]
+fn csv_and_objects_are_converted_on_the_fly() {
+    let s = Scratch::new();
+    s.write("people.csv", "a,name\n1,Ann\n2,\"Bo, Jr\"\n");
+    s.write(
+        "people.json",
+        r#"[{"a": 1, "name": "Ann"}, {"a": 2, "name": "Bo, Jr"}]"#,
+    );
+    let server = echo_server(&[], Duration::ZERO, &[]);
+    for file in ["people.csv", "people.json"] {
+        let run = call(&s, &[&server.url("/"), file], &[]);
+        assert_eq!(run.code, 0, "{file}: {}", run.stderr);
+    }
+    let run = call_stdin(&s, &[&server.url("/"), "-", "--from", "csv"], &[], "a\n7\n");
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let sent: Vec<serde_json::Value> = server
+        .requests()
+        .iter()
+        .map(|r| serde_json::from_slice(&r.body).unwrap())
+        .collect();
+    let expected: serde_json::Value =
+        serde_json::from_str(r#"{"inputs":[["a","name"],[1,"Ann"],[2,"Bo, Jr"]]}"#).unwrap();
+    assert_eq!(sent[0], expected);
+    assert_eq!(sent[1], expected);
+    assert_eq!(sent[2]["inputs"], serde_json::json!([["a"], [7]]));
+    // A conversion error names standard input, not a temp file.
+    let run = call_stdin(&s, &[&server.url("/"), "-"], &[], "[{\"a\": {\"b\": 1}}]");
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("<stdin>"), "{}", run.stderr);
+    assert!(!run.stderr.contains("/tmp"), "{}", run.stderr);
+}
+
+#[test]
+fn the_answer_is_checked_against_the_request() {
+    let s = scratch();
+    // BODY has one record; an answer with two breaks XC130 and exits 1.
+    let two = r#"{"outputs":[["y"],[1],[2]],"warnings":[null,null],"errors":[null,null],"process_time":[1,1]}"#;
+    let server = Server::always(Reply::json(two));
+    let run = call(&s, &[&server.url("/"), "body.json"], &[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("error[XC130]"), "{}", run.stderr);
+    assert_eq!(run.stdout, two, "the answer is still printed");
+    // A valid answer whose record carries an error exits 5.
+    let errored = r#"{"outputs":[["y"],[1]],"warnings":[null],"errors":[[{"error_category":"validation_error","error_type":"422","additional_details":"d","source_path":"a","message":"bad a"}]],"process_time":[1]}"#;
+    let server = Server::always(Reply::json(errored));
+    let run = call(&s, &[&server.url("/"), "body.json"], &[]);
+    assert_eq!(run.code, 5, "{}", run.stderr);
+    assert!(run.stderr.contains("errors for 1 record"), "{}", run.stderr);
+}
+
+#[test]
+fn on_a_terminal_the_answer_is_drawn_as_tables() {
+    let s = scratch();
+    let server = ok_server();
+    let run = call(
+        &s,
+        &[&server.url("/"), "body.json"],
+        &[("XCONN_FORCE_TTY", "1"), ("COLUMNS", "100")],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout.contains("response: 1 record, ok"),
+        "{}",
+        run.stdout
+    );
+    assert!(!run.stdout.contains("\"outputs\""), "{}", run.stdout);
+    let run = call(
+        &s,
+        &[&server.url("/"), "body.json", "--format", "markdown"],
+        &[],
+    );
+    assert!(run.stdout.contains("| # |"), "{}", run.stdout);
+}
+
+fn batch_body(records: i64) -> String {
+    let rows: Vec<String> = (1..=records).map(|i| format!("[{i},\"r{i}\"]")).collect();
+    format!(r#"{{"inputs":[["a","b"],{}]}}"#, rows.join(","))
+}
+
+#[test]
+fn batches_are_merged_in_input_order_even_when_they_finish_out_of_order() {
+    let s = Scratch::new();
+    s.write("many.json", batch_body(7));
+    // The first batch answers last.
+    let server = echo_server(&[1], Duration::from_millis(400), &[]);
+    let run = call(
+        &s,
+        &[
+            &server.url("/"),
+            "many.json",
+            "--batch-size",
+            "2",
+            "--concurrency",
+            "4",
+            "--summary",
+            "json",
+        ],
+        &[],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(server.hits(), 4);
+    // Each batch carries the header and its records, written from the original bytes.
+    let mut bodies: Vec<String> = server
+        .requests()
+        .iter()
+        .map(|r| String::from_utf8(r.body.clone()).unwrap())
+        .collect();
+    bodies.sort();
+    assert!(bodies.contains(&r#"{"inputs":[["a","b"],[7,"r7"]]}"#.to_string()));
+    assert!(bodies.contains(&r#"{"inputs":[["a","b"],[1,"r1"],[2,"r2"]]}"#.to_string()));
+    let merged: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(
+        merged["outputs"],
+        serde_json::json!([["y"], [1], [2], [3], [4], [5], [6], [7]])
+    );
+    assert_eq!(merged["process_time"].as_array().unwrap().len(), 7);
+    let summary: serde_json::Value =
+        serde_json::from_str(run.stderr.lines().last().unwrap()).unwrap();
+    assert_eq!(summary["requests"], 4);
+    assert_eq!(summary["records"], 7);
+    assert_eq!(summary["failures"], 0);
+    assert!(
+        summary["latency_ms"]["p99"].as_f64().unwrap() >= 300.0,
+        "{summary}"
+    );
+}
+
+#[test]
+fn a_batch_that_fails_for_good_keeps_its_records_as_errors() {
+    let s = Scratch::new();
+    s.write("many.json", batch_body(5));
+    let server = echo_server(&[], Duration::ZERO, &[3]);
+    let run = call(
+        &s,
+        &[
+            &server.url("/"),
+            "many.json",
+            "--batch-size",
+            "2",
+            "--retries",
+            "0",
+            "-o",
+            "merged.json",
+        ],
+        &[],
+    );
+    assert_eq!(run.code, 4, "{}", run.stderr);
+    assert!(run.stderr.contains("batch 2"), "{}", run.stderr);
+    // The merged response is valid against the request, and no record disappeared.
+    s.xconn()
+        .args(["validate", "--against", "many.json", "merged.json"])
+        .assert()
+        .code(0);
+    let merged: serde_json::Value = serde_json::from_str(&s.read("merged.json")).unwrap();
+    let outputs = merged["outputs"].as_array().unwrap();
+    assert_eq!(outputs.len(), 6);
+    assert_eq!(outputs[3], serde_json::json!([null]));
+    let errors = merged["errors"].as_array().unwrap();
+    assert!(errors[0].is_null() && errors[4].is_null());
+    for i in [2, 3] {
+        let entry = &errors[i][0];
+        assert_eq!(entry["error_type"], "500");
+        assert_eq!(entry["source_path"], format!("/inputs/{}", i + 1));
     }
 }

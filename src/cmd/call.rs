@@ -1,23 +1,28 @@
-//! `xconn call URL [BODY|-]`: read a body, send it with the bearer token through
-//! [`crate::http::send`], and print the answer. `--dry-run` and `--curl` print the request instead
-//! of sending it; `-v` shows both heads on standard error. Secrets are masked in all of it.
-//!
-//! The body-model pieces plug in at the `// seam:` comments: converting CSV / objects on the fly,
-//! validating the request before sending, validating the answer against the request, rendering it
-//! with `show`, and batches.
+//! `xconn call URL [BODY|-]`: build the request body (a request body as it is, or CSV / JSON
+//! objects / NDJSON converted on the fly by `convert`), check it with the validator, send it with
+//! the bearer token through [`crate::http::send`], check the answer like
+//! `validate --against` the request, and print it with the `show` renderer (or raw when piped).
+//! With `--batch-size` the records go in several requests, [`crate::batch`] splits and merges.
+//! `--dry-run` and `--curl` print the request instead of sending it; `-v` shows both heads on
+//! standard error. Secrets are masked in all of it.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::Path;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 
-use crate::cli::{CallArgs, CallFormat};
-use crate::error::{data_error, usage_error, Outcome};
+use crate::batch::{BatchFailure, Merger, Split};
+use crate::body::{Body, Kind};
+use crate::cli::{CallArgs, CallDataArgs, CallFormat, SummaryFormat};
+use crate::convert::{self, parse_delimiter, parse_type_override};
+use crate::error::{data_error, usage_error, ErrorKind, Outcome};
 use crate::http::token::{self, Origin, Token};
-use crate::http::{self, redact, Client, Event, Method, Request, Response, Settings, Url};
+use crate::http::{self, redact, Client, Event, Method, Request, Settings, Url};
 use crate::output::{self, Output};
+use crate::render;
 use crate::source::{self, Source};
+use crate::validate::{self, Against};
 
 pub fn run(args: CallArgs, out: &mut Output) -> anyhow::Result<Outcome> {
     let url = parse_url(&args.url)?;
@@ -39,20 +44,41 @@ pub fn run(args: CallArgs, out: &mut Output) -> anyhow::Result<Outcome> {
             "the body and --token-file cannot both be standard input",
         ));
     }
+    if args.batch_size.is_some() && (args.dry_run || args.curl) {
+        return Err(usage_error(
+            "--batch-size sends several requests: it does not go with --dry-run or --curl",
+        ));
+    }
     let token = token::find_in_env(&token_source)?;
 
-    // seam: convert-on-the-fly — a CSV / objects / NDJSON BODY (`--from`, `--nest`, `--type` …)
-    // becomes an `inputs` body here, with `convert`'s detection and settings.
-    let body = match &args.body {
-        Some(arg) => Bytes::copy_from_slice(&Source::read(arg)?.bytes),
-        None => Bytes::new(),
+    let (body, body_name) = match &args.body {
+        Some(arg) => request_body(arg, &args.data)?,
+        None => (Vec::new(), "the request".to_string()),
     };
-    // seam: validate-before-send — check `body` as a request (`validate::check_source`); an
-    // invalid one is refused with the diagnostics (exit 1) and nothing is sent; `--no-validate`
-    // skips this and says so on stderr. `--dry-run` validates too.
-    // seam: batches — with `--batch-size N`, split the checked request's records into requests
-    // written from their original bytes and send them `--concurrency C` at a time, each through
-    // `http::send` on one shared `Client`; merge the answers in input order.
+    let records = if args.no_validate {
+        eprintln!("xconn: --no-validate: the request is sent without being checked");
+        None
+    } else {
+        let validated = validate::check_bytes(
+            &body,
+            &validate::Options {
+                kind: Some(Kind::Request),
+                against: None,
+            },
+        );
+        if !validated.checked.diagnostics.is_empty() {
+            validate::write_text(
+                &mut std::io::stderr().lock(),
+                &body_name,
+                &validated.checked.diagnostics,
+            )?;
+        }
+        if validated.checked.has_errors() {
+            eprintln!("xconn: the request breaks the format: nothing was sent");
+            return Ok(Outcome::Invalid);
+        }
+        validated.records
+    };
 
     let settings = Settings {
         timeout: args.timeout,
@@ -63,6 +89,7 @@ pub fn run(args: CallArgs, out: &mut Output) -> anyhow::Result<Outcome> {
         insecure: args.insecure,
         max_response_size: args.max_response_size,
     };
+    let body = Bytes::from(body);
     let request = Request::new(method, url, headers, body);
     announce_token(token.as_ref(), &request);
     if args.insecure {
@@ -80,6 +107,17 @@ pub fn run(args: CallArgs, out: &mut Output) -> anyhow::Result<Outcome> {
     if args.curl {
         print_curl(out, &client, &request, args.body.as_deref())?;
         return Ok(Outcome::Success);
+    }
+    let print = Printing {
+        format: args.format.unwrap_or(if out.is_terminal {
+            CallFormat::Table
+        } else {
+            CallFormat::Raw
+        }),
+        output: args.output.clone(),
+    };
+    if let Some(size) = args.batch_size {
+        return run_batches(&args, &client, &request, size as usize, &print, out);
     }
 
     if args.verbose {
@@ -126,20 +164,413 @@ pub fn run(args: CallArgs, out: &mut Output) -> anyhow::Result<Outcome> {
             response.request_id
         );
     }
+    let name = format!("response (x-request-id {})", response.request_id);
+    let not_json = |why: &str| {
+        data_error(format!(
+            "the answer to x-request-id {} is not JSON: {why} ({}, content-type {}); it starts: {}",
+            response.request_id,
+            response.status_line(),
+            response.content_type().unwrap_or("none"),
+            redact::body_prefix(&response.body, http::ERROR_BODY_PREFIX)
+        ))
+    };
+    print_answer(out, &response.body, &name, records, &print, Some(&not_json))
+}
 
-    // seam: response validation — parse `response.body` once and check it like
-    // `validate --against <the request sent>` (record counts must match): exit 1 when it breaks
-    // the format, `Outcome::RecordErrors` (exit 5) when some record carries errors.
-    // seam: rendering — with no --format, a terminal gets the `show` renderer
-    // (`--format table|markdown` too); piped output stays the raw body.
-    let format = args.format.unwrap_or(CallFormat::Raw);
-    match &args.output {
-        Some(path) => {
-            output::write_atomically(Path::new(path), |w| write_answer(w, &response, format))?
+/// How the answer is printed.
+struct Printing {
+    format: CallFormat,
+    /// `-o FILE`: the answer goes there (atomically) instead of standard output.
+    output: Option<String>,
+}
+
+/// Check an answer like `validate --against` the request (when its record count is known), print
+/// its diagnostics on standard error and the answer in the chosen format, and say how it went:
+/// invalid (exit 1), valid with record errors (exit 5), or fine.
+fn print_answer(
+    out: &mut Output,
+    body: &[u8],
+    name: &str,
+    records: Option<usize>,
+    print: &Printing,
+    not_json: Option<&dyn Fn(&str) -> anyhow::Error>,
+) -> anyhow::Result<Outcome> {
+    let options = validate::Options {
+        kind: Some(Kind::Response),
+        against: records.map(|records| Against {
+            name: "sent".to_string(),
+            records,
+        }),
+    };
+    let validated = validate::check_bytes(body, &options);
+    let checked = &validated.checked;
+    let text = std::str::from_utf8(body).unwrap_or_default();
+    let root = validate::body_root(text, checked);
+    if root.is_none() {
+        if let Some(not_json) = not_json {
+            let why = checked
+                .diagnostics
+                .first()
+                .map_or("not JSON".to_string(), |d| {
+                    format!("{} at {}:{}", d.message, d.line, d.col)
+                });
+            return Err(not_json(&why));
         }
-        None => write_answer(out, &response, format)?,
+    }
+    let to_terminal = print.output.is_none();
+    let width = if to_terminal { out.width(None) } else { None };
+    let color = to_terminal && out.color;
+    let terminal = to_terminal && out.is_terminal;
+    let write = |w: &mut dyn Write| -> anyhow::Result<()> {
+        match print.format {
+            CallFormat::Raw => w.write_all(body)?,
+            CallFormat::Json => match &root {
+                Some(root) => {
+                    crate::json::write::write_value(w, root, crate::json::write::Style::Pretty(0))?;
+                    w.write_all(b"\n")?;
+                }
+                None => w.write_all(body)?,
+            },
+            CallFormat::Table | CallFormat::Markdown => {
+                if let Some(body) = root
+                    .as_ref()
+                    .and_then(|r| Body::view(r, Some(Kind::Response)))
+                {
+                    let options = render::Options {
+                        format: if print.format == CallFormat::Table {
+                            render::Format::Table
+                        } else {
+                            render::Format::Markdown
+                        },
+                        expand: false,
+                        record: None,
+                        width,
+                        color,
+                        terminal,
+                    };
+                    render::render(w, &body, &options)?;
+                }
+            }
+        }
+        Ok(())
+    };
+    match &print.output {
+        Some(path) => output::write_atomically(Path::new(path), write)?,
+        None => write(out)?,
+    }
+    if !checked.diagnostics.is_empty() {
+        out.flush()?;
+        validate::write_text(&mut std::io::stderr().lock(), name, &checked.diagnostics)?;
+    }
+    if checked.has_errors() {
+        return Ok(Outcome::Invalid);
+    }
+    let errored = root
+        .as_ref()
+        .and_then(|r| match Body::view(r, Some(Kind::Response)) {
+            Some(Body::Response(response)) => response.errors,
+            _ => None,
+        })
+        .map_or(0, |errors| {
+            errors
+                .items()
+                .filter(|e| e.items().next().is_some())
+                .count()
+        });
+    if errored > 0 {
+        eprintln!(
+            "xconn: the service reported errors for {}",
+            render::plural(errored, "record")
+        );
+        return Ok(Outcome::RecordErrors);
     }
     Ok(Outcome::Success)
+}
+
+/// The request body from BODY: a JSON request body file is sent as it is; anything else (CSV,
+/// JSON objects, NDJSON, or `--from` given, or standard input) goes through `convert` first, with
+/// its detection and the `--from`/`--nest`/`--type`… options. Returns the body and a name for
+/// messages.
+fn request_body(arg: &str, data: &CallDataArgs) -> anyhow::Result<(Vec<u8>, String)> {
+    let name = source::display_name(arg);
+    let converted_by_extension = Path::new(arg)
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| {
+            matches!(
+                e.to_ascii_lowercase().as_str(),
+                "csv" | "tsv" | "ndjson" | "jsonl"
+            )
+        });
+    // Standard input is read once: held in a temp file when it must be converted.
+    let mut spool = None;
+    let mut input = arg.to_string();
+    if data.from.is_none() && !converted_by_extension {
+        let source = Source::read(arg)?;
+        if let Ok(text) = std::str::from_utf8(&source.bytes) {
+            let start = text.len() - text.trim_start().len();
+            let root = crate::json::Value::starting_at(text, start);
+            if Kind::detect(&root).is_some() {
+                return Ok((source.bytes.to_vec(), name));
+            }
+        }
+        if source::is_stdin(arg) {
+            let mut file = tempfile::NamedTempFile::new()
+                .map_err(|e| crate::error::input_error(format!("cannot spool <stdin>: {e}")))?;
+            file.write_all(&source.bytes)
+                .map_err(|e| crate::error::input_error(format!("cannot spool <stdin>: {e}")))?;
+            input = file.path().display().to_string();
+            spool = Some(file);
+        }
+    }
+    let settings = convert::Settings {
+        input: input.clone(),
+        from: data.from.map(super::convert::source_format),
+        to: Some(convert::TargetFormat::Body),
+        kind: Kind::Request,
+        layout: crate::body::Layout::Compact,
+        delimiter: data.delimiter.as_deref().map(parse_delimiter).transpose()?,
+        types: super::convert::types_mode(data.types),
+        overrides: data
+            .type_overrides
+            .iter()
+            .map(|t| parse_type_override(t))
+            .collect::<anyhow::Result<_>>()?,
+        flatten: data.flatten,
+        nest: data.nest,
+        nest_sep: data.nest_sep.clone(),
+        allow_ragged: data.allow_ragged,
+        output: None,
+    };
+    let mut body = Vec::new();
+    if let Err(err) = convert::convert(&settings, &mut body) {
+        if spool.is_none() {
+            return Err(err);
+        }
+        // Name standard input as the user knows it, not by its temp file; keep the exit code.
+        let message = format!("{err:#}").replace(&input, "<stdin>");
+        return Err(crate::error::error(
+            crate::error::kind_of(&err).unwrap_or(ErrorKind::Input),
+            message,
+        ));
+    }
+    drop(spool);
+    Ok((body, format!("{name} (converted)")))
+}
+
+/// `--batch-size`: split, send `--concurrency` at a time on one client, merge in input order,
+/// print the merged answer and a summary.
+fn run_batches(
+    args: &CallArgs,
+    client: &Client,
+    request: &Request,
+    size: usize,
+    print: &Printing,
+    out: &mut Output,
+) -> anyhow::Result<Outcome> {
+    let text = std::str::from_utf8(&request.body).map_err(|_| {
+        data_error("the request is not UTF-8 text: it cannot be split into batches")
+    })?;
+    let root = crate::json::parse(text).map_err(|e| {
+        let (line, col) = source::line_col(text.as_bytes(), e.offset);
+        data_error(format!(
+            "the request is not JSON ({}:{line}:{col}): it cannot be split into batches",
+            e.kind.message()
+        ))
+    })?;
+    let split = Split::new(&root, size)
+        .ok_or_else(|| data_error("the request has no `inputs` table to split into batches"))?;
+    let total = split.len();
+    let mut merger = Merger::new(&split);
+    let mut stats = Stats::default();
+    let progress = Progress::new(total);
+    let concurrency = (args.concurrency as usize).max(1);
+    let verbose = args.verbose;
+    let started = Instant::now();
+    let mut first_failure: Option<ErrorKind> = None;
+    http::block_on(async {
+        let mut running = tokio::task::JoinSet::new();
+        let mut next = 0usize;
+        let spawn = |running: &mut tokio::task::JoinSet<_>, batch: usize| {
+            let client = client.clone();
+            let request = Request::new(
+                request.method.clone(),
+                request.url.clone(),
+                request.headers.clone(),
+                Bytes::from(split.body(batch)),
+            );
+            running.spawn(async move {
+                let result = http::send(&client, &request).await;
+                (batch, request.request_id, result)
+            });
+        };
+        while next < total && running.len() < concurrency {
+            spawn(&mut running, next);
+            next += 1;
+        }
+        while let Some(joined) = running.join_next().await {
+            let Ok((batch, request_id, result)) = joined else {
+                continue;
+            };
+            stats.requests += 1;
+            match result {
+                Ok(response) => {
+                    stats.retries += response.attempts.saturating_sub(1);
+                    stats.latencies.push(response.latency);
+                    if let Err(failure) = merger.answered(batch, &response.body) {
+                        stats.failures += 1;
+                        first_failure.get_or_insert(ErrorKind::Data);
+                        eprintln!(
+                            "xconn: batch {} (x-request-id {request_id}): {}",
+                            batch + 1,
+                            failure.message
+                        );
+                    }
+                }
+                Err(error) => {
+                    stats.retries += error.attempts.saturating_sub(1);
+                    stats.failures += 1;
+                    first_failure.get_or_insert(error.kind());
+                    let message = error.to_string();
+                    if verbose || stats.failures <= 3 {
+                        eprintln!("xconn: batch {}: {message}", batch + 1);
+                    }
+                    merger.failed(
+                        batch,
+                        BatchFailure {
+                            error_type: error.error_type(),
+                            message,
+                        },
+                    );
+                }
+            }
+            progress.done(stats.requests);
+            if next < total {
+                spawn(&mut running, next);
+                next += 1;
+            }
+        }
+    })?;
+    progress.finish();
+    stats.elapsed = started.elapsed();
+    stats.records = split.records();
+    stats.failed_records = merger.failed_records();
+    let merged = merger.finish();
+    print_summary(&stats, args.summary);
+    let outcome = print_answer(
+        out,
+        &merged,
+        "merged response",
+        Some(split.records()),
+        print,
+        None,
+    )?;
+    Ok(match first_failure {
+        Some(ErrorKind::Network) => Outcome::NetworkFailure,
+        Some(ErrorKind::Http) => Outcome::HttpFailure,
+        Some(_) => Outcome::Invalid,
+        None => outcome,
+    })
+}
+
+/// What the batches did.
+#[derive(Default)]
+struct Stats {
+    requests: usize,
+    records: usize,
+    failures: usize,
+    failed_records: usize,
+    retries: u32,
+    latencies: Vec<Duration>,
+    elapsed: Duration,
+}
+
+impl Stats {
+    /// The `q` quantile (0..=1) of the latencies, nearest rank.
+    fn quantile(&self, q: f64) -> Duration {
+        let mut sorted = self.latencies.clone();
+        sorted.sort();
+        if sorted.is_empty() {
+            return Duration::ZERO;
+        }
+        let rank = ((q * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
+        sorted[rank - 1]
+    }
+}
+
+fn print_summary(stats: &Stats, format: SummaryFormat) {
+    let ms = |d: Duration| (d.as_secs_f64() * 1e4).round() / 10.0;
+    let rate = if stats.elapsed.as_secs_f64() > 0.0 {
+        (stats.records as f64 / stats.elapsed.as_secs_f64()).round()
+    } else {
+        0.0
+    };
+    match format {
+        SummaryFormat::Json => eprintln!(
+            "{}",
+            serde_json::json!({
+                "requests": stats.requests,
+                "records": stats.records,
+                "failures": stats.failures,
+                "failed_records": stats.failed_records,
+                "retries": stats.retries,
+                "latency_ms": {
+                    "p50": ms(stats.quantile(0.50)),
+                    "p95": ms(stats.quantile(0.95)),
+                    "p99": ms(stats.quantile(0.99)),
+                },
+                "records_per_second": rate,
+                "elapsed_s": (stats.elapsed.as_secs_f64() * 1000.0).round() / 1000.0,
+            })
+        ),
+        SummaryFormat::Text => eprintln!(
+            "xconn: {} requests, {} records, {} failed ({} records), {} retries; latency p50 {} ms, \
+             p95 {} ms, p99 {} ms; {} records/s in {}",
+            stats.requests,
+            stats.records,
+            stats.failures,
+            stats.failed_records,
+            stats.retries,
+            ms(stats.quantile(0.50)),
+            ms(stats.quantile(0.95)),
+            ms(stats.quantile(0.99)),
+            rate,
+            seconds(stats.elapsed)
+        ),
+    }
+}
+
+/// A progress bar on standard error, only when it is a terminal.
+struct Progress {
+    bar: Option<indicatif::ProgressBar>,
+}
+
+impl Progress {
+    fn new(total: usize) -> Progress {
+        let bar = std::io::stderr().is_terminal().then(|| {
+            let bar = indicatif::ProgressBar::new(total as u64);
+            bar.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "{bar:30} {pos}/{len} requests  {elapsed_precise}  eta {eta}",
+                )
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            );
+            bar
+        });
+        Progress { bar }
+    }
+
+    fn done(&self, requests: usize) {
+        if let Some(bar) = &self.bar {
+            bar.set_position(requests as u64);
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
 }
 
 /// Say once, before sending, that there is no token, or that the JWT has expired or is about to.
@@ -160,31 +591,6 @@ fn announce_token(token: Option<&Token>, request: &Request) {
             }
         }
     }
-}
-
-/// Write the answer in `format`: raw bytes, or the JSON re-indented.
-fn write_answer(w: &mut dyn Write, response: &Response, format: CallFormat) -> anyhow::Result<()> {
-    match format {
-        CallFormat::Raw => w.write_all(&response.body)?,
-        CallFormat::Json => {
-            let not_json = |why: String| {
-                data_error(format!(
-                    "the answer to x-request-id {} is not JSON: {why} ({}, content-type {}); it starts: {}",
-                    response.request_id,
-                    response.status_line(),
-                    response.content_type().unwrap_or("none"),
-                    redact::body_prefix(&response.body, http::ERROR_BODY_PREFIX)
-                ))
-            };
-            let text = std::str::from_utf8(&response.body)
-                .map_err(|e| not_json(format!("invalid UTF-8 at byte {}", e.valid_up_to())))?;
-            let value = crate::json::parse(text)
-                .map_err(|e| not_json(format!("{} at byte {}", e.kind.message(), e.offset)))?;
-            crate::json::write::write_value(w, &value, crate::json::write::Style::Pretty(0))?;
-            w.write_all(b"\n")?;
-        }
-    }
-    Ok(())
 }
 
 /// `--dry-run`: the request line, the headers (secrets masked) and the body.

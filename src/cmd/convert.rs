@@ -52,7 +52,7 @@ fn settings(args: ConvertArgs) -> anyhow::Result<Settings> {
     })
 }
 
-fn source_format(format: cli::SourceFormat) -> SourceFormat {
+pub fn source_format(format: cli::SourceFormat) -> SourceFormat {
     match format {
         cli::SourceFormat::Csv => SourceFormat::Csv,
         cli::SourceFormat::Json => SourceFormat::Json,
@@ -69,7 +69,7 @@ fn target_format(format: cli::TargetFormat) -> TargetFormat {
     }
 }
 
-fn types_mode(mode: cli::TypesMode) -> TypesMode {
+pub fn types_mode(mode: cli::TypesMode) -> TypesMode {
     match mode {
         cli::TypesMode::Infer => TypesMode::Infer,
         cli::TypesMode::String => TypesMode::String,
