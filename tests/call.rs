@@ -916,3 +916,24 @@ fn a_batch_that_fails_for_good_keeps_its_records_as_errors() {
         assert_eq!(entry["source_path"], format!("/inputs/{}", i + 1));
     }
 }
+
+#[test]
+fn a_gzip_answer_is_decompressed_and_checked() {
+    use std::io::Write as _;
+    let s = scratch();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(ANSWER.as_bytes()).unwrap();
+    let server = Server::always(
+        Reply::status(200)
+            .header("Content-Type", "application/json")
+            .header("Content-Encoding", "gzip")
+            .body(gz.finish().unwrap()),
+    );
+    let run = call(&s, &[&server.url("/"), "body.json"], &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.stdout, ANSWER);
+    assert!(server.requests()[0]
+        .header("accept-encoding")
+        .unwrap()
+        .contains("gzip"));
+}
