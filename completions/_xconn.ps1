@@ -33,6 +33,7 @@ Register-ArgumentCompleter -Native -CommandName 'xconn' -ScriptBlock {
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('call', 'call', [CompletionResultType]::ParameterValue, 'Send a body to a service with the bearer token, and print the answer')
             [CompletionResult]::new('token', 'token', [CompletionResultType]::ParameterValue, 'Show the claims of the token `call` would send (never the token itself)')
+            [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Run conformance probes against a remote service and print a scorecard')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -152,6 +153,31 @@ Register-ArgumentCompleter -Native -CommandName 'xconn' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'xconn;check' {
+            [CompletionResult]::new('--sample', '--sample', [CompletionResultType]::ParameterName, 'A request body the service understands; the probes are built from it')
+            [CompletionResult]::new('--repeat', '--repeat', [CompletionResultType]::ParameterName, 'Send the sample N more times and report p50/p95/p99 latency')
+            [CompletionResult]::new('--p95', '--p95', [CompletionResultType]::ParameterName, 'Fail the `repeat` probe when its p95 latency is above MS milliseconds')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How to print the scorecard')
+            [CompletionResult]::new('-X', '-X ', [CompletionResultType]::ParameterName, 'The HTTP method')
+            [CompletionResult]::new('--method', '--method', [CompletionResultType]::ParameterName, 'The HTTP method')
+            [CompletionResult]::new('-H', '-H ', [CompletionResultType]::ParameterName, 'Add a header, `Name: value`. Repeatable')
+            [CompletionResult]::new('--header', '--header', [CompletionResultType]::ParameterName, 'Add a header, `Name: value`. Repeatable')
+            [CompletionResult]::new('--token-env', '--token-env', [CompletionResultType]::ParameterName, 'Read the token from the environment variable NAME instead of XCONN_TOKEN / CSPARK_BEARER_TOKEN')
+            [CompletionResult]::new('--token-file', '--token-file', [CompletionResultType]::ParameterName, 'Read the token from a file (`-`: standard input). Surrounding whitespace and a leading `Bearer ` are trimmed')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds one attempt may take in all (above Spark''s 55 s so slow answers are seen)')
+            [CompletionResult]::new('--retries', '--retries', [CompletionResultType]::ParameterName, 'Further attempts after a retryable failure (0: each probe is one request)')
+            [CompletionResult]::new('--cacert', '--cacert', [CompletionResultType]::ParameterName, 'Trust only the CA certificates in this PEM file')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Write the scorecard to FILE (atomically) instead of standard output')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Write the scorecard to FILE (atomically) instead of standard output')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use color: auto (terminal and no NO_COLOR), always, never')
+            [CompletionResult]::new('-k', '-k', [CompletionResultType]::ParameterName, 'Do not check TLS certificates (dangerous)')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Do not check TLS certificates (dangerous)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'xconn;help' {
             [CompletionResult]::new('convert', 'convert', [CompletionResultType]::ParameterValue, 'Convert CSV / JSON objects / NDJSON into an `inputs` body, and bodies back to objects or CSV')
             [CompletionResult]::new('validate', 'validate', [CompletionResultType]::ParameterValue, 'Check request and response bodies: JSON Schema plus the rules a schema cannot say')
@@ -160,6 +186,7 @@ Register-ArgumentCompleter -Native -CommandName 'xconn' -ScriptBlock {
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('call', 'call', [CompletionResultType]::ParameterValue, 'Send a body to a service with the bearer token, and print the answer')
             [CompletionResult]::new('token', 'token', [CompletionResultType]::ParameterValue, 'Show the claims of the token `call` would send (never the token itself)')
+            [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Run conformance probes against a remote service and print a scorecard')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -182,6 +209,9 @@ Register-ArgumentCompleter -Native -CommandName 'xconn' -ScriptBlock {
             break
         }
         'xconn;help;token' {
+            break
+        }
+        'xconn;help;check' {
             break
         }
         'xconn;help;help' {

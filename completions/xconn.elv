@@ -30,6 +30,7 @@ set edit:completion:arg-completer[xconn] = {|@words|
             cand completions 'Print a shell completion script'
             cand call 'Send a body to a service with the bearer token, and print the answer'
             cand token 'Show the claims of the token `call` would send (never the token itself)'
+            cand check 'Run conformance probes against a remote service and print a scorecard'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'xconn;convert'= {
@@ -141,6 +142,30 @@ set edit:completion:arg-completer[xconn] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'xconn;check'= {
+            cand --sample 'A request body the service understands; the probes are built from it'
+            cand --repeat 'Send the sample N more times and report p50/p95/p99 latency'
+            cand --p95 'Fail the `repeat` probe when its p95 latency is above MS milliseconds'
+            cand --format 'How to print the scorecard'
+            cand -X 'The HTTP method'
+            cand --method 'The HTTP method'
+            cand -H 'Add a header, `Name: value`. Repeatable'
+            cand --header 'Add a header, `Name: value`. Repeatable'
+            cand --token-env 'Read the token from the environment variable NAME instead of XCONN_TOKEN / CSPARK_BEARER_TOKEN'
+            cand --token-file 'Read the token from a file (`-`: standard input). Surrounding whitespace and a leading `Bearer ` are trimmed'
+            cand --timeout 'Seconds one attempt may take in all (above Spark''s 55 s so slow answers are seen)'
+            cand --retries 'Further attempts after a retryable failure (0: each probe is one request)'
+            cand --cacert 'Trust only the CA certificates in this PEM file'
+            cand -o 'Write the scorecard to FILE (atomically) instead of standard output'
+            cand --output 'Write the scorecard to FILE (atomically) instead of standard output'
+            cand --color 'When to use color: auto (terminal and no NO_COLOR), always, never'
+            cand -k 'Do not check TLS certificates (dangerous)'
+            cand --insecure 'Do not check TLS certificates (dangerous)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'xconn;help'= {
             cand convert 'Convert CSV / JSON objects / NDJSON into an `inputs` body, and bodies back to objects or CSV'
             cand validate 'Check request and response bodies: JSON Schema plus the rules a schema cannot say'
@@ -149,6 +174,7 @@ set edit:completion:arg-completer[xconn] = {|@words|
             cand completions 'Print a shell completion script'
             cand call 'Send a body to a service with the bearer token, and print the answer'
             cand token 'Show the claims of the token `call` would send (never the token itself)'
+            cand check 'Run conformance probes against a remote service and print a scorecard'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'xconn;help;convert'= {
@@ -164,6 +190,8 @@ set edit:completion:arg-completer[xconn] = {|@words|
         &'xconn;help;call'= {
         }
         &'xconn;help;token'= {
+        }
+        &'xconn;help;check'= {
         }
         &'xconn;help;help'= {
         }

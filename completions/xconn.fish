@@ -36,6 +36,7 @@ complete -c xconn -n "__fish_xconn_needs_command" -f -a "show" -d 'Render a requ
 complete -c xconn -n "__fish_xconn_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c xconn -n "__fish_xconn_needs_command" -f -a "call" -d 'Send a body to a service with the bearer token, and print the answer'
 complete -c xconn -n "__fish_xconn_needs_command" -f -a "token" -d 'Show the claims of the token `call` would send (never the token itself)'
+complete -c xconn -n "__fish_xconn_needs_command" -f -a "check" -d 'Run conformance probes against a remote service and print a scorecard'
 complete -c xconn -n "__fish_xconn_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c xconn -n "__fish_xconn_using_subcommand convert" -l from -d 'Source format; by default taken from the file extension (.csv .tsv .json .ndjson .jsonl)' -r -f -a "csv\t''
 json\t''
@@ -147,11 +148,33 @@ always\t''
 never\t''"
 complete -c xconn -n "__fish_xconn_using_subcommand token" -s h -l help -d 'Print help'
 complete -c xconn -n "__fish_xconn_using_subcommand token" -s V -l version -d 'Print version'
-complete -c xconn -n "__fish_xconn_using_subcommand help; and not __fish_seen_subcommand_from convert validate schema show completions call token help" -f -a "convert" -d 'Convert CSV / JSON objects / NDJSON into an `inputs` body, and bodies back to objects or CSV'
-complete -c xconn -n "__fish_xconn_using_subcommand help; and not __fish_seen_subcommand_from convert validate schema show completions call token help" -f -a "validate" -d 'Check request and response bodies: JSON Schema plus the rules a schema cannot say'
-complete -c xconn -n "__fish_xconn_using_subcommand help; and not __fish_seen_subcommand_from convert validate schema show completions call token help" -f -a "schema" -d 'Print the JSON Schema (draft 2020-12) the validator uses'
-complete -c xconn -n "__fish_xconn_using_subcommand help; and not __fish_seen_subcommand_from convert validate schema show completions call token help" -f -a "show" -d 'Render a request or response body as terminal tables'
-complete -c xconn -n "__fish_xconn_using_subcommand help; and not __fish_seen_subcommand_from convert validate schema show completions call token help" -f -a "completions" -d 'Print a shell completion script'
-complete -c xconn -n "__fish_xconn_using_subcommand help; and not __fish_seen_subcommand_from convert validate schema show completions call token help" -f -a "call" -d 'Send a body to a service with the bearer token, and print the answer'
-complete -c xconn -n "__fish_xconn_using_subcommand help; and not __fish_seen_subcommand_from convert validate schema show completions call token help" -f -a "token" -d 'Show the claims of the token `call` would send (never the token itself)'
-complete -c xconn -n "__fish_xconn_using_subcommand help; and not __fish_seen_subcommand_from convert validate schema show completions call token help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c xconn -n "__fish_xconn_using_subcommand check" -l sample -d 'A request body the service understands; the probes are built from it' -r
+complete -c xconn -n "__fish_xconn_using_subcommand check" -l repeat -d 'Send the sample N more times and report p50/p95/p99 latency' -r
+complete -c xconn -n "__fish_xconn_using_subcommand check" -l p95 -d 'Fail the `repeat` probe when its p95 latency is above MS milliseconds' -r
+complete -c xconn -n "__fish_xconn_using_subcommand check" -l format -d 'How to print the scorecard' -r -f -a "text\t'One line per probe'
+json\t'One JSON object'
+junit\t'JUnit XML, for CI test reports'
+markdown\t'A markdown table, for pull-request comments'"
+complete -c xconn -n "__fish_xconn_using_subcommand check" -s X -l method -d 'The HTTP method' -r
+complete -c xconn -n "__fish_xconn_using_subcommand check" -s H -l header -d 'Add a header, `Name: value`. Repeatable' -r
+complete -c xconn -n "__fish_xconn_using_subcommand check" -l token-env -d 'Read the token from the environment variable NAME instead of XCONN_TOKEN / CSPARK_BEARER_TOKEN' -r
+complete -c xconn -n "__fish_xconn_using_subcommand check" -l token-file -d 'Read the token from a file (`-`: standard input). Surrounding whitespace and a leading `Bearer ` are trimmed' -r
+complete -c xconn -n "__fish_xconn_using_subcommand check" -l timeout -d 'Seconds one attempt may take in all (above Spark\'s 55 s so slow answers are seen)' -r
+complete -c xconn -n "__fish_xconn_using_subcommand check" -l retries -d 'Further attempts after a retryable failure (0: each probe is one request)' -r
+complete -c xconn -n "__fish_xconn_using_subcommand check" -l cacert -d 'Trust only the CA certificates in this PEM file' -r -F
+complete -c xconn -n "__fish_xconn_using_subcommand check" -s o -l output -d 'Write the scorecard to FILE (atomically) instead of standard output' -r
+complete -c xconn -n "__fish_xconn_using_subcommand check" -l color -d 'When to use color: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c xconn -n "__fish_xconn_using_subcommand check" -s k -l insecure -d 'Do not check TLS certificates (dangerous)'
+complete -c xconn -n "__fish_xconn_using_subcommand check" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c xconn -n "__fish_xconn_using_subcommand check" -s V -l version -d 'Print version'
+complete -c xconn -n "__fish_xconn_using_subcommand help; and not __fish_seen_subcommand_from convert validate schema show completions call token check help" -f -a "convert" -d 'Convert CSV / JSON objects / NDJSON into an `inputs` body, and bodies back to objects or CSV'
+complete -c xconn -n "__fish_xconn_using_subcommand help; and not __fish_seen_subcommand_from convert validate schema show completions call token check help" -f -a "validate" -d 'Check request and response bodies: JSON Schema plus the rules a schema cannot say'
+complete -c xconn -n "__fish_xconn_using_subcommand help; and not __fish_seen_subcommand_from convert validate schema show completions call token check help" -f -a "schema" -d 'Print the JSON Schema (draft 2020-12) the validator uses'
+complete -c xconn -n "__fish_xconn_using_subcommand help; and not __fish_seen_subcommand_from convert validate schema show completions call token check help" -f -a "show" -d 'Render a request or response body as terminal tables'
+complete -c xconn -n "__fish_xconn_using_subcommand help; and not __fish_seen_subcommand_from convert validate schema show completions call token check help" -f -a "completions" -d 'Print a shell completion script'
+complete -c xconn -n "__fish_xconn_using_subcommand help; and not __fish_seen_subcommand_from convert validate schema show completions call token check help" -f -a "call" -d 'Send a body to a service with the bearer token, and print the answer'
+complete -c xconn -n "__fish_xconn_using_subcommand help; and not __fish_seen_subcommand_from convert validate schema show completions call token check help" -f -a "token" -d 'Show the claims of the token `call` would send (never the token itself)'
+complete -c xconn -n "__fish_xconn_using_subcommand help; and not __fish_seen_subcommand_from convert validate schema show completions call token check help" -f -a "check" -d 'Run conformance probes against a remote service and print a scorecard'
+complete -c xconn -n "__fish_xconn_using_subcommand help; and not __fish_seen_subcommand_from convert validate schema show completions call token check help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

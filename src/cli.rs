@@ -31,6 +31,9 @@ pub enum Command {
     Call(Box<CallArgs>),
     /// Show the claims of the token `call` would send (never the token itself).
     Token(TokenArgs),
+    /// Run conformance probes against a remote service and print a scorecard.
+    #[command(after_help = CHECK_AFTER_HELP)]
+    Check(Box<CheckArgs>),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -473,4 +476,88 @@ pub fn parse_size(text: &str) -> Result<u64, String> {
         .and_then(|n| n.checked_mul(scale))
         .filter(|&n| n > 0)
         .ok_or_else(|| format!("`{text}` is not a size (bytes, or with K, M, G)"))
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CheckFormat {
+    /// One line per probe.
+    Text,
+    /// One JSON object.
+    Json,
+    /// JUnit XML, for CI test reports.
+    Junit,
+    /// A markdown table, for pull-request comments.
+    Markdown,
+}
+
+pub const CHECK_AFTER_HELP: &str = "\
+Probes: sample, single-record, multi-record, unicode, empty-strings, nested-table, no-token,
+malformed, batch-1000, repeat. Each answer is checked as `validate --against` its request checks
+it; an answer slower than 55 s fails (Spark gives a remote service under a minute). Probes that
+need a sample are skipped without --sample, and say so.
+
+Examples:
+  xconn check https://svc.example/run --sample request.json
+  xconn check http://127.0.0.1:8080/ --sample request.json --repeat 50 --p95 300 --format junit > check.xml
+
+Exit codes: 0 every probe passed (or was skipped); 1 a probe failed; 2 usage or local input error
+(an unreadable or invalid --sample).";
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The service URL (http or https).
+    #[arg(value_name = "URL")]
+    pub url: String,
+
+    /// A request body the service understands; the probes are built from it.
+    #[arg(long, value_name = "BODY")]
+    pub sample: Option<String>,
+
+    /// Send the sample N more times and report p50/p95/p99 latency.
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    pub repeat: usize,
+
+    /// Fail the `repeat` probe when its p95 latency is above MS milliseconds.
+    #[arg(long, value_name = "MS")]
+    pub p95: Option<u64>,
+
+    /// How to print the scorecard.
+    #[arg(long, value_enum, default_value_t = CheckFormat::Text, value_name = "FORMAT")]
+    pub format: CheckFormat,
+
+    /// The HTTP method.
+    #[arg(
+        short = 'X',
+        long = "method",
+        default_value = "POST",
+        value_name = "METHOD"
+    )]
+    pub method: String,
+
+    /// Add a header, `Name: value`. Repeatable.
+    #[arg(short = 'H', long = "header", value_name = "HEADER")]
+    pub headers: Vec<String>,
+
+    #[command(flatten)]
+    pub token: TokenSourceArgs,
+
+    /// Seconds one attempt may take in all (above Spark's 55 s so slow answers are seen).
+    #[arg(long, default_value = "60", value_name = "SECS", value_parser = parse_seconds)]
+    pub timeout: std::time::Duration,
+
+    /// Further attempts after a retryable failure (0: each probe is one request).
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    pub retries: u32,
+
+    /// Trust only the CA certificates in this PEM file.
+    #[arg(long, value_name = "FILE")]
+    pub cacert: Option<std::path::PathBuf>,
+
+    /// Do not check TLS certificates (dangerous).
+    #[arg(short = 'k', long)]
+    pub insecure: bool,
+
+    /// Write the scorecard to FILE (atomically) instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<String>,
 }

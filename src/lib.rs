@@ -2,6 +2,7 @@
 
 pub mod batch;
 pub mod body;
+pub mod check;
 pub mod cli;
 pub mod cmd;
 pub mod convert;
@@ -34,6 +35,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Completions(args) => cmd::completions::run(args, &mut out),
         Command::Call(args) => cmd::call::run(*args, &mut out),
         Command::Token(args) => cmd::token::run(args, &mut out),
+        Command::Check(args) => cmd::check::run(*args, &mut out),
     }
     .map_err(name_bare_write_error)?;
     out.flush().context("cannot write standard output")?;

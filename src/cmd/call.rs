@@ -705,7 +705,7 @@ fn seconds_plain(d: Duration) -> String {
     s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
-fn parse_url(text: &str) -> anyhow::Result<Url> {
+pub fn parse_url(text: &str) -> anyhow::Result<Url> {
     let url = Url::parse(text.trim())
         .map_err(|e| usage_error(format!("URL {}: {e}", crate::error::escape_control(text))))?;
     if !matches!(url.scheme(), "http" | "https") {
@@ -717,7 +717,7 @@ fn parse_url(text: &str) -> anyhow::Result<Url> {
     Ok(url)
 }
 
-fn parse_method(text: &str) -> anyhow::Result<Method> {
+pub fn parse_method(text: &str) -> anyhow::Result<Method> {
     Method::from_bytes(text.trim().to_ascii_uppercase().as_bytes()).map_err(|_| {
         usage_error(format!(
             "-X {}: not an HTTP method",
@@ -727,7 +727,7 @@ fn parse_method(text: &str) -> anyhow::Result<Method> {
 }
 
 /// `-H 'Name: value'` as a (name, value) pair; names and values are checked when sent.
-fn parse_header(text: &str) -> anyhow::Result<(String, String)> {
+pub fn parse_header(text: &str) -> anyhow::Result<(String, String)> {
     // Not echoed: a header without `:` may well be `Authorization Bearer <token>`.
     let bad = || usage_error("-H: expected `Name: value` (no `:` found; the value is not shown)");
     let (name, value) = text.split_once(':').ok_or_else(bad)?;

@@ -4,6 +4,7 @@
 //! see a clap type.
 
 pub mod call;
+pub mod check;
 pub mod completions;
 pub mod convert;
 pub mod schema;

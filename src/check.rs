@@ -1,0 +1,603 @@
+//! The conformance suite behind `xconn check URL`: probes built from a sample request body, sent
+//! with the `call` client, each answer judged as `validate --against` its request judges it, and a
+//! scorecard (text, JSON, JUnit XML, markdown).
+//!
+//! Probes, in order (a probe that needs what is not there is skipped, and says why):
+//! * `sample` — the sample as it is;
+//! * `single-record` — the header and the first record;
+//! * `multi-record` — three records (the sample's first three, or its first record repeated);
+//! * `unicode` / `empty-strings` — the first record with every string value replaced by non-ASCII
+//!   text (`Zürich 東京 🚀 ✓`) / by `""`;
+//! * `nested-table` — the first record whose nested tables have their rows doubled (needs a
+//!   nested table in the sample);
+//! * `no-token` — the sample without `Authorization`: 401 or 403 expected (needs a token);
+//! * `malformed` — a body that is not JSON: a 4xx expected, not a 5xx or a hang;
+//! * `batch-1000` — 1,000 records (the sample's cycled): a valid answer, latency reported;
+//! * `repeat` — `--repeat N` runs of the sample: p50/p95/p99, failing past `--p95 MS`.
+//!
+//! A probe that expects a valid answer passes on a 2xx whose body is a valid response with one
+//! record per request record (record-level errors in it are the service's business, not a
+//! failure). Any answer slower than 55 s fails: Spark gives a remote service under a minute.
+
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+
+use crate::body::{Body, Cell, Kind, Table, Value};
+use crate::diag::Severity;
+use crate::http::{self, Client, Failure, Method, Request, Url};
+use crate::json::write::write_str;
+use crate::validate::{self, Against, Options};
+
+/// Spark's limit for a remote service's answer.
+pub const SPARK_LIMIT: Duration = Duration::from_secs(55);
+
+/// What `check` does.
+pub struct Settings {
+    pub url: Url,
+    pub method: Method,
+    pub headers: Vec<(String, String)>,
+    /// The sample request body (checked before any probe runs).
+    pub sample: Option<Vec<u8>>,
+    /// Runs of the `repeat` probe (0: skipped).
+    pub repeat: usize,
+    /// Fail `repeat` when its p95 is above this.
+    pub p95_budget: Option<Duration>,
+}
+
+/// How a probe went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    Pass,
+    Fail,
+    Skip,
+}
+
+impl Verdict {
+    pub fn name(self) -> &'static str {
+        match self {
+            Verdict::Pass => "pass",
+            Verdict::Fail => "fail",
+            Verdict::Skip => "skip",
+        }
+    }
+}
+
+/// One line of the scorecard.
+#[derive(Debug, Clone)]
+pub struct Probe {
+    pub name: &'static str,
+    pub verdict: Verdict,
+    /// The answer's latency (the last attempt), when there was an answer.
+    pub latency: Option<Duration>,
+    /// Why it failed or was skipped, or what was seen.
+    pub reason: String,
+}
+
+/// Run every probe. `authed` is the client with the token (if any); `anonymous` has none.
+pub async fn run(settings: &Settings, authed: &Client, anonymous: &Client) -> Vec<Probe> {
+    let mut probes = Vec::new();
+    let sample_text = settings
+        .sample
+        .as_deref()
+        .and_then(|b| std::str::from_utf8(b).ok());
+    let root = sample_text.and_then(|t| crate::json::parse(t).ok());
+    let table = root
+        .as_ref()
+        .and_then(|r| Body::view(r, Some(Kind::Request)))
+        .and_then(|b| b.records())
+        .filter(|t| t.header.is_some() && !t.is_empty());
+    let needs_sample = "no --sample: this probe needs a request body the service understands";
+
+    let send = |client: &Client, body: Vec<u8>| {
+        let request = Request::new(
+            settings.method.clone(),
+            settings.url.clone(),
+            settings.headers.clone(),
+            Bytes::from(body),
+        );
+        let client = client.clone();
+        async move {
+            let started = Instant::now();
+            let result = http::send(&client, &request).await;
+            (result, started.elapsed())
+        }
+    };
+
+    // Probes that expect a valid answer to a request body.
+    let valid_probes: Vec<(&'static str, Result<Vec<u8>, String>)> = match &table {
+        None => [
+            "sample",
+            "single-record",
+            "multi-record",
+            "unicode",
+            "empty-strings",
+            "nested-table",
+        ]
+        .into_iter()
+        .map(|n| (n, Err(needs_sample.to_string())))
+        .collect(),
+        Some(table) => vec![
+            ("sample", Ok(settings.sample.clone().unwrap_or_default())),
+            ("single-record", Ok(body_of(table, &records(table, 1)))),
+            ("multi-record", Ok(body_of(table, &records(table, 3)))),
+            (
+                "unicode",
+                Ok(variant(table, Some("Zürich 東京 🚀 ✓"), false)),
+            ),
+            ("empty-strings", Ok(variant(table, Some(""), false))),
+            (
+                "nested-table",
+                if has_nested_table(table) {
+                    Ok(variant(table, None, true))
+                } else {
+                    Err("the sample has no nested table".to_string())
+                },
+            ),
+        ],
+    };
+    for (name, body) in valid_probes {
+        let body = match body {
+            Ok(body) => body,
+            Err(why) => {
+                probes.push(skip(name, why));
+                continue;
+            }
+        };
+        let records = count_records(&body);
+        let (result, _) = send(authed, body).await;
+        probes.push(judge_valid(name, result, records));
+    }
+
+    // The sample without the token.
+    match (&table, authed.token().is_some()) {
+        (None, _) => probes.push(skip("no-token", needs_sample.to_string())),
+        (Some(_), false) => probes.push(skip(
+            "no-token",
+            "no token configured: nothing to leave out".to_string(),
+        )),
+        (Some(_), true) => {
+            let (result, _) = send(anonymous, settings.sample.clone().unwrap_or_default()).await;
+            probes.push(match result {
+                Err(e) => match &e.failure {
+                    Failure::Status { status, .. } if *status == 401 || *status == 403 => {
+                        pass("no-token", None, format!("refused with HTTP {status}"))
+                    }
+                    Failure::Status { status, .. } => fail(
+                        "no-token",
+                        None,
+                        format!("HTTP {status} without a token; expected 401 or 403"),
+                    ),
+                    _ => fail("no-token", None, e.to_string()),
+                },
+                Ok(response) => fail(
+                    "no-token",
+                    Some(response.latency),
+                    format!(
+                        "HTTP {} without a token: the service does not check the token",
+                        response.status
+                    ),
+                ),
+            });
+        }
+    }
+
+    // A body that is not JSON.
+    let (result, elapsed) = send(authed, br#"{"inputs": [["a"], [1"#.to_vec()).await;
+    probes.push(match result {
+        Err(e) => match &e.failure {
+            Failure::Status { status, .. } if (400..500).contains(status) => pass(
+                "malformed",
+                Some(elapsed),
+                format!("refused with HTTP {status}"),
+            ),
+            Failure::Status { status, .. } => fail(
+                "malformed",
+                Some(elapsed),
+                format!("HTTP {status} for a malformed body; expected a 4xx"),
+            ),
+            _ => fail("malformed", None, e.to_string()),
+        },
+        Ok(response) => fail(
+            "malformed",
+            Some(response.latency),
+            format!(
+                "HTTP {} for a body that is not JSON; expected a 4xx",
+                response.status
+            ),
+        ),
+    });
+
+    // 1,000 records.
+    match &table {
+        None => probes.push(skip("batch-1000", needs_sample.to_string())),
+        Some(table) => {
+            let (result, _) = send(authed, body_of(table, &records(table, 1000))).await;
+            probes.push(judge_valid("batch-1000", result, 1000));
+        }
+    }
+
+    // Repeated runs of the sample.
+    match (&table, settings.repeat) {
+        (_, 0) => probes.push(skip("repeat", "no --repeat N".to_string())),
+        (None, _) => probes.push(skip("repeat", needs_sample.to_string())),
+        (Some(table), n) => {
+            let records = table.len();
+            let mut latencies = Vec::with_capacity(n);
+            let mut failure = None;
+            for _ in 0..n {
+                let (result, _) = send(authed, settings.sample.clone().unwrap_or_default()).await;
+                let probe = judge_valid("repeat", result, records);
+                if let Some(latency) = probe.latency {
+                    latencies.push(latency);
+                }
+                if probe.verdict == Verdict::Fail && failure.is_none() {
+                    failure = Some(probe.reason);
+                }
+            }
+            latencies.sort();
+            let q = |q: f64| {
+                latencies
+                    .get(((q * latencies.len() as f64).ceil() as usize).saturating_sub(1))
+                    .copied()
+                    .unwrap_or_default()
+            };
+            let (p50, p95, p99) = (q(0.50), q(0.95), q(0.99));
+            let figures = format!(
+                "{n} runs: p50 {} ms, p95 {} ms, p99 {} ms",
+                p50.as_millis(),
+                p95.as_millis(),
+                p99.as_millis()
+            );
+            probes.push(match (failure, settings.p95_budget) {
+                (Some(why), _) => fail("repeat", Some(p95), format!("{figures}; {why}")),
+                (None, Some(budget)) if p95 > budget => fail(
+                    "repeat",
+                    Some(p95),
+                    format!(
+                        "{figures}: p95 over the --p95 budget of {} ms",
+                        budget.as_millis()
+                    ),
+                ),
+                (None, _) => pass("repeat", Some(p95), figures),
+            });
+        }
+    }
+    probes
+}
+
+fn pass(name: &'static str, latency: Option<Duration>, reason: String) -> Probe {
+    Probe {
+        name,
+        verdict: Verdict::Pass,
+        latency,
+        reason,
+    }
+}
+
+fn fail(name: &'static str, latency: Option<Duration>, reason: String) -> Probe {
+    Probe {
+        name,
+        verdict: Verdict::Fail,
+        latency,
+        reason,
+    }
+}
+
+fn skip(name: &'static str, reason: String) -> Probe {
+    Probe {
+        name,
+        verdict: Verdict::Skip,
+        latency: None,
+        reason,
+    }
+}
+
+/// A 2xx answer whose body is a valid response with `records` records, in under 55 s.
+fn judge_valid(
+    name: &'static str,
+    result: Result<http::Response, http::HttpError>,
+    records: usize,
+) -> Probe {
+    let response = match result {
+        Ok(response) => response,
+        Err(e) => return fail(name, None, e.to_string()),
+    };
+    let latency = Some(response.latency);
+    if response.latency > SPARK_LIMIT {
+        return fail(
+            name,
+            latency,
+            format!(
+                "answered in {:.1} s: Spark gives a remote service under a minute (55 s)",
+                response.latency.as_secs_f64()
+            ),
+        );
+    }
+    let options = Options {
+        kind: Some(Kind::Response),
+        against: Some(Against {
+            name: "probe".to_string(),
+            records,
+        }),
+    };
+    let validated = validate::check_bytes(&response.body, &options);
+    let errors: Vec<_> = validated
+        .checked
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .collect();
+    match errors.first() {
+        Some(first) => fail(
+            name,
+            latency,
+            format!(
+                "the answer breaks the format: {} {} at {}{}",
+                first.rule,
+                first.message,
+                first.location(),
+                if errors.len() > 1 {
+                    format!(" (and {} more)", errors.len() - 1)
+                } else {
+                    String::new()
+                }
+            ),
+        ),
+        None => pass(
+            name,
+            latency,
+            format!(
+                "HTTP {}, a valid response with {}",
+                response.status,
+                crate::render::plural(records, "record")
+            ),
+        ),
+    }
+}
+
+/// `count` records of the table, cycling through them.
+fn records<'a>(table: &Table<'a>, count: usize) -> Vec<Value<'a>> {
+    let all: Vec<Value<'a>> = table.records().collect();
+    (0..count).map(|i| all[i % all.len()]).collect()
+}
+
+/// A request body of the table's header and `records`, each written as in the sample.
+fn body_of(table: &Table, records: &[Value]) -> Vec<u8> {
+    let mut out = b"{\"inputs\":[".to_vec();
+    if let Some(header) = table.header {
+        out.extend_from_slice(header.raw().as_bytes());
+    }
+    for record in records {
+        out.push(b',');
+        out.extend_from_slice(record.raw().as_bytes());
+    }
+    out.extend_from_slice(b"]}");
+    out
+}
+
+/// How many records a request body has (it was built here, so it parses).
+fn count_records(body: &[u8]) -> usize {
+    std::str::from_utf8(body)
+        .ok()
+        .and_then(|t| crate::json::parse(t).ok())
+        .and_then(|r| {
+            Body::view(&r, Some(Kind::Request))
+                .and_then(|b| b.records())
+                .map(|t| t.len())
+        })
+        .unwrap_or(0)
+}
+
+fn has_nested_table(table: &Table) -> bool {
+    table
+        .records()
+        .next()
+        .is_some_and(|r| r.items().any(|v| matches!(Cell::of(&v), Cell::Table(_))))
+}
+
+/// The header and the first record, with string values replaced by `text` and/or nested tables'
+/// rows doubled.
+fn variant(table: &Table, text: Option<&str>, double_tables: bool) -> Vec<u8> {
+    let mut out = b"{\"inputs\":[".to_vec();
+    if let Some(header) = table.header {
+        out.extend_from_slice(header.raw().as_bytes());
+    }
+    out.extend_from_slice(b",[");
+    if let Some(record) = table.records().next() {
+        for (i, value) in record.items().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            match (Cell::of(&value), text) {
+                (Cell::String(_), Some(text)) => write_str(&mut out, text).expect("memory"),
+                (Cell::Table(nested), _) if double_tables => {
+                    out.push(b'[');
+                    if let Some(header) = nested.header {
+                        out.extend_from_slice(header.raw().as_bytes());
+                    }
+                    for _ in 0..2 {
+                        for row in nested.records() {
+                            out.push(b',');
+                            out.extend_from_slice(row.raw().as_bytes());
+                        }
+                    }
+                    out.push(b']');
+                }
+                _ => out.extend_from_slice(value.raw().as_bytes()),
+            }
+        }
+    }
+    out.extend_from_slice(b"]]}");
+    out
+}
+
+/// The scorecard as text: one line per probe, then the totals.
+pub fn write_text(w: &mut dyn std::io::Write, url: &str, probes: &[Probe]) -> std::io::Result<()> {
+    writeln!(w, "xconn check {url}")?;
+    for p in probes {
+        writeln!(
+            w,
+            "  {:<4}  {:<14} {:>9}  {}",
+            p.verdict.name(),
+            p.name,
+            latency_text(p.latency),
+            crate::error::escape_control(&p.reason)
+        )?;
+    }
+    let (pass, fail, skip) = totals(probes);
+    writeln!(w, "{pass} passed, {fail} failed, {skip} skipped")
+}
+
+/// The scorecard as markdown (every cell escaped).
+pub fn write_markdown(
+    w: &mut dyn std::io::Write,
+    url: &str,
+    probes: &[Probe],
+) -> std::io::Result<()> {
+    let esc = |t: &str| crate::text::escaped(t, crate::text::Escape::Markdown);
+    writeln!(w, "### xconn check `{}`\n", url.replace('`', "'"))?;
+    writeln!(w, "| probe | result | latency | reason |")?;
+    writeln!(w, "|---|---|---:|---|")?;
+    for p in probes {
+        writeln!(
+            w,
+            "| {} | {} | {} | {} |",
+            p.name,
+            p.verdict.name(),
+            latency_text(p.latency),
+            esc(&p.reason)
+        )?;
+    }
+    let (pass, fail, skip) = totals(probes);
+    writeln!(w, "\n{pass} passed, {fail} failed, {skip} skipped")
+}
+
+/// The scorecard as one JSON object.
+pub fn write_json(w: &mut dyn std::io::Write, url: &str, probes: &[Probe]) -> std::io::Result<()> {
+    let (pass, fail, skip) = totals(probes);
+    let value = serde_json::json!({
+        "url": url,
+        "passed": fail == 0,
+        "summary": {"pass": pass, "fail": fail, "skip": skip},
+        "probes": probes.iter().map(|p| serde_json::json!({
+            "probe": p.name,
+            "result": p.verdict.name(),
+            "latency_ms": p.latency.map(|l| (l.as_secs_f64() * 1e4).round() / 10.0),
+            "reason": p.reason,
+        })).collect::<Vec<_>>(),
+    });
+    writeln!(
+        w,
+        "{}",
+        serde_json::to_string_pretty(&value).map_err(std::io::Error::other)?
+    )
+}
+
+/// The scorecard as JUnit XML (one test case per probe), for CI test reports.
+pub fn write_junit(w: &mut dyn std::io::Write, url: &str, probes: &[Probe]) -> std::io::Result<()> {
+    let (_, fail, skip) = totals(probes);
+    let total: f64 = probes
+        .iter()
+        .filter_map(|p| p.latency)
+        .map(|l| l.as_secs_f64())
+        .sum();
+    writeln!(w, r#"<?xml version="1.0" encoding="UTF-8"?>"#)?;
+    writeln!(
+        w,
+        r#"<testsuites><testsuite name="xconn check {}" tests="{}" failures="{fail}" skipped="{skip}" time="{total:.3}">"#,
+        xml(url),
+        probes.len()
+    )?;
+    for p in probes {
+        let time = p.latency.map_or(0.0, |l| l.as_secs_f64());
+        write!(
+            w,
+            r#"  <testcase classname="xconn.check" name="{}" time="{time:.3}""#,
+            p.name
+        )?;
+        match p.verdict {
+            Verdict::Pass => writeln!(w, "/>")?,
+            Verdict::Fail => writeln!(w, r#"><failure message="{}"/></testcase>"#, xml(&p.reason))?,
+            Verdict::Skip => writeln!(w, r#"><skipped message="{}"/></testcase>"#, xml(&p.reason))?,
+        }
+    }
+    writeln!(w, "</testsuite></testsuites>")
+}
+
+fn xml(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {
+                out.push_str(&format!("\\u{{{:x}}}", c as u32))
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn latency_text(latency: Option<Duration>) -> String {
+    latency.map_or("-".to_string(), |l| format!("{} ms", l.as_millis()))
+}
+
+/// Passed, failed, skipped.
+pub fn totals(probes: &[Probe]) -> (usize, usize, usize) {
+    let count = |v| probes.iter().filter(|p| p.verdict == v).count();
+    (
+        count(Verdict::Pass),
+        count(Verdict::Fail),
+        count(Verdict::Skip),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn variants_keep_the_header_and_change_only_what_they_say() {
+        let text = r#"{"inputs": [["a", "T", "n"], ["x", [["k"], [1]], 2], ["y", null, 3]]}"#;
+        let root = crate::json::parse(text).unwrap();
+        let table = Body::view(&root, None).unwrap().records().unwrap();
+        assert_eq!(
+            String::from_utf8(variant(&table, Some("é"), false)).unwrap(),
+            r#"{"inputs":[["a", "T", "n"],["é",[["k"], [1]],2]]}"#
+        );
+        assert_eq!(
+            String::from_utf8(variant(&table, None, true)).unwrap(),
+            r#"{"inputs":[["a", "T", "n"],["x",[["k"],[1],[1]],2]]}"#
+        );
+        assert_eq!(
+            count_records(&body_of(&table, &records(&table, 1000))),
+            1000
+        );
+        assert!(has_nested_table(&table));
+    }
+
+    #[test]
+    fn junit_and_markdown_escape_what_they_must() {
+        let probes = vec![fail(
+            "sample",
+            None,
+            "<b>bad</b> & \"worse\" | [link](x)".to_string(),
+        )];
+        let mut junit = Vec::new();
+        write_junit(&mut junit, "http://h/", &probes).unwrap();
+        let junit = String::from_utf8(junit).unwrap();
+        assert!(junit.contains("&lt;b&gt;bad&lt;/b&gt; &amp; &quot;worse&quot;"));
+        let mut md = Vec::new();
+        write_markdown(&mut md, "http://h/", &probes).unwrap();
+        let md = String::from_utf8(md).unwrap();
+        assert!(
+            md.contains("&lt;b&gt;bad&lt;/b&gt; &amp; \"worse\" \\|"),
+            "{md}"
+        );
+    }
+}

@@ -1,0 +1,87 @@
+//! `xconn check URL`: turn the arguments into [`check::Settings`], run the probes with the `call`
+//! client (token handling exactly as `call`: never on the command line, never printed), and print
+//! the scorecard. Exit 0 only when no probe failed.
+
+use std::path::Path;
+
+use crate::check::{self, Settings};
+use crate::cli::{CheckArgs, CheckFormat};
+use crate::error::{usage_error, Outcome};
+use crate::http::{self, token, Client};
+use crate::output::{self, Output};
+use crate::source::Source;
+use crate::validate;
+
+pub fn run(args: CheckArgs, out: &mut Output) -> anyhow::Result<Outcome> {
+    let url = super::call::parse_url(&args.url)?;
+    let method = super::call::parse_method(&args.method)?;
+    let headers = args
+        .headers
+        .iter()
+        .map(|h| super::call::parse_header(h))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let sample = match &args.sample {
+        Some(arg) => {
+            let source = Source::read(arg)?;
+            let options = validate::Options {
+                kind: Some(crate::body::Kind::Request),
+                against: None,
+            };
+            let validated = validate::check_source_with(&source, &options);
+            if validated.checked.has_errors() {
+                validate::write_text(
+                    &mut std::io::stderr().lock(),
+                    &source.name,
+                    &validated.checked.diagnostics,
+                )?;
+                return Err(usage_error(format!(
+                    "--sample {}: not a valid request body (see above)",
+                    source.name
+                )));
+            }
+            Some(source.bytes.to_vec())
+        }
+        None => None,
+    };
+    let token = token::find_in_env(&super::token::source(&args.token))?;
+    let settings = http::Settings {
+        timeout: args.timeout,
+        connect_timeout: None,
+        retries: args.retries,
+        backoff: http::retry::Backoff::from_env(),
+        cacert: args.cacert.clone(),
+        insecure: args.insecure,
+        max_response_size: 256 << 20,
+    };
+    let authed = Client::new(settings.clone(), token)?;
+    let anonymous = Client::new(settings, None)?;
+    let check = Settings {
+        url: url.clone(),
+        method,
+        headers,
+        sample,
+        repeat: args.repeat,
+        p95_budget: args.p95.map(std::time::Duration::from_millis),
+    };
+    let probes = http::block_on(check::run(&check, &authed, &anonymous))?;
+    let shown_url = http::redact::url(&url);
+    let write = |w: &mut dyn std::io::Write| -> anyhow::Result<()> {
+        match args.format {
+            CheckFormat::Text => check::write_text(w, &shown_url, &probes)?,
+            CheckFormat::Json => check::write_json(w, &shown_url, &probes)?,
+            CheckFormat::Junit => check::write_junit(w, &shown_url, &probes)?,
+            CheckFormat::Markdown => check::write_markdown(w, &shown_url, &probes)?,
+        }
+        Ok(())
+    };
+    match &args.output {
+        Some(path) => output::write_atomically(Path::new(path), write)?,
+        None => write(out)?,
+    }
+    let (_, failed, _) = check::totals(&probes);
+    Ok(if failed > 0 {
+        Outcome::Invalid
+    } else {
+        Outcome::Success
+    })
+}

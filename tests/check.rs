@@ -1,0 +1,283 @@
+//! `xconn check` against real HTTP services on 127.0.0.1: a well-behaved one passes every probe;
+//! deliberately broken ones (objects instead of arrays, no auth check, a dropped record, a 500 for
+//! malformed bodies) fail with the right probe named; the scorecard in every format.
+
+mod common;
+
+use common::server::{Reply, Server};
+use common::Scratch;
+
+const TOKEN: &str = "check-t0ken-secret";
+const SAMPLE: &str =
+    r#"{"inputs": [["a", "city", "T"], [1, "Paris", [["k"], [10]]], [2, "Oslo", null]]}"#;
+
+#[derive(Clone, Copy, PartialEq)]
+enum Flaw {
+    None,
+    Objects,
+    NoAuth,
+    DropsRecord,
+    CrashesOnMalformed,
+}
+
+/// A service that answers each record with `[a]`, and fails in the way `flaw` says.
+fn service(flaw: Flaw) -> Server {
+    Server::start(move |_, request| {
+        if flaw != Flaw::NoAuth
+            && request.header("authorization") != Some(&*format!("Bearer {TOKEN}"))
+        {
+            return Reply::status(401).body("no");
+        }
+        let Ok(body) = serde_json::from_slice::<serde_json::Value>(&request.body) else {
+            return Reply::status(if flaw == Flaw::CrashesOnMalformed {
+                500
+            } else {
+                400
+            })
+            .body("bad json");
+        };
+        let rows = body["inputs"].as_array().cloned().unwrap_or_default();
+        let mut values: Vec<String> = rows[1..].iter().map(|r| r[0].to_string()).collect();
+        if flaw == Flaw::DropsRecord && values.len() > 1 {
+            values.pop();
+        }
+        let outputs: Vec<String> = values
+            .iter()
+            .map(|v| {
+                if flaw == Flaw::Objects {
+                    format!(r#"{{"y": {v}}}"#)
+                } else {
+                    format!("[{v}]")
+                }
+            })
+            .collect();
+        let nulls = vec!["null"; values.len()].join(",");
+        let times = vec!["2"; values.len()].join(",");
+        Reply::json(&format!(
+            r#"{{"outputs":[["y"],{}],"warnings":[{nulls}],"errors":[{nulls}],"process_time":[{times}]}}"#,
+            outputs.join(",")
+        ))
+    })
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn check(s: &Scratch, server: &Server, args: &[&str]) -> Run {
+    let out = s
+        .xconn()
+        .arg("check")
+        .arg(server.url("/run"))
+        .args(args)
+        .env("XCONN_TOKEN", TOKEN)
+        .output()
+        .unwrap();
+    let run = Run {
+        code: out.status.code().unwrap(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    };
+    assert!(
+        !run.stdout.contains(TOKEN) && !run.stderr.contains(TOKEN),
+        "the token leaked"
+    );
+    run
+}
+
+/// The probes of a JSON scorecard: name → result.
+fn results(run: &Run) -> Vec<(String, String, String)> {
+    let card: serde_json::Value = serde_json::from_str(&run.stdout).unwrap_or_else(|e| {
+        panic!("scorecard is not JSON ({e}): {}", run.stdout);
+    });
+    card["probes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["probe"].as_str().unwrap().to_string(),
+                p["result"].as_str().unwrap().to_string(),
+                p["reason"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+fn result_of<'a>(
+    results: &'a [(String, String, String)],
+    probe: &str,
+) -> &'a (String, String, String) {
+    results.iter().find(|r| r.0 == probe).unwrap()
+}
+
+#[test]
+fn a_well_behaved_service_passes_every_probe() {
+    let s = Scratch::new();
+    s.write("sample.json", SAMPLE);
+    let server = service(Flaw::None);
+    let run = check(
+        &s,
+        &server,
+        &[
+            "--sample",
+            "sample.json",
+            "--repeat",
+            "5",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let results = results(&run);
+    let names: Vec<&str> = results.iter().map(|r| r.0.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "sample",
+            "single-record",
+            "multi-record",
+            "unicode",
+            "empty-strings",
+            "nested-table",
+            "no-token",
+            "malformed",
+            "batch-1000",
+            "repeat"
+        ]
+    );
+    assert!(results.iter().all(|r| r.1 == "pass"), "{results:?}");
+    assert!(result_of(&results, "repeat").2.contains("5 runs: p50"));
+    // The unicode probe really sent non-ASCII text, and batch-1000 a thousand records.
+    let bodies: Vec<String> = server
+        .requests()
+        .iter()
+        .map(|r| String::from_utf8_lossy(&r.body).into_owned())
+        .collect();
+    assert!(bodies.iter().any(|b| b.contains("Zürich 東京 🚀 ✓")));
+    assert!(bodies.iter().any(|b| b.matches("\"Paris\"").count() == 500));
+}
+
+#[test]
+fn broken_services_fail_with_the_probe_named() {
+    let s = Scratch::new();
+    s.write("sample.json", SAMPLE);
+    let cases = [
+        (Flaw::Objects, "sample", "a record is an object"),
+        (Flaw::NoAuth, "no-token", "does not check the token"),
+        (Flaw::DropsRecord, "multi-record", "XC130"),
+        (Flaw::CrashesOnMalformed, "malformed", "HTTP 500"),
+    ];
+    for (flaw, probe, reason) in cases {
+        let server = service(flaw);
+        let run = check(
+            &s,
+            &server,
+            &["--sample", "sample.json", "--format", "json"],
+        );
+        assert_eq!(run.code, 1, "{probe}: {}", run.stdout);
+        let results = results(&run);
+        let found = result_of(&results, probe);
+        assert_eq!(found.1, "fail", "{probe}: {results:?}");
+        assert!(found.2.contains(reason), "{probe}: {}", found.2);
+    }
+}
+
+#[test]
+fn without_a_sample_the_probes_that_need_one_are_skipped() {
+    let s = Scratch::new();
+    let server = service(Flaw::None);
+    let run = check(&s, &server, &[]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert!(run.stdout.contains("skip  sample"), "{}", run.stdout);
+    assert!(run.stdout.contains("no --sample"), "{}", run.stdout);
+    assert!(run.stdout.contains("pass  malformed"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("1 passed, 0 failed, 9 skipped"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn the_scorecard_comes_as_junit_and_markdown() {
+    let s = Scratch::new();
+    s.write("sample.json", SAMPLE);
+    let server = service(Flaw::DropsRecord);
+    let run = check(
+        &s,
+        &server,
+        &["--sample", "sample.json", "--format", "junit"],
+    );
+    assert_eq!(run.code, 1);
+    assert!(run.stdout.starts_with("<?xml"), "{}", run.stdout);
+    assert!(run
+        .stdout
+        .contains(r#"<testcase classname="xconn.check" name="multi-record""#));
+    assert!(run.stdout.contains("<failure message="), "{}", run.stdout);
+    assert!(run.stdout.contains("tests=\"10\""), "{}", run.stdout);
+    let run = check(
+        &s,
+        &server,
+        &[
+            "--sample",
+            "sample.json",
+            "--format",
+            "markdown",
+            "-o",
+            "card.md",
+        ],
+    );
+    assert_eq!(run.code, 1);
+    let card = s.read("card.md");
+    assert!(
+        card.contains("| probe | result | latency | reason |"),
+        "{card}"
+    );
+    assert!(card.contains("| multi-record | fail |"), "{card}");
+}
+
+#[test]
+fn a_p95_budget_fails_the_repeat_probe() {
+    let s = Scratch::new();
+    s.write("sample.json", SAMPLE);
+    let slow = Server::always(
+        Reply::json(r#"{"outputs":[["y"],[1],[2]],"warnings":[null,null],"errors":[null,null],"process_time":[1,1]}"#)
+            .delay(std::time::Duration::from_millis(30)),
+    );
+    let run = check(
+        &s,
+        &slow,
+        &[
+            "--sample",
+            "sample.json",
+            "--repeat",
+            "3",
+            "--p95",
+            "1",
+            "--format",
+            "json",
+        ],
+    );
+    let results = results(&run);
+    let repeat = result_of(&results, "repeat");
+    assert_eq!(repeat.1, "fail", "{results:?}");
+    assert!(
+        repeat.2.contains("over the --p95 budget of 1 ms"),
+        "{}",
+        repeat.2
+    );
+}
+
+#[test]
+fn an_invalid_sample_is_refused_before_any_probe() {
+    let s = Scratch::new();
+    s.write("bad.json", r#"{"inputs": [["a"], [1, 2]]}"#);
+    let server = service(Flaw::None);
+    let run = check(&s, &server, &["--sample", "bad.json"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("XC107"), "{}", run.stderr);
+    assert_eq!(server.hits(), 0);
+}
