@@ -35,7 +35,16 @@ fn checked_in_completions_match_the_binary() {
 fn completions_name_every_subcommand() {
     let output = xconn().args(["completions", "bash"]).output().unwrap();
     let script = String::from_utf8(output.stdout).unwrap();
-    for sub in ["convert", "validate", "schema", "show", "completions"] {
+    for sub in [
+        "convert",
+        "validate",
+        "schema",
+        "show",
+        "completions",
+        "call",
+        "token",
+        "check",
+    ] {
         assert!(script.contains(sub), "bash completions lack {sub}");
     }
 }
