@@ -31,6 +31,9 @@ _xconn() {
             xconn,help)
                 cmd="xconn__subcmd__help"
                 ;;
+            xconn,man)
+                cmd="xconn__subcmd__man"
+                ;;
             xconn,schema)
                 cmd="xconn__subcmd__schema"
                 ;;
@@ -58,6 +61,9 @@ _xconn() {
             xconn__subcmd__help,help)
                 cmd="xconn__subcmd__help__subcmd__help"
                 ;;
+            xconn__subcmd__help,man)
+                cmd="xconn__subcmd__help__subcmd__man"
+                ;;
             xconn__subcmd__help,schema)
                 cmd="xconn__subcmd__help__subcmd__schema"
                 ;;
@@ -77,7 +83,7 @@ _xconn() {
 
     case "${cmd}" in
         xconn)
-            opts="-h -V --color --help --version convert validate schema show completions call token check help"
+            opts="-h -V --color --help --version convert validate schema show completions call token man check help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -359,7 +365,7 @@ _xconn() {
             return 0
             ;;
         xconn__subcmd__help)
-            opts="convert validate schema show completions call token check help"
+            opts="convert validate schema show completions call token man check help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -442,6 +448,20 @@ _xconn() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        xconn__subcmd__help__subcmd__man)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         xconn__subcmd__help__subcmd__schema)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -491,6 +511,24 @@ _xconn() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        xconn__subcmd__man)
+            opts="-h -V --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

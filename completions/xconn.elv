@@ -30,6 +30,7 @@ set edit:completion:arg-completer[xconn] = {|@words|
             cand completions 'Print a shell completion script'
             cand call 'Send a body to a service with the bearer token, and print the answer'
             cand token 'Show the claims of the token `call` would send (never the token itself)'
+            cand man 'Print the man page (roff), as checked in at `completions/xconn.1`'
             cand check 'Run conformance probes against a remote service and print a scorecard'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -142,6 +143,13 @@ set edit:completion:arg-completer[xconn] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'xconn;man'= {
+            cand --color 'When to use color: auto (terminal and no NO_COLOR), always, never'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'xconn;check'= {
             cand --sample 'A request body the service understands; the probes are built from it'
             cand --repeat 'Send the sample N more times and report p50/p95/p99 latency'
@@ -174,6 +182,7 @@ set edit:completion:arg-completer[xconn] = {|@words|
             cand completions 'Print a shell completion script'
             cand call 'Send a body to a service with the bearer token, and print the answer'
             cand token 'Show the claims of the token `call` would send (never the token itself)'
+            cand man 'Print the man page (roff), as checked in at `completions/xconn.1`'
             cand check 'Run conformance probes against a remote service and print a scorecard'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -190,6 +199,8 @@ set edit:completion:arg-completer[xconn] = {|@words|
         &'xconn;help;call'= {
         }
         &'xconn;help;token'= {
+        }
+        &'xconn;help;man'= {
         }
         &'xconn;help;check'= {
         }

@@ -31,6 +31,9 @@ pub enum Command {
     Call(Box<CallArgs>),
     /// Show the claims of the token `call` would send (never the token itself).
     Token(TokenArgs),
+    /// Print the man page (roff), as checked in at `completions/xconn.1`.
+    #[command(hide = true)]
+    Man,
     /// Run conformance probes against a remote service and print a scorecard.
     #[command(after_help = CHECK_AFTER_HELP)]
     Check(Box<CheckArgs>),

@@ -36,6 +36,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Call(args) => cmd::call::run(*args, &mut out),
         Command::Token(args) => cmd::token::run(args, &mut out),
         Command::Check(args) => cmd::check::run(*args, &mut out),
+        Command::Man => cmd::completions::man(&mut out),
     }
     .map_err(name_bare_write_error)?;
     out.flush().context("cannot write standard output")?;

@@ -50,6 +50,32 @@ fn completions_name_every_subcommand() {
 }
 
 #[test]
+fn checked_in_man_page_matches_the_binary() {
+    let output = xconn().arg("man").output().unwrap();
+    assert!(output.status.success(), "xconn man failed");
+    let printed = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        printed.starts_with(".ie \\n(.g .ds Aq"),
+        "not roff: {printed:.80}"
+    );
+    for command in [
+        "XCONN CONVERT",
+        "XCONN CALL",
+        "XCONN CHECK",
+        "\\-\\-batch\\-size",
+    ] {
+        assert!(printed.contains(command), "the man page lacks {command}");
+    }
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("completions/xconn.1");
+    let checked_in =
+        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    assert_eq!(
+        printed, checked_in,
+        "completions/xconn.1 is stale: regenerate with scripts/gen-completions"
+    );
+}
+
+#[test]
 fn unknown_shell_is_a_usage_error() {
     xconn().args(["completions", "tcsh"]).assert().code(2);
 }
