@@ -25,8 +25,9 @@ const RELEASE_EVERY: usize = 8 << 20;
 
 /// Convert the body in `source` (whose text is `text`) to `to`, in two passes: the validator's
 /// (a body it rejects is refused with its first error, `file:line:col: RULE message at POINTER`),
-/// then the write pass over the checked text. `--to body` only rewrites the layout: it refuses
-/// only text that is not JSON.
+/// then the write pass over the checked text. `--to body` rewrites the layout of a body the
+/// validator accepts. Options that mean nothing for a body (`--flatten`, a `--kind` other than the
+/// body's) are usage errors.
 pub fn body_to(
     source: &Source,
     text: &str,
@@ -38,6 +39,21 @@ pub fn body_to(
         crate::validate::check_source_with(source, &crate::validate::Options::default());
     let checked = &validated.checked;
     let kind = checked.kind.unwrap_or(Kind::Request);
+    if settings.flatten {
+        anyhow::bail!(
+            "--flatten does not apply to a body: {} is a {} body, whose values are already scalars or tables",
+            source.name,
+            kind.name()
+        );
+    }
+    if settings.kind_given && settings.kind != kind {
+        anyhow::bail!(
+            "--kind {}: {} is a {} body; convert does not turn one kind of body into the other (drop --kind)",
+            settings.kind.name(),
+            source.name,
+            kind.name()
+        );
+    }
     // A syntax error reads as every JSON syntax error does; a rule names itself and its place.
     let refuse = |d: &crate::diag::Diagnostic| {
         let message = if d.rule == crate::validate::SYNTAX {
@@ -47,12 +63,10 @@ pub fn body_to(
         };
         located(&source.name, d.line, d.col, &message)
     };
-    let errors = checked
+    let mut errors = checked
         .diagnostics
         .iter()
         .filter(|d| d.severity == Severity::Error);
-    let mut errors =
-        errors.filter(|d| to != TargetFormat::Body || d.rule == crate::validate::SYNTAX);
     if let Some(first) = errors.next() {
         return Err(refuse(first));
     }
