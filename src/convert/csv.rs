@@ -5,10 +5,7 @@
 //! (`--pretty` too: only the separators differ). `--nest` groups rows into records on one thread,
 //! keeping each typed cell's JSON text.
 
-use std::borrow::Cow;
-use std::fs::File;
-use std::io::{self, BufRead, Read, Seek, SeekFrom, Write};
-use std::path::Path;
+use std::io::{self, BufRead, Read, Write};
 
 use anyhow::Context;
 use csv::ByteRecord;
@@ -31,43 +28,75 @@ pub struct CsvOptions<'a> {
     pub nest_sep: Option<&'a str>,
     /// Pad short rows with null.
     pub allow_ragged: bool,
-    /// The file being read, when it can be read again (not streamed standard input): the
-    /// end-of-input check for an open quote then re-reads the last record from it instead of
-    /// keeping a copy of the input as it goes.
-    pub file: Option<&'a Path>,
+    /// Whether `--delimiter` was given (else a `sep=X` first line chooses, and a one-column
+    /// file whose lines all hold the same count of `;`, tab or `|` is refused).
+    pub delimiter_given: bool,
 }
 
 /// Convert CSV from `reader` (BOM already skipped) into a body written to `w`.
 pub fn csv_to_body(
     name: &str,
-    reader: Box<dyn BufRead>,
+    mut reader: Box<dyn BufRead>,
     options: &CsvOptions,
     w: &mut dyn Write,
     layout: Layout,
     kind: Kind,
 ) -> anyhow::Result<()> {
+    // Excel's `sep=;` first line names the delimiter (`--delimiter` wins when given).
+    let mut delimiter = options.delimiter;
+    let mut first_line = 1;
+    let buffered = reader
+        .fill_buf()
+        .with_context(|| format!("cannot read {name}"))?;
+    if let Some(&[sep, ref rest @ ..]) = buffered.strip_prefix(b"sep=") {
+        let ending = match rest {
+            [b'\r', b'\n', ..] => Some(2),
+            [b'\n' | b'\r', ..] => Some(1),
+            _ => None,
+        };
+        if let (Some(ending), true) = (ending, sep.is_ascii() && sep != b'"') {
+            if !options.delimiter_given {
+                delimiter = sep;
+            }
+            reader.consume(5 + ending);
+            first_line = 2;
+        }
+    }
     let mut rdr = csv::ReaderBuilder::new()
-        .delimiter(options.delimiter)
+        .delimiter(delimiter)
         .has_headers(false)
         .flexible(true)
         .buffer_capacity(256 * 1024)
-        .from_reader(Tail::new(reader, options.delimiter, options.file));
+        .from_reader(Tail::new(reader, delimiter, first_line));
     let mut record = ByteRecord::new();
-    if !read(name, &mut rdr, &mut record)? {
+    let mut quoted = Vec::new();
+    let Some(header_line) = read(name, &mut rdr, &mut record, &mut quoted)? else {
         return Err(data_error(format!(
             "{name}: empty input: expected a header row"
         )));
-    }
-    let header = header_names(name, &record)?;
+    };
+    let header = header_names(name, &record, header_line, delimiter)?;
     let types = column_types(name, &header, options)?;
+    // A one-column header holding `;`, tab or `|`: the file may use that delimiter.
+    let suspect = (header.len() == 1 && !options.delimiter_given)
+        .then(|| {
+            [b';', b'\t', b'|']
+                .into_iter()
+                .filter(|&c| c != delimiter)
+                .map(|c| (c, header[0].bytes().filter(|&b| b == c).count()))
+                .find(|&(_, n)| n > 0)
+        })
+        .flatten();
     let mut rows = Rows {
         name,
         rdr,
         record,
+        quoted,
         width: header.len(),
         allow_ragged: options.allow_ragged,
         row: 0,
         line: 0,
+        suspect,
     };
     let plan = options
         .nest_sep
@@ -85,9 +114,16 @@ pub fn csv_to_body(
     Ok(())
 }
 
-type Reader<'f> = csv::Reader<Tail<'f, Box<dyn BufRead>>>;
+type Reader = csv::Reader<Tail<Box<dyn BufRead>>>;
 
-fn read(name: &str, rdr: &mut Reader, record: &mut ByteRecord) -> anyhow::Result<bool> {
+/// Read the next record; `Some(line it starts on)`, `None` at the end. `quoted` gets the indices
+/// of its quoted fields.
+fn read(
+    name: &str,
+    rdr: &mut Reader,
+    record: &mut ByteRecord,
+    quoted: &mut Vec<usize>,
+) -> anyhow::Result<Option<u64>> {
     let more = rdr.read_byte_record(record).map_err(|e| match e.kind() {
         csv::ErrorKind::Io(_) => anyhow::Error::new(e).context(format!("cannot read {name}")),
         _ => {
@@ -97,10 +133,11 @@ fn read(name: &str, rdr: &mut Reader, record: &mut ByteRecord) -> anyhow::Result
     })?;
     if !more {
         unterminated(name, rdr)?;
-    } else if let Some(p) = record.position() {
-        rdr.get_mut().mark(p.byte(), p.line());
+        return Ok(None);
     }
-    Ok(more)
+    let at = record.position().map_or(0, |p| p.byte());
+    let end = rdr.position().byte();
+    Ok(Some(rdr.get_mut().record(at, end, quoted)))
 }
 
 fn unterminated(name: &str, rdr: &Reader) -> anyhow::Result<()> {
@@ -113,19 +150,16 @@ fn unterminated(name: &str, rdr: &Reader) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Passes the input through to the CSV reader and can give back the raw bytes of the last record
-/// read, so that at the end of input we can tell whether it ended inside a quoted field: the csv
-/// crate closes such a field silently. A file is read again from where that record starts; a
-/// stream is copied as it passes, keeping only the tail (the copy is cut back to the start of the
-/// current record once it passes 1 MiB).
-struct Tail<'f, R> {
+/// Passes the input through to the CSV reader, keeping a copy of the raw bytes from the start of
+/// the last record read (cut back once it passes 1 MiB), for what the csv crate does not tell:
+/// the line a record starts on under every line ending (LF, CRLF, CR), which fields were quoted,
+/// and whether the input ended inside a quoted field (the crate closes such a field silently).
+struct Tail<R> {
     inner: R,
     delimiter: u8,
-    /// The file to read the last record from again; `None` keeps a copy instead.
-    file: Option<&'f Path>,
     /// Bytes passed through so far.
     total: u64,
-    /// Raw bytes from offset `start` of the input to what has been read so far (streams only).
+    /// Raw bytes from offset `start` of the input to what has been read so far.
     kept: Vec<u8>,
     start: u64,
     /// Byte offset and line where the last record read starts.
@@ -135,47 +169,78 @@ struct Tail<'f, R> {
 
 const TAIL_LIMIT: usize = 1 << 20;
 
-impl<'f, R> Tail<'f, R> {
-    fn new(inner: R, delimiter: u8, file: Option<&'f Path>) -> Tail<'f, R> {
+impl<R> Tail<R> {
+    fn new(inner: R, delimiter: u8, first_line: u64) -> Tail<R> {
         Tail {
             inner,
             delimiter,
-            file,
             total: 0,
             kept: Vec::new(),
             start: 0,
             mark: 0,
-            mark_line: 1,
+            mark_line: first_line,
         }
     }
 
-    fn mark(&mut self, byte: u64, line: u64) {
-        self.mark = byte;
-        self.mark_line = line;
+    fn raw(&self, from: u64, to: u64) -> &[u8] {
+        let from = from.saturating_sub(self.start) as usize;
+        let to = (to.saturating_sub(self.start) as usize).min(self.kept.len());
+        self.kept.get(from.min(to)..to).unwrap_or_default()
     }
 
-    /// The raw bytes of the last record read, through the end of the input so far.
-    fn last_record(&self) -> Option<Cow<'_, [u8]>> {
-        let Some(path) = self.file else {
-            let from = usize::try_from(self.mark.checked_sub(self.start)?).ok()?;
-            return self.kept.get(from..).map(Cow::Borrowed);
-        };
-        let mut file = File::open(path).ok()?;
-        // Offsets count from after a skipped byte-order mark: the file is that much longer.
-        let skipped = file.metadata().ok()?.len().checked_sub(self.total)?;
-        file.seek(SeekFrom::Start(skipped + self.mark)).ok()?;
-        let mut raw = Vec::new();
-        file.take(self.total.checked_sub(self.mark)?)
-            .read_to_end(&mut raw)
-            .ok()?;
-        Some(Cow::Owned(raw))
+    /// Note a record the csv crate read from byte `at` (which may be the line ending or blank
+    /// lines before it) to byte `end`: its real start and its line (a line ends at LF, CRLF or
+    /// a lone CR), and which of its fields were quoted (their indices into `quoted`).
+    fn record(&mut self, at: u64, end: u64, quoted: &mut Vec<usize>) -> u64 {
+        let skip = self
+            .raw(at, end)
+            .iter()
+            .take_while(|&&b| b == b'\n' || b == b'\r')
+            .count() as u64;
+        let begin = at + skip;
+        let line = self.mark_line + line_breaks(self.raw(self.mark, begin)) as u64;
+        self.mark = begin;
+        self.mark_line = line;
+        quoted.clear();
+        let raw = self.raw(begin, end);
+        if memchr::memchr(b'"', raw).is_some() {
+            let mut field = 0;
+            let mut at_start = true;
+            let mut in_quotes = false;
+            let mut i = 0;
+            while i < raw.len() {
+                let b = raw[i];
+                if in_quotes {
+                    if b == b'"' {
+                        if raw.get(i + 1) == Some(&b'"') {
+                            i += 1;
+                        } else {
+                            in_quotes = false;
+                        }
+                    }
+                } else if b == self.delimiter {
+                    field += 1;
+                    at_start = true;
+                    i += 1;
+                    continue;
+                } else if b == b'\n' || b == b'\r' {
+                    break;
+                } else if at_start && b == b'"' {
+                    in_quotes = true;
+                    quoted.push(field);
+                }
+                at_start = false;
+                i += 1;
+            }
+        }
+        line
     }
 
     /// When the input ended inside a quoted field: the line where the input ends and the line
     /// where the field's opening quote is. Scans the last record with the csv crate's rules
     /// (quote `"`, doubled quote inside a quoted field, no escape character).
     fn unterminated_quote(&self) -> Option<(u64, u64)> {
-        let raw = self.last_record()?;
+        let raw = self.raw(self.mark, self.total);
         #[derive(PartialEq)]
         enum State {
             FieldStart,
@@ -186,6 +251,7 @@ impl<'f, R> Tail<'f, R> {
         let mut state = State::FieldStart;
         let mut line = self.mark_line;
         let mut open_line = line;
+        let mut prev = 0u8;
         for &b in raw.iter() {
             let end_of_field = b == self.delimiter || b == b'\n' || b == b'\r';
             state = match state {
@@ -201,15 +267,16 @@ impl<'f, R> Tail<'f, R> {
                 State::QuoteInQuoted if end_of_field => State::FieldStart,
                 State::QuoteInQuoted => State::Unquoted,
             };
-            if b == b'\n' {
+            if b == b'\r' || (b == b'\n' && prev != b'\r') {
                 line += 1;
             }
+            prev = b;
         }
         if state != State::Quoted {
             return None;
         }
-        // The line of the last byte, not the empty line after a final newline.
-        let end = if raw.last() == Some(&b'\n') && line > open_line {
+        // The line of the last byte, not the empty line after a final line break.
+        let end = if matches!(raw.last(), Some(b'\n' | b'\r')) && line > open_line {
             line - 1
         } else {
             line
@@ -218,13 +285,21 @@ impl<'f, R> Tail<'f, R> {
     }
 }
 
-impl<R: Read> Read for Tail<'_, R> {
+/// Line breaks in `bytes`: LF, CRLF and a lone CR each end one line.
+fn line_breaks(bytes: &[u8]) -> usize {
+    let mut n = 0;
+    for i in memchr::memchr2_iter(b'\n', b'\r', bytes) {
+        if bytes[i] == b'\r' || i == 0 || bytes[i - 1] != b'\r' {
+            n += 1;
+        }
+    }
+    n
+}
+
+impl<R: Read> Read for Tail<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
         self.total += n as u64;
-        if self.file.is_some() {
-            return Ok(n);
-        }
         if self.kept.len() > TAIL_LIMIT && self.mark > self.start {
             let cut = usize::try_from(self.mark - self.start)
                 .unwrap_or(usize::MAX)
@@ -238,8 +313,12 @@ impl<R: Read> Read for Tail<'_, R> {
 }
 
 /// Header names: valid UTF-8, none empty, none repeated.
-fn header_names(name: &str, record: &ByteRecord) -> anyhow::Result<Vec<String>> {
-    let line = record.position().map_or(1, |p| p.line());
+fn header_names(
+    name: &str,
+    record: &ByteRecord,
+    line: u64,
+    delimiter: u8,
+) -> anyhow::Result<Vec<String>> {
     let mut names: Vec<String> = Vec::with_capacity(record.len());
     for (i, field) in record.iter().enumerate() {
         let column = i + 1;
@@ -249,8 +328,18 @@ fn header_names(name: &str, record: &ByteRecord) -> anyhow::Result<Vec<String>> 
             ))
         })?;
         if text.is_empty() {
+            let trailing = record.len() - i;
+            let hint = if record.iter().skip(i).all(<[u8]>::is_empty) && i > 0 {
+                format!(
+                    " (hint: the header line ends with {trailing} `{}` too many, as spreadsheets often write: remove {} from the header, or name the column)",
+                    char::from(delimiter).escape_default(),
+                    if trailing == 1 { "it" } else { "them" }
+                )
+            } else {
+                String::new()
+            };
             return Err(data_error(format!(
-                "{name}:{line}: header column {column} has an empty name"
+                "{name}:{line}: header column {column} has an empty name{hint}"
             )));
         }
         if let Some(first) = names.iter().position(|n| n == text) {
@@ -290,29 +379,42 @@ fn column_types(
 /// The data rows, with the bookkeeping every error message needs.
 struct Rows<'n> {
     name: &'n str,
-    rdr: Reader<'n>,
+    rdr: Reader,
     record: ByteRecord,
+    /// Indices of the current row's quoted fields.
+    quoted: Vec<usize>,
     width: usize,
     allow_ragged: bool,
     /// 1-based number of the current data row (the header is row 0).
     row: usize,
     /// Line where the current row starts.
     line: u64,
+    /// A delimiter the one-column header holds, and how many times.
+    suspect: Option<(u8, usize)>,
 }
 
 impl Rows<'_> {
     /// Read the next row; check its width. `false` at the end.
     fn next(&mut self) -> anyhow::Result<bool> {
-        if !read(self.name, &mut self.rdr, &mut self.record)? {
+        let Some(line) = read(self.name, &mut self.rdr, &mut self.record, &mut self.quoted)? else {
             return Ok(false);
-        }
+        };
         self.row += 1;
-        self.line = self.record.position().map_or(0, |p| p.line());
+        self.line = line;
         let len = self.record.len();
+        if let (Some((c, n)), 1) = (self.suspect.take(), len) {
+            if self.record[0].iter().filter(|&&b| b == c).count() == n {
+                let shown = char::from(c).escape_default();
+                return Err(data_error(format!(
+                    "{}:{}: the header is one column, but it and the first row both hold {n} `{shown}`: the file looks `{shown}`-separated (hint: --delimiter '{shown}')",
+                    self.name, self.line
+                )));
+            }
+        }
         if len > self.width || (len < self.width && !self.allow_ragged) {
             // A last record cut short by an open quote: report the quote, the real cause.
             let mut probe = ByteRecord::new();
-            read(self.name, &mut self.rdr, &mut probe)?;
+            read(self.name, &mut self.rdr, &mut probe, &mut Vec::new())?;
             let hint = if len < self.width {
                 " (hint: --allow-ragged pads short rows with null)"
             } else {

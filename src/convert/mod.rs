@@ -370,11 +370,7 @@ fn run(
                 overrides: &settings.overrides,
                 nest_sep: settings.nest.then_some(settings.nest_sep.as_str()),
                 allow_ragged: settings.allow_ragged,
-                file: if csv_stdin.is_some() {
-                    None
-                } else {
-                    input.path.as_deref()
-                },
+                delimiter_given: settings.delimiter.is_some(),
             };
             let reader = match csv_stdin {
                 Some(reader) => reader,
