@@ -10,7 +10,7 @@ use std::io::{self, BufRead, Read, Write};
 use anyhow::Context;
 use csv::ByteRecord;
 
-use super::infer::{type_cell, write_inferred, ColType, Typed};
+use super::infer::{type_cell, write_inferred, write_json_bytes, ColType, Typed};
 use super::TypesMode;
 use super::{BodyOut, Cell, Nested};
 use crate::body::Kind;
@@ -103,14 +103,16 @@ pub fn csv_to_body(
         .map(|sep| NestPlan::new(name, &header, sep))
         .transpose()?;
     let mut out = BodyOut::begin(w, layout, kind)?;
+    let mut huge = Huge::default();
     match plan {
-        Some(plan) => nested(&mut rows, &header, &types, &plan, &mut out)?,
+        Some(plan) => nested(&mut rows, &header, &types, &plan, &mut out, &mut huge)?,
         None => {
             out.header(&header)?;
-            flat(&mut rows, &header, &types, &mut out)?;
+            flat(&mut rows, &header, &types, &mut out, &mut huge)?;
         }
     }
     out.finish()?;
+    huge.warn(name);
     Ok(())
 }
 
@@ -495,7 +497,26 @@ fn cell<'t>(
         return Ok(Typed::Null);
     };
     let cell = text.get(range).unwrap_or_default();
+    if ty == ColType::Infer && rows.quoted.contains(&i) {
+        return Ok(match (cell, rows.record.len()) {
+            ("", 1) => Typed::Null,
+            _ => Typed::String(cell),
+        });
+    }
     type_cell(cell, ty).ok_or_else(|| rows.type_error(&header[i], cell, ty))
+}
+
+/// Append the JSON of a quoted cell of an inferred column: always a string (`"42"` stays the
+/// string "42", `""` the empty string), except a row that is one quoted empty field, which is
+/// how CSV writes a one-column null (a blank line would be skipped). `false` when the bytes are
+/// not valid UTF-8.
+#[inline]
+fn write_quoted(out: &mut Vec<u8>, cell: &[u8], fields: usize) -> bool {
+    if cell.is_empty() && fields == 1 {
+        out.extend_from_slice(b"null");
+        return true;
+    }
+    write_json_bytes(out, cell)
 }
 
 fn flat(
@@ -503,6 +524,7 @@ fn flat(
     header: &[String],
     types: &[ColType],
     out: &mut BodyOut,
+    huge: &mut Huge,
 ) -> anyhow::Result<()> {
     let format = Format {
         name: rows.name,
@@ -513,7 +535,56 @@ fn flat(
         row_close: out.row_close(),
         row_separator: out.row_separator(),
     };
-    pipeline(rows, &format, out)
+    pipeline(rows, &format, out, huge)
+}
+
+/// Numbers written as they are although they are beyond the range of an IEEE double (`1e400`):
+/// how many, and the first one (line, row, column, text), for the warning at the end.
+#[derive(Debug, Default)]
+pub struct Huge {
+    count: usize,
+    first: Option<(u64, usize, String, String)>,
+}
+
+impl Huge {
+    /// Note `number` (JSON number text) when it overflows a double.
+    #[inline]
+    fn check(&mut self, number: &[u8], line: u64, row: usize, column: &str) {
+        if number.len() < 300 && memchr::memchr2(b'e', b'E', number).is_none() {
+            return;
+        }
+        let overflows = std::str::from_utf8(number)
+            .ok()
+            .and_then(|t| t.parse::<f64>().ok())
+            .is_some_and(f64::is_infinite);
+        if overflows {
+            self.count += 1;
+            if self.first.is_none() {
+                let text = String::from_utf8_lossy(&number[..number.len().min(40)]).into_owned();
+                self.first = Some((line, row, column.to_string(), text));
+            }
+        }
+    }
+
+    fn add(&mut self, other: Huge) {
+        self.count += other.count;
+        if self.first.is_none() {
+            self.first = other.first;
+        }
+    }
+
+    /// The warning, when there is one.
+    fn warn(&self, name: &str) {
+        if let Some((line, row, column, text)) = &self.first {
+            let more = match self.count {
+                1 => String::new(),
+                n => format!(" (and {} more)", n - 1),
+            };
+            eprintln!(
+                "xconn: warning: {name}:{line}: row {row}, column {column:?}: the number {text} is beyond the range of an IEEE double{more}; it is kept exactly as written, but most JSON readers turn it into infinity or fail (hint: --type {column}=string keeps the column as text)"
+            );
+        }
+    }
 }
 
 /// Rows handed from the reading thread to the typing thread, and back with their JSON.
@@ -524,6 +595,10 @@ struct Batch {
     ends: Vec<usize>,
     /// Per row: the line it starts on and its number of fields.
     rows: Vec<(u64, usize)>,
+    /// Indices (into `ends`) of the fields that were quoted, in order.
+    quoted: Vec<usize>,
+    /// Numbers beyond the range of an IEEE double written in this batch.
+    huge: Huge,
     /// Data row number of the first row.
     first_row: usize,
     /// The rows as JSON arrays, separated by the row separator.
@@ -544,6 +619,8 @@ impl Batch {
             bytes: Vec::with_capacity(BATCH_BYTES + 64 * 1024),
             ends: Vec::new(),
             rows: Vec::new(),
+            quoted: Vec::new(),
+            huge: Huge::default(),
             first_row: 0,
             out: Vec::new(),
             done: 0,
@@ -555,13 +632,17 @@ impl Batch {
         self.bytes.clear();
         self.ends.clear();
         self.rows.clear();
+        self.quoted.clear();
+        self.huge = Huge::default();
         self.first_row = first_row;
         self.out.clear();
         self.done = 0;
         self.error = None;
     }
 
-    fn push(&mut self, record: &ByteRecord, line: u64) {
+    fn push(&mut self, record: &ByteRecord, quoted: &[usize], line: u64) {
+        let field = self.ends.len();
+        self.quoted.extend(quoted.iter().map(|q| field + q));
         let base = self.bytes.len();
         self.bytes.extend_from_slice(record.as_slice());
         self.ends
@@ -575,7 +656,12 @@ impl Batch {
 /// JSON, which this thread writes. Batches go round in a fixed pool, so memory stays bounded.
 /// Errors come out in input order: a row the reader rejects is reported only once every row
 /// before it has been typed without error.
-fn pipeline(rows: &mut Rows, format: &Format, out: &mut BodyOut) -> anyhow::Result<()> {
+fn pipeline(
+    rows: &mut Rows,
+    format: &Format,
+    out: &mut BodyOut,
+    huge: &mut Huge,
+) -> anyhow::Result<()> {
     std::thread::scope(|scope| {
         // Both channels live inside the scope: leaving it early (on an error) drops the sender,
         // which ends the helper before the scope joins it.
@@ -596,14 +682,14 @@ fn pipeline(rows: &mut Rows, format: &Format, out: &mut BodyOut) -> anyhow::Resu
                 Some(batch) => batch,
                 None => {
                     in_flight -= 1;
-                    write_typed(out, typed.recv().ok())?
+                    write_typed(out, typed.recv().ok(), huge)?
                 }
             };
             batch.clear(rows.row + 1);
             let mut stopped = None;
             while batch.bytes.len() < BATCH_BYTES {
                 match rows.next() {
-                    Ok(true) => batch.push(&rows.record, rows.line),
+                    Ok(true) => batch.push(&rows.record, &rows.quoted, rows.line),
                     Ok(false) => {
                         stopped = Some(Ok(()));
                         break;
@@ -625,12 +711,12 @@ fn pipeline(rows: &mut Rows, format: &Format, out: &mut BodyOut) -> anyhow::Resu
             // Write what is ready now, so the output keeps up with a slow input.
             while let Ok(batch) = typed.try_recv() {
                 in_flight -= 1;
-                spare.push(write_typed(out, Some(batch))?);
+                spare.push(write_typed(out, Some(batch), huge)?);
             }
         };
         while in_flight > 0 {
             in_flight -= 1;
-            write_typed(out, typed.recv().ok())?;
+            write_typed(out, typed.recv().ok(), huge)?;
         }
         stopped
     })
@@ -639,8 +725,9 @@ fn pipeline(rows: &mut Rows, format: &Format, out: &mut BodyOut) -> anyhow::Resu
 /// Write a batch back from the typing thread; its error, if it has one, is the first one in the
 /// input (every batch before it was written without error).
 /// `None` when the typing thread is gone.
-fn write_typed(out: &mut BodyOut, batch: Option<Batch>) -> anyhow::Result<Batch> {
+fn write_typed(out: &mut BodyOut, batch: Option<Batch>, huge: &mut Huge) -> anyhow::Result<Batch> {
     let mut batch = batch.context("internal error: the CSV typing thread stopped")?;
+    huge.add(std::mem::take(&mut batch.huge));
     out.raw_rows(&batch.out, batch.done)?;
     match batch.error.take() {
         Some(e) => Err(e),
@@ -666,6 +753,8 @@ impl Format<'_> {
             bytes,
             ends,
             rows,
+            quoted,
+            huge,
             first_row,
             out,
             done,
@@ -673,8 +762,10 @@ impl Format<'_> {
         } = batch;
         let mut start = 0;
         let mut field = 0;
+        let mut next_quoted = quoted.iter().copied().peekable();
         for (k, &(line, len)) in rows.iter().enumerate() {
             let fields = &ends[field..field + len];
+            let base = field;
             field += len;
             let row = *first_row + k;
             let mark = out.len();
@@ -693,8 +784,17 @@ impl Format<'_> {
                 };
                 let cell = bytes.get(from..to).unwrap_or_default();
                 from = to;
+                let is_quoted = next_quoted.next_if_eq(&(base + i)).is_some();
                 let failed = if ty == ColType::Infer {
-                    if write_inferred(out, cell) {
+                    let written = if is_quoted {
+                        write_quoted(out, cell, len)
+                    } else {
+                        if matches!(cell.first(), Some(b'-' | b'0'..=b'9')) {
+                            huge.check(cell, line, row, &self.header[i]);
+                        }
+                        write_inferred(out, cell)
+                    };
+                    if written {
                         continue;
                     }
                     None
@@ -703,6 +803,9 @@ impl Format<'_> {
                         Err(_) => None,
                         Ok(text) => match type_cell(text, ty) {
                             Some(typed) => {
+                                if let Typed::Number(n) = &typed {
+                                    huge.check(n.as_bytes(), line, row, &self.header[i]);
+                                }
                                 typed.write_json(out);
                                 continue;
                             }
@@ -823,9 +926,14 @@ fn cell_text(
     i: usize,
     header: &[String],
     ty: ColType,
+    huge: &mut Huge,
 ) -> anyhow::Result<String> {
     let mut json = Vec::new();
-    cell(rows, text, i, header, ty)?.write_json(&mut json);
+    let typed = cell(rows, text, i, header, ty)?;
+    if let Typed::Number(n) = &typed {
+        huge.check(n.as_bytes(), rows.line, rows.row, &header[i]);
+    }
+    typed.write_json(&mut json);
     Ok(String::from_utf8(json).unwrap_or_default())
 }
 
@@ -835,6 +943,7 @@ fn nested(
     types: &[ColType],
     plan: &NestPlan,
     out: &mut BodyOut,
+    huge: &mut Huge,
 ) -> anyhow::Result<()> {
     out.header(&plan.header(header))?;
     let table_headers: Vec<Vec<String>> = plan
@@ -854,17 +963,18 @@ fn nested(
         let mut tables = Vec::new();
         for t in &plan.top {
             match t {
-                Top::Plain(i) => plain.push(cell_text(rows, text, *i, header, types[*i])?),
+                Top::Plain(i) => plain.push(cell_text(rows, text, *i, header, types[*i], huge)?),
                 Top::Table { columns, .. } => {
-                    let empty = columns
-                        .iter()
-                        .all(|(i, _)| rows.record.range(*i).is_none_or(|r| r.is_empty()));
+                    let empty = columns.iter().all(|(i, _)| {
+                        rows.record.range(*i).is_none_or(|r| r.is_empty())
+                            && (types[*i] != ColType::Infer || !rows.quoted.contains(i))
+                    });
                     if empty {
                         tables.push(None);
                     } else {
                         let mut values = Vec::with_capacity(columns.len());
                         for (i, _) in columns {
-                            values.push(cell_text(rows, text, *i, header, types[*i])?);
+                            values.push(cell_text(rows, text, *i, header, types[*i], huge)?);
                         }
                         tables.push(Some(values));
                     }
