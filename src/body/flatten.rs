@@ -199,6 +199,21 @@ impl<'a> Flattener<'a> {
         self.first_table.as_ref()
     }
 
+    /// The first column, at any level, whose own name holds the separator, as its full CSV name
+    /// (such a name is ambiguous when the CSV is read back with `--nest`).
+    pub fn name_with_separator(&self) -> Option<String> {
+        fn find(columns: &[Column], prefix: &str, sep: &str) -> Option<String> {
+            columns.iter().find_map(|c| {
+                let name = format!("{prefix}{}", c.name);
+                if c.name.contains(sep) {
+                    return Some(name);
+                }
+                find(c.table.as_deref()?, &format!("{name}{sep}"), sep)
+            })
+        }
+        find(&self.columns, "", &self.sep)
+    }
+
     /// Whether any column is spread.
     pub fn has_tables(&self) -> bool {
         self.first_table.is_some()

@@ -868,6 +868,11 @@ impl NestPlan {
     fn new(name: &str, header: &[String], sep: &str) -> anyhow::Result<NestPlan> {
         let mut top: Vec<Top> = Vec::new();
         for (i, column) in header.iter().enumerate() {
+            if column.matches(sep).count() > 1 {
+                return Err(data_error(format!(
+                    "{name}:1: column {column:?} holds {sep:?} more than once: --nest reads one level of nested tables (Table{sep}column), so a table inside a table is not rebuilt (hint: drop --nest to keep such columns as they are)"
+                )));
+            }
             let split = column
                 .split_once(sep)
                 .filter(|(table, inner)| !table.is_empty() && !inner.is_empty());

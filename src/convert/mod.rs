@@ -336,8 +336,8 @@ fn guessed(e: anyhow::Error, name: &str, format: SourceFormat) -> anyhow::Error 
     let rule = message.split(": ").any(|part| {
         part.len() > 5 && part.starts_with("XC") && part[2..5].bytes().all(|b| b.is_ascii_digit())
     });
-    // Only an error on the first line: a wrong guess fails at once.
-    if rule || !message.starts_with(&format!("{name}:1:")) {
+    // Only a JSON syntax error on the first line: a wrong guess fails at once.
+    if rule || !message.starts_with(&format!("{name}:1:")) || !message.contains("expected") {
         return e;
     }
     let (what, other) = match format {

@@ -182,6 +182,18 @@ fn write_csv(
             ),
         ));
     }
+    if settings.nest {
+        if let Some(name) = flattener.name_with_separator() {
+            return Err(located(
+                &source.name,
+                1,
+                1,
+                &format!(
+                    "column {name:?} holds the separator {sep:?} in its own name, so --nest could not tell it from a Table{sep}column name when the CSV is read back (hint: rename the column, or choose another --nest-sep)"
+                ),
+            ));
+        }
+    }
     let delimiter = settings.delimiter_for(settings.output.as_deref());
     let mut out = CsvOut {
         w: std::io::BufWriter::with_capacity(64 * 1024, &mut *w),
