@@ -46,14 +46,14 @@ complete -c xconn -n "__fish_xconn_using_subcommand convert" -l to -d 'Target fo
 json\t'An array of objects; the default when the source is a body'
 ndjson\t'One object per line'
 csv\t'Flat CSV rows (nested tables need `--nest`)'"
-complete -c xconn -n "__fish_xconn_using_subcommand convert" -l kind -d 'Which body to build: a request (`inputs`) or a response (`outputs`, with empty warnings/errors and process_time)' -r -f -a "request\t''
+complete -c xconn -n "__fish_xconn_using_subcommand convert" -l kind -d 'Which body to build: a request (`inputs`, the default) or a response (`outputs`, with empty warnings/errors and process_time). With a body as input it must name that body\'s kind' -r -f -a "request\t''
 response\t''"
 complete -c xconn -n "__fish_xconn_using_subcommand convert" -s o -l output -d 'Write to FILE (atomically: a temp file renamed into place) instead of standard output' -r
 complete -c xconn -n "__fish_xconn_using_subcommand convert" -s d -l delimiter -d 'CSV field delimiter (one byte; `\\t` for tab). `.tsv` files default to tab' -r
 complete -c xconn -n "__fish_xconn_using_subcommand convert" -l types -d 'How CSV cells get their JSON types' -r -f -a "infer\t'Integers, decimals, booleans and null (empty cell) are recognised; the rest are strings'
 string\t'Every CSV value stays a string (empty cells too)'"
 complete -c xconn -n "__fish_xconn_using_subcommand convert" -l type -d 'Force one column\'s type: COL=string|number|integer|boolean. Repeatable' -r
-complete -c xconn -n "__fish_xconn_using_subcommand convert" -l nest-sep -d 'Separator between table name and column name for `--nest`' -r
+complete -c xconn -n "__fish_xconn_using_subcommand convert" -l nest-sep -d 'Separator between table name and column name for `--nest` (default `.`)' -r
 complete -c xconn -n "__fish_xconn_using_subcommand convert" -l color -d 'When to use color: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
 always\t''
 never\t''"

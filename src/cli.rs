@@ -94,10 +94,10 @@ pub struct ConvertArgs {
     #[arg(long, value_enum, value_name = "FORMAT")]
     pub to: Option<TargetFormat>,
 
-    /// Which body to build: a request (`inputs`) or a response (`outputs`, with empty
-    /// warnings/errors and process_time).
-    #[arg(long, value_enum, default_value_t = KindArg::Request)]
-    pub kind: KindArg,
+    /// Which body to build: a request (`inputs`, the default) or a response (`outputs`, with
+    /// empty warnings/errors and process_time). With a body as input it must name that body's kind.
+    #[arg(long, value_enum)]
+    pub kind: Option<KindArg>,
 
     /// Write to FILE (atomically: a temp file renamed into place) instead of standard output.
     #[arg(short, long, value_name = "FILE")]
@@ -132,9 +132,9 @@ pub struct ConvertArgs {
     #[arg(long)]
     pub nest: bool,
 
-    /// Separator between table name and column name for `--nest`.
-    #[arg(long, default_value = ".", value_name = "SEP")]
-    pub nest_sep: String,
+    /// Separator between table name and column name for `--nest` (default `.`).
+    #[arg(long, value_name = "SEP")]
+    pub nest_sep: Option<String>,
 
     /// Pad short CSV rows with null instead of failing (long rows still fail).
     #[arg(long)]

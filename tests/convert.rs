@@ -550,7 +550,7 @@ fn inference_turns_only_valid_json_numbers_and_lowercase_booleans_into_values() 
     let expected = r#"{"inputs": [["text", "number"],
         ["007", 7], ["02134", -0], [".5", 1.10], ["1.", 1e3], ["+1", 1E-7],
         ["NaN", 12345678901234567890], ["inf", 0], ["0x1F", -2.5e+3], ["1_000", 3],
-        ["TRUE", true], ["True", false], [null, 5], [" 42", 6]]}"#;
+        ["TRUE", true], ["True", false], ["", 5], [" 42", 6]]}"#;
     assert_eq!(json(&out), json(expected));
     // Numbers keep their exact text.
     assert_contains(
@@ -936,9 +936,9 @@ fn csv_to_body_to_csv_is_lossless() {
         &["1.10", "1e3", "12345678901234567890", "\"007\"", "null"],
     );
     let back = ok(&s, &["-", "--to", "csv"], Some(body.as_bytes()));
-    // The writer quotes only where needed: `""` (an empty string cell) comes back as an empty cell,
-    // which reads as the same null.
-    assert_eq!(back, original.replace(",\"\"\n", ",\n"));
+    // Byte for byte: a quoted `""` is the empty string, written back quoted (an unquoted empty
+    // cell is null, written back empty).
+    assert_eq!(back, original);
     let again = ok(&s, &["-", "--from", "csv"], Some(back.as_bytes()));
     assert_eq!(json(&again), json(&body));
 }
@@ -1495,4 +1495,205 @@ fn a_large_json_array_is_streamed_and_gives_the_ndjson_body() {
     s.write("shaped.json", format!("[\n{}\n]\n", shaped.join(",\n")));
     let err = fails(&s, &["shaped.json"], None, 1);
     assert_contains(&err, &["shaped.json:12347:16: /12345/p is an object"]);
+}
+
+// --- issue 8: the convert-side classes -------------------------------------------------------
+
+#[test]
+fn every_reverse_path_refuses_a_body_with_a_repeated_column_name() {
+    let s = Scratch::new();
+    // A nested table repeats a column, and a response repeats a top-level one.
+    s.write(
+        "n.json",
+        r#"{"inputs": [["id", "t"], [1, [["k", "k"], [1, 2]]]]}"#,
+    );
+    s.write(
+        "r.json",
+        r#"{"outputs": [["x", "x"], [1, 2]], "warnings": [null], "errors": [null], "process_time": [1]}"#,
+    );
+    for file in ["n.json", "r.json"] {
+        for to in [
+            &["--to", "json"][..],
+            &["--to", "ndjson"],
+            &["--to", "csv", "--nest"],
+            &["--to", "body"],
+        ] {
+            let args: Vec<&str> = [file].iter().chain(to).copied().collect();
+            let err = fails(&s, &args, None, 1);
+            assert_contains(&err, &["XC104", "duplicate column name"]);
+        }
+    }
+}
+
+#[test]
+fn csv_round_trips_keep_strings_that_look_like_numbers_booleans_or_empty() {
+    let s = Scratch::new();
+    let body = r#"{"inputs":[["s","v"],["0",0],["-3.5",-3.5],["false",false],["2E5",2E5],["",null],["x,\"y\"","007"],[null,""]]}"#;
+    let csv = ok(&s, &["-", "--to", "csv"], Some(body.as_bytes()));
+    assert_eq!(
+        csv,
+        "s,v\n\"0\",0\n\"-3.5\",-3.5\n\"false\",false\n\"2E5\",2E5\n\"\",\n\"x,\"\"y\"\"\",007\n,\"\"\n"
+    );
+    let back = ok(
+        &s,
+        &["-", "--from", "csv", "--compact"],
+        Some(csv.as_bytes()),
+    );
+    assert_eq!(back.trim_end(), body);
+    // The same under --nest, inside a nested table.
+    let nested = r#"{"inputs":[["k","T"],["1",[["a"],["true"],[""]]]]}"#;
+    let csv = ok(&s, &["-", "--to", "csv", "--nest"], Some(nested.as_bytes()));
+    let back = ok(
+        &s,
+        &["-", "--from", "csv", "--nest", "--compact"],
+        Some(csv.as_bytes()),
+    );
+    assert_eq!(back.trim_end(), nested);
+    // A number beyond a double is kept as written, with a warning.
+    let (code, out, err) = run(
+        &s,
+        &["-", "--from", "csv", "--compact"],
+        Some(b"n\n1\n-2E+999\n"),
+    );
+    assert_eq!(code, 0);
+    assert_eq!(out, "{\"inputs\":[[\"n\"],[1],[-2E+999]]}\n");
+    assert_contains(
+        &err,
+        &[
+            "xconn: warning: <stdin>:3: row 2, column \"n\"",
+            "-2E+999",
+            "IEEE double",
+        ],
+    );
+}
+
+#[test]
+fn nest_refuses_names_it_could_not_read_back_the_same() {
+    let s = Scratch::new();
+    s.write("p.json", r#"{"inputs":[["a/b","T"],[1,[["k"],[2]]]]}"#);
+    let err = fails(
+        &s,
+        &["p.json", "--to", "csv", "--nest", "--nest-sep", "/"],
+        None,
+        1,
+    );
+    assert_contains(&err, &["column \"a/b\"", "--nest-sep"]);
+    s.write("i.json", r#"{"inputs":[["id","T"],[1,[["x.y"],[2]]]]}"#);
+    let err = fails(&s, &["i.json", "--to", "csv", "--nest"], None, 1);
+    assert_contains(&err, &["column \"T.x.y\""]);
+    // Without --nest the names are plain and fine.
+    ok(&s, &["p.json", "--to", "json"], None);
+    // Import: two levels of names are refused, not read as one.
+    s.write("two.csv", "order,lines.parts.qty\nA,1\n");
+    let err = fails(&s, &["two.csv", "--nest"], None, 1);
+    assert_contains(&err, &["two.csv:1:", "\"lines.parts.qty\"", "one level"]);
+}
+
+#[test]
+fn csv_row_errors_name_the_right_line_under_lf_crlf_and_cr() {
+    let s = Scratch::new();
+    for eol in ["\n", "\r\n", "\r"] {
+        // A blank line and a quoted line break come before the bad row on line 6.
+        let lines = |last: &[u8]| {
+            let mut v = format!("a,b{eol}{eol}1,2{eol}\"3{eol}x\",4{eol}").into_bytes();
+            v.extend_from_slice(last);
+            v.extend_from_slice(eol.as_bytes());
+            v
+        };
+        let cases: [(&[u8], &[&str], &str); 4] = [
+            (b"5", &[], "row 3 has 1 field"),
+            (b"5,x", &["--type", "b=number"], "\"x\" is not a number"),
+            (b"5,\xff", &[], "invalid UTF-8"),
+            (b"5,\xff", &["--nest"], "invalid UTF-8"),
+        ];
+        for (last, extra, part) in cases {
+            s.write("f.csv", lines(last));
+            let args: Vec<&str> = ["f.csv"].iter().chain(extra).copied().collect();
+            let err = fails(&s, &args, None, 1);
+            assert_contains(&err, &["f.csv:6: ", part]);
+            let args: Vec<&str> = ["-"].iter().chain(extra).copied().collect();
+            let err = fails(&s, &args, Some(&lines(last)), 1);
+            assert_contains(&err, &["<stdin>:6: ", part]);
+        }
+    }
+}
+
+#[test]
+fn delimiter_mistakes_are_refused_with_the_delimiter_to_pass() {
+    let s = Scratch::new();
+    s.write("pipes.csv", "id|name|city\n1|Ann|Oslo\n2|Bo|Rome\n");
+    let err = fails(&s, &["pipes.csv"], None, 1);
+    assert_contains(&err, &["pipes.csv:2:", "--delimiter '|'"]);
+    // The suggested flag works; so does Excel's `sep=` line (CRLF too).
+    let out = ok(&s, &["pipes.csv", "--delimiter", "|", "--compact"], None);
+    assert_eq!(
+        out,
+        "{\"inputs\":[[\"id\",\"name\",\"city\"],[1,\"Ann\",\"Oslo\"],[2,\"Bo\",\"Rome\"]]}\n"
+    );
+    s.write("excel.csv", "sep=;\r\nid;name\r\n1;Ann\r\n2\r\n");
+    let err = fails(&s, &["excel.csv"], None, 1);
+    assert_contains(&err, &["excel.csv:4: row 2 has 1 field"]);
+    s.write("excel.csv", "sep=;\r\nid;name\r\n1;Ann\r\n");
+    let out = ok(&s, &["excel.csv", "--compact"], None);
+    assert_eq!(out, "{\"inputs\":[[\"id\",\"name\"],[1,\"Ann\"]]}\n");
+    // A header that ends in delimiters.
+    s.write("trail.csv", "a;b;;\n1;2;;\n");
+    let err = fails(&s, &["trail.csv", "--delimiter", ";"], None, 1);
+    assert_contains(
+        &err,
+        &["header column 3 has an empty name", "2 `;` too many"],
+    );
+}
+
+#[test]
+fn a_wrong_format_guess_says_what_it_was_read_as() {
+    let s = Scratch::new();
+    let err = fails(&s, &["-"], Some(b"[sku],[qty]\nA,1\n"), 1);
+    assert_contains(&err, &["<stdin>:1:2:", "read as JSON", "--from csv"]);
+    s.write("data.txt", "{\"a\": 1}\n{\"a\": 2}\n{oops}\n");
+    // Errors past the first line are not about the guess.
+    let err = fails(&s, &["data.txt"], None, 1);
+    assert!(!err.contains("guessed"), "{err}");
+}
+
+#[test]
+fn options_that_would_do_nothing_are_usage_errors() {
+    let s = Scratch::new();
+    s.write("r.json", r#"{"inputs":[["a"],[1]]}"#);
+    s.write("o.json", r#"[{"a":1}]"#);
+    s.write("a.csv", "a\n1\n");
+    for (args, part) in [
+        (&["r.json", "--delimiter", ";"][..], "--delimiter"),
+        (&["o.json", "--delimiter", ";"], "--delimiter"),
+        (&["r.json", "--nest"], "--nest"),
+        (&["o.json", "--nest"], "--nest"),
+        (&["a.csv", "--nest-sep", "/"], "--nest-sep"),
+        (
+            &["r.json", "--to", "body", "--kind", "response"],
+            "--kind response",
+        ),
+        (&["r.json", "--kind", "response"], "--kind response"),
+        (&["r.json", "--flatten"], "--flatten"),
+    ] {
+        let err = fails(&s, args, None, 2);
+        assert_contains(&err, &[part]);
+    }
+    // What they are for still works.
+    ok(&s, &["r.json", "--to", "csv", "--delimiter", ";"], None);
+    ok(&s, &["r.json", "--kind", "request", "--to", "body"], None);
+    ok(&s, &["a.csv", "--nest", "--nest-sep", "/"], None);
+}
+
+#[test]
+fn an_incomplete_ndjson_line_points_at_its_end() {
+    let s = Scratch::new();
+    s.write("x.ndjson", "{\"a\": 1}\r\n{\"a\": [1, 2,\r\n  3]}\r\n");
+    let err = fails(&s, &["x.ndjson"], None, 1);
+    assert_contains(
+        &err,
+        &[
+            "x.ndjson:2:13: unexpected end of input",
+            "one complete JSON object per line",
+        ],
+    );
 }

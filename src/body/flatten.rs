@@ -199,6 +199,21 @@ impl<'a> Flattener<'a> {
         self.first_table.as_ref()
     }
 
+    /// The first column, at any level, whose own name holds the separator, as its full CSV name
+    /// (such a name is ambiguous when the CSV is read back with `--nest`).
+    pub fn name_with_separator(&self) -> Option<String> {
+        fn find(columns: &[Column], prefix: &str, sep: &str) -> Option<String> {
+            columns.iter().find_map(|c| {
+                let name = format!("{prefix}{}", c.name);
+                if c.name.contains(sep) {
+                    return Some(name);
+                }
+                find(c.table.as_deref()?, &format!("{name}{sep}"), sep)
+            })
+        }
+        find(&self.columns, "", &self.sep)
+    }
+
     /// Whether any column is spread.
     pub fn has_tables(&self) -> bool {
         self.first_table.is_some()
@@ -224,13 +239,26 @@ impl<'a> Flattener<'a> {
         &self,
         record: &Value<'a>,
         buffer: &mut Vec<Cow<'a, str>>,
-        mut line: impl FnMut(&[Cow<'a, str>]) -> Result<(), E>,
+        line: impl FnMut(&[Cow<'a, str>]) -> Result<(), E>,
+    ) -> Result<(), E> {
+        self.record_with(record, buffer, Cow::Borrowed(""), field_text, line)
+    }
+
+    /// [`Flattener::record`] with fields made by `make` from each value (`empty` where a row
+    /// has no value), e.g. to keep whether a field was a string.
+    pub fn record_with<T: Clone, E>(
+        &self,
+        record: &Value<'a>,
+        buffer: &mut Vec<T>,
+        empty: T,
+        make: impl Fn(&Value<'a>) -> T + Copy,
+        mut line: impl FnMut(&[T]) -> Result<(), E>,
     ) -> Result<(), E> {
         buffer.clear();
         if !self.has_tables() {
             let mut values = record.items();
             for column in &self.columns {
-                buffer.push(values.next().map(|v| field_text(&v)).unwrap_or_default());
+                buffer.push(values.next().map_or_else(|| empty.clone(), |v| make(&v)));
                 debug_assert_eq!(column.fields, 1);
             }
             return line(buffer);
@@ -240,12 +268,12 @@ impl<'a> Flattener<'a> {
             *slot = Some(value);
         }
         let height = row_height(&self.columns, &slots);
-        buffer.resize(height * self.fields, Cow::Borrowed(""));
+        buffer.resize(height * self.fields, empty);
         let mut grid = Lines {
             cells: buffer,
             stride: self.fields,
         };
-        fill_row(&self.columns, &slots, 0, height, 0, &mut grid);
+        fill_row(&self.columns, &slots, 0, height, 0, &mut grid, make);
         for l in 0..height {
             line(&buffer[l * self.fields..(l + 1) * self.fields])?;
         }
@@ -253,8 +281,8 @@ impl<'a> Flattener<'a> {
     }
 }
 
-struct Lines<'b, 'a> {
-    cells: &'b mut Vec<Cow<'a, str>>,
+struct Lines<'b, T> {
+    cells: &'b mut Vec<T>,
     stride: usize,
 }
 
@@ -296,13 +324,14 @@ fn row_height(columns: &[Column], values: &[Option<Value>]) -> usize {
 }
 
 /// Write one row's values into lines `line..line + height`, fields from `field`.
-fn fill_row<'a>(
+fn fill_row<'a, T: Clone>(
     columns: &[Column],
     values: &[Option<Value<'a>>],
     line: usize,
     height: usize,
     mut field: usize,
-    grid: &mut Lines<'_, 'a>,
+    grid: &mut Lines<'_, T>,
+    make: impl Fn(&Value<'a>) -> T + Copy,
 ) {
     for (column, value) in columns.iter().zip(values) {
         let table = match (&column.table, value) {
@@ -311,7 +340,7 @@ fn fill_row<'a>(
         };
         if column.has_plain_field() {
             if let (Some(value), None) = (value, &table) {
-                let text = field_text(value);
+                let text = make(value);
                 for l in line..line + height {
                     grid.cells[l * grid.stride + field] = text.clone();
                 }
@@ -326,7 +355,7 @@ fn fill_row<'a>(
                 for row in table.records() {
                     row_slots(&slots, &row, &mut row_values);
                     let h = row_height(subs, &row_values);
-                    fill_row(subs, &row_values, at, h, field, grid);
+                    fill_row(subs, &row_values, at, h, field, grid, make);
                     at += h;
                 }
             }

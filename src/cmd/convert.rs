@@ -21,7 +21,11 @@ pub fn run(args: ConvertArgs, out: &mut Output) -> anyhow::Result<Outcome> {
 }
 
 fn settings(args: ConvertArgs) -> anyhow::Result<Settings> {
-    if args.nest_sep.is_empty() {
+    if args.nest_sep.is_some() && !args.nest {
+        anyhow::bail!("--nest-sep applies only with --nest");
+    }
+    let nest_sep = args.nest_sep.unwrap_or_else(|| ".".to_string());
+    if nest_sep.is_empty() {
         anyhow::bail!("--nest-sep must not be empty");
     }
     let layout = if args.compact {
@@ -35,7 +39,8 @@ fn settings(args: ConvertArgs) -> anyhow::Result<Settings> {
         input: args.input,
         from: args.from.map(source_format),
         to: args.to.map(target_format),
-        kind: super::kind(args.kind),
+        kind: args.kind.map_or(crate::body::Kind::Request, super::kind),
+        kind_given: args.kind.is_some(),
         layout,
         delimiter: args.delimiter.as_deref().map(parse_delimiter).transpose()?,
         types: types_mode(args.types),
@@ -46,7 +51,7 @@ fn settings(args: ConvertArgs) -> anyhow::Result<Settings> {
             .collect::<anyhow::Result<_>>()?,
         flatten: args.flatten,
         nest: args.nest,
-        nest_sep: args.nest_sep,
+        nest_sep,
         allow_ragged: args.allow_ragged,
         output: args.output,
     })

@@ -5,15 +5,12 @@
 //! (`--pretty` too: only the separators differ). `--nest` groups rows into records on one thread,
 //! keeping each typed cell's JSON text.
 
-use std::borrow::Cow;
-use std::fs::File;
-use std::io::{self, BufRead, Read, Seek, SeekFrom, Write};
-use std::path::Path;
+use std::io::{self, BufRead, Read, Write};
 
 use anyhow::Context;
 use csv::ByteRecord;
 
-use super::infer::{type_cell, write_inferred, ColType, Typed};
+use super::infer::{type_cell, write_inferred, write_json_bytes, ColType, Typed};
 use super::TypesMode;
 use super::{BodyOut, Cell, Nested};
 use crate::body::Kind;
@@ -31,63 +28,104 @@ pub struct CsvOptions<'a> {
     pub nest_sep: Option<&'a str>,
     /// Pad short rows with null.
     pub allow_ragged: bool,
-    /// The file being read, when it can be read again (not streamed standard input): the
-    /// end-of-input check for an open quote then re-reads the last record from it instead of
-    /// keeping a copy of the input as it goes.
-    pub file: Option<&'a Path>,
+    /// Whether `--delimiter` was given (else a `sep=X` first line chooses, and a one-column
+    /// file whose lines all hold the same count of `;`, tab or `|` is refused).
+    pub delimiter_given: bool,
 }
 
 /// Convert CSV from `reader` (BOM already skipped) into a body written to `w`.
 pub fn csv_to_body(
     name: &str,
-    reader: Box<dyn BufRead>,
+    mut reader: Box<dyn BufRead>,
     options: &CsvOptions,
     w: &mut dyn Write,
     layout: Layout,
     kind: Kind,
 ) -> anyhow::Result<()> {
+    // Excel's `sep=;` first line names the delimiter (`--delimiter` wins when given).
+    let mut delimiter = options.delimiter;
+    let mut first_line = 1;
+    let buffered = reader
+        .fill_buf()
+        .with_context(|| format!("cannot read {name}"))?;
+    if let Some(&[sep, ref rest @ ..]) = buffered.strip_prefix(b"sep=") {
+        let ending = match rest {
+            [b'\r', b'\n', ..] => Some(2),
+            [b'\n' | b'\r', ..] => Some(1),
+            _ => None,
+        };
+        if let (Some(ending), true) = (ending, sep.is_ascii() && sep != b'"') {
+            if !options.delimiter_given {
+                delimiter = sep;
+            }
+            reader.consume(5 + ending);
+            first_line = 2;
+        }
+    }
     let mut rdr = csv::ReaderBuilder::new()
-        .delimiter(options.delimiter)
+        .delimiter(delimiter)
         .has_headers(false)
         .flexible(true)
         .buffer_capacity(256 * 1024)
-        .from_reader(Tail::new(reader, options.delimiter, options.file));
+        .from_reader(Tail::new(reader, delimiter, first_line));
     let mut record = ByteRecord::new();
-    if !read(name, &mut rdr, &mut record)? {
+    let mut quoted = Vec::new();
+    let Some(header_line) = read(name, &mut rdr, &mut record, &mut quoted)? else {
         return Err(data_error(format!(
             "{name}: empty input: expected a header row"
         )));
-    }
-    let header = header_names(name, &record)?;
+    };
+    let header = header_names(name, &record, header_line, delimiter)?;
     let types = column_types(name, &header, options)?;
+    // A one-column header holding `;`, tab or `|`: the file may use that delimiter.
+    let suspect = (header.len() == 1 && !options.delimiter_given)
+        .then(|| {
+            [b';', b'\t', b'|']
+                .into_iter()
+                .filter(|&c| c != delimiter)
+                .map(|c| (c, header[0].bytes().filter(|&b| b == c).count()))
+                .find(|&(_, n)| n > 0)
+        })
+        .flatten();
     let mut rows = Rows {
         name,
         rdr,
         record,
+        quoted,
         width: header.len(),
         allow_ragged: options.allow_ragged,
         row: 0,
         line: 0,
+        suspect,
     };
     let plan = options
         .nest_sep
         .map(|sep| NestPlan::new(name, &header, sep))
         .transpose()?;
     let mut out = BodyOut::begin(w, layout, kind)?;
+    let mut huge = Huge::default();
     match plan {
-        Some(plan) => nested(&mut rows, &header, &types, &plan, &mut out)?,
+        Some(plan) => nested(&mut rows, &header, &types, &plan, &mut out, &mut huge)?,
         None => {
             out.header(&header)?;
-            flat(&mut rows, &header, &types, &mut out)?;
+            flat(&mut rows, &header, &types, &mut out, &mut huge)?;
         }
     }
     out.finish()?;
+    huge.warn(name);
     Ok(())
 }
 
-type Reader<'f> = csv::Reader<Tail<'f, Box<dyn BufRead>>>;
+type Reader = csv::Reader<Tail<Box<dyn BufRead>>>;
 
-fn read(name: &str, rdr: &mut Reader, record: &mut ByteRecord) -> anyhow::Result<bool> {
+/// Read the next record; `Some(line it starts on)`, `None` at the end. `quoted` gets the indices
+/// of its quoted fields.
+fn read(
+    name: &str,
+    rdr: &mut Reader,
+    record: &mut ByteRecord,
+    quoted: &mut Vec<usize>,
+) -> anyhow::Result<Option<u64>> {
     let more = rdr.read_byte_record(record).map_err(|e| match e.kind() {
         csv::ErrorKind::Io(_) => anyhow::Error::new(e).context(format!("cannot read {name}")),
         _ => {
@@ -97,10 +135,11 @@ fn read(name: &str, rdr: &mut Reader, record: &mut ByteRecord) -> anyhow::Result
     })?;
     if !more {
         unterminated(name, rdr)?;
-    } else if let Some(p) = record.position() {
-        rdr.get_mut().mark(p.byte(), p.line());
+        return Ok(None);
     }
-    Ok(more)
+    let at = record.position().map_or(0, |p| p.byte());
+    let end = rdr.position().byte();
+    Ok(Some(rdr.get_mut().record(at, end, quoted)))
 }
 
 fn unterminated(name: &str, rdr: &Reader) -> anyhow::Result<()> {
@@ -113,19 +152,16 @@ fn unterminated(name: &str, rdr: &Reader) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Passes the input through to the CSV reader and can give back the raw bytes of the last record
-/// read, so that at the end of input we can tell whether it ended inside a quoted field: the csv
-/// crate closes such a field silently. A file is read again from where that record starts; a
-/// stream is copied as it passes, keeping only the tail (the copy is cut back to the start of the
-/// current record once it passes 1 MiB).
-struct Tail<'f, R> {
+/// Passes the input through to the CSV reader, keeping a copy of the raw bytes from the start of
+/// the last record read (cut back once it passes 1 MiB), for what the csv crate does not tell:
+/// the line a record starts on under every line ending (LF, CRLF, CR), which fields were quoted,
+/// and whether the input ended inside a quoted field (the crate closes such a field silently).
+struct Tail<R> {
     inner: R,
     delimiter: u8,
-    /// The file to read the last record from again; `None` keeps a copy instead.
-    file: Option<&'f Path>,
     /// Bytes passed through so far.
     total: u64,
-    /// Raw bytes from offset `start` of the input to what has been read so far (streams only).
+    /// Raw bytes from offset `start` of the input to what has been read so far.
     kept: Vec<u8>,
     start: u64,
     /// Byte offset and line where the last record read starts.
@@ -135,47 +171,78 @@ struct Tail<'f, R> {
 
 const TAIL_LIMIT: usize = 1 << 20;
 
-impl<'f, R> Tail<'f, R> {
-    fn new(inner: R, delimiter: u8, file: Option<&'f Path>) -> Tail<'f, R> {
+impl<R> Tail<R> {
+    fn new(inner: R, delimiter: u8, first_line: u64) -> Tail<R> {
         Tail {
             inner,
             delimiter,
-            file,
             total: 0,
             kept: Vec::new(),
             start: 0,
             mark: 0,
-            mark_line: 1,
+            mark_line: first_line,
         }
     }
 
-    fn mark(&mut self, byte: u64, line: u64) {
-        self.mark = byte;
-        self.mark_line = line;
+    fn raw(&self, from: u64, to: u64) -> &[u8] {
+        let from = from.saturating_sub(self.start) as usize;
+        let to = (to.saturating_sub(self.start) as usize).min(self.kept.len());
+        self.kept.get(from.min(to)..to).unwrap_or_default()
     }
 
-    /// The raw bytes of the last record read, through the end of the input so far.
-    fn last_record(&self) -> Option<Cow<'_, [u8]>> {
-        let Some(path) = self.file else {
-            let from = usize::try_from(self.mark.checked_sub(self.start)?).ok()?;
-            return self.kept.get(from..).map(Cow::Borrowed);
-        };
-        let mut file = File::open(path).ok()?;
-        // Offsets count from after a skipped byte-order mark: the file is that much longer.
-        let skipped = file.metadata().ok()?.len().checked_sub(self.total)?;
-        file.seek(SeekFrom::Start(skipped + self.mark)).ok()?;
-        let mut raw = Vec::new();
-        file.take(self.total.checked_sub(self.mark)?)
-            .read_to_end(&mut raw)
-            .ok()?;
-        Some(Cow::Owned(raw))
+    /// Note a record the csv crate read from byte `at` (which may be the line ending or blank
+    /// lines before it) to byte `end`: its real start and its line (a line ends at LF, CRLF or
+    /// a lone CR), and which of its fields were quoted (their indices into `quoted`).
+    fn record(&mut self, at: u64, end: u64, quoted: &mut Vec<usize>) -> u64 {
+        let skip = self
+            .raw(at, end)
+            .iter()
+            .take_while(|&&b| b == b'\n' || b == b'\r')
+            .count() as u64;
+        let begin = at + skip;
+        let line = self.mark_line + line_breaks(self.raw(self.mark, begin)) as u64;
+        self.mark = begin;
+        self.mark_line = line;
+        quoted.clear();
+        let raw = self.raw(begin, end);
+        if memchr::memchr(b'"', raw).is_some() {
+            let mut field = 0;
+            let mut at_start = true;
+            let mut in_quotes = false;
+            let mut i = 0;
+            while i < raw.len() {
+                let b = raw[i];
+                if in_quotes {
+                    if b == b'"' {
+                        if raw.get(i + 1) == Some(&b'"') {
+                            i += 1;
+                        } else {
+                            in_quotes = false;
+                        }
+                    }
+                } else if b == self.delimiter {
+                    field += 1;
+                    at_start = true;
+                    i += 1;
+                    continue;
+                } else if b == b'\n' || b == b'\r' {
+                    break;
+                } else if at_start && b == b'"' {
+                    in_quotes = true;
+                    quoted.push(field);
+                }
+                at_start = false;
+                i += 1;
+            }
+        }
+        line
     }
 
     /// When the input ended inside a quoted field: the line where the input ends and the line
     /// where the field's opening quote is. Scans the last record with the csv crate's rules
     /// (quote `"`, doubled quote inside a quoted field, no escape character).
     fn unterminated_quote(&self) -> Option<(u64, u64)> {
-        let raw = self.last_record()?;
+        let raw = self.raw(self.mark, self.total);
         #[derive(PartialEq)]
         enum State {
             FieldStart,
@@ -186,6 +253,7 @@ impl<'f, R> Tail<'f, R> {
         let mut state = State::FieldStart;
         let mut line = self.mark_line;
         let mut open_line = line;
+        let mut prev = 0u8;
         for &b in raw.iter() {
             let end_of_field = b == self.delimiter || b == b'\n' || b == b'\r';
             state = match state {
@@ -201,15 +269,16 @@ impl<'f, R> Tail<'f, R> {
                 State::QuoteInQuoted if end_of_field => State::FieldStart,
                 State::QuoteInQuoted => State::Unquoted,
             };
-            if b == b'\n' {
+            if b == b'\r' || (b == b'\n' && prev != b'\r') {
                 line += 1;
             }
+            prev = b;
         }
         if state != State::Quoted {
             return None;
         }
-        // The line of the last byte, not the empty line after a final newline.
-        let end = if raw.last() == Some(&b'\n') && line > open_line {
+        // The line of the last byte, not the empty line after a final line break.
+        let end = if matches!(raw.last(), Some(b'\n' | b'\r')) && line > open_line {
             line - 1
         } else {
             line
@@ -218,13 +287,21 @@ impl<'f, R> Tail<'f, R> {
     }
 }
 
-impl<R: Read> Read for Tail<'_, R> {
+/// Line breaks in `bytes`: LF, CRLF and a lone CR each end one line.
+fn line_breaks(bytes: &[u8]) -> usize {
+    let mut n = 0;
+    for i in memchr::memchr2_iter(b'\n', b'\r', bytes) {
+        if bytes[i] == b'\r' || i == 0 || bytes[i - 1] != b'\r' {
+            n += 1;
+        }
+    }
+    n
+}
+
+impl<R: Read> Read for Tail<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
         self.total += n as u64;
-        if self.file.is_some() {
-            return Ok(n);
-        }
         if self.kept.len() > TAIL_LIMIT && self.mark > self.start {
             let cut = usize::try_from(self.mark - self.start)
                 .unwrap_or(usize::MAX)
@@ -238,8 +315,12 @@ impl<R: Read> Read for Tail<'_, R> {
 }
 
 /// Header names: valid UTF-8, none empty, none repeated.
-fn header_names(name: &str, record: &ByteRecord) -> anyhow::Result<Vec<String>> {
-    let line = record.position().map_or(1, |p| p.line());
+fn header_names(
+    name: &str,
+    record: &ByteRecord,
+    line: u64,
+    delimiter: u8,
+) -> anyhow::Result<Vec<String>> {
     let mut names: Vec<String> = Vec::with_capacity(record.len());
     for (i, field) in record.iter().enumerate() {
         let column = i + 1;
@@ -249,8 +330,18 @@ fn header_names(name: &str, record: &ByteRecord) -> anyhow::Result<Vec<String>> 
             ))
         })?;
         if text.is_empty() {
+            let trailing = record.len() - i;
+            let hint = if record.iter().skip(i).all(<[u8]>::is_empty) && i > 0 {
+                format!(
+                    " (hint: the header line ends with {trailing} `{}` too many, as spreadsheets often write: remove {} from the header, or name the column)",
+                    char::from(delimiter).escape_default(),
+                    if trailing == 1 { "it" } else { "them" }
+                )
+            } else {
+                String::new()
+            };
             return Err(data_error(format!(
-                "{name}:{line}: header column {column} has an empty name"
+                "{name}:{line}: header column {column} has an empty name{hint}"
             )));
         }
         if let Some(first) = names.iter().position(|n| n == text) {
@@ -290,29 +381,42 @@ fn column_types(
 /// The data rows, with the bookkeeping every error message needs.
 struct Rows<'n> {
     name: &'n str,
-    rdr: Reader<'n>,
+    rdr: Reader,
     record: ByteRecord,
+    /// Indices of the current row's quoted fields.
+    quoted: Vec<usize>,
     width: usize,
     allow_ragged: bool,
     /// 1-based number of the current data row (the header is row 0).
     row: usize,
     /// Line where the current row starts.
     line: u64,
+    /// A delimiter the one-column header holds, and how many times.
+    suspect: Option<(u8, usize)>,
 }
 
 impl Rows<'_> {
     /// Read the next row; check its width. `false` at the end.
     fn next(&mut self) -> anyhow::Result<bool> {
-        if !read(self.name, &mut self.rdr, &mut self.record)? {
+        let Some(line) = read(self.name, &mut self.rdr, &mut self.record, &mut self.quoted)? else {
             return Ok(false);
-        }
+        };
         self.row += 1;
-        self.line = self.record.position().map_or(0, |p| p.line());
+        self.line = line;
         let len = self.record.len();
+        if let (Some((c, n)), 1) = (self.suspect.take(), len) {
+            if self.record[0].iter().filter(|&&b| b == c).count() == n {
+                let shown = char::from(c).escape_default();
+                return Err(data_error(format!(
+                    "{}:{}: the header is one column, but it and the first row both hold {n} `{shown}`: the file looks `{shown}`-separated (hint: --delimiter '{shown}')",
+                    self.name, self.line
+                )));
+            }
+        }
         if len > self.width || (len < self.width && !self.allow_ragged) {
             // A last record cut short by an open quote: report the quote, the real cause.
             let mut probe = ByteRecord::new();
-            read(self.name, &mut self.rdr, &mut probe)?;
+            read(self.name, &mut self.rdr, &mut probe, &mut Vec::new())?;
             let hint = if len < self.width {
                 " (hint: --allow-ragged pads short rows with null)"
             } else {
@@ -393,7 +497,26 @@ fn cell<'t>(
         return Ok(Typed::Null);
     };
     let cell = text.get(range).unwrap_or_default();
+    if ty == ColType::Infer && rows.quoted.contains(&i) {
+        return Ok(match (cell, rows.record.len()) {
+            ("", 1) => Typed::Null,
+            _ => Typed::String(cell),
+        });
+    }
     type_cell(cell, ty).ok_or_else(|| rows.type_error(&header[i], cell, ty))
+}
+
+/// Append the JSON of a quoted cell of an inferred column: always a string (`"42"` stays the
+/// string "42", `""` the empty string), except a row that is one quoted empty field, which is
+/// how CSV writes a one-column null (a blank line would be skipped). `false` when the bytes are
+/// not valid UTF-8.
+#[inline]
+fn write_quoted(out: &mut Vec<u8>, cell: &[u8], fields: usize) -> bool {
+    if cell.is_empty() && fields == 1 {
+        out.extend_from_slice(b"null");
+        return true;
+    }
+    write_json_bytes(out, cell)
 }
 
 fn flat(
@@ -401,6 +524,7 @@ fn flat(
     header: &[String],
     types: &[ColType],
     out: &mut BodyOut,
+    huge: &mut Huge,
 ) -> anyhow::Result<()> {
     let format = Format {
         name: rows.name,
@@ -411,7 +535,56 @@ fn flat(
         row_close: out.row_close(),
         row_separator: out.row_separator(),
     };
-    pipeline(rows, &format, out)
+    pipeline(rows, &format, out, huge)
+}
+
+/// Numbers written as they are although they are beyond the range of an IEEE double (`1e400`):
+/// how many, and the first one (line, row, column, text), for the warning at the end.
+#[derive(Debug, Default)]
+pub struct Huge {
+    count: usize,
+    first: Option<(u64, usize, String, String)>,
+}
+
+impl Huge {
+    /// Note `number` (JSON number text) when it overflows a double.
+    #[inline]
+    fn check(&mut self, number: &[u8], line: u64, row: usize, column: &str) {
+        if number.len() < 300 && memchr::memchr2(b'e', b'E', number).is_none() {
+            return;
+        }
+        let overflows = std::str::from_utf8(number)
+            .ok()
+            .and_then(|t| t.parse::<f64>().ok())
+            .is_some_and(f64::is_infinite);
+        if overflows {
+            self.count += 1;
+            if self.first.is_none() {
+                let text = String::from_utf8_lossy(&number[..number.len().min(40)]).into_owned();
+                self.first = Some((line, row, column.to_string(), text));
+            }
+        }
+    }
+
+    fn add(&mut self, other: Huge) {
+        self.count += other.count;
+        if self.first.is_none() {
+            self.first = other.first;
+        }
+    }
+
+    /// The warning, when there is one.
+    fn warn(&self, name: &str) {
+        if let Some((line, row, column, text)) = &self.first {
+            let more = match self.count {
+                1 => String::new(),
+                n => format!(" (and {} more)", n - 1),
+            };
+            eprintln!(
+                "xconn: warning: {name}:{line}: row {row}, column {column:?}: the number {text} is beyond the range of an IEEE double{more}; it is kept exactly as written, but most JSON readers turn it into infinity or fail (hint: --type {column}=string keeps the column as text)"
+            );
+        }
+    }
 }
 
 /// Rows handed from the reading thread to the typing thread, and back with their JSON.
@@ -422,6 +595,10 @@ struct Batch {
     ends: Vec<usize>,
     /// Per row: the line it starts on and its number of fields.
     rows: Vec<(u64, usize)>,
+    /// Indices (into `ends`) of the fields that were quoted, in order.
+    quoted: Vec<usize>,
+    /// Numbers beyond the range of an IEEE double written in this batch.
+    huge: Huge,
     /// Data row number of the first row.
     first_row: usize,
     /// The rows as JSON arrays, separated by the row separator.
@@ -442,6 +619,8 @@ impl Batch {
             bytes: Vec::with_capacity(BATCH_BYTES + 64 * 1024),
             ends: Vec::new(),
             rows: Vec::new(),
+            quoted: Vec::new(),
+            huge: Huge::default(),
             first_row: 0,
             out: Vec::new(),
             done: 0,
@@ -453,13 +632,17 @@ impl Batch {
         self.bytes.clear();
         self.ends.clear();
         self.rows.clear();
+        self.quoted.clear();
+        self.huge = Huge::default();
         self.first_row = first_row;
         self.out.clear();
         self.done = 0;
         self.error = None;
     }
 
-    fn push(&mut self, record: &ByteRecord, line: u64) {
+    fn push(&mut self, record: &ByteRecord, quoted: &[usize], line: u64) {
+        let field = self.ends.len();
+        self.quoted.extend(quoted.iter().map(|q| field + q));
         let base = self.bytes.len();
         self.bytes.extend_from_slice(record.as_slice());
         self.ends
@@ -473,7 +656,12 @@ impl Batch {
 /// JSON, which this thread writes. Batches go round in a fixed pool, so memory stays bounded.
 /// Errors come out in input order: a row the reader rejects is reported only once every row
 /// before it has been typed without error.
-fn pipeline(rows: &mut Rows, format: &Format, out: &mut BodyOut) -> anyhow::Result<()> {
+fn pipeline(
+    rows: &mut Rows,
+    format: &Format,
+    out: &mut BodyOut,
+    huge: &mut Huge,
+) -> anyhow::Result<()> {
     std::thread::scope(|scope| {
         // Both channels live inside the scope: leaving it early (on an error) drops the sender,
         // which ends the helper before the scope joins it.
@@ -494,14 +682,14 @@ fn pipeline(rows: &mut Rows, format: &Format, out: &mut BodyOut) -> anyhow::Resu
                 Some(batch) => batch,
                 None => {
                     in_flight -= 1;
-                    write_typed(out, typed.recv().ok())?
+                    write_typed(out, typed.recv().ok(), huge)?
                 }
             };
             batch.clear(rows.row + 1);
             let mut stopped = None;
             while batch.bytes.len() < BATCH_BYTES {
                 match rows.next() {
-                    Ok(true) => batch.push(&rows.record, rows.line),
+                    Ok(true) => batch.push(&rows.record, &rows.quoted, rows.line),
                     Ok(false) => {
                         stopped = Some(Ok(()));
                         break;
@@ -523,12 +711,12 @@ fn pipeline(rows: &mut Rows, format: &Format, out: &mut BodyOut) -> anyhow::Resu
             // Write what is ready now, so the output keeps up with a slow input.
             while let Ok(batch) = typed.try_recv() {
                 in_flight -= 1;
-                spare.push(write_typed(out, Some(batch))?);
+                spare.push(write_typed(out, Some(batch), huge)?);
             }
         };
         while in_flight > 0 {
             in_flight -= 1;
-            write_typed(out, typed.recv().ok())?;
+            write_typed(out, typed.recv().ok(), huge)?;
         }
         stopped
     })
@@ -537,8 +725,9 @@ fn pipeline(rows: &mut Rows, format: &Format, out: &mut BodyOut) -> anyhow::Resu
 /// Write a batch back from the typing thread; its error, if it has one, is the first one in the
 /// input (every batch before it was written without error).
 /// `None` when the typing thread is gone.
-fn write_typed(out: &mut BodyOut, batch: Option<Batch>) -> anyhow::Result<Batch> {
+fn write_typed(out: &mut BodyOut, batch: Option<Batch>, huge: &mut Huge) -> anyhow::Result<Batch> {
     let mut batch = batch.context("internal error: the CSV typing thread stopped")?;
+    huge.add(std::mem::take(&mut batch.huge));
     out.raw_rows(&batch.out, batch.done)?;
     match batch.error.take() {
         Some(e) => Err(e),
@@ -564,6 +753,8 @@ impl Format<'_> {
             bytes,
             ends,
             rows,
+            quoted,
+            huge,
             first_row,
             out,
             done,
@@ -571,8 +762,10 @@ impl Format<'_> {
         } = batch;
         let mut start = 0;
         let mut field = 0;
+        let mut next_quoted = quoted.iter().copied().peekable();
         for (k, &(line, len)) in rows.iter().enumerate() {
             let fields = &ends[field..field + len];
+            let base = field;
             field += len;
             let row = *first_row + k;
             let mark = out.len();
@@ -591,8 +784,17 @@ impl Format<'_> {
                 };
                 let cell = bytes.get(from..to).unwrap_or_default();
                 from = to;
+                let is_quoted = next_quoted.next_if_eq(&(base + i)).is_some();
                 let failed = if ty == ColType::Infer {
-                    if write_inferred(out, cell) {
+                    let written = if is_quoted {
+                        write_quoted(out, cell, len)
+                    } else {
+                        if matches!(cell.first(), Some(b'-' | b'0'..=b'9')) {
+                            huge.check(cell, line, row, &self.header[i]);
+                        }
+                        write_inferred(out, cell)
+                    };
+                    if written {
                         continue;
                     }
                     None
@@ -601,6 +803,9 @@ impl Format<'_> {
                         Err(_) => None,
                         Ok(text) => match type_cell(text, ty) {
                             Some(typed) => {
+                                if let Typed::Number(n) = &typed {
+                                    huge.check(n.as_bytes(), line, row, &self.header[i]);
+                                }
                                 typed.write_json(out);
                                 continue;
                             }
@@ -663,6 +868,11 @@ impl NestPlan {
     fn new(name: &str, header: &[String], sep: &str) -> anyhow::Result<NestPlan> {
         let mut top: Vec<Top> = Vec::new();
         for (i, column) in header.iter().enumerate() {
+            if column.matches(sep).count() > 1 {
+                return Err(data_error(format!(
+                    "{name}:1: column {column:?} holds {sep:?} more than once: --nest reads one level of nested tables (Table{sep}column), so a table inside a table is not rebuilt (hint: drop --nest to keep such columns as they are)"
+                )));
+            }
             let split = column
                 .split_once(sep)
                 .filter(|(table, inner)| !table.is_empty() && !inner.is_empty());
@@ -721,9 +931,14 @@ fn cell_text(
     i: usize,
     header: &[String],
     ty: ColType,
+    huge: &mut Huge,
 ) -> anyhow::Result<String> {
     let mut json = Vec::new();
-    cell(rows, text, i, header, ty)?.write_json(&mut json);
+    let typed = cell(rows, text, i, header, ty)?;
+    if let Typed::Number(n) = &typed {
+        huge.check(n.as_bytes(), rows.line, rows.row, &header[i]);
+    }
+    typed.write_json(&mut json);
     Ok(String::from_utf8(json).unwrap_or_default())
 }
 
@@ -733,6 +948,7 @@ fn nested(
     types: &[ColType],
     plan: &NestPlan,
     out: &mut BodyOut,
+    huge: &mut Huge,
 ) -> anyhow::Result<()> {
     out.header(&plan.header(header))?;
     let table_headers: Vec<Vec<String>> = plan
@@ -752,17 +968,18 @@ fn nested(
         let mut tables = Vec::new();
         for t in &plan.top {
             match t {
-                Top::Plain(i) => plain.push(cell_text(rows, text, *i, header, types[*i])?),
+                Top::Plain(i) => plain.push(cell_text(rows, text, *i, header, types[*i], huge)?),
                 Top::Table { columns, .. } => {
-                    let empty = columns
-                        .iter()
-                        .all(|(i, _)| rows.record.range(*i).is_none_or(|r| r.is_empty()));
+                    let empty = columns.iter().all(|(i, _)| {
+                        rows.record.range(*i).is_none_or(|r| r.is_empty())
+                            && (types[*i] != ColType::Infer || !rows.quoted.contains(i))
+                    });
                     if empty {
                         tables.push(None);
                     } else {
                         let mut values = Vec::with_capacity(columns.len());
                         for (i, _) in columns {
-                            values.push(cell_text(rows, text, *i, header, types[*i])?);
+                            values.push(cell_text(rows, text, *i, header, types[*i], huge)?);
                         }
                         tables.push(Some(values));
                     }

@@ -75,6 +75,8 @@ pub struct Settings {
     pub to: Option<TargetFormat>,
     /// Which body to build from data.
     pub kind: Kind,
+    /// Whether `--kind` was given (a body source must then be of that kind).
+    pub kind_given: bool,
     /// JSON layout of a body or array of objects.
     pub layout: Layout,
     /// `--delimiter`; `None` means `,` (tab for `.tsv`).
@@ -314,6 +316,52 @@ pub fn convert(settings: &Settings, w: &mut dyn Write) -> anyhow::Result<()> {
         None => sniff(&input)?,
     };
     check_options(settings, format)?;
+    let sniffed = settings.from.is_none() && from_ext.is_none();
+    let name = input.name.clone();
+    let result = run(settings, format, input, csv_stdin, w);
+    match result {
+        Err(e) if sniffed && format != SourceFormat::Csv => Err(guessed(e, &name, format)),
+        other => other,
+    }
+}
+
+/// A data error in a source whose format was guessed from its content: say so, and what to pass
+/// when the guess was wrong (a CSV whose first cell starts with `[`, say). Rule failures of a body
+/// (`XC…`) are left as they are: the guess was right.
+fn guessed(e: anyhow::Error, name: &str, format: SourceFormat) -> anyhow::Error {
+    let Some(data) = e.downcast_ref::<crate::error::DataError>() else {
+        return e;
+    };
+    let message = &data.0;
+    let rule = message.split(": ").any(|part| {
+        part.len() > 5 && part.starts_with("XC") && part[2..5].bytes().all(|b| b.is_ascii_digit())
+    });
+    // Only a JSON syntax error on the first line: a wrong guess fails at once.
+    if rule || !message.starts_with(&format!("{name}:1:")) || !message.contains("expected") {
+        return e;
+    }
+    let (what, other) = match format {
+        SourceFormat::Ndjson => (
+            "NDJSON (its first line is a JSON object)",
+            "--from json or --from csv",
+        ),
+        _ => (
+            "JSON (it starts with `[` or `{`)",
+            "--from csv or --from ndjson",
+        ),
+    };
+    crate::error::data_error(format!(
+        "{message} (note: the format was guessed from the content: read as {what}; if it is another format, pass {other})"
+    ))
+}
+
+fn run(
+    settings: &Settings,
+    format: SourceFormat,
+    input: Input,
+    csv_stdin: Option<Box<dyn BufRead>>,
+    w: &mut dyn Write,
+) -> anyhow::Result<()> {
     match format {
         SourceFormat::Csv => {
             let options = csv::CsvOptions {
@@ -322,11 +370,7 @@ pub fn convert(settings: &Settings, w: &mut dyn Write) -> anyhow::Result<()> {
                 overrides: &settings.overrides,
                 nest_sep: settings.nest.then_some(settings.nest_sep.as_str()),
                 allow_ragged: settings.allow_ragged,
-                file: if csv_stdin.is_some() {
-                    None
-                } else {
-                    input.path.as_deref()
-                },
+                delimiter_given: settings.delimiter.is_some(),
             };
             let reader = match csv_stdin {
                 Some(reader) => reader,
@@ -379,6 +423,23 @@ fn check_options(settings: &Settings, format: SourceFormat) -> anyhow::Result<()
     }
     if let Some(flag) = misplaced.first() {
         anyhow::bail!("{flag} does not apply to a {name} source");
+    }
+    // CSV options need CSV on one side: the source, or the target of a body converted back.
+    let csv_side = format == SourceFormat::Csv || settings.to == Some(TargetFormat::Csv);
+    if !csv_side {
+        let flag = if settings.delimiter.is_some() {
+            Some("--delimiter")
+        } else if settings.nest {
+            Some("--nest")
+        } else {
+            None
+        };
+        if let Some(flag) = flag {
+            anyhow::bail!(
+                "{flag} applies only to CSV: a CSV source, or a body converted with --to csv; {} is read as {name}",
+                if settings.input == "-" { "standard input" } else { settings.input.as_str() }
+            );
+        }
     }
     match (format, settings.to) {
         (SourceFormat::Csv | SourceFormat::Ndjson, Some(to)) if to != TargetFormat::Body => {

@@ -188,6 +188,16 @@ fn syntax(name: &str, number: usize, line: &str, e: &ParseError) -> anyhow::Erro
     if e.kind == ErrorKind::TrailingCharacters {
         err.hint = Some("each NDJSON line holds exactly one JSON object".to_string());
     }
+    // The line ends before its object does: point just after its last character (not at the
+    // start of the next line), and say why.
+    let content = line.trim_end_matches(['\n', '\r']);
+    if e.offset >= content.len() {
+        err.col = column(line, content.len());
+        err.hint = Some(
+            "the object is not complete at the end of the line: NDJSON needs one complete JSON object per line (a pretty-printed document is --from json)"
+                .to_string(),
+        );
+    }
     let hint = err
         .hint
         .map(|h| format!(" (hint: {h})"))
@@ -237,6 +247,14 @@ mod tests {
             ),
             ("{\"a\": {\"b\": 1}} x\n", "exactly one JSON object"),
             ("{\"a\": {\"b\": 1}}\n", "x:1:7: /a is an object"),
+            (
+                "{\"a\": [1,\r\n",
+                "x:1:10: unexpected end of input (hint: the object is not complete",
+            ),
+            (
+                "{\"a\": \"x",
+                "x:1:9: unexpected end of input (hint: the object is not complete",
+            ),
         ] {
             let err = check(line).unwrap_err().to_string();
             assert!(err.contains(part), "{line:?}: {err}");

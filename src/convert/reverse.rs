@@ -14,10 +14,12 @@ use std::borrow::Cow;
 use std::io::Write;
 
 use super::{located, Settings, TargetFormat};
-use crate::body::flatten::Flattener;
+use crate::body::flatten::{field_text, Flattener};
 use crate::body::{write_document, write_record_object, Body, Kind, Layout, Table};
+use crate::convert::infer::Typed;
 use crate::diag::Severity;
 use crate::json::write::{indent, Style};
+use crate::json::{Value, ValueKind};
 use crate::source::Source;
 
 /// Give pages back every this many bytes of records written.
@@ -25,8 +27,9 @@ const RELEASE_EVERY: usize = 8 << 20;
 
 /// Convert the body in `source` (whose text is `text`) to `to`, in two passes: the validator's
 /// (a body it rejects is refused with its first error, `file:line:col: RULE message at POINTER`),
-/// then the write pass over the checked text. `--to body` only rewrites the layout: it refuses
-/// only text that is not JSON.
+/// then the write pass over the checked text. `--to body` rewrites the layout of a body the
+/// validator accepts. Options that mean nothing for a body (`--flatten`, a `--kind` other than the
+/// body's) are usage errors.
 pub fn body_to(
     source: &Source,
     text: &str,
@@ -38,6 +41,21 @@ pub fn body_to(
         crate::validate::check_source_with(source, &crate::validate::Options::default());
     let checked = &validated.checked;
     let kind = checked.kind.unwrap_or(Kind::Request);
+    if settings.flatten {
+        anyhow::bail!(
+            "--flatten does not apply to a body: {} is a {} body, whose values are already scalars or tables",
+            source.name,
+            kind.name()
+        );
+    }
+    if settings.kind_given && settings.kind != kind {
+        anyhow::bail!(
+            "--kind {}: {} is a {} body; convert does not turn one kind of body into the other (drop --kind)",
+            settings.kind.name(),
+            source.name,
+            kind.name()
+        );
+    }
     // A syntax error reads as every JSON syntax error does; a rule names itself and its place.
     let refuse = |d: &crate::diag::Diagnostic| {
         let message = if d.rule == crate::validate::SYNTAX {
@@ -47,12 +65,10 @@ pub fn body_to(
         };
         located(&source.name, d.line, d.col, &message)
     };
-    let errors = checked
+    let mut errors = checked
         .diagnostics
         .iter()
         .filter(|d| d.severity == Severity::Error);
-    let mut errors =
-        errors.filter(|d| to != TargetFormat::Body || d.rule == crate::validate::SYNTAX);
     if let Some(first) = errors.next() {
         return Err(refuse(first));
     }
@@ -166,18 +182,109 @@ fn write_csv(
             ),
         ));
     }
+    if settings.nest {
+        if let Some(name) = flattener.name_with_separator() {
+            return Err(located(
+                &source.name,
+                1,
+                1,
+                &format!(
+                    "column {name:?} holds the separator {sep:?} in its own name, so --nest could not tell it from a Table{sep}column name when the CSV is read back (hint: rename the column, or choose another --nest-sep)"
+                ),
+            ));
+        }
+    }
     let delimiter = settings.delimiter_for(settings.output.as_deref());
-    let mut csv = csv::WriterBuilder::new()
-        .delimiter(delimiter)
-        .from_writer(&mut *w);
-    csv.write_record(flattener.header())?;
-    let mut buffer: Vec<Cow<str>> = Vec::with_capacity(flattener.fields());
+    let mut out = CsvOut {
+        w: std::io::BufWriter::with_capacity(64 * 1024, &mut *w),
+        delimiter,
+        row: Vec::new(),
+    };
+    let header: Vec<Field> = flattener
+        .header()
+        .into_iter()
+        .map(|name| Field {
+            text: Cow::Owned(name),
+            string: false,
+        })
+        .collect();
+    out.row(&header)?;
+    let one_column = flattener.fields() == 1;
+    let mut empty_strings = 0usize;
+    let mut buffer: Vec<Field> = Vec::with_capacity(flattener.fields());
+    let empty = Field {
+        text: Cow::Borrowed(""),
+        string: false,
+    };
     for record in table.records() {
-        flattener.record(&record, &mut buffer, |fields| {
-            csv.write_record(fields.iter().map(|f| f.as_bytes()))
+        flattener.record_with(&record, &mut buffer, empty.clone(), field, |fields| {
+            if one_column && fields[0].string && fields[0].text.is_empty() {
+                empty_strings += 1;
+            }
+            out.row(fields)
         })?;
         release.passed(record.end());
     }
-    csv.flush()?;
+    out.w.flush()?;
+    if empty_strings > 0 {
+        eprintln!(
+            "xconn: warning: {empty_strings} empty string{} written as `\"\"` in a one-column CSV, which reads back as null (a one-column null is written the same way)",
+            if empty_strings == 1 { "" } else { "s" }
+        );
+    }
     Ok(())
+}
+
+/// A CSV field: its text, and whether it is a string that would read back as another type
+/// (a number, `true`/`false`, or empty for null) unless quoted.
+#[derive(Debug, Clone)]
+struct Field<'a> {
+    text: Cow<'a, str>,
+    string: bool,
+}
+
+fn field<'a>(value: &Value<'a>) -> Field<'a> {
+    let text = field_text(value);
+    let string = value.kind() == ValueKind::String
+        && !matches!(crate::convert::infer::infer(&text), Typed::String(_));
+    Field { text, string }
+}
+
+/// Writes CSV rows: a field is quoted when it holds the delimiter, a quote, CR or LF, when it is
+/// a string that would read back as another type, or when it is the only field of its row and
+/// empty (an empty line would be skipped); a quote inside is doubled; rows end with LF.
+struct CsvOut<W: Write> {
+    w: W,
+    delimiter: u8,
+    row: Vec<u8>,
+}
+
+impl<W: Write> CsvOut<W> {
+    fn row(&mut self, fields: &[Field]) -> std::io::Result<()> {
+        let row = &mut self.row;
+        row.clear();
+        for (i, f) in fields.iter().enumerate() {
+            if i > 0 {
+                row.push(self.delimiter);
+            }
+            let bytes = f.text.as_bytes();
+            let special = bytes
+                .iter()
+                .any(|&b| b == self.delimiter || b == b'"' || b == b'\n' || b == b'\r');
+            if special || f.string || (bytes.is_empty() && fields.len() == 1) {
+                row.push(b'"');
+                for part in bytes.split_inclusive(|&b| b == b'"') {
+                    row.extend_from_slice(part);
+                    if part.last() == Some(&b'"') {
+                        row.push(b'"');
+                    }
+                }
+                row.push(b'"');
+            } else {
+                row.extend_from_slice(bytes);
+            }
+        }
+        row.push(b'\n');
+        self.w.write_all(row)
+    }
 }
