@@ -307,16 +307,12 @@ _xconn() {
             return 0
             ;;
         xconn__subcmd__convert)
-            opts="-o -d -h -V --from --to --kind --output --compact --pretty --delimiter --types --type --flatten --nest --nest-sep --allow-ragged --color --help --version"
+            opts="-o -d -h -V --to --kind --output --compact --pretty --from --delimiter --types --type --flatten --nest --nest-sep --allow-ragged --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --from)
-                    COMPREPLY=($(compgen -W "csv json ndjson" -- "${cur}"))
-                    return 0
-                    ;;
                 --to)
                     COMPREPLY=($(compgen -W "body json ndjson csv" -- "${cur}"))
                     return 0
@@ -331,6 +327,10 @@ _xconn() {
                     ;;
                 -o)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --from)
+                    COMPREPLY=($(compgen -W "csv json ndjson" -- "${cur}"))
                     return 0
                     ;;
                 --delimiter)

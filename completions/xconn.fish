@@ -39,9 +39,6 @@ complete -c xconn -n "__fish_xconn_needs_command" -f -a "token" -d 'Show the cla
 complete -c xconn -n "__fish_xconn_needs_command" -f -a "man" -d 'Print the man page (roff), as checked in at `completions/xconn.1`'
 complete -c xconn -n "__fish_xconn_needs_command" -f -a "check" -d 'Run conformance probes against a remote service and print a scorecard'
 complete -c xconn -n "__fish_xconn_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c xconn -n "__fish_xconn_using_subcommand convert" -l from -d 'Source format; by default taken from the file extension (.csv .tsv .json .ndjson .jsonl)' -r -f -a "csv\t''
-json\t''
-ndjson\t''"
 complete -c xconn -n "__fish_xconn_using_subcommand convert" -l to -d 'Target format; `body` for CSV/objects sources, `json` when the source is a body' -r -f -a "body\t'The XConnector body (`{"inputs": …}`); the default for CSV / objects sources'
 json\t'An array of objects; the default when the source is a body'
 ndjson\t'One object per line'
@@ -49,6 +46,9 @@ csv\t'Flat CSV rows (nested tables need `--nest`)'"
 complete -c xconn -n "__fish_xconn_using_subcommand convert" -l kind -d 'Which body to build: a request (`inputs`, the default) or a response (`outputs`, with empty warnings/errors and process_time). With a body as input it must name that body\'s kind' -r -f -a "request\t''
 response\t''"
 complete -c xconn -n "__fish_xconn_using_subcommand convert" -s o -l output -d 'Write to FILE (atomically: a temp file renamed into place) instead of standard output' -r
+complete -c xconn -n "__fish_xconn_using_subcommand convert" -l from -d 'Source format; by default taken from the file extension (.csv .tsv .json .ndjson .jsonl), then from the content' -r -f -a "csv\t''
+json\t''
+ndjson\t''"
 complete -c xconn -n "__fish_xconn_using_subcommand convert" -s d -l delimiter -d 'CSV field delimiter (one byte; `\\t` for tab). `.tsv` files default to tab' -r
 complete -c xconn -n "__fish_xconn_using_subcommand convert" -l types -d 'How CSV cells get their JSON types' -r -f -a "infer\t'Integers, decimals, booleans and null (empty cell) are recognised; the rest are strings'
 string\t'Every CSV value stays a string (empty cells too)'"
@@ -119,14 +119,14 @@ complete -c xconn -n "__fish_xconn_using_subcommand call" -l batch-size -d 'Spli
 complete -c xconn -n "__fish_xconn_using_subcommand call" -l concurrency -d 'Requests in flight at once with --batch-size' -r
 complete -c xconn -n "__fish_xconn_using_subcommand call" -l summary -d 'The summary printed on standard error after batches: one line of text, or one JSON object' -r -f -a "text\t'One line of text'
 json\t'One JSON object, for scripts'"
-complete -c xconn -n "__fish_xconn_using_subcommand call" -l from -d 'Convert BODY from this format first (by default: the file extension, then the content; a JSON request body is sent as it is)' -r -f -a "csv\t''
+complete -c xconn -n "__fish_xconn_using_subcommand call" -l from -d 'Source format; by default taken from the file extension (.csv .tsv .json .ndjson .jsonl), then from the content' -r -f -a "csv\t''
 json\t''
 ndjson\t''"
-complete -c xconn -n "__fish_xconn_using_subcommand call" -s d -l delimiter -d 'CSV field delimiter (one byte; `\\t` for tab)' -r
+complete -c xconn -n "__fish_xconn_using_subcommand call" -s d -l delimiter -d 'CSV field delimiter (one byte; `\\t` for tab). `.tsv` files default to tab' -r
 complete -c xconn -n "__fish_xconn_using_subcommand call" -l types -d 'How CSV cells get their JSON types' -r -f -a "infer\t'Integers, decimals, booleans and null (empty cell) are recognised; the rest are strings'
 string\t'Every CSV value stays a string (empty cells too)'"
 complete -c xconn -n "__fish_xconn_using_subcommand call" -l type -d 'Force one column\'s type: COL=string|number|integer|boolean. Repeatable' -r
-complete -c xconn -n "__fish_xconn_using_subcommand call" -l nest-sep -d 'Separator between table name and column name for `--nest`' -r
+complete -c xconn -n "__fish_xconn_using_subcommand call" -l nest-sep -d 'Separator between table name and column name for `--nest` (default `.`)' -r
 complete -c xconn -n "__fish_xconn_using_subcommand call" -l color -d 'When to use color: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -135,9 +135,9 @@ complete -c xconn -n "__fish_xconn_using_subcommand call" -l dry-run -d 'Print t
 complete -c xconn -n "__fish_xconn_using_subcommand call" -l curl -d 'Print an equivalent curl command (it reads the token from the variable itself) and send nothing'
 complete -c xconn -n "__fish_xconn_using_subcommand call" -s v -l verbose -d 'Show the request and response headers on standard error (secrets masked)'
 complete -c xconn -n "__fish_xconn_using_subcommand call" -l no-validate -d 'Send the request without checking it first (it is checked by default, and an invalid one is not sent)'
-complete -c xconn -n "__fish_xconn_using_subcommand call" -l flatten -d 'Turn nested JSON objects into dotted keys instead of failing'
-complete -c xconn -n "__fish_xconn_using_subcommand call" -l nest -d 'CSV columns named `Table.column` form a nested table `Table`'
-complete -c xconn -n "__fish_xconn_using_subcommand call" -l allow-ragged -d 'Pad short CSV rows with null instead of failing'
+complete -c xconn -n "__fish_xconn_using_subcommand call" -l flatten -d 'Turn nested JSON objects into dotted keys (`address.city`) instead of failing'
+complete -c xconn -n "__fish_xconn_using_subcommand call" -l nest -d 'CSV columns named `Table.column` form a nested table `Table`; consecutive rows that agree on all other columns are one record. On output to CSV, tables are spread into such rows'
+complete -c xconn -n "__fish_xconn_using_subcommand call" -l allow-ragged -d 'Pad short CSV rows with null instead of failing (long rows still fail)'
 complete -c xconn -n "__fish_xconn_using_subcommand call" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c xconn -n "__fish_xconn_using_subcommand call" -s V -l version -d 'Print version'
 complete -c xconn -n "__fish_xconn_using_subcommand token" -l token-env -d 'Read the token from the environment variable NAME instead of XCONN_TOKEN / CSPARK_BEARER_TOKEN' -r

@@ -86,10 +86,6 @@ pub struct ConvertArgs {
     #[arg(value_name = "FILE")]
     pub input: String,
 
-    /// Source format; by default taken from the file extension (.csv .tsv .json .ndjson .jsonl).
-    #[arg(long, value_enum, value_name = "FORMAT")]
-    pub from: Option<SourceFormat>,
-
     /// Target format; `body` for CSV/objects sources, `json` when the source is a body.
     #[arg(long, value_enum, value_name = "FORMAT")]
     pub to: Option<TargetFormat>,
@@ -111,34 +107,8 @@ pub struct ConvertArgs {
     #[arg(long)]
     pub pretty: bool,
 
-    /// CSV field delimiter (one byte; `\t` for tab). `.tsv` files default to tab.
-    #[arg(short, long, value_name = "CHAR")]
-    pub delimiter: Option<String>,
-
-    /// How CSV cells get their JSON types.
-    #[arg(long, value_enum, default_value_t = TypesMode::Infer, value_name = "MODE")]
-    pub types: TypesMode,
-
-    /// Force one column's type: COL=string|number|integer|boolean. Repeatable.
-    #[arg(long = "type", value_name = "COL=TYPE")]
-    pub type_overrides: Vec<String>,
-
-    /// Turn nested JSON objects into dotted keys (`address.city`) instead of failing.
-    #[arg(long)]
-    pub flatten: bool,
-
-    /// CSV columns named `Table.column` form a nested table `Table`; consecutive rows that agree on
-    /// all other columns are one record. On output to CSV, tables are spread into such rows.
-    #[arg(long)]
-    pub nest: bool,
-
-    /// Separator between table name and column name for `--nest` (default `.`).
-    #[arg(long, value_name = "SEP")]
-    pub nest_sep: Option<String>,
-
-    /// Pad short CSV rows with null instead of failing (long rows still fail).
-    #[arg(long)]
-    pub allow_ragged: bool,
+    #[command(flatten)]
+    pub data: DataArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -288,16 +258,15 @@ pub enum SummaryFormat {
     Json,
 }
 
-/// How a BODY that is not a request body (CSV, JSON objects, NDJSON) is converted on the fly;
-/// the same options and detection as `xconn convert`.
+/// How CSV, JSON objects and NDJSON are read (`convert`, and `call` converting a BODY on the fly).
 #[derive(Debug, Args)]
-pub struct CallDataArgs {
-    /// Convert BODY from this format first (by default: the file extension, then the content;
-    /// a JSON request body is sent as it is).
+pub struct DataArgs {
+    /// Source format; by default taken from the file extension (.csv .tsv .json .ndjson .jsonl),
+    /// then from the content.
     #[arg(long, value_enum, value_name = "FORMAT")]
     pub from: Option<SourceFormat>,
 
-    /// CSV field delimiter (one byte; `\t` for tab).
+    /// CSV field delimiter (one byte; `\t` for tab). `.tsv` files default to tab.
     #[arg(short, long, value_name = "CHAR")]
     pub delimiter: Option<String>,
 
@@ -309,19 +278,20 @@ pub struct CallDataArgs {
     #[arg(long = "type", value_name = "COL=TYPE")]
     pub type_overrides: Vec<String>,
 
-    /// Turn nested JSON objects into dotted keys instead of failing.
+    /// Turn nested JSON objects into dotted keys (`address.city`) instead of failing.
     #[arg(long)]
     pub flatten: bool,
 
-    /// CSV columns named `Table.column` form a nested table `Table`.
+    /// CSV columns named `Table.column` form a nested table `Table`; consecutive rows that agree on
+    /// all other columns are one record. On output to CSV, tables are spread into such rows.
     #[arg(long)]
     pub nest: bool,
 
-    /// Separator between table name and column name for `--nest`.
-    #[arg(long, default_value = ".", value_name = "SEP")]
-    pub nest_sep: String,
+    /// Separator between table name and column name for `--nest` (default `.`).
+    #[arg(long, value_name = "SEP")]
+    pub nest_sep: Option<String>,
 
-    /// Pad short CSV rows with null instead of failing.
+    /// Pad short CSV rows with null instead of failing (long rows still fail).
     #[arg(long)]
     pub allow_ragged: bool,
 }
@@ -416,7 +386,7 @@ pub struct CallArgs {
     pub summary: SummaryFormat,
 
     #[command(flatten)]
-    pub data: CallDataArgs,
+    pub data: DataArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -103,6 +103,7 @@ fn settings(input: &Path, from: Option<SourceFormat>, to: TargetFormat) -> Setti
         from,
         to: Some(to),
         kind: Kind::Request,
+        kind_given: false,
         layout: Layout::Compact,
         delimiter: None,
         types: TypesMode::Infer,

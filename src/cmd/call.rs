@@ -14,8 +14,8 @@ use bytes::Bytes;
 
 use crate::batch::{BatchFailure, Merger, Split};
 use crate::body::{Body, Kind};
-use crate::cli::{CallArgs, CallDataArgs, CallFormat, SummaryFormat};
-use crate::convert::{self, parse_delimiter, parse_type_override};
+use crate::cli::{CallArgs, CallFormat, DataArgs, SummaryFormat};
+use crate::convert;
 use crate::error::{data_error, usage_error, ErrorKind, Outcome};
 use crate::http::token::{self, Origin, Token};
 use crate::http::{self, redact, Client, Event, Method, Request, Settings, Url};
@@ -291,7 +291,7 @@ fn print_answer(
 /// JSON objects, NDJSON, or `--from` given, or standard input) goes through `convert` first, with
 /// its detection and the `--from`/`--nest`/`--type`… options. Returns the body and a name for
 /// messages.
-fn request_body(arg: &str, data: &CallDataArgs) -> anyhow::Result<(Vec<u8>, String)> {
+fn request_body(arg: &str, data: &DataArgs) -> anyhow::Result<(Vec<u8>, String)> {
     let name = source::display_name(arg);
     let converted_by_extension = Path::new(arg)
         .extension()
@@ -323,25 +323,9 @@ fn request_body(arg: &str, data: &CallDataArgs) -> anyhow::Result<(Vec<u8>, Stri
             spool = Some(file);
         }
     }
-    let settings = convert::Settings {
-        input: input.clone(),
-        from: data.from.map(super::convert::source_format),
-        to: Some(convert::TargetFormat::Body),
-        kind: Kind::Request,
-        layout: crate::body::Layout::Compact,
-        delimiter: data.delimiter.as_deref().map(parse_delimiter).transpose()?,
-        types: super::convert::types_mode(data.types),
-        overrides: data
-            .type_overrides
-            .iter()
-            .map(|t| parse_type_override(t))
-            .collect::<anyhow::Result<_>>()?,
-        flatten: data.flatten,
-        nest: data.nest,
-        nest_sep: data.nest_sep.clone(),
-        allow_ragged: data.allow_ragged,
-        output: None,
-    };
+    let mut settings = super::convert::data_settings(input.clone(), data)?;
+    settings.to = Some(convert::TargetFormat::Body);
+    settings.layout = crate::body::Layout::Compact;
     let mut body = Vec::new();
     if let Err(err) = convert::convert(&settings, &mut body) {
         if spool.is_none() {

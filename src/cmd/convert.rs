@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use crate::body::Layout;
-use crate::cli::{self, ConvertArgs};
+use crate::cli::{self, ConvertArgs, DataArgs};
 use crate::convert::{
     self, parse_delimiter, parse_type_override, Settings, SourceFormat, TargetFormat, TypesMode,
 };
@@ -21,43 +21,56 @@ pub fn run(args: ConvertArgs, out: &mut Output) -> anyhow::Result<Outcome> {
 }
 
 fn settings(args: ConvertArgs) -> anyhow::Result<Settings> {
-    if args.nest_sep.is_some() && !args.nest {
-        anyhow::bail!("--nest-sep applies only with --nest");
-    }
-    let nest_sep = args.nest_sep.unwrap_or_else(|| ".".to_string());
-    if nest_sep.is_empty() {
-        anyhow::bail!("--nest-sep must not be empty");
-    }
-    let layout = if args.compact {
+    let mut settings = data_settings(args.input, &args.data)?;
+    settings.to = args.to.map(target_format);
+    settings.kind = args.kind.map_or(crate::body::Kind::Request, super::kind);
+    settings.kind_given = args.kind.is_some();
+    settings.layout = if args.compact {
         Layout::Compact
     } else if args.pretty {
         Layout::Pretty
     } else {
         Layout::Records
     };
+    settings.output = args.output;
+    Ok(settings)
+}
+
+/// The reading options (`--from`, `--delimiter`, `--types`, `--type`, `--flatten`, `--nest`,
+/// `--nest-sep`, `--allow-ragged`) as [`Settings`] for `input`; the rest at their defaults (a
+/// request body, the records layout, standard output). Shared with `call`, which converts a BODY
+/// on the fly.
+pub fn data_settings(input: String, data: &DataArgs) -> anyhow::Result<Settings> {
+    if data.nest_sep.is_some() && !data.nest {
+        anyhow::bail!("--nest-sep applies only with --nest");
+    }
+    let nest_sep = data.nest_sep.clone().unwrap_or_else(|| ".".to_string());
+    if nest_sep.is_empty() {
+        anyhow::bail!("--nest-sep must not be empty");
+    }
     Ok(Settings {
-        input: args.input,
-        from: args.from.map(source_format),
-        to: args.to.map(target_format),
-        kind: args.kind.map_or(crate::body::Kind::Request, super::kind),
-        kind_given: args.kind.is_some(),
-        layout,
-        delimiter: args.delimiter.as_deref().map(parse_delimiter).transpose()?,
-        types: types_mode(args.types),
-        overrides: args
+        input,
+        from: data.from.map(source_format),
+        to: None,
+        kind: crate::body::Kind::Request,
+        kind_given: false,
+        layout: Layout::Records,
+        delimiter: data.delimiter.as_deref().map(parse_delimiter).transpose()?,
+        types: types_mode(data.types),
+        overrides: data
             .type_overrides
             .iter()
             .map(|t| parse_type_override(t))
             .collect::<anyhow::Result<_>>()?,
-        flatten: args.flatten,
-        nest: args.nest,
+        flatten: data.flatten,
+        nest: data.nest,
         nest_sep,
-        allow_ragged: args.allow_ragged,
-        output: args.output,
+        allow_ragged: data.allow_ragged,
+        output: None,
     })
 }
 
-pub fn source_format(format: cli::SourceFormat) -> SourceFormat {
+fn source_format(format: cli::SourceFormat) -> SourceFormat {
     match format {
         cli::SourceFormat::Csv => SourceFormat::Csv,
         cli::SourceFormat::Json => SourceFormat::Json,
@@ -74,7 +87,7 @@ fn target_format(format: cli::TargetFormat) -> TargetFormat {
     }
 }
 
-pub fn types_mode(mode: cli::TypesMode) -> TypesMode {
+fn types_mode(mode: cli::TypesMode) -> TypesMode {
     match mode {
         cli::TypesMode::Infer => TypesMode::Infer,
         cli::TypesMode::String => TypesMode::String,
