@@ -862,6 +862,7 @@ mod tests {
             kind: Some(Kind::Request),
             diagnostics: vec![diagnostic],
             root: None,
+            unlisted: Default::default(),
         };
         let (mut out, mut err) = (Vec::new(), Vec::new());
         let outcome =
