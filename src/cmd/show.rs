@@ -2,7 +2,7 @@
 //! the validator's diagnostics on standard error (exit 1 when there are errors). The text is
 //! checked once (the validator's pass) and then viewed as it is, never parsed into a tree.
 
-use std::io;
+use std::io::{self, IsTerminal};
 
 use crate::cli::{ShowArgs, ShowFormat};
 use crate::error::Outcome;
@@ -12,7 +12,17 @@ use crate::source::Source;
 use crate::validate;
 
 pub fn run(args: ShowArgs, out: &mut Output) -> anyhow::Result<Outcome> {
-    let source = Source::read(&args.file)?;
+    let file = match args.file.as_deref() {
+        Some(file) => file,
+        // No FILE: standard input, unless it is a terminal (nobody types a body there).
+        None if std::io::stdin().is_terminal() => {
+            return Err(crate::error::usage_error(
+                "no FILE given and standard input is a terminal: name a body file, or pipe one in (`-`)",
+            ))
+        }
+        None => "-",
+    };
+    let source = Source::read(file)?;
     let check = validate::Options {
         kind: args.kind.map(super::kind),
         ..validate::Options::default()

@@ -29,6 +29,17 @@ use crate::validate::Checked;
 /// Rows of a nested table shown below the grid unless `--expand` or `--record` is given.
 pub const PREVIEW_ROWS: usize = 10;
 
+/// More columns than this in the main grid get a hint before it (see [`wide_hint`]).
+pub const WIDE_GRID: usize = 50;
+
+/// The note before a main grid of more than [`WIDE_GRID`] columns, whose lines are too long to
+/// read: how to see one record at a time instead.
+pub fn wide_hint(columns: usize) -> String {
+    format!(
+        "{columns} columns: lines are long; `--record N` shows one record as key │ value rows (`--format csv` or `json` for tools)"
+    )
+}
+
 /// What to render.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Format {
@@ -368,6 +379,23 @@ impl Row {
         }
     }
 
+    /// A record's values as `columns` cells. A record that is not an array (a string, an object —
+    /// the validator reports it) is shown whole as compact JSON in the first cell, the rest blank.
+    fn push_record<'a>(&mut self, record: &Value<'a>, columns: usize, values: &mut Vec<Value<'a>>) {
+        values.clear();
+        if !record.is_array() {
+            self.push(&compact_json(record), Style::Plain);
+            for _ in 1..columns {
+                self.push("", Style::Plain);
+            }
+            return;
+        }
+        values.extend(record.items().take(columns));
+        for c in 0..columns {
+            self.push_value(values.get(c));
+        }
+    }
+
     /// A value as a cell: missing is blank, `null` dim, numbers as written, a nested table as
     /// `[table R×C]`, anything else that is not a valid value as compact JSON text.
     fn push_value(&mut self, value: Option<&Value>) {
@@ -485,11 +513,7 @@ impl Rows for MainRows<'_, '_> {
         for (i, record) in self.range.clone().zip(records) {
             row.clear();
             row.push_number(i + 1);
-            values.clear();
-            values.extend(record.items().take(self.columns));
-            for c in 0..self.columns {
-                row.push_value(values.get(c));
-            }
+            row.push_record(&record, self.columns, &mut values);
             if row.cells.iter().any(|span| span.style == Style::Table) {
                 self.saw_table.set(true);
             }
@@ -517,11 +541,7 @@ impl Rows for NestedRows<'_> {
         for (r, record) in self.table.records().take(self.shown).enumerate() {
             row.clear();
             row.push_number(r + 1);
-            values.clear();
-            values.extend(record.items().take(self.columns));
-            for c in 0..self.columns {
-                row.push_value(values.get(c));
-            }
+            row.push_record(&record, self.columns, &mut values);
             f(row)?;
         }
         Ok(())
@@ -595,6 +615,9 @@ fn render_tables(
                 );
                 printer.grid(w, &grid)?;
             } else {
+                if columns.len() > WIDE_GRID {
+                    printer.note(w, &wide_hint(columns.len()))?;
+                }
                 let rows = MainRows {
                     saw_table: std::cell::Cell::new(false),
                     table,
@@ -684,9 +707,16 @@ fn record_rows(
     i: usize,
 ) -> Built {
     let mut rows = Vec::new();
-    let values: Vec<Value> = table
-        .records()
-        .nth(i)
+    let record = table.records().nth(i);
+    if let Some(record) = record.filter(|r| !r.is_array()) {
+        // Not an array (the validator says so): the record whole, as compact JSON.
+        let mut row = Row::new(escape);
+        row.push("(record)", Style::Plain);
+        row.push(&compact_json(&record), Style::Plain);
+        rows.push(row);
+    }
+    let values: Vec<Value> = record
+        .filter(|r| r.is_array())
         .map(|r| r.items().collect())
         .unwrap_or_default();
     for (c, key) in columns.iter().enumerate() {

@@ -436,8 +436,7 @@ impl<'a> Scanner<'a, '_> {
             let shown = duplicates.len().min(room);
             let unlisted = duplicates.len() - shown;
             self.suppressed += unlisted;
-            if rules::find(rules::DUPLICATE_MEMBER).map_or(true, |r| r.severity == Severity::Error)
-            {
+            if rules::find(rules::DUPLICATE_MEMBER).is_none_or(|r| r.severity == Severity::Error) {
                 self.suppressed_errors += unlisted;
             }
             let value = Value::from_checked(self.lx.text, start, self.lx.pos);
