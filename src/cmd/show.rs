@@ -27,7 +27,7 @@ pub fn run(args: ShowArgs, out: &mut Output) -> anyhow::Result<Outcome> {
         kind: args.kind.map(super::kind),
         ..validate::Options::default()
     };
-    let checked = validate::check_source_with(&source, &check).checked;
+    let validated = validate::check_source_with(&source, &check);
     let options = Options {
         format: format(args.format),
         expand: args.expand,
@@ -36,7 +36,9 @@ pub fn run(args: ShowArgs, out: &mut Output) -> anyhow::Result<Outcome> {
         color: out.color,
         terminal: out.is_terminal,
     };
-    render::render_checked(out, &mut io::stderr().lock(), &source, &checked, &options)
+    let stderr = &mut io::stderr().lock();
+    let records = validated.records;
+    render::render_validated(out, stderr, &source, &validated.checked, records, &options)
 }
 
 /// `--format` as the renderer's [`render::Format`].
