@@ -84,7 +84,7 @@ Register-ArgumentCompleter -Native -CommandName 'xconn' -ScriptBlock {
         'xconn;show' {
             [CompletionResult]::new('--kind', '--kind', [CompletionResultType]::ParameterName, 'Treat the file as this kind instead of detecting `inputs` / `outputs`')
             [CompletionResult]::new('--record', '--record', [CompletionResultType]::ParameterName, 'Show only record N (1-based), vertically, with its tables')
-            [CompletionResult]::new('--width', '--width', [CompletionResultType]::ParameterName, 'Width to fit (default: the terminal''s, or COLUMNS; no limit when not a terminal)')
+            [CompletionResult]::new('--width', '--width', [CompletionResultType]::ParameterName, 'Width to fit, at least 1 (default: the terminal''s, or COLUMNS; no limit when not a terminal)')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use color: auto (terminal and no NO_COLOR), always, never')
             [CompletionResult]::new('--expand', '--expand', [CompletionResultType]::ParameterName, 'Show every nested table in full below the grid')

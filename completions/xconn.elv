@@ -77,7 +77,7 @@ set edit:completion:arg-completer[xconn] = {|@words|
         &'xconn;show'= {
             cand --kind 'Treat the file as this kind instead of detecting `inputs` / `outputs`'
             cand --record 'Show only record N (1-based), vertically, with its tables'
-            cand --width 'Width to fit (default: the terminal''s, or COLUMNS; no limit when not a terminal)'
+            cand --width 'Width to fit, at least 1 (default: the terminal''s, or COLUMNS; no limit when not a terminal)'
             cand --format 'Output format'
             cand --color 'When to use color: auto (terminal and no NO_COLOR), always, never'
             cand --expand 'Show every nested table in full below the grid'

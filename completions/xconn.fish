@@ -85,7 +85,7 @@ complete -c xconn -n "__fish_xconn_using_subcommand schema" -s V -l version -d '
 complete -c xconn -n "__fish_xconn_using_subcommand show" -l kind -d 'Treat the file as this kind instead of detecting `inputs` / `outputs`' -r -f -a "request\t''
 response\t''"
 complete -c xconn -n "__fish_xconn_using_subcommand show" -l record -d 'Show only record N (1-based), vertically, with its tables' -r
-complete -c xconn -n "__fish_xconn_using_subcommand show" -l width -d 'Width to fit (default: the terminal\'s, or COLUMNS; no limit when not a terminal)' -r
+complete -c xconn -n "__fish_xconn_using_subcommand show" -l width -d 'Width to fit, at least 1 (default: the terminal\'s, or COLUMNS; no limit when not a terminal)' -r
 complete -c xconn -n "__fish_xconn_using_subcommand show" -l format -d 'Output format' -r -f -a "table\t'Terminal tables'
 markdown\t'GitHub-flavoured markdown tables'
 csv\t'Flattened records as CSV'

@@ -167,9 +167,9 @@ pub enum ShowFormat {
 
 #[derive(Debug, Args)]
 pub struct ShowArgs {
-    /// Body file, or `-` for standard input.
+    /// Body file, or `-` for standard input (the default when standard input is not a terminal).
     #[arg(value_name = "FILE")]
-    pub file: String,
+    pub file: Option<String>,
 
     /// Treat the file as this kind instead of detecting `inputs` / `outputs`.
     #[arg(long, value_enum)]
@@ -183,13 +183,22 @@ pub struct ShowArgs {
     #[arg(long, value_name = "N")]
     pub record: Option<usize>,
 
-    /// Width to fit (default: the terminal's, or COLUMNS; no limit when not a terminal).
-    #[arg(long, value_name = "N")]
+    /// Width to fit, at least 1 (default: the terminal's, or COLUMNS; no limit when not a terminal).
+    #[arg(long, value_name = "N", value_parser = positive_width)]
     pub width: Option<usize>,
 
     /// Output format.
     #[arg(long, value_enum, default_value_t = ShowFormat::Table, value_name = "FORMAT")]
     pub format: ShowFormat,
+}
+
+/// `show --width N`: a whole number of at least 1 (0 fits nothing; a usage error, exit 2).
+fn positive_width(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(0) => Err("a width of 0 fits nothing: give at least 1".to_string()),
+        Ok(n) => Ok(n),
+        Err(e) => Err(e.to_string()),
+    }
 }
 
 #[derive(Debug, Args)]

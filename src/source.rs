@@ -240,20 +240,58 @@ pub fn skip_bom(reader: &mut Box<dyn BufRead>, name: &str) -> anyhow::Result<()>
 }
 
 /// 1-based line and character column of a byte offset in `bytes` (clamped to the end).
+///
+/// The one line-ending rule every reader and message uses: LF, CRLF and a lone CR each end a
+/// line, and CRLF counts once, as editors show it. An offset on the LF of a CRLF belongs to the
+/// line the CR ends. Columns count characters (a UTF-8 continuation byte starts none).
 pub fn line_col(bytes: &[u8], offset: usize) -> (usize, usize) {
-    let offset = offset.min(bytes.len());
-    let before = &bytes[..offset];
-    let line = 1 + before.iter().filter(|&&b| b == b'\n').count();
-    let line_start = before
-        .iter()
-        .rposition(|&b| b == b'\n')
-        .map_or(0, |p| p + 1);
-    // Count characters: every byte that is not a UTF-8 continuation byte starts one.
-    let col = 1 + before[line_start..]
-        .iter()
-        .filter(|&&b| (b & 0xC0) != 0x80)
-        .count();
-    (line, col)
+    Lines::new(bytes).at(offset)
+}
+
+/// A sweep that turns byte offsets into line:column by [`line_col`]'s rule, for many offsets in
+/// one pass: asked in increasing order, it reads each byte once (an earlier offset restarts it).
+pub struct Lines<'b> {
+    bytes: &'b [u8],
+    /// How far the sweep has read.
+    pos: usize,
+    line: usize,
+    line_start: usize,
+}
+
+impl<'b> Lines<'b> {
+    pub fn new(bytes: &'b [u8]) -> Lines<'b> {
+        Lines {
+            bytes,
+            pos: 0,
+            line: 1,
+            line_start: 0,
+        }
+    }
+
+    /// 1-based line and character column of `offset` (clamped to the end).
+    pub fn at(&mut self, offset: usize) -> (usize, usize) {
+        let offset = offset.min(self.bytes.len());
+        if offset < self.pos {
+            *self = Lines::new(self.bytes);
+        }
+        let bytes = self.bytes;
+        let mut p = self.pos;
+        while let Some(i) = memchr::memchr2(b'\n', b'\r', &bytes[p..offset]) {
+            let at = p + i;
+            // A CR followed by LF ends nothing by itself: the LF ends the line.
+            if bytes[at] == b'\n' || bytes.get(at + 1) != Some(&b'\n') {
+                self.line += 1;
+                self.line_start = at + 1;
+            }
+            p = at + 1;
+        }
+        self.pos = offset;
+        let col = 1 + bytes[self.line_start.min(offset)..offset]
+            .iter()
+            .filter(|&&b| (b & 0xC0) != 0x80)
+            .count();
+        (self.line, col)
+    }
 }
 
 /// A JSON syntax error with its position and, for common mistakes, a hint.
@@ -263,6 +301,9 @@ pub struct JsonSyntaxError {
     pub col: usize,
     pub message: String,
     pub hint: Option<String>,
+    /// What the text looks like when it is plainly another format (CSV, NDJSON), so a command
+    /// can say what it was read as and what to run instead ([`looks_like`]).
+    pub looks_like: Option<Looks>,
 }
 
 impl fmt::Display for JsonSyntaxError {
@@ -318,6 +359,7 @@ pub fn json_text_with<'a>(
             col: 1,
             message: wide_encoding_message(encoding),
             hint: None,
+            looks_like: None,
         });
     }
     let text = match utf8(bytes, release) {
@@ -329,6 +371,7 @@ pub fn json_text_with<'a>(
                 col,
                 message: "invalid UTF-8".to_string(),
                 hint: Some("save the file as UTF-8".to_string()),
+                looks_like: None,
             });
         }
     };
@@ -342,6 +385,7 @@ pub fn json_text_with<'a>(
             col,
             message: "empty input: expected a JSON document".to_string(),
             hint: None,
+            looks_like: None,
         });
     }
     Ok(text)
@@ -421,7 +465,124 @@ pub fn syntax_error(bytes: &[u8], err: &json::ParseError) -> JsonSyntaxError {
         col,
         message: err.kind.message(),
         hint,
+        looks_like: looks_like(bytes, err),
     }
+}
+
+/// Another format a text that is not JSON plainly is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Looks {
+    /// Delimited rows with this delimiter (`,` `;` tab `|`).
+    Csv(u8),
+    /// A JSON value, then another on the next line.
+    Ndjson,
+}
+
+impl Looks {
+    /// `CSV`, `CSV separated by `;``, `NDJSON (one JSON value per line)`.
+    pub fn name(self) -> String {
+        match self {
+            Looks::Csv(b',') => "CSV".to_string(),
+            Looks::Csv(b'\t') => "tab-separated CSV".to_string(),
+            Looks::Csv(d) => format!("CSV separated by `{}`", d as char),
+            Looks::Ndjson => "NDJSON (one JSON value per line)".to_string(),
+        }
+    }
+
+    /// The command that turns the file `name` into a body: `xconn convert --from csv data.csv`.
+    pub fn convert_command(self, name: &str) -> String {
+        let file = shell_word(if name == "<stdin>" { "-" } else { name });
+        match self {
+            Looks::Csv(b',') => format!("xconn convert --from csv {file}"),
+            Looks::Csv(b'\t') => format!("xconn convert --from csv --delimiter '\\t' {file}"),
+            Looks::Csv(d) => format!(
+                "xconn convert --from csv --delimiter '{}' {file}",
+                d as char
+            ),
+            Looks::Ndjson => format!("xconn convert --from ndjson {file}"),
+        }
+    }
+}
+
+/// A file name as one word for a POSIX shell: as it is when it holds only safe characters, else
+/// in single quotes.
+fn shell_word(name: &str) -> String {
+    let safe = |c: char| c.is_ascii_alphanumeric() || "-_./+,:@%".contains(c);
+    if !name.is_empty() && name.chars().all(safe) {
+        name.to_string()
+    } else {
+        format!("'{}'", name.replace('\'', "'\\''"))
+    }
+}
+
+/// What a text that failed to parse as JSON with `err` plainly is instead, if anything:
+/// - NDJSON: a complete value and more content on a later line (`{…}⏎{…}`);
+/// - CSV: the error is on the first line of content, the text does not start with `{`, and the
+///   first lines (up to 5) hold the same number (at least one) of `,`, `;`, tab or `|` outside
+///   double quotes.
+///
+/// Errors with a hint of their own (a truncated document, a trailing comma, single quotes,
+/// comments, `NaN`) are JSON with a mistake, not another format: `None`.
+pub fn looks_like(bytes: &[u8], err: &json::ParseError) -> Option<Looks> {
+    let first = bytes.iter().position(|b| !b.is_ascii_whitespace())?;
+    let offset = err.offset.min(bytes.len());
+    if err.kind == ErrorKind::TrailingCharacters && matches!(bytes[first], b'{' | b'[') {
+        let end = bytes[..offset]
+            .iter()
+            .rposition(|b| !b.is_ascii_whitespace())
+            .map_or(0, |p| p + 1);
+        if bytes[end..offset].iter().any(|&b| b == b'\n' || b == b'\r') {
+            return Some(Looks::Ndjson);
+        }
+    }
+    if bytes[first] == b'{'
+        || matches!(
+            err.kind,
+            ErrorKind::UnexpectedEnd | ErrorKind::TrailingComma | ErrorKind::DuplicateKey
+        )
+        || starts_with_any(
+            &bytes[offset..],
+            &["'", "/", "NaN", "Infinity", "-Infinity", "+"],
+        )
+    {
+        return None;
+    }
+    // The error is on the first line of content.
+    let first_line_end =
+        memchr::memchr2(b'\n', b'\r', &bytes[first..]).map_or(bytes.len(), |i| first + i);
+    if offset > first_line_end {
+        return None;
+    }
+    let lines: Vec<&[u8]> = bytes[first..bytes.len().min(first + (64 << 10))]
+        .split(|&b| b == b'\n' || b == b'\r')
+        .filter(|line| !line.iter().all(u8::is_ascii_whitespace))
+        .take(6)
+        .collect();
+    // The last line of a sample cut short may be incomplete: leave it out when there are others.
+    let sample = if lines.len() > 5 {
+        &lines[..5]
+    } else {
+        &lines[..]
+    };
+    [b',', b';', b'\t', b'|'].into_iter().find_map(|d| {
+        let count = delimiters(sample[0], d);
+        (count > 0 && sample.iter().all(|line| delimiters(line, d) == count))
+            .then_some(Looks::Csv(d))
+    })
+}
+
+/// How many `delimiter`s a line holds outside double quotes.
+fn delimiters(line: &[u8], delimiter: u8) -> usize {
+    let mut quoted = false;
+    let mut count = 0;
+    for &b in line {
+        if b == b'"' {
+            quoted = !quoted;
+        } else if b == delimiter && !quoted {
+            count += 1;
+        }
+    }
+    count
 }
 
 fn starts_with_any(bytes: &[u8], prefixes: &[&str]) -> bool {
@@ -467,6 +628,23 @@ mod tests {
             line_col(text, locate_pointer(text, "/é/1").unwrap()),
             (1, 13)
         );
+    }
+
+    #[test]
+    fn lf_crlf_and_cr_each_end_a_line() {
+        let text = b"a\nb\r\nc\rd\r\r\ne";
+        let at = |c: u8| line_col(text, text.iter().position(|&b| b == c).unwrap());
+        assert_eq!(
+            [at(b'a'), at(b'b'), at(b'c'), at(b'd'), at(b'e')],
+            [(1, 1), (2, 1), (3, 1), (4, 1), (6, 1)]
+        );
+        // The LF of a CRLF is on the line the CR ends.
+        assert_eq!(line_col(text, 4), (2, 3));
+        // One sweep gives the same answers as one call per offset, in any order.
+        let mut lines = Lines::new(text);
+        for offset in (0..=text.len()).chain((0..=text.len()).rev()) {
+            assert_eq!(lines.at(offset), line_col(text, offset), "{offset}");
+        }
     }
 
     #[test]

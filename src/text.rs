@@ -14,10 +14,18 @@ pub enum Escape {
     /// Rust-style escapes (`\n`, `\u{1b}`), so hostile input cannot drive the terminal or break
     /// the grid.
     Terminal,
-    /// As `Terminal`, and in addition `|` `\` `<` `>` `&` are escaped and newlines become `<br>`,
-    /// so the text stays inside one GitHub-flavoured markdown table cell.
+    /// As `Terminal`, and in addition every character GitHub-flavoured markdown gives a meaning
+    /// inside a line is escaped, so the text stays plain text inside one table cell (or title):
+    /// `\` `` ` `` `*` `_` `~` `[` `]` `!` `$` `:` `|` with a backslash (links, images, emphasis,
+    /// strikethrough, code, math, footnotes, emoji shortcodes, `http:`/`mailto:` autolinks),
+    /// `<` `>` `&` as entities (HTML, `<http://x>` autolinks), the `.` of `www.` with a backslash,
+    /// `@` followed by an empty HTML comment (e-mail autolinks, which look past escapes), and
+    /// newlines become `<br>`.
     Markdown,
 }
+
+/// Bytes that send markdown text down the escaping path (`.` only matters after `www`).
+const MARKDOWN_SPECIAL: &[u8] = b"\\`*_~[]!$:|<>&@.";
 
 /// True for characters that reorder text when displayed (bidi embeddings, overrides, isolates).
 pub fn is_bidi_control(ch: char) -> bool {
@@ -29,7 +37,7 @@ pub fn push_escaped(out: &mut String, text: &str, mode: Escape) -> usize {
     // Fast path: printable ASCII with nothing to escape is copied as it is.
     let plain = text.bytes().all(|b| match mode {
         Escape::Terminal => (0x20..0x7f).contains(&b),
-        Escape::Markdown => (0x20..0x7f).contains(&b) && !b"|\\<>&".contains(&b),
+        Escape::Markdown => (0x20..0x7f).contains(&b) && !MARKDOWN_SPECIAL.contains(&b),
     });
     if plain {
         out.push_str(text);
@@ -42,8 +50,19 @@ pub fn push_escaped(out: &mut String, text: &str, mode: Escape) -> usize {
     while let Some(ch) = chars.next() {
         if mode == Escape::Markdown {
             let replacement = match ch {
-                '|' => Some("\\|"),
-                '\\' => Some("\\\\"),
+                // A `:` before a space starts no autolink or shortcode (`response: 3 records`).
+                ':' if chars.peek().is_none_or(|c| c.is_whitespace()) => None,
+                '\\' | '`' | '*' | '_' | '~' | '[' | ']' | '!' | '$' | ':' | '|' => {
+                    out.push('\\');
+                    out.push(ch);
+                    continue;
+                }
+                '.' if out.len() >= start + 3
+                    && out.as_bytes()[out.len() - 3..].eq_ignore_ascii_case(b"www") =>
+                {
+                    Some("\\.")
+                }
+                '@' => Some("@<!-- -->"),
                 '<' => Some("&lt;"),
                 '>' => Some("&gt;"),
                 '&' => Some("&amp;"),
@@ -139,6 +158,10 @@ mod tests {
         assert_eq!(
             escaped("a|b\\c <i>&\r\nd", Escape::Markdown),
             "a\\|b\\\\c &lt;i&gt;&amp;<br>d"
+        );
+        assert_eq!(
+            escaped("[x](u) ![i](u) *a* __b__ ~~c~~ `d` $e$ :smile: WWW.x.y 1.5 a@b.c", Escape::Markdown),
+            "\\[x\\](u) \\!\\[i\\](u) \\*a\\* \\_\\_b\\_\\_ \\~\\~c\\~\\~ \\`d\\` \\$e\\$ \\:smile: WWW\\.x.y 1.5 a@<!-- -->b.c"
         );
     }
 

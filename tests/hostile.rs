@@ -579,7 +579,13 @@ fn show_escapes_terminal_and_bidi_controls_in_every_human_format() {
         ] {
             assert!(!out.contains(bad), "{format}: raw {bad:?} in\n{out}");
         }
-        assert!(out.contains("\\u{1b}[31mred"), "{format}:\n{out}");
+        // Markdown also escapes the `[` (it could start a link).
+        let red = if format == "markdown" {
+            "\\u{1b}\\[31mred"
+        } else {
+            "\\u{1b}[31mred"
+        };
+        assert!(out.contains(red), "{format}:\n{out}");
     }
     // On a terminal the CSV format escapes them too (bidi controls included).
     let output = scratch
@@ -604,7 +610,10 @@ fn show_survives_tiny_widths_and_long_cells() {
         r#"{{"outputs": [["a", "b"], ["{long}", 1]], "warnings": [null], "errors": [null], "process_time": [1]}}"#
     );
     let path = scratch.write("long.json", &body);
-    for width in ["0", "1", "2", "3", "20", "18446744073709551615"] {
+    // `--width 0` fits nothing: a usage error (issue 8 point 15).
+    let output = run(&scratch, &["show", "--width", "0"], &path);
+    assert_eq!(code(&output), 2, "{}", text(&output.stderr));
+    for width in ["1", "2", "3", "20", "18446744073709551615"] {
         for extra in [
             &[][..],
             &["--expand"],
@@ -744,4 +753,165 @@ fn output_to_dev_null_keeps_the_device() {
         .unwrap()
         .file_type()
         .is_char_device());
+}
+
+// ---- markdown injection ----------------------------------------------------------------------
+
+/// Cell text that GitHub-flavoured markdown would turn into something else than text.
+const MARKDOWN_HOSTILE: &[&str] = &[
+    "[click me](https://evil.example)",
+    "![x](https://evil.example/pixel.png)",
+    "[ref][1]",
+    "https://x.y",
+    "see http://evil.example/path?q=1 now",
+    "www.evil.example",
+    "WWW.Evil.Example/a",
+    "<http://x>",
+    "<mailto:a@b.c>",
+    "mailto:boss@corp.example",
+    "ceo@corp.example",
+    "*em* **strong** ***both***",
+    "__init__ and _under_",
+    "~~gone~~ ~single~",
+    "# heading",
+    "> quote",
+    "- item",
+    "1. first",
+    "<script>alert(1)</script>",
+    "<img src=x onerror=alert(1)>",
+    "<!-- comment -->",
+    "`code` and ``double``",
+    "```fence```",
+    "footnote[^1]",
+    "[^1]: the note",
+    "a | b || c",
+    "back\\slash\\",
+    "$x^2$ and $$y$$",
+    ":smile: :+1:",
+    "&amp; &lt;b&gt; &#60;i&#62;",
+    "- [ ] task",
+    "line\nbreak",
+    "trailing two spaces  \nnext",
+    "x\\\ny",
+    "\\*not\\* escaped",
+];
+
+/// The tags of rendered HTML, in order (`td`, `/td`, `strong`…), but comments and `br`.
+fn tags(html: &str) -> Vec<String> {
+    let mut tags = Vec::new();
+    let mut rest = html;
+    while let Some(start) = rest.find('<') {
+        let end = rest[start..].find('>').map_or(rest.len(), |e| start + e);
+        let name: String = rest[start + 1..end]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '/' || *c == '!' || *c == '-')
+            .collect();
+        // Comments (after `@`) and line breaks (for newlines) are how text is kept as text.
+        if name != "!--" && name != "br" {
+            tags.push(name);
+        }
+        rest = &rest[end..];
+    }
+    tags
+}
+
+/// The text of rendered HTML: tags and comments dropped, entities decoded.
+fn html_text(html: &str) -> String {
+    let mut text = String::new();
+    let mut rest = html;
+    while let Some(start) = rest.find('<') {
+        text.push_str(&rest[..start]);
+        let close = if rest[start..].starts_with("<!--") {
+            "-->"
+        } else {
+            ">"
+        };
+        let end = rest[start..]
+            .find(close)
+            .map_or(rest.len(), |e| start + e + close.len());
+        if rest[start..].starts_with("<br") {
+            text.push('\n');
+        }
+        rest = &rest[end..];
+    }
+    text.push_str(rest);
+    text.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+}
+
+/// Render markdown as GitHub does: GFM with tables, autolinks, strikethrough, footnotes and task
+/// lists, raw HTML passed through (so any that got in shows).
+fn gfm(markdown: &str) -> String {
+    let mut options = comrak::Options::default();
+    options.extension.table = true;
+    options.extension.autolink = true;
+    options.extension.strikethrough = true;
+    options.extension.footnotes = true;
+    options.extension.tasklist = true;
+    options.render.unsafe_ = true;
+    comrak::markdown_to_html(markdown, &options)
+}
+
+/// A response whose keys, values, nested table, source paths and messages are all `words`.
+fn markdown_body(words: &[String]) -> String {
+    let s = |w: &String| serde_json::to_string(w).unwrap();
+    let header: Vec<String> = words.iter().map(s).collect();
+    let nested = format!("[[{}], [{}]]", s(&words[0]), s(&words[1]));
+    let mut values: Vec<String> = words.iter().map(s).collect();
+    values[2] = nested;
+    let warnings: Vec<String> = words
+        .iter()
+        .map(|w| format!(r#"{{"source_path": {}, "message": {}}}"#, s(w), s(w)))
+        .collect();
+    let error = format!(
+        r#"{{"error_category": {0}, "error_type": {0}, "additional_details": {0}, "source_path": {0}, "message": {0}}}"#,
+        s(&words[3])
+    );
+    format!(
+        r#"{{"outputs": [[{}], [{}]], "warnings": [[{}]], "errors": [[{error}]], "process_time": [1]}}"#,
+        header.join(","),
+        values.join(","),
+        warnings.join(",")
+    )
+}
+
+/// Issue 8 point 13: `show --format markdown` through a real GFM renderer: hostile keys, values,
+/// nested-table titles and messages give exactly the HTML structure plain words give (no link,
+/// image, emphasis, code, heading, HTML from the data), and every text comes out as written.
+#[test]
+fn markdown_output_renders_hostile_text_as_plain_text() {
+    let scratch = Scratch::new();
+    let hostile: Vec<String> = MARKDOWN_HOSTILE.iter().map(|s| s.to_string()).collect();
+    let plain: Vec<String> = (0..hostile.len()).map(|i| format!("word{i}")).collect();
+    let mut rendered = Vec::new();
+    for words in [&hostile, &plain] {
+        let path = scratch.write("md.json", markdown_body(words).as_bytes());
+        let output = run(&scratch, &["show", "--format", "markdown"], &path);
+        assert_eq!(code(&output), 0, "{}", text(&output.stderr));
+        rendered.push(gfm(&text(&output.stdout)));
+    }
+    let (html, expected) = (&rendered[0], &rendered[1]);
+    assert_eq!(tags(html), tags(expected), "{html}");
+    for forbidden in [
+        "<a ",
+        "<img",
+        "<code",
+        "<del",
+        "<em>x",
+        "<script",
+        "<h1",
+        "<sup",
+        "<input",
+        "<li",
+        "<blockquote",
+    ] {
+        assert!(!html.contains(forbidden), "{forbidden} in {html}");
+    }
+    let shown = html_text(html);
+    for word in &hostile {
+        assert!(shown.contains(word.as_str()), "{word:?} lost in {shown}");
+    }
 }

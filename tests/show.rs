@@ -7,6 +7,7 @@ use std::io::Read;
 use std::process::{Command as StdCommand, Stdio};
 
 use common::{fixture, xconn, Scratch};
+use predicates::prelude::PredicateBooleanExt;
 
 /// Compare `actual` with fixtures/show/`name`; with `XCONN_BLESS=1` write it instead.
 fn expect(name: &str, actual: &str) {
@@ -551,4 +552,98 @@ fn emoji_and_wide_characters_keep_the_grid_aligned() {
             );
         }
     }
+}
+
+/// Issue 8 point 15: records that are not arrays (a string, an object, a number; in the grid,
+/// with `--record` and in markdown) show as compact JSON, never as blank rows.
+#[test]
+fn records_that_are_not_arrays_show_as_compact_json() {
+    let s = Scratch::new();
+    let body = r#"{"inputs": [["a", "t"], "just text", {"k": [1, "x"]}, 7,
+        ["v", [["n"], {"deep": true}, [2]]]]}"#;
+    let path = s.write("odd.json", body);
+    let path = path.to_str().unwrap();
+    let (code, out, err) = show(&[path]);
+    assert_eq!(code, 1, "{err}");
+    for expected in [
+        r#"1 │ "just text""#,
+        r#"2 │ {"k":[1,"x"]}"#,
+        "3 │ 7 ",
+        // A nested table with a row that is not an array is no table: shown whole.
+        r#"[["n"],{"deep":true},[2]]"#,
+    ] {
+        assert!(out.contains(expected), "{expected:?} missing in\n{out}");
+    }
+    let (_, out, _) = show(&[path, "--record", "2"]);
+    assert!(out.contains(r#"(record) │ {"k":[1,"x"]}"#), "{out}");
+    let (_, out, _) = show(&[path, "--format", "markdown"]);
+    assert!(out.contains(r#"| 1 | "just text" |  |"#), "{out}");
+}
+
+/// Issue 8 point 15: a number is never cut with `…` however narrow `--width` is (text columns
+/// shrink instead), in the main grid, nested tables and the process_time column.
+#[test]
+fn numbers_are_never_cut_to_fit_the_width() {
+    let s = Scratch::new();
+    let body = r#"{"outputs": [["name", "amount", "t"],
+        ["a rather long customer name", -123456789.123456789, [["x", "y"], [1e-300, "some long text here"]]]],
+        "warnings": [null], "errors": [null], "process_time": [12345.6789]}"#;
+    let path = s.write("n.json", body);
+    for width in ["20", "40", "1"] {
+        let (code, out, err) = show(&[path.to_str().unwrap(), "--width", width]);
+        assert_eq!(code, 0, "{err}");
+        for number in ["-123456789.123456789", "1e-300", "12345.6789"] {
+            assert!(
+                out.contains(number),
+                "--width {width}: {number} cut in\n{out}"
+            );
+        }
+    }
+    let (_, out, _) = show(&[path.to_str().unwrap(), "--width", "40"]);
+    assert!(out.contains('…'), "text columns shrink instead:\n{out}");
+}
+
+/// Issue 8 point 15: `--width 0` is a usage error; FILE may be left out to read standard input
+/// (as README's `show [FILE|-]` says); a grid of many columns gets a hint to use `--record`.
+#[test]
+fn show_width_zero_file_optional_and_wide_grid_hint() {
+    let body = std::fs::read_to_string(fixture("response-example1-success.json")).unwrap();
+    xconn()
+        .args(["show", "--width", "0"])
+        .arg(fixture("response-example1-success.json"))
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("width of 0"));
+    for args in [&["show"][..], &["show", "-"][..]] {
+        xconn()
+            .args(args)
+            .write_stdin(body.clone())
+            .assert()
+            .code(0)
+            .stdout(predicates::str::contains("response: 1 record, ok"));
+    }
+    let keys: Vec<String> = (0..300).map(|i| format!("\"column{i}\"")).collect();
+    let values: Vec<String> = (0..300).map(|i| i.to_string()).collect();
+    let wide = format!(
+        "{{\"inputs\": [[{}], [{}]]}}",
+        keys.join(","),
+        values.join(",")
+    );
+    for format in ["table", "markdown"] {
+        xconn()
+            .args(["show", "--format", format, "-"])
+            .write_stdin(wide.clone())
+            .assert()
+            .code(0)
+            .stdout(
+                predicates::str::contains("300 columns")
+                    .and(predicates::str::contains("--record N")),
+            );
+    }
+    // A narrow body gets no hint.
+    xconn()
+        .args(["show", "-"])
+        .write_stdin(body)
+        .assert()
+        .stdout(predicates::str::contains("columns:").not());
 }

@@ -1132,3 +1132,194 @@ fn big_mapped_files_are_checked_in_pieces_with_exact_positions() {
         .unwrap()
         .contains("invalid UTF-8"));
 }
+
+/// Issue 8 point 7: LF, CRLF and a lone CR each end a line (CRLF counts once) for every message:
+/// rule diagnostics, syntax errors and schema-located ones, in CR-only and mixed files.
+#[test]
+fn cr_only_and_mixed_line_endings_give_the_lines_editors_show() {
+    let s = Scratch::new();
+    // The bad record is on line 4 whatever ends the lines before it.
+    for (name, eol) in [("lf", "\n"), ("crlf", "\r\n"), ("cr", "\r")] {
+        let body = format!("{{{eol}\"inputs\": [{eol}[\"a\", \"b\"],{eol}  [1]]{eol}}}");
+        s.write(&format!("{name}.json"), &body);
+        let found = diagnostics(&s.path(&format!("{name}.json")), &[]);
+        assert_eq!(rule_ids(&found), ["XC107"], "{name}");
+        assert_eq!(
+            (found[0]["line"].as_u64(), found[0]["col"].as_u64()),
+            (Some(4), Some(3)),
+            "{name}"
+        );
+    }
+    // Mixed: CR, CRLF, LF, CR CR (two lines), then a syntax error.
+    s.write("mixed.json", "{\r\"inputs\":\r\n[[\"a\"],\n[1]\r\r, ]}");
+    let found = diagnostics(&s.path("mixed.json"), &[]);
+    assert_eq!(rule_ids(&found), ["XC001"]);
+    assert_eq!(
+        (found[0]["line"].as_u64(), found[0]["col"].as_u64()),
+        (Some(6), Some(1))
+    );
+    // Text and github formats print the same place.
+    xconn()
+        .arg("validate")
+        .arg(s.path("mixed.json"))
+        .assert()
+        .code(1)
+        .stdout(contains("mixed.json:6:1: error[XC001]"));
+    xconn()
+        .args(["validate", "--format", "github"])
+        .arg(s.path("cr.json"))
+        .assert()
+        .code(1)
+        .stdout(contains("line=4,col=3,"));
+}
+
+/// Issue 8 point 9: a file that is plainly another format says what it was read as and what to
+/// run, in `validate` and `show`, from a file or standard input.
+#[test]
+fn csv_tsv_and_ndjson_given_to_validate_say_what_they_look_like() {
+    let s = Scratch::new();
+    let cases = [
+        (
+            "people.txt",
+            "name,city\n\"Lovelace, Ada\",London\n",
+            "this looks like CSV",
+            "xconn convert --from csv people.txt",
+        ),
+        (
+            "semi.csv",
+            "a;b;c\r\n1;2;3\r\n",
+            "CSV separated by `;`",
+            "--delimiter ';' semi.csv",
+        ),
+        (
+            "tabs.tsv",
+            "a\tb\n1\t2\n",
+            "tab-separated CSV",
+            "--delimiter '\\t' tabs.tsv",
+        ),
+        (
+            "quoted.csv",
+            "\"id\",\"name\"\n\"1\",\"x\"\n",
+            "this looks like CSV",
+            "--from csv quoted.csv",
+        ),
+        (
+            "my file.csv",
+            "[id],[name]\n[1],[2]\n",
+            "this looks like CSV",
+            "--from csv 'my file.csv'",
+        ),
+        (
+            "rows.ndjson",
+            "{\"a\": 1}\n{\"a\": 2}\n",
+            "this looks like NDJSON",
+            "xconn convert --from ndjson rows.ndjson",
+        ),
+    ];
+    for (name, text, looks, command) in cases {
+        s.write(name, text);
+        let output = xconn()
+            .args(["validate", "--format", "json", name])
+            .current_dir(s.path(""))
+            .output()
+            .unwrap();
+        let found = json(&String::from_utf8(output.stdout).unwrap())["files"][0]["diagnostics"]
+            .as_array()
+            .cloned()
+            .unwrap();
+        assert_eq!(rule_ids(&found), ["XC001"], "{name}");
+        let message = found[0]["message"].as_str().unwrap();
+        assert!(message.contains(looks), "{name}: {message}");
+        assert!(message.contains("read as JSON"), "{name}: {message}");
+        assert!(message.contains(command), "{name}: {message}");
+        xconn()
+            .args(["show", name])
+            .current_dir(s.path(""))
+            .assert()
+            .code(1)
+            .stderr(contains(looks).and(contains(command)));
+    }
+    xconn()
+        .args(["validate", "-"])
+        .write_stdin("x,y\n1,2\n")
+        .assert()
+        .code(1)
+        .stdout(contains("xconn convert --from csv -`"));
+    // JSON with a mistake is still JSON: its own hint, no format guess.
+    for text in ["[1,\n2,\n3,]", "[1, 'x']", "[1, 2", "{\"a\": 1, \"b\"}"] {
+        s.write("broken.json", text);
+        let message = diagnostics(&s.path("broken.json"), &[])[0]["message"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        assert!(!message.contains("looks like"), "{text}: {message}");
+    }
+}
+
+/// Issue 8 point 12: past 1,000 problems every problem is still counted — summary line, JSON
+/// summary and per-file counts — while 1,000 are listed; errors hidden behind warnings still fail.
+#[test]
+fn problems_past_the_list_limit_are_counted_in_every_total() {
+    let s = Scratch::new();
+    // 1,200 records of the wrong width (errors) and, in another file, 1,000 unknown keys
+    // (warnings) before an error the list has no room for.
+    let rows: Vec<String> = (0..1200).map(|i| format!("[{i}]")).collect();
+    s.write(
+        "errors.json",
+        format!("{{\"inputs\": [[\"a\", \"b\"], {}]}}", rows.join(",")),
+    );
+    let keys: Vec<String> = (0..1000).map(|i| format!("\"k{i}\": 1")).collect();
+    s.write(
+        "warnings.json",
+        format!("{{{}, \"inputs\": [[\"a\"], [1, 2]]}}", keys.join(",")),
+    );
+    let output = xconn()
+        .args(["validate", "--format", "json"])
+        .arg(s.path("errors.json"))
+        .arg(s.path("warnings.json"))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let report = json(&String::from_utf8(output.stdout).unwrap());
+    assert_eq!(report["summary"]["errors"], 1201, "{}", report["summary"]);
+    assert_eq!(report["files"][0]["errors"], 1200);
+    assert_eq!(
+        report["files"][0]["diagnostics"].as_array().unwrap().len(),
+        1001
+    );
+    assert_eq!(report["files"][1]["status"], "invalid");
+    assert_eq!(report["files"][1]["errors"], 1);
+    assert_eq!(
+        report["files"][1]["warnings"], 1001,
+        "1000 unknown keys and the XC002 note"
+    );
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(stderr.contains("(1201 errors, 1002 warnings)"), "{stderr}");
+    xconn()
+        .arg("validate")
+        .arg(s.path("warnings.json"))
+        .assert()
+        .code(1)
+        .stderr(contains("1 invalid (1 error, 1001 warnings)"));
+}
+
+/// Issue 8 point 14: SARIF columns count code points and the run says so.
+#[test]
+fn sarif_declares_its_column_kind() {
+    let s = Scratch::new();
+    s.write(
+        "wide.json",
+        "{\"inputs\": [[\"é\", \"😀\"], [\"ü😀\", 1, 2]]}",
+    );
+    let output = xconn()
+        .args(["validate", "--format", "sarif"])
+        .arg(s.path("wide.json"))
+        .output()
+        .unwrap();
+    let log = json(&String::from_utf8(output.stdout).unwrap());
+    let run = &log["runs"][0];
+    assert_eq!(run["columnKind"], "unicodeCodePoints");
+    let region = &run["results"][0]["locations"][0]["physicalLocation"]["region"];
+    // `[` of the bad record is the 25th code point (the 26th UTF-16 unit).
+    assert_eq!(region["startColumn"], 25, "{region}");
+}

@@ -2,7 +2,7 @@
 //! the validator's diagnostics on standard error (exit 1 when there are errors). The text is
 //! checked once (the validator's pass) and then viewed as it is, never parsed into a tree.
 
-use std::io;
+use std::io::{self, IsTerminal};
 
 use crate::cli::{ShowArgs, ShowFormat};
 use crate::error::Outcome;
@@ -12,12 +12,22 @@ use crate::source::Source;
 use crate::validate;
 
 pub fn run(args: ShowArgs, out: &mut Output) -> anyhow::Result<Outcome> {
-    let source = Source::read(&args.file)?;
+    let file = match args.file.as_deref() {
+        Some(file) => file,
+        // No FILE: standard input, unless it is a terminal (nobody types a body there).
+        None if std::io::stdin().is_terminal() => {
+            return Err(crate::error::usage_error(
+                "no FILE given and standard input is a terminal: name a body file, or pipe one in (`-`)",
+            ))
+        }
+        None => "-",
+    };
+    let source = Source::read(file)?;
     let check = validate::Options {
         kind: args.kind.map(super::kind),
         ..validate::Options::default()
     };
-    let checked = validate::check_source_with(&source, &check).checked;
+    let validated = validate::check_source_with(&source, &check);
     let options = Options {
         format: format(args.format),
         expand: args.expand,
@@ -26,7 +36,9 @@ pub fn run(args: ShowArgs, out: &mut Output) -> anyhow::Result<Outcome> {
         color: out.color,
         terminal: out.is_terminal,
     };
-    render::render_checked(out, &mut io::stderr().lock(), &source, &checked, &options)
+    let stderr = &mut io::stderr().lock();
+    let records = validated.records;
+    render::render_validated(out, stderr, &source, &validated.checked, records, &options)
 }
 
 /// `--format` as the renderer's [`render::Format`].

@@ -49,6 +49,7 @@ pub fn run(args: ValidateArgs, out: &mut Output) -> anyhow::Result<Outcome> {
                     kind: checked.kind,
                     records: validated.records,
                     diagnostics: checked.diagnostics,
+                    unlisted: checked.unlisted,
                     valid: !invalid,
                 }
             }

@@ -11,7 +11,7 @@ use std::borrow::Cow;
 use std::io::{self, Write};
 use std::ops::Range;
 
-use super::{column_names, status_text, Report};
+use super::{column_names, status_text, Known, Report};
 use crate::body::flatten::{field_text, Flattener};
 use crate::body::Body;
 use crate::text::{self, Escape};
@@ -20,6 +20,7 @@ pub(crate) fn render(
     w: &mut dyn Write,
     body: &Body,
     range: Range<usize>,
+    known: Known,
     escape_controls: bool,
 ) -> io::Result<()> {
     let Some(table) = body.records() else {
@@ -28,7 +29,7 @@ pub(crate) fn render(
     let report = Report::of(body);
     let response = matches!(body, Body::Response(_));
     let selected = || table.records().skip(range.start).take(range.len());
-    let flattener = Flattener::plan(column_names(&table), selected(), ".");
+    let flattener = Flattener::plan(column_names(&table, known), selected(), ".");
 
     let mut out = csv::WriterBuilder::new().flexible(false).from_writer(w);
     let mut field = String::new();

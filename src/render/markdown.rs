@@ -1,7 +1,10 @@
 //! The markdown format: GitHub-flavoured tables fit for a pull-request comment. Same layout as
 //! the terminal format (summary, grid, nested tables under bold titles, warnings and errors as a
-//! table of their own), never cut to a width and never colored. Cell text escapes `|` `\` `<`
-//! `>` `&`, newlines become `<br>`, other control characters are written as `\u{…}`.
+//! table of their own), never cut to a width and never colored. Every text from the body (keys,
+//! values, titles, messages) is escaped so GitHub renders it as the text it is — no link, image,
+//! autolink, emphasis, code, math or HTML can come from data (see [`Escape::Markdown`]; a test
+//! renders hostile text through a real GFM renderer); newlines become `<br>`, other control
+//! characters are written as `\u{…}`.
 
 use std::io::{self, Write};
 

@@ -29,6 +29,17 @@ use crate::validate::Checked;
 /// Rows of a nested table shown below the grid unless `--expand` or `--record` is given.
 pub const PREVIEW_ROWS: usize = 10;
 
+/// More columns than this in the main grid get a hint before it (see [`wide_hint`]).
+pub const WIDE_GRID: usize = 50;
+
+/// The note before a main grid of more than [`WIDE_GRID`] columns, whose lines are too long to
+/// read: how to see one record at a time instead.
+pub fn wide_hint(columns: usize) -> String {
+    format!(
+        "{columns} columns: lines are long; `--record N` shows one record as key │ value rows (`--format csv` or `json` for tools)"
+    )
+}
+
 /// What to render.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Format {
@@ -62,17 +73,37 @@ pub struct Options {
 /// Memory: the body's text plus small per-column state; the grid is drawn in two passes over the
 /// records (widths, then rows), never held whole.
 pub fn render(w: &mut dyn Write, body: &Body, options: &Options) -> anyhow::Result<()> {
-    let selection = select(body, options.record)?;
+    render_with(w, body, options, Known::default())
+}
+
+/// What the validator already knows about a body, so rendering need not walk it to find out.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Known {
+    /// The number of records (`Validated::records`).
+    pub records: Option<usize>,
+    /// The validator found no error: every record is an array as wide as its header (no
+    /// `_extra_N` columns to look for).
+    pub valid: bool,
+}
+
+/// [`render`] with what the validator knows (see [`Known`]).
+pub fn render_with(
+    w: &mut dyn Write,
+    body: &Body,
+    options: &Options,
+    known: Known,
+) -> anyhow::Result<()> {
+    let selection = select(body, options.record, known)?;
     match options.format {
         Format::Table => {
             let mut printer = table::TablePrinter::new(options.width, options.color);
-            render_tables(w, body, &selection, options.expand, &mut printer)?;
+            render_tables(w, body, &selection, options.expand, known, &mut printer)?;
         }
         Format::Markdown => {
             let mut printer = markdown::MarkdownPrinter::default();
-            render_tables(w, body, &selection, options.expand, &mut printer)?;
+            render_tables(w, body, &selection, options.expand, known, &mut printer)?;
         }
-        Format::Csv => csv::render(w, body, selection.range, options.terminal)?,
+        Format::Csv => csv::render(w, body, selection.range, known, options.terminal)?,
         Format::Json => {
             let single = selection.single.then_some(selection.range.start);
             json::render(w, body, single)?
@@ -91,6 +122,12 @@ pub fn checked_root<'a>(source: &'a Source, checked: &Checked) -> Option<Value<'
         .any(|d| d.rule == crate::validate::SYNTAX)
     {
         return None;
+    }
+    if checked.root.is_some() {
+        // SAFETY: the validator sets `root` only after its UTF-8 check of these very bytes
+        // passed (`Source::json_text`); `body_root` still checks the span's boundaries.
+        let text = unsafe { std::str::from_utf8_unchecked(&source.bytes) };
+        return crate::validate::body_root(text, checked);
     }
     let text = std::str::from_utf8(&source.bytes).ok()?;
     let ws = |b: &u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r');
@@ -112,9 +149,26 @@ pub fn render_checked(
     checked: &Checked,
     options: &Options,
 ) -> anyhow::Result<Outcome> {
+    render_validated(out, diagnostics, source, checked, None, options)
+}
+
+/// [`render_checked`] with the validator's record count (`Validated::records`), so the records
+/// are not walked to count them.
+pub fn render_validated(
+    out: &mut dyn Write,
+    diagnostics: &mut dyn Write,
+    source: &Source,
+    checked: &Checked,
+    records: Option<usize>,
+    options: &Options,
+) -> anyhow::Result<Outcome> {
     let root = checked_root(source, checked);
     if let Some(body) = root.as_ref().and_then(|doc| Body::view(doc, checked.kind)) {
-        render(out, &body, options)?;
+        let known = Known {
+            records,
+            valid: !checked.has_errors(),
+        };
+        render_with(out, &body, options, known)?;
     }
     if !checked.diagnostics.is_empty() {
         out.flush()?;
@@ -136,8 +190,8 @@ struct Selection {
     single: bool,
 }
 
-fn select(body: &Body, record: Option<usize>) -> anyhow::Result<Selection> {
-    let count = body.records().map_or(0, |t| t.len());
+fn select(body: &Body, record: Option<usize>, known: Known) -> anyhow::Result<Selection> {
+    let count = record_count(body, known);
     match record {
         None => Ok(Selection {
             range: 0..count,
@@ -153,6 +207,15 @@ fn select(body: &Body, record: Option<usize>) -> anyhow::Result<Selection> {
             range: n - 1..n,
             single: true,
         }),
+    }
+}
+
+/// The number of records: the validator's count when known, else a walk over the records.
+fn record_count(body: &Body, known: Known) -> usize {
+    match (known.records, body.records()) {
+        (_, None) => 0,
+        (Some(n), Some(_)) => n,
+        (None, Some(table)) => table.len(),
     }
 }
 
@@ -247,9 +310,13 @@ impl<'a> Report<'a> {
 }
 
 /// The column names of a records or nested table: the header's keys, then `_extra_N` for values
-/// beyond the header (as `convert` names them).
-pub(crate) fn column_names(table: &Table) -> Vec<String> {
+/// beyond the header (as `convert` names them; a walk over the records unless `known.valid`).
+pub(crate) fn column_names(table: &Table, known: Known) -> Vec<String> {
     let mut names = table.keys();
+    if known.valid {
+        // Every record is as wide as the header: nothing beyond it to name.
+        return names;
+    }
     let widest = table
         .records()
         .map(|r| r.items().count())
@@ -365,6 +432,23 @@ impl Row {
             self.push("ok", style);
         } else {
             self.push(&status_text(errors, warnings), style);
+        }
+    }
+
+    /// A record's values as `columns` cells. A record that is not an array (a string, an object —
+    /// the validator reports it) is shown whole as compact JSON in the first cell, the rest blank.
+    fn push_record<'a>(&mut self, record: &Value<'a>, columns: usize, values: &mut Vec<Value<'a>>) {
+        values.clear();
+        if !record.is_array() {
+            self.push(&compact_json(record), Style::Plain);
+            for _ in 1..columns {
+                self.push("", Style::Plain);
+            }
+            return;
+        }
+        values.extend(record.items().take(columns));
+        for c in 0..columns {
+            self.push_value(values.get(c));
         }
     }
 
@@ -485,11 +569,7 @@ impl Rows for MainRows<'_, '_> {
         for (i, record) in self.range.clone().zip(records) {
             row.clear();
             row.push_number(i + 1);
-            values.clear();
-            values.extend(record.items().take(self.columns));
-            for c in 0..self.columns {
-                row.push_value(values.get(c));
-            }
+            row.push_record(&record, self.columns, &mut values);
             if row.cells.iter().any(|span| span.style == Style::Table) {
                 self.saw_table.set(true);
             }
@@ -517,11 +597,7 @@ impl Rows for NestedRows<'_> {
         for (r, record) in self.table.records().take(self.shown).enumerate() {
             row.clear();
             row.push_number(r + 1);
-            values.clear();
-            values.extend(record.items().take(self.columns));
-            for c in 0..self.columns {
-                row.push_value(values.get(c));
-            }
+            row.push_record(&record, self.columns, &mut values);
             f(row)?;
         }
         Ok(())
@@ -565,11 +641,12 @@ fn render_tables(
     body: &Body,
     selection: &Selection,
     expand: bool,
+    known: Known,
     printer: &mut dyn Printer,
 ) -> io::Result<()> {
     let report = Report::of(body);
     let records = body.records();
-    let count = selection_count(body, selection);
+    let count = selection_count(body, selection, known);
     printer.summary(w, &summary(body, &report, selection, count))?;
 
     match records {
@@ -582,7 +659,7 @@ fn render_tables(
         )?,
         Some(_) if count == 0 => printer.note(w, &plural(0, record_word(body)))?,
         Some(table) => {
-            let columns = column_names(&table);
+            let columns = column_names(&table, known);
             let response = matches!(body, Body::Response(_));
             let mut any_table = true;
             if selection.single {
@@ -595,6 +672,9 @@ fn render_tables(
                 );
                 printer.grid(w, &grid)?;
             } else {
+                if columns.len() > WIDE_GRID {
+                    printer.note(w, &wide_hint(columns.len()))?;
+                }
                 let rows = MainRows {
                     saw_table: std::cell::Cell::new(false),
                     table,
@@ -617,6 +697,7 @@ fn render_tables(
             let nested = Nested {
                 expand: expand || selection.single,
                 escape: printer.escape(),
+                known,
             };
             let records = table
                 .records()
@@ -646,9 +727,9 @@ fn render_tables(
 }
 
 /// The number of records in the body (the selection covers all of them unless `--record`).
-fn selection_count(body: &Body, selection: &Selection) -> usize {
+fn selection_count(body: &Body, selection: &Selection, known: Known) -> usize {
     if selection.single {
-        body.records().map_or(0, |t| t.len())
+        record_count(body, known)
     } else {
         selection.range.end
     }
@@ -684,9 +765,16 @@ fn record_rows(
     i: usize,
 ) -> Built {
     let mut rows = Vec::new();
-    let values: Vec<Value> = table
-        .records()
-        .nth(i)
+    let record = table.records().nth(i);
+    if let Some(record) = record.filter(|r| !r.is_array()) {
+        // Not an array (the validator says so): the record whole, as compact JSON.
+        let mut row = Row::new(escape);
+        row.push("(record)", Style::Plain);
+        row.push(&compact_json(&record), Style::Plain);
+        rows.push(row);
+    }
+    let values: Vec<Value> = record
+        .filter(|r| r.is_array())
         .map(|r| r.items().collect())
         .unwrap_or_default();
     for (c, key) in columns.iter().enumerate() {
@@ -713,6 +801,7 @@ fn record_rows(
 struct Nested {
     expand: bool,
     escape: Escape,
+    known: Known,
 }
 
 impl Nested {
@@ -724,7 +813,13 @@ impl Nested {
         table: Table,
     ) -> io::Result<()> {
         printer.title(w, title)?;
-        let columns = column_names(&table);
+        let columns = column_names(
+            &table,
+            Known {
+                records: None,
+                ..self.known
+            },
+        );
         let len = table.len();
         let shown = if self.expand {
             len
@@ -862,6 +957,7 @@ mod tests {
             kind: Some(Kind::Request),
             diagnostics: vec![diagnostic],
             root: None,
+            unlisted: Default::default(),
         };
         let (mut out, mut err) = (Vec::new(), Vec::new());
         let outcome =

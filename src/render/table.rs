@@ -1,5 +1,6 @@
 //! The terminal format: a hand-rolled grid (`#  │ key │ key`, a `─┼─` rule under the titles)
-//! fitted to a width by shrinking the widest columns first and cutting their cells with `…`.
+//! fitted to a width by shrinking the widest columns first and cutting their cells with `…`
+//! (never a number: a column is not made narrower than its widest number).
 //! Hand-rolled rather than comfy-table so escape codes never enter the width computation and a
 //! 100,000-row grid stays a few allocations. Color: titles bold, `null` dim, nested tables cyan,
 //! `ok` green, warnings yellow, errors red.
@@ -203,8 +204,9 @@ fn put_row<'a>(
 }
 
 /// Append one cell, cut to `width` with `…` when longer, padded unless it is the last column.
+/// A number is never cut: one wider than its column is shown whole (the line gets longer).
 fn put(line: &mut Vec<u8>, piece: &Piece, width: usize, last: bool, color: bool) {
-    let (shown, shown_width, ellipsis) = if piece.width <= width {
+    let (shown, shown_width, ellipsis) = if piece.width <= width || piece.style == Style::Number {
         (piece.text, piece.width, false)
     } else if width == 0 {
         ("", 0, false)
@@ -231,15 +233,20 @@ fn put(line: &mut Vec<u8>, piece: &Piece, width: usize, last: bool, color: bool)
 }
 
 /// Column widths: natural (widest cell or title), then, when a width limit is given and the grid
-/// is wider, the widest columns are capped at one common width (never below [`MIN_COLUMN`]) so
-/// the grid fits. The first column (`#` or `key`) is never shrunk.
+/// is wider, the widest columns are capped at one common width (never below [`MIN_COLUMN`], nor
+/// below the column's widest number: numbers are never cut) so the grid fits. The first column (`#` or `key`) is never shrunk.
 fn fit(grid: &Grid, limit: Option<usize>) -> Vec<usize> {
     let columns = grid.columns();
     let mut widths = grid.header_widths.clone();
+    // The widest number of each column: a column is never made narrower (numbers are not cut).
+    let mut numbers = vec![0; columns];
     let _ = grid.each_row(|row| {
-        for (c, width) in widths.iter_mut().enumerate() {
+        for (c, (width, number)) in widths.iter_mut().zip(&mut numbers).enumerate() {
             let (_, span) = row.cell(c);
             *width = (*width).max(span.width);
+            if span.style == Style::Number {
+                *number = (*number).max(span.width);
+            }
         }
         Ok(())
     });
@@ -253,9 +260,18 @@ fn fit(grid: &Grid, limit: Option<usize>) -> Vec<usize> {
     }
     let available = limit.saturating_sub(separators + widths[0]);
     let rest = &mut widths[1..];
-    let floor = |w: usize| w.min(MIN_COLUMN);
+    let numbers = &numbers[1..];
+    // A column's narrowest: MIN_COLUMN (or less when it is narrower), and its widest number.
+    let floors: Vec<usize> = rest
+        .iter()
+        .zip(numbers)
+        .map(|(&w, &n)| w.min(MIN_COLUMN).max(n))
+        .collect();
     let used = |cap: usize, rest: &[usize]| -> usize {
-        rest.iter().map(|&w| w.min(cap).max(floor(w))).sum()
+        rest.iter()
+            .zip(&floors)
+            .map(|(&w, &floor)| w.min(cap).max(floor))
+            .sum()
     };
     // The largest cap that fits (binary search; `used` grows with `cap`).
     let (mut low, mut high) = (0, rest.iter().copied().max().unwrap_or(0));
@@ -269,9 +285,9 @@ fn fit(grid: &Grid, limit: Option<usize>) -> Vec<usize> {
     }
     let cap = low;
     let mut spare = available.saturating_sub(used(cap, rest));
-    for w in rest.iter_mut() {
+    for (w, &floor) in rest.iter_mut().zip(&floors) {
         let natural = *w;
-        *w = natural.min(cap).max(floor(natural));
+        *w = natural.min(cap).max(floor);
         if natural > *w && spare > 0 {
             *w += 1;
             spare -= 1;

@@ -38,19 +38,44 @@ pub struct Checked {
     /// The byte span `(start, end)` of the document in the checked text (surrounding whitespace
     /// excluded), when it is JSON (no `XC001`). See [`body_root`].
     pub root: Option<(usize, usize)>,
+    /// Problems past the first [`scan::MAX_REPORTED`]: counted, not listed (an `XC002` note in
+    /// `diagnostics` says how many).
+    pub unlisted: Unlisted,
+}
+
+/// Problems counted but not listed, by severity.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Unlisted {
+    pub errors: usize,
+    pub warnings: usize,
 }
 
 impl Checked {
+    /// Any error, listed or only counted.
     pub fn has_errors(&self) -> bool {
-        self.diagnostics
-            .iter()
-            .any(|d| d.severity == Severity::Error)
+        self.unlisted.errors > 0
+            || self
+                .diagnostics
+                .iter()
+                .any(|d| d.severity == Severity::Error)
     }
 
     pub fn has_warnings(&self) -> bool {
-        self.diagnostics
-            .iter()
-            .any(|d| d.severity == Severity::Warning)
+        self.unlisted.warnings > 0
+            || self
+                .diagnostics
+                .iter()
+                .any(|d| d.severity == Severity::Warning)
+    }
+
+    /// (errors, warnings), listed and unlisted: every problem found, not only the first
+    /// [`scan::MAX_REPORTED`].
+    pub fn counts(&self) -> (usize, usize) {
+        let listed = |s| self.diagnostics.iter().filter(|d| d.severity == s).count();
+        (
+            listed(Severity::Error) + self.unlisted.errors,
+            listed(Severity::Warning) + self.unlisted.warnings,
+        )
     }
 }
 
@@ -121,7 +146,14 @@ pub fn check_source(source: &Source, kind: Option<Kind>) -> Checked {
 /// the pages the pass has gone past ([`Source::release_before`]), so memory stays flat.
 pub fn check_source_with(source: &Source, options: &Options) -> Validated {
     let release = |offset: usize| source.release_before(offset);
-    check(&source.bytes, source.json_text(), options, Some(&release))
+    let name = Some(source.name.as_str());
+    check(
+        &source.bytes,
+        source.json_text(),
+        options,
+        Some(&release),
+        name,
+    )
 }
 
 /// Check a body held in memory (an HTTP request or response body), in one pass: the same
@@ -130,7 +162,7 @@ pub fn check_source_with(source: &Source, options: &Options) -> Validated {
 /// body afterwards with [`body_root`]`(text, &validated.checked)` where `text` is
 /// `std::str::from_utf8(bytes)`.
 pub fn check_bytes(bytes: &[u8], options: &Options) -> Validated {
-    check(bytes, crate::source::json_text(bytes), options, None)
+    check(bytes, crate::source::json_text(bytes), options, None, None)
 }
 
 /// The checked document as a [`Value`] over `source_text`, without parsing again: `source_text`
@@ -156,12 +188,14 @@ pub fn body_root<'a>(source_text: &'a str, checked: &Checked) -> Option<Value<'a
 }
 
 /// The one check behind every entry point: `text` is `bytes` as a JSON text (or why not), and
-/// `release` is handed to the scan (see [`scan::scan_text`]).
+/// `release` is handed to the scan (see [`scan::scan_text`]); `name` is the source's, for hints
+/// that name a command to run on it.
 fn check(
     bytes: &[u8],
     text: Result<&str, JsonSyntaxError>,
     options: &Options,
     release: Option<&dyn Fn(usize)>,
+    name: Option<&str>,
 ) -> Validated {
     let against = options
         .against
@@ -169,11 +203,11 @@ fn check(
         .map(|a| (a.name.as_str(), a.records));
     let text = match text {
         Ok(text) => text,
-        Err(e) => return syntax_failure(e, options.kind),
+        Err(e) => return syntax_failure(e, options.kind, name),
     };
     let scanned = scan::scan_text(text, options.kind, against, release);
     if let Some(e) = scanned.syntax {
-        return syntax_failure(e, scanned.kind);
+        return syntax_failure(e, scanned.kind, name);
     }
     let root = scanned
         .root
@@ -200,15 +234,23 @@ fn check(
             kind: scanned.kind,
             diagnostics: found.into_iter().map(|f| f.diagnostic).collect(),
             root: scanned.root,
+            unlisted: scanned.unlisted,
         },
         records: scanned.records,
     }
 }
 
 /// The result for a body that is not JSON: one `XC001` with its hint.
-fn syntax_failure(e: JsonSyntaxError, kind: Option<Kind>) -> Validated {
+fn syntax_failure(e: JsonSyntaxError, kind: Option<Kind>, name: Option<&str>) -> Validated {
     let mut message = e.message.clone();
-    if let Some(hint) = &e.hint {
+    if let Some(looks) = e.looks_like {
+        // Plainly another format: say what it was read as and what to run.
+        message = format!(
+            "this looks like {}, not a JSON body (read as JSON: {message}) (hint: convert it first with `{}`)",
+            looks.name(),
+            looks.convert_command(name.unwrap_or("FILE"))
+        );
+    } else if let Some(hint) = &e.hint {
         message = format!("{message} (hint: {hint})");
     }
     let mut diagnostic = Diagnostic::new(SYNTAX, Severity::Error, "", message);
@@ -219,6 +261,7 @@ fn syntax_failure(e: JsonSyntaxError, kind: Option<Kind>) -> Validated {
             kind,
             diagnostics: vec![diagnostic],
             root: None,
+            unlisted: Unlisted::default(),
         },
         records: None,
     }

@@ -10,6 +10,7 @@ use crate::body::Kind;
 use crate::diag::{Diagnostic, Severity};
 
 use super::rules::RULES;
+use super::Unlisted;
 
 /// Version of the `--format json` document; bumped only on incompatible changes.
 pub const JSON_REPORT_VERSION: u64 = 1;
@@ -28,6 +29,8 @@ pub enum FileOutcome {
         kind: Option<Kind>,
         records: Option<usize>,
         diagnostics: Vec<Diagnostic>,
+        /// Problems past the listed ones: counted in the totals, not listed.
+        unlisted: Unlisted,
         /// No errors (and, with `--strict`, no warnings).
         valid: bool,
     },
@@ -39,6 +42,24 @@ impl FileReport {
             FileOutcome::Checked { diagnostics, .. } => diagnostics,
             FileOutcome::Unreadable(_) => &[],
         }
+    }
+
+    /// (errors, warnings) found in the file: listed and unlisted.
+    pub fn counts(&self) -> (usize, usize) {
+        let unlisted = match &self.outcome {
+            FileOutcome::Checked { unlisted, .. } => *unlisted,
+            FileOutcome::Unreadable(_) => Unlisted::default(),
+        };
+        let listed = |s| {
+            self.diagnostics()
+                .iter()
+                .filter(|d| d.severity == s)
+                .count()
+        };
+        (
+            listed(Severity::Error) + unlisted.errors,
+            listed(Severity::Warning) + unlisted.warnings,
+        )
     }
 }
 
@@ -69,12 +90,9 @@ pub fn totals(files: &[FileReport]) -> Totals {
                 }
             }
         }
-        for d in file.diagnostics() {
-            match d.severity {
-                Severity::Error => t.errors += 1,
-                Severity::Warning => t.warnings += 1,
-            }
-        }
+        let (errors, warnings) = file.counts();
+        t.errors += errors;
+        t.warnings += warnings;
     }
     t
 }
@@ -196,6 +214,8 @@ pub fn json_document(files: &[FileReport], strict: bool) -> Json {
                 "kind": null,
                 "records": null,
                 "error": message,
+                "errors": 0,
+                "warnings": 0,
                 "diagnostics": [],
             }),
             FileOutcome::Checked {
@@ -203,11 +223,14 @@ pub fn json_document(files: &[FileReport], strict: bool) -> Json {
                 records,
                 diagnostics,
                 valid,
+                ..
             } => json!({
                 "file": file.name,
                 "status": if *valid { "valid" } else { "invalid" },
                 "kind": kind.map(Kind::name),
                 "records": records,
+                "errors": file.counts().0,
+                "warnings": file.counts().1,
                 "diagnostics": diagnostics.iter().map(diagnostic_json).collect::<Vec<_>>(),
             }),
         })
@@ -356,6 +379,9 @@ pub fn sarif_document(files: &[FileReport]) -> Json {
                     "rules": rules,
                 }
             },
+            // Columns count Unicode code points (as `validate` prints them), not UTF-16 units,
+            // which SARIF readers assume when a run does not say.
+            "columnKind": "unicodeCodePoints",
             "invocations": [{
                 "executionSuccessful": notifications.is_empty(),
                 "toolExecutionNotifications": notifications,

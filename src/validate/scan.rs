@@ -50,6 +50,8 @@ pub struct Scanned {
     pub envelope: Option<Envelope>,
     /// The byte span of the document (leading and trailing whitespace excluded) when it is JSON.
     pub root: Option<(usize, usize)>,
+    /// Problems past [`MAX_REPORTED`], counted but not listed.
+    pub unlisted: super::Unlisted,
 }
 
 /// What the JSON Schema pass sees of a body (see the module docs), and how its pointers map back
@@ -139,6 +141,7 @@ fn failed(syntax: JsonSyntaxError, kind: Option<Kind>) -> Scanned {
         found: Vec::new(),
         envelope: None,
         root: None,
+        unlisted: super::Unlisted::default(),
     }
 }
 
@@ -156,6 +159,7 @@ pub fn scan_text(
         path: Vec::new(),
         found: Vec::new(),
         suppressed: 0,
+        suppressed_errors: 0,
         pool: Vec::new(),
         release,
         next_release: RELEASE_EVERY,
@@ -177,6 +181,10 @@ pub fn scan_text(
                 });
             }
             scanned.found = scanner.found;
+            scanned.unlisted = super::Unlisted {
+                errors: scanner.suppressed_errors,
+                warnings: scanner.suppressed - scanner.suppressed_errors,
+            };
             scanned
         }
         Err(e) => failed(crate::source::syntax_error(text.as_bytes(), &e), kind),
@@ -199,7 +207,9 @@ struct Scanner<'a, 'r> {
     lx: Lexer<'a>,
     path: Vec<Seg<'a>>,
     found: Vec<Found>,
+    /// Problems past [`MAX_REPORTED`]: counted, not listed (and how many of them are errors).
     suppressed: usize,
+    suppressed_errors: usize,
     /// Header vectors for reuse, so nested tables do not allocate one each.
     pool: Vec<Vec<&'a str>>,
     release: Option<&'r dyn Fn(usize)>,
@@ -344,11 +354,12 @@ impl<'a> Scanner<'a, '_> {
         offset: usize,
         message: String,
     ) {
+        let severity = rules::find(rule).map_or(Severity::Error, |r| r.severity);
         if self.found.len() >= MAX_REPORTED {
             self.suppressed += 1;
+            self.suppressed_errors += usize::from(severity == Severity::Error);
             return;
         }
-        let severity = rules::find(rule).map_or(Severity::Error, |r| r.severity);
         let mut pointer = self.pointer();
         for token in tokens {
             pointer.push('/');
@@ -423,7 +434,11 @@ impl<'a> Scanner<'a, '_> {
             // Past the report limit they are only counted: no need to find their pointers.
             let room = MAX_REPORTED.saturating_sub(self.found.len());
             let shown = duplicates.len().min(room);
-            self.suppressed += duplicates.len() - shown;
+            let unlisted = duplicates.len() - shown;
+            self.suppressed += unlisted;
+            if rules::find(rules::DUPLICATE_MEMBER).is_none_or(|r| r.severity == Severity::Error) {
+                self.suppressed_errors += unlisted;
+            }
             let value = Value::from_checked(self.lx.text, start, self.lx.pos);
             let offsets: Vec<usize> = duplicates[..shown].iter().map(|d| d.1).collect();
             let paths = key_paths(value, &offsets);
@@ -475,6 +490,7 @@ impl<'a> Scanner<'a, '_> {
             found: Vec::new(),
             envelope: None,
             root: None,
+            unlisted: super::Unlisted::default(),
         };
         if self.peek() != Some(b'{') {
             let what = self.skip_typed()?;
@@ -1252,24 +1268,14 @@ fn array_form(object: &Value) -> String {
     text
 }
 
-/// 1-based line and character column for each offset, in one sweep over the text.
+/// 1-based line and character column for each offset, in one sweep over the text, by the one
+/// line-ending rule ([`crate::source::line_col`]).
 pub fn locate(bytes: &[u8], found: &mut [Found]) {
     let mut order: Vec<usize> = (0..found.len()).collect();
     order.sort_by_key(|&i| found[i].offset);
-    let (mut pos, mut line, mut line_start) = (0usize, 1usize, 0usize);
+    let mut lines = crate::source::Lines::new(bytes);
     for i in order {
-        let offset = found[i].offset.min(bytes.len());
-        for (k, &b) in bytes[pos..offset].iter().enumerate() {
-            if b == b'\n' {
-                line += 1;
-                line_start = pos + k + 1;
-            }
-        }
-        pos = offset.max(pos);
-        let col = 1 + bytes[line_start..offset.max(line_start)]
-            .iter()
-            .filter(|&&b| (b & 0xC0) != 0x80)
-            .count();
+        let (line, col) = lines.at(found[i].offset);
         found[i].diagnostic.line = line;
         found[i].diagnostic.col = col;
     }
