@@ -11,6 +11,7 @@ pub mod http;
 pub mod json;
 pub mod output;
 pub mod render;
+pub mod serve;
 pub mod source;
 pub mod text;
 pub mod validate;
@@ -34,6 +35,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Completions(args) => cmd::completions::run(args, &mut out),
         Command::Call(args) => cmd::call::run(*args, &mut out),
         Command::Token(args) => cmd::token::run(args, &mut out),
+        Command::Serve(args) => cmd::serve::run(*args, &mut out),
     }
     .map_err(name_bare_write_error)?;
     out.flush().context("cannot write standard output")?;

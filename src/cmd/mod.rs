@@ -7,6 +7,7 @@ pub mod call;
 pub mod completions;
 pub mod convert;
 pub mod schema;
+pub mod serve;
 pub mod show;
 pub mod token;
 pub mod validate;
