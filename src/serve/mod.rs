@@ -97,6 +97,10 @@ pub fn run(
         });
         let router = Router::new().fallback(handle).with_state(app);
         ready(addr)?;
+        // Answers go out as soon as they are written (no Nagle wait on small responses).
+        let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+            let _ = tcp.set_nodelay(true);
+        });
         axum::serve(listener, router)
             .with_graceful_shutdown(shutdown_signal())
             .await
