@@ -398,7 +398,7 @@ fn a_slow_exec_handler_does_not_block_other_requests() {
     let took = started.elapsed();
     assert_eq!((a.status, b.status), (200, 200));
     assert!(
-        took < Duration::from_millis(1800),
+        took < Duration::from_millis(1900),
         "two 1 s requests took {took:?}"
     );
 }
