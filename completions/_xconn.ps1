@@ -33,6 +33,7 @@ Register-ArgumentCompleter -Native -CommandName 'xconn' -ScriptBlock {
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('call', 'call', [CompletionResultType]::ParameterValue, 'Send a body to a service with the bearer token, and print the answer')
             [CompletionResult]::new('token', 'token', [CompletionResultType]::ParameterValue, 'Show the claims of the token `call` would send (never the token itself)')
+            [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run a local XConnector remote service: echo, a fixture, or a command per request')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff), as checked in at `completions/xconn.1`')
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Run conformance probes against a remote service and print a scorecard')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -154,6 +155,27 @@ Register-ArgumentCompleter -Native -CommandName 'xconn' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'xconn;serve' {
+            [CompletionResult]::new('--addr', '--addr', [CompletionResultType]::ParameterName, 'Address to listen on (port 0: any free port, printed on the first line)')
+            [CompletionResult]::new('--fixture', '--fixture', [CompletionResultType]::ParameterName, 'Always answer with this response body (checked at start-up)')
+            [CompletionResult]::new('--exec', '--exec', [CompletionResultType]::ParameterName, 'Run `sh -c CMD` per request: the body on its stdin, its stdout is the response')
+            [CompletionResult]::new('--exec-timeout', '--exec-timeout', [CompletionResultType]::ParameterName, 'Seconds an --exec handler may run before it is killed and the request gets a 500')
+            [CompletionResult]::new('--max-body-size', '--max-body-size', [CompletionResultType]::ParameterName, 'Answer 413 to bodies longer than this (suffixes K, M, G: powers of 1024)')
+            [CompletionResult]::new('--token-env', '--token-env', [CompletionResultType]::ParameterName, 'Require `Authorization: Bearer $NAME` (the token in the variable NAME)')
+            [CompletionResult]::new('--jwks', '--jwks', [CompletionResultType]::ParameterName, 'Require an RS256 JWT signed by a key in this JWKS file (keys chosen by `kid`)')
+            [CompletionResult]::new('--issuer', '--issuer', [CompletionResultType]::ParameterName, 'With --jwks: the exact `iss` tokens must carry')
+            [CompletionResult]::new('--audience', '--audience', [CompletionResultType]::ParameterName, 'With --jwks: an `aud` tokens must include')
+            [CompletionResult]::new('--delay', '--delay', [CompletionResultType]::ParameterName, 'Wait before answering: MS, or a random time in MIN-MAX (milliseconds)')
+            [CompletionResult]::new('--fail-rate', '--fail-rate', [CompletionResultType]::ParameterName, 'Answer this share of requests (0 to 1) with 503')
+            [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'Answer with this status: a 2xx keeps the handler''s body, any other gets an error body')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use color: auto (terminal and no NO_COLOR), always, never')
+            [CompletionResult]::new('--echo', '--echo', [CompletionResultType]::ParameterName, 'Answer with the request''s inputs as outputs (no warnings or errors)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'xconn;man' {
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use color: auto (terminal and no NO_COLOR), always, never')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
@@ -195,6 +217,7 @@ Register-ArgumentCompleter -Native -CommandName 'xconn' -ScriptBlock {
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('call', 'call', [CompletionResultType]::ParameterValue, 'Send a body to a service with the bearer token, and print the answer')
             [CompletionResult]::new('token', 'token', [CompletionResultType]::ParameterValue, 'Show the claims of the token `call` would send (never the token itself)')
+            [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run a local XConnector remote service: echo, a fixture, or a command per request')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff), as checked in at `completions/xconn.1`')
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Run conformance probes against a remote service and print a scorecard')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -219,6 +242,9 @@ Register-ArgumentCompleter -Native -CommandName 'xconn' -ScriptBlock {
             break
         }
         'xconn;help;token' {
+            break
+        }
+        'xconn;help;serve' {
             break
         }
         'xconn;help;man' {

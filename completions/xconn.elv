@@ -30,6 +30,7 @@ set edit:completion:arg-completer[xconn] = {|@words|
             cand completions 'Print a shell completion script'
             cand call 'Send a body to a service with the bearer token, and print the answer'
             cand token 'Show the claims of the token `call` would send (never the token itself)'
+            cand serve 'Run a local XConnector remote service: echo, a fixture, or a command per request'
             cand man 'Print the man page (roff), as checked in at `completions/xconn.1`'
             cand check 'Run conformance probes against a remote service and print a scorecard'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -143,6 +144,26 @@ set edit:completion:arg-completer[xconn] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'xconn;serve'= {
+            cand --addr 'Address to listen on (port 0: any free port, printed on the first line)'
+            cand --fixture 'Always answer with this response body (checked at start-up)'
+            cand --exec 'Run `sh -c CMD` per request: the body on its stdin, its stdout is the response'
+            cand --exec-timeout 'Seconds an --exec handler may run before it is killed and the request gets a 500'
+            cand --max-body-size 'Answer 413 to bodies longer than this (suffixes K, M, G: powers of 1024)'
+            cand --token-env 'Require `Authorization: Bearer $NAME` (the token in the variable NAME)'
+            cand --jwks 'Require an RS256 JWT signed by a key in this JWKS file (keys chosen by `kid`)'
+            cand --issuer 'With --jwks: the exact `iss` tokens must carry'
+            cand --audience 'With --jwks: an `aud` tokens must include'
+            cand --delay 'Wait before answering: MS, or a random time in MIN-MAX (milliseconds)'
+            cand --fail-rate 'Answer this share of requests (0 to 1) with 503'
+            cand --status 'Answer with this status: a 2xx keeps the handler''s body, any other gets an error body'
+            cand --color 'When to use color: auto (terminal and no NO_COLOR), always, never'
+            cand --echo 'Answer with the request''s inputs as outputs (no warnings or errors)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'xconn;man'= {
             cand --color 'When to use color: auto (terminal and no NO_COLOR), always, never'
             cand -h 'Print help'
@@ -182,6 +203,7 @@ set edit:completion:arg-completer[xconn] = {|@words|
             cand completions 'Print a shell completion script'
             cand call 'Send a body to a service with the bearer token, and print the answer'
             cand token 'Show the claims of the token `call` would send (never the token itself)'
+            cand serve 'Run a local XConnector remote service: echo, a fixture, or a command per request'
             cand man 'Print the man page (roff), as checked in at `completions/xconn.1`'
             cand check 'Run conformance probes against a remote service and print a scorecard'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -199,6 +221,8 @@ set edit:completion:arg-completer[xconn] = {|@words|
         &'xconn;help;call'= {
         }
         &'xconn;help;token'= {
+        }
+        &'xconn;help;serve'= {
         }
         &'xconn;help;man'= {
         }

@@ -36,6 +36,7 @@ complete -c xconn -n "__fish_xconn_needs_command" -f -a "show" -d 'Render a requ
 complete -c xconn -n "__fish_xconn_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c xconn -n "__fish_xconn_needs_command" -f -a "call" -d 'Send a body to a service with the bearer token, and print the answer'
 complete -c xconn -n "__fish_xconn_needs_command" -f -a "token" -d 'Show the claims of the token `call` would send (never the token itself)'
+complete -c xconn -n "__fish_xconn_needs_command" -f -a "serve" -d 'Run a local XConnector remote service: echo, a fixture, or a command per request'
 complete -c xconn -n "__fish_xconn_needs_command" -f -a "man" -d 'Print the man page (roff), as checked in at `completions/xconn.1`'
 complete -c xconn -n "__fish_xconn_needs_command" -f -a "check" -d 'Run conformance probes against a remote service and print a scorecard'
 complete -c xconn -n "__fish_xconn_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -149,6 +150,24 @@ always\t''
 never\t''"
 complete -c xconn -n "__fish_xconn_using_subcommand token" -s h -l help -d 'Print help'
 complete -c xconn -n "__fish_xconn_using_subcommand token" -s V -l version -d 'Print version'
+complete -c xconn -n "__fish_xconn_using_subcommand serve" -l addr -d 'Address to listen on (port 0: any free port, printed on the first line)' -r
+complete -c xconn -n "__fish_xconn_using_subcommand serve" -l fixture -d 'Always answer with this response body (checked at start-up)' -r
+complete -c xconn -n "__fish_xconn_using_subcommand serve" -l exec -d 'Run `sh -c CMD` per request: the body on its stdin, its stdout is the response' -r
+complete -c xconn -n "__fish_xconn_using_subcommand serve" -l exec-timeout -d 'Seconds an --exec handler may run before it is killed and the request gets a 500' -r
+complete -c xconn -n "__fish_xconn_using_subcommand serve" -l max-body-size -d 'Answer 413 to bodies longer than this (suffixes K, M, G: powers of 1024)' -r
+complete -c xconn -n "__fish_xconn_using_subcommand serve" -l token-env -d 'Require `Authorization: Bearer $NAME` (the token in the variable NAME)' -r
+complete -c xconn -n "__fish_xconn_using_subcommand serve" -l jwks -d 'Require an RS256 JWT signed by a key in this JWKS file (keys chosen by `kid`)' -r
+complete -c xconn -n "__fish_xconn_using_subcommand serve" -l issuer -d 'With --jwks: the exact `iss` tokens must carry' -r
+complete -c xconn -n "__fish_xconn_using_subcommand serve" -l audience -d 'With --jwks: an `aud` tokens must include' -r
+complete -c xconn -n "__fish_xconn_using_subcommand serve" -l delay -d 'Wait before answering: MS, or a random time in MIN-MAX (milliseconds)' -r
+complete -c xconn -n "__fish_xconn_using_subcommand serve" -l fail-rate -d 'Answer this share of requests (0 to 1) with 503' -r
+complete -c xconn -n "__fish_xconn_using_subcommand serve" -l status -d 'Answer with this status: a 2xx keeps the handler\'s body, any other gets an error body' -r
+complete -c xconn -n "__fish_xconn_using_subcommand serve" -l color -d 'When to use color: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c xconn -n "__fish_xconn_using_subcommand serve" -l echo -d 'Answer with the request\'s inputs as outputs (no warnings or errors)'
+complete -c xconn -n "__fish_xconn_using_subcommand serve" -s h -l help -d 'Print help'
+complete -c xconn -n "__fish_xconn_using_subcommand serve" -s V -l version -d 'Print version'
 complete -c xconn -n "__fish_xconn_using_subcommand man" -l color -d 'When to use color: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -175,13 +194,14 @@ never\t''"
 complete -c xconn -n "__fish_xconn_using_subcommand check" -s k -l insecure -d 'Do not check TLS certificates (dangerous)'
 complete -c xconn -n "__fish_xconn_using_subcommand check" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c xconn -n "__fish_xconn_using_subcommand check" -s V -l version -d 'Print version'
-complete -c xconn -n "__fish_xconn_using_subcommand help; and not __fish_seen_subcommand_from convert validate schema show completions call token man check help" -f -a "convert" -d 'Convert CSV / JSON objects / NDJSON into an `inputs` body, and bodies back to objects or CSV'
-complete -c xconn -n "__fish_xconn_using_subcommand help; and not __fish_seen_subcommand_from convert validate schema show completions call token man check help" -f -a "validate" -d 'Check request and response bodies: JSON Schema plus the rules a schema cannot say'
-complete -c xconn -n "__fish_xconn_using_subcommand help; and not __fish_seen_subcommand_from convert validate schema show completions call token man check help" -f -a "schema" -d 'Print the JSON Schema (draft 2020-12) the validator uses'
-complete -c xconn -n "__fish_xconn_using_subcommand help; and not __fish_seen_subcommand_from convert validate schema show completions call token man check help" -f -a "show" -d 'Render a request or response body as terminal tables'
-complete -c xconn -n "__fish_xconn_using_subcommand help; and not __fish_seen_subcommand_from convert validate schema show completions call token man check help" -f -a "completions" -d 'Print a shell completion script'
-complete -c xconn -n "__fish_xconn_using_subcommand help; and not __fish_seen_subcommand_from convert validate schema show completions call token man check help" -f -a "call" -d 'Send a body to a service with the bearer token, and print the answer'
-complete -c xconn -n "__fish_xconn_using_subcommand help; and not __fish_seen_subcommand_from convert validate schema show completions call token man check help" -f -a "token" -d 'Show the claims of the token `call` would send (never the token itself)'
-complete -c xconn -n "__fish_xconn_using_subcommand help; and not __fish_seen_subcommand_from convert validate schema show completions call token man check help" -f -a "man" -d 'Print the man page (roff), as checked in at `completions/xconn.1`'
-complete -c xconn -n "__fish_xconn_using_subcommand help; and not __fish_seen_subcommand_from convert validate schema show completions call token man check help" -f -a "check" -d 'Run conformance probes against a remote service and print a scorecard'
-complete -c xconn -n "__fish_xconn_using_subcommand help; and not __fish_seen_subcommand_from convert validate schema show completions call token man check help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c xconn -n "__fish_xconn_using_subcommand help; and not __fish_seen_subcommand_from convert validate schema show completions call token serve man check help" -f -a "convert" -d 'Convert CSV / JSON objects / NDJSON into an `inputs` body, and bodies back to objects or CSV'
+complete -c xconn -n "__fish_xconn_using_subcommand help; and not __fish_seen_subcommand_from convert validate schema show completions call token serve man check help" -f -a "validate" -d 'Check request and response bodies: JSON Schema plus the rules a schema cannot say'
+complete -c xconn -n "__fish_xconn_using_subcommand help; and not __fish_seen_subcommand_from convert validate schema show completions call token serve man check help" -f -a "schema" -d 'Print the JSON Schema (draft 2020-12) the validator uses'
+complete -c xconn -n "__fish_xconn_using_subcommand help; and not __fish_seen_subcommand_from convert validate schema show completions call token serve man check help" -f -a "show" -d 'Render a request or response body as terminal tables'
+complete -c xconn -n "__fish_xconn_using_subcommand help; and not __fish_seen_subcommand_from convert validate schema show completions call token serve man check help" -f -a "completions" -d 'Print a shell completion script'
+complete -c xconn -n "__fish_xconn_using_subcommand help; and not __fish_seen_subcommand_from convert validate schema show completions call token serve man check help" -f -a "call" -d 'Send a body to a service with the bearer token, and print the answer'
+complete -c xconn -n "__fish_xconn_using_subcommand help; and not __fish_seen_subcommand_from convert validate schema show completions call token serve man check help" -f -a "token" -d 'Show the claims of the token `call` would send (never the token itself)'
+complete -c xconn -n "__fish_xconn_using_subcommand help; and not __fish_seen_subcommand_from convert validate schema show completions call token serve man check help" -f -a "serve" -d 'Run a local XConnector remote service: echo, a fixture, or a command per request'
+complete -c xconn -n "__fish_xconn_using_subcommand help; and not __fish_seen_subcommand_from convert validate schema show completions call token serve man check help" -f -a "man" -d 'Print the man page (roff), as checked in at `completions/xconn.1`'
+complete -c xconn -n "__fish_xconn_using_subcommand help; and not __fish_seen_subcommand_from convert validate schema show completions call token serve man check help" -f -a "check" -d 'Run conformance probes against a remote service and print a scorecard'
+complete -c xconn -n "__fish_xconn_using_subcommand help; and not __fish_seen_subcommand_from convert validate schema show completions call token serve man check help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

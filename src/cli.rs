@@ -31,6 +31,9 @@ pub enum Command {
     Call(Box<CallArgs>),
     /// Show the claims of the token `call` would send (never the token itself).
     Token(TokenArgs),
+    /// Run a local XConnector remote service: echo, a fixture, or a command per request.
+    #[command(after_help = SERVE_AFTER_HELP)]
+    Serve(Box<ServeArgs>),
     /// Print the man page (roff), as checked in at `completions/xconn.1`.
     #[command(hide = true)]
     Man,
@@ -412,6 +415,107 @@ pub struct TokenArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = TokenFormat::Text, value_name = "FORMAT")]
     pub format: TokenFormat,
+}
+
+/// The details below `serve --help`.
+pub const SERVE_AFTER_HELP: &str = "\
+The first line on standard output is `listening on http://ADDR:PORT` (use --addr 127.0.0.1:0 for
+a free port); standard error gets one line per request: time, method, path, status, records,
+latency, request id (never a token). Ctrl-C or SIGTERM stops after the requests in flight.
+
+Every request is checked as `xconn validate --kind request` checks it. Answers serve makes itself
+(400 invalid body, 401, 405, 413, 500 handler failure, 503 --fail-rate, --status) are request-level
+failures, as the spec's Example 3: {\"outputs\": [], \"warnings\": [null], \"errors\": [[{error_category,
+error_type (the status), additional_details (`XC107 at /inputs/2 (line 3, column 5)`), source_path
+(the JSON pointer), message}, …]], \"process_time\": [1]}.
+
+Exit codes:
+  0  stopped by Ctrl-C or SIGTERM
+  1  the --fixture is not a valid response
+  2  usage error, unreadable file, bad --jwks, unset --token-env variable, address in use
+
+Examples:
+  xconn serve --echo --addr 127.0.0.1:8080
+  xconn serve --exec 'python3 handler.py' --token-env SERVE_TOKEN
+  xconn serve --fixture response.json --jwks jwks.json --issuer https://id.example/realms/acme";
+
+/// Exactly one handler answers valid requests.
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("handler").required(true).args(["echo", "fixture", "exec"])))]
+pub struct ServeArgs {
+    /// Address to listen on (port 0: any free port, printed on the first line).
+    #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR")]
+    pub addr: String,
+
+    /// Answer with the request's inputs as outputs (no warnings or errors).
+    #[arg(long)]
+    pub echo: bool,
+
+    /// Always answer with this response body (checked at start-up).
+    #[arg(long, value_name = "FILE")]
+    pub fixture: Option<String>,
+
+    /// Run `sh -c CMD` per request: the body on its stdin, its stdout is the response.
+    #[arg(long, value_name = "CMD")]
+    pub exec: Option<String>,
+
+    /// Seconds an --exec handler may run before it is killed and the request gets a 500.
+    #[arg(long, default_value = "55", value_name = "SECS", value_parser = parse_seconds)]
+    pub exec_timeout: std::time::Duration,
+
+    /// Answer 413 to bodies longer than this (suffixes K, M, G: powers of 1024).
+    #[arg(long, default_value = "64M", value_name = "SIZE", value_parser = parse_size)]
+    pub max_body_size: u64,
+
+    /// Require `Authorization: Bearer $NAME` (the token in the variable NAME).
+    #[arg(long, value_name = "NAME", conflicts_with = "jwks")]
+    pub token_env: Option<String>,
+
+    /// Require an RS256 JWT signed by a key in this JWKS file (keys chosen by `kid`).
+    #[arg(long, value_name = "FILE", requires = "issuer")]
+    pub jwks: Option<String>,
+
+    /// With --jwks: the exact `iss` tokens must carry.
+    #[arg(long, value_name = "URL", requires = "jwks")]
+    pub issuer: Option<String>,
+
+    /// With --jwks: an `aud` tokens must include.
+    #[arg(long, value_name = "AUD", requires = "jwks")]
+    pub audience: Option<String>,
+
+    /// Wait before answering: MS, or a random time in MIN-MAX (milliseconds).
+    #[arg(long, value_name = "MS|MIN-MAX", value_parser = parse_delay)]
+    pub delay: Option<(u64, u64)>,
+
+    /// Answer this share of requests (0 to 1) with 503.
+    #[arg(long, value_name = "P", value_parser = parse_rate)]
+    pub fail_rate: Option<f64>,
+
+    /// Answer with this status: a 2xx keeps the handler's body, any other gets an error body.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(200..=599))]
+    pub status: Option<u16>,
+}
+
+/// `250` or `100-500`: a delay in milliseconds, or a range to draw from.
+pub fn parse_delay(text: &str) -> Result<(u64, u64), String> {
+    let bad = || format!("`{text}` is not a delay: MS or MIN-MAX (milliseconds)");
+    let number = |t: &str| t.trim().parse::<u64>().ok().filter(|&n| n <= 3_600_000);
+    match text.split_once('-') {
+        Some((min, max)) => match (number(min), number(max)) {
+            (Some(min), Some(max)) if min <= max => Ok((min, max)),
+            _ => Err(bad()),
+        },
+        None => number(text).map(|n| (n, n)).ok_or_else(bad),
+    }
+}
+
+/// A share between 0 and 1.
+pub fn parse_rate(text: &str) -> Result<f64, String> {
+    text.trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|p| (0.0..=1.0).contains(p))
+        .ok_or_else(|| format!("`{text}` is not a rate between 0 and 1"))
 }
 
 /// `60`, `1.5`, `500ms`, `2s`, `1m`: a duration (plain numbers are seconds).

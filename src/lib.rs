@@ -12,6 +12,7 @@ pub mod http;
 pub mod json;
 pub mod output;
 pub mod render;
+pub mod serve;
 pub mod source;
 pub mod text;
 pub mod validate;
@@ -35,6 +36,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Completions(args) => cmd::completions::run(args, &mut out),
         Command::Call(args) => cmd::call::run(*args, &mut out),
         Command::Token(args) => cmd::token::run(args, &mut out),
+        Command::Serve(args) => cmd::serve::run(*args, &mut out),
         Command::Check(args) => cmd::check::run(*args, &mut out),
         Command::Man => cmd::completions::man(&mut out),
     }

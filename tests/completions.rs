@@ -44,6 +44,7 @@ fn completions_name_every_subcommand() {
         "call",
         "token",
         "check",
+        "serve",
     ] {
         assert!(script.contains(sub), "bash completions lack {sub}");
     }

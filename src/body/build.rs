@@ -78,6 +78,36 @@ impl ResponseBuilder {
         self.push(text, warnings, errors, process_time)
     }
 
+    /// Set the `outputs` header from its JSON text as received (a checked array; copied, not
+    /// parsed again).
+    pub fn header_raw(&mut self, header: &str) -> &mut Self {
+        self.header = Some(header.as_bytes().to_vec());
+        self
+    }
+
+    /// Add one record from its row's JSON text as received (a checked array, for example
+    /// [`Value::raw`] of an input record): the bytes are copied as they are, so an echo keeps
+    /// every number and string exactly as written.
+    pub fn record_raw(
+        &mut self,
+        row: &str,
+        warnings: &[WarningEntry],
+        errors: &[ErrorEntry],
+        process_time: f64,
+    ) -> &mut Self {
+        self.push(row.as_bytes().to_vec(), warnings, errors, process_time)
+    }
+
+    /// A request-level failure, as the spec's Example 3: no `outputs` records, one `errors`
+    /// entry holding `errors`, `warnings` `[null]` and one `process_time`. The validator accepts
+    /// it as the answer to a request of any size.
+    pub fn request_failure(errors: &[ErrorEntry], process_time: f64) -> ResponseBuilder {
+        let mut builder = ResponseBuilder::new();
+        builder.push(Vec::new(), &[], errors, process_time);
+        builder.rows.clear();
+        builder
+    }
+
     /// Add one record that has no output row values beyond `[]`-like placeholders: a record that
     /// failed (an error entry explains it) keeps its place with an empty row.
     pub fn failed_record(&mut self, errors: &[ErrorEntry], process_time: f64) -> &mut Self {
@@ -231,6 +261,32 @@ mod tests {
             r#"{"outputs":[["a","b"],[1,"x"],[2.50,"y"]],"warnings":[null,[{"source_path":"b","message":"odd \"y\""}]],"errors":[null,[{"error_category":"validation_error","error_type":"400","additional_details":"","source_path":"a","message":"too big"}]],"process_time":[1,2.5]}"#
         );
         let scanned = crate::validate::scan::scan(text.as_bytes(), None, Some(("req", 2)));
+        assert!(scanned.syntax.is_none());
+        assert!(scanned.found.is_empty(), "{:?}", scanned.found);
+    }
+
+    #[test]
+    fn raw_rows_are_copied_and_a_request_failure_answers_any_request() {
+        let mut builder = ResponseBuilder::new();
+        builder.header_raw(r#"["a", "b"]"#);
+        builder.record_raw(r#"[1.50, "x\u00e9"]"#, &[], &[], 1.0);
+        assert_eq!(
+            String::from_utf8(builder.to_compact()).unwrap(),
+            r#"{"outputs":[["a", "b"],[1.50, "x\u00e9"]],"warnings":[null],"errors":[null],"process_time":[1]}"#
+        );
+        let failure = ResponseBuilder::request_failure(
+            &[ErrorEntry {
+                error_category: "validation_error".into(),
+                error_type: "400".into(),
+                additional_details: "XC107 at /inputs/1".into(),
+                source_path: "/inputs/1".into(),
+                message: "too short".into(),
+            }],
+            1.0,
+        );
+        let text = String::from_utf8(failure.to_compact()).unwrap();
+        assert!(text.starts_with(r#"{"outputs":[],"warnings":[null],"errors":[[{"#));
+        let scanned = crate::validate::scan::scan(text.as_bytes(), None, Some(("req", 5)));
         assert!(scanned.syntax.is_none());
         assert!(scanned.found.is_empty(), "{:?}", scanned.found);
     }

@@ -8,6 +8,7 @@ pub mod check;
 pub mod completions;
 pub mod convert;
 pub mod schema;
+pub mod serve;
 pub mod show;
 pub mod token;
 pub mod validate;

@@ -215,7 +215,7 @@ pub fn decode_jwt(token: &str) -> Option<Claims> {
 }
 
 /// Decode unpadded (or padded) base64url; `None` on any other character.
-fn base64url_decode(text: &str) -> Option<Vec<u8>> {
+pub fn base64url_decode(text: &str) -> Option<Vec<u8>> {
     let text = text.trim_end_matches('=');
     let mut out = Vec::with_capacity(text.len() * 3 / 4);
     let (mut acc, mut bits) = (0u32, 0u32);

@@ -1,0 +1,563 @@
+//! `xconn serve`: a local XConnector remote service. axum on a multi-thread tokio runtime; every
+//! request is authenticated ([`auth`]), size-limited, put through the fault injection, validated
+//! as a request with the one validator, then answered by one handler (echo, a fixture, or a
+//! command run per request, see [`exec`]). Every answer that is not the handler's is a
+//! spec-shaped request-level failure (see [`failure_body`]); one log line per request goes to
+//! standard error.
+
+pub mod auth;
+pub mod exec;
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use axum::body::{Body as HttpBody, Bytes};
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::response::Response;
+use axum::Router;
+
+use crate::body::build::{ErrorEntry, ResponseBuilder};
+use crate::body::{Body, Kind};
+use crate::diag::{Diagnostic, Severity};
+use crate::error::input_error;
+use crate::http::retry::{random_u64, uuid_v4};
+use crate::validate::{self, Options};
+
+pub use auth::Auth;
+
+/// Bodies at least this long are validated on the blocking pool, not on a runtime worker.
+const BLOCKING_BODY: usize = 256 * 1024;
+
+/// Diagnostics carried in one error body at most (the rest are counted in the last entry).
+const MAX_DIAGNOSTICS: usize = 100;
+
+/// What answers a valid request.
+#[derive(Debug, Clone)]
+pub enum Handler {
+    /// `outputs` = the request's `inputs`.
+    Echo,
+    /// Always this (validated) response body.
+    Fixture(Bytes),
+    /// `sh -c CMD` per request: the body on its stdin, the response on its stdout.
+    Exec { command: String, timeout: Duration },
+}
+
+/// Fault injection.
+#[derive(Debug, Clone, Default)]
+pub struct Faults {
+    /// Wait a random time in this range (milliseconds) before answering.
+    pub delay: Option<(u64, u64)>,
+    /// Answer this share of requests (0–1) with 503.
+    pub fail_rate: f64,
+    /// Answer with this status: a 2xx keeps the handler's body, anything else gets a failure body.
+    pub status: Option<u16>,
+}
+
+/// Everything `serve` needs.
+pub struct Settings {
+    pub addr: String,
+    pub handler: Handler,
+    pub auth: Auth,
+    pub max_body_size: usize,
+    pub faults: Faults,
+}
+
+struct App {
+    handler: Handler,
+    auth: Auth,
+    max_body_size: usize,
+    faults: Faults,
+}
+
+/// Bind, call `ready` with the bound address (the caller prints it), serve until Ctrl-C or
+/// SIGTERM, then finish the requests in flight and return. A second signal exits at once.
+pub fn run(
+    settings: Settings,
+    ready: impl FnOnce(SocketAddr) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| input_error(format!("cannot start the async runtime: {e}")))?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(&settings.addr)
+            .await
+            .map_err(|e| input_error(format!("--addr {}: cannot listen: {e}", settings.addr)))?;
+        let addr = listener
+            .local_addr()
+            .map_err(|e| input_error(format!("--addr {}: {e}", settings.addr)))?;
+        let app = Arc::new(App {
+            handler: settings.handler,
+            auth: settings.auth,
+            max_body_size: settings.max_body_size,
+            faults: settings.faults,
+        });
+        let router = Router::new().fallback(handle).with_state(app);
+        ready(addr)?;
+        // Answers go out as soon as they are written (no Nagle wait on small responses).
+        let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+            let _ = tcp.set_nodelay(true);
+        });
+        axum::serve(listener, router)
+            .with_graceful_shutdown(shutdown_signal())
+            .await
+            .map_err(|e| input_error(format!("serving: {e}")))?;
+        log_line("stopped");
+        Ok(())
+    })
+}
+
+/// Resolves on the first Ctrl-C or SIGTERM; a second one exits the process at once.
+async fn shutdown_signal() {
+    wait_for_signal().await;
+    log_line("shutting down: finishing the requests in flight (a second signal stops at once)");
+    tokio::spawn(async {
+        wait_for_signal().await;
+        log_line("stopped at once");
+        std::process::exit(130);
+    });
+}
+
+async fn wait_for_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+/// One request: answer it, then log it.
+async fn handle(State(app): State<Arc<App>>, request: Request) -> Response {
+    let started = Instant::now();
+    let id = request_id(request.headers());
+    let method = request.method().clone();
+    let path = request.uri().path().to_string();
+    let answer = app.answer(request, &id).await;
+    let mut response = Response::new(HttpBody::from(answer.body));
+    *response.status_mut() = answer.status;
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    if let Ok(value) = HeaderValue::from_str(&id) {
+        headers.insert("x-request-id", value);
+    }
+    for (name, value) in answer.headers {
+        headers.insert(name, HeaderValue::from_static(value));
+    }
+    let records = answer
+        .records
+        .map_or_else(|| "-".to_string(), |n| n.to_string());
+    log_line(&format!(
+        "{method} {} {} records={records} {:.1}ms id={id}",
+        crate::error::escape_control(&shorten(&path, 200)),
+        answer.status.as_u16(),
+        started.elapsed().as_secs_f64() * 1000.0,
+    ));
+    response
+}
+
+/// One line on standard error, with the time: `2026-05-01T12:00:00.123Z message`.
+fn log_line(message: &str) {
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default();
+    let stamp = crate::http::token::format_rfc3339(now.as_secs() as i64);
+    let stamp = format!(
+        "{}.{:03}Z",
+        stamp.trim_end_matches('Z'),
+        now.subsec_millis()
+    );
+    let _ = writeln!(std::io::stderr().lock(), "{stamp} {message}");
+}
+
+fn shorten(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        text.to_string()
+    } else {
+        let mut cut: String = text.chars().take(max).collect();
+        cut.push('…');
+        cut
+    }
+}
+
+/// The `x-request-id` the client sent (1–200 visible ASCII characters), else a fresh UUID.
+fn request_id(headers: &HeaderMap) -> String {
+    headers
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|v| !v.is_empty() && v.len() <= 200 && v.bytes().all(|b| b.is_ascii_graphic()))
+        .map_or_else(uuid_v4, str::to_string)
+}
+
+/// What to send back.
+struct Answer {
+    status: StatusCode,
+    body: Vec<u8>,
+    headers: Vec<(header::HeaderName, &'static str)>,
+    /// The request's records, when it was read and valid.
+    records: Option<usize>,
+}
+
+impl Answer {
+    fn failure(status: StatusCode, entries: Vec<ErrorEntry>) -> Answer {
+        Answer {
+            status,
+            body: failure_body(&entries),
+            headers: Vec::new(),
+            records: None,
+        }
+    }
+
+    /// A failure with one entry.
+    fn simple(status: StatusCode, category: &str, message: String) -> Answer {
+        let entry = entry(category, status, String::new(), String::new(), message);
+        Answer::failure(status, vec![entry])
+    }
+
+    fn with_records(mut self, records: Option<usize>) -> Answer {
+        self.records = records;
+        self
+    }
+}
+
+/// One error entry: `error_type` is the status code, `additional_details` its reason phrase
+/// unless given.
+fn entry(
+    category: &str,
+    status: StatusCode,
+    details: String,
+    source_path: String,
+    message: String,
+) -> ErrorEntry {
+    let details = if details.is_empty() {
+        format!(
+            "{} {}",
+            status.as_u16(),
+            status.canonical_reason().unwrap_or("")
+        )
+        .trim_end()
+        .to_string()
+    } else {
+        details
+    };
+    ErrorEntry {
+        error_category: category.to_string(),
+        error_type: status.as_u16().to_string(),
+        additional_details: details,
+        source_path,
+        message,
+    }
+}
+
+/// The body of every answer `serve` makes itself (400, 401, 405, 413, 500, 503, `--status`): a
+/// request-level failure as in the spec's Example 3 — `outputs: []`, `warnings: [null]`,
+/// `errors: [[entry, …]]`, `process_time: [1]` — which `xconn validate --against` accepts for a
+/// request of any size.
+pub fn failure_body(entries: &[ErrorEntry]) -> Vec<u8> {
+    ResponseBuilder::request_failure(entries, 1.0).to_compact()
+}
+
+/// Diagnostics as error entries (errors first, at most [`MAX_DIAGNOSTICS`]):
+/// `additional_details` is `XC107 at /inputs/2 (line 3, column 5)`, `source_path` the pointer.
+fn diagnostic_entries(
+    category: &str,
+    status: StatusCode,
+    diagnostics: &[Diagnostic],
+) -> Vec<ErrorEntry> {
+    let mut sorted: Vec<&Diagnostic> = diagnostics.iter().collect();
+    sorted.sort_by_key(|d| d.severity != Severity::Error);
+    let mut entries: Vec<ErrorEntry> = sorted
+        .iter()
+        .take(MAX_DIAGNOSTICS)
+        .map(|d| {
+            entry(
+                category,
+                status,
+                format!(
+                    "{} at {} (line {}, column {})",
+                    d.rule,
+                    d.location(),
+                    d.line,
+                    d.col
+                ),
+                d.pointer.clone(),
+                if d.severity == Severity::Warning {
+                    format!("warning: {}", d.message)
+                } else {
+                    d.message.clone()
+                },
+            )
+        })
+        .collect();
+    if sorted.len() > MAX_DIAGNOSTICS {
+        entries.push(entry(
+            category,
+            status,
+            String::new(),
+            String::new(),
+            format!(
+                "{} more problems not listed",
+                sorted.len() - MAX_DIAGNOSTICS
+            ),
+        ));
+    }
+    entries
+}
+
+/// Run the validator on the blocking pool when the body is large, inline otherwise.
+async fn check(bytes: Bytes, options: Options) -> validate::Validated {
+    if bytes.len() >= BLOCKING_BODY {
+        let options2 = options.clone();
+        let bytes2 = bytes.clone();
+        match tokio::task::spawn_blocking(move || validate::check_bytes(&bytes2, &options2)).await {
+            Ok(validated) => validated,
+            Err(_) => validate::check_bytes(&bytes, &options),
+        }
+    } else {
+        validate::check_bytes(&bytes, &options)
+    }
+}
+
+impl App {
+    async fn answer(&self, request: Request, id: &str) -> Answer {
+        if request.method() != Method::POST {
+            let mut answer = Answer::simple(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "request_error",
+                format!(
+                    "method {} is not allowed: send the request body with POST",
+                    crate::error::escape_control(request.method().as_str())
+                ),
+            );
+            answer.headers.push((header::ALLOW, "POST"));
+            return answer;
+        }
+        let authorization = request
+            .headers()
+            .get(header::AUTHORIZATION)
+            .map(|v| v.as_bytes());
+        if let Err(refusal) = self.auth.check(authorization, crate::http::token::now()) {
+            let mut answer = Answer::simple(
+                StatusCode::UNAUTHORIZED,
+                "authentication_error",
+                refusal.reason,
+            );
+            answer.headers.push((
+                header::WWW_AUTHENTICATE,
+                if refusal.invalid_token {
+                    "Bearer error=\"invalid_token\""
+                } else {
+                    "Bearer"
+                },
+            ));
+            return answer;
+        }
+        let limit = self.max_body_size;
+        let too_large = || {
+            Answer::simple(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "request_error",
+                format!("the request body is over --max-body-size ({limit} bytes)"),
+            )
+        };
+        let declared = request
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok());
+        if declared.is_some_and(|n| n > limit as u64) {
+            return too_large();
+        }
+        let bytes = match axum::body::to_bytes(request.into_body(), limit).await {
+            Ok(bytes) => bytes,
+            Err(e) => {
+                let over = std::error::Error::source(&e)
+                    .into_iter()
+                    .chain(Some(&e as &dyn std::error::Error))
+                    .any(|e| e.to_string().contains("length limit exceeded"));
+                if over {
+                    return too_large();
+                }
+                return Answer::simple(
+                    StatusCode::BAD_REQUEST,
+                    "request_error",
+                    format!("cannot read the request body: {e}"),
+                );
+            }
+        };
+
+        if let Some(wait) = self.faults.delay() {
+            tokio::time::sleep(wait).await;
+        }
+        if self.faults.fail_rate > 0.0 && chance() < self.faults.fail_rate {
+            return Answer::simple(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "service_unavailable",
+                format!("injected failure (--fail-rate {})", self.faults.fail_rate),
+            );
+        }
+        let status = match self
+            .faults
+            .status
+            .and_then(|s| StatusCode::from_u16(s).ok())
+        {
+            Some(status) if !status.is_success() => {
+                return Answer::simple(
+                    status,
+                    "injected_error",
+                    format!("injected status (--status {})", status.as_u16()),
+                )
+            }
+            Some(status) => status,
+            None => StatusCode::OK,
+        };
+
+        let options = Options {
+            kind: Some(Kind::Request),
+            against: None,
+        };
+        let validated = check(bytes.clone(), options).await;
+        if validated.checked.has_errors() {
+            return Answer::failure(
+                StatusCode::BAD_REQUEST,
+                diagnostic_entries(
+                    "validation_error",
+                    StatusCode::BAD_REQUEST,
+                    &validated.checked.diagnostics,
+                ),
+            )
+            .with_records(validated.records);
+        }
+        let records = validated.records.unwrap_or(0);
+        let answer = match &self.handler {
+            Handler::Echo => echo(&bytes, &validated.checked),
+            Handler::Fixture(body) => Ok(body.to_vec()),
+            Handler::Exec { command, timeout } => {
+                exec::run(command, *timeout, bytes.clone(), records, id).await
+            }
+        };
+        match answer {
+            Ok(body) => Answer {
+                status,
+                body,
+                headers: Vec::new(),
+                records: Some(records),
+            },
+            Err(failure) => failure.with_records(Some(records)),
+        }
+    }
+}
+
+impl Faults {
+    fn delay(&self) -> Option<Duration> {
+        let (min, max) = self.delay?;
+        let ms = if max > min {
+            min + random_u64() % (max - min + 1)
+        } else {
+            min
+        };
+        Some(Duration::from_millis(ms))
+    }
+}
+
+/// A uniform number in [0, 1).
+fn chance() -> f64 {
+    (random_u64() >> 11) as f64 / (1u64 << 53) as f64
+}
+
+/// `--echo`: the request's header and records as the outputs, each row copied from the request
+/// text as it is; no warnings or errors; `process_time` 1 per record (the spec's minimum).
+fn echo(bytes: &[u8], checked: &validate::Checked) -> Result<Vec<u8>, Answer> {
+    let internal = || {
+        Answer::simple(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal_error",
+            "the checked request could not be read again".to_string(),
+        )
+    };
+    let text = std::str::from_utf8(bytes).map_err(|_| internal())?;
+    let root = validate::body_root(text, checked).ok_or_else(internal)?;
+    let body = Body::view(&root, Some(Kind::Request)).ok_or_else(internal)?;
+    let mut builder = ResponseBuilder::new();
+    if let Some(table) = body.records() {
+        if let Some(header) = table.header {
+            builder.header_raw(header.raw());
+        }
+        for record in table.records() {
+            builder.record_raw(record.raw(), &[], &[], 1.0);
+        }
+    }
+    Ok(builder.to_compact())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn echo_copies_rows_as_written() {
+        let text = br#"{"inputs": [["a", "b"], [1.50, "x"], [2e3, null]]}"#;
+        let validated = validate::check_bytes(
+            text,
+            &Options {
+                kind: Some(Kind::Request),
+                against: None,
+            },
+        );
+        let body = echo(text, &validated.checked).ok().unwrap();
+        assert_eq!(
+            String::from_utf8(body).unwrap(),
+            r#"{"outputs":[["a", "b"],[1.50, "x"],[2e3, null]],"warnings":[null,null],"errors":[null,null],"process_time":[1,1]}"#
+        );
+    }
+
+    #[test]
+    fn failure_bodies_are_valid_answers_to_any_request() {
+        let diagnostics = vec![Diagnostic::new(
+            "XC107",
+            Severity::Error,
+            "/inputs/2",
+            "the record has 1 value, the header 2 columns",
+        )];
+        let body = failure_body(&diagnostic_entries(
+            "validation_error",
+            StatusCode::BAD_REQUEST,
+            &diagnostics,
+        ));
+        let options = Options {
+            kind: Some(Kind::Response),
+            against: Some(validate::Against {
+                name: "req".into(),
+                records: 7,
+            }),
+        };
+        let validated = validate::check_bytes(&body, &options);
+        assert!(
+            validated.checked.diagnostics.is_empty(),
+            "{:?}",
+            validated.checked.diagnostics
+        );
+        let text = String::from_utf8(body).unwrap();
+        assert!(text.contains(r#""additional_details":"XC107 at /inputs/2 (line 0, column 0)""#));
+    }
+}

@@ -1,0 +1,744 @@
+//! `xconn serve`: the real binary on 127.0.0.1 port 0, real HTTP requests (reqwest), every
+//! handler, validation (400), size limit (413), both auth modes (the tests make their own RSA key
+//! and JWKS), fault injection, concurrency and a clean shutdown on SIGTERM.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Read};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use common::{fixture, fixture_text, Scratch};
+
+/// A running `xconn serve`: its URL and its standard error so far.
+struct Serve {
+    child: Child,
+    url: String,
+    log: Arc<Mutex<String>>,
+}
+
+impl Serve {
+    fn start(s: &Scratch, args: &[&str], env: &[(&str, &str)]) -> Serve {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_xconn"));
+        cmd.env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", "/nonexistent")
+            .env("LANG", "C.UTF-8")
+            .envs(env.iter().copied())
+            .current_dir(s.dir.path())
+            .args(["serve", "--addr", "127.0.0.1:0"])
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = cmd.spawn().expect("start xconn serve");
+        let log = Arc::new(Mutex::new(String::new()));
+        let mut stderr = child.stderr.take().unwrap();
+        let sink = log.clone();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 4096];
+            while let Ok(n) = stderr.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                sink.lock()
+                    .unwrap()
+                    .push_str(&String::from_utf8_lossy(&buf[..n]));
+            }
+        });
+        let mut first = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut first)
+            .unwrap();
+        let url = first
+            .trim()
+            .strip_prefix("listening on ")
+            .unwrap_or_else(|| {
+                let _ = child.kill();
+                std::thread::sleep(Duration::from_millis(200));
+                panic!(
+                    "first line {first:?}, stderr: {}",
+                    log.lock().unwrap().as_str()
+                )
+            })
+            .to_string();
+        assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+        Serve { child, url, log }
+    }
+
+    fn log(&self) -> String {
+        self.log.lock().unwrap().clone()
+    }
+
+    fn terminate(&self) {
+        // SAFETY: kill(2) on our own child's pid.
+        unsafe {
+            libc::kill(self.child.id() as i32, libc::SIGTERM);
+        }
+    }
+
+    /// Wait for the process to end (at most `limit`); its exit code.
+    fn wait(&mut self, limit: Duration) -> Option<i32> {
+        let until = Instant::now() + limit;
+        while Instant::now() < until {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status.code();
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        None
+    }
+}
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// One answer.
+#[derive(Debug)]
+struct Answer {
+    status: u16,
+    headers: reqwest::header::HeaderMap,
+    body: String,
+}
+
+impl Answer {
+    fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("{e}: {}", self.body))
+    }
+
+    /// The `message` of every error entry.
+    fn messages(&self) -> Vec<String> {
+        let doc = self.json();
+        assert_eq!(doc["outputs"], serde_json::json!([]), "{}", self.body);
+        doc["errors"][0]
+            .as_array()
+            .unwrap_or_else(|| panic!("no request-level errors: {}", self.body))
+            .iter()
+            .map(|e| e["message"].as_str().unwrap().to_string())
+            .collect()
+    }
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+async fn post_async(
+    client: &reqwest::Client,
+    url: &str,
+    body: Vec<u8>,
+    headers: &[(&str, &str)],
+) -> Answer {
+    let mut request = client.post(url).body(body);
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let response = request.send().await.expect("send");
+    let status = response.status().as_u16();
+    let headers = response.headers().clone();
+    let body = response.text().await.unwrap();
+    Answer {
+        status,
+        headers,
+        body,
+    }
+}
+
+fn post(url: &str, body: impl Into<Vec<u8>>, headers: &[(&str, &str)]) -> Answer {
+    let client = reqwest::Client::new();
+    runtime().block_on(post_async(&client, url, body.into(), headers))
+}
+
+fn request_body() -> String {
+    fixture_text("serve/request.json")
+}
+
+#[test]
+fn echo_answers_with_the_inputs_and_logs_one_line_per_request() {
+    let s = Scratch::new();
+    let serve = Serve::start(&s, &["--echo"], &[]);
+    let answer = post(
+        &format!("{}/run?x=1", serve.url),
+        request_body(),
+        &[("x-request-id", "req-42")],
+    );
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    assert_eq!(answer.headers["x-request-id"], "req-42");
+    assert_eq!(answer.headers["content-type"], "application/json");
+    let doc = answer.json();
+    let request = common::json(&request_body());
+    assert_eq!(doc["outputs"], request["inputs"]);
+    assert_eq!(doc["warnings"], serde_json::json!([null, null, null]));
+    assert_eq!(doc["errors"], serde_json::json!([null, null, null]));
+    assert_eq!(doc["process_time"], serde_json::json!([1, 1, 1]));
+    // Numbers keep their text: 10.50, 1e3, -0.000.
+    assert!(answer.body.contains("10.50") && answer.body.contains("1e3"));
+    assert!(answer.body.contains("-0.000"));
+
+    let second = post(&serve.url, request_body(), &[]);
+    assert_eq!(second.status, 200);
+    let fresh_id = second.headers["x-request-id"].to_str().unwrap().to_string();
+    assert_eq!(fresh_id.len(), 36, "{fresh_id}");
+    std::thread::sleep(Duration::from_millis(100));
+    let log = serve.log();
+    let lines: Vec<&str> = log.lines().collect();
+    assert_eq!(lines.len(), 2, "{log}");
+    assert!(
+        lines[0].contains("POST /run 200 records=3") && lines[0].ends_with("id=req-42"),
+        "{log}"
+    );
+    assert!(!lines[0].contains("x=1"), "the query is not logged: {log}");
+    assert!(lines[1].contains(&format!("id={fresh_id}")), "{log}");
+    assert!(
+        lines[0].starts_with("20") && lines[0].contains("Z POST"),
+        "{log}"
+    );
+}
+
+#[test]
+fn call_against_serve_echo_round_trips_the_records() {
+    let s = Scratch::new();
+    let serve = Serve::start(&s, &["--echo"], &[]);
+    let out = s
+        .xconn()
+        .args(["call", &serve.url])
+        .arg(fixture("serve/request.json"))
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{:?}", out);
+    let doc = common::json(&String::from_utf8(out.stdout).unwrap());
+    assert_eq!(doc["outputs"], common::json(&request_body())["inputs"]);
+
+    // Batched: 7 records in batches of 2, 3 at a time, merged in order.
+    let mut big = String::from(r#"{"inputs": [["n", "s"]"#);
+    for i in 0..7 {
+        big.push_str(&format!(r#", [{i}, "r{i}"]"#));
+    }
+    big.push_str("]}");
+    s.write("big.json", &big);
+    let out = s
+        .xconn()
+        .args(["call", &serve.url, "big.json", "--format", "json"])
+        .args(["--batch-size", "2", "--concurrency", "3"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{:?}", out);
+    let doc = common::json(&String::from_utf8(out.stdout).unwrap());
+    assert_eq!(doc["outputs"], common::json(&big)["inputs"]);
+}
+
+#[test]
+fn an_invalid_request_gets_400_with_the_diagnostics_in_a_spec_shaped_body() {
+    let s = Scratch::new();
+    let serve = Serve::start(&s, &["--echo"], &[]);
+    let bad = "{\"inputs\": [[\"a\", \"b\"],\n [1]]}";
+    let answer = post(&serve.url, bad, &[]);
+    assert_eq!(answer.status, 400, "{}", answer.body);
+    let doc = answer.json();
+    let entry = &doc["errors"][0][0];
+    assert_eq!(entry["error_category"], "validation_error");
+    assert_eq!(entry["error_type"], "400");
+    assert_eq!(entry["source_path"], "/inputs/1");
+    assert_eq!(
+        entry["additional_details"],
+        "XC107 at /inputs/1 (line 2, column 2)"
+    );
+    assert!(entry["message"].as_str().unwrap().contains("header"));
+    assert_eq!(doc["process_time"], serde_json::json!([1]));
+
+    // The failure body is a valid answer to the request, for `validate --against`.
+    s.write("bad-request.json", "{\"inputs\": [[\"a\"], [1], [2]]}");
+    s.write("answer.json", &answer.body);
+    s.xconn()
+        .args(["validate", "answer.json", "--against", "bad-request.json"])
+        .assert()
+        .code(0);
+
+    let not_json = post(&serve.url, "{\"inputs\": [", &[]);
+    assert_eq!(not_json.status, 400);
+    assert!(not_json.body.contains("XC001"), "{}", not_json.body);
+    let get = runtime()
+        .block_on(reqwest::Client::new().get(&serve.url).send())
+        .unwrap();
+    assert_eq!(get.status().as_u16(), 405);
+    assert_eq!(get.headers()["allow"], "POST");
+}
+
+#[test]
+fn bodies_over_max_body_size_get_413() {
+    let s = Scratch::new();
+    let serve = Serve::start(&s, &["--echo", "--max-body-size", "1K"], &[]);
+    let mut big = String::from(r#"{"inputs": [["a"]"#);
+    while big.len() < 2000 {
+        big.push_str(r#", ["xxxxxxxxxxxxxxxx"]"#);
+    }
+    big.push_str("]}");
+    let answer = post(&serve.url, big, &[]);
+    assert_eq!(answer.status, 413, "{}", answer.body);
+    assert!(answer.messages()[0].contains("--max-body-size (1024 bytes)"));
+    assert_eq!(post(&serve.url, request_body(), &[]).status, 200);
+}
+
+#[test]
+fn fixture_answers_with_the_file_and_an_invalid_fixture_exits_1() {
+    let s = Scratch::new();
+    let path = fixture("serve/response.json");
+    let serve = Serve::start(&s, &["--fixture", path.to_str().unwrap()], &[]);
+    let answer = post(&serve.url, request_body(), &[]);
+    assert_eq!(answer.status, 200);
+    assert_eq!(answer.body, fixture_text("serve/response.json"));
+
+    let objects = fixture("serve/response-objects.json");
+    let out = s
+        .xconn()
+        .args(["serve", "--addr", "127.0.0.1:0", "--fixture"])
+        .arg(&objects)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("error[XC106]") && stderr.contains("not a valid response"),
+        "{stderr}"
+    );
+    assert!(out.stdout.is_empty(), "nothing listens");
+}
+
+#[test]
+fn exec_runs_the_command_per_request_and_refuses_its_failures_with_500() {
+    let s = Scratch::new();
+    s.write("response.json", fixture_text("serve/response.json"));
+    s.write("objects.json", fixture_text("serve/response-objects.json"));
+    // The handler reads its stdin (the request) and answers the fixture.
+    let serve = Serve::start(
+        &s,
+        &["--exec", "cat > last-request.json; cat response.json"],
+        &[],
+    );
+    let answer = post(&serve.url, request_body(), &[("x-request-id", "e-1")]);
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    assert_eq!(answer.body, fixture_text("serve/response.json"));
+    assert_eq!(s.read("last-request.json"), request_body());
+    drop(serve);
+
+    let failing = Serve::start(
+        &s,
+        &[
+            "--exec",
+            "echo \"boom: $XCONN_REQUEST_ID\" >&2; echo second >&2; exit 3",
+        ],
+        &[],
+    );
+    let answer = post(&failing.url, request_body(), &[("x-request-id", "e-2")]);
+    assert_eq!(answer.status, 500, "{}", answer.body);
+    let messages = answer.messages();
+    assert!(messages[0].contains("exit status 3"), "{messages:?}");
+    assert_eq!(messages[1..], ["boom: e-2", "second"]);
+    assert_eq!(
+        answer.json()["errors"][0][0]["error_category"],
+        "handler_error"
+    );
+
+    let objects = Serve::start(&s, &["--exec", "cat objects.json"], &[]);
+    let answer = post(&objects.url, request_body(), &[]);
+    assert_eq!(answer.status, 500);
+    assert!(answer.body.contains("XC106"), "{}", answer.body);
+
+    // One record dropped: the answer does not match the request.
+    let dropped = Serve::start(
+        &s,
+        &[
+            "--exec",
+            r#"echo '{"outputs": [["id"], [1], [2]], "warnings": [null, null], "errors": [null, null], "process_time": [1, 1]}'"#,
+        ],
+        &[],
+    );
+    let answer = post(&dropped.url, request_body(), &[]);
+    assert_eq!(answer.status, 500);
+    assert!(
+        answer.body.contains("XC130") && answer.body.contains("has 3 input records"),
+        "{}",
+        answer.body
+    );
+
+    let slow = Serve::start(&s, &["--exec", "sleep 30", "--exec-timeout", "0.5"], &[]);
+    let started = Instant::now();
+    let answer = post(&slow.url, request_body(), &[]);
+    assert_eq!(answer.status, 500);
+    assert!(started.elapsed() < Duration::from_secs(5));
+    assert!(
+        answer.messages()[0].contains("did not finish within --exec-timeout (0.5 s)"),
+        "{}",
+        answer.body
+    );
+}
+
+#[test]
+fn a_slow_exec_handler_does_not_block_other_requests() {
+    let s = Scratch::new();
+    s.write("response.json", fixture_text("serve/response.json"));
+    let serve = Serve::start(&s, &["--exec", "sleep 1; cat response.json"], &[]);
+    let client = reqwest::Client::new();
+    let started = Instant::now();
+    let (a, b) = runtime().block_on(async {
+        tokio::join!(
+            post_async(&client, &serve.url, request_body().into(), &[]),
+            post_async(&client, &serve.url, request_body().into(), &[])
+        )
+    });
+    let took = started.elapsed();
+    assert_eq!((a.status, b.status), (200, 200));
+    assert!(
+        took < Duration::from_millis(1900),
+        "two 1 s requests took {took:?}"
+    );
+}
+
+#[test]
+fn token_env_requires_the_bearer_token_and_never_logs_it() {
+    let s = Scratch::new();
+    let secret = "tok-9f8e7d6c5b4a";
+    let serve = Serve::start(
+        &s,
+        &["--echo", "--token-env", "SERVE_TOKEN"],
+        &[("SERVE_TOKEN", secret)],
+    );
+    let none = post(&serve.url, request_body(), &[]);
+    assert_eq!(none.status, 401);
+    assert_eq!(none.headers["www-authenticate"], "Bearer");
+    assert!(none.messages()[0].contains("no bearer token"));
+    let wrong = post(
+        &serve.url,
+        request_body(),
+        &[("authorization", "Bearer tok-9f8e7d6c5b4b")],
+    );
+    assert_eq!(wrong.status, 401);
+    assert_eq!(
+        wrong.headers["www-authenticate"],
+        "Bearer error=\"invalid_token\""
+    );
+    let bearer = format!("Bearer {secret}");
+    let good = post(&serve.url, request_body(), &[("authorization", &bearer)]);
+    assert_eq!(good.status, 200, "{}", good.body);
+
+    // `call` sends it from its own variable.
+    let out = s
+        .xconn()
+        .env("XCONN_TOKEN", secret)
+        .args(["call", &serve.url])
+        .arg(fixture("serve/request.json"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    std::thread::sleep(Duration::from_millis(100));
+    let log = serve.log();
+    assert_eq!(log.lines().count(), 4, "{log}");
+    assert!(!log.contains(secret) && !log.contains("tok-9f"), "{log}");
+
+    s.xconn()
+        .args(["serve", "--echo", "--token-env", "UNSET_VAR"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("UNSET_VAR is not set"));
+}
+
+mod jwt {
+    use aws_lc_rs::rand::SystemRandom;
+    use aws_lc_rs::rsa::KeySize;
+    use aws_lc_rs::signature::{KeyPair, RsaKeyPair, RSA_PKCS1_SHA256};
+
+    pub const ISSUER: &str = "https://id.example.test/realms/acme";
+
+    pub fn b64(bytes: &[u8]) -> String {
+        const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        let mut out = String::new();
+        for chunk in bytes.chunks(3) {
+            let n = chunk.iter().fold(0u32, |acc, &b| acc << 8 | u32::from(b))
+                << (8 * (3 - chunk.len()));
+            for i in 0..=chunk.len() {
+                out.push(A[(n >> (18 - 6 * i) & 63) as usize] as char);
+            }
+        }
+        out
+    }
+
+    pub fn key() -> RsaKeyPair {
+        RsaKeyPair::generate(KeySize::Rsa2048).unwrap()
+    }
+
+    pub fn jwk(key: &RsaKeyPair, kid: &str) -> String {
+        let public = key.public_key();
+        format!(
+            r#"{{"kty": "RSA", "kid": "{kid}", "use": "sig", "alg": "RS256", "n": "{}", "e": "{}"}}"#,
+            b64(public.modulus().big_endian_without_leading_zero()),
+            b64(public.exponent().big_endian_without_leading_zero())
+        )
+    }
+
+    pub fn sign(key: &RsaKeyPair, header: &str, claims: &str) -> String {
+        let signed = format!("{}.{}", b64(header.as_bytes()), b64(claims.as_bytes()));
+        let mut signature = vec![0; key.public_modulus_len()];
+        key.sign(
+            &RSA_PKCS1_SHA256,
+            &SystemRandom::new(),
+            signed.as_bytes(),
+            &mut signature,
+        )
+        .unwrap();
+        format!("{signed}.{}", b64(&signature))
+    }
+
+    pub fn now() -> i64 {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs() as i64
+    }
+
+    pub fn claims(iss: &str, aud: &str, exp: i64) -> String {
+        format!(
+            r#"{{"iss": "{iss}", "aud": ["account", "{aud}"], "sub": "u1", "exp": {exp}, "iat": {}}}"#,
+            now() - 10
+        )
+    }
+}
+
+#[test]
+fn jwks_accepts_a_good_rs256_token_and_says_which_check_refused_the_others() {
+    let s = Scratch::new();
+    let key = jwt::key();
+    let other = jwt::key();
+    s.write(
+        "jwks.json",
+        format!(
+            r#"{{"keys": [{{"kty": "EC", "kid": "ec"}}, {}]}}"#,
+            jwt::jwk(&key, "k1")
+        ),
+    );
+    let serve = Serve::start(
+        &s,
+        &[
+            "--echo",
+            "--jwks",
+            "jwks.json",
+            "--issuer",
+            jwt::ISSUER,
+            "--audience",
+            "product-factory",
+        ],
+        &[],
+    );
+    let rs256 = r#"{"alg": "RS256", "typ": "JWT", "kid": "k1"}"#;
+    let later = jwt::now() + 600;
+    let good_claims = jwt::claims(jwt::ISSUER, "product-factory", later);
+    let good = jwt::sign(&key, rs256, &good_claims);
+    let ask = |token: &str| {
+        post(
+            &serve.url,
+            request_body(),
+            &[("authorization", &format!("Bearer {token}"))],
+        )
+    };
+    let answer = ask(&good);
+    assert_eq!(answer.status, 200, "{}", answer.body);
+
+    let payload = jwt::b64(good_claims.as_bytes());
+    let cases: Vec<(&str, String, &str)> = vec![
+        (
+            "wrong issuer",
+            jwt::sign(
+                &key,
+                rs256,
+                &jwt::claims("https://evil.example/realms/acme", "product-factory", later),
+            ),
+            "wrong issuer",
+        ),
+        (
+            "wrong audience",
+            jwt::sign(&key, rs256, &jwt::claims(jwt::ISSUER, "billing", later)),
+            "wrong audience",
+        ),
+        (
+            "expired",
+            jwt::sign(
+                &key,
+                rs256,
+                &jwt::claims(jwt::ISSUER, "product-factory", jwt::now() - 3600),
+            ),
+            "the token expired",
+        ),
+        (
+            "bad signature",
+            jwt::sign(&other, rs256, &good_claims),
+            "bad signature",
+        ),
+        (
+            "alg none",
+            format!(
+                "{}.{payload}.",
+                jwt::b64(br#"{"alg": "none", "kid": "k1"}"#)
+            ),
+            "alg `none`",
+        ),
+        (
+            "HS256",
+            format!(
+                "{}.{payload}.{}",
+                jwt::b64(br#"{"alg": "HS256", "kid": "k1"}"#),
+                jwt::b64(b"hmac-signature-bytes")
+            ),
+            "alg `HS256` is refused",
+        ),
+        (
+            "unknown kid",
+            jwt::sign(&key, r#"{"alg": "RS256", "kid": "k9"}"#, &good_claims),
+            "kid `k9` is not in the JWKS",
+        ),
+        (
+            "not yet valid",
+            jwt::sign(
+                &key,
+                rs256,
+                &good_claims.replace("\"sub\"", &format!("\"nbf\": {later}, \"sub\"")),
+            ),
+            "not valid before",
+        ),
+        ("not a JWT", "opaque-token".to_string(), "not a JWT"),
+    ];
+    for (name, token, reason) in &cases {
+        let answer = ask(token);
+        assert_eq!(answer.status, 401, "{name}: {}", answer.body);
+        assert_eq!(
+            answer.headers["www-authenticate"], "Bearer error=\"invalid_token\"",
+            "{name}"
+        );
+        let message = &answer.messages()[0];
+        assert!(message.contains(reason), "{name}: {message}");
+        assert!(
+            !answer.body.contains(token.as_str()),
+            "{name}: token echoed"
+        );
+        assert_eq!(
+            answer.json()["errors"][0][0]["error_category"],
+            "authentication_error"
+        );
+    }
+    std::thread::sleep(Duration::from_millis(100));
+    let log = serve.log();
+    assert_eq!(log.matches(" 401 ").count(), cases.len(), "{log}");
+    assert!(!log.contains(&good[..40]), "{log}");
+
+    // A JWKS with no usable key, or too small a key, is refused at start-up.
+    s.write("empty.json", r#"{"keys": [{"kty": "EC"}]}"#);
+    s.xconn()
+        .args([
+            "serve",
+            "--echo",
+            "--jwks",
+            "empty.json",
+            "--issuer",
+            jwt::ISSUER,
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("no RSA signing key"));
+    s.xconn()
+        .args(["serve", "--echo", "--jwks", "jwks.json"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("--issuer"));
+}
+
+#[test]
+fn fault_injection_status_fail_rate_and_delay() {
+    let s = Scratch::new();
+    let status = Serve::start(&s, &["--echo", "--status", "502"], &[]);
+    let answer = post(&status.url, request_body(), &[]);
+    assert_eq!(answer.status, 502);
+    assert!(answer.messages()[0].contains("--status 502"));
+    drop(status);
+
+    let accepted = Serve::start(&s, &["--echo", "--status", "202"], &[]);
+    let answer = post(&accepted.url, request_body(), &[]);
+    assert_eq!(answer.status, 202);
+    assert_eq!(answer.json()["process_time"], serde_json::json!([1, 1, 1]));
+    drop(accepted);
+
+    let failing = Serve::start(&s, &["--echo", "--fail-rate", "1"], &[]);
+    for _ in 0..3 {
+        let answer = post(&failing.url, request_body(), &[]);
+        assert_eq!(answer.status, 503);
+        assert!(answer.messages()[0].contains("--fail-rate 1"));
+    }
+    drop(failing);
+    let never = Serve::start(&s, &["--echo", "--fail-rate", "0"], &[]);
+    assert_eq!(post(&never.url, request_body(), &[]).status, 200);
+    drop(never);
+
+    let delayed = Serve::start(&s, &["--echo", "--delay", "300-400"], &[]);
+    let started = Instant::now();
+    assert_eq!(post(&delayed.url, request_body(), &[]).status, 200);
+    let took = started.elapsed();
+    assert!(
+        took >= Duration::from_millis(300) && took < Duration::from_secs(3),
+        "{took:?}"
+    );
+
+    for bad in [
+        &["--delay", "5-1"][..],
+        &["--fail-rate", "1.5"],
+        &["--status", "99"],
+    ] {
+        s.xconn()
+            .args(["serve", "--echo"])
+            .args(bad)
+            .assert()
+            .code(2);
+    }
+}
+
+#[test]
+fn sigterm_finishes_the_request_in_flight_then_exits_0() {
+    let s = Scratch::new();
+    s.write("response.json", fixture_text("serve/response.json"));
+    let mut serve = Serve::start(&s, &["--exec", "sleep 1; cat response.json"], &[]);
+    let url = serve.url.clone();
+    let in_flight = std::thread::spawn(move || post(&url, request_body(), &[]));
+    std::thread::sleep(Duration::from_millis(400));
+    serve.terminate();
+    let answer = in_flight.join().unwrap();
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    assert_eq!(serve.wait(Duration::from_secs(10)), Some(0));
+    let log = serve.log();
+    assert!(log.contains("shutting down"), "{log}");
+    assert!(log.contains("POST / 200 records=3"), "{log}");
+}
+
+#[test]
+fn exactly_one_handler_is_required() {
+    let s = Scratch::new();
+    s.xconn().args(["serve"]).assert().code(2);
+    s.xconn()
+        .args(["serve", "--echo", "--exec", "cat"])
+        .assert()
+        .code(2);
+    s.xconn()
+        .args(["serve", "--echo", "--addr", "not-an-address"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("--addr not-an-address"));
+    s.xconn()
+        .args(["serve", "--help"])
+        .assert()
+        .code(0)
+        .stdout(predicates::str::contains("Exit codes:"));
+}
