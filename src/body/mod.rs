@@ -303,18 +303,54 @@ impl<'a> Body<'a> {
     /// View a document as a body of `kind` (or the detected kind). `None` when the document is
     /// not an object or the kind cannot be told. One walk over the top-level keys.
     pub fn view(doc: &Value<'a>, kind: Option<Kind>) -> Option<Body<'a>> {
+        Body::view_with(doc, kind, &mut |_| {})
+    }
+
+    /// [`Body::view`], calling `passed(offset)` every few MB while it walks past large values
+    /// (a mapped source gives those pages back, so viewing a big file keeps memory flat).
+    pub fn view_with(
+        doc: &Value<'a>,
+        kind: Option<Kind>,
+        passed: &mut dyn FnMut(usize),
+    ) -> Option<Body<'a>> {
         if !doc.is_object() {
             return None;
         }
         let kind = kind.or_else(|| Kind::detect(doc))?;
         let mut found: [Option<Value<'a>>; 5] = [None; 5];
-        for (key, value) in doc.members() {
+        let text = doc.source();
+        let bytes = &text.as_bytes()[..doc.end()];
+        let ws = |mut p: usize| {
+            while let Some(b' ' | b'\t' | b'\n' | b'\r') = bytes.get(p) {
+                p += 1;
+            }
+            p
+        };
+        let mut pos = ws(doc.offset() + 1);
+        while bytes.get(pos) == Some(&b'"') {
+            let key_end = crate::json::value::skip(bytes, pos);
+            let key = crate::json::unescape(&text[pos..key_end]);
+            pos = ws(key_end);
+            if bytes.get(pos) != Some(&b':') {
+                break;
+            }
+            let start = ws(pos + 1);
+            let end = crate::json::value::skip_with(bytes, start, &mut *passed);
             let slot = ["inputs", "outputs", "warnings", "errors", "process_time"]
                 .iter()
-                .position(|name| key.matches(name));
+                .position(|name| key == *name);
             if let Some(slot) = slot {
-                found[slot].get_or_insert(value);
+                found[slot].get_or_insert(Value::from_checked(text, start, end));
+                // A request needs only `inputs`: stop there rather than walk on.
+                if slot == 0 && kind == Kind::Request {
+                    break;
+                }
             }
+            pos = ws(end);
+            if bytes.get(pos) != Some(&b',') {
+                break;
+            }
+            pos = ws(pos + 1);
         }
         let array = |v: Option<Value<'a>>| v.filter(|v| v.is_array());
         Some(match kind {

@@ -509,7 +509,7 @@ pub fn json_source(source: &Source, settings: &Settings, w: &mut dyn Write) -> a
     if lexer.peek() == Some(b'[') && stream_array(source, text, lexer.pos, settings, w)? {
         return Ok(());
     }
-    if lexer.peek() == Some(b'{') && one_body(text, lexer.pos) {
+    if lexer.peek() == Some(b'{') && one_body(source, text, lexer.pos) {
         // A body goes to `reverse`, which checks it with the validator in one pass (so a broken
         // body is refused with the validator's rule and position) and then writes it.
         let to = settings.to.unwrap_or(TargetFormat::Json);
@@ -521,9 +521,38 @@ pub fn json_source(source: &Source, settings: &Settings, w: &mut dyn Write) -> a
 /// Whether the text from `start` looks like exactly one request or response body: an object with
 /// `inputs` or `outputs` and nothing after it. A look over unchecked text (it never fails; the
 /// validator decides what is wrong).
-fn one_body(text: &str, start: usize) -> bool {
-    let doc = Value::starting_at(text, start);
-    Kind::detect(&doc).is_some() && text[doc.end()..].trim_ascii().is_empty()
+fn one_body(source: &Source, text: &str, start: usize) -> bool {
+    // One pass over the top-level members, giving pages back as it goes.
+    let bytes = text.as_bytes();
+    let ws = |mut p: usize| {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = bytes.get(p) {
+            p += 1;
+        }
+        p
+    };
+    let skip =
+        |p: usize| crate::json::value::skip_with(bytes, p, &mut |at| source.release_before(at));
+    let mut pos = ws(start + 1);
+    let mut records_key = false;
+    while bytes.get(pos) == Some(&b'"') {
+        let key_end = skip(pos);
+        let key = crate::json::unescape(&text[pos..key_end]);
+        records_key |= key == "inputs" || key == "outputs";
+        pos = ws(key_end);
+        if bytes.get(pos) != Some(&b':') {
+            return false;
+        }
+        pos = ws(skip(ws(pos + 1)));
+        match bytes.get(pos) {
+            Some(b',') => pos = ws(pos + 1),
+            Some(b'}') => {
+                pos += 1;
+                break;
+            }
+            _ => return false,
+        }
+    }
+    records_key && text[pos.min(text.len())..].trim_ascii().is_empty()
 }
 
 /// Convert the array starting at byte `start` in two streaming passes. `Ok(false)` when something

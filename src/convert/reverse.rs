@@ -38,7 +38,7 @@ pub fn body_to(
     w: &mut dyn Write,
 ) -> anyhow::Result<()> {
     let validated =
-        crate::validate::check_source_with(source, &crate::validate::Options::default());
+        crate::validate::check_source_text(source, text, &crate::validate::Options::default());
     let checked = &validated.checked;
     let kind = checked.kind.unwrap_or(Kind::Request);
     if settings.flatten {
@@ -78,7 +78,7 @@ pub fn body_to(
         write_document(&mut &mut *w, &doc, settings.layout)?;
         return Ok(());
     }
-    let table = Body::view(&doc, Some(kind))
+    let table = Body::view_with(&doc, Some(kind), &mut |at| source.release_before(at))
         .and_then(|b| b.records())
         .ok_or_else(|| located(&source.name, 1, 1, "not a body"))?;
     let mut release = Release::new(source);
@@ -110,6 +110,11 @@ struct Release<'s> {
 impl<'s> Release<'s> {
     fn new(source: &'s Source) -> Release<'s> {
         Release { source, last: 0 }
+    }
+
+    /// A new pass starts from the beginning.
+    fn restart(&mut self) {
+        self.last = 0;
     }
 
     fn passed(&mut self, offset: usize) {
@@ -160,7 +165,15 @@ fn write_csv(
 ) -> anyhow::Result<()> {
     let sep = settings.nest_sep.as_str();
     let keys = table.keys();
-    let flattener = Flattener::plan(keys.clone(), table.records(), sep);
+    // The planning pass gives pages back as it goes; the write pass then starts over.
+    let flattener = Flattener::plan(
+        keys.clone(),
+        table
+            .records()
+            .inspect(|record| release.passed(record.end())),
+        sep,
+    );
+    release.restart();
     if let (false, Some(first)) = (settings.nest, flattener.first_table()) {
         let inner = Table::from_value(&first.value)
             .map(|t| t.keys())

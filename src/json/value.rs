@@ -432,9 +432,21 @@ impl<'a> Iterator for Members<'a> {
 /// skipped to their closing quote, brackets counted. Iterative, so depth cannot overflow the
 /// stack; on malformed text it stops at the end of `bytes`.
 pub fn skip(bytes: &[u8], start: usize) -> usize {
+    skip_with(bytes, start, &mut |_| {})
+}
+
+/// [`skip`], calling `passed(offset)` every few MB with how far it has gone (a mapped source
+/// gives those pages back: [`crate::source::Source::release_before`]).
+pub fn skip_with(bytes: &[u8], start: usize, passed: &mut dyn FnMut(usize)) -> usize {
+    const EVERY: usize = 4 << 20;
+    let mut next_report = start + EVERY;
     let mut pos = start;
     let mut depth = 0usize;
     while pos < bytes.len() {
+        if pos >= next_report {
+            passed(pos);
+            next_report = pos + EVERY;
+        }
         match bytes[pos] {
             b'"' => pos = skip_string(bytes, pos),
             b'[' | b'{' => {
@@ -462,8 +474,9 @@ pub fn skip(bytes: &[u8], start: usize) -> usize {
                 }
                 return pos;
             }
+            // Inside a container only quotes and brackets matter: jump to the next one.
             _ => {
-                pos += 1;
+                pos = next_structural(bytes, pos + 1);
                 continue;
             }
         }
@@ -472,6 +485,34 @@ pub fn skip(bytes: &[u8], start: usize) -> usize {
         }
     }
     bytes.len()
+}
+
+/// The first `"`, `[`, `]`, `{` or `}` at or after `pos` (or the end), eight bytes at a time.
+#[inline]
+fn next_structural(bytes: &[u8], mut pos: usize) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // A byte of `x` that is zero gets its high bit set; the lowest such byte is exact.
+    let zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
+    while let Some(chunk) = bytes.get(pos..pos + 8) {
+        let word = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
+        // `[` and `{` differ only in bit 5, as do `]` and `}`.
+        let folded = word | (ONES * 0x20);
+        let hits = zero(word ^ (ONES * u64::from(b'"')))
+            | zero(folded ^ (ONES * u64::from(b'{')))
+            | zero(folded ^ (ONES * u64::from(b'}')));
+        if hits != 0 {
+            return pos + (hits.trailing_zeros() / 8) as usize;
+        }
+        pos += 8;
+    }
+    while let Some(&b) = bytes.get(pos) {
+        if matches!(b, b'"' | b'[' | b']' | b'{' | b'}') {
+            break;
+        }
+        pos += 1;
+    }
+    pos
 }
 
 /// Past the string whose opening quote is at `start`.
@@ -619,6 +660,25 @@ mod tests {
         assert_eq!(doc.get("c").unwrap().as_bool(), Some(true));
         assert_eq!(doc.pointer("/a/1/b").unwrap().raw(), "[ ]");
         assert!(doc.pointer("/a/3").is_none());
+    }
+
+    #[test]
+    fn structural_scan_finds_quotes_and_brackets_at_any_offset() {
+        for len in 0..20 {
+            for stop in [b'"', b'[', b']', b'{', b'}'] {
+                // Bytes that differ from the brackets in bit 5 only must not match.
+                let mut bytes = Vec::new();
+                bytes.extend(std::iter::repeat_n(b'a', len));
+                bytes.extend_from_slice(b";=\x7f");
+                bytes.extend_from_slice("é".as_bytes());
+                let at = bytes.len();
+                bytes.push(stop);
+                bytes.extend_from_slice(b"zz");
+                assert_eq!(next_structural(&bytes, 0), at, "len {len} stop {stop}");
+            }
+        }
+        let text = r#"[1, {"a": "]}\"[", "b": [[], {}]}, "x"] , 2"#;
+        assert_eq!(skip(text.as_bytes(), 0), text.find(" ,").unwrap());
     }
 
     #[test]

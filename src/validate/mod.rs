@@ -156,6 +156,19 @@ pub fn check_source_with(source: &Source, options: &Options) -> Validated {
     )
 }
 
+/// [`check_source_with`] for a source whose text a caller has already checked to be UTF-8
+/// (`source.json_text()`): the same pass, without checking the UTF-8 again.
+pub fn check_source_text(source: &Source, text: &str, options: &Options) -> Validated {
+    let release = |offset: usize| source.release_before(offset);
+    check(
+        &source.bytes,
+        Ok(text),
+        options,
+        Some(&release),
+        Some(source.name.as_str()),
+    )
+}
+
 /// Check a body held in memory (an HTTP request or response body), in one pass: the same
 /// diagnostics as [`check_source_with`] for a file with these bytes. A leading UTF-8 byte-order
 /// mark is not skipped here: give the bytes as [`Source::from_bytes`] would keep them. View the
