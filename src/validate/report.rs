@@ -391,24 +391,6 @@ pub fn sarif_document(files: &[FileReport]) -> Json {
     })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn github_properties_escape_separators() {
-        assert_eq!(github_property("a,b:c%\n"), "a%2Cb%3Ac%25%0A");
-        assert_eq!(github_data("a,b:c%\r\n"), "a,b:c%25%0D%0A");
-    }
-
-    #[test]
-    fn sarif_uris_are_percent_encoded() {
-        assert_eq!(sarif_uri("dir/my file.json"), "dir/my%20file.json");
-        assert_eq!(sarif_uri("/abs/x.json"), "file:///abs/x.json");
-        assert_eq!(sarif_uri("<stdin>"), "stdin");
-    }
-}
-
 /// `validate --list-rules` as text: one rule a line, `XC107  error    what it means`.
 pub fn write_rule_list(w: &mut dyn Write) -> io::Result<()> {
     for r in RULES {
@@ -432,4 +414,22 @@ pub fn rule_list_document() -> Json {
         })
         .collect();
     json!({ "version": JSON_REPORT_VERSION, "rules": rules })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn github_properties_escape_separators() {
+        assert_eq!(github_property("a,b:c%\n"), "a%2Cb%3Ac%25%0A");
+        assert_eq!(github_data("a,b:c%\r\n"), "a,b:c%25%0D%0A");
+    }
+
+    #[test]
+    fn sarif_uris_are_percent_encoded() {
+        assert_eq!(sarif_uri("dir/my file.json"), "dir/my%20file.json");
+        assert_eq!(sarif_uri("/abs/x.json"), "file:///abs/x.json");
+        assert_eq!(sarif_uri("<stdin>"), "stdin");
+    }
 }
