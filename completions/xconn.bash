@@ -705,7 +705,7 @@ _xconn() {
             return 0
             ;;
         xconn__subcmd__validate)
-            opts="-h -V --kind --against --strict --format --color --help --version"
+            opts="-h -V --list-rules --kind --against --strict --format --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -62,6 +62,7 @@ set edit:completion:arg-completer[xconn] = {|@words|
             cand --against 'For responses: the request they answer; output records must match its input records'
             cand --format 'Report format'
             cand --color 'When to use color: auto (terminal and no NO_COLOR), always, never'
+            cand --list-rules 'Print every rule (id, severity, what it means) and check nothing; `--format text|json`'
             cand --strict 'Warnings fail the run too'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'

@@ -75,6 +75,7 @@ sarif\t'SARIF 2.1.0 for code-scanning upload'"
 complete -c xconn -n "__fish_xconn_using_subcommand validate" -l color -d 'When to use color: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c xconn -n "__fish_xconn_using_subcommand validate" -l list-rules -d 'Print every rule (id, severity, what it means) and check nothing; `--format text|json`'
 complete -c xconn -n "__fish_xconn_using_subcommand validate" -l strict -d 'Warnings fail the run too'
 complete -c xconn -n "__fish_xconn_using_subcommand validate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c xconn -n "__fish_xconn_using_subcommand validate" -s V -l version -d 'Print version'

@@ -17,19 +17,25 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Convert CSV / JSON objects / NDJSON into an `inputs` body, and bodies back to objects or CSV.
+    #[command(after_help = CONVERT_AFTER_HELP)]
     Convert(ConvertArgs),
     /// Check request and response bodies: JSON Schema plus the rules a schema cannot say.
+    #[command(after_help = VALIDATE_AFTER_HELP)]
     Validate(ValidateArgs),
     /// Print the JSON Schema (draft 2020-12) the validator uses.
+    #[command(after_help = SCHEMA_AFTER_HELP)]
     Schema(SchemaArgs),
     /// Render a request or response body as terminal tables.
+    #[command(after_help = SHOW_AFTER_HELP)]
     Show(ShowArgs),
     /// Print a shell completion script.
+    #[command(after_help = COMPLETIONS_AFTER_HELP)]
     Completions(CompletionsArgs),
     /// Send a body to a service with the bearer token, and print the answer.
     #[command(after_help = CALL_AFTER_HELP)]
     Call(Box<CallArgs>),
     /// Show the claims of the token `call` would send (never the token itself).
+    #[command(after_help = TOKEN_AFTER_HELP)]
     Token(TokenArgs),
     /// Run a local XConnector remote service: echo, a fixture, or a command per request.
     #[command(after_help = SERVE_AFTER_HELP)]
@@ -83,6 +89,18 @@ pub enum TypesMode {
     String,
 }
 
+/// The examples and exit codes below `convert --help`.
+pub const CONVERT_AFTER_HELP: &str = "\
+Examples:
+  xconn convert people.csv -o request.json
+  xconn convert fixtures/courses-nested.csv --nest
+  xconn convert request.json --to csv --nest
+
+Exit codes:
+  0  converted
+  1  the input was read but is invalid or cannot be converted (the message names line and column)
+  2  usage error, unreadable input, or a failure writing the output";
+
 #[derive(Debug, Args)]
 pub struct ConvertArgs {
     /// Input file, or `-` for standard input.
@@ -126,11 +144,28 @@ pub enum ReportFormat {
     Sarif,
 }
 
+/// The examples and exit codes below `validate --help`.
+pub const VALIDATE_AFTER_HELP: &str = "\
+Examples:
+  xconn validate request.json response.json
+  xconn validate --against request.json --strict response.json
+  xconn validate --format github bodies/*.json
+  xconn validate --list-rules
+
+Exit codes:
+  0  every file is valid (warnings allowed unless --strict)
+  1  at least one file is invalid
+  2  usage error, or a file that cannot be read (the other files are still checked)";
+
 #[derive(Debug, Args)]
 pub struct ValidateArgs {
     /// Body files to check; `-` reads standard input.
-    #[arg(value_name = "FILE", required = true)]
+    #[arg(value_name = "FILE", required_unless_present = "list_rules")]
     pub files: Vec<String>,
+
+    /// Print every rule (id, severity, what it means) and check nothing; `--format text|json`.
+    #[arg(long, conflicts_with_all = ["files", "kind", "against", "strict"])]
+    pub list_rules: bool,
 
     /// Treat every file as this kind instead of detecting `inputs` / `outputs`.
     #[arg(long, value_enum)]
@@ -148,6 +183,16 @@ pub struct ValidateArgs {
     #[arg(long, value_enum, default_value_t = ReportFormat::Text, value_name = "FORMAT")]
     pub format: ReportFormat,
 }
+
+/// The examples and exit codes below `schema --help`.
+pub const SCHEMA_AFTER_HELP: &str = "\
+Examples:
+  xconn schema request > request.schema.json
+  xconn schema response > response.schema.json
+
+Exit codes:
+  0  printed
+  2  usage error, or a failure writing the output";
 
 #[derive(Debug, Args)]
 pub struct SchemaArgs {
@@ -167,6 +212,19 @@ pub enum ShowFormat {
     /// The normalized body as JSON.
     Json,
 }
+
+/// The examples and exit codes below `show --help`.
+pub const SHOW_AFTER_HELP: &str = "\
+Examples:
+  xconn show fixtures/response-example2-with-warnings.json
+  xconn show response.json --record 3
+  xconn show response.json --format markdown > comment.md
+
+Exit codes:
+  0  rendered
+  1  the body is not valid JSON or breaks the format (rendered as far as it can be; the
+     validator's diagnostics go to standard error)
+  2  usage error (no FILE and standard input a terminal, --record out of range), unreadable file";
 
 #[derive(Debug, Args)]
 pub struct ShowArgs {
@@ -203,6 +261,19 @@ fn positive_width(text: &str) -> Result<usize, String> {
         Err(e) => Err(e.to_string()),
     }
 }
+
+/// The examples and exit codes below `completions --help`.
+pub const COMPLETIONS_AFTER_HELP: &str = "\
+The same scripts are checked in under completions/, with the man page completions/xconn.1.
+
+Examples:
+  xconn completions bash > ~/.local/share/bash-completion/completions/xconn
+  xconn completions zsh > ~/.zfunc/_xconn
+  xconn completions fish > ~/.config/fish/completions/xconn.fish
+
+Exit codes:
+  0  printed
+  2  usage error (an unknown shell)";
 
 #[derive(Debug, Args)]
 pub struct CompletionsArgs {
@@ -406,6 +477,20 @@ pub enum TokenFormat {
     Text,
     Json,
 }
+
+/// The examples and exit codes below `token --help`.
+pub const TOKEN_AFTER_HELP: &str = "\
+Token: read from XCONN_TOKEN, else CSPARK_BEARER_TOKEN, or --token-env NAME / --token-file PATH.
+Shown: issuer, realm, audience, subject, client and expiry, decoded without a signature check;
+never the token or its signature. A token that is not a JWT is said to have no claims.
+
+Examples:
+  xconn token
+  xconn token --token-file ~/.config/spark/token --format json
+
+Exit codes:
+  0  printed (an expired token is warned about on standard error)
+  2  no token found, or an unreadable --token-file";
 
 #[derive(Debug, Args)]
 pub struct TokenArgs {

@@ -625,11 +625,106 @@ fn check_source_keeps_its_public_shape() {
 
 #[test]
 fn readme_lists_every_rule_with_its_severity() {
-    let readme = readme();
+    // The rule table moved to docs/validate.md; README links to it.
+    let doc = validate_doc();
     for rule in xconn::validate::rules::RULES {
         let row = format!("| `{}` | {} |", rule.id, rule.severity.name());
-        assert!(readme.contains(&row), "README lacks the row {row}");
+        assert!(doc.contains(&row), "docs/validate.md lacks the row {row}");
     }
+    assert!(
+        readme().contains("(docs/validate.md)"),
+        "README links docs/validate.md"
+    );
+}
+
+/// `--list-rules --format json`: `{"version": 1, "rules": [{id, name, severity, description}]}`.
+fn listed_rules() -> Vec<serde_json::Value> {
+    let output = xconn()
+        .args(["validate", "--list-rules", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    assert!(output.stderr.is_empty(), "{:?}", output.stderr);
+    let document = json(&String::from_utf8(output.stdout).unwrap());
+    assert_eq!(document["version"], 1);
+    document["rules"].as_array().unwrap().clone()
+}
+
+#[test]
+fn list_rules_prints_every_rule_with_severity_and_meaning() {
+    let listed = listed_rules();
+    assert_eq!(listed.len(), xconn::validate::rules::RULES.len());
+    for (rule, item) in xconn::validate::rules::RULES.iter().zip(&listed) {
+        assert_eq!(item["id"], rule.id);
+        assert_eq!(item["name"], rule.name);
+        assert_eq!(item["severity"], rule.severity.name());
+        assert_eq!(item["description"], rule.summary);
+        assert!(
+            !rule.summary.is_empty() && !rule.summary.contains('\n'),
+            "{}",
+            rule.id
+        );
+    }
+    let output = xconn().args(["validate", "--list-rules"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let text = String::from_utf8(output.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), xconn::validate::rules::RULES.len());
+    assert_eq!(
+        lines[0],
+        format!(
+            "XC001  error    {}",
+            xconn::validate::rules::RULES[0].summary
+        )
+    );
+    assert!(lines.contains(
+        &"XC121  warning  an unknown top-level key (a request has only `inputs`; a response \
+          `outputs`, `warnings`, `errors`, `process_time`)"
+    ));
+}
+
+#[test]
+fn list_rules_needs_no_files_and_refuses_files_and_other_formats() {
+    xconn()
+        .args(["validate", "--list-rules", "x.json"])
+        .assert()
+        .code(2);
+    xconn()
+        .args(["validate", "--list-rules", "--format", "sarif"])
+        .assert()
+        .code(2)
+        .stderr(contains(
+            "--list-rules prints `--format text` or `--format json`",
+        ));
+    // Without --list-rules a file is still required.
+    xconn().arg("validate").assert().code(2);
+}
+
+#[test]
+fn docs_rule_table_is_what_list_rules_prints() {
+    let doc = validate_doc();
+    let marker = "<!-- rules: xconn validate --list-rules -->\n";
+    let table = &doc[doc.find(marker).expect("rule table marker") + marker.len()..];
+    let rows: Vec<&str> = table
+        .lines()
+        .skip(2) // header and separator
+        .take_while(|line| line.starts_with('|'))
+        .collect();
+    let expected: Vec<String> = listed_rules()
+        .iter()
+        .map(|r| {
+            format!(
+                "| `{}` | {} | {} |",
+                r["id"].as_str().unwrap(),
+                r["severity"].as_str().unwrap(),
+                r["description"].as_str().unwrap().replace('|', "\\|")
+            )
+        })
+        .collect();
+    assert_eq!(
+        rows, expected,
+        "docs/validate.md's rule table differs from `xconn validate --list-rules`: regenerate it"
+    );
 }
 
 #[test]
@@ -642,6 +737,13 @@ fn pre_commit_hook_runs_xconn_validate() {
     assert!(hooks.contains("id: xconn-validate"));
     assert!(hooks.contains("entry: xconn validate"));
     assert!(hooks.contains("language: rust"));
+    // The documented examples name something that exists, not a placeholder repository.
+    let doc = validate_doc();
+    for text in [&hooks, &doc] {
+        assert!(!text.contains("<owner>"), "a placeholder repository");
+    }
+    assert!(doc.contains("  - repo: local\n"));
+    assert!(doc.contains("        entry: xconn validate\n"));
 }
 
 #[test]
@@ -672,18 +774,26 @@ fn readme() -> String {
     std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap()
 }
 
-/// The fenced block of `lang` that follows `marker` in README.md.
-fn readme_block(marker: &str, lang: &str) -> String {
-    let readme = readme();
-    let after = &readme[readme.find(marker).expect("README marker")..];
+/// docs/validate.md: the rule table, report formats and pre-commit, moved out of README.
+fn validate_doc() -> String {
+    std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/validate.md")).unwrap()
+}
+
+/// The fenced block of `lang` that follows `marker` in docs/validate.md.
+fn doc_block(marker: &str, lang: &str) -> String {
+    let doc = validate_doc();
+    let after = &doc[doc.find(marker).expect("docs/validate.md marker")..];
     let open = format!("```{lang}\n");
-    let start = after.find(&open).expect("README block") + open.len();
-    let end = start + after[start..].find("```").expect("README block end");
+    let start = after.find(&open).expect("docs/validate.md block") + open.len();
+    let end = start
+        + after[start..]
+            .find("```")
+            .expect("docs/validate.md block end");
     after[start..end].to_string()
 }
 
 #[test]
-fn json_report_is_exactly_the_document_the_readme_documents() {
+fn json_report_is_exactly_the_document_the_docs_document() {
     let s = Scratch::new();
     s.write(
         "ok.json",
@@ -700,7 +810,7 @@ fn json_report_is_exactly_the_document_the_readme_documents() {
         .unwrap();
     assert_eq!(output.status.code(), Some(1));
     let actual = json(&String::from_utf8(output.stdout).unwrap());
-    let documented = json(&readme_block("- `json`: one document for scripts", "json"));
+    let documented = json(&doc_block("- `json`: one document for scripts", "json"));
     assert_eq!(actual, documented);
 }
 

@@ -1,19 +1,22 @@
 //! `xconn validate FILE…`: check request and response bodies and report in the chosen format.
 //! Every file is checked even when some cannot be read; diagnostics go to standard output, the
-//! summary line and read failures to standard error.
+//! summary line and read failures to standard error. `--list-rules` prints the rule catalog instead.
 
 use std::io::Write;
 
 use anyhow::Context;
 
 use crate::cli::{ReportFormat, ValidateArgs};
-use crate::error::Outcome;
+use crate::error::{usage_error, Outcome};
 use crate::output::Output;
 use crate::source::{display_name, is_stdin, Source};
 use crate::validate::report::{self, FileOutcome, FileReport};
 use crate::validate::{check_source_with, Against, Options};
 
 pub fn run(args: ValidateArgs, out: &mut Output) -> anyhow::Result<Outcome> {
+    if args.list_rules {
+        return list_rules(args.format, out);
+    }
     let stdin_uses = args
         .files
         .iter()
@@ -87,4 +90,22 @@ pub fn run(args: ValidateArgs, out: &mut Output) -> anyhow::Result<Outcome> {
     } else {
         Outcome::Success
     })
+}
+
+/// `--list-rules`: every rule with its severity and meaning, as text or one JSON document.
+fn list_rules(format: ReportFormat, out: &mut Output) -> anyhow::Result<Outcome> {
+    match format {
+        ReportFormat::Text => report::write_rule_list(out)?,
+        ReportFormat::Json => {
+            serde_json::to_writer_pretty(&mut *out, &report::rule_list_document())?;
+            writeln!(out)?;
+        }
+        ReportFormat::Github | ReportFormat::Sarif => {
+            return Err(usage_error(
+                "--list-rules prints `--format text` or `--format json` (SARIF lists the rules in every log)",
+            ))
+        }
+    }
+    out.flush()?;
+    Ok(Outcome::Success)
 }

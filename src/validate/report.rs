@@ -391,6 +391,31 @@ pub fn sarif_document(files: &[FileReport]) -> Json {
     })
 }
 
+/// `validate --list-rules` as text: one rule a line, `XC107  error    what it means`.
+pub fn write_rule_list(w: &mut dyn Write) -> io::Result<()> {
+    for r in RULES {
+        writeln!(w, "{}  {:<7}  {}", r.id, r.severity.name(), r.summary)?;
+    }
+    Ok(())
+}
+
+/// `validate --list-rules --format json`: `{"version": 1, "rules": [{id, name, severity,
+/// description}, …]}`, in id order.
+pub fn rule_list_document() -> Json {
+    let rules: Vec<Json> = RULES
+        .iter()
+        .map(|r| {
+            json!({
+                "id": r.id,
+                "name": r.name,
+                "severity": r.severity.name(),
+                "description": r.summary,
+            })
+        })
+        .collect();
+    json!({ "version": JSON_REPORT_VERSION, "rules": rules })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

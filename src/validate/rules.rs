@@ -1,5 +1,6 @@
 //! The rule catalog: every diagnostic the validator can produce, with its stable id, severity and
-//! a one-line summary. The README table, SARIF `tool.driver.rules` and the tests read it from here.
+//! a one-line summary. `xconn validate --list-rules`, the table in docs/validate.md (checked against
+//! it by a test), SARIF `tool.driver.rules` and the tests read it from here.
 
 use crate::diag::Severity;
 
@@ -10,6 +11,7 @@ pub struct Rule {
     pub severity: Severity,
     /// PascalCase name (SARIF `name`).
     pub name: &'static str,
+    /// What the rule means, in one line (`--list-rules`, docs/validate.md, SARIF `shortDescription`).
     pub summary: &'static str,
 }
 
@@ -55,29 +57,29 @@ pub const AGAINST: &str = "XC130";
 
 /// Every rule, in id order.
 pub const RULES: &[Rule] = &[
-    rule(SYNTAX, Error, "JsonSyntax", "the file is not valid JSON (with a hint for trailing commas, single quotes, comments, NaN)"),
-    rule(TOO_MANY, Warning, "TooManyProblems", "more than 1000 problems in one file: the rest are counted, not listed"),
+    rule(SYNTAX, Error, "JsonSyntax", "the file is not valid JSON (line:column of the offending character, with a hint for trailing commas, single quotes, comments, `NaN`; also empty input, invalid UTF-8, a UTF-16 or UTF-32 file, and CSV or NDJSON named as such)"),
+    rule(TOO_MANY, Warning, "TooManyProblems", "more than 1,000 problems in one file: the rest are counted, not listed"),
     rule(DUPLICATE_MEMBER, Error, "DuplicateKey", "an object has the same key twice (JSON readers disagree on which value counts)"),
-    rule(SCHEMA, Error, "JsonSchema", "the document breaks the JSON Schema (`xconn schema`) in a way no rule below explains more precisely"),
+    rule(SCHEMA, Error, "JsonSchema", "the document breaks the JSON Schema (`xconn schema`) in a way no other rule explains more precisely"),
     rule(NOT_A_BODY, Error, "NotABody", "not an XConnector body: the top level is not an object with `inputs` or `outputs`"),
     rule(RECORDS_NOT_ARRAY, Error, "RecordsMissing", "`inputs` / `outputs` is missing or is not an array"),
     rule(BAD_HEADER, Error, "BadHeader", "the first row of a table is not its header: a non-empty array of column names"),
     rule(BAD_KEY, Error, "BadColumnName", "a column name is not a non-empty string"),
     rule(DUPLICATE_KEY, Error, "DuplicateColumnName", "a column name appears twice in one header"),
-    rule(RECORD_NOT_ARRAY, Error, "RecordNotArray", "a record (a row after the header) is not an array"),
-    rule(OBJECT_RECORDS, Error, "ObjectRecords", "records given as an array of objects; the message shows the array form to use"),
-    rule(WIDTH, Error, "RecordWidth", "a record has more or fewer values than its header has columns"),
+    rule(RECORD_NOT_ARRAY, Error, "RecordNotArray", "a record (a row after the header, in `inputs`/`outputs` or a nested table) is not an array"),
+    rule(OBJECT_RECORDS, Error, "ObjectRecords", "records given as an array of objects (as some Spark SDK mocks return); the message shows the array form to use, e.g. `[[\"name\",\"amount\"], [\"x\",1]]`"),
+    rule(WIDTH, Error, "RecordWidth", "a record has more or fewer values than its header has columns (nested tables too)"),
     rule(OBJECT_VALUE, Error, "ObjectValue", "a value is a JSON object: only the JSON-array format is supported"),
-    rule(NOT_A_TABLE, Error, "ArrayNotTable", "an array value is not a nested table (`[[keys…], [values…], …]`)"),
+    rule(NOT_A_TABLE, Error, "ArrayNotTable", "an array value is not a nested table (`[[keys…], [values…], …]`): its first row is not a header (`[]` is the empty table: no columns, no rows)"),
     rule(RESPONSE_KEY, Error, "ResponseKeyMissing", "a response lacks `warnings`, `errors` or `process_time`, or one is not an array"),
-    rule(LENGTHS, Error, "EntryCount", "`warnings`, `errors` or `process_time` does not have one entry per output record"),
+    rule(LENGTHS, Error, "EntryCount", "`warnings`, `errors` or `process_time` does not have one entry per output record (a response without records may hold one request-level entry in each)"),
     rule(BAD_ENTRY, Error, "BadMessageEntry", "a `warnings` / `errors` entry is not `null` or an array of objects"),
-    rule(MESSAGE_FIELD, Error, "MessageField", "a warning or error object lacks a field the spec shows, or it is not a string"),
+    rule(MESSAGE_FIELD, Error, "MessageField", "a warning lacks `source_path` / `message`, an error lacks one of `error_category`, `error_type`, `additional_details`, `source_path`, `message`, or one of these is not a string"),
     rule(BAD_TIME, Error, "BadProcessTime", "a `process_time` entry is not a number ≥ 0"),
     rule(LOW_TIME, Warning, "LowProcessTime", "a `process_time` entry is below 1 (the spec recommends at least 1 ms)"),
-    rule(NO_RECORDS, Warning, "NoRecords", "the body has no records (except a failure response that reports an error)"),
-    rule(UNKNOWN_KEY, Warning, "UnknownKey", "an unknown top-level key"),
-    rule(AGAINST, Error, "RecordCountMismatch", "`--against`: the response's output records differ in number from the request's input records"),
+    rule(NO_RECORDS, Warning, "NoRecords", "the body has no records (a header only, or `[]`), except a failure response that reports an error"),
+    rule(UNKNOWN_KEY, Warning, "UnknownKey", "an unknown top-level key (a request has only `inputs`; a response `outputs`, `warnings`, `errors`, `process_time`)"),
+    rule(AGAINST, Error, "RecordCountMismatch", "`--against REQUEST`: the response's output records differ in number from the request's input records (a request-level failure answers a request of any size)"),
 ];
 
 /// The rule with this id.
