@@ -97,13 +97,15 @@ pub struct Merger {
     errored_records: usize,
 }
 
-/// One batch's contribution: compact JSON texts per record.
+/// One batch's contribution: its answer's text and, per record, the spans of its row and its
+/// `warnings`, `errors` and `process_time` entries (`None`: not given, written as the default).
 enum Part {
     Answered {
-        rows: Vec<String>,
-        warnings: Vec<String>,
-        errors: Vec<String>,
-        times: Vec<String>,
+        body: Vec<u8>,
+        rows: Vec<(usize, usize)>,
+        warnings: Vec<Option<(usize, usize)>>,
+        errors: Vec<Option<(usize, usize)>>,
+        times: Vec<Option<(usize, usize)>>,
     },
     Failed(BatchFailure),
 }
@@ -151,11 +153,22 @@ impl Merger {
                 records,
             }),
         };
-        let validated = validate::check_bytes(body, &options);
         let failure = |message: String| BatchFailure {
             error_type: "invalid_response".to_string(),
             message,
         };
+        let text = match std::str::from_utf8(body) {
+            Ok(text) => text,
+            Err(e) => {
+                let failure = failure(format!(
+                    "the answer is not UTF-8 text (byte {})",
+                    e.valid_up_to()
+                ));
+                self.failed(batch, failure.clone());
+                return Err(failure);
+            }
+        };
+        let validated = validate::check_text(text, &options);
         if let Some(first) = validated
             .checked
             .diagnostics
@@ -171,7 +184,6 @@ impl Merger {
             self.failed(batch, failure.clone());
             return Err(failure);
         }
-        let text = std::str::from_utf8(body).unwrap_or_default();
         let root = validate::body_root(text, &validated.checked);
         let Some(Body::Response(response)) = root
             .as_ref()
@@ -188,20 +200,36 @@ impl Merger {
                 self.header = Some(compact(&header).into_bytes());
             }
         }
-        let texts = |array: Option<Value>, default: &str| -> Vec<String> {
-            let mut texts: Vec<String> = array
-                .map(|a| a.items().map(|v| compact(&v)).collect())
+        let span = |v: Value| (v.offset(), v.end());
+        let spans = |array: Option<Value>| -> Vec<Option<(usize, usize)>> {
+            let mut spans: Vec<Option<(usize, usize)>> = array
+                .map(|a| a.items().map(|v| Some(span(v))).collect())
                 .unwrap_or_default();
-            texts.resize(records, default.to_string());
-            texts
+            spans.resize(records, None);
+            spans
         };
-        let errors = texts(response.errors, "null");
-        self.errored_records += errors.iter().filter(|e| *e != "null" && *e != "[]").count();
+        let errors = spans(response.errors);
+        self.errored_records += errors
+            .iter()
+            .flatten()
+            .filter(|&&(start, end)| {
+                let entry = &text[start..end];
+                entry != "null"
+                    && Value::from_checked(text, start, end)
+                        .items()
+                        .next()
+                        .is_some()
+            })
+            .count();
+        let rows = outputs.records().map(span).collect();
+        let warnings = spans(response.warnings);
+        let times = spans(response.process_time);
         self.parts[batch] = Some(Part::Answered {
-            rows: outputs.records().map(|r| compact(&r)).collect(),
-            warnings: texts(response.warnings, "null"),
+            body: body.to_vec(),
+            rows,
+            warnings,
             errors,
-            times: texts(response.process_time, "0"),
+            times,
         });
         Ok(())
     }
@@ -252,17 +280,21 @@ impl Merger {
             let (start, count) = self.sizes[batch];
             match part {
                 Some(Part::Answered {
+                    body,
                     rows,
                     warnings: w,
                     errors: e,
                     times: t,
                 }) => {
+                    let text = |span: Option<&(usize, usize)>, default: &'static [u8]| {
+                        span.map_or(default, |&(start, end)| &body[start..end])
+                    };
                     for i in 0..count {
                         out.push(b',');
-                        out.extend_from_slice(rows.get(i).map_or(b"[]", |r| r.as_bytes()));
-                        push(&mut warnings, w[i].as_bytes());
-                        push(&mut errors, e[i].as_bytes());
-                        push(&mut times, t[i].as_bytes());
+                        out.extend_from_slice(text(rows.get(i), b"[]"));
+                        push(&mut warnings, text(w[i].as_ref(), b"null"));
+                        push(&mut errors, text(e[i].as_ref(), b"null"));
+                        push(&mut times, text(t[i].as_ref(), b"0"));
                     }
                 }
                 Some(Part::Failed(failure)) => {

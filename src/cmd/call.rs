@@ -372,69 +372,72 @@ fn run_batches(
     let verbose = args.verbose;
     let started = Instant::now();
     let mut first_failure: Option<ErrorKind> = None;
-    http::block_on(async {
-        let mut running = tokio::task::JoinSet::new();
-        let mut next = 0usize;
-        let spawn = |running: &mut tokio::task::JoinSet<_>, batch: usize| {
-            let client = client.clone();
-            let request = Request::new(
-                request.method.clone(),
-                request.url.clone(),
-                request.headers.clone(),
-                Bytes::from(split.body(batch)),
-            );
-            running.spawn(async move {
-                let result = http::send(&client, &request).await;
-                (batch, request.request_id, result)
-            });
-        };
-        while next < total && running.len() < concurrency {
-            spawn(&mut running, next);
-            next += 1;
-        }
-        while let Some(joined) = running.join_next().await {
-            let Ok((batch, request_id, result)) = joined else {
-                continue;
+    http::block_on_parallel(
+        async {
+            let mut running = tokio::task::JoinSet::new();
+            let mut next = 0usize;
+            let spawn = |running: &mut tokio::task::JoinSet<_>, batch: usize| {
+                let client = client.clone();
+                let request = Request::new(
+                    request.method.clone(),
+                    request.url.clone(),
+                    request.headers.clone(),
+                    Bytes::from(split.body(batch)),
+                );
+                running.spawn(async move {
+                    let result = http::send(&client, &request).await;
+                    (batch, request.request_id, result)
+                });
             };
-            stats.requests += 1;
-            match result {
-                Ok(response) => {
-                    stats.retries += response.attempts.saturating_sub(1);
-                    stats.latencies.push(response.latency);
-                    if let Err(failure) = merger.answered(batch, &response.body) {
-                        stats.failures += 1;
-                        first_failure.get_or_insert(ErrorKind::Data);
-                        eprintln!(
-                            "xconn: batch {} (x-request-id {request_id}): {}",
-                            batch + 1,
-                            failure.message
-                        );
-                    }
-                }
-                Err(error) => {
-                    stats.retries += error.attempts.saturating_sub(1);
-                    stats.failures += 1;
-                    first_failure.get_or_insert(error.kind());
-                    let message = error.to_string();
-                    if verbose || stats.failures <= 3 {
-                        eprintln!("xconn: batch {}: {message}", batch + 1);
-                    }
-                    merger.failed(
-                        batch,
-                        BatchFailure {
-                            error_type: error.error_type(),
-                            message,
-                        },
-                    );
-                }
-            }
-            progress.done(stats.requests);
-            if next < total {
+            while next < total && running.len() < concurrency {
                 spawn(&mut running, next);
                 next += 1;
             }
-        }
-    })?;
+            while let Some(joined) = running.join_next().await {
+                let Ok((batch, request_id, result)) = joined else {
+                    continue;
+                };
+                stats.requests += 1;
+                match result {
+                    Ok(response) => {
+                        stats.retries += response.attempts.saturating_sub(1);
+                        stats.latencies.push(response.latency);
+                        if let Err(failure) = merger.answered(batch, &response.body) {
+                            stats.failures += 1;
+                            first_failure.get_or_insert(ErrorKind::Data);
+                            eprintln!(
+                                "xconn: batch {} (x-request-id {request_id}): {}",
+                                batch + 1,
+                                failure.message
+                            );
+                        }
+                    }
+                    Err(error) => {
+                        stats.retries += error.attempts.saturating_sub(1);
+                        stats.failures += 1;
+                        first_failure.get_or_insert(error.kind());
+                        let message = error.to_string();
+                        if verbose || stats.failures <= 3 {
+                            eprintln!("xconn: batch {}: {message}", batch + 1);
+                        }
+                        merger.failed(
+                            batch,
+                            BatchFailure {
+                                error_type: error.error_type(),
+                                message,
+                            },
+                        );
+                    }
+                }
+                progress.done(stats.requests);
+                if next < total {
+                    spawn(&mut running, next);
+                    next += 1;
+                }
+            }
+        },
+        concurrency,
+    )?;
     progress.finish();
     stats.elapsed = started.elapsed();
     stats.records = split.records();

@@ -22,3 +22,19 @@ pub fn block_on<F: std::future::Future>(future: F) -> anyhow::Result<F::Output> 
         .map_err(|e| crate::error::input_error(format!("cannot start the async runtime: {e}")))?;
     Ok(runtime.block_on(future))
 }
+
+/// Run `future` on a multi-thread tokio runtime with a worker per core (at most `workers`):
+/// many requests in flight, as `call --batch-size` sends them, are answered and checked on every
+/// core.
+pub fn block_on_parallel<F: std::future::Future>(
+    future: F,
+    workers: usize,
+) -> anyhow::Result<F::Output> {
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(workers.clamp(1, cores))
+        .enable_all()
+        .build()
+        .map_err(|e| crate::error::input_error(format!("cannot start the async runtime: {e}")))?;
+    Ok(runtime.block_on(future))
+}

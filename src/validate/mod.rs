@@ -178,6 +178,18 @@ pub fn check_bytes(bytes: &[u8], options: &Options) -> Validated {
     check(bytes, crate::source::json_text(bytes), options, None, None)
 }
 
+/// [`check_bytes`] for text already known to be UTF-8 (no second UTF-8 pass).
+pub fn check_text(text: &str, options: &Options) -> Validated {
+    let result = if text.trim_ascii().is_empty()
+        || crate::source::wide_encoding(text.as_bytes()).is_some()
+    {
+        crate::source::json_text(text.as_bytes())
+    } else {
+        Ok(text)
+    };
+    check(text.as_bytes(), result, options, None, None)
+}
+
 /// The checked document as a [`Value`] over `source_text`, without parsing again: `source_text`
 /// must be the text that was checked (`std::str::from_utf8(&source.bytes)` for a [`Source`]; a
 /// UTF-8 check, not a parse). `None` when the document is not JSON (`XC001`) — or when the span
