@@ -100,3 +100,39 @@ fn reverse_conversion_refuses_what_the_validator_rejects_with_its_diagnostic() {
         );
     }
 }
+
+#[test]
+fn show_and_convert_quote_the_same_strings() {
+    let s = Scratch::new();
+    s.write(
+        "typed.json",
+        r#"{"inputs": [["s", "n", "T"], ["42", 42, [["k"], ["true"], [true]]], ["", null, [["k"], ["1e400"], [""]]], ["a,b", 1.10, [["k"], [0]]]]}"#,
+    );
+    let shown = ok(&s, &["show", "--format", "csv", "typed.json"]);
+    let converted = ok(&s, &["convert", "typed.json", "--to", "csv", "--nest"]);
+    assert_eq!(shown, converted);
+    // Strings that would read back as numbers, booleans or null are quoted; values are not.
+    assert!(shown.contains("\"42\",42,\"true\""), "{shown}");
+    assert!(shown.contains("\"\",,\"1e400\""), "{shown}");
+    // And the CSV reads back as the same body.
+    s.write("typed.csv", &converted);
+    let back = ok(&s, &["convert", "typed.csv", "--nest", "--compact"]);
+    let original = ok(&s, &["convert", "typed.json", "--to", "body", "--compact"]);
+    assert_eq!(back, original);
+}
+
+#[test]
+fn a_null_where_other_records_hold_tables_is_refused_under_nest() {
+    let s = Scratch::new();
+    s.write(
+        "t.json",
+        r#"{"inputs": [["s", "T"], ["a", [["k"], [1]]], ["b", null], ["c", [["k"]]]]}"#,
+    );
+    let (code, _, err) = run(&s, &["convert", "t.json", "--to", "csv", "--nest"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("t.json:1:"), "{err}");
+    assert!(
+        err.contains("/inputs/2/1 (record 2, column \"T\") is null"),
+        "{err}"
+    );
+}

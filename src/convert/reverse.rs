@@ -229,7 +229,33 @@ fn write_csv(
         text: Cow::Borrowed(""),
         string: false,
     };
-    for record in table.records() {
+    // Under `--nest` a null where other records hold tables would read back as an empty table:
+    // refuse it rather than change the value.
+    let table_columns = if settings.nest {
+        flattener.table_columns()
+    } else {
+        Vec::new()
+    };
+    for (index, record) in table.records().enumerate() {
+        if !table_columns.is_empty() {
+            for (column, value) in record.items().enumerate() {
+                if value.is_null() && table_columns.contains(&column) {
+                    let (line, col) = source.line_col(value.offset());
+                    return Err(located(
+                        &source.name,
+                        line,
+                        col,
+                        &format!(
+                            "/{}/{}/{column} (record {}, column {:?}) is null where other records hold nested tables: CSV rows cannot tell a null from an empty table, so it would read back as one (hint: convert to JSON instead, or give the record an empty table with its header)",
+                            kind.records_key(),
+                            index + 1,
+                            index + 1,
+                            keys.get(column).map_or("", String::as_str)
+                        ),
+                    ));
+                }
+            }
+        }
         flattener.record_with(&record, &mut buffer, empty.clone(), field, |fields| {
             if one_column && fields[0].string && fields[0].text.is_empty() {
                 empty_strings += 1;
@@ -251,12 +277,25 @@ fn write_csv(
 /// A CSV field: its text, and whether it is a string that would read back as another type
 /// (a number, `true`/`false`, or empty for null) unless quoted.
 #[derive(Debug, Clone)]
-struct Field<'a> {
-    text: Cow<'a, str>,
-    string: bool,
+/// One CSV field: its text, and whether it is a string that would read back as another type
+/// (then it is quoted).
+pub struct Field<'a> {
+    pub text: Cow<'a, str>,
+    pub string: bool,
 }
 
-fn field<'a>(value: &Value<'a>) -> Field<'a> {
+impl<'a> Field<'a> {
+    /// A field that is not a value of the body (a computed column, a header name).
+    pub fn plain(text: impl Into<Cow<'a, str>>) -> Field<'a> {
+        Field {
+            text: text.into(),
+            string: false,
+        }
+    }
+}
+
+/// A value as a CSV field (see [`CsvOut`] for the quoting rule).
+pub fn field<'a>(value: &Value<'a>) -> Field<'a> {
     let text = field_text(value);
     let string = value.kind() == ValueKind::String
         && !matches!(crate::convert::infer::infer(&text), Typed::String(_));
@@ -266,14 +305,26 @@ fn field<'a>(value: &Value<'a>) -> Field<'a> {
 /// Writes CSV rows: a field is quoted when it holds the delimiter, a quote, CR or LF, when it is
 /// a string that would read back as another type, or when it is the only field of its row and
 /// empty (an empty line would be skipped); a quote inside is doubled; rows end with LF.
-struct CsvOut<W: Write> {
+pub struct CsvOut<W: Write> {
     w: W,
     delimiter: u8,
     row: Vec<u8>,
 }
 
 impl<W: Write> CsvOut<W> {
-    fn row(&mut self, fields: &[Field]) -> std::io::Result<()> {
+    pub fn new(w: W, delimiter: u8) -> CsvOut<W> {
+        CsvOut {
+            w,
+            delimiter,
+            row: Vec::new(),
+        }
+    }
+
+    pub fn flush(&mut self) -> std::io::Result<()> {
+        self.w.flush()
+    }
+
+    pub fn row(&mut self, fields: &[Field]) -> std::io::Result<()> {
         let row = &mut self.row;
         row.clear();
         for (i, f) in fields.iter().enumerate() {

@@ -14,8 +14,12 @@ use std::ops::Range;
 use super::{column_names, status_text, Known, Report};
 use crate::body::flatten::{field_text, Flattener};
 use crate::body::Body;
+use crate::convert::reverse::{field, CsvOut, Field};
 use crate::text::{self, Escape};
 
+/// Writes the rows with `convert --to csv`'s writer (the same quoting: a string that would read
+/// back as another type is quoted), so `show --format csv` and `convert --to csv --nest` give the
+/// same CSV.
 pub(crate) fn render(
     w: &mut dyn Write,
     body: &Body,
@@ -30,33 +34,20 @@ pub(crate) fn render(
     let response = matches!(body, Body::Response(_));
     let selected = || table.records().skip(range.start).take(range.len());
     let flattener = Flattener::plan(column_names(&table, known), selected(), ".");
-
-    let mut out = csv::WriterBuilder::new().flexible(false).from_writer(w);
-    let mut field = String::new();
-    let mut put = |out: &mut csv::Writer<&mut dyn Write>, text: &str| -> io::Result<()> {
-        if escape_controls
-            && text
-                .chars()
-                .any(|c| c.is_control() || text::is_bidi_control(c))
-        {
-            field.clear();
-            text::push_escaped(&mut field, text, Escape::Terminal);
-            out.write_field(&field).map_err(io_error)
-        } else {
-            out.write_field(text).map_err(io_error)
-        }
-    };
-
-    for name in flattener.header() {
-        put(&mut out, &name)?;
-    }
+    let mut out = CsvOut::new(io::BufWriter::with_capacity(64 * 1024, w), b',');
+    let mut header: Vec<Field> = flattener
+        .header()
+        .into_iter()
+        .map(|name| shown(Field::plain(name), escape_controls))
+        .collect();
     if response {
-        put(&mut out, "process_time")?;
-        put(&mut out, "status")?;
+        header.push(Field::plain("process_time"));
+        header.push(Field::plain("status"));
     }
-    end_record(&mut out)?;
+    out.row(&header)?;
 
-    let mut buffer: Vec<Cow<str>> = Vec::new();
+    let mut buffer: Vec<Field> = Vec::new();
+    let mut line: Vec<Field> = Vec::new();
     for (i, record) in range.clone().zip(selected()) {
         let (time, status) = if response {
             let time = report
@@ -72,28 +63,31 @@ pub(crate) fn render(
         } else {
             (Cow::Borrowed(""), Cow::Borrowed(""))
         };
-        flattener.record(&record, &mut buffer, |fields| {
-            for f in fields {
-                put(&mut out, f)?;
-            }
+        flattener.record_with(&record, &mut buffer, Field::plain(""), field, |fields| {
+            line.clear();
+            line.extend(fields.iter().map(|f| shown(f.clone(), escape_controls)));
             if response {
-                put(&mut out, &time)?;
-                put(&mut out, &status)?;
+                line.push(Field::plain(time.clone()));
+                line.push(Field::plain(status.clone()));
             }
-            end_record(&mut out)
+            out.row(&line)
         })?;
     }
     out.flush()
 }
 
-fn end_record(out: &mut csv::Writer<&mut dyn Write>) -> io::Result<()> {
-    out.write_record(None::<&[u8]>).map_err(io_error)
-}
-
-/// A CSV error as the I/O error it wraps, so a closed pipe stays a closed pipe.
-pub(crate) fn io_error(err: csv::Error) -> io::Error {
-    match err.into_kind() {
-        csv::ErrorKind::Io(e) => e,
-        other => io::Error::other(format!("{other:?}")),
+/// On a terminal, control characters are escaped so they cannot drive it.
+fn shown(f: Field<'_>, escape_controls: bool) -> Field<'_> {
+    if escape_controls
+        && f.text
+            .chars()
+            .any(|c| c.is_control() || text::is_bidi_control(c))
+    {
+        Field {
+            text: Cow::Owned(text::escaped(&f.text, Escape::Terminal)),
+            string: f.string,
+        }
+    } else {
+        f
     }
 }
