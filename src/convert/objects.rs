@@ -509,50 +509,33 @@ pub fn json_source(source: &Source, settings: &Settings, w: &mut dyn Write) -> a
     if lexer.peek() == Some(b'[') && stream_array(source, text, lexer.pos, settings, w)? {
         return Ok(());
     }
-    if lexer.peek() == Some(b'{') && one_body(source, text, lexer.pos) {
+    if lexer.peek() == Some(b'{') && starts_as_body(text, lexer.pos) {
         // A body goes to `reverse`, which checks it with the validator in one pass (so a broken
-        // body is refused with the validator's rule and position) and then writes it.
+        // body is refused with the validator's rule and position) and then writes it. When the
+        // text holds more documents after it, the documents path says so instead.
         let to = settings.to.unwrap_or(TargetFormat::Json);
-        return reverse::body_to(source, text, to, settings, w);
+        let converted = reverse::body_to(source, text, to, settings, w);
+        let more = || {
+            converted.is_err()
+                && crate::json::parse(text).is_err_and(|e| e.kind == ErrorKind::TrailingCharacters)
+        };
+        if more() {
+            return documents(source, text, settings, w);
+        }
+        return converted;
     }
     documents(source, text, settings, w)
 }
 
-/// Whether the text from `start` looks like exactly one request or response body: an object with
-/// `inputs` or `outputs` and nothing after it. A look over unchecked text (it never fails; the
-/// validator decides what is wrong).
-fn one_body(source: &Source, text: &str, start: usize) -> bool {
-    // One pass over the top-level members, giving pages back as it goes.
-    let bytes = text.as_bytes();
-    let ws = |mut p: usize| {
-        while let Some(b' ' | b'\t' | b'\n' | b'\r') = bytes.get(p) {
-            p += 1;
-        }
-        p
-    };
-    let skip =
-        |p: usize| crate::json::value::skip_with(bytes, p, &mut |at| source.release_before(at));
-    let mut pos = ws(start + 1);
-    let mut records_key = false;
-    while bytes.get(pos) == Some(&b'"') {
-        let key_end = skip(pos);
-        let key = crate::json::unescape(&text[pos..key_end]);
-        records_key |= key == "inputs" || key == "outputs";
-        pos = ws(key_end);
-        if bytes.get(pos) != Some(&b':') {
-            return false;
-        }
-        pos = ws(skip(ws(pos + 1)));
-        match bytes.get(pos) {
-            Some(b',') => pos = ws(pos + 1),
-            Some(b'}') => {
-                pos += 1;
-                break;
-            }
-            _ => return false,
-        }
-    }
-    records_key && text[pos.min(text.len())..].trim_ascii().is_empty()
+/// Whether the object at `start` begins with an `inputs` or `outputs` key: a body, read by the
+/// validator's single pass (no walk of its own). A body whose records key comes later takes the
+/// documents path, which finds it too.
+fn starts_as_body(text: &str, start: usize) -> bool {
+    let mut lexer = Lexer::at(text, start);
+    matches!(lexer.open(b'}'), Ok(true))
+        && lexer
+            .member_key()
+            .is_ok_and(|key| matches!(&*crate::json::unescape(key), "inputs" | "outputs"))
 }
 
 /// Convert the array starting at byte `start` in two streaming passes. `Ok(false)` when something
@@ -706,7 +689,15 @@ fn documents(
                 Err(e) => return Err(syntax_error(source, &e)),
             }
         }
-        Err(e) => return Err(syntax_error(source, &e)),
+        Err(e) => {
+            // A broken body is refused as the validator refuses it (its rule and position).
+            let start = text.len() - text.trim_start_matches([' ', '\t', '\n', '\r']).len();
+            if Kind::detect(&Value::starting_at(text, start)).is_some() {
+                let to = settings.to.unwrap_or(TargetFormat::Json);
+                return reverse::body_to(source, text, to, settings, w);
+            }
+            return Err(syntax_error(source, &e));
+        }
     };
 
     if let [doc] = documents.as_slice() {

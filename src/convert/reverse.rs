@@ -88,11 +88,14 @@ pub fn body_to(
         TargetFormat::Ndjson => {
             let keys = table.keys();
             let mut values = Vec::with_capacity(keys.len());
+            let mut line = Vec::with_capacity(256);
             for record in table.records() {
                 values.clear();
                 values.extend(record.items());
-                write_record_object(&mut *w, &keys, &values, Style::Compact)?;
-                w.write_all(b"\n")?;
+                line.clear();
+                write_record_object(&mut line, &keys, &values, Style::Compact)?;
+                line.push(b'\n');
+                w.write_all(&line)?;
                 release.passed(record.end());
             }
             Ok(())
@@ -133,6 +136,7 @@ fn write_objects(
 ) -> anyhow::Result<()> {
     let keys = table.keys();
     let mut values = Vec::with_capacity(keys.len());
+    let mut line = Vec::with_capacity(256);
     let (open, sep, close, style): (&[u8], &[u8], &[u8], Style) = match layout {
         Layout::Records => (b"[\n  ", b",\n  ", b"\n]", Style::Spaced),
         Layout::Compact => (b"[", b",", b"]", Style::Compact),
@@ -147,7 +151,10 @@ fn write_objects(
         }
         values.clear();
         values.extend(record.items());
-        write_record_object(&mut *w, &keys, &values, style)?;
+        // One write per record: the writer behind `w` is reached through a trait object.
+        line.clear();
+        write_record_object(&mut line, &keys, &values, style)?;
+        w.write_all(&line)?;
         release.passed(record.end());
     }
     w.write_all(if any { close } else { b"[]" })?;
