@@ -281,3 +281,69 @@ fn an_invalid_sample_is_refused_before_any_probe() {
     assert!(run.stderr.contains("XC107"), "{}", run.stderr);
     assert_eq!(server.hits(), 0);
 }
+
+// ---- against `xconn serve`: the development loop's own service ----
+
+const SERVE_TOKEN_VAR: &str = "SERVICE_TOKEN";
+
+/// `xconn check URL --sample sample.json --format json` against a running `serve`.
+fn check_serve(s: &Scratch, url: &str) -> Run {
+    let out = s
+        .xconn()
+        .args(["check", url, "--sample", "sample.json", "--format", "json"])
+        .env("XCONN_TOKEN", TOKEN)
+        .output()
+        .unwrap();
+    Run {
+        code: out.status.code().unwrap(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+#[test]
+fn check_passes_against_serve_echo_with_token_auth() {
+    let s = Scratch::new();
+    s.write("sample.json", SAMPLE);
+    let serve = common::serve::Serve::start(
+        &s,
+        &["--echo", "--token-env", SERVE_TOKEN_VAR],
+        &[(SERVE_TOKEN_VAR, TOKEN)],
+    );
+    let run = check_serve(&s, &serve.url);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let results = results(&run);
+    assert_eq!(result_of(&results, "no-token").1, "pass", "{results:?}");
+    assert_eq!(result_of(&results, "malformed").1, "pass", "{results:?}");
+    assert!(!serve.log().contains(TOKEN), "serve logged the token");
+}
+
+#[test]
+fn check_names_the_probe_a_broken_exec_handler_fails() {
+    let s = Scratch::new();
+    s.write("sample.json", SAMPLE);
+    // Objects instead of arrays as records.
+    s.write(
+        "objects.sh",
+        "cat > /dev/null; echo '{\"outputs\": [[\"y\"], {\"y\": 1}], \"warnings\": [null], \"errors\": [null], \"process_time\": [1]}'\n",
+    );
+    // Always one record, whatever was asked: drops records of multi-record requests.
+    s.write(
+        "drops.sh",
+        "cat > /dev/null; echo '{\"outputs\": [[\"y\"], [1]], \"warnings\": [null], \"errors\": [null], \"process_time\": [1]}'\n",
+    );
+    let cases = [
+        (vec!["--exec", "sh objects.sh"], "single-record", "HTTP 500"),
+        (vec!["--exec", "sh drops.sh"], "multi-record", "HTTP 500"),
+        (vec!["--echo"], "no-token", "does not check the token"),
+    ];
+    for (args, probe, reason) in cases {
+        let serve = common::serve::Serve::start(&s, &args, &[]);
+        let run = check_serve(&s, &serve.url);
+        assert_eq!(run.code, 1, "{args:?}: {}", run.stdout);
+        let results = results(&run);
+        let found = result_of(&results, probe);
+        assert_eq!(found.1, "fail", "{args:?}: {results:?}");
+        assert!(found.2.contains(reason), "{args:?} {probe}: {}", found.2);
+    }
+}

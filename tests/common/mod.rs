@@ -82,6 +82,7 @@ pub fn json(text: &str) -> serde_json::Value {
         .map(|v| v.to_serde())
         .unwrap_or_else(|e| panic!("invalid JSON {e:?} in:\n{text}"))
 }
+pub mod serve;
 pub mod server;
 
 /// base64url without padding (to build JWTs in tests).
