@@ -398,11 +398,20 @@ fn utf8<'a>(
 ) -> Result<&'a str, std::str::Utf8Error> {
     const PIECE: usize = 1 << 22;
     let Some(release) = release.filter(|_| bytes.len() > PIECE) else {
-        return std::str::from_utf8(bytes);
+        return match simdutf8::basic::from_utf8(bytes) {
+            Ok(text) => Ok(text),
+            Err(_) => std::str::from_utf8(bytes),
+        };
     };
     let mut start = 0;
     while start < bytes.len() {
         let end = (start + PIECE).min(bytes.len());
+        // The fast check (SIMD) first; std's on failure, for where and why.
+        if simdutf8::basic::from_utf8(&bytes[start..end]).is_ok() {
+            start = end;
+            release(start);
+            continue;
+        }
         match std::str::from_utf8(&bytes[start..end]) {
             Ok(_) => start = end,
             // A character cut by the piece's end: the next piece starts with it. (A piece holds

@@ -153,6 +153,59 @@ pub fn field_text<'a>(value: &Value<'a>) -> Cow<'a, str> {
     }
 }
 
+/// Plans a [`Flattener`] from the records' cells, one record at a time.
+pub struct Planner<'a> {
+    columns: Vec<Column>,
+    sep: String,
+    first_table: Option<FirstTable<'a>>,
+    record: usize,
+}
+
+impl<'a> Planner<'a> {
+    pub fn new(names: Vec<String>, sep: &str) -> Planner<'a> {
+        Planner {
+            columns: names.into_iter().map(Column::new).collect(),
+            sep: sep.to_string(),
+            first_table: None,
+            record: 0,
+        }
+    }
+
+    /// Learn from the next record's cells.
+    pub fn observe(&mut self, cells: &[Value<'a>]) {
+        for (c, value) in cells.iter().enumerate() {
+            let Some(column) = self.columns.get_mut(c) else {
+                break;
+            };
+            // Plain columns stay plain cheaply: only arrays can be tables.
+            if value.kind() != ValueKind::Array {
+                column.plain |= !value.is_null();
+                continue;
+            }
+            if self.first_table.is_none() && Table::from_value(value).is_some() {
+                self.first_table = Some(FirstTable {
+                    record: self.record,
+                    column: c,
+                    value: *value,
+                });
+            }
+            column.learn(value);
+        }
+        self.record += 1;
+    }
+
+    pub fn finish(self) -> Flattener<'a> {
+        let mut flattener = Flattener {
+            columns: self.columns,
+            sep: self.sep,
+            fields: 0,
+            first_table: self.first_table,
+        };
+        flattener.fields = flattener.columns.iter_mut().map(Column::count_fields).sum();
+        flattener
+    }
+}
+
 impl<'a> Flattener<'a> {
     /// Indexes of the top-level columns that hold nothing but nested tables (and nulls): no
     /// plain field of their own, so a null in them has no cell to show it.
@@ -173,36 +226,14 @@ impl<'a> Flattener<'a> {
         records: impl Iterator<Item = Value<'a>>,
         sep: &str,
     ) -> Flattener<'a> {
-        let mut columns: Vec<Column> = names.into_iter().map(Column::new).collect();
-        let mut first_table = None;
-        for (r, record) in records.enumerate() {
-            for (c, value) in record.items().enumerate() {
-                let Some(column) = columns.get_mut(c) else {
-                    break;
-                };
-                // Plain columns stay plain cheaply: only arrays can be tables.
-                if value.kind() != ValueKind::Array {
-                    column.plain |= !value.is_null();
-                    continue;
-                }
-                if first_table.is_none() && Table::from_value(&value).is_some() {
-                    first_table = Some(FirstTable {
-                        record: r,
-                        column: c,
-                        value,
-                    });
-                }
-                column.learn(&value);
-            }
+        let mut planner = Planner::new(names, sep);
+        let mut cells = Vec::new();
+        for record in records {
+            cells.clear();
+            cells.extend(record.items());
+            planner.observe(&cells);
         }
-        let mut flattener = Flattener {
-            columns,
-            sep: sep.to_string(),
-            fields: 0,
-            first_table,
-        };
-        flattener.fields = flattener.columns.iter_mut().map(Column::count_fields).sum();
-        flattener
+        planner.finish()
     }
 
     /// The first nested table found by the plan, if any.
@@ -263,20 +294,34 @@ impl<'a> Flattener<'a> {
         buffer: &mut Vec<T>,
         empty: T,
         make: impl Fn(&Value<'a>) -> T + Copy,
+        line: impl FnMut(&[T]) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let cells: Vec<Value<'a>> = record.items().collect();
+        self.cells_with(&cells, buffer, empty, make, line)
+    }
+
+    /// [`Flattener::record_with`] for a record whose cells are already found
+    /// ([`Table::each_record`] finds them in its one walk).
+    pub fn cells_with<T: Clone, E>(
+        &self,
+        cells: &[Value<'a>],
+        buffer: &mut Vec<T>,
+        empty: T,
+        make: impl Fn(&Value<'a>) -> T + Copy,
         mut line: impl FnMut(&[T]) -> Result<(), E>,
     ) -> Result<(), E> {
         buffer.clear();
         if !self.has_tables() {
-            let mut values = record.items();
+            let mut values = cells.iter();
             for column in &self.columns {
-                buffer.push(values.next().map_or_else(|| empty.clone(), |v| make(&v)));
+                buffer.push(values.next().map_or_else(|| empty.clone(), make));
                 debug_assert_eq!(column.fields, 1);
             }
             return line(buffer);
         }
         let mut slots: Vec<Option<Value<'a>>> = vec![None; self.columns.len()];
-        for (slot, value) in slots.iter_mut().zip(record.items()) {
-            *slot = Some(value);
+        for (slot, value) in slots.iter_mut().zip(cells) {
+            *slot = Some(*value);
         }
         let height = row_height(&self.columns, &slots);
         buffer.resize(height * self.fields, empty);

@@ -180,6 +180,63 @@ impl<'a> Table<'a> {
         self.records().next().is_none()
     }
 
+    /// Call `each(record, cells)` for every record in order, walking the text once: a record's
+    /// cells are found while its end is (no second walk per record, as `records()` then
+    /// `items()` would take). A record that is not an array gets no cells.
+    pub fn each_record<E>(
+        &self,
+        mut each: impl FnMut(Value<'a>, &[Value<'a>]) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let text = self.rows.source();
+        let bytes = &text.as_bytes()[..self.rows.end()];
+        let ws = |mut p: usize| {
+            while let Some(b' ' | b'\t' | b'\n' | b'\r') = bytes.get(p) {
+                p += 1;
+            }
+            p
+        };
+        let mut cells: Vec<Value<'a>> = Vec::new();
+        let mut rows = self.rows.items();
+        // The header is walked by the iterator; the records are walked here.
+        let Some(header) = rows.next() else {
+            return Ok(());
+        };
+        let mut pos = ws(header.end());
+        loop {
+            match bytes.get(pos) {
+                Some(b',') => pos = ws(pos + 1),
+                _ => return Ok(()),
+            }
+            let start = pos;
+            cells.clear();
+            let end = if bytes.get(pos) == Some(&b'[') {
+                pos = ws(pos + 1);
+                while let Some(&b) = bytes.get(pos) {
+                    if b == b']' {
+                        break;
+                    }
+                    let end = crate::json::value::skip(bytes, pos);
+                    if end <= pos {
+                        break;
+                    }
+                    cells.push(Value::from_checked(text, pos, end));
+                    pos = ws(end);
+                    if bytes.get(pos) == Some(&b',') {
+                        pos = ws(pos + 1);
+                    }
+                }
+                pos + 1
+            } else {
+                crate::json::value::skip(bytes, pos)
+            };
+            if end <= start || end > bytes.len() {
+                return Ok(());
+            }
+            each(Value::from_checked(text, start, end), &cells)?;
+            pos = ws(end);
+        }
+    }
+
     /// The records indexed for random access.
     pub fn index(&self) -> ArrayIndex<'a> {
         let mut index = ArrayIndex::of(&self.rows);
@@ -410,6 +467,31 @@ mod tests {
         let second = record_values(&records.get(1).unwrap());
         assert!(matches!(Cell::of(&first[0]), Cell::Table(t) if t.width() == 2));
         assert!(matches!(Cell::of(&second[0]), Cell::Other(_)));
+    }
+
+    #[test]
+    fn each_record_sees_the_records_and_their_cells_as_the_iterators_do() {
+        let doc = parse(
+            r#"{"inputs": [ ["a", "b"] , [1, [["k"], [2]]] ,{"x": 1},[ ], ["s,]", null ] ]}"#,
+        );
+        let table = Body::view(&doc, None).unwrap().records().unwrap();
+        let mut seen = Vec::new();
+        table
+            .each_record(|record, cells| {
+                let raw: Vec<&str> = cells.iter().map(|c| c.raw()).collect();
+                seen.push((record.raw().to_string(), raw.join("|")));
+                Ok::<(), ()>(())
+            })
+            .unwrap();
+        let expected: Vec<(String, String)> = table
+            .records()
+            .map(|r| {
+                let raw: Vec<&str> = r.items().map(|c| c.raw()).collect();
+                (r.raw().to_string(), raw.join("|"))
+            })
+            .collect();
+        assert_eq!(seen, expected);
+        assert_eq!(seen.len(), 4);
     }
 
     #[test]

@@ -14,7 +14,7 @@ use std::borrow::Cow;
 use std::io::Write;
 
 use super::{located, Settings, TargetFormat};
-use crate::body::flatten::{field_text, Flattener};
+use crate::body::flatten::{field_text, Planner};
 use crate::body::{write_document, write_record_object, Body, Kind, Layout, Table};
 use crate::convert::infer::Typed;
 use crate::diag::Severity;
@@ -87,17 +87,15 @@ pub fn body_to(
         TargetFormat::Json => write_objects(&table, settings.layout, w, &mut release),
         TargetFormat::Ndjson => {
             let keys = table.keys();
-            let mut values = Vec::with_capacity(keys.len());
             let mut line = Vec::with_capacity(256);
-            for record in table.records() {
-                values.clear();
-                values.extend(record.items());
+            table.each_record(|record, values| -> std::io::Result<()> {
                 line.clear();
-                write_record_object(&mut line, &keys, &values, Style::Compact)?;
+                write_record_object(&mut line, &keys, values, Style::Compact)?;
                 line.push(b'\n');
                 w.write_all(&line)?;
                 release.passed(record.end());
-            }
+                Ok(())
+            })?;
             Ok(())
         }
         TargetFormat::Csv => write_csv(source, &table, kind, settings, w, &mut release),
@@ -135,7 +133,6 @@ fn write_objects(
     release: &mut Release,
 ) -> anyhow::Result<()> {
     let keys = table.keys();
-    let mut values = Vec::with_capacity(keys.len());
     let mut line = Vec::with_capacity(256);
     let (open, sep, close, style): (&[u8], &[u8], &[u8], Style) = match layout {
         Layout::Records => (b"[\n  ", b",\n  ", b"\n]", Style::Spaced),
@@ -143,20 +140,19 @@ fn write_objects(
         Layout::Pretty => (b"[\n", b",\n", b"\n]", Style::Pretty(1)),
     };
     let mut any = false;
-    for record in table.records() {
-        w.write_all(if any { sep } else { open })?;
-        any = true;
-        if layout == Layout::Pretty {
-            indent(&mut *w, 1)?;
-        }
-        values.clear();
-        values.extend(record.items());
+    table.each_record(|record, values| -> std::io::Result<()> {
         // One write per record: the writer behind `w` is reached through a trait object.
         line.clear();
-        write_record_object(&mut line, &keys, &values, style)?;
+        line.extend_from_slice(if any { sep } else { open });
+        any = true;
+        if layout == Layout::Pretty {
+            indent(&mut line, 1)?;
+        }
+        write_record_object(&mut line, &keys, values, style)?;
         w.write_all(&line)?;
         release.passed(record.end());
-    }
+        Ok(())
+    })?;
     w.write_all(if any { close } else { b"[]" })?;
     w.write_all(b"\n")?;
     Ok(())
@@ -173,13 +169,13 @@ fn write_csv(
     let sep = settings.nest_sep.as_str();
     let keys = table.keys();
     // The planning pass gives pages back as it goes; the write pass then starts over.
-    let flattener = Flattener::plan(
-        keys.clone(),
-        table
-            .records()
-            .inspect(|record| release.passed(record.end())),
-        sep,
-    );
+    let mut planner = Planner::new(keys.clone(), sep);
+    let _ = table.each_record(|record, cells| -> Result<(), ()> {
+        planner.observe(cells);
+        release.passed(record.end());
+        Ok(())
+    });
+    let flattener = planner.finish();
     release.restart();
     if let (false, Some(first)) = (settings.nest, flattener.first_table()) {
         let inner = Table::from_value(&first.value)
@@ -243,34 +239,33 @@ fn write_csv(
     } else {
         Vec::new()
     };
-    for (index, record) in table.records().enumerate() {
-        if !table_columns.is_empty() {
-            for (column, value) in record.items().enumerate() {
-                if value.is_null() && table_columns.contains(&column) {
-                    let (line, col) = source.line_col(value.offset());
-                    return Err(located(
-                        &source.name,
-                        line,
-                        col,
-                        &format!(
-                            "/{}/{}/{column} (record {}, column {:?}) is null where other records hold nested tables: CSV rows cannot tell a null from an empty table, so it would read back as one (hint: convert to JSON instead, or give the record an empty table with its header)",
-                            kind.records_key(),
-                            index + 1,
-                            index + 1,
-                            keys.get(column).map_or("", String::as_str)
-                        ),
-                    ));
-                }
+    let mut index = 0usize;
+    table.each_record(|record, cells| -> anyhow::Result<()> {
+        index += 1;
+        for (column, value) in cells.iter().enumerate() {
+            if value.is_null() && table_columns.contains(&column) {
+                let (line, col) = source.line_col(value.offset());
+                return Err(located(
+                    &source.name,
+                    line,
+                    col,
+                    &format!(
+                        "/{}/{index}/{column} (record {index}, column {:?}) is null where other records hold nested tables: CSV rows cannot tell a null from an empty table, so it would read back as one (hint: convert to JSON instead, or give the record an empty table with its header)",
+                        kind.records_key(),
+                        keys.get(column).map_or("", String::as_str)
+                    ),
+                ));
             }
         }
-        flattener.record_with(&record, &mut buffer, empty.clone(), field, |fields| {
+        flattener.cells_with(cells, &mut buffer, empty.clone(), field, |fields| {
             if one_column && fields[0].string && fields[0].text.is_empty() {
                 empty_strings += 1;
             }
             out.row(fields)
         })?;
         release.passed(record.end());
-    }
+        Ok(())
+    })?;
     out.w.flush()?;
     if empty_strings > 0 {
         eprintln!(
