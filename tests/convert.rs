@@ -1697,3 +1697,23 @@ fn an_incomplete_ndjson_line_points_at_its_end() {
         ],
     );
 }
+
+#[test]
+fn ndjson_lines_end_at_lf_crlf_or_a_lone_cr() {
+    let s = Scratch::new();
+    for (name, eol) in [
+        ("lf.ndjson", "\n"),
+        ("crlf.ndjson", "\r\n"),
+        ("cr.ndjson", "\r"),
+    ] {
+        s.write(
+            name,
+            format!("{{\"a\": 1}}{eol}{{\"a\": 2}}{eol}{eol}{{\"a\": 3, }}{eol}"),
+        );
+        let err = fails(&s, &[name], None, 1);
+        assert_contains(&err, &[&format!("{name}:4:8: trailing comma")]);
+        s.write(name, format!("{{\"a\": 1}}{eol}{{\"a\": 2}}{eol}"));
+        let out = ok(&s, &[name, "--compact"], None);
+        assert_eq!(out, "{\"inputs\":[[\"a\"],[1],[2]]}\n", "{name}");
+    }
+}

@@ -120,7 +120,10 @@ fn each_line<'a>(
         };
         let mut p = 0;
         while p < text.len() {
-            let line_end = match memchr::memchr(b'\n', &text.as_bytes()[p..]) {
+            // A line ends at LF, CRLF or a lone CR (one line-ending rule for every reader).
+            let rest = &text.as_bytes()[p..];
+            let line_end = match memchr::memchr2(b'\n', b'\r', rest) {
+                Some(i) if rest[i] == b'\r' && rest.get(i + 1) == Some(&b'\n') => p + i + 2,
                 Some(i) => p + i + 1,
                 None if bad.is_none() => text.len(),
                 None => break,
