@@ -229,7 +229,6 @@ pub fn write_json_string(buf: &mut Vec<u8>, s: &str) {
 /// on the way, a character at a time: `false` (with `buf` partly written) when the bytes are not
 /// valid UTF-8.
 pub fn write_json_bytes(buf: &mut Vec<u8>, bytes: &[u8]) -> bool {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
     buf.reserve(bytes.len() + 2);
     buf.push(b'"');
     let n = bytes.len();
@@ -255,22 +254,8 @@ pub fn write_json_bytes(buf: &mut Vec<u8>, bytes: &[u8]) -> bool {
             },
             _ => {
                 buf.extend_from_slice(&bytes[start..i]);
-                match b {
-                    b'"' => buf.extend_from_slice(b"\\\""),
-                    b'\\' => buf.extend_from_slice(b"\\\\"),
-                    b'\n' => buf.extend_from_slice(b"\\n"),
-                    b'\r' => buf.extend_from_slice(b"\\r"),
-                    b'\t' => buf.extend_from_slice(b"\\t"),
-                    0x08 => buf.extend_from_slice(b"\\b"),
-                    0x0c => buf.extend_from_slice(b"\\f"),
-                    _ => buf.extend_from_slice(&[
-                        b'\\',
-                        b'u',
-                        b'0',
-                        b'0',
-                        HEX[(b >> 4) as usize],
-                        HEX[(b & 0xf) as usize],
-                    ]),
+                if let Some((escaped, len)) = crate::json::write::escape(b) {
+                    buf.extend_from_slice(&escaped[..len]);
                 }
                 i += 1;
                 start = i;

@@ -18,38 +18,47 @@ pub enum Style {
     Pretty(usize),
 }
 
-/// Write `s` as a JSON string literal.
-pub fn write_str<W: Write + ?Sized>(w: &mut W, s: &str) -> io::Result<()> {
-    w.write_all(b"\"")?;
-    let bytes = s.as_bytes();
-    let mut run = 0;
-    for (i, &b) in bytes.iter().enumerate() {
-        let escape: &[u8] = match b {
-            b'"' => b"\\\"",
-            b'\\' => b"\\\\",
-            b'\n' => b"\\n",
-            b'\r' => b"\\r",
-            b'\t' => b"\\t",
-            0x08 => b"\\b",
-            0x0c => b"\\f",
-            0..=0x1f => b"",
-            _ => continue,
-        };
-        w.write_all(&bytes[run..i])?;
-        if escape.is_empty() {
-            const HEX: &[u8; 16] = b"0123456789abcdef";
-            w.write_all(&[
+/// How JSON writes byte `b` inside a string when it must be escaped (`"`, `\\`, a control
+/// character: the short form where JSON has one, else `\u00XX`); `None` when `b` is written as
+/// it is. The one escaping rule for every writer (this module and CSV inference's fast path).
+#[inline]
+pub fn escape(b: u8) -> Option<([u8; 6], usize)> {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let short = |c: u8| Some(([b'\\', c, 0, 0, 0, 0], 2));
+    match b {
+        b'"' => short(b'"'),
+        b'\\' => short(b'\\'),
+        b'\n' => short(b'n'),
+        b'\r' => short(b'r'),
+        b'\t' => short(b't'),
+        0x08 => short(b'b'),
+        0x0c => short(b'f'),
+        0..=0x1f => Some((
+            [
                 b'\\',
                 b'u',
                 b'0',
                 b'0',
                 HEX[(b >> 4) as usize],
                 HEX[(b & 0xf) as usize],
-            ])?;
-        } else {
-            w.write_all(escape)?;
+            ],
+            6,
+        )),
+        _ => None,
+    }
+}
+
+/// Write `s` as a JSON string literal.
+pub fn write_str<W: Write + ?Sized>(w: &mut W, s: &str) -> io::Result<()> {
+    w.write_all(b"\"")?;
+    let bytes = s.as_bytes();
+    let mut run = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        if let Some((escaped, len)) = escape(b) {
+            w.write_all(&bytes[run..i])?;
+            w.write_all(&escaped[..len])?;
+            run = i + 1;
         }
-        run = i + 1;
     }
     w.write_all(&bytes[run..])?;
     w.write_all(b"\"")
