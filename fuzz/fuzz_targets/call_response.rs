@@ -40,9 +40,14 @@ fuzz_target!(|data: &[u8]| {
     let answer_others = |merger: &mut Merger| {
         for batch in (0..batches).filter(|&b| b != fuzzed) {
             match others {
-                0 => merger
-                    .answered(batch, &good_answer(split.range(batch).len()))
-                    .expect("a good answer is taken"),
+                // Refused only when the fuzzed answer came first under another header.
+                0 => {
+                    let taken = merger.answered(batch, &good_answer(split.range(batch).len()));
+                    assert!(
+                        taken.is_ok() || fuzzed_first,
+                        "a good answer refused: {taken:?}"
+                    );
+                }
                 1 => merger.failed(
                     batch,
                     BatchFailure {
