@@ -9,11 +9,15 @@
 //! the format) keeps every one of its records: a row of `null`s as wide as the header, `null`
 //! warnings, one error entry in the spec's shape (`error_category` `batch_error`, `error_type`
 //! the HTTP status or transport failure, `source_path` the record's pointer in the request, the
-//! message saying what happened), and a `process_time` of 0. When no batch answered, there is no
-//! header to write rows under: the response has no records and one request-level `errors` entry
-//! listing an error per record, so still no record disappears.
+//! message saying what happened), and a `process_time` of 0. An answer whose `outputs` header
+//! differs from the first answer's breaks the merge and fails its batch so. An answer with
+//! `"outputs": []` (the service refused the whole batch with request-level errors) keeps its
+//! records the same way, the error entry carrying the service's `error_type` and message. When no
+//! batch answered with a header, there is no header to write rows under: the response has no
+//! records and one request-level `errors` entry listing an error per record, so still no record
+//! disappears.
 
-use crate::body::{ArrayIndex, Body, Kind, Table, Value};
+use crate::body::{messages, ArrayIndex, Body, Kind, Table, Value};
 use crate::json::write::write_str;
 use crate::validate::{self, Against, Options};
 
@@ -194,11 +198,45 @@ impl Merger {
             return Err(failure);
         };
         let outputs = response.outputs.expect("a valid response has outputs");
-        if self.header.is_none() {
-            if let Some(header) = outputs.header {
+        let Some(header) = outputs.header else {
+            // `"outputs": []`: the service refused the whole batch with request-level errors.
+            // No rows to take: every record keeps an error entry saying why, as for a failure.
+            let said = response
+                .errors
+                .iter()
+                .flat_map(|e| e.items())
+                .flat_map(|entry| messages(&entry))
+                .next();
+            let failure = BatchFailure {
+                error_type: said
+                    .and_then(|m| m.field("error_type"))
+                    .unwrap_or_else(|| "no_outputs".to_string()),
+                message: match said.and_then(|m| m.message()) {
+                    Some(message) => format!("the service answered with no outputs: {message}"),
+                    None => "the service answered with no outputs".to_string(),
+                },
+            };
+            self.errored_records += records;
+            self.parts[batch] = Some(Part::Failed(failure));
+            return Ok(());
+        };
+        let header = compact(&header).into_bytes();
+        match &self.header {
+            None => {
                 self.width = outputs.width();
-                self.header = Some(compact(&header).into_bytes());
+                self.header = Some(header);
             }
+            // Rows under another header cannot be merged into one table.
+            Some(first) if *first != header => {
+                let failure = failure(format!(
+                    "the answer's outputs header {} differs from the first answer's {}",
+                    String::from_utf8_lossy(&header),
+                    String::from_utf8_lossy(first)
+                ));
+                self.failed(batch, failure.clone());
+                return Err(failure);
+            }
+            Some(_) => {}
         }
         let span = |v: Value| (v.offset(), v.end());
         let spans = |array: Option<Value>| -> Vec<Option<(usize, usize)>> {
@@ -495,5 +533,87 @@ mod tests {
         assert!(String::from_utf8(merged)
             .unwrap()
             .starts_with(r#"{"outputs":[["y","z"],[1,2],[null,null],[1,2]]"#));
+    }
+    /// Found by the `call_response` fuzz target: batches answered under different headers were
+    /// merged into one table of rows of different widths (XC107 in the merged response).
+    #[test]
+    fn an_answer_under_another_header_fails_its_batch() {
+        let root = crate::json::parse(r#"{"inputs": [["a"], [1], [2], [3]]}"#).unwrap();
+        let split = Split::new(&root, 2).unwrap();
+        let mut merger = Merger::new(&split);
+        merger
+            .answered(
+                0,
+                br#"{"outputs":[["y","z"],[1,2],[3,4]],"warnings":[null,null],"errors":[null,null],"process_time":[1,1]}"#,
+            )
+            .unwrap();
+        let other = merger.answered(
+            1,
+            br#"{"outputs":[["y"],[1]],"warnings":[null],"errors":[null],"process_time":[1]}"#,
+        );
+        let failure = other.unwrap_err();
+        assert!(
+            failure.message.contains(r#"header ["y"] differs"#),
+            "{}",
+            failure.message
+        );
+        assert_eq!(merger.failures(), 1);
+        let merged = merger.finish();
+        assert!(
+            valid_response(&merged, 3),
+            "{}",
+            String::from_utf8_lossy(&merged)
+        );
+        assert!(String::from_utf8(merged)
+            .unwrap()
+            .starts_with(r#"{"outputs":[["y","z"],[1,2],[3,4],[null,null]]"#));
+    }
+
+    const REFUSED: &[u8] = br#"{"outputs": [], "warnings": [null], "errors": [[{"error_category": "c", "error_type": "500", "additional_details": "", "source_path": "", "message": "down"}]], "process_time": [0]}"#;
+
+    /// A batch answered with `"outputs": []` and request-level errors (valid on its own) left a
+    /// `[]` row under the other batches' header (XC107), or, with no header at all, lost the
+    /// service's errors (`"errors": [[]]`).
+    #[test]
+    fn a_batch_refused_with_no_outputs_keeps_its_records_with_the_services_error() {
+        let root = crate::json::parse(r#"{"inputs": [["a"], [1], [2], [3]]}"#).unwrap();
+        let split = Split::new(&root, 2).unwrap();
+        let mut merger = Merger::new(&split);
+        merger
+            .answered(
+                0,
+                br#"{"outputs":[["y"],[1],[3]],"warnings":[null,null],"errors":[null,null],"process_time":[1,1]}"#,
+            )
+            .unwrap();
+        merger.answered(1, REFUSED).unwrap();
+        assert_eq!(merger.errored_records(), 1);
+        let merged = merger.finish();
+        assert!(
+            valid_response(&merged, 3),
+            "{}",
+            String::from_utf8_lossy(&merged)
+        );
+        let text = String::from_utf8(merged).unwrap();
+        assert!(
+            text.starts_with(r#"{"outputs":[["y"],[1],[3],[null]]"#),
+            "{text}"
+        );
+        assert!(
+            text.contains(r#""error_type":"500","additional_details":"the service answered with no outputs: down","source_path":"/inputs/3""#),
+            "{text}"
+        );
+
+        // Every batch refused: one request-level entry, an error per record, none lost.
+        let mut merger = Merger::new(&split);
+        merger.answered(0, REFUSED).unwrap();
+        merger.answered(1, REFUSED).unwrap();
+        let merged = merger.finish();
+        assert!(
+            valid_response(&merged, 3),
+            "{}",
+            String::from_utf8_lossy(&merged)
+        );
+        let text = String::from_utf8(merged).unwrap();
+        assert_eq!(text.matches("no outputs: down").count(), 6, "{text}");
     }
 }
