@@ -98,7 +98,15 @@ pub fn body_to(
             })?;
             Ok(())
         }
-        TargetFormat::Csv => write_csv(source, &table, kind, settings, w, &mut release),
+        TargetFormat::Csv => write_csv(
+            source,
+            &table,
+            kind,
+            validated.nested_tables,
+            settings,
+            w,
+            &mut release,
+        ),
     }
 }
 
@@ -158,10 +166,12 @@ fn write_objects(
     Ok(())
 }
 
+#[allow(clippy::too_many_arguments)]
 fn write_csv(
     source: &Source,
     table: &Table,
     kind: Kind,
+    nested_tables: usize,
     settings: &Settings,
     w: &mut dyn Write,
     release: &mut Release,
@@ -170,11 +180,14 @@ fn write_csv(
     let keys = table.keys();
     // The planning pass gives pages back as it goes; the write pass then starts over.
     let mut planner = Planner::new(keys.clone(), sep);
-    let _ = table.each_record(|record, cells| -> Result<(), ()> {
-        planner.observe(cells);
-        release.passed(record.end());
-        Ok(())
-    });
+    // The validator counted the nested tables: a flat body needs no planning pass.
+    if nested_tables > 0 {
+        let _ = table.each_record(|record, cells| -> Result<(), ()> {
+            planner.observe(cells);
+            release.passed(record.end());
+            Ok(())
+        });
+    }
     let flattener = planner.finish();
     release.restart();
     if let (false, Some(first)) = (settings.nest, flattener.first_table()) {

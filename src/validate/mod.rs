@@ -130,6 +130,8 @@ pub struct Options {
 pub struct Validated {
     pub checked: Checked,
     pub records: Option<usize>,
+    /// Nested tables in record values (0: every record is flat, so a flattener needs no plan).
+    pub nested_tables: usize,
 }
 
 /// Check one source. `kind` forces request/response; `None` detects it. View the body with
@@ -262,6 +264,7 @@ fn check(
             unlisted: scanned.unlisted,
         },
         records: scanned.records,
+        nested_tables: scanned.nested_tables,
     }
 }
 
@@ -289,6 +292,7 @@ fn syntax_failure(e: JsonSyntaxError, kind: Option<Kind>, name: Option<&str>) ->
             unlisted: Unlisted::default(),
         },
         records: None,
+        nested_tables: 0,
     }
 }
 

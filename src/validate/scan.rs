@@ -52,6 +52,8 @@ pub struct Scanned {
     pub root: Option<(usize, usize)>,
     /// Problems past [`MAX_REPORTED`], counted but not listed.
     pub unlisted: super::Unlisted,
+    /// Nested tables seen in record values (0: every record is flat).
+    pub nested_tables: usize,
 }
 
 /// What the JSON Schema pass sees of a body (see the module docs), and how its pointers map back
@@ -142,6 +144,7 @@ fn failed(syntax: JsonSyntaxError, kind: Option<Kind>) -> Scanned {
         envelope: None,
         root: None,
         unlisted: super::Unlisted::default(),
+        nested_tables: 0,
     }
 }
 
@@ -161,6 +164,7 @@ pub fn scan_text(
         suppressed: 0,
         suppressed_errors: 0,
         pool: Vec::new(),
+        tables: 0,
         release,
         next_release: RELEASE_EVERY,
     };
@@ -181,6 +185,7 @@ pub fn scan_text(
                 });
             }
             scanned.found = scanner.found;
+            scanned.nested_tables = scanner.tables;
             scanned.unlisted = super::Unlisted {
                 errors: scanner.suppressed_errors,
                 warnings: scanner.suppressed - scanner.suppressed_errors,
@@ -212,6 +217,8 @@ struct Scanner<'a, 'r> {
     suppressed_errors: usize,
     /// Header vectors for reuse, so nested tables do not allocate one each.
     pool: Vec<Vec<&'a str>>,
+    /// Nested tables seen in record values.
+    tables: usize,
     release: Option<&'r dyn Fn(usize)>,
     next_release: usize,
 }
@@ -491,6 +498,7 @@ impl<'a> Scanner<'a, '_> {
             envelope: None,
             root: None,
             unlisted: super::Unlisted::default(),
+            nested_tables: 0,
         };
         if self.peek() != Some(b'{') {
             let what = self.skip_typed()?;
@@ -957,6 +965,7 @@ impl<'a> Scanner<'a, '_> {
 
     /// A nested table at `[` whose first element is `[`: header, then rows of its width.
     fn table(&mut self) -> R<()> {
+        self.tables += 1;
         self.lx.open(b']')?;
         let mut header = self.pool.pop().unwrap_or_default();
         header.clear();
