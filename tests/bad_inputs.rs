@@ -607,7 +607,6 @@ fn fifos_carrying_bad_bytes() {
 /// (`src/cmd/call.rs`, `request_body`).
 #[cfg(target_os = "linux")]
 #[test]
-#[ignore = "call hangs on a FIFO that is not a request body: it opens the FIFO twice (src/cmd/call.rs request_body)"]
 fn call_reads_a_fifo_once() {
     let scratch = Scratch::new();
     let Some(fifo) = make_fifo(&scratch, "pipe.json") else {

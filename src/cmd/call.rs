@@ -314,7 +314,10 @@ fn request_body(arg: &str, data: &DataArgs) -> anyhow::Result<(Vec<u8>, String)>
                 return Ok((source.bytes.to_vec(), name));
             }
         }
-        if source::is_stdin(arg) {
+        // Standard input, a FIFO or any other stream can be read only once: what was read is
+        // held in a temp file for `convert`.
+        let regular = std::fs::metadata(arg).is_ok_and(|m| m.is_file());
+        if source::is_stdin(arg) || !regular {
             let mut file = tempfile::NamedTempFile::new()
                 .map_err(|e| crate::error::input_error(format!("cannot spool <stdin>: {e}")))?;
             file.write_all(&source.bytes)
@@ -331,8 +334,8 @@ fn request_body(arg: &str, data: &DataArgs) -> anyhow::Result<(Vec<u8>, String)>
         if spool.is_none() {
             return Err(err);
         }
-        // Name standard input as the user knows it, not by its temp file; keep the exit code.
-        let message = format!("{err:#}").replace(&input, "<stdin>");
+        // Name the input as the user knows it, not by its temp file; keep the exit code.
+        let message = format!("{err:#}").replace(&input, &name);
         return Err(crate::error::error(
             crate::error::kind_of(&err).unwrap_or(ErrorKind::Input),
             message,
