@@ -60,17 +60,32 @@ impl<'a> Split<'a> {
         start..(start + self.size).min(self.records.len())
     }
 
-    /// The request body of batch `batch`: `{"inputs":[HEADER,RECORD,…]}`, each written as it is
-    /// in the original text.
+    /// The request body of batch `batch`: `{"inputs":[HEADER,RECORD,…]}`, the header and the
+    /// records written as they are in the original text. The records go as one slice of it,
+    /// separators included, unless that slice spans lines (a pretty-printed request): then each
+    /// record is written after a bare comma, so a batch stays on one line.
     pub fn body(&self, batch: usize) -> Vec<u8> {
         let range = self.range(batch);
-        let mut out = Vec::with_capacity(64 + self.size * 64);
+        let mut out = Vec::with_capacity(16 + self.header.raw().len());
         out.extend_from_slice(b"{\"inputs\":[");
         out.extend_from_slice(self.header.raw().as_bytes());
-        for i in range {
-            if let Some(record) = self.records.get(i) {
+        if let (Some(first), Some(last)) = (
+            self.records.get(range.start),
+            range.end.checked_sub(1).and_then(|i| self.records.get(i)),
+        ) {
+            let records = &self.header.source().as_bytes()[first.offset()..last.end()];
+            // Exact: a bare comma per record at most, and the closing `]}`.
+            out.reserve(records.len() + range.len() + 3);
+            if memchr::memchr2(b'\n', b'\r', records).is_none() {
                 out.push(b',');
-                out.extend_from_slice(record.raw().as_bytes());
+                out.extend_from_slice(records);
+            } else {
+                for i in range {
+                    if let Some(record) = self.records.get(i) {
+                        out.push(b',');
+                        out.extend_from_slice(record.raw().as_bytes());
+                    }
+                }
             }
         }
         out.extend_from_slice(b"]}");
@@ -101,17 +116,184 @@ pub struct Merger {
     errored_records: usize,
 }
 
-/// One batch's contribution: its answer's text and, per record, the spans of its row and its
-/// `warnings`, `errors` and `process_time` entries (`None`: not given, written as the default).
+/// One batch's contribution: its answer's text and the spans, in it, of its rows and of its
+/// `warnings`, `errors` and `process_time` entries.
 enum Part {
     Answered {
         body: Vec<u8>,
-        rows: Vec<(usize, usize)>,
-        warnings: Vec<Option<(usize, usize)>>,
-        errors: Vec<Option<(usize, usize)>>,
-        times: Vec<Option<(usize, usize)>>,
+        rows: Entries,
+        warnings: Entries,
+        errors: Entries,
+        times: Entries,
     },
     Failed(BatchFailure),
+}
+
+/// A batch's entries of one kind, one per record.
+enum Entries {
+    /// Written one after another in `start..end` of the answer, separated by commas (and
+    /// nothing else that spans lines).
+    Span(usize, usize),
+    /// Not given (`null`): each record gets the default.
+    Default,
+}
+
+impl Entries {
+    /// The entries of the array `start..end` of `text` after its first `skip` items, as one
+    /// span; when the span has line breaks in it (a pretty-printed answer), the entries are
+    /// written compactly into `spare` (appended) and the span points there, past `text.len()`.
+    fn of(text: &str, (start, end): (usize, usize), skip: usize, spare: &mut Vec<u8>) -> Entries {
+        let array = Value::from_checked(text, start, end);
+        let mut items = array.items();
+        let mut from = start + 1;
+        for _ in 0..skip {
+            match items.next() {
+                Some(item) => from = item.end(),
+                None => return Entries::Span(from, from),
+            }
+        }
+        let bytes = text.as_bytes();
+        let mut to = end - 1;
+        while to > from && bytes[to - 1].is_ascii_whitespace() {
+            to -= 1;
+        }
+        // Past the separator after the skipped items.
+        while from < to && (bytes[from].is_ascii_whitespace() || (skip > 0 && bytes[from] == b','))
+        {
+            from += 1;
+        }
+        if memchr::memchr2(b'\n', b'\r', &bytes[from..to]).is_none() {
+            return Entries::Span(from, to);
+        }
+        let at = text.len() + spare.len();
+        for (i, item) in items.enumerate() {
+            if i > 0 {
+                spare.push(b',');
+            }
+            crate::json::write::write_value(spare, &item, crate::json::write::Style::Compact)
+                .expect("writing to memory");
+        }
+        Entries::Span(at, text.len() + spare.len())
+    }
+}
+
+/// A batch's answer, checked and taken apart: what [`Merger::take`] merges.
+pub struct Answer(Taken);
+
+enum Taken {
+    /// Rows under `header` (compact JSON text, `width` columns), and how many records carry
+    /// errors.
+    Rows {
+        header: Vec<u8>,
+        width: usize,
+        part: Part,
+        errored: usize,
+    },
+    /// `"outputs": []` (or a header and no rows): the service refused the whole batch with
+    /// request-level errors. No rows to take: every record keeps an error entry saying why, as
+    /// for a failure.
+    Refused(BatchFailure),
+}
+
+impl Answer {
+    /// Read `body`, the answer to batch `batch` of `records` records: checked as a response to
+    /// it (as `validate --against` would), then cut into spans without walking it again. `Err`
+    /// says why it cannot be merged. Needs no merger, so each answer can be read on the thread
+    /// that received it.
+    pub fn read(batch: usize, records: usize, body: Vec<u8>) -> Result<Answer, BatchFailure> {
+        let failure = |message: String| BatchFailure {
+            error_type: "invalid_response".to_string(),
+            message,
+        };
+        let text = crate::text::utf8(&body).map_err(|e| {
+            failure(format!(
+                "the answer is not UTF-8 text (byte {})",
+                e.valid_up_to()
+            ))
+        })?;
+        let options = Options {
+            kind: Some(Kind::Response),
+            against: Some(Against {
+                name: format!("batch {}", batch + 1),
+                records,
+            }),
+        };
+        let validated = validate::check_text(text, &options);
+        if let Some(first) = validated
+            .checked
+            .diagnostics
+            .iter()
+            .find(|d| d.severity == crate::diag::Severity::Error)
+        {
+            return Err(failure(format!(
+                "the answer breaks the format: {} {} at {}",
+                first.rule,
+                first.message,
+                first.location()
+            )));
+        }
+        // A valid response to this batch: its members are where the scan saw them.
+        let member = |key: &str| validated.members.iter().rev().find(|m| m.key == key);
+        let (Some(outputs), Some(Kind::Response)) = (member("outputs"), validated.checked.kind)
+        else {
+            return Err(failure("the answer is not a response body".to_string()));
+        };
+        let errors = member("errors").map(|m| Value::from_checked(text, m.span.0, m.span.1));
+        if outputs.count != Some(records) {
+            let said = errors
+                .iter()
+                .flat_map(|e| e.items())
+                .flat_map(|entry| messages(&entry))
+                .next();
+            return Ok(Answer(Taken::Refused(BatchFailure {
+                error_type: said
+                    .and_then(|m| m.field("error_type"))
+                    .unwrap_or_else(|| "no_outputs".to_string()),
+                message: match said.and_then(|m| m.message()) {
+                    Some(message) => format!("the service answered with no outputs: {message}"),
+                    None => "the service answered with no outputs".to_string(),
+                },
+            })));
+        }
+        let table = Value::from_checked(text, outputs.span.0, outputs.span.1);
+        let header = table
+            .items()
+            .next()
+            .ok_or_else(|| failure("the answer's outputs have no header".to_string()))?;
+        let mut spare = Vec::new();
+        let mut entries = |key: &str| match member(key) {
+            Some(m) if m.count == Some(records) => Entries::of(text, m.span, 0, &mut spare),
+            _ => Entries::Default,
+        };
+        let (warnings, errors_part, times) = (
+            entries("warnings"),
+            entries("errors"),
+            entries("process_time"),
+        );
+        let errored = match (member("errors"), errors) {
+            (Some(m), Some(errors)) if m.non_null > 0 => errors
+                .items()
+                .filter(|entry| entry.items().next().is_some())
+                .count(),
+            _ => 0,
+        };
+        let rows = Entries::of(text, outputs.span, 1, &mut spare);
+        let (header, width) = (compact(&header).into_bytes(), header.items().count());
+        let mut body = body;
+        body.extend_from_slice(&spare);
+        Ok(Answer(Taken::Rows {
+            header,
+            width,
+            part: Part::Answered {
+                body,
+                rows,
+                warnings,
+                errors: errors_part,
+                times,
+            },
+            errored,
+        }))
+    }
 }
 
 impl Merger {
@@ -147,128 +329,63 @@ impl Merger {
 
     /// Take batch `batch`'s answer body: checked as a response to that batch (record counts
     /// must match). An answer that breaks the format turns into a failure, returned as `Err`
-    /// with the reason (the batch is recorded as failed).
-    pub fn answered(&mut self, batch: usize, body: &[u8]) -> Result<(), BatchFailure> {
-        let records = self.sizes[batch].1;
-        let options = Options {
-            kind: Some(Kind::Response),
-            against: Some(Against {
-                name: format!("batch {}", batch + 1),
-                records,
-            }),
-        };
-        let failure = |message: String| BatchFailure {
-            error_type: "invalid_response".to_string(),
-            message,
-        };
-        let text = match std::str::from_utf8(body) {
-            Ok(text) => text,
-            Err(e) => {
-                let failure = failure(format!(
-                    "the answer is not UTF-8 text (byte {})",
-                    e.valid_up_to()
-                ));
+    /// with the reason (the batch is recorded as failed). [`Answer::read`] then
+    /// [`Merger::take`], in one step.
+    pub fn answered(&mut self, batch: usize, body: Vec<u8>) -> Result<(), BatchFailure> {
+        let answer = Answer::read(batch, self.sizes[batch].1, body);
+        self.take(batch, answer)
+    }
+
+    /// Take batch `batch`'s answer as [`Answer::read`] read it (on any thread): an `Err` or an
+    /// answer under another header than the first answer's is recorded as the batch's failure
+    /// and returned.
+    pub fn take(
+        &mut self,
+        batch: usize,
+        answer: Result<Answer, BatchFailure>,
+    ) -> Result<(), BatchFailure> {
+        let answer = match answer {
+            Ok(answer) => answer,
+            Err(failure) => {
                 self.failed(batch, failure.clone());
                 return Err(failure);
             }
         };
-        let validated = validate::check_text(text, &options);
-        if let Some(first) = validated
-            .checked
-            .diagnostics
-            .iter()
-            .find(|d| d.severity == crate::diag::Severity::Error)
-        {
-            let failure = failure(format!(
-                "the answer breaks the format: {} {} at {}",
-                first.rule,
-                first.message,
-                first.location()
-            ));
-            self.failed(batch, failure.clone());
-            return Err(failure);
-        }
-        let root = validate::body_root(text, &validated.checked);
-        let Some(Body::Response(response)) = root
-            .as_ref()
-            .and_then(|r| Body::view(r, Some(Kind::Response)))
-        else {
-            let failure = failure("the answer is not a response body".to_string());
-            self.failed(batch, failure.clone());
-            return Err(failure);
+        let (header, width, part, errored) = match answer.0 {
+            Taken::Refused(failure) => {
+                self.errored_records += self.sizes[batch].1;
+                self.parts[batch] = Some(Part::Failed(failure));
+                return Ok(());
+            }
+            Taken::Rows {
+                header,
+                width,
+                part,
+                errored,
+            } => (header, width, part, errored),
         };
-        let outputs = response.outputs.expect("a valid response has outputs");
-        let Some(header) = outputs.header else {
-            // `"outputs": []`: the service refused the whole batch with request-level errors.
-            // No rows to take: every record keeps an error entry saying why, as for a failure.
-            let said = response
-                .errors
-                .iter()
-                .flat_map(|e| e.items())
-                .flat_map(|entry| messages(&entry))
-                .next();
-            let failure = BatchFailure {
-                error_type: said
-                    .and_then(|m| m.field("error_type"))
-                    .unwrap_or_else(|| "no_outputs".to_string()),
-                message: match said.and_then(|m| m.message()) {
-                    Some(message) => format!("the service answered with no outputs: {message}"),
-                    None => "the service answered with no outputs".to_string(),
-                },
-            };
-            self.errored_records += records;
-            self.parts[batch] = Some(Part::Failed(failure));
-            return Ok(());
-        };
-        let header = compact(&header).into_bytes();
         match &self.header {
             None => {
-                self.width = outputs.width();
+                self.width = width;
                 self.header = Some(header);
             }
             // Rows under another header cannot be merged into one table.
             Some(first) if *first != header => {
-                let failure = failure(format!(
-                    "the answer's outputs header {} differs from the first answer's {}",
-                    String::from_utf8_lossy(&header),
-                    String::from_utf8_lossy(first)
-                ));
+                let failure = BatchFailure {
+                    error_type: "invalid_response".to_string(),
+                    message: format!(
+                        "the answer's outputs header {} differs from the first answer's {}",
+                        String::from_utf8_lossy(&header),
+                        String::from_utf8_lossy(first)
+                    ),
+                };
                 self.failed(batch, failure.clone());
                 return Err(failure);
             }
             Some(_) => {}
         }
-        let span = |v: Value| (v.offset(), v.end());
-        let spans = |array: Option<Value>| -> Vec<Option<(usize, usize)>> {
-            let mut spans: Vec<Option<(usize, usize)>> = array
-                .map(|a| a.items().map(|v| Some(span(v))).collect())
-                .unwrap_or_default();
-            spans.resize(records, None);
-            spans
-        };
-        let errors = spans(response.errors);
-        self.errored_records += errors
-            .iter()
-            .flatten()
-            .filter(|&&(start, end)| {
-                let entry = &text[start..end];
-                entry != "null"
-                    && Value::from_checked(text, start, end)
-                        .items()
-                        .next()
-                        .is_some()
-            })
-            .count();
-        let rows = outputs.records().map(span).collect();
-        let warnings = spans(response.warnings);
-        let times = spans(response.process_time);
-        self.parts[batch] = Some(Part::Answered {
-            body: body.to_vec(),
-            rows,
-            warnings,
-            errors,
-            times,
-        });
+        self.errored_records += errored;
+        self.parts[batch] = Some(part);
         Ok(())
     }
 
@@ -324,15 +441,19 @@ impl Merger {
                     errors: e,
                     times: t,
                 }) => {
-                    let text = |span: Option<&(usize, usize)>, default: &'static [u8]| {
-                        span.map_or(default, |&(start, end)| &body[start..end])
-                    };
-                    for i in 0..count {
+                    if let Entries::Span(from, to) = *rows {
                         out.push(b',');
-                        out.extend_from_slice(text(rows.get(i), b"[]"));
-                        push(&mut warnings, text(w[i].as_ref(), b"null"));
-                        push(&mut errors, text(e[i].as_ref(), b"null"));
-                        push(&mut times, text(t[i].as_ref(), b"0"));
+                        out.extend_from_slice(&body[from..to]);
+                    }
+                    for (list, entries, default) in [
+                        (&mut warnings, w, &b"null"[..]),
+                        (&mut errors, e, b"null"),
+                        (&mut times, t, b"0"),
+                    ] {
+                        match *entries {
+                            Entries::Span(from, to) => push(list, &body[from..to]),
+                            Entries::Default => (0..count).for_each(|_| push(list, default)),
+                        }
                     }
                 }
                 Some(Part::Failed(failure)) => {
@@ -436,12 +557,40 @@ mod tests {
         assert_eq!(split.len(), 2);
         assert_eq!(
             String::from_utf8(split.body(0)).unwrap(),
-            r#"{"inputs":[["a", "b"],[1.10, "x\u00e9"],[2, [["k"], [1e3]]]]}"#
+            r#"{"inputs":[["a", "b"],[1.10, "x\u00e9"], [2, [["k"], [1e3]]]]}"#
         );
         assert_eq!(
             String::from_utf8(split.body(1)).unwrap(),
             r#"{"inputs":[["a", "b"],[3, null]]}"#
         );
+    }
+
+    /// A pretty-printed request or answer is taken apart the same way, and what xconn writes
+    /// from it stays on one line (a single-line answer keeps its own separators).
+    #[test]
+    fn pretty_printed_requests_and_answers_are_written_on_one_line() {
+        let text = "{\n  \"inputs\": [\n    [\"a\"],\n    [1],\n    [\"x\\n\"],\n    [3]\n  ]\n}\n";
+        let root = crate::json::parse(text).unwrap();
+        let split = Split::new(&root, 2).unwrap();
+        assert_eq!(
+            String::from_utf8(split.body(0)).unwrap(),
+            r#"{"inputs":[["a"],[1],["x\n"]]}"#
+        );
+        let mut merger = Merger::new(&split);
+        let pretty = "{\n  \"outputs\": [\n    [\"y\"],\n    [10],\n    [\"z \\n\"]\n  ],\n  \"warnings\": [\n    null,\n    [ {\"source_path\": \"y\", \"message\": \"w\"} ]\n  ],\n  \"errors\": [null, null],\n  \"process_time\": [\n    1,\n    2\n  ]\n}";
+        merger.answered(0, pretty.as_bytes().to_vec()).unwrap();
+        merger
+            .answered(
+                1,
+                br#"{"outputs": [ ["y"] , [30] ], "warnings": [null], "errors": [ null ], "process_time": [ 3 ]}"#.to_vec(),
+            )
+            .unwrap();
+        let merged = merger.finish();
+        assert_eq!(
+            String::from_utf8(merged.clone()).unwrap(),
+            r#"{"outputs":[["y"],[10],["z \n"],[30]],"warnings":[null,[{"source_path":"y","message":"w"}],null],"errors":[null, null,null],"process_time":[1,2,3]}"#
+        );
+        assert!(valid_response(&merged, 3));
     }
 
     #[test]
@@ -453,14 +602,12 @@ mod tests {
         merger
             .answered(
                 1,
-                br#"{"outputs":[["y"],[30]],"warnings":[null],"errors":[null],"process_time":[3]}"#,
+                br#"{"outputs":[["y"],[30]],"warnings":[null],"errors":[null],"process_time":[3]}"#
+                    .to_vec(),
             )
             .unwrap();
         merger
-            .answered(
-                0,
-                br#"{"outputs":[["y"],[10],[20]],"warnings":[null,[{"source_path":"y","message":"w"}]],"errors":[null,null],"process_time":[1,2]}"#,
-            )
+            .answered(0, br#"{"outputs":[["y"],[10],[20]],"warnings":[null,[{"source_path":"y","message":"w"}]],"errors":[null,null],"process_time":[1,2]}"#.to_vec())
             .unwrap();
         let merged = merger.finish();
         assert_eq!(
@@ -485,7 +632,7 @@ mod tests {
         // An answer with the wrong record count is a failure too.
         let bad = merger.answered(
             1,
-            br#"{"outputs":[["y"]],"warnings":[],"errors":[],"process_time":[]}"#,
+            br#"{"outputs":[["y"]],"warnings":[],"errors":[],"process_time":[]}"#.to_vec(),
         );
         assert!(bad.is_err());
         assert_eq!(merger.failures(), 2);
@@ -511,10 +658,7 @@ mod tests {
         let mut merger = Merger::new(&split);
         for batch in [0, 2] {
             merger
-                .answered(
-                    batch,
-                    br#"{"outputs":[["y","z"],[1,2]],"warnings":[null],"errors":[null],"process_time":[1]}"#,
-                )
+                .answered(batch, br#"{"outputs":[["y","z"],[1,2]],"warnings":[null],"errors":[null],"process_time":[1]}"#.to_vec())
                 .unwrap();
         }
         merger.failed(
@@ -542,14 +686,12 @@ mod tests {
         let split = Split::new(&root, 2).unwrap();
         let mut merger = Merger::new(&split);
         merger
-            .answered(
-                0,
-                br#"{"outputs":[["y","z"],[1,2],[3,4]],"warnings":[null,null],"errors":[null,null],"process_time":[1,1]}"#,
-            )
+            .answered(0, br#"{"outputs":[["y","z"],[1,2],[3,4]],"warnings":[null,null],"errors":[null,null],"process_time":[1,1]}"#.to_vec())
             .unwrap();
         let other = merger.answered(
             1,
-            br#"{"outputs":[["y"],[1]],"warnings":[null],"errors":[null],"process_time":[1]}"#,
+            br#"{"outputs":[["y"],[1]],"warnings":[null],"errors":[null],"process_time":[1]}"#
+                .to_vec(),
         );
         let failure = other.unwrap_err();
         assert!(
@@ -580,12 +722,9 @@ mod tests {
         let split = Split::new(&root, 2).unwrap();
         let mut merger = Merger::new(&split);
         merger
-            .answered(
-                0,
-                br#"{"outputs":[["y"],[1],[3]],"warnings":[null,null],"errors":[null,null],"process_time":[1,1]}"#,
-            )
+            .answered(0, br#"{"outputs":[["y"],[1],[3]],"warnings":[null,null],"errors":[null,null],"process_time":[1,1]}"#.to_vec())
             .unwrap();
-        merger.answered(1, REFUSED).unwrap();
+        merger.answered(1, REFUSED.to_vec()).unwrap();
         assert_eq!(merger.errored_records(), 1);
         let merged = merger.finish();
         assert!(
@@ -605,8 +744,8 @@ mod tests {
 
         // Every batch refused: one request-level entry, an error per record, none lost.
         let mut merger = Merger::new(&split);
-        merger.answered(0, REFUSED).unwrap();
-        merger.answered(1, REFUSED).unwrap();
+        merger.answered(0, REFUSED.to_vec()).unwrap();
+        merger.answered(1, REFUSED.to_vec()).unwrap();
         let merged = merger.finish();
         assert!(
             valid_response(&merged, 3),

@@ -80,7 +80,7 @@ pub async fn run(settings: &Settings, authed: &Client, anonymous: &Client) -> Ve
     let sample_text = settings
         .sample
         .as_deref()
-        .and_then(|b| std::str::from_utf8(b).ok());
+        .and_then(|b| crate::text::utf8(b).ok());
     let root = sample_text.and_then(|t| crate::json::parse(t).ok());
     let table = root
         .as_ref()
@@ -378,7 +378,7 @@ fn body_of(table: &Table, records: &[Value]) -> Vec<u8> {
 
 /// How many records a request body has (it was built here, so it parses).
 fn count_records(body: &[u8]) -> usize {
-    std::str::from_utf8(body)
+    crate::text::utf8(body)
         .ok()
         .and_then(|t| crate::json::parse(t).ok())
         .and_then(|r| {

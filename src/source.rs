@@ -398,10 +398,7 @@ fn utf8<'a>(
 ) -> Result<&'a str, std::str::Utf8Error> {
     const PIECE: usize = 1 << 22;
     let Some(release) = release.filter(|_| bytes.len() > PIECE) else {
-        return match simdutf8::basic::from_utf8(bytes) {
-            Ok(text) => Ok(text),
-            Err(_) => std::str::from_utf8(bytes),
-        };
+        return crate::text::utf8(bytes);
     };
     let mut start = 0;
     while start < bytes.len() {
@@ -607,7 +604,7 @@ pub fn pointer_escape(token: &str) -> String {
 /// [`json::value::locate_pointer`]); `None` when the pointer leads nowhere or the bytes are not
 /// text. Run only when there is something to report.
 pub fn locate_pointer(bytes: &[u8], pointer: &str) -> Option<usize> {
-    json::value::locate_pointer(std::str::from_utf8(bytes).ok()?, pointer)
+    json::value::locate_pointer(crate::text::utf8(bytes).ok()?, pointer)
 }
 
 #[cfg(test)]

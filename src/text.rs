@@ -141,6 +141,15 @@ pub fn cut(text: &str, room: usize) -> (&str, usize) {
     }
 }
 
+/// `bytes` as UTF-8 text: the SIMD check (simdutf8) first, std's only on failure, for where and
+/// why. Several times faster than `std::str::from_utf8` on text that is not ASCII.
+pub fn utf8(bytes: &[u8]) -> Result<&str, std::str::Utf8Error> {
+    match simdutf8::basic::from_utf8(bytes) {
+        Ok(text) => Ok(text),
+        Err(_) => std::str::from_utf8(bytes),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -937,3 +937,102 @@ fn a_gzip_answer_is_decompressed_and_checked() {
         .unwrap()
         .contains("gzip"));
 }
+
+/// An HTTPS server with the test certificate (fixtures/tls/: a throwaway CA and a certificate
+/// it signed for 127.0.0.1).
+fn tls_server() -> Server {
+    Server::start_tls(
+        &common::fixture("tls/server.pem"),
+        &common::fixture("tls/server-key.pem"),
+        |_, _| Reply::json(ANSWER),
+    )
+}
+
+#[test]
+fn https_is_trusted_through_cacert_and_an_unknown_issuer_is_refused() {
+    let s = scratch();
+    let server = tls_server();
+    let url = server.https_url("/");
+    let ca = common::fixture("tls/ca.pem");
+    let token = [("XCONN_TOKEN", TOKEN)];
+
+    // The system's roots do not know the test CA: a TLS failure, exit 3, nothing sent.
+    let run = call(&s, &[&url, "body.json"], &token);
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("xconn: error:") && run.stderr.contains("certificate"),
+        "{}",
+        run.stderr
+    );
+    run.assert_hides(TOKEN);
+    assert_eq!(server.hits(), 0);
+
+    // Another file that holds no CA (the server's own certificate) trusts nothing either.
+    let leaf = common::fixture("tls/server.pem");
+    let run = call(
+        &s,
+        &[&url, "body.json", "--cacert", leaf.to_str().unwrap()],
+        &token,
+    );
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    assert_eq!(server.hits(), 0);
+
+    // --cacert with the CA: the request goes, with the token, over TLS.
+    let run = call(
+        &s,
+        &[&url, "body.json", "--cacert", ca.to_str().unwrap()],
+        &token,
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("\"outputs\""), "{}", run.stdout);
+    assert!(!run.stderr.contains("WARNING"), "{}", run.stderr);
+    let requests = server.requests();
+    assert_eq!(requests.len(), 1);
+    assert_eq!(
+        requests[0].header("authorization"),
+        Some(format!("Bearer {TOKEN}").as_str())
+    );
+    assert_eq!(requests[0].body, BODY.as_bytes());
+}
+
+#[test]
+fn insecure_skips_the_certificate_check_with_a_loud_warning() {
+    let s = scratch();
+    let server = tls_server();
+    let url = server.https_url("/");
+    let run = call(
+        &s,
+        &[&url, "body.json", "--insecure"],
+        &[("XCONN_TOKEN", TOKEN)],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("\"outputs\""), "{}", run.stdout);
+    assert!(
+        run.stderr.contains("WARNING: --insecure"),
+        "the warning is missing: {}",
+        run.stderr
+    );
+    run.assert_hides(TOKEN);
+    assert_eq!(server.hits(), 1);
+}
+
+#[test]
+fn a_cacert_that_is_missing_or_not_pem_is_an_input_error_and_nothing_is_sent() {
+    let s = scratch();
+    let server = tls_server();
+    let url = server.https_url("/");
+    s.write("not-a-cert.pem", "this is not a certificate\n");
+    for (cacert, says) in [
+        ("not-a-cert.pem", "no PEM certificate"),
+        ("missing.pem", "cannot read"),
+    ] {
+        let run = call(&s, &[&url, "body.json", "--cacert", cacert], &[]);
+        assert_eq!(run.code, 2, "{cacert}: {}", run.stderr);
+        assert!(
+            run.stderr.contains("--cacert") && run.stderr.contains(says),
+            "{cacert}: {}",
+            run.stderr
+        );
+    }
+    assert_eq!(server.hits(), 0);
+}

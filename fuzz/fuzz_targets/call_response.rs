@@ -42,7 +42,7 @@ fuzz_target!(|data: &[u8]| {
             match others {
                 // Refused only when the fuzzed answer came first under another header.
                 0 => {
-                    let taken = merger.answered(batch, &good_answer(split.range(batch).len()));
+                    let taken = merger.answered(batch, good_answer(split.range(batch).len()));
                     assert!(
                         taken.is_ok() || fuzzed_first,
                         "a good answer refused: {taken:?}"
@@ -62,7 +62,7 @@ fuzz_target!(|data: &[u8]| {
     if !fuzzed_first {
         answer_others(&mut merger);
     }
-    let taken = merger.answered(fuzzed, data);
+    let taken = merger.answered(fuzzed, data.to_vec());
     if let Err(failure) = &taken {
         assert!(!failure.message.is_empty());
     }

@@ -8,11 +8,13 @@
 
 use std::io::{IsTerminal, Write};
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 
-use crate::batch::{BatchFailure, Merger, Split};
+use crate::batch::{Answer, BatchFailure, Merger, Split};
 use crate::body::{Body, Kind};
 use crate::cli::{CallArgs, CallFormat, DataArgs, SummaryFormat};
 use crate::convert;
@@ -204,7 +206,7 @@ fn print_answer(
     };
     let validated = validate::check_bytes(body, &options);
     let checked = &validated.checked;
-    let text = std::str::from_utf8(body).unwrap_or_default();
+    let text = crate::text::utf8(body).unwrap_or_default();
     let root = validate::body_root(text, checked);
     if root.is_none() {
         if let Some(not_json) = not_json {
@@ -307,7 +309,7 @@ fn request_body(arg: &str, data: &DataArgs) -> anyhow::Result<(Vec<u8>, String)>
     let mut input = arg.to_string();
     if data.from.is_none() && !converted_by_extension {
         let source = Source::read(arg)?;
-        if let Ok(text) = std::str::from_utf8(&source.bytes) {
+        if let Ok(text) = crate::text::utf8(&source.bytes) {
             let start = text.len() - text.trim_start().len();
             let root = crate::json::Value::starting_at(text, start);
             if Kind::detect(&root).is_some() {
@@ -355,7 +357,7 @@ fn run_batches(
     print: &Printing,
     out: &mut Output,
 ) -> anyhow::Result<Outcome> {
-    let text = std::str::from_utf8(&request.body).map_err(|_| {
+    let text = crate::text::utf8(&request.body).map_err(|_| {
         data_error("the request is not UTF-8 text: it cannot be split into batches")
     })?;
     let root = crate::json::parse(text).map_err(|e| {
@@ -368,79 +370,93 @@ fn run_batches(
     let split = Split::new(&root, size)
         .ok_or_else(|| data_error("the request has no `inputs` table to split into batches"))?;
     let total = split.len();
-    let mut merger = Merger::new(&split);
-    let mut stats = Stats::default();
     let progress = Progress::new(total);
     let concurrency = (args.concurrency as usize).max(1);
     let verbose = args.verbose;
     let started = Instant::now();
-    let mut first_failure: Option<ErrorKind> = None;
-    http::block_on_parallel(
-        async {
-            let mut running = tokio::task::JoinSet::new();
-            let mut next = 0usize;
-            let spawn = |running: &mut tokio::task::JoinSet<_>, batch: usize| {
-                let client = client.clone();
-                let request = Request::new(
-                    request.method.clone(),
-                    request.url.clone(),
-                    request.headers.clone(),
-                    Bytes::from(split.body(batch)),
-                );
-                running.spawn(async move {
-                    let result = http::send(&client, &request).await;
-                    (batch, request.request_id, result)
-                });
-            };
-            while next < total && running.len() < concurrency {
-                spawn(&mut running, next);
-                next += 1;
-            }
-            while let Some(joined) = running.join_next().await {
-                let Ok((batch, request_id, result)) = joined else {
-                    continue;
-                };
-                stats.requests += 1;
-                match result {
-                    Ok(response) => {
-                        stats.retries += response.attempts.saturating_sub(1);
-                        stats.latencies.push(response.latency);
-                        if let Err(failure) = merger.answered(batch, &response.body) {
-                            stats.failures += 1;
-                            first_failure.get_or_insert(ErrorKind::Data);
-                            eprintln!(
-                                "xconn: batch {} (x-request-id {request_id}): {}",
-                                batch + 1,
-                                failure.message
+    // A thread per core (at most one per request in flight), each with its own single-thread
+    // runtime and connection pool, taking the next batch when one of its requests is done:
+    // nothing crosses threads but the batch counter and the merge, which only places pieces
+    // (each answer is checked and taken apart on the thread that received it).
+    let threads = http::threads_for(concurrency);
+    let next_batch = AtomicUsize::new(0);
+    let merge = Mutex::new(Merge {
+        merger: Merger::new(&split),
+        stats: Stats::default(),
+        first_failure: None,
+    });
+    std::thread::scope(|scope| -> anyhow::Result<()> {
+        let workers: Vec<_> = (0..threads)
+            .map(|t| {
+                let in_flight = concurrency / threads + usize::from(t < concurrency % threads);
+                let (split, next_batch, merge, progress) = (&split, &next_batch, &merge, &progress);
+                scope.spawn(move || -> anyhow::Result<()> {
+                    let client = if t == 0 {
+                        client.clone()
+                    } else {
+                        client.fresh()?
+                    };
+                    let take = || {
+                        let batch = next_batch.fetch_add(1, Ordering::Relaxed);
+                        (batch < total).then_some(batch)
+                    };
+                    http::block_on(async {
+                        let mut running = tokio::task::JoinSet::new();
+                        let spawn = |running: &mut tokio::task::JoinSet<_>, batch: usize| {
+                            let client = client.clone();
+                            let request = Request::new(
+                                request.method.clone(),
+                                request.url.clone(),
+                                request.headers.clone(),
+                                Bytes::from(split.body(batch)),
                             );
+                            let records = split.range(batch).len();
+                            running.spawn(async move {
+                                let result = http::send(&client, &request).await.map(|response| {
+                                    let (latency, attempts) = (response.latency, response.attempts);
+                                    let answer = Answer::read(batch, records, response.body);
+                                    (answer, latency, attempts)
+                                });
+                                (batch, request.request_id, result)
+                            });
+                        };
+                        for _ in 0..in_flight {
+                            match take() {
+                                Some(batch) => spawn(&mut running, batch),
+                                None => break,
+                            }
                         }
-                    }
-                    Err(error) => {
-                        stats.retries += error.attempts.saturating_sub(1);
-                        stats.failures += 1;
-                        first_failure.get_or_insert(error.kind());
-                        let message = error.to_string();
-                        if verbose || stats.failures <= 3 {
-                            eprintln!("xconn: batch {}: {message}", batch + 1);
+                        while let Some(joined) = running.join_next().await {
+                            let Ok((batch, request_id, result)) = joined else {
+                                continue;
+                            };
+                            let requests = merge
+                                .lock()
+                                .unwrap_or_else(|poisoned| poisoned.into_inner())
+                                .record(batch, &request_id, result, verbose);
+                            progress.done(requests);
+                            if let Some(batch) = take() {
+                                spawn(&mut running, batch);
+                            }
                         }
-                        merger.failed(
-                            batch,
-                            BatchFailure {
-                                error_type: error.error_type(),
-                                message,
-                            },
-                        );
-                    }
-                }
-                progress.done(stats.requests);
-                if next < total {
-                    spawn(&mut running, next);
-                    next += 1;
-                }
-            }
-        },
-        concurrency,
-    )?;
+                    })
+                })
+            })
+            .collect();
+        for worker in workers {
+            worker
+                .join()
+                .map_err(|_| crate::error::input_error("a batch thread stopped unexpectedly"))??;
+        }
+        Ok(())
+    })?;
+    let Merge {
+        merger,
+        mut stats,
+        first_failure,
+    } = merge
+        .into_inner()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
     progress.finish();
     stats.elapsed = started.elapsed();
     stats.records = split.records();
@@ -461,6 +477,60 @@ fn run_batches(
         Some(_) => Outcome::Invalid,
         None => outcome,
     })
+}
+
+/// The merge of the batches' answers and what they did, shared by the batch threads.
+struct Merge {
+    merger: Merger,
+    stats: Stats,
+    first_failure: Option<ErrorKind>,
+}
+
+impl Merge {
+    /// Place batch `batch`'s result (its answer as read, or why there is none); returns the
+    /// requests done so far.
+    fn record(
+        &mut self,
+        batch: usize,
+        request_id: &str,
+        result: Result<(Result<Answer, BatchFailure>, Duration, u32), http::HttpError>,
+        verbose: bool,
+    ) -> usize {
+        let stats = &mut self.stats;
+        stats.requests += 1;
+        match result {
+            Ok((answer, latency, attempts)) => {
+                stats.retries += attempts.saturating_sub(1);
+                stats.latencies.push(latency);
+                if let Err(failure) = self.merger.take(batch, answer) {
+                    stats.failures += 1;
+                    self.first_failure.get_or_insert(ErrorKind::Data);
+                    eprintln!(
+                        "xconn: batch {} (x-request-id {request_id}): {}",
+                        batch + 1,
+                        failure.message
+                    );
+                }
+            }
+            Err(error) => {
+                stats.retries += error.attempts.saturating_sub(1);
+                stats.failures += 1;
+                self.first_failure.get_or_insert(error.kind());
+                let message = error.to_string();
+                if verbose || stats.failures <= 3 {
+                    eprintln!("xconn: batch {}: {message}", batch + 1);
+                }
+                self.merger.failed(
+                    batch,
+                    BatchFailure {
+                        error_type: error.error_type(),
+                        message,
+                    },
+                );
+            }
+        }
+        stats.requests
+    }
 }
 
 /// What the batches did.

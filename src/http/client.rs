@@ -116,6 +116,12 @@ impl Client {
         })
     }
 
+    /// A client with the same settings and token and a connection pool of its own, for another
+    /// thread's runtime (a pooled connection belongs to the runtime that opened it).
+    pub fn fresh(&self) -> anyhow::Result<Client> {
+        Client::new(self.settings.clone(), self.token.clone())
+    }
+
     pub fn settings(&self) -> &Settings {
         &self.settings
     }
@@ -500,19 +506,20 @@ pub async fn send_with(
     };
     let mut headers = reqwest::header::HeaderMap::new();
     for (name, value) in client.headers(request) {
-        let shown = redact::header_line(&name, &value);
-        let name = HeaderName::from_bytes(name.trim().as_bytes()).map_err(|_| {
+        let shown = || redact::header_line(&name, &value);
+        let header_name = HeaderName::from_bytes(name.trim().as_bytes()).map_err(|_| {
             fail(
                 0,
-                Failure::Invalid(format!("invalid header name in `{shown}`")),
+                Failure::Invalid(format!("invalid header name in `{}`", shown())),
             )
         })?;
         let mut value = HeaderValue::from_str(value.trim()).map_err(|_| {
             fail(
                 0,
-                Failure::Invalid(format!("invalid header value in `{shown}`")),
+                Failure::Invalid(format!("invalid header value in `{}`", shown())),
             )
         })?;
+        let name = header_name;
         if redact::is_sensitive(name.as_str()) {
             value.set_sensitive(true);
         }
@@ -625,7 +632,8 @@ async fn finish(
     if response.content_length().is_some_and(|n| n > limit) {
         return Err(too_large());
     }
-    let mut body = Vec::new();
+    // The announced length (within the cap) in one allocation; more only if the server lied.
+    let mut body = Vec::with_capacity(response.content_length().unwrap_or(0) as usize);
     loop {
         match response.chunk().await {
             Ok(Some(chunk)) => {

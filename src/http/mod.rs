@@ -23,18 +23,11 @@ pub fn block_on<F: std::future::Future>(future: F) -> anyhow::Result<F::Output> 
     Ok(runtime.block_on(future))
 }
 
-/// Run `future` on a multi-thread tokio runtime with a worker per core (at most `workers`):
-/// many requests in flight, as `call --batch-size` sends them, are answered and checked on every
-/// core.
-pub fn block_on_parallel<F: std::future::Future>(
-    future: F,
-    workers: usize,
-) -> anyhow::Result<F::Output> {
+/// How many threads to spread `in_flight` concurrent requests over: one per core, at most one
+/// per request. Each runs [`block_on`] with its own [`Client::fresh`] pool, so nothing but the
+/// work list crosses threads (a multi-thread runtime measured slower here: every answer woke
+/// another thread).
+pub fn threads_for(in_flight: usize) -> usize {
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(workers.clamp(1, cores))
-        .enable_all()
-        .build()
-        .map_err(|e| crate::error::input_error(format!("cannot start the async runtime: {e}")))?;
-    Ok(runtime.block_on(future))
+    in_flight.clamp(1, cores)
 }

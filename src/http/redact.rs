@@ -10,13 +10,19 @@ pub const MASK: &str = "***";
 /// True for headers whose value is a secret: `Authorization`, `Proxy-Authorization`, `Cookie`,
 /// `Set-Cookie`, and any name containing `key`, `token` or `secret` (case-insensitive).
 pub fn is_sensitive(name: &str) -> bool {
-    let name = name.trim().to_ascii_lowercase();
-    matches!(
-        name.as_str(),
-        "authorization" | "proxy-authorization" | "cookie" | "set-cookie"
-    ) || ["key", "token", "secret"]
-        .iter()
-        .any(|part| name.contains(part))
+    let name = name.trim().as_bytes();
+    let is = |word: &str| name.eq_ignore_ascii_case(word.as_bytes());
+    let has = |part: &str| {
+        name.windows(part.len())
+            .any(|w| w.eq_ignore_ascii_case(part.as_bytes()))
+    };
+    is("authorization")
+        || is("proxy-authorization")
+        || is("cookie")
+        || is("set-cookie")
+        || has("key")
+        || has("token")
+        || has("secret")
 }
 
 /// A header value fit to print: a sensitive one keeps only its scheme (`Bearer ***`,

@@ -129,7 +129,7 @@ pub fn checked_root<'a>(source: &'a Source, checked: &Checked) -> Option<Value<'
         let text = unsafe { std::str::from_utf8_unchecked(&source.bytes) };
         return crate::validate::body_root(text, checked);
     }
-    let text = std::str::from_utf8(&source.bytes).ok()?;
+    let text = crate::text::utf8(&source.bytes).ok()?;
     let ws = |b: &u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r');
     let start = text.bytes().position(|b| !ws(&b))?;
     // Checked text holds one value and whitespace: it ends at the last non-whitespace byte

@@ -495,7 +495,7 @@ fn echo(bytes: &[u8], checked: &validate::Checked) -> Result<Vec<u8>, Answer> {
             "the checked request could not be read again".to_string(),
         )
     };
-    let text = std::str::from_utf8(bytes).map_err(|_| internal())?;
+    let text = crate::text::utf8(bytes).map_err(|_| internal())?;
     let root = validate::body_root(text, checked).ok_or_else(internal)?;
     let body = Body::view(&root, Some(Kind::Request)).ok_or_else(internal)?;
     let mut builder = ResponseBuilder::new();

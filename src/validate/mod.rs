@@ -29,6 +29,7 @@ use crate::json::Value;
 use crate::source::{JsonSyntaxError, Source};
 
 pub use rules::SYNTAX;
+pub use scan::TopMember;
 
 /// A document after checking: its kind, its located diagnostics and, when it is JSON, where the
 /// document is in the text.
@@ -132,6 +133,9 @@ pub struct Validated {
     pub records: Option<usize>,
     /// Nested tables in record values (0: every record is flat, so a flattener needs no plan).
     pub nested_tables: usize,
+    /// The top-level members with their spans and entry counts (empty when the body is not a
+    /// JSON object): take the body apart from these, without walking it again.
+    pub members: Vec<TopMember>,
 }
 
 /// Check one source. `kind` forces request/response; `None` detects it. View the body with
@@ -265,6 +269,7 @@ fn check(
         },
         records: scanned.records,
         nested_tables: scanned.nested_tables,
+        members: scanned.members,
     }
 }
 
@@ -293,6 +298,7 @@ fn syntax_failure(e: JsonSyntaxError, kind: Option<Kind>, name: Option<&str>) ->
         },
         records: None,
         nested_tables: 0,
+        members: Vec::new(),
     }
 }
 
@@ -316,6 +322,37 @@ mod tests {
             .into_iter()
             .map(|d| (d.rule, d.location(), d.message))
             .collect()
+    }
+
+    /// `Validated::members` gives each top-level value's exact span and entry counts, so a
+    /// caller (the batch merge) can take the body apart without walking it again.
+    #[test]
+    fn members_carry_the_spans_and_counts_the_scan_saw() {
+        let body = "{ \"outputs\" : [[\"a\"], [1], [2]],\n \"warnings\": [null, [{\"message\": \"w\"}]],\n\"errors\":[null,null], \"process_time\": [1, 2] }";
+        let validated = check_text(body, &Options::default());
+        assert!(!validated.checked.has_errors());
+        let seen: Vec<(&str, &str, Option<usize>, usize)> = validated
+            .members
+            .iter()
+            .map(|m| {
+                (
+                    m.key.as_str(),
+                    &body[m.span.0..m.span.1],
+                    m.count,
+                    m.non_null,
+                )
+            })
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                ("outputs", "[[\"a\"], [1], [2]]", Some(2), 0),
+                ("warnings", "[null, [{\"message\": \"w\"}]]", Some(2), 1),
+                ("errors", "[null,null]", Some(2), 0),
+                ("process_time", "[1, 2]", Some(2), 0),
+            ]
+        );
+        assert!(check_text("[1]", &Options::default()).members.is_empty());
     }
 
     /// The envelope's numbers are the nearest doubles (clamped past their range), so the schema

@@ -54,6 +54,23 @@ pub struct Scanned {
     pub unlisted: super::Unlisted,
     /// Nested tables seen in record values (0: every record is flat).
     pub nested_tables: usize,
+    /// The top-level members of an object document, in order (see [`TopMember`]).
+    pub members: Vec<TopMember>,
+}
+
+/// One top-level member of a body as the scan saw it: enough for a caller to take the body
+/// apart without walking it again (`call` merges batch answers from these spans).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TopMember {
+    /// The key, unescaped.
+    pub key: String,
+    /// The byte span of the value in the checked text.
+    pub span: (usize, usize),
+    /// `inputs` / `outputs`: the records (rows after the header); `warnings`, `errors`,
+    /// `process_time`: the entries. `None` when the value is not an array, or for other keys.
+    pub count: Option<usize>,
+    /// `warnings` / `errors`: the entries that are not `null`.
+    pub non_null: usize,
 }
 
 /// What the JSON Schema pass sees of a body (see the module docs), and how its pointers map back
@@ -145,6 +162,7 @@ fn failed(syntax: JsonSyntaxError, kind: Option<Kind>) -> Scanned {
         root: None,
         unlisted: super::Unlisted::default(),
         nested_tables: 0,
+        members: Vec::new(),
     }
 }
 
@@ -224,6 +242,7 @@ struct Scanner<'a, 'r> {
 }
 
 /// How a top-level member's value turned out.
+#[derive(Clone, Copy)]
 enum Shape {
     Records {
         records: Option<usize>,
@@ -499,6 +518,7 @@ impl<'a> Scanner<'a, '_> {
             root: None,
             unlisted: super::Unlisted::default(),
             nested_tables: 0,
+            members: Vec::new(),
         };
         if self.peek() != Some(b'{') {
             let what = self.skip_typed()?;
@@ -546,6 +566,17 @@ impl<'a> Scanner<'a, '_> {
                 };
                 self.path.pop();
                 envelope.insert(key.clone(), value, kept);
+                let (count, non_null) = match shape {
+                    Shape::Records { records } => (records, 0),
+                    Shape::Entries { count, non_null } => (count, non_null),
+                    Shape::Other => (None, 0),
+                };
+                scanned.members.push(TopMember {
+                    key: key.clone(),
+                    span: (value_offset, self.lx.pos),
+                    count,
+                    non_null,
+                });
                 members.push(Member {
                     key,
                     raw,

@@ -87,17 +87,65 @@ pub struct Server {
 impl Server {
     /// Start a server answering with `handler(hit, request)`.
     pub fn start(handler: impl Fn(usize, &Recorded) -> Reply + Send + Sync + 'static) -> Server {
+        Server::listen(handler, |stream, handler, recorded| {
+            let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
+            serve(stream, handler, recorded)
+        })
+    }
+
+    /// Start an HTTPS server (TLS by rustls) with the certificate chain and PKCS#8 key in
+    /// these PEM files, answering with `handler(hit, request)`. A client that gives up on the
+    /// handshake (an untrusted certificate) is recorded as nothing.
+    pub fn start_tls(
+        cert_chain: &std::path::Path,
+        key: &std::path::Path,
+        handler: impl Fn(usize, &Recorded) -> Reply + Send + Sync + 'static,
+    ) -> Server {
+        use rustls::pki_types::pem::PemObject;
+        use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+        let certs = CertificateDer::pem_file_iter(cert_chain)
+            .expect("read the certificate chain")
+            .collect::<Result<Vec<_>, _>>()
+            .expect("PEM certificates");
+        let key = PrivateKeyDer::from_pem_file(key).expect("read the key");
+        let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+        let config = rustls::ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .expect("TLS versions")
+            .with_no_client_auth()
+            .with_single_cert(certs, key)
+            .expect("a certificate and its key");
+        let config = Arc::new(config);
+        Server::listen(handler, move |stream, handler, recorded| {
+            let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
+            if let Ok(connection) = rustls::ServerConnection::new(Arc::clone(&config)) {
+                serve(
+                    rustls::StreamOwned::new(connection, stream),
+                    handler,
+                    recorded,
+                )
+            }
+        })
+    }
+
+    /// Listen on 127.0.0.1 port 0; each connection gets a thread running `connection`.
+    fn listen(
+        handler: impl Fn(usize, &Recorded) -> Reply + Send + Sync + 'static,
+        connection: impl Fn(TcpStream, &Handler, &Mutex<Vec<Recorded>>) + Send + Sync + 'static,
+    ) -> Server {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
         let port = listener.local_addr().unwrap().port();
         let requests = Arc::new(Mutex::new(Vec::new()));
         let handler: Arc<Handler> = Arc::new(handler);
         let recorded = Arc::clone(&requests);
+        let connection = Arc::new(connection);
         std::thread::spawn(move || {
             for stream in listener.incoming() {
                 let Ok(stream) = stream else { continue };
                 let handler = Arc::clone(&handler);
                 let recorded = Arc::clone(&recorded);
-                std::thread::spawn(move || serve(stream, &*handler, &recorded));
+                let connection = Arc::clone(&connection);
+                std::thread::spawn(move || connection(stream, &*handler, &recorded));
             }
         });
         Server { port, requests }
@@ -111,6 +159,11 @@ impl Server {
     /// `http://127.0.0.1:PORT/path`.
     pub fn url(&self, path: &str) -> String {
         format!("http://127.0.0.1:{}{}", self.port, path)
+    }
+
+    /// `https://127.0.0.1:PORT/path`.
+    pub fn https_url(&self, path: &str) -> String {
+        format!("https://127.0.0.1:{}{}", self.port, path)
     }
 
     /// Requests received so far.
@@ -129,8 +182,8 @@ pub fn closed_port() -> u16 {
     listener.local_addr().unwrap().port()
 }
 
-fn serve(stream: TcpStream, handler: &Handler, recorded: &Mutex<Vec<Recorded>>) {
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
+/// Answer one request on `stream` (plain TCP or TLS).
+fn serve<S: Read + Write>(stream: S, handler: &Handler, recorded: &Mutex<Vec<Recorded>>) {
     let mut reader = BufReader::new(stream);
     let mut line = String::new();
     if reader.read_line(&mut line).unwrap_or(0) == 0 {
