@@ -328,7 +328,7 @@ mod tests {
     /// caller (the batch merge) can take the body apart without walking it again.
     #[test]
     fn members_carry_the_spans_and_counts_the_scan_saw() {
-        let body = "{ \"outputs\" : [[\"a\"], [1], [2]],\n \"warnings\": [null, [{\"message\": \"w\"}]],\n\"errors\":[null,null], \"process_time\": [1, 2] }";
+        let body = "{ \"outputs\" : [[\"a\"], [1], [2]],\n \"warnings\": [null, [{\"source_path\": \"a\", \"message\": \"w\"}]],\n\"errors\":[null,null], \"process_time\": [1, 2] }";
         let validated = check_text(body, &Options::default());
         assert!(!validated.checked.has_errors());
         let seen: Vec<(&str, &str, Option<usize>, usize)> = validated
@@ -347,7 +347,12 @@ mod tests {
             seen,
             [
                 ("outputs", "[[\"a\"], [1], [2]]", Some(2), 0),
-                ("warnings", "[null, [{\"message\": \"w\"}]]", Some(2), 1),
+                (
+                    "warnings",
+                    "[null, [{\"source_path\": \"a\", \"message\": \"w\"}]]",
+                    Some(2),
+                    1
+                ),
                 ("errors", "[null,null]", Some(2), 0),
                 ("process_time", "[1, 2]", Some(2), 0),
             ]
