@@ -4,11 +4,6 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-/// mimalloc: `call --batch-size` allocates and frees a body per request on several threads,
-/// where glibc's per-thread arenas spent a tenth of the time growing heaps (measured with perf).
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn main() -> ExitCode {
     let cli = xconn::cli::Cli::parse();
     match xconn::run(cli) {

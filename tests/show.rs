@@ -580,8 +580,9 @@ fn records_that_are_not_arrays_show_as_compact_json() {
     assert!(out.contains(r#"| 1 | "just text" |  |"#), "{out}");
 }
 
-/// Issue 8 point 15: a number is never cut with `…` however narrow `--width` is (text columns
-/// shrink instead), in the main grid, nested tables and the process_time column.
+/// Issue 8 point 15 and issue 11: a number is never cut into another number however narrow
+/// `--width` is (text columns shrink first); when a line cannot hold it whole, the line stops
+/// before it with `…`. No line is wider than `--width` (issue 11's property, on this body).
 #[test]
 fn numbers_are_never_cut_to_fit_the_width() {
     let s = Scratch::new();
@@ -589,15 +590,34 @@ fn numbers_are_never_cut_to_fit_the_width() {
         ["a rather long customer name", -123456789.123456789, [["x", "y"], [1e-300, "some long text here"]]]],
         "warnings": [null], "errors": [null], "process_time": [12345.6789]}"#;
     let path = s.write("n.json", body);
-    for width in ["20", "40", "1"] {
-        let (code, out, err) = show(&[path.to_str().unwrap(), "--width", width]);
+    let numbers = ["-123456789.123456789", "1e-300", "12345.6789"];
+    for width in [1usize, 5, 20, 33, 40, 200] {
+        let (code, out, err) = show(&[path.to_str().unwrap(), "--width", &width.to_string()]);
         assert_eq!(code, 0, "{err}");
-        for number in ["-123456789.123456789", "1e-300", "12345.6789"] {
+        for line in out.lines() {
             assert!(
-                out.contains(number),
-                "--width {width}: {number} cut in\n{out}"
+                xconn::text::width(line) <= width,
+                "--width {width}: a line of {} columns: {line:?}",
+                xconn::text::width(line)
             );
         }
+        // Whole or not at all: never the start of a number followed by the cut mark (from two
+        // characters on: `1…` is record 1 with the rest of its line cut).
+        for number in numbers {
+            for cut in 2..number.len() {
+                assert!(
+                    !out.contains(&format!("{}…", &number[..cut])),
+                    "--width {width}: {number} cut in\n{out}"
+                );
+            }
+        }
+    }
+    let (_, out, _) = show(&[path.to_str().unwrap(), "--width", "200"]);
+    for number in numbers {
+        assert!(
+            out.contains(number),
+            "{number} missing at width 200:\n{out}"
+        );
     }
     let (_, out, _) = show(&[path.to_str().unwrap(), "--width", "40"]);
     assert!(out.contains('…'), "text columns shrink instead:\n{out}");

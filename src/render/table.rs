@@ -1,10 +1,13 @@
 //! The terminal format: a hand-rolled grid (`#  │ key │ key`, a `─┼─` rule under the titles)
 //! fitted to a width by shrinking the widest columns first and cutting their cells with `…`
-//! (never a number: a column is not made narrower than its widest number).
+//! (never a number: a column is not made narrower than its widest number). With a width, no line
+//! is wider: a row that still does not fit stops with ` …` before the first cell it cannot hold
+//! (a number is left out whole, never cut), and the other lines are cut with `…`.
 //! Hand-rolled rather than comfy-table so escape codes never enter the width computation and a
 //! 100,000-row grid stays a few allocations. Color: titles bold, `null` dim, nested tables cyan,
 //! `ok` green, warnings yellow, errors red.
 
+use std::borrow::Cow;
 use std::io::{self, Write};
 
 use super::{message_details, Grid, Group, Printer, Style};
@@ -56,31 +59,63 @@ impl TablePrinter {
         }
     }
 
+    /// `line` (escaped, no color) cut to the width with `…` when it is wider.
+    fn fitted<'t>(&self, line: &'t str) -> Cow<'t, str> {
+        match self.width {
+            // Display width never exceeds the byte length (wide characters take 3 or 4 bytes).
+            Some(limit) if line.len() > limit && text::width(line) > limit => {
+                let (prefix, _) = text::cut(line, limit.max(1));
+                Cow::Owned(format!("{prefix}…"))
+            }
+            _ => Cow::Borrowed(line),
+        }
+    }
+
+    /// Write `before`, `styled` (in `style`) and `after` as one line cut to the width: when it
+    /// must be cut, it goes out plain.
+    fn styled_line(
+        &self,
+        w: &mut dyn Write,
+        before: &str,
+        (style, styled): (Style, &str),
+        after: &str,
+    ) -> io::Result<()> {
+        let whole = format!("{before}{styled}{after}");
+        match self.fitted(&whole) {
+            Cow::Borrowed(_) => {
+                w.write_all(before.as_bytes())?;
+                self.styled(w, style, styled)?;
+                w.write_all(after.as_bytes())?;
+            }
+            Cow::Owned(cut) => w.write_all(cut.as_bytes())?,
+        }
+        w.write_all(b"\n")
+    }
+
     fn message(&self, w: &mut dyn Write, style: Style, message: &Message) -> io::Result<()> {
         let label = if style == Style::Error {
             "error  "
         } else {
             "warning"
         };
-        w.write_all(b"  ")?;
-        self.styled(w, style, label)?;
-        w.write_all(b"  ")?;
+        let mut rest = String::from("  ");
         if let Some(path) = message.source_path() {
-            w.write_all(text::escaped(&path, Escape::Terminal).as_bytes())?;
-            w.write_all(b": ")?;
+            rest.push_str(&text::escaped(&path, Escape::Terminal));
+            rest.push_str(": ");
         }
         let body = message
             .message()
             .unwrap_or_else(|| "(no message)".to_string());
-        writeln!(w, "{}", text::escaped(&body, Escape::Terminal))?;
+        rest.push_str(&text::escaped(&body, Escape::Terminal));
+        self.styled_line(w, "  ", (style, label), &rest)?;
         let details = message_details(message);
         if !details.is_empty() {
             let line: Vec<String> = details.iter().map(|(k, v)| format!("{k}: {v}")).collect();
-            writeln!(
-                w,
+            let line = format!(
                 "           {}",
                 text::escaped(&line.join(", "), Escape::Terminal)
-            )?;
+            );
+            writeln!(w, "{}", self.fitted(&line))?;
         }
         Ok(())
     }
@@ -93,12 +128,13 @@ impl Printer for TablePrinter {
 
     fn summary(&mut self, w: &mut dyn Write, text: &str) -> io::Result<()> {
         self.gap(w, false)?;
-        writeln!(w, "{}", text::escaped(text, Escape::Terminal))
+        writeln!(w, "{}", self.fitted(&text::escaped(text, Escape::Terminal)))
     }
 
     fn title(&mut self, w: &mut dyn Write, title: &str) -> io::Result<()> {
         self.gap(w, false)?;
-        self.styled(w, Style::Header, &text::escaped(title, Escape::Terminal))?;
+        let title = text::escaped(title, Escape::Terminal);
+        self.styled(w, Style::Header, &self.fitted(&title))?;
         self.attached = true;
         w.write_all(b"\n")
     }
@@ -119,15 +155,27 @@ impl Printer for TablePrinter {
             style: Style::Header,
             right: c == 0 && title == "#",
         });
-        put_row(&mut line, &widths, titles, color);
-        // Rule.
-        for (c, &width) in widths.iter().enumerate() {
-            for _ in 0..width {
-                line.extend_from_slice("─".as_bytes());
-            }
-            if c != last {
-                line.extend_from_slice("─┼─".as_bytes());
-            }
+        let limit = self.width;
+        let titled = put_row(&mut line, &widths, titles, color, limit);
+        // Rule: as wide as the grid, or as the titles' line when that was cut.
+        let (titled, cut) = titled;
+        let full: usize =
+            widths.iter().sum::<usize>() + text::width(SEPARATOR) * widths.len().saturating_sub(1);
+        let rule_width = if cut {
+            titled
+        } else {
+            full.min(limit.unwrap_or(usize::MAX).max(1))
+        };
+        let rule = widths.iter().enumerate().flat_map(|(c, &width)| {
+            let between: &[&str] = if c == last {
+                &[]
+            } else {
+                &["─", "┼", "─"]
+            };
+            std::iter::repeat_n("─", width).chain(between.iter().copied())
+        });
+        for piece in rule.take(rule_width) {
+            line.extend_from_slice(piece.as_bytes());
         }
         line.push(b'\n');
         w.write_all(&line)?;
@@ -143,7 +191,7 @@ impl Printer for TablePrinter {
                     right: span.style == Style::Number,
                 }
             });
-            put_row(&mut line, &widths, cells, color);
+            put_row(&mut line, &widths, cells, color, limit);
             w.write_all(&line)
         });
         self.line = line;
@@ -152,20 +200,17 @@ impl Printer for TablePrinter {
 
     fn note(&mut self, w: &mut dyn Write, text: &str) -> io::Result<()> {
         self.gap(w, true)?;
-        writeln!(w, "{}", text::escaped(text, Escape::Terminal))
+        writeln!(w, "{}", self.fitted(&text::escaped(text, Escape::Terminal)))
     }
 
     fn messages(&mut self, w: &mut dyn Write, groups: &[Group]) -> io::Result<()> {
         self.gap(w, false)?;
-        self.styled(w, Style::Header, "warnings and errors")?;
-        w.write_all(b"\n")?;
+        self.styled_line(w, "", (Style::Header, "warnings and errors"), "")?;
         for group in groups {
             let status = super::status_text(group.errors.len(), group.warnings.len());
             let style = super::status_style(group.errors.len(), group.warnings.len());
-            w.write_all(text::escaped(&group.label, Escape::Terminal).as_bytes())?;
-            w.write_all(b": ")?;
-            self.styled(w, style, &status)?;
-            w.write_all(b"\n")?;
+            let label = format!("{}: ", text::escaped(&group.label, Escape::Terminal));
+            self.styled_line(w, &label, (style, &status), "")?;
             for message in &group.errors {
                 self.message(w, Style::Error, message)?;
             }
@@ -186,26 +231,74 @@ struct Piece<'a> {
 }
 
 /// Append one line: the cells separated by ` │ `, each cut and padded to its column's width
-/// (the last column is not padded on the right), then a newline.
+/// (the last column is not padded on the right), then a newline. Returns the line's display
+/// width and whether it was cut.
+///
+/// With a `limit`, the line never gets wider: the cells that fit are put as they are, and the
+/// first that does not is cut to the room left, or, when it is a number (a number is never cut
+/// into another number) or too little room is left, replaced by `…`; the cells after it are not
+/// shown. One column is kept free for that `…` while more cells follow.
 fn put_row<'a>(
     line: &mut Vec<u8>,
     widths: &[usize],
     cells: impl Iterator<Item = Piece<'a>>,
     color: bool,
-) {
+    limit: Option<usize>,
+) -> (usize, bool) {
     let last = widths.len().saturating_sub(1);
+    let separator = text::width(SEPARATOR);
+    let mut used = 0;
     for (c, (piece, &width)) in cells.zip(widths).enumerate() {
-        put(line, &piece, width, c == last, color);
-        if c != last {
-            line.extend_from_slice(SEPARATOR.as_bytes());
+        let gap = if c == 0 { 0 } else { separator };
+        // What the cell takes when put whole: its column, or for the last (not padded on the
+        // right) its text, with the padding of a right-aligned one.
+        let whole = if c != last || piece.right {
+            width.max(piece.width * usize::from(piece.style == Style::Number))
+        } else if piece.style == Style::Number {
+            piece.width
+        } else {
+            piece.width.min(width)
+        };
+        let reserve = usize::from(c != last);
+        if limit.is_none_or(|limit| used + gap + whole + reserve <= limit) {
+            if c != 0 {
+                line.extend_from_slice(SEPARATOR.as_bytes());
+            }
+            used += gap + put(line, &piece, width, c == last, color);
+            continue;
         }
+        let room = limit.unwrap_or(0).max(1).saturating_sub(used);
+        if piece.style != Style::Number && room >= gap + 2 {
+            if c != 0 {
+                line.extend_from_slice(SEPARATOR.as_bytes());
+            }
+            // Cut to the room left less one column for the `…` of the cells after it; a cut
+            // cell ends in its own `…`.
+            let room_for_text = room - gap - usize::from(c != last);
+            used += gap + put(line, &piece, room_for_text, true, color);
+            if c != last && piece.width <= room_for_text {
+                line.extend_from_slice("…".as_bytes());
+                used += 1;
+            }
+        } else {
+            // The cells from here on are left out: ` …` says so (`…` alone when one column is
+            // all that is left).
+            let mark = if room >= 2 && c != 0 { " …" } else { "…" };
+            line.extend_from_slice(mark.as_bytes());
+            used += text::width(mark);
+        }
+        line.push(b'\n');
+        return (used, true);
     }
     line.push(b'\n');
+    (used, false)
 }
 
 /// Append one cell, cut to `width` with `…` when longer, padded unless it is the last column.
-/// A number is never cut: one wider than its column is shown whole (the line gets longer).
-fn put(line: &mut Vec<u8>, piece: &Piece, width: usize, last: bool, color: bool) {
+/// A number is never cut: one wider than its column is shown whole ([`put_row`] leaves it out
+/// when the line cannot hold it).
+/// Returns the display width appended.
+fn put(line: &mut Vec<u8>, piece: &Piece, width: usize, last: bool, color: bool) -> usize {
     let (shown, shown_width, ellipsis) = if piece.width <= width || piece.style == Style::Number {
         (piece.text, piece.width, false)
     } else if width == 0 {
@@ -215,8 +308,10 @@ fn put(line: &mut Vec<u8>, piece: &Piece, width: usize, last: bool, color: bool)
         (prefix, w + 1, true)
     };
     let pad = width.saturating_sub(shown_width);
+    let mut appended = shown_width;
     if piece.right {
         line.resize(line.len() + pad, b' ');
+        appended += pad;
     }
     let ansi = if color { piece.style.ansi() } else { "" };
     line.extend_from_slice(ansi.as_bytes());
@@ -229,7 +324,9 @@ fn put(line: &mut Vec<u8>, piece: &Piece, width: usize, last: bool, color: bool)
     }
     if !piece.right && !last {
         line.resize(line.len() + pad, b' ');
+        appended += pad;
     }
+    appended
 }
 
 /// Column widths: natural (widest cell or title), then, when a width limit is given and the grid
