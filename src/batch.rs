@@ -200,7 +200,9 @@ impl Answer {
     /// it (as `validate --against` would), then cut into spans without walking it again. `Err`
     /// says why it cannot be merged. Needs no merger, so each answer can be read on the thread
     /// that received it.
-    pub fn read(batch: usize, records: usize, body: Vec<u8>) -> Result<Answer, BatchFailure> {
+    pub fn read(batch: usize, records: usize, mut body: Vec<u8>) -> Result<Answer, BatchFailure> {
+        let bom = body.len() - crate::source::without_bom(&body).len();
+        body.drain(..bom);
         let failure = |message: String| BatchFailure {
             error_type: "invalid_response".to_string(),
             message,

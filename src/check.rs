@@ -321,7 +321,7 @@ fn judge_valid(
             records,
         }),
     };
-    let validated = validate::check_bytes(&response.body, &options);
+    let validated = validate::check_bytes(crate::source::without_bom(&response.body), &options);
     let errors: Vec<_> = validated
         .checked
         .diagnostics

@@ -14,6 +14,13 @@ use anyhow::Context;
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
+/// `bytes` without a leading UTF-8 byte-order mark: the one BOM rule, for files
+/// ([`Source::from_bytes`]) and for bodies that arrive over HTTP alike (RFC 8259 lets a reader
+/// ignore it), so every command gives a body with a BOM the same verdict.
+pub fn without_bom(bytes: &[u8]) -> &[u8] {
+    bytes.strip_prefix(BOM).unwrap_or(bytes)
+}
+
 /// A whole input, in memory or mapped.
 pub struct Source {
     /// The path as given, or `<stdin>`.
@@ -90,9 +97,8 @@ impl Source {
             file.read_to_end(&mut bytes)
                 .with_context(|| format!("cannot read {arg}"))?;
         }
-        if bytes.starts_with(BOM) {
-            bytes.drain(..BOM.len());
-        }
+        let bom = bytes.len() - without_bom(&bytes).len();
+        bytes.drain(..bom);
         Ok(Source {
             name: display_name(arg),
             bytes: bytes.into(),

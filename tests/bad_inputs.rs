@@ -1,6 +1,7 @@
 //! The bad-input corpus (`fixtures/bad/`, plus large cases, directories and FIFOs made here)
 //! through every command that reads input: `validate`, `show`, `convert` (without `--from`, with
-//! the `--from` that fits, and with `-o FILE`) and `call --dry-run` (which sends nothing). Every
+//! the `--from` that fits, and with `-o FILE`), `call --dry-run` (which sends nothing), `serve`
+//! receiving each file as a request body and `check` reading each as a service's answer. Every
 //! run must end with a documented exit code (0, 1 for bad data, 2 for unreadable input or usage),
 //! never a panic, say what is wrong in the documented shape (one `xconn: error:` line naming the
 //! file and, for data, where in it; or the validator's `file:line:col: error[XC…]` diagnostics),
@@ -10,8 +11,10 @@
 //! (`.json` bodies validate; `.csv` / `.ndjson` convert); every other file is bad. Files named
 //! `*response*` are responses, which `call` does not send.
 //!
-//! TODO: `serve` receiving these bodies and `check` reading these answers — both are being built
-//! in other branches; add them here once they land.
+//! `serve` answers every file: 200 with the echo for a valid request, else 400 with a response
+//! body (spec-shaped `errors`) that names the rule and where — the same verdict as `validate`.
+//! `check` given each file as the service's answer fails the probes that read it (exit 1) and
+//! says why in its scorecard; it never passes one and never panics.
 
 mod common;
 
@@ -19,6 +22,8 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 use std::time::Duration;
 
+use common::serve::Serve;
+use common::server::{Reply, Server};
 use common::Scratch;
 
 const URL: &str = "http://127.0.0.1:9/";
@@ -631,5 +636,164 @@ fn call_reads_a_fifo_once() {
         let what = format!("call --dry-run < {}", text(bytes));
         check_call(&what, &output, "pipe.json");
         assert_eq!(code(&output), expected, "{what}: {}", text(&output.stderr));
+    }
+}
+
+// ---- serve and check -------------------------------------------------------------------------
+
+/// POST `body` to `url` (`http://127.0.0.1:PORT/`) over a plain connection: the status and the
+/// response body (content-length or chunked).
+fn post(url: &str, body: &[u8]) -> (u16, Vec<u8>) {
+    use std::io::{Read, Write};
+    let address = url
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .to_string();
+    let mut stream = std::net::TcpStream::connect(&address).expect("connect to serve");
+    stream.set_read_timeout(Some(HANG)).unwrap();
+    let head = format!(
+        "POST / HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).unwrap();
+    stream.write_all(body).unwrap();
+    let mut answer = Vec::new();
+    stream
+        .read_to_end(&mut answer)
+        .expect("an answer before the timeout");
+    let split = answer
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("a response head");
+    let head = text(&answer[..split]).to_ascii_lowercase();
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .expect("a status");
+    let mut rest = answer[split + 4..].to_vec();
+    if head.contains("transfer-encoding: chunked") {
+        let mut body = Vec::new();
+        while let Some(end) = rest.windows(2).position(|w| w == b"\r\n") {
+            let size = usize::from_str_radix(text(&rest[..end]).trim(), 16).unwrap_or(0);
+            if size == 0 {
+                break;
+            }
+            body.extend_from_slice(&rest[end + 2..end + 2 + size]);
+            rest = rest[end + 2 + size + 2..].to_vec();
+        }
+        rest = body;
+    }
+    (status, rest)
+}
+
+#[test]
+fn serve_answers_every_bad_file_as_validate_judges_it() {
+    let dir = corpus_dir();
+    let scratch = Scratch::new();
+    let serve = Serve::start(&scratch, &["--echo"], &[]);
+    for name in corpus() {
+        let bytes = std::fs::read(dir.join(&name)).unwrap();
+        let (status, body) = post(&serve.url, &bytes);
+        let validated = run_in(&dir, &["validate", "--kind", "request", &name]);
+        let valid = code(&validated) == 0;
+        assert_eq!(
+            status,
+            if valid { 200 } else { 400 },
+            "serve {name}: validate exits {}: {}\n{}",
+            code(&validated),
+            text(&validated.stdout),
+            text(&body)
+        );
+        // Whatever serve answers is a response body xconn accepts.
+        let answer = Scratch::new();
+        answer.write("answer.json", &body);
+        let mut args = vec!["validate", "--kind", "response", "answer.json"];
+        let request = dir.join(&name);
+        if valid {
+            args.extend(["--against", request.to_str().unwrap()]);
+        }
+        let judged = run_in(answer.dir.path(), &args);
+        assert_eq!(
+            code(&judged),
+            0,
+            "serve {name}: its answer is not a valid response:\n{}\n{}",
+            text(&body),
+            text(&judged.stdout)
+        );
+        if !valid {
+            let said = text(&body);
+            assert!(
+                said.contains("XC") && said.contains("error_category"),
+                "serve {name}: the 400 does not name the rule:\n{said}"
+            );
+        }
+    }
+    let log = serve.log();
+    assert!(!log.contains("panicked"), "serve panicked:\n{log}");
+    // Still answering after the whole corpus.
+    let (status, _) = post(&serve.url, br#"{"inputs": [["a"], [1]]}"#);
+    assert_eq!(status, 200, "{log}");
+}
+
+#[test]
+fn check_fails_the_probes_that_read_a_bad_answer() {
+    let dir = corpus_dir();
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/request.json");
+    let names = corpus();
+    // Four at a time: each check runs its probes against a server answering with one file.
+    for chunk in names.chunks(4) {
+        let runs: Vec<_> = chunk
+            .iter()
+            .map(|name| {
+                let bytes = std::fs::read(dir.join(name)).unwrap();
+                let server = Server::always(
+                    Reply::status(200)
+                        .header("Content-Type", "application/json")
+                        .body(bytes),
+                );
+                let sample = sample.clone();
+                let name = name.clone();
+                std::thread::spawn(move || {
+                    let output = run_in(
+                        &corpus_dir(),
+                        &[
+                            "check",
+                            &server.url("/"),
+                            "--sample",
+                            sample.to_str().unwrap(),
+                            "--format",
+                            "json",
+                            "--timeout",
+                            "10",
+                        ],
+                    );
+                    (name, output)
+                })
+            })
+            .collect();
+        for run in runs {
+            let (name, output) = run.join().unwrap();
+            let what = format!("check against an answer of {name}");
+            let err = text(&output.stderr);
+            assert!(
+                !err.contains("panicked") && code(&output) != 101,
+                "{what}: panic:\n{err}"
+            );
+            assert_eq!(code(&output), 1, "{what}: {err}\n{}", text(&output.stdout));
+            let card: serde_json::Value = serde_json::from_slice(&output.stdout)
+                .unwrap_or_else(|e| panic!("{what}: the scorecard is not JSON ({e}):\n{err}"));
+            let probes = card["probes"].as_array().expect("probes");
+            let failed: Vec<_> = probes.iter().filter(|p| p["result"] == "fail").collect();
+            assert!(!failed.is_empty(), "{what}: no probe failed:\n{card}");
+            for probe in failed {
+                let reason = probe["reason"].as_str().unwrap_or("");
+                assert!(
+                    !reason.is_empty(),
+                    "{what}: a failure without a reason:\n{card}"
+                );
+            }
+        }
     }
 }

@@ -1036,3 +1036,28 @@ fn a_cacert_that_is_missing_or_not_pem_is_an_input_error_and_nothing_is_sent() {
     }
     assert_eq!(server.hits(), 0);
 }
+
+/// A byte-order mark before an answer is ignored, as before a file (RFC 8259 lets a reader do
+/// so): `call` accepts the answer, alone or in batches, as `validate` accepts the file.
+#[test]
+fn a_byte_order_mark_before_the_answer_is_ignored() {
+    let s = scratch();
+    let answer = format!("\u{feff}{ANSWER}");
+    let server = Server::always(Reply::json(&answer));
+    let run = call(&s, &[&server.url("/"), "body.json"], &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.stdout.trim_end(), ANSWER);
+    s.write("three.json", r#"{"inputs":[["a","b"],[1,2],[3,4],[5,6]]}"#);
+    let server = Server::always(Reply::json(&answer));
+    let run = call(
+        &s,
+        &[&server.url("/"), "three.json", "--batch-size", "1"],
+        &[],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout.starts_with(r#"{"outputs":[["y"],[3],[3],[3]]"#),
+        "{}",
+        run.stdout
+    );
+}

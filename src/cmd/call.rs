@@ -204,6 +204,7 @@ fn print_answer(
             records,
         }),
     };
+    let body = crate::source::without_bom(body);
     let validated = validate::check_bytes(body, &options);
     let checked = &validated.checked;
     let text = crate::text::utf8(body).unwrap_or_default();

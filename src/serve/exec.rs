@@ -114,7 +114,10 @@ pub(super) async fn run(
             records,
         }),
     };
-    let validated = validate::check_bytes(&output.stdout, &options);
+    let mut stdout = output.stdout;
+    let bom = stdout.len() - crate::source::without_bom(&stdout).len();
+    stdout.drain(..bom);
+    let validated = validate::check_bytes(&stdout, &options);
     if validated.checked.has_errors() {
         let status = StatusCode::INTERNAL_SERVER_ERROR;
         let mut entries = vec![entry(
@@ -131,7 +134,7 @@ pub(super) async fn run(
         ));
         return Err(Answer::failure(status, entries));
     }
-    Ok(output.stdout)
+    Ok(stdout)
 }
 
 /// `exit status 3` / `killed by signal 9`.

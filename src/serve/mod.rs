@@ -406,6 +406,8 @@ impl App {
             }
         };
 
+        // A leading byte-order mark is not part of the body (as for a file).
+        let bytes = bytes.slice(bytes.len() - crate::source::without_bom(&bytes).len()..);
         if let Some(wait) = self.faults.delay() {
             tokio::time::sleep(wait).await;
         }
