@@ -192,7 +192,7 @@ complete -c xconn -n "__fish_xconn_using_subcommand check" -s o -l output -d 'Wr
 complete -c xconn -n "__fish_xconn_using_subcommand check" -l color -d 'When to use color: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c xconn -n "__fish_xconn_using_subcommand check" -s k -l insecure -d 'Do not check TLS certificates (dangerous)'
+complete -c xconn -n "__fish_xconn_using_subcommand check" -s k -l insecure -d 'Do not check TLS certificates (dangerous: the token can be read by anyone in between)'
 complete -c xconn -n "__fish_xconn_using_subcommand check" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c xconn -n "__fish_xconn_using_subcommand check" -s V -l version -d 'Print version'
 complete -c xconn -n "__fish_xconn_using_subcommand help; and not __fish_seen_subcommand_from convert validate schema show completions call token serve man check help" -f -a "convert" -d 'Convert CSV / JSON objects / NDJSON into an `inputs` body, and bodies back to objects or CSV'

@@ -379,16 +379,9 @@ pub struct DataArgs {
     pub allow_ragged: bool,
 }
 
+/// How `call` and `check` shape a request: the method and extra headers.
 #[derive(Debug, Args)]
-pub struct CallArgs {
-    /// The service URL (http or https).
-    #[arg(value_name = "URL")]
-    pub url: String,
-
-    /// The request body file, or `-` for standard input; none sends an empty body.
-    #[arg(value_name = "BODY")]
-    pub body: Option<String>,
-
+pub struct RequestArgs {
     /// The HTTP method.
     #[arg(
         short = 'X',
@@ -401,6 +394,32 @@ pub struct CallArgs {
     /// Add a header, `Name: value`. Repeatable.
     #[arg(short = 'H', long = "header", value_name = "HEADER")]
     pub headers: Vec<String>,
+}
+
+/// TLS trust for `call` and `check`.
+#[derive(Debug, Args)]
+pub struct TlsArgs {
+    /// Trust only the CA certificates in this PEM file.
+    #[arg(long, value_name = "FILE")]
+    pub cacert: Option<std::path::PathBuf>,
+
+    /// Do not check TLS certificates (dangerous: the token can be read by anyone in between).
+    #[arg(short = 'k', long)]
+    pub insecure: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CallArgs {
+    /// The service URL (http or https).
+    #[arg(value_name = "URL")]
+    pub url: String,
+
+    /// The request body file, or `-` for standard input; none sends an empty body.
+    #[arg(value_name = "BODY")]
+    pub body: Option<String>,
+
+    #[command(flatten)]
+    pub request: RequestArgs,
 
     #[command(flatten)]
     pub token: TokenSourceArgs,
@@ -417,13 +436,8 @@ pub struct CallArgs {
     #[arg(long, default_value_t = 2, value_name = "N")]
     pub retries: u32,
 
-    /// Trust only the CA certificates in this PEM file.
-    #[arg(long, value_name = "FILE")]
-    pub cacert: Option<std::path::PathBuf>,
-
-    /// Do not check TLS certificates (dangerous: the token can be read by anyone in between).
-    #[arg(short = 'k', long)]
-    pub insecure: bool,
+    #[command(flatten)]
+    pub tls: TlsArgs,
 
     /// Refuse an answer longer than this many bytes (suffixes K, M, G: powers of 1024).
     #[arg(long, default_value = "256M", value_name = "SIZE", value_parser = parse_size)]
@@ -696,18 +710,8 @@ pub struct CheckArgs {
     #[arg(long, value_enum, default_value_t = CheckFormat::Text, value_name = "FORMAT")]
     pub format: CheckFormat,
 
-    /// The HTTP method.
-    #[arg(
-        short = 'X',
-        long = "method",
-        default_value = "POST",
-        value_name = "METHOD"
-    )]
-    pub method: String,
-
-    /// Add a header, `Name: value`. Repeatable.
-    #[arg(short = 'H', long = "header", value_name = "HEADER")]
-    pub headers: Vec<String>,
+    #[command(flatten)]
+    pub request: RequestArgs,
 
     #[command(flatten)]
     pub token: TokenSourceArgs,
@@ -720,13 +724,8 @@ pub struct CheckArgs {
     #[arg(long, default_value_t = 0, value_name = "N")]
     pub retries: u32,
 
-    /// Trust only the CA certificates in this PEM file.
-    #[arg(long, value_name = "FILE")]
-    pub cacert: Option<std::path::PathBuf>,
-
-    /// Do not check TLS certificates (dangerous).
-    #[arg(short = 'k', long)]
-    pub insecure: bool,
+    #[command(flatten)]
+    pub tls: TlsArgs,
 
     /// Write the scorecard to FILE (atomically) instead of standard output.
     #[arg(short, long, value_name = "FILE")]

@@ -347,3 +347,55 @@ fn check_names_the_probe_a_broken_exec_handler_fails() {
         assert!(found.2.contains(reason), "{args:?} {probe}: {}", found.2);
     }
 }
+
+/// `check` trusts a service's certificate through `--cacert` (the test CA of fixtures/tls/),
+/// refuses an unknown issuer (the probes fail, exit 1), and says `--insecure` out loud.
+#[test]
+fn check_over_https_with_cacert_and_insecure() {
+    let s = Scratch::new();
+    let server = Server::start_tls(
+        &common::fixture("tls/server.pem"),
+        &common::fixture("tls/server-key.pem"),
+        |_, request| {
+            let records = xconn::json::parse(std::str::from_utf8(&request.body).unwrap_or(""))
+                .ok()
+                .and_then(|root| {
+                    xconn::body::Body::view(&root, None)
+                        .and_then(|b| b.records())
+                        .map(|t| t.records().count())
+                })
+                .unwrap_or(0);
+            if records == 0 {
+                return Reply::status(400);
+            }
+            let rows = vec!["[1]"; records].join(",");
+            let nulls = vec!["null"; records].join(",");
+            let times = vec!["1"; records].join(",");
+            Reply::json(&format!(
+                r#"{{"outputs":[["y"],{rows}],"warnings":[{nulls}],"errors":[{nulls}],"process_time":[{times}]}}"#
+            ))
+        },
+    );
+    let url = server.https_url("/");
+    let sample = common::fixture("request-example1-single-values.json");
+    let ca = common::fixture("tls/ca.pem");
+    let run = |extra: &[&str]| {
+        let mut cmd = s.xconn();
+        cmd.args(["check", &url, "--sample", sample.to_str().unwrap()])
+            .args(extra);
+        cmd.output().unwrap()
+    };
+    let trusted = run(&["--cacert", ca.to_str().unwrap()]);
+    let out = String::from_utf8_lossy(&trusted.stdout);
+    assert_eq!(trusted.status.code(), Some(0), "{out}");
+    let unknown = run(&[]);
+    assert_eq!(unknown.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&unknown.stdout).contains("certificate"),
+        "{}",
+        String::from_utf8_lossy(&unknown.stdout)
+    );
+    let insecure = run(&["--insecure"]);
+    assert_eq!(insecure.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&insecure.stderr).contains("WARNING: --insecure"));
+}

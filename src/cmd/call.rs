@@ -16,7 +16,7 @@ use bytes::Bytes;
 
 use crate::batch::{Answer, BatchFailure, Merger, Split};
 use crate::body::{Body, Kind};
-use crate::cli::{CallArgs, CallFormat, DataArgs, SummaryFormat};
+use crate::cli::{CallArgs, CallFormat, DataArgs, RequestArgs, SummaryFormat, TlsArgs};
 use crate::convert;
 use crate::error::{data_error, usage_error, ErrorKind, Outcome};
 use crate::http::token::{self, Origin, Token};
@@ -28,12 +28,7 @@ use crate::validate::{self, Against};
 
 pub fn run(args: CallArgs, out: &mut Output) -> anyhow::Result<Outcome> {
     let url = parse_url(&args.url)?;
-    let method = parse_method(&args.method)?;
-    let headers = args
-        .headers
-        .iter()
-        .map(|h| parse_header(h))
-        .collect::<anyhow::Result<Vec<_>>>()?;
+    let (method, headers) = request_shape(&args.request)?;
     let token_source = super::token::source(&args.token);
     if args.body.as_deref().is_some_and(source::is_stdin)
         && args
@@ -87,19 +82,14 @@ pub fn run(args: CallArgs, out: &mut Output) -> anyhow::Result<Outcome> {
         connect_timeout: args.connect_timeout,
         retries: args.retries,
         backoff: http::retry::Backoff::from_env(),
-        cacert: args.cacert.clone(),
-        insecure: args.insecure,
+        cacert: args.tls.cacert.clone(),
+        insecure: args.tls.insecure,
         max_response_size: args.max_response_size,
     };
     let body = Bytes::from(body);
     let request = Request::new(method, url, headers, body);
     announce_token(token.as_ref(), &request);
-    if args.insecure {
-        eprintln!(
-            "xconn: WARNING: --insecure: TLS certificates are NOT checked; anyone between you and \
-             the service can read the token and the data"
-        );
-    }
+    warn_if_insecure(&args.tls);
     let client = Client::new(settings, token)?;
 
     if args.dry_run {
@@ -776,6 +766,29 @@ pub fn parse_url(text: &str) -> anyhow::Result<Url> {
         )));
     }
     Ok(url)
+}
+
+/// `--insecure` (shared by `call` and `check`): said loudly on stderr, once, before anything is
+/// sent.
+pub fn warn_if_insecure(tls: &TlsArgs) {
+    if tls.insecure {
+        eprintln!(
+            "xconn: WARNING: --insecure: TLS certificates are NOT checked; anyone between you and \
+             the service can read the token and the data"
+        );
+    }
+}
+
+/// `-X` and `-H` (shared by `call` and `check`): the method and the extra headers, or a usage
+/// error naming the bad one.
+pub fn request_shape(args: &RequestArgs) -> anyhow::Result<(Method, Vec<(String, String)>)> {
+    let method = parse_method(&args.method)?;
+    let headers = args
+        .headers
+        .iter()
+        .map(|h| parse_header(h))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    Ok((method, headers))
 }
 
 pub fn parse_method(text: &str) -> anyhow::Result<Method> {

@@ -14,12 +14,7 @@ use crate::validate;
 
 pub fn run(args: CheckArgs, out: &mut Output) -> anyhow::Result<Outcome> {
     let url = super::call::parse_url(&args.url)?;
-    let method = super::call::parse_method(&args.method)?;
-    let headers = args
-        .headers
-        .iter()
-        .map(|h| super::call::parse_header(h))
-        .collect::<anyhow::Result<Vec<_>>>()?;
+    let (method, headers) = super::call::request_shape(&args.request)?;
     let sample = match &args.sample {
         Some(arg) => {
             let source = Source::read(arg)?;
@@ -49,10 +44,11 @@ pub fn run(args: CheckArgs, out: &mut Output) -> anyhow::Result<Outcome> {
         connect_timeout: None,
         retries: args.retries,
         backoff: http::retry::Backoff::from_env(),
-        cacert: args.cacert.clone(),
-        insecure: args.insecure,
+        cacert: args.tls.cacert.clone(),
+        insecure: args.tls.insecure,
         max_response_size: 256 << 20,
     };
+    super::call::warn_if_insecure(&args.tls);
     let authed = Client::new(settings.clone(), token)?;
     let anonymous = Client::new(settings, None)?;
     let check = Settings {
