@@ -1061,3 +1061,35 @@ fn a_byte_order_mark_before_the_answer_is_ignored() {
         run.stdout
     );
 }
+
+/// The progress bar (drawn only when standard error is a terminal: here a real pseudo-terminal
+/// from `script(1)`) shows the requests done and never the token; the summary after it neither.
+#[test]
+fn the_progress_bar_on_a_terminal_never_shows_the_token() {
+    let s = scratch();
+    s.write("many.json", batch_body(40));
+    let server = Server::start(|_, request| {
+        std::thread::sleep(Duration::from_millis(30));
+        common::server::answer_each_record(request)
+    });
+    let command = format!(
+        "env -i PATH=/usr/bin:/bin HOME=/nonexistent LANG=C.UTF-8 TERM=xterm XCONN_TOKEN={TOKEN} \
+         {} call {} many.json --batch-size 2 --concurrency 1 -o merged.json",
+        env!("CARGO_BIN_EXE_xconn"),
+        server.url("/")
+    );
+    let out = std::process::Command::new("script")
+        .args(["-q", "-e", "-c", &command, "/dev/null"])
+        .current_dir(s.dir.path())
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("script(1) from util-linux gives the run a terminal");
+    let shown = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{shown}");
+    assert!(
+        shown.contains("/20 requests"),
+        "no progress bar on the terminal:\n{shown}"
+    );
+    assert!(!shown.contains(TOKEN), "the token leaked:\n{shown}");
+    assert_eq!(server.hits(), 20);
+}

@@ -356,25 +356,7 @@ fn check_over_https_with_cacert_and_insecure() {
     let server = Server::start_tls(
         &common::fixture("tls/server.pem"),
         &common::fixture("tls/server-key.pem"),
-        |_, request| {
-            let records = xconn::json::parse(std::str::from_utf8(&request.body).unwrap_or(""))
-                .ok()
-                .and_then(|root| {
-                    xconn::body::Body::view(&root, None)
-                        .and_then(|b| b.records())
-                        .map(|t| t.records().count())
-                })
-                .unwrap_or(0);
-            if records == 0 {
-                return Reply::status(400);
-            }
-            let rows = vec!["[1]"; records].join(",");
-            let nulls = vec!["null"; records].join(",");
-            let times = vec!["1"; records].join(",");
-            Reply::json(&format!(
-                r#"{{"outputs":[["y"],{rows}],"warnings":[{nulls}],"errors":[{nulls}],"process_time":[{times}]}}"#
-            ))
-        },
+        |_, request| common::server::answer_each_record(request),
     );
     let url = server.https_url("/");
     let sample = common::fixture("request-example1-single-values.json");
