@@ -1093,3 +1093,56 @@ fn the_progress_bar_on_a_terminal_never_shows_the_token() {
     assert!(!shown.contains(TOKEN), "the token leaked:\n{shown}");
     assert_eq!(server.hits(), 20);
 }
+
+/// Proxies come from the environment: `HTTP_PROXY` gets the request (in absolute form) for an
+/// `http` URL, `HTTPS_PROXY` a `CONNECT` for an `https` one, and `NO_PROXY` sends past them.
+/// (`example.invalid` never resolves: only a proxy can reach it.)
+#[test]
+fn proxies_come_from_http_proxy_https_proxy_and_no_proxy() {
+    let s = scratch();
+    let proxy = ok_server();
+    let proxy_url = proxy.url("");
+    let run = call(
+        &s,
+        &["http://example.invalid/xconnector", "body.json"],
+        &[("HTTP_PROXY", &proxy_url), ("XCONN_TOKEN", TOKEN)],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let seen = proxy.requests();
+    assert_eq!(seen.len(), 1);
+    assert_eq!(seen[0].path, "http://example.invalid/xconnector");
+    assert_eq!(seen[0].body, BODY.as_bytes());
+
+    // NO_PROXY: straight to the host, which does not resolve: exit 3, the proxy sees nothing.
+    let run = call(
+        &s,
+        &[
+            "http://example.invalid/xconnector",
+            "body.json",
+            "--retries",
+            "0",
+        ],
+        &[("HTTP_PROXY", &proxy_url), ("NO_PROXY", "example.invalid")],
+    );
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    assert_eq!(proxy.hits(), 1);
+
+    // HTTPS_PROXY: the tunnel is asked for (this proxy refuses it: exit 3), the token not shown.
+    let tunnel = Server::always(Reply::status(403));
+    let run = call(
+        &s,
+        &[
+            "https://example.invalid/xconnector",
+            "body.json",
+            "--retries",
+            "0",
+        ],
+        &[("HTTPS_PROXY", &tunnel.url("")), ("XCONN_TOKEN", TOKEN)],
+    );
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    run.assert_hides(TOKEN);
+    let seen = tunnel.requests();
+    assert_eq!(seen.len(), 1, "{}", run.stderr);
+    assert_eq!(seen[0].method, "CONNECT");
+    assert_eq!(seen[0].path, "example.invalid:443");
+}
