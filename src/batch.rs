@@ -45,6 +45,17 @@ impl<'a> Split<'a> {
         self.records.len()
     }
 
+    /// Bytes of the request's records as written (from the first record to the end of the last).
+    pub fn records_len(&self) -> usize {
+        match (self.records.get(0), self.records.len().checked_sub(1)) {
+            (Some(first), Some(last)) => self
+                .records
+                .get(last)
+                .map_or(0, |last| last.end().saturating_sub(first.offset())),
+            _ => 0,
+        }
+    }
+
     /// Number of batches.
     pub fn len(&self) -> usize {
         self.records.len().div_ceil(self.size)
@@ -107,8 +118,18 @@ pub struct BatchFailure {
 pub struct Merger {
     header: Option<Vec<u8>>,
     width: usize,
-    /// Per batch, in order, once known.
+    /// Per batch, in order, once known (and until written).
     parts: Vec<Option<Part>>,
+    /// Batches written so far (all before this index), once the header is known: an answer is
+    /// written and dropped as soon as the batches before it are, so only batches that finished
+    /// out of order wait in `parts`.
+    merged: usize,
+    /// The merged response so far, from `{"outputs":[HEADER` on through the rows written (each
+    /// after a comma); the entry lists (comma-separated) apart, appended at the end.
+    rows: Vec<u8>,
+    warnings: Vec<u8>,
+    errors: Vec<u8>,
+    times: Vec<u8>,
     /// Record counts per batch and the first record index of each.
     sizes: Vec<(usize, usize)>,
     failures: usize,
@@ -307,9 +328,13 @@ impl Merger {
                 (r.start, r.len())
             })
             .collect::<Vec<_>>();
+        // Room for answers a quarter larger than the request's records, reserved (not touched):
+        // the merged rows then grow in place, without a copy at each doubling.
+        let expected = split.records_len() + split.records_len() / 4;
         Merger {
             parts: (0..sizes.len()).map(|_| None).collect(),
             sizes,
+            rows: Vec::with_capacity(expected),
             ..Merger::default()
         }
     }
@@ -327,6 +352,12 @@ impl Merger {
     /// Records of failed batches.
     pub fn failed_records(&self) -> usize {
         self.failed_records
+    }
+
+    /// Answers held because a batch before them has not finished (the rest are written into
+    /// the merge and dropped as they come).
+    pub fn waiting(&self) -> usize {
+        self.parts.iter().filter(|p| p.is_some()).count()
     }
 
     /// Take batch `batch`'s answer body: checked as a response to that batch (record counts
@@ -357,6 +388,7 @@ impl Merger {
             Taken::Refused(failure) => {
                 self.errored_records += self.sizes[batch].1;
                 self.parts[batch] = Some(Part::Failed(failure));
+                self.advance();
                 return Ok(());
             }
             Taken::Rows {
@@ -388,6 +420,7 @@ impl Merger {
         }
         self.errored_records += errored;
         self.parts[batch] = Some(part);
+        self.advance();
         Ok(())
     }
 
@@ -397,13 +430,14 @@ impl Merger {
         self.failed_records += self.sizes[batch].1;
         self.errored_records += self.sizes[batch].1;
         self.parts[batch] = Some(Part::Failed(failure));
+        self.advance();
     }
 
     /// The merged response as compact JSON text.
-    pub fn finish(self) -> Vec<u8> {
-        let mut out = b"{\"outputs\":[".to_vec();
-        let Some(header) = &self.header else {
+    pub fn finish(mut self) -> Vec<u8> {
+        let Some(header) = self.header.take() else {
             // No batch answered: one request-level entry with an error per record.
+            let mut out = b"{\"outputs\":[".to_vec();
             out.extend_from_slice(b"],\"warnings\":[null],\"errors\":[[");
             let mut first = true;
             for (batch, part) in self.parts.iter().enumerate() {
@@ -422,80 +456,96 @@ impl Merger {
             out.extend_from_slice(b"]],\"process_time\":[0]}");
             return out;
         };
-        out.extend_from_slice(header);
-        let null_row = format!("[{}]", vec!["null"; self.width].join(","));
-        let mut warnings = Vec::new();
-        let mut errors = Vec::new();
-        let mut times = Vec::new();
+        // Everything not written yet, in order (a batch never answered: not sent).
+        self.start_rows(&header);
+        for batch in self.merged..self.parts.len() {
+            let part = self.parts[batch].take();
+            self.write(batch, part);
+        }
+        let mut out = std::mem::take(&mut self.rows);
+        out.reserve(self.warnings.len() + self.errors.len() + self.times.len() + 64);
+        out.extend_from_slice(b"],\"warnings\":[");
+        out.extend_from_slice(&self.warnings);
+        out.extend_from_slice(b"],\"errors\":[");
+        out.extend_from_slice(&self.errors);
+        out.extend_from_slice(b"],\"process_time\":[");
+        out.extend_from_slice(&self.times);
+        out.extend_from_slice(b"]}");
+        out
+    }
+
+    /// Begin the merged text with `{"outputs":[HEADER` (once).
+    fn start_rows(&mut self, header: &[u8]) {
+        if self.rows.is_empty() {
+            self.rows.extend_from_slice(b"{\"outputs\":[");
+            self.rows.extend_from_slice(header);
+        }
+    }
+
+    /// Write the batches that are ready, in order, once the header is known (see `merged`).
+    fn advance(&mut self) {
+        let Some(header) = self.header.take() else {
+            return;
+        };
+        self.start_rows(&header);
+        self.header = Some(header);
+        while self.merged < self.parts.len() && self.parts[self.merged].is_some() {
+            let part = self.parts[self.merged].take();
+            self.write(self.merged, part);
+            self.merged += 1;
+        }
+    }
+
+    /// Append batch `batch`'s rows and entries (`None`: it was never sent).
+    fn write(&mut self, batch: usize, part: Option<Part>) {
+        let (start, count) = self.sizes[batch];
         let push = |list: &mut Vec<u8>, text: &[u8]| {
             if !list.is_empty() {
                 list.push(b',');
             }
             list.extend_from_slice(text);
         };
-        for (batch, part) in self.parts.iter().enumerate() {
-            let (start, count) = self.sizes[batch];
-            match part {
-                Some(Part::Answered {
-                    body,
-                    rows,
-                    warnings: w,
-                    errors: e,
-                    times: t,
-                }) => {
-                    if let Entries::Span(from, to) = *rows {
-                        out.push(b',');
-                        out.extend_from_slice(&body[from..to]);
-                    }
-                    for (list, entries, default) in [
-                        (&mut warnings, w, &b"null"[..]),
-                        (&mut errors, e, b"null"),
-                        (&mut times, t, b"0"),
-                    ] {
-                        match *entries {
-                            Entries::Span(from, to) => push(list, &body[from..to]),
-                            Entries::Default => (0..count).for_each(|_| push(list, default)),
-                        }
+        let failure = match part {
+            Some(Part::Answered {
+                body,
+                rows,
+                warnings,
+                errors,
+                times,
+            }) => {
+                if let Entries::Span(from, to) = rows {
+                    self.rows.push(b',');
+                    self.rows.extend_from_slice(&body[from..to]);
+                }
+                for (list, entries, default) in [
+                    (&mut self.warnings, warnings, &b"null"[..]),
+                    (&mut self.errors, errors, b"null"),
+                    (&mut self.times, times, b"0"),
+                ] {
+                    match entries {
+                        Entries::Span(from, to) => push(list, &body[from..to]),
+                        Entries::Default => (0..count).for_each(|_| push(list, default)),
                     }
                 }
-                Some(Part::Failed(failure)) => {
-                    for record in start..start + count {
-                        out.push(b',');
-                        out.extend_from_slice(null_row.as_bytes());
-                        push(&mut warnings, b"null");
-                        let mut entry = b"[".to_vec();
-                        error_entry(&mut entry, failure, record);
-                        entry.push(b']');
-                        push(&mut errors, &entry);
-                        push(&mut times, b"0");
-                    }
-                }
-                None => {
-                    let failure = BatchFailure {
-                        error_type: "not_sent".to_string(),
-                        message: "the batch was not sent".to_string(),
-                    };
-                    for record in start..start + count {
-                        out.push(b',');
-                        out.extend_from_slice(null_row.as_bytes());
-                        push(&mut warnings, b"null");
-                        let mut entry = b"[".to_vec();
-                        error_entry(&mut entry, &failure, record);
-                        entry.push(b']');
-                        push(&mut errors, &entry);
-                        push(&mut times, b"0");
-                    }
-                }
+                return;
             }
+            Some(Part::Failed(failure)) => failure,
+            None => BatchFailure {
+                error_type: "not_sent".to_string(),
+                message: "the batch was not sent".to_string(),
+            },
+        };
+        let null_row = format!("[{}]", vec!["null"; self.width].join(","));
+        for record in start..start + count {
+            self.rows.push(b',');
+            self.rows.extend_from_slice(null_row.as_bytes());
+            push(&mut self.warnings, b"null");
+            let mut entry = b"[".to_vec();
+            error_entry(&mut entry, &failure, record);
+            entry.push(b']');
+            push(&mut self.errors, &entry);
+            push(&mut self.times, b"0");
         }
-        out.extend_from_slice(b"],\"warnings\":[");
-        out.extend_from_slice(&warnings);
-        out.extend_from_slice(b"],\"errors\":[");
-        out.extend_from_slice(&errors);
-        out.extend_from_slice(b"],\"process_time\":[");
-        out.extend_from_slice(&times);
-        out.extend_from_slice(b"]}");
-        out
     }
 }
 
@@ -617,6 +667,41 @@ mod tests {
             r#"{"outputs":[["y"],[10],[20],[30]],"warnings":[null,[{"source_path":"y","message":"w"}],null],"errors":[null,null,null],"process_time":[1,2,3]}"#
         );
         assert!(valid_response(&merged, 3));
+    }
+
+    /// Memory follows the merge, not every answer: an answer is written and dropped as soon as
+    /// the batches before it are; only one that came early waits.
+    #[test]
+    fn answers_are_dropped_as_soon_as_the_batches_before_them_are_written() {
+        let root = crate::json::parse(r#"{"inputs": [["a"], [1], [2], [3], [4]]}"#).unwrap();
+        let split = Split::new(&root, 1).unwrap();
+        let mut merger = Merger::new(&split);
+        let answer = |y: u32| {
+            format!(r#"{{"outputs":[["y"],[{y}]],"warnings":[null],"errors":[null],"process_time":[1]}}"#)
+                .into_bytes()
+        };
+        merger.answered(0, answer(10)).unwrap();
+        assert_eq!(merger.waiting(), 0);
+        merger.answered(2, answer(30)).unwrap();
+        merger.answered(3, answer(40)).unwrap();
+        assert_eq!(merger.waiting(), 2, "batch 2 and 3 wait for batch 1");
+        merger.failed(
+            1,
+            BatchFailure {
+                error_type: "503".into(),
+                message: "down".into(),
+            },
+        );
+        assert_eq!(merger.waiting(), 0, "batch 1 failed: 2 and 3 are written");
+        let merged = merger.finish();
+        assert!(
+            valid_response(&merged, 4),
+            "{}",
+            String::from_utf8_lossy(&merged)
+        );
+        assert!(String::from_utf8(merged)
+            .unwrap()
+            .starts_with(r#"{"outputs":[["y"],[10],[null],[30],[40]]"#));
     }
 
     #[test]
