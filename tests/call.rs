@@ -1146,3 +1146,62 @@ fn proxies_come_from_http_proxy_https_proxy_and_no_proxy() {
     assert_eq!(seen[0].method, "CONNECT");
     assert_eq!(seen[0].path, "example.invalid:443");
 }
+
+/// A listening socket whose accept queue is full (listen backlog 0, filled, never accepted):
+/// a further connection attempt gets no answer, as from a host that drops SYNs. Returns the
+/// port and what must stay open for as long as the test needs it.
+fn unanswered_port() -> (u16, std::net::TcpListener, Vec<std::net::TcpStream>) {
+    use std::os::fd::FromRawFd;
+    // SAFETY: plain socket calls on a descriptor this function owns; it is handed to a
+    // TcpListener, which closes it.
+    let listener = unsafe {
+        let fd = libc::socket(libc::AF_INET, libc::SOCK_STREAM, 0);
+        assert!(fd >= 0);
+        let mut addr: libc::sockaddr_in = std::mem::zeroed();
+        addr.sin_family = libc::AF_INET as libc::sa_family_t;
+        addr.sin_addr.s_addr = u32::from_ne_bytes([127, 0, 0, 1]);
+        let len = std::mem::size_of::<libc::sockaddr_in>() as libc::socklen_t;
+        assert_eq!(
+            libc::bind(fd, &addr as *const _ as *const libc::sockaddr, len),
+            0
+        );
+        assert_eq!(libc::listen(fd, 0), 0);
+        std::net::TcpListener::from_raw_fd(fd)
+    };
+    let address = listener.local_addr().unwrap();
+    let mut held = Vec::new();
+    for _ in 0..8 {
+        match std::net::TcpStream::connect_timeout(&address, Duration::from_millis(300)) {
+            Ok(stream) => held.push(stream),
+            Err(_) => return (address.port(), listener, held),
+        }
+    }
+    panic!("the accept queue never filled");
+}
+
+#[test]
+fn a_connection_that_is_never_answered_gives_up_after_connect_timeout() {
+    let s = scratch();
+    let (port, _listener, _held) = unanswered_port();
+    let url = format!("http://127.0.0.1:{port}/");
+    let run = call(
+        &s,
+        &[
+            &url,
+            "body.json",
+            "--connect-timeout",
+            "1",
+            "--retries",
+            "0",
+        ],
+        &[("XCONN_TOKEN", TOKEN)],
+    );
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    assert!(
+        run.elapsed >= Duration::from_millis(900) && run.elapsed < Duration::from_secs(10),
+        "gave up after {:?}",
+        run.elapsed
+    );
+    assert!(run.stderr.contains("cannot connect"), "{}", run.stderr);
+    run.assert_hides(TOKEN);
+}
