@@ -566,6 +566,11 @@ pub struct ServeArgs {
     #[arg(long, default_value = "64M", value_name = "SIZE", value_parser = parse_size)]
     pub max_body_size: u64,
 
+    /// After Ctrl-C or SIGTERM, seconds the requests in flight may take to finish (a client
+    /// that never finishes sending cannot hold the server up longer).
+    #[arg(long, default_value = "30", value_name = "SECS", value_parser = parse_seconds)]
+    pub grace: std::time::Duration,
+
     /// Require `Authorization: Bearer $NAME` (the token in the variable NAME).
     #[arg(long, value_name = "NAME", conflicts_with = "jwks")]
     pub token_env: Option<String>,

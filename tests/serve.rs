@@ -634,6 +634,41 @@ fn sigterm_finishes_the_request_in_flight_then_exits_0() {
     assert!(log.contains("POST / 200 records=3"), "{log}");
 }
 
+/// A client that never finishes sending its body cannot keep the server from stopping: after
+/// SIGTERM it gets `--grace` seconds, then the server exits 0 and says requests were cut off.
+#[test]
+fn a_request_that_never_finishes_is_cut_off_after_grace() {
+    use std::io::Write;
+    let s = Scratch::new();
+    let mut serve = Serve::start(&s, &["--echo", "--grace", "1"], &[]);
+    let address = serve
+        .url
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .to_string();
+    let mut stuck = std::net::TcpStream::connect(&address).unwrap();
+    stuck
+        .write_all(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n{\"inputs\"")
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    let asked = Instant::now();
+    serve.terminate();
+    assert_eq!(
+        serve.wait(Duration::from_secs(10)),
+        Some(0),
+        "{}",
+        serve.log()
+    );
+    let took = asked.elapsed();
+    assert!(
+        took >= Duration::from_millis(900) && took < Duration::from_secs(8),
+        "stopped after {took:?}"
+    );
+    let log = serve.log();
+    assert!(log.contains("at most 1 s (--grace"), "{log}");
+    assert!(log.contains("cut off"), "{log}");
+}
+
 #[test]
 fn exactly_one_handler_is_required() {
     let s = Scratch::new();

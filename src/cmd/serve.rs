@@ -45,6 +45,7 @@ pub fn run(args: ServeArgs, out: &mut Output) -> anyhow::Result<Outcome> {
             fail_rate: args.fail_rate.unwrap_or(0.0),
             status: args.status,
         },
+        grace: args.grace,
     };
     serve::run(settings, |addr| {
         writeln!(out, "listening on http://{addr}")?;

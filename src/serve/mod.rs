@@ -63,6 +63,8 @@ pub struct Settings {
     pub auth: Auth,
     pub max_body_size: usize,
     pub faults: Faults,
+    /// After the first signal, how long the requests in flight may take.
+    pub grace: Duration,
 }
 
 struct App {
@@ -102,7 +104,7 @@ pub fn run(
             let _ = tcp.set_nodelay(true);
         });
         axum::serve(listener, router)
-            .with_graceful_shutdown(shutdown_signal())
+            .with_graceful_shutdown(shutdown_signal(settings.grace))
             .await
             .map_err(|e| input_error(format!("serving: {e}")))?;
         log_line("stopped");
@@ -110,14 +112,24 @@ pub fn run(
     })
 }
 
-/// Resolves on the first Ctrl-C or SIGTERM; a second one exits the process at once.
-async fn shutdown_signal() {
+/// Resolves on the first Ctrl-C or SIGTERM; a second one exits the process at once (130), and
+/// so does the end of the grace period (0: the stop was asked for).
+async fn shutdown_signal(grace: Duration) {
     wait_for_signal().await;
-    log_line("shutting down: finishing the requests in flight (a second signal stops at once)");
+    log_line(&format!(
+        "shutting down: finishing the requests in flight, for at most {} s (--grace; a second \
+         signal stops at once)",
+        grace.as_secs_f64()
+    ));
     tokio::spawn(async {
         wait_for_signal().await;
         log_line("stopped at once");
         std::process::exit(130);
+    });
+    tokio::spawn(async move {
+        tokio::time::sleep(grace).await;
+        log_line("stopped: requests still in flight at the end of --grace were cut off");
+        std::process::exit(0);
     });
 }
 
