@@ -162,6 +162,7 @@ Register-ArgumentCompleter -Native -CommandName 'xconn' -ScriptBlock {
             [CompletionResult]::new('--exec', '--exec', [CompletionResultType]::ParameterName, 'Run `sh -c CMD` per request: the body on its stdin, its stdout is the response')
             [CompletionResult]::new('--exec-timeout', '--exec-timeout', [CompletionResultType]::ParameterName, 'Seconds an --exec handler may run before it is killed and the request gets a 500')
             [CompletionResult]::new('--max-body-size', '--max-body-size', [CompletionResultType]::ParameterName, 'Answer 413 to bodies longer than this (suffixes K, M, G: powers of 1024)')
+            [CompletionResult]::new('--max-output-size', '--max-output-size', [CompletionResultType]::ParameterName, 'Kill an --exec handler that writes more than this to stdout; the request gets a 500')
             [CompletionResult]::new('--grace', '--grace', [CompletionResultType]::ParameterName, 'After Ctrl-C or SIGTERM, seconds the requests in flight may take to finish (a client that never finishes sending cannot hold the server up longer)')
             [CompletionResult]::new('--token-env', '--token-env', [CompletionResultType]::ParameterName, 'Require `Authorization: Bearer $NAME` (the token in the variable NAME)')
             [CompletionResult]::new('--jwks', '--jwks', [CompletionResultType]::ParameterName, 'Require an RS256 JWT signed by a key in this JWKS file (keys chosen by `kid`)')

@@ -575,7 +575,7 @@ _xconn() {
             return 0
             ;;
         xconn__subcmd__serve)
-            opts="-h -V --addr --echo --fixture --exec --exec-timeout --max-body-size --grace --token-env --jwks --issuer --audience --delay --fail-rate --status --color --help --version"
+            opts="-h -V --addr --echo --fixture --exec --exec-timeout --max-body-size --max-output-size --grace --token-env --jwks --issuer --audience --delay --fail-rate --status --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -598,6 +598,10 @@ _xconn() {
                     return 0
                     ;;
                 --max-body-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-output-size)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

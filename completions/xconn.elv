@@ -151,6 +151,7 @@ set edit:completion:arg-completer[xconn] = {|@words|
             cand --exec 'Run `sh -c CMD` per request: the body on its stdin, its stdout is the response'
             cand --exec-timeout 'Seconds an --exec handler may run before it is killed and the request gets a 500'
             cand --max-body-size 'Answer 413 to bodies longer than this (suffixes K, M, G: powers of 1024)'
+            cand --max-output-size 'Kill an --exec handler that writes more than this to stdout; the request gets a 500'
             cand --grace 'After Ctrl-C or SIGTERM, seconds the requests in flight may take to finish (a client that never finishes sending cannot hold the server up longer)'
             cand --token-env 'Require `Authorization: Bearer $NAME` (the token in the variable NAME)'
             cand --jwks 'Require an RS256 JWT signed by a key in this JWKS file (keys chosen by `kid`)'

@@ -156,6 +156,7 @@ complete -c xconn -n "__fish_xconn_using_subcommand serve" -l fixture -d 'Always
 complete -c xconn -n "__fish_xconn_using_subcommand serve" -l exec -d 'Run `sh -c CMD` per request: the body on its stdin, its stdout is the response' -r
 complete -c xconn -n "__fish_xconn_using_subcommand serve" -l exec-timeout -d 'Seconds an --exec handler may run before it is killed and the request gets a 500' -r
 complete -c xconn -n "__fish_xconn_using_subcommand serve" -l max-body-size -d 'Answer 413 to bodies longer than this (suffixes K, M, G: powers of 1024)' -r
+complete -c xconn -n "__fish_xconn_using_subcommand serve" -l max-output-size -d 'Kill an --exec handler that writes more than this to stdout; the request gets a 500' -r
 complete -c xconn -n "__fish_xconn_using_subcommand serve" -l grace -d 'After Ctrl-C or SIGTERM, seconds the requests in flight may take to finish (a client that never finishes sending cannot hold the server up longer)' -r
 complete -c xconn -n "__fish_xconn_using_subcommand serve" -l token-env -d 'Require `Authorization: Bearer $NAME` (the token in the variable NAME)' -r
 complete -c xconn -n "__fish_xconn_using_subcommand serve" -l jwks -d 'Require an RS256 JWT signed by a key in this JWKS file (keys chosen by `kid`)' -r

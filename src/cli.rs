@@ -566,6 +566,10 @@ pub struct ServeArgs {
     #[arg(long, default_value = "64M", value_name = "SIZE", value_parser = parse_size)]
     pub max_body_size: u64,
 
+    /// Kill an --exec handler that writes more than this to stdout; the request gets a 500.
+    #[arg(long, default_value = "256M", value_name = "SIZE", value_parser = parse_size)]
+    pub max_output_size: u64,
+
     /// After Ctrl-C or SIGTERM, seconds the requests in flight may take to finish (a client
     /// that never finishes sending cannot hold the server up longer).
     #[arg(long, default_value = "30", value_name = "SECS", value_parser = parse_seconds)]

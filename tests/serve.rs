@@ -293,6 +293,39 @@ fn exec_runs_the_command_per_request_and_refuses_its_failures_with_500() {
     );
 }
 
+/// A handler that writes without end is stopped at `--max-output-size`: a 500 that says so, not
+/// a server that fills its memory; stderr beyond what is quoted does not block it either.
+#[test]
+fn an_exec_handler_that_never_stops_writing_is_killed_at_the_output_limit() {
+    let s = Scratch::new();
+    let serve = Serve::start(
+        &s,
+        &[
+            "--exec",
+            "yes 'a line of stderr' >&2 & exec yes",
+            "--max-output-size",
+            "4M",
+        ],
+        &[],
+    );
+    let answer = post(&serve.url, request_body(), &[]);
+    assert_eq!(answer.status, 500, "{}", answer.body);
+    assert!(
+        answer.messages()[0]
+            .contains("wrote more than 4194304 bytes to stdout (--max-output-size); it was killed"),
+        "{}",
+        answer.body
+    );
+    assert!(
+        answer.body.contains("a line of stderr"),
+        "the first stderr lines are quoted: {}",
+        answer.body
+    );
+    // The server goes on answering.
+    let answer = post(&serve.url, "{", &[]);
+    assert_eq!(answer.status, 400);
+}
+
 #[test]
 fn a_slow_exec_handler_does_not_block_other_requests() {
     let s = Scratch::new();

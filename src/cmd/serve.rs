@@ -22,6 +22,7 @@ pub fn run(args: ServeArgs, out: &mut Output) -> anyhow::Result<Outcome> {
         Handler::Exec {
             command: command.clone(),
             timeout: args.exec_timeout,
+            max_output: usize::try_from(args.max_output_size).unwrap_or(usize::MAX),
         }
     } else {
         Handler::Echo

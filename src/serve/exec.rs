@@ -8,13 +8,15 @@ use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::http::StatusCode;
-use tokio::io::AsyncWriteExt;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
 
 use super::{diagnostic_entries, entry, Answer};
 use crate::validate::{self, Against, Options};
 
 /// Stderr lines quoted in a failure, at most.
 const STDERR_LINES: usize = 5;
+/// Stderr kept for the failure message (the rest is read and dropped).
+const STDERR_KEPT: usize = 64 << 10;
 /// Characters of one quoted stderr line, at most.
 const STDERR_WIDTH: usize = 300;
 
@@ -54,10 +56,22 @@ fn failure(message: String, stderr: &[u8]) -> Answer {
     Answer::failure(status, entries)
 }
 
+/// How long a handler may run and how much it may write.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Limits {
+    pub timeout: Duration,
+    /// Past this many bytes of stdout the handler is killed and the request gets a 500 (the
+    /// answer is held whole to be checked).
+    pub max_output: usize,
+}
+
 /// Run `command` for one request of `records` records; `Ok` is the handler's (valid) response.
 pub(super) async fn run(
     command: &str,
-    timeout: Duration,
+    Limits {
+        timeout,
+        max_output,
+    }: Limits,
     body: Bytes,
     records: usize,
     request_id: &str,
@@ -82,7 +96,37 @@ pub(super) async fn run(
             let _ = stdin.write_all(&body).await;
         });
     }
-    let output = match tokio::time::timeout(timeout, child.wait_with_output()).await {
+    let (stdout, stderr) = (child.stdout.take(), child.stderr.take());
+    let collect = async {
+        // Both pipes at once (a handler blocked on a full stderr pipe would never finish its
+        // stdout); past the stdout limit the handler's group is killed, which ends both.
+        let (stdout, stderr) = tokio::join!(
+            async {
+                let stdout = read_at_most(stdout, max_output + 1, false).await;
+                if stdout.as_ref().is_ok_and(|out| out.len() > max_output) {
+                    kill_group(pid);
+                }
+                stdout
+            },
+            read_at_most(stderr, STDERR_KEPT, true)
+        );
+        let status = child.wait().await?;
+        Ok::<_, std::io::Error>(std::process::Output {
+            status,
+            stdout: stdout?,
+            stderr: stderr?,
+        })
+    };
+    let output = match tokio::time::timeout(timeout, collect).await {
+        Ok(Ok(output)) if output.stdout.len() > max_output => {
+            return Err(failure(
+                format!(
+                    "--exec: the handler wrote more than {max_output} bytes to stdout \
+                     (--max-output-size); it was killed"
+                ),
+                &output.stderr,
+            ))
+        }
         Ok(Ok(output)) => output,
         Ok(Err(e)) => {
             return Err(failure(
@@ -173,4 +217,25 @@ fn kill_group(pid: Option<u32>) {
     }
     #[cfg(not(unix))]
     let _ = pid;
+}
+
+/// Up to `limit` bytes of `pipe` (all of it when shorter). With `drain`, the rest is read and
+/// dropped to the end, so the writer never blocks on a full pipe; without, reading stops there.
+async fn read_at_most(
+    pipe: Option<impl AsyncRead + Unpin>,
+    limit: usize,
+    drain: bool,
+) -> std::io::Result<Vec<u8>> {
+    let Some(mut pipe) = pipe else {
+        return Ok(Vec::new());
+    };
+    let mut kept = Vec::new();
+    (&mut pipe)
+        .take(limit as u64)
+        .read_to_end(&mut kept)
+        .await?;
+    if drain && kept.len() == limit {
+        tokio::io::copy(&mut pipe, &mut tokio::io::sink()).await?;
+    }
+    Ok(kept)
 }

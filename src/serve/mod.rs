@@ -42,7 +42,12 @@ pub enum Handler {
     /// Always this (validated) response body.
     Fixture(Bytes),
     /// `sh -c CMD` per request: the body on its stdin, the response on its stdout.
-    Exec { command: String, timeout: Duration },
+    Exec {
+        command: String,
+        timeout: Duration,
+        /// A handler writing more than this many bytes to stdout is killed (500).
+        max_output: usize,
+    },
 }
 
 /// Fault injection.
@@ -466,8 +471,16 @@ impl App {
         let answer = match &self.handler {
             Handler::Echo => echo(&bytes, &validated.checked),
             Handler::Fixture(body) => Ok(body.to_vec()),
-            Handler::Exec { command, timeout } => {
-                exec::run(command, *timeout, bytes.clone(), records, id).await
+            Handler::Exec {
+                command,
+                timeout,
+                max_output,
+            } => {
+                let limits = exec::Limits {
+                    timeout: *timeout,
+                    max_output: *max_output,
+                };
+                exec::run(command, limits, bytes.clone(), records, id).await
             }
         };
         match answer {
