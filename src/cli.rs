@@ -529,9 +529,10 @@ error_type (the status), additional_details (`XC107 at /inputs/2 (line 3, column
 (the JSON pointer), message}, …]], \"process_time\": [1]}.
 
 Exit codes:
-  0  stopped by Ctrl-C or SIGTERM
-  1  the --fixture is not a valid response
-  2  usage error, unreadable file, bad --jwks, unset --token-env variable, address in use
+  0    stopped by Ctrl-C or SIGTERM (after the requests in flight, at most --grace seconds)
+  1    the --fixture is not a valid response
+  2    usage error, unreadable file, bad --jwks, unset --token-env variable, address in use
+  130  a second Ctrl-C or SIGTERM stopped it at once
 
 Examples:
   xconn serve --echo --addr 127.0.0.1:8080
