@@ -702,6 +702,34 @@ fn a_request_that_never_finishes_is_cut_off_after_grace() {
     assert!(log.contains("cut off"), "{log}");
 }
 
+/// A second signal while requests are in flight stops the server at once, with exit 130.
+#[test]
+fn a_second_signal_stops_at_once_with_130() {
+    use std::io::Write;
+    let s = Scratch::new();
+    let mut serve = Serve::start(&s, &["--echo"], &[]);
+    let address = serve
+        .url
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .to_string();
+    let mut stuck = std::net::TcpStream::connect(&address).unwrap();
+    stuck
+        .write_all(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n{")
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    serve.terminate();
+    std::thread::sleep(Duration::from_millis(300));
+    serve.terminate();
+    assert_eq!(
+        serve.wait(Duration::from_secs(10)),
+        Some(130),
+        "{}",
+        serve.log()
+    );
+    assert!(serve.log().contains("stopped at once"), "{}", serve.log());
+}
+
 #[test]
 fn exactly_one_handler_is_required() {
     let s = Scratch::new();
