@@ -667,23 +667,29 @@ fn sigterm_finishes_the_request_in_flight_then_exits_0() {
     assert!(log.contains("POST / 200 records=3"), "{log}");
 }
 
-/// A client that never finishes sending its body cannot keep the server from stopping: after
-/// SIGTERM it gets `--grace` seconds, then the server exits 0 and says requests were cut off.
-#[test]
-fn a_request_that_never_finishes_is_cut_off_after_grace() {
+/// A request that never finishes: its head and the start of a 1,000-byte body, then nothing
+/// (the connection stays open while the returned stream lives).
+fn stuck_request(serve: &Serve) -> std::net::TcpStream {
     use std::io::Write;
-    let s = Scratch::new();
-    let mut serve = Serve::start(&s, &["--echo", "--grace", "1"], &[]);
     let address = serve
         .url
         .trim_start_matches("http://")
-        .trim_end_matches('/')
-        .to_string();
-    let mut stuck = std::net::TcpStream::connect(&address).unwrap();
+        .trim_end_matches('/');
+    let mut stuck = std::net::TcpStream::connect(address).unwrap();
     stuck
         .write_all(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n{\"inputs\"")
         .unwrap();
     std::thread::sleep(Duration::from_millis(300));
+    stuck
+}
+
+/// A client that never finishes sending its body cannot keep the server from stopping: after
+/// SIGTERM it gets `--grace` seconds, then the server exits 0 and says requests were cut off.
+#[test]
+fn a_request_that_never_finishes_is_cut_off_after_grace() {
+    let s = Scratch::new();
+    let mut serve = Serve::start(&s, &["--echo", "--grace", "1"], &[]);
+    let _stuck = stuck_request(&serve);
     let asked = Instant::now();
     serve.terminate();
     assert_eq!(
@@ -705,19 +711,9 @@ fn a_request_that_never_finishes_is_cut_off_after_grace() {
 /// A second signal while requests are in flight stops the server at once, with exit 130.
 #[test]
 fn a_second_signal_stops_at_once_with_130() {
-    use std::io::Write;
     let s = Scratch::new();
     let mut serve = Serve::start(&s, &["--echo"], &[]);
-    let address = serve
-        .url
-        .trim_start_matches("http://")
-        .trim_end_matches('/')
-        .to_string();
-    let mut stuck = std::net::TcpStream::connect(&address).unwrap();
-    stuck
-        .write_all(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n{")
-        .unwrap();
-    std::thread::sleep(Duration::from_millis(300));
+    let _stuck = stuck_request(&serve);
     serve.terminate();
     std::thread::sleep(Duration::from_millis(300));
     serve.terminate();
