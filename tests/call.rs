@@ -1205,3 +1205,45 @@ fn a_connection_that_is_never_answered_gives_up_after_connect_timeout() {
     assert!(run.stderr.contains("cannot connect"), "{}", run.stderr);
     run.assert_hides(TOKEN);
 }
+
+/// Answers that are not HTTP, or that cannot be decoded, are transport failures: exit 3 with one
+/// error line naming the request, never a panic or the token.
+#[test]
+fn answers_that_are_not_http_or_cannot_be_decoded_exit_3() {
+    let s = scratch();
+    let cases: [(&str, &'static [u8]); 5] = [
+        ("not http", b"\x00\x01garbage, not HTTP\r\n\r\n"),
+        ("closed", b""),
+        (
+            "not gzip",
+            b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Encoding: gzip\r\nContent-Length: 9\r\n\r\nnot gzip!",
+        ),
+        (
+            "bad chunk",
+            b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nZZ\r\nabc\r\n",
+        ),
+        (
+            "control characters in the status line",
+            b"HTTP/1.1 500 \x1b[31mEVIL\r\nContent-Length: 0\r\n\r\n",
+        ),
+    ];
+    for (what, reply) in cases {
+        let port = common::server::raw(reply);
+        let url = format!("http://127.0.0.1:{port}/");
+        let run = call(
+            &s,
+            &[&url, "body.json", "--retries", "0"],
+            &[("XCONN_TOKEN", TOKEN)],
+        );
+        assert_eq!(run.code, 3, "{what}: {}", run.stderr);
+        let errors: Vec<&str> = run
+            .stderr
+            .lines()
+            .filter(|l| l.starts_with("xconn: error: "))
+            .collect();
+        assert_eq!(errors.len(), 1, "{what}: {}", run.stderr);
+        assert!(errors[0].contains(&url), "{what}: {}", run.stderr);
+        assert!(!run.stderr.contains('\x1b'), "{what}: {}", run.stderr);
+        run.assert_hides(TOKEN);
+    }
+}

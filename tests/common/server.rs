@@ -264,3 +264,40 @@ pub fn answer_each_record(request: &Recorded) -> Reply {
         r#"{{"outputs":[["y"],{rows}],"warnings":[{nulls}],"errors":[{nulls}],"process_time":[{times}]}}"#
     ))
 }
+
+/// A server that answers every request with `reply` written as is (any bytes: a broken status
+/// line, a lying header, a bad chunk), then closes; returns its port.
+pub fn raw(reply: &'static [u8]) -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            std::thread::spawn(move || {
+                let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
+                // The request head and its body (Content-Length), then the reply.
+                let mut seen = Vec::new();
+                let mut buf = [0u8; 8192];
+                while let Ok(n) = stream.read(&mut buf) {
+                    if n == 0 {
+                        break;
+                    }
+                    seen.extend_from_slice(&buf[..n]);
+                    if let Some(end) = seen.windows(4).position(|w| w == b"\r\n\r\n") {
+                        let head = String::from_utf8_lossy(&seen[..end]).to_ascii_lowercase();
+                        let length = head
+                            .lines()
+                            .find_map(|l| l.strip_prefix("content-length:"))
+                            .and_then(|v| v.trim().parse::<usize>().ok())
+                            .unwrap_or(0);
+                        if seen.len() >= end + 4 + length {
+                            break;
+                        }
+                    }
+                }
+                let _ = stream.write_all(reply);
+            });
+        }
+    });
+    port
+}
