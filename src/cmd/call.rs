@@ -364,29 +364,36 @@ fn run_batches(
     let progress = Progress::new(total);
     let concurrency = (args.concurrency as usize).max(1);
     let verbose = args.verbose;
-    let started = Instant::now();
     // A thread per core (at most one per request in flight), each with its own single-thread
     // runtime and connection pool, taking the next batch when one of its requests is done:
     // nothing crosses threads but the batch counter and the merge, which only places pieces
-    // (each answer is checked and taken apart on the thread that received it).
+    // (each answer is checked and taken apart on the thread that received it). The clients are
+    // set up first (a bad --cacert is said before anything is sent).
     let threads = http::threads_for(concurrency);
+    let clients = (0..threads)
+        .map(|t| {
+            if t == 0 {
+                Ok(client.clone())
+            } else {
+                client.fresh()
+            }
+        })
+        .collect::<anyhow::Result<Vec<Client>>>()?;
     let next_batch = AtomicUsize::new(0);
     let merge = Mutex::new(Merge {
         merger: Merger::new(&split),
         stats: Stats::default(),
         first_failure: None,
     });
+    let started = Instant::now();
     std::thread::scope(|scope| -> anyhow::Result<()> {
-        let workers: Vec<_> = (0..threads)
-            .map(|t| {
+        let workers: Vec<_> = clients
+            .into_iter()
+            .enumerate()
+            .map(|(t, client)| {
                 let in_flight = concurrency / threads + usize::from(t < concurrency % threads);
                 let (split, next_batch, merge, progress) = (&split, &next_batch, &merge, &progress);
                 scope.spawn(move || -> anyhow::Result<()> {
-                    let client = if t == 0 {
-                        client.clone()
-                    } else {
-                        client.fresh()?
-                    };
                     let take = || {
                         let batch = next_batch.fetch_add(1, Ordering::Relaxed);
                         (batch < total).then_some(batch)
