@@ -222,8 +222,7 @@ impl Answer {
     /// says why it cannot be merged. Needs no merger, so each answer can be read on the thread
     /// that received it.
     pub fn read(batch: usize, records: usize, mut body: Vec<u8>) -> Result<Answer, BatchFailure> {
-        let bom = body.len() - crate::source::without_bom(&body).len();
-        body.drain(..bom);
+        body.drain(..crate::source::bom_len(&body));
         let failure = |message: String| BatchFailure {
             error_type: "invalid_response".to_string(),
             message,
@@ -601,6 +600,17 @@ mod tests {
         !validate::check_bytes(text, &options).checked.has_errors()
     }
 
+    /// The merged response, which must be a valid response to `records` records.
+    fn finish_valid(merger: Merger, records: usize) -> Vec<u8> {
+        let merged = merger.finish();
+        assert!(
+            valid_response(&merged, records),
+            "{}",
+            String::from_utf8_lossy(&merged)
+        );
+        merged
+    }
+
     #[test]
     fn batches_are_written_from_the_original_bytes() {
         let text = r#"{"inputs": [["a", "b"], [1.10, "x\u00e9"], [2, [["k"], [1e3]]], [3, null]]}"#;
@@ -693,12 +703,7 @@ mod tests {
             },
         );
         assert_eq!(merger.waiting(), 0, "batch 1 failed: 2 and 3 are written");
-        let merged = merger.finish();
-        assert!(
-            valid_response(&merged, 4),
-            "{}",
-            String::from_utf8_lossy(&merged)
-        );
+        let merged = finish_valid(merger, 4);
         assert!(String::from_utf8(merged)
             .unwrap()
             .starts_with(r#"{"outputs":[["y"],[10],[null],[30],[40]]"#));
@@ -724,12 +729,7 @@ mod tests {
         assert!(bad.is_err());
         assert_eq!(merger.failures(), 2);
         assert_eq!(merger.errored_records(), 3);
-        let merged = merger.finish();
-        assert!(
-            valid_response(&merged, 3),
-            "{}",
-            String::from_utf8_lossy(&merged)
-        );
+        let merged = finish_valid(merger, 3);
         let text = String::from_utf8(merged).unwrap();
         assert_eq!(
             text.matches("\"error_category\":\"batch_error\"").count(),
@@ -755,12 +755,7 @@ mod tests {
                 message: "no answer within 60 s".into(),
             },
         );
-        let merged = merger.finish();
-        assert!(
-            valid_response(&merged, 3),
-            "{}",
-            String::from_utf8_lossy(&merged)
-        );
+        let merged = finish_valid(merger, 3);
         assert!(String::from_utf8(merged)
             .unwrap()
             .starts_with(r#"{"outputs":[["y","z"],[1,2],[null,null],[1,2]]"#));
@@ -787,12 +782,7 @@ mod tests {
             failure.message
         );
         assert_eq!(merger.failures(), 1);
-        let merged = merger.finish();
-        assert!(
-            valid_response(&merged, 3),
-            "{}",
-            String::from_utf8_lossy(&merged)
-        );
+        let merged = finish_valid(merger, 3);
         assert!(String::from_utf8(merged)
             .unwrap()
             .starts_with(r#"{"outputs":[["y","z"],[1,2],[3,4],[null,null]]"#));
@@ -813,12 +803,7 @@ mod tests {
             .unwrap();
         merger.answered(1, REFUSED.to_vec()).unwrap();
         assert_eq!(merger.errored_records(), 1);
-        let merged = merger.finish();
-        assert!(
-            valid_response(&merged, 3),
-            "{}",
-            String::from_utf8_lossy(&merged)
-        );
+        let merged = finish_valid(merger, 3);
         let text = String::from_utf8(merged).unwrap();
         assert!(
             text.starts_with(r#"{"outputs":[["y"],[1],[3],[null]]"#),
@@ -833,12 +818,7 @@ mod tests {
         let mut merger = Merger::new(&split);
         merger.answered(0, REFUSED.to_vec()).unwrap();
         merger.answered(1, REFUSED.to_vec()).unwrap();
-        let merged = merger.finish();
-        assert!(
-            valid_response(&merged, 3),
-            "{}",
-            String::from_utf8_lossy(&merged)
-        );
+        let merged = finish_valid(merger, 3);
         let text = String::from_utf8(merged).unwrap();
         assert_eq!(text.matches("no outputs: down").count(), 6, "{text}");
     }

@@ -18,7 +18,17 @@ const BOM: &[u8] = b"\xEF\xBB\xBF";
 /// ([`Source::from_bytes`]) and for bodies that arrive over HTTP alike (RFC 8259 lets a reader
 /// ignore it), so every command gives a body with a BOM the same verdict.
 pub fn without_bom(bytes: &[u8]) -> &[u8] {
-    bytes.strip_prefix(BOM).unwrap_or(bytes)
+    &bytes[bom_len(bytes)..]
+}
+
+/// The length of the byte-order mark `bytes` start with (0 when none): what to drop from an
+/// owned body (`body.drain(..bom_len(&body))`).
+pub fn bom_len(bytes: &[u8]) -> usize {
+    if bytes.starts_with(BOM) {
+        BOM.len()
+    } else {
+        0
+    }
 }
 
 /// A whole input, in memory or mapped.
@@ -97,8 +107,7 @@ impl Source {
             file.read_to_end(&mut bytes)
                 .with_context(|| format!("cannot read {arg}"))?;
         }
-        let bom = bytes.len() - without_bom(&bytes).len();
-        bytes.drain(..bom);
+        bytes.drain(..bom_len(&bytes));
         Ok(Source {
             name: display_name(arg),
             bytes: bytes.into(),

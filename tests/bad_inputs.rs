@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 use std::time::Duration;
 
-use common::serve::Serve;
+use common::serve::{post, Serve};
 use common::server::{Reply, Server};
 use common::Scratch;
 
@@ -641,53 +641,6 @@ fn call_reads_a_fifo_once() {
 
 // ---- serve and check -------------------------------------------------------------------------
 
-/// POST `body` to `url` (`http://127.0.0.1:PORT/`) over a plain connection: the status and the
-/// response body (content-length or chunked).
-fn post(url: &str, body: &[u8]) -> (u16, Vec<u8>) {
-    use std::io::{Read, Write};
-    let address = url
-        .trim_start_matches("http://")
-        .trim_end_matches('/')
-        .to_string();
-    let mut stream = std::net::TcpStream::connect(&address).expect("connect to serve");
-    stream.set_read_timeout(Some(HANG)).unwrap();
-    let head = format!(
-        "POST / HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\n\
-         Content-Length: {}\r\nConnection: close\r\n\r\n",
-        body.len()
-    );
-    stream.write_all(head.as_bytes()).unwrap();
-    stream.write_all(body).unwrap();
-    let mut answer = Vec::new();
-    stream
-        .read_to_end(&mut answer)
-        .expect("an answer before the timeout");
-    let split = answer
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .expect("a response head");
-    let head = text(&answer[..split]).to_ascii_lowercase();
-    let status = head
-        .split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .expect("a status");
-    let mut rest = answer[split + 4..].to_vec();
-    if head.contains("transfer-encoding: chunked") {
-        let mut body = Vec::new();
-        while let Some(end) = rest.windows(2).position(|w| w == b"\r\n") {
-            let size = usize::from_str_radix(text(&rest[..end]).trim(), 16).unwrap_or(0);
-            if size == 0 {
-                break;
-            }
-            body.extend_from_slice(&rest[end + 2..end + 2 + size]);
-            rest = rest[end + 2 + size + 2..].to_vec();
-        }
-        rest = body;
-    }
-    (status, rest)
-}
-
 #[test]
 fn serve_answers_every_bad_file_as_validate_judges_it() {
     let dir = corpus_dir();
@@ -695,7 +648,8 @@ fn serve_answers_every_bad_file_as_validate_judges_it() {
     let serve = Serve::start(&scratch, &["--echo"], &[]);
     for name in corpus() {
         let bytes = std::fs::read(dir.join(&name)).unwrap();
-        let (status, body) = post(&serve.url, &bytes);
+        let answer = post(&serve.url, bytes, &[("Content-Type", "application/json")]);
+        let (status, body) = (answer.status, answer.body);
         let validated = run_in(&dir, &["validate", "--kind", "request", &name]);
         let valid = code(&validated) == 0;
         assert_eq!(
@@ -704,7 +658,7 @@ fn serve_answers_every_bad_file_as_validate_judges_it() {
             "serve {name}: validate exits {}: {}\n{}",
             code(&validated),
             text(&validated.stdout),
-            text(&body)
+            body
         );
         // Whatever serve answers is a response body xconn accepts.
         let answer = Scratch::new();
@@ -719,11 +673,11 @@ fn serve_answers_every_bad_file_as_validate_judges_it() {
             code(&judged),
             0,
             "serve {name}: its answer is not a valid response:\n{}\n{}",
-            text(&body),
+            body,
             text(&judged.stdout)
         );
         if !valid {
-            let said = text(&body);
+            let said = &body;
             assert!(
                 said.contains("XC") && said.contains("error_category"),
                 "serve {name}: the 400 does not name the rule:\n{said}"
@@ -733,8 +687,8 @@ fn serve_answers_every_bad_file_as_validate_judges_it() {
     let log = serve.log();
     assert!(!log.contains("panicked"), "serve panicked:\n{log}");
     // Still answering after the whole corpus.
-    let (status, _) = post(&serve.url, br#"{"inputs": [["a"], [1]]}"#);
-    assert_eq!(status, 200, "{log}");
+    let answer = post(&serve.url, br#"{"inputs": [["a"], [1]]}"#.to_vec(), &[]);
+    assert_eq!(answer.status, 200, "{log}");
 }
 
 #[test]

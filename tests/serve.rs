@@ -6,67 +6,8 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::serve::Serve;
+use common::serve::{post, post_async, runtime, Serve};
 use common::{fixture, fixture_text, Scratch};
-
-/// One answer.
-#[derive(Debug)]
-struct Answer {
-    status: u16,
-    headers: reqwest::header::HeaderMap,
-    body: String,
-}
-
-impl Answer {
-    fn json(&self) -> serde_json::Value {
-        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("{e}: {}", self.body))
-    }
-
-    /// The `message` of every error entry.
-    fn messages(&self) -> Vec<String> {
-        let doc = self.json();
-        assert_eq!(doc["outputs"], serde_json::json!([]), "{}", self.body);
-        doc["errors"][0]
-            .as_array()
-            .unwrap_or_else(|| panic!("no request-level errors: {}", self.body))
-            .iter()
-            .map(|e| e["message"].as_str().unwrap().to_string())
-            .collect()
-    }
-}
-
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
-}
-
-async fn post_async(
-    client: &reqwest::Client,
-    url: &str,
-    body: Vec<u8>,
-    headers: &[(&str, &str)],
-) -> Answer {
-    let mut request = client.post(url).body(body);
-    for (name, value) in headers {
-        request = request.header(*name, *value);
-    }
-    let response = request.send().await.expect("send");
-    let status = response.status().as_u16();
-    let headers = response.headers().clone();
-    let body = response.text().await.unwrap();
-    Answer {
-        status,
-        headers,
-        body,
-    }
-}
-
-fn post(url: &str, body: impl Into<Vec<u8>>, headers: &[(&str, &str)]) -> Answer {
-    let client = reqwest::Client::new();
-    runtime().block_on(post_async(&client, url, body.into(), headers))
-}
 
 fn request_body() -> String {
     fixture_text("serve/request.json")

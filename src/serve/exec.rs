@@ -159,8 +159,7 @@ pub(super) async fn run(
         }),
     };
     let mut stdout = output.stdout;
-    let bom = stdout.len() - crate::source::without_bom(&stdout).len();
-    stdout.drain(..bom);
+    stdout.drain(..crate::source::bom_len(&stdout));
     let validated = validate::check_bytes(&stdout, &options);
     if validated.checked.has_errors() {
         let status = StatusCode::INTERNAL_SERVER_ERROR;

@@ -424,7 +424,7 @@ impl App {
         };
 
         // A leading byte-order mark is not part of the body (as for a file).
-        let bytes = bytes.slice(bytes.len() - crate::source::without_bom(&bytes).len()..);
+        let bytes = bytes.slice(crate::source::bom_len(&bytes)..);
         if let Some(wait) = self.faults.delay() {
             tokio::time::sleep(wait).await;
         }

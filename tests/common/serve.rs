@@ -95,3 +95,63 @@ impl Drop for Serve {
         let _ = self.child.wait();
     }
 }
+
+/// One answer from a server, read with reqwest.
+#[derive(Debug)]
+pub struct Answer {
+    pub status: u16,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: String,
+}
+
+impl Answer {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("{e}: {}", self.body))
+    }
+
+    /// The `message` of every error entry.
+    pub fn messages(&self) -> Vec<String> {
+        let doc = self.json();
+        assert_eq!(doc["outputs"], serde_json::json!([]), "{}", self.body);
+        doc["errors"][0]
+            .as_array()
+            .unwrap_or_else(|| panic!("no request-level errors: {}", self.body))
+            .iter()
+            .map(|e| e["message"].as_str().unwrap().to_string())
+            .collect()
+    }
+}
+
+pub fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+pub async fn post_async(
+    client: &reqwest::Client,
+    url: &str,
+    body: Vec<u8>,
+    headers: &[(&str, &str)],
+) -> Answer {
+    let mut request = client.post(url).body(body);
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let response = request.send().await.expect("send");
+    let status = response.status().as_u16();
+    let headers = response.headers().clone();
+    let body = response.text().await.unwrap();
+    Answer {
+        status,
+        headers,
+        body,
+    }
+}
+
+/// POST `body` to `url` with extra `headers`; the answer whatever its status.
+pub fn post(url: &str, body: impl Into<Vec<u8>>, headers: &[(&str, &str)]) -> Answer {
+    let client = reqwest::Client::new();
+    runtime().block_on(post_async(&client, url, body.into(), headers))
+}
