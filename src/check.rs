@@ -581,6 +581,33 @@ mod tests {
         assert!(has_nested_table(&table));
     }
 
+    /// A valid answer that took longer than Spark allows fails its probe, saying so; the same
+    /// answer in time passes.
+    #[test]
+    fn an_answer_slower_than_55_seconds_fails_its_probe() {
+        let answer = |latency: Duration| http::Response {
+            status: 200,
+            headers: Vec::new(),
+            body:
+                br#"{"outputs":[["y"],[1]],"warnings":[null],"errors":[null],"process_time":[1]}"#
+                    .to_vec(),
+            request_id: "id".to_string(),
+            url: http::Url::parse("http://127.0.0.1/").unwrap(),
+            attempts: 1,
+            latency,
+            elapsed: latency,
+        };
+        let slow = judge_valid("sample", Ok(answer(Duration::from_secs(56))), 1);
+        assert!(matches!(slow.verdict, Verdict::Fail), "{}", slow.reason);
+        assert!(
+            slow.reason.contains("answered in 56.0 s"),
+            "{}",
+            slow.reason
+        );
+        let quick = judge_valid("sample", Ok(answer(Duration::from_millis(20))), 1);
+        assert!(matches!(quick.verdict, Verdict::Pass), "{}", quick.reason);
+    }
+
     #[test]
     fn junit_and_markdown_escape_what_they_must() {
         let probes = vec![fail(
