@@ -490,6 +490,59 @@ fn huge_values_on_one_long_line() {
     assert_eq!(every_command(&scratch, "escapes.json", body.as_bytes()), 1);
 }
 
+/// The corpus's large case: a 200 MB single line, as a JSON string cell, cut short (an open
+/// string 200 MB long) and as a CSV cell, through validate, show (`--width 80`: a terminal's
+/// view), convert and `call --dry-run`: the documented exit code and message, no output file left
+/// behind. Each run may take up to two minutes (the tests run a debug build).
+#[test]
+fn a_200_megabyte_single_line() {
+    let scratch = Scratch::new();
+    let dir = scratch.dir.path();
+    let big = "y".repeat(200 << 20);
+    let cases = [
+        (
+            "200mb.json",
+            format!("{{\"inputs\": [[\"a\"], [\"{big}\"]]}}"),
+            0,
+        ),
+        (
+            "200mb-open.json",
+            format!("{{\"inputs\": [[\"a\"], [\"{big}"),
+            1,
+        ),
+        ("200mb.csv", format!("a,b\n1,{big}\n"), 1),
+    ];
+    drop(big);
+    let run = |args: &[&str]| {
+        common::xconn()
+            .current_dir(dir)
+            .args(args)
+            .timeout(Duration::from_secs(120))
+            .output()
+            .expect("run xconn")
+    };
+    for (name, text, validate_code) in cases {
+        scratch.write(name, text.as_bytes());
+        drop(text);
+        let validated = run(&["validate", name]);
+        check_validate(&format!("validate {name}"), &validated, name);
+        assert_eq!(code(&validated), validate_code, "validate {name}");
+        let shown = run(&["show", name, "--width", "80"]);
+        check_show(&format!("show {name}"), &shown, name);
+        let out = scratch.path("out.body");
+        let converted = run(&["convert", name, "-o", out.to_str().unwrap()]);
+        check_convert(&format!("convert {name}"), &converted, name);
+        assert_eq!(out.exists(), code(&converted) == 0, "convert {name} -o");
+        let _ = std::fs::remove_file(&out);
+        check_call(
+            &format!("call {name}"),
+            &run(&["call", "--dry-run", URL, name]),
+            name,
+        );
+        std::fs::remove_file(scratch.path(name)).unwrap();
+    }
+}
+
 // ---- files that are not regular files -------------------------------------------------------
 
 #[test]
