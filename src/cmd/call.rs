@@ -52,9 +52,10 @@ pub fn run(args: CallArgs, out: &mut Output) -> anyhow::Result<Outcome> {
         Some(arg) => request_body(arg, &args.data)?,
         None => (Vec::new(), "the request".to_string()),
     };
-    let records = if args.no_validate {
+    // The request as checked (its record count, and where its root is for `--batch-size`).
+    let (records, checked) = if args.no_validate {
         eprintln!("xconn: --no-validate: the request is sent without being checked");
-        None
+        (None, None)
     } else {
         let validated = validate::check_bytes(
             &body,
@@ -74,7 +75,7 @@ pub fn run(args: CallArgs, out: &mut Output) -> anyhow::Result<Outcome> {
             eprintln!("xconn: the request breaks the format: nothing was sent");
             return Ok(Outcome::Invalid);
         }
-        validated.records
+        (validated.records, Some(validated.checked))
     };
 
     let settings = Settings {
@@ -109,7 +110,11 @@ pub fn run(args: CallArgs, out: &mut Output) -> anyhow::Result<Outcome> {
         output: args.output.clone(),
     };
     if let Some(size) = args.batch_size {
-        return run_batches(&args, &client, &request, size as usize, &print, out);
+        let batches = Batches {
+            size: size as usize,
+            checked: checked.as_ref(),
+        };
+        return run_batches(&args, &client, &request, batches, &print, out);
     }
 
     if args.verbose {
@@ -338,26 +343,37 @@ fn request_body(arg: &str, data: &DataArgs) -> anyhow::Result<(Vec<u8>, String)>
     Ok((body, format!("{name} (converted)")))
 }
 
+/// How to cut the request: `size` records per batch; `checked`, the request as the validator
+/// checked it (none with `--no-validate`: then it is parsed here).
+struct Batches<'c> {
+    size: usize,
+    checked: Option<&'c validate::Checked>,
+}
+
 /// `--batch-size`: split, send `--concurrency` at a time on one client, merge in input order,
 /// print the merged answer and a summary.
 fn run_batches(
     args: &CallArgs,
     client: &Client,
     request: &Request,
-    size: usize,
+    Batches { size, checked }: Batches,
     print: &Printing,
     out: &mut Output,
 ) -> anyhow::Result<Outcome> {
     let text = crate::text::utf8(&request.body).map_err(|_| {
         data_error("the request is not UTF-8 text: it cannot be split into batches")
     })?;
-    let root = crate::json::parse(text).map_err(|e| {
-        let (line, col) = source::line_col(text.as_bytes(), e.offset);
-        data_error(format!(
-            "the request is not JSON ({}:{line}:{col}): it cannot be split into batches",
-            e.kind.message()
-        ))
-    })?;
+    // Checked already: view it where the validator saw it, without a second parse.
+    let root = match checked.and_then(|checked| validate::body_root(text, checked)) {
+        Some(root) => root,
+        None => crate::json::parse(text).map_err(|e| {
+            let (line, col) = source::line_col(text.as_bytes(), e.offset);
+            data_error(format!(
+                "the request is not JSON ({}:{line}:{col}): it cannot be split into batches",
+                e.kind.message()
+            ))
+        })?,
+    };
     let split = Split::new(&root, size)
         .ok_or_else(|| data_error("the request has no `inputs` table to split into batches"))?;
     let total = split.len();
