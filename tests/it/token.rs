@@ -1,7 +1,7 @@
 //! `xconn token`: the claims of a JWT (text and JSON), an opaque token, no token; never the
 //! token or its signature.
 
-mod common;
+use crate::common;
 
 use common::{jwt, unix_now, xconn, JWT_SIGNATURE};
 

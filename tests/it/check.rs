@@ -2,7 +2,7 @@
 //! deliberately broken ones (objects instead of arrays, no auth check, a dropped record, a 500 for
 //! malformed bodies) fail with the right probe named; the scorecard in every format.
 
-mod common;
+use crate::common;
 
 use common::server::{Reply, Server};
 use common::Scratch;

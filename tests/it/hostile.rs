@@ -6,7 +6,7 @@
 //!
 //! Deterministic: fixed cut positions and mutations, no randomness.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::Output;
@@ -543,11 +543,7 @@ fn directories_missing_files_and_dev_null() {
 #[test]
 fn a_fifo_is_read_like_a_file() {
     let scratch = Scratch::new();
-    let fifo = scratch.path("pipe.csv");
-    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
-    if !made.is_ok_and(|s| s.success()) {
-        return; // no mkfifo here: nothing to check
-    }
+    let fifo = common::make_fifo(scratch.dir.path(), "pipe.csv");
     let writer = {
         let fifo = fifo.clone();
         std::thread::spawn(move || std::fs::write(fifo, "a\n1\n"))
@@ -686,7 +682,8 @@ fn writing_to_a_full_device_fails_with_exit_2() {
     use std::os::unix::fs::FileTypeExt;
     let scratch = Scratch::new();
     let input = fixture("courses-nested.csv");
-    if !std::fs::metadata("/dev/full").is_ok_and(|m| m.file_type().is_char_device()) {
+    let full = std::fs::metadata("/dev/full").is_ok_and(|m| m.file_type().is_char_device());
+    if !common::available("the device /dev/full", full) {
         return;
     }
     // -o /dev/full: written in place (a device is never renamed over), and the failure reported.

@@ -2,7 +2,7 @@
 //! never in any output, headers, retries (503, 429 + Retry-After), timeouts, refused connections,
 //! error statuses, cut-short and oversized answers, and redirects within and across origins.
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 
@@ -492,14 +492,16 @@ fn client_errors_and_500_are_not_retried() {
 #[test]
 fn a_timeout_exits_3_without_retrying() {
     let s = scratch();
-    let server = Server::always(Reply::json(ANSWER).delay(Duration::from_secs(3)));
+    // The server would answer after 30 s: giving up well before that is the timeout's doing,
+    // however loaded the machine (the server's thread is left asleep; it lives with the test).
+    let server = Server::always(Reply::json(ANSWER).delay(Duration::from_secs(30)));
     let run = call(
         &s,
         &[&server.url("/"), "body.json", "--timeout", "300ms"],
         &[],
     );
     assert_eq!(run.code, 3, "{}", run.stderr);
-    assert!(run.elapsed < Duration::from_secs(2), "{:?}", run.elapsed);
+    assert!(run.elapsed < Duration::from_secs(20), "{:?}", run.elapsed);
     assert!(
         run.stderr
             .contains("no complete answer within 0.300 s (--timeout)"),
@@ -1198,7 +1200,7 @@ fn a_connection_that_is_never_answered_gives_up_after_connect_timeout() {
     );
     assert_eq!(run.code, 3, "{}", run.stderr);
     assert!(
-        run.elapsed >= Duration::from_millis(900) && run.elapsed < Duration::from_secs(10),
+        run.elapsed >= Duration::from_millis(900) && run.elapsed < Duration::from_secs(60),
         "gave up after {:?}",
         run.elapsed
     );

@@ -1,7 +1,7 @@
 //! `xconn show`: expected-output tests against fixtures/show/ (regenerate with `XCONN_BLESS=1
 //! cargo test --test show`, then review the diff), color, width, pipes and broken input.
 
-mod common;
+use crate::common;
 
 use std::io::Read;
 use std::process::{Command as StdCommand, Stdio};

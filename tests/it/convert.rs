@@ -2,7 +2,7 @@
 //! source detection, type inference and overrides, nested tables, reverse conversion and round
 //! trips, and every bad-input message with its exit code.
 
-mod common;
+use crate::common;
 
 use common::{fixture, fixture_text, json, Scratch, SPEC_EXAMPLES};
 use serde_json::Value;
@@ -1343,8 +1343,10 @@ fn output_onto_a_device_writes_through_it_instead_of_replacing_it() {
 
 #[test]
 fn a_full_output_device_is_named_not_standard_output() {
-    if !std::path::Path::new("/dev/full").exists() {
-        eprintln!("skipped: /dev/full does not exist here");
+    if !common::available(
+        "the device /dev/full",
+        std::path::Path::new("/dev/full").exists(),
+    ) {
         return;
     }
     // A few MB, so the failure comes from a write in the middle of the conversion (buffers

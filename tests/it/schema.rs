@@ -1,7 +1,7 @@
 //! `xconn schema`: the printed schemas are valid JSON, compile as draft 2020-12 with no external
 //! references, accept the spec's examples and reject what they should.
 
-mod common;
+use crate::common;
 
 use common::{fixture_text, json, xconn};
 

@@ -1,6 +1,6 @@
 //! `xconn completions`: the checked-in scripts under `completions/` match what the binary prints.
 
-mod common;
+use crate::common;
 
 use common::xconn;
 

@@ -1,6 +1,5 @@
 //! Shared helpers for the integration tests: the real binary in a scratch directory with a pinned
 //! environment, and paths to the shipped fixtures.
-#![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
 
@@ -84,6 +83,36 @@ pub fn json(text: &str) -> serde_json::Value {
 }
 pub mod serve;
 pub mod server;
+
+/// Whether something a test needs from the machine (a tool, a device) is here. When it is not,
+/// the test says so on standard error and is to return early (a loud skip); under `CI=true` the
+/// test fails instead, so CI never counts as passed a test that did not run.
+pub fn available(what: &str, present: bool) -> bool {
+    if !present {
+        let ci = std::env::var_os("CI").is_some_and(|v| !v.is_empty() && v != "false");
+        assert!(!ci, "CI=true and this test needs {what}, which is missing");
+        eprintln!("SKIPPED: this test needs {what}, which is missing here");
+    }
+    present
+}
+
+/// A FIFO named `name` in `dir` (mkfifo(3): no tool needed).
+#[cfg(unix)]
+pub fn make_fifo(dir: &Path, name: &str) -> PathBuf {
+    use std::os::unix::ffi::OsStrExt;
+    let path = dir.join(name);
+    let c_path = std::ffi::CString::new(path.as_os_str().as_bytes()).unwrap();
+    // SAFETY: a valid NUL-terminated path.
+    let made = unsafe { libc::mkfifo(c_path.as_ptr(), 0o600) };
+    assert_eq!(
+        made,
+        0,
+        "mkfifo {}: {}",
+        path.display(),
+        std::io::Error::last_os_error()
+    );
+    path
+}
 
 /// base64url without padding (to build JWTs in tests).
 pub fn base64url(bytes: &[u8]) -> String {

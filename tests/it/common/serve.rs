@@ -1,6 +1,5 @@
 //! `xconn serve` as a child process for tests: started on 127.0.0.1 port 0 with a pinned
 //! environment, its URL read from its first line, its log collected, killed when dropped.
-#![allow(dead_code)]
 
 use std::io::{BufRead, BufReader, Read};
 use std::process::{Child, Command, Stdio};
@@ -67,6 +66,63 @@ impl Serve {
 
     pub fn log(&self) -> String {
         self.log.lock().unwrap().clone()
+    }
+
+    /// The log once `ready(log)` holds: polled, never a fixed sleep, so a loaded machine only
+    /// makes it wait longer. Panics with the log if it does not hold within a minute.
+    pub fn log_when(&self, what: &str, ready: impl Fn(&str) -> bool) -> String {
+        let until = Instant::now() + Duration::from_secs(60);
+        loop {
+            let log = self.log();
+            if ready(&log) {
+                return log;
+            }
+            assert!(
+                Instant::now() < until,
+                "the log never showed {what}:\n{log}"
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
+    /// The log once it holds `n` request lines (one per answered request).
+    pub fn log_of_requests(&self, n: usize) -> String {
+        self.log_when(&format!("{n} request lines"), |log| {
+            log.lines().filter(|l| l.contains(" id=")).count() >= n
+        })
+    }
+
+    /// A request that never finishes, held open while the returned stream lives: its head (with
+    /// `Expect: 100-continue`) and the start of a 1,000-byte body. Returns once the server has
+    /// answered `100 Continue`, i.e. once the request is in its hands (no sleep, no race).
+    pub fn stuck_request(&self) -> std::net::TcpStream {
+        use std::io::Write;
+        let address = self.url.trim_start_matches("http://").trim_end_matches('/');
+        let mut stuck = std::net::TcpStream::connect(address).unwrap();
+        stuck
+            .write_all(
+                b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\nExpect: 100-continue\r\n\r\n",
+            )
+            .unwrap();
+        stuck
+            .set_read_timeout(Some(Duration::from_secs(60)))
+            .unwrap();
+        let mut seen = Vec::new();
+        let mut byte = [0u8; 1];
+        while !seen.ends_with(b"\r\n\r\n") {
+            let n = stuck
+                .read(&mut byte)
+                .expect("the server answers 100 Continue");
+            assert_eq!(n, 1, "closed before 100 Continue: {seen:?}");
+            seen.push(byte[0]);
+        }
+        assert!(
+            seen.starts_with(b"HTTP/1.1 100"),
+            "{}",
+            String::from_utf8_lossy(&seen)
+        );
+        stuck.write_all(b"{\"inputs\"").unwrap();
+        stuck
     }
 
     pub fn terminate(&self) {

@@ -1,7 +1,7 @@
 //! `xconn validate`: every rule (a valid and an invalid fixture each), every report format, exit
 //! codes, line:column accuracy, many files and standard input, and the spec's own examples.
 
-mod common;
+use crate::common;
 
 use common::{fixture, fixture_text, json, xconn, Scratch, SPEC_EXAMPLES};
 use predicates::prelude::PredicateBooleanExt;

@@ -2,7 +2,7 @@
 //! CSV for the same body, tables inside nested tables included (spread recursively), with the
 //! separator as a parameter of `convert`.
 
-mod common;
+use crate::common;
 
 use common::{fixture, fixture_text, Scratch};
 

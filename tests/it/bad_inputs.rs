@@ -16,7 +16,7 @@
 //! `check` given each file as the service's answer fails the probes that read it (exit 1) and
 //! says why in its scorecard; it never passes one and never panics.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::Output;
@@ -461,6 +461,7 @@ fn nesting_one_hundred_thousand_levels_deep() {
 }
 
 #[test]
+#[ignore = "heavy: 16 MB lines through every command; run optimised by .ci/run (--profile heavy)"]
 fn huge_values_on_one_long_line() {
     let scratch = Scratch::new();
     // 16 MB on a single line, as a string cell, a CSV cell and a number.
@@ -493,8 +494,9 @@ fn huge_values_on_one_long_line() {
 /// The corpus's large case: a 200 MB single line, as a JSON string cell, cut short (an open
 /// string 200 MB long) and as a CSV cell, through validate, show (`--width 80`: a terminal's
 /// view), convert and `call --dry-run`: the documented exit code and message, no output file left
-/// behind. Each run may take up to two minutes (the tests run a debug build).
+/// behind. A minute or more in a debug build, so it runs optimised (`.ci/run`'s second step).
 #[test]
+#[ignore = "heavy: 200 MB through every command; run optimised by .ci/run (--profile heavy)"]
 fn a_200_megabyte_single_line() {
     let scratch = Scratch::new();
     let dir = scratch.dir.path();
@@ -611,22 +613,12 @@ fn through_fifo(fifo: &Path, bytes: &[u8], run: impl FnOnce() -> Output) -> Outp
     output
 }
 
-/// A FIFO (or `<(command)`) in `scratch`, or `None` where there is no `mkfifo`.
-#[cfg(target_os = "linux")]
-fn make_fifo(scratch: &Scratch, name: &str) -> Option<PathBuf> {
-    let fifo = scratch.path(name);
-    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
-    made.is_ok_and(|s| s.success()).then_some(fifo)
-}
-
 /// A FIFO is read once, like a file: bad bytes from it get the same verdicts.
 #[cfg(target_os = "linux")]
 #[test]
 fn fifos_carrying_bad_bytes() {
     let scratch = Scratch::new();
-    let Some(fifo) = make_fifo(&scratch, "pipe.json") else {
-        return; // no mkfifo here: nothing to check
-    };
+    let fifo = common::make_fifo(scratch.dir.path(), "pipe.json");
     let dir = scratch.dir.path().to_path_buf();
     // (bytes, expected exit code, whether `call` can take it: see the ignored test below)
     let cases: [(&[u8], i32, bool); 4] = [
@@ -667,9 +659,7 @@ fn fifos_carrying_bad_bytes() {
 #[test]
 fn call_reads_a_fifo_once() {
     let scratch = Scratch::new();
-    let Some(fifo) = make_fifo(&scratch, "pipe.json") else {
-        return;
-    };
+    let fifo = common::make_fifo(scratch.dir.path(), "pipe.json");
     let dir = scratch.dir.path().to_path_buf();
     let cases: [(&[u8], i32); 3] = [
         (b"{\"inputs\": [[\"a\"], [\"\xff\"]]}", 1),
