@@ -87,26 +87,30 @@ pub fn decide_color(choice: ColorChoice, is_terminal: bool) -> bool {
     }
 }
 
-/// Write a file whole or not at all: `produce` writes into a temp file in the same directory,
-/// which is renamed over `path` only when `produce` succeeds. On failure no file is left behind.
+/// Write a file whole or not at all: `produce` writes into a temp file in the directory of the
+/// file that will hold the result, which is renamed over it only when `produce` succeeds. On
+/// failure no file is left behind. Every `-o` (convert, call, check) goes through here.
 ///
-/// A path that exists but is not a regular file (`/dev/stdout`, `/dev/null`, a FIFO) is written
-/// to directly: renaming over it would replace the device or pipe with a plain file.
+/// Where the bytes go is decided by [`Destination::of`], once:
+/// - a symbolic link is followed (chains and relative targets too) and its target is replaced
+///   atomically; the link stays a link (a dangling link gets its target created);
+/// - anything that is not a regular file — a device, a FIFO, a socket, and every path that goes
+///   through `/proc` or `/dev` (`/dev/stdout`, `/dev/fd/N`, `/proc/self/fd/N`, which name open
+///   files rather than places to rename into) — is written directly, never renamed over; a
+///   descriptor of this process (`/dev/stdout`, `/proc/self/fd/1`) is written through that
+///   descriptor itself, so `>>` appends and `>` truncates as the shell set it up.
 pub fn write_atomically<T>(
     path: &Path,
     produce: impl FnOnce(&mut dyn Write) -> anyhow::Result<T>,
 ) -> anyhow::Result<T> {
-    let dir = match path.parent() {
+    let target = match Destination::of(path)? {
+        Destination::Direct(file) => return write_directly(file, path, produce),
+        Destination::Replace(target) => target,
+    };
+    let dir = match target.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),
     };
-    match std::fs::metadata(path) {
-        Ok(meta) if meta.is_dir() => {
-            anyhow::bail!("cannot write {}: is a directory", path.display())
-        }
-        Ok(meta) if !meta.is_file() => return write_directly(path, produce),
-        _ => {}
-    }
     if !dir.is_dir() {
         anyhow::bail!(
             "cannot write {}: directory {} does not exist",
@@ -119,7 +123,7 @@ pub fn write_atomically<T>(
         .suffix(".tmp")
         .tempfile_in(dir)
         .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
-    set_final_permissions(temp.as_file(), path);
+    set_final_permissions(temp.as_file(), &target);
     let mut writer = BufWriter::with_capacity(64 * 1024, Watched::new(temp));
     let value = produce(&mut writer).map_err(|e| name_write_failure(e, writer.get_ref(), path))?;
     let temp = writer
@@ -127,21 +131,143 @@ pub fn write_atomically<T>(
         .map_err(|e| e.into_error())
         .with_context(|| format!("cannot write {}", path.display()))?
         .inner;
-    temp.persist(path)
+    temp.persist(&target)
         .map_err(|e| e.error)
         .with_context(|| format!("cannot write {}", path.display()))?;
     Ok(value)
 }
 
-/// Write into an existing special file (device, FIFO) without a temp file.
+/// Where an output path's bytes go.
+#[derive(Debug)]
+pub enum Destination {
+    /// A regular file (or none yet) at this path, symbolic links resolved: written to a temp file
+    /// beside it and renamed over it.
+    Replace(std::path::PathBuf),
+    /// Not a place to rename into (device, FIFO, socket, `/proc`, `/dev`): written in place.
+    Direct(std::fs::File),
+}
+
+/// Links followed at most (as the kernel's ELOOP limit).
+const MAX_LINKS: usize = 40;
+
+impl Destination {
+    /// Resolve `path` one link at a time: the first hop into `/proc` or `/dev`, or onto anything
+    /// that is not a regular file, is opened for writing in place; otherwise the last path of the
+    /// chain is the file to replace.
+    pub fn of(path: &Path) -> anyhow::Result<Destination> {
+        let mut current = path.to_path_buf();
+        for _ in 0..=MAX_LINKS {
+            if is_special_tree(&current) {
+                return open_direct(&current, path).map(Destination::Direct);
+            }
+            match std::fs::symlink_metadata(&current) {
+                Ok(meta) if meta.file_type().is_symlink() => {
+                    let link = std::fs::read_link(&current)
+                        .with_context(|| format!("cannot write {}", path.display()))?;
+                    current = match current.parent() {
+                        Some(parent) if link.is_relative() => parent.join(link),
+                        _ => link,
+                    };
+                }
+                Ok(meta) if meta.is_dir() => {
+                    anyhow::bail!("cannot write {}: is a directory", path.display())
+                }
+                Ok(meta) if meta.is_file() => return Ok(Destination::Replace(current)),
+                Ok(_) => return open_direct(&current, path).map(Destination::Direct),
+                Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                    return Ok(Destination::Replace(current))
+                }
+                Err(e) => {
+                    return Err(e).with_context(|| format!("cannot write {}", path.display()))
+                }
+            }
+        }
+        anyhow::bail!(
+            "cannot write {}: more than {MAX_LINKS} symbolic links in a chain",
+            path.display()
+        )
+    }
+}
+
+/// `/proc/…` and `/dev/…` (but `/dev/shm`) name kernel objects and open files, never a directory
+/// to put a temp file in (a relative path is judged by where it points from the working
+/// directory).
+fn is_special_tree(path: &Path) -> bool {
+    let absolute = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        match std::env::current_dir() {
+            Ok(dir) => dir.join(path),
+            Err(_) => return false,
+        }
+    };
+    let mut parts = absolute.components().filter(|c| {
+        !matches!(
+            c,
+            std::path::Component::RootDir | std::path::Component::CurDir
+        )
+    });
+    match (parts.next(), parts.next()) {
+        (Some(std::path::Component::Normal(top)), _) if top == "proc" => true,
+        // /dev/shm is an ordinary (memory) file system for files.
+        (Some(std::path::Component::Normal(top)), next) if top == "dev" => {
+            !matches!(next, Some(std::path::Component::Normal(dir)) if dir == "shm")
+        }
+        _ => false,
+    }
+}
+
+/// Open a special destination for writing in place. A descriptor of this very process
+/// (`/dev/stdout`, `/dev/fd/N`, `/proc/self/fd/N`, `/proc/<our pid>/fd/N`) is duplicated, so the
+/// bytes go where that descriptor already points, at its offset and with its append mode.
+fn open_direct(special: &Path, asked: &Path) -> anyhow::Result<std::fs::File> {
+    #[cfg(unix)]
+    if let Some(fd) = own_descriptor(special) {
+        // SAFETY: dup(2) on a descriptor number; a closed one fails with EBADF.
+        let copy = unsafe { libc::dup(fd) };
+        if copy < 0 {
+            return Err(io::Error::last_os_error())
+                .with_context(|| format!("cannot write {}", asked.display()));
+        }
+        use std::os::fd::FromRawFd;
+        // SAFETY: `copy` is a fresh descriptor that nothing else owns.
+        return Ok(unsafe { std::fs::File::from_raw_fd(copy) });
+    }
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(special)
+        .with_context(|| format!("cannot write {}", asked.display()))
+}
+
+/// The descriptor number when `path` names one of this process's own descriptors.
+#[cfg(unix)]
+fn own_descriptor(path: &Path) -> Option<i32> {
+    let text = path.to_str()?;
+    match text {
+        "/dev/stdin" => return Some(0),
+        "/dev/stdout" => return Some(1),
+        "/dev/stderr" => return Some(2),
+        _ => {}
+    }
+    let pid = std::process::id().to_string();
+    let number = text
+        .strip_prefix("/dev/fd/")
+        .or_else(|| text.strip_prefix("/proc/self/fd/"))
+        .or_else(|| text.strip_prefix("/proc/thread-self/fd/"))
+        .or_else(|| {
+            text.strip_prefix("/proc/")
+                .and_then(|rest| rest.strip_prefix(pid.as_str()))
+                .and_then(|rest| rest.strip_prefix("/fd/"))
+        })?;
+    number.parse().ok()
+}
+
+/// Write into a destination opened in place (device, FIFO, descriptor) without a temp file.
 fn write_directly<T>(
+    file: std::fs::File,
     path: &Path,
     produce: impl FnOnce(&mut dyn Write) -> anyhow::Result<T>,
 ) -> anyhow::Result<T> {
-    let file = std::fs::OpenOptions::new()
-        .write(true)
-        .open(path)
-        .with_context(|| format!("cannot write {}", path.display()))?;
     let mut writer = BufWriter::with_capacity(64 * 1024, Watched::new(file));
     let value = produce(&mut writer).map_err(|e| name_write_failure(e, writer.get_ref(), path))?;
     writer
