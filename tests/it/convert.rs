@@ -163,7 +163,16 @@ fn readme_setup_commands() -> Vec<String> {
 fn readme_setup_command_builds_spec_example3() {
     let commands = readme_setup_commands();
     assert_eq!(commands.len(), 2, "two set-up commands: {commands:?}");
-    assert_eq!(commands[1], "cargo test");
+    assert_eq!(commands[1], "cargo test --locked");
+    // CI runs the README's test command, as written.
+    let ci =
+        std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(".ci/run"))
+            .unwrap();
+    assert!(
+        ci.lines().any(|line| line.trim() == commands[1]),
+        ".ci/run does not run {:?}",
+        commands[1]
+    );
     let args = commands[0]
         .strip_prefix("cargo run --release -- ")
         .unwrap_or_else(|| panic!("first set-up command runs xconn: {:?}", commands[0]));

@@ -115,8 +115,11 @@ fn a_link_to_a_file_stays_a_link_and_its_target_is_replaced() {
     let body = expected_body(&s);
     // Relative target, and a chain of two links into a subdirectory.
     s.write("target.json", "old\n");
-    std::fs::set_permissions(s.path("target.json"), std::fs::Permissions::from_mode(0o600))
-        .unwrap();
+    std::fs::set_permissions(
+        s.path("target.json"),
+        std::fs::Permissions::from_mode(0o600),
+    )
+    .unwrap();
     link(&s, "target.json", "link.json");
     s.xconn()
         .args(["convert", "t.csv", "-o", "link.json"])
@@ -213,7 +216,13 @@ fn call_and_check_write_through_links_too() {
     link(&s, "answer.json", "answer-link.json");
     s.xconn()
         .env("XCONN_TOKEN", "t0k3n-for-output-files")
-        .args(["call", &server.url("/"), "body.json", "-o", "answer-link.json"])
+        .args([
+            "call",
+            &server.url("/"),
+            "body.json",
+            "-o",
+            "answer-link.json",
+        ])
         .assert()
         .code(0);
     assert_link(&s, "answer-link.json", "answer.json");
@@ -238,6 +247,10 @@ fn call_and_check_write_through_links_too() {
         .unwrap();
     assert!(out.status.code().is_some_and(|c| c <= 1), "{out:?}");
     assert_link(&s, "card-link.json", "card.json");
-    assert!(s.read("card.json").contains("\"probes\""), "{}", s.read("card.json"));
+    assert!(
+        s.read("card.json").contains("\"probes\""),
+        "{}",
+        s.read("card.json")
+    );
     no_temp_files(&s);
 }
