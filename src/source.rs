@@ -116,8 +116,13 @@ impl Source {
 
     /// Map a regular file; `None` when it cannot be mapped (then it is read instead).
     pub fn map(file: &File, arg: &str) -> Option<Source> {
-        // SAFETY: the mapping is read-only; like ripgrep, xconn assumes nobody truncates the file
-        // while it runs (that would be a SIGBUS, not memory unsafety in xconn's own code paths).
+        // SAFETY: the mapping is read-only, but its bytes are the file's: a file truncated while
+        // xconn runs makes reading the lost pages a SIGBUS, and a file changed in place changes
+        // the bytes under xconn. The second matters beyond a crash: text checked to be UTF-8 and
+        // then viewed as `&str` (`utf8_in_pieces`) could stop being UTF-8 afterwards. Like
+        // ripgrep, xconn assumes no other process writes a file it is reading (docs/format.md
+        // says so); every pass over a mapping checks the bytes it views itself rather than trusting
+        // an earlier pass (`convert/ndjson.rs`, `render::checked_root`).
         let map = unsafe { memmap2::Mmap::map(file) }.ok()?;
         let _ = map.advise(memmap2::Advice::Sequential);
         let skip = if map.starts_with(BOM) { BOM.len() } else { 0 };

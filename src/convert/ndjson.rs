@@ -35,7 +35,7 @@ pub fn ndjson_to_body(
     let mut collect = Collect::new(settings.flatten);
     let mut count = 0usize;
     let mut body: Option<(usize, usize, Kind)> = None;
-    each_line(source, false, |number, line| {
+    each_line(source, |number, line| {
         count += 1;
         let (mut lexer, start) = object_line(name, number, line)?;
         let read = collect.read(&mut lexer, At::Root);
@@ -74,7 +74,7 @@ pub fn ndjson_to_body(
         ));
     }
     let mut emit = Emit::begin(collect.header, w, settings)?;
-    each_line(source, true, |number, line| {
+    each_line(source, |number, line| {
         let (mut lexer, _) = object_line(name, number, line)?;
         let read = emit.read(&mut lexer, At::Root)?;
         finish_line(name, number, line, &mut lexer, read)?
@@ -84,12 +84,12 @@ pub fn ndjson_to_body(
 }
 
 /// Call `each` with the number and text of every non-blank line (its newline included),
-/// checked to be UTF-8 a chunk of lines at a time (unless pass 1 already did: `checked`); the
-/// pages of a mapped source are given back as the walk goes. Lines are reported in order: an
+/// checked to be UTF-8 a chunk of lines at a time, on every pass (no pass trusts an earlier
+/// one's check: the bytes of a mapped file are read again); the pages of a mapped source are
+/// given back as the walk goes. Lines are reported in order: an
 /// invalid line comes after every line before it was handled.
 fn each_line<'a>(
     source: &'a Source,
-    checked: bool,
     mut each: impl FnMut(usize, &'a str) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
     let bytes: &'a [u8] = &source.bytes;
@@ -102,15 +102,7 @@ fn each_line<'a>(
             end = memchr::memchr(b'\n', &bytes[end..]).map_or(bytes.len(), |i| end + i + 1);
         }
         let chunk = &bytes[start..end];
-        let valid = if checked {
-            // SAFETY: pass 1 checked every byte of the source to be UTF-8 (it stops at the
-            // first invalid one), in the same chunks of whole lines, each ending on a character
-            // boundary (a newline). As for the mapping itself (`Source::map`), this relies on
-            // the file not being modified while xconn reads it.
-            Ok(unsafe { std::str::from_utf8_unchecked(chunk) })
-        } else {
-            std::str::from_utf8(chunk)
-        };
+        let valid = crate::text::utf8(chunk);
         let (text, bad) = match valid {
             Ok(text) => (text, None),
             Err(e) => (

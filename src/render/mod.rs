@@ -123,13 +123,12 @@ pub fn checked_root<'a>(source: &'a Source, checked: &Checked) -> Option<Value<'
     {
         return None;
     }
+    // Checked again, not trusted from `checked` (which could belong to other bytes): one SIMD
+    // pass, small beside rendering.
+    let text = crate::text::utf8(&source.bytes).ok()?;
     if checked.root.is_some() {
-        // SAFETY: the validator sets `root` only after its UTF-8 check of these very bytes
-        // passed (`Source::json_text`); `body_root` still checks the span's boundaries.
-        let text = unsafe { std::str::from_utf8_unchecked(&source.bytes) };
         return crate::validate::body_root(text, checked);
     }
-    let text = crate::text::utf8(&source.bytes).ok()?;
     let ws = |b: &u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r');
     let start = text.bytes().position(|b| !ws(&b))?;
     // Checked text holds one value and whitespace: it ends at the last non-whitespace byte

@@ -23,5 +23,6 @@ mod properties;
 mod schema;
 mod serve;
 mod show;
+mod soundness;
 mod token;
 mod validate;
