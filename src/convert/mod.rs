@@ -28,6 +28,7 @@ use crate::body::RecordWriter;
 use crate::json::write::{write_raw_str, write_value, Style};
 use crate::json::{Value, ValueKind};
 use crate::source::{self, Source};
+use crate::validate::scan::RecordsCheck;
 
 pub use infer::ColType;
 
@@ -318,10 +319,92 @@ pub fn convert(settings: &Settings, w: &mut dyn Write) -> anyhow::Result<()> {
     check_options(settings, format)?;
     let sniffed = settings.from.is_none() && from_ext.is_none();
     let name = input.name.clone();
+    let path = input.path.clone();
     let result = run(settings, format, input, csv_stdin, w);
     match result {
+        Err(e) if e.downcast_ref::<WriteRefused>().is_some() => {
+            Err(refused(e, &name, path.as_deref(), format, settings))
+        }
         Err(e) if sniffed && format != SourceFormat::Csv => Err(guessed(e, &name, format)),
         other => other,
+    }
+}
+
+/// The writer refused a body `validate` would reject: say which rule, which record of the body
+/// and where in the input that record came from (exit 1).
+fn refused(
+    e: anyhow::Error,
+    name: &str,
+    path: Option<&std::path::Path>,
+    format: SourceFormat,
+    settings: &Settings,
+) -> anyhow::Error {
+    let Some(WriteRefused(refused)) = e.downcast_ref::<WriteRefused>() else {
+        return e;
+    };
+    let d = &refused.diagnostic;
+    let origin = path
+        .and_then(|path| input_location(path, format, settings, refused.record))
+        .map(|at| format!("{name}:{at}"))
+        .unwrap_or_else(|| name.to_string());
+    let what = if refused.record == 0 {
+        "the header row".to_string()
+    } else {
+        format!("record {}", refused.record)
+    };
+    let column = d
+        .column
+        .as_ref()
+        .map(|c| format!(" (column {c})"))
+        .unwrap_or_default();
+    crate::error::data_error(format!(
+        "{origin}: cannot convert: {what} would break {} at {}{column}: {} (xconn never writes a body `xconn validate` rejects)",
+        d.rule, d.pointer, d.message
+    ))
+}
+
+/// `line:col` (JSON), `line` (NDJSON) or `row N` (CSV) of the input that became body record
+/// `record` (1-based; 0 is the header, built from the whole input). Read again only on this
+/// error path; `None` where records do not map one to one (`--nest`) or the input cannot be read.
+fn input_location(
+    path: &std::path::Path,
+    format: SourceFormat,
+    settings: &Settings,
+    record: usize,
+) -> Option<String> {
+    if record == 0 {
+        return None;
+    }
+    match format {
+        SourceFormat::Csv if !settings.nest => Some(format!("row {record}")),
+        SourceFormat::Csv => None,
+        SourceFormat::Ndjson => {
+            let text = std::fs::read_to_string(path).ok()?;
+            let mut line_number = 0;
+            let mut seen = 0;
+            for line in text.split('\n') {
+                line_number += 1;
+                if !line.trim().is_empty() {
+                    seen += 1;
+                    if seen == record {
+                        return Some(line_number.to_string());
+                    }
+                }
+            }
+            None
+        }
+        SourceFormat::Json => {
+            let bytes = std::fs::read(path).ok()?;
+            let text = std::str::from_utf8(source::without_bom(&bytes)).ok()?;
+            let root = crate::json::parse(text).ok()?;
+            let element = if root.is_array() {
+                root.items().nth(record - 1)?
+            } else {
+                root
+            };
+            let (line, col) = source::line_col(text.as_bytes(), element.offset());
+            Some(format!("{line}:{col}"))
+        }
     }
 }
 
@@ -464,13 +547,33 @@ fn target_name(to: TargetFormat) -> &'static str {
 /// The body being written: a streamed records table and, for a response, the per-record
 /// `warnings` / `errors` (null) and `process_time` (1 ms) that follow it. Rows are handed over
 /// already serialized (see [`write_row`]), in batches.
+///
+/// Every header and row passes the validator's record rules ([`RecordsCheck`]) before it is
+/// written: a body `validate` would reject is refused ([`WriteRefused`]), never written with
+/// exit 0, whatever converter produced it.
 pub struct BodyOut<'w> {
     writer: RecordWriter<&'w mut dyn Write>,
     kind: Kind,
     layout: crate::body::Layout,
     /// Rows written by [`BodyOut::raw_rows`] beyond the one the writer counted per call.
     extra_rows: usize,
+    /// The validator's record rules, once the header is written.
+    check: Option<RecordsCheck>,
 }
+
+/// A body being written broke one of the validator's rules: nothing more is written, and
+/// [`convert`] names the rule, the record and where in the input it came from.
+#[derive(Debug)]
+pub struct WriteRefused(pub crate::validate::scan::Refused);
+
+impl std::fmt::Display for WriteRefused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let d = &self.0.diagnostic;
+        write!(f, "{} at {}: {}", d.rule, d.pointer, d.message)
+    }
+}
+
+impl std::error::Error for WriteRefused {}
 
 impl<'w> BodyOut<'w> {
     pub fn begin(w: &'w mut dyn Write, layout: Layout, kind: Kind) -> io::Result<BodyOut<'w>> {
@@ -479,6 +582,7 @@ impl<'w> BodyOut<'w> {
             kind,
             layout,
             extra_rows: 0,
+            check: None,
         })
     }
 
@@ -513,12 +617,15 @@ impl<'w> BodyOut<'w> {
         }
     }
 
-    /// Write the header row.
-    pub fn header(&mut self, keys: &[String]) -> io::Result<()> {
+    /// Write the header row (checked first).
+    pub fn header(&mut self, keys: &[String]) -> anyhow::Result<()> {
         let mut row = Vec::new();
         let cells: Vec<Cell> = keys.iter().map(|k| Cell::Str(Cow::Borrowed(k))).collect();
         write_row(&mut row, &cells, self.style());
-        self.writer.raw_record()?.write_all(&row)
+        let text = std::str::from_utf8(&row).map_err(|e| anyhow::anyhow!(e))?;
+        self.check = Some(RecordsCheck::header(self.kind, text).map_err(WriteRefused)?);
+        self.writer.raw_record()?.write_all(&row)?;
+        Ok(())
     }
 
     /// The separator between two rows after the header: `",\n    "` or `","` (compact).
@@ -532,12 +639,17 @@ impl<'w> BodyOut<'w> {
 
     /// Write `rows` rows already serialized in the row style, each but the first preceded by
     /// [`BodyOut::row_separator`] (the header must have been written already).
-    pub fn raw_rows(&mut self, bytes: &[u8], rows: usize) -> io::Result<()> {
+    pub fn raw_rows(&mut self, bytes: &[u8], rows: usize) -> anyhow::Result<()> {
         if rows == 0 {
             return Ok(());
         }
+        let Some(check) = self.check.as_mut() else {
+            anyhow::bail!("rows written before the header");
+        };
+        check.rows(bytes, rows).map_err(WriteRefused)?;
         self.extra_rows += rows - 1;
-        self.writer.raw_record()?.write_all(bytes)
+        self.writer.raw_record()?.write_all(bytes)?;
+        Ok(())
     }
 
     /// Close the body.

@@ -449,7 +449,7 @@ impl<'a, 'w> Emit<'a, 'w> {
         Ok(Ok(Ok(())))
     }
 
-    fn flush(&mut self) -> std::io::Result<()> {
+    fn flush(&mut self) -> anyhow::Result<()> {
         self.out.raw_rows(&self.batch, self.rows)?;
         self.batch.clear();
         self.rows = 0;

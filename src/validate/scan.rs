@@ -1321,6 +1321,155 @@ pub fn locate(bytes: &[u8], found: &mut [Found]) {
     }
 }
 
+/// The validator's rules for the records table of a body while it is being written (every body
+/// `convert` writes goes through it, in `convert::BodyOut`): the header row once, then the rows,
+/// a batch of serialized rows at a time, each checked by the very code that checks a whole
+/// document (header, record, cell, nested table). So a writer cannot send out a table that
+/// `validate` rejects: the first error found is returned, with its pointer in the body being
+/// written. Warnings do not stop a writer.
+pub struct RecordsCheck {
+    /// The records key with its quotes, as a path segment (`"inputs"`).
+    key: &'static str,
+    /// The header's column names as JSON text (quotes included), as the scan compares them.
+    header: Vec<String>,
+    /// Rows checked so far (the header not counted).
+    rows: usize,
+}
+
+/// A body a writer was about to write breaks a rule: the error, and which record (1-based; 0 is
+/// the header row).
+#[derive(Debug, Clone)]
+pub struct Refused {
+    pub record: usize,
+    pub diagnostic: Diagnostic,
+}
+
+impl RecordsCheck {
+    /// Check the header row `row` (the JSON text of one array) of the table under `key`.
+    pub fn header(kind: Kind, row: &str) -> Result<RecordsCheck, Refused> {
+        let key = match kind {
+            Kind::Request => "\"inputs\"",
+            Kind::Response => "\"outputs\"",
+        };
+        let mut scanner = Scanner::over(row);
+        scanner.path.push(Seg::Key(key));
+        let mut keys = Vec::new();
+        let outcome = scanner.header(&mut keys);
+        let header = keys.iter().map(|k| k.to_string()).collect();
+        scanner.first_error(outcome, 0)?;
+        Ok(RecordsCheck {
+            key,
+            header,
+            rows: 0,
+        })
+    }
+
+    /// Check `count` rows, serialized one after another with a `,` (and any whitespace) between.
+    pub fn rows(&mut self, rows: &[u8], count: usize) -> Result<(), Refused> {
+        let mut text = Vec::with_capacity(rows.len() + 2);
+        text.push(b'[');
+        text.extend_from_slice(rows);
+        text.push(b']');
+        let Ok(text) = std::str::from_utf8(&text) else {
+            let diagnostic = Diagnostic::new(
+                rules::SYNTAX,
+                Severity::Error,
+                "",
+                "the rows written are not UTF-8",
+            );
+            return Err(Refused {
+                record: self.rows + 1,
+                diagnostic,
+            });
+        };
+        let header: Vec<&str> = self.header.iter().map(String::as_str).collect();
+        let mut scanner = Scanner::over(text);
+        scanner.path.push(Seg::Key(self.key));
+        scanner.path.push(Seg::Index(self.rows + 1));
+        let first = self.rows;
+        let mut done = 0usize;
+        let outcome = (|| -> R<()> {
+            if !scanner.lx.open(b']')? {
+                return Ok(());
+            }
+            loop {
+                scanner.set_last(Seg::Index(first + done + 1));
+                scanner.record((!header.is_empty()).then_some(header.as_slice()))?;
+                done += 1;
+                if scanner.first_error_index().is_some() || !scanner.lx.next(b']')? {
+                    return Ok(());
+                }
+            }
+        })();
+        scanner.first_error(outcome, first + done.max(1))?;
+        if done != count {
+            let diagnostic = Diagnostic::new(
+                rules::SYNTAX,
+                Severity::Error,
+                "",
+                format!("{count} rows were to be written, {done} were"),
+            );
+            return Err(Refused {
+                record: first + 1,
+                diagnostic,
+            });
+        }
+        self.rows += count;
+        Ok(())
+    }
+}
+
+impl<'a> Scanner<'a, '_> {
+    /// A scanner over a piece of text that is not a whole document.
+    fn over(text: &'a str) -> Scanner<'a, 'static> {
+        Scanner {
+            lx: Lexer::new(text),
+            path: Vec::new(),
+            found: Vec::new(),
+            suppressed: 0,
+            suppressed_errors: 0,
+            pool: Vec::new(),
+            tables: 0,
+            release: None,
+            next_release: usize::MAX,
+        }
+    }
+
+    fn first_error_index(&self) -> Option<usize> {
+        self.found
+            .iter()
+            .position(|f| f.diagnostic.severity == Severity::Error)
+    }
+
+    /// The first error found (or the syntax error that stopped the scan), as a refusal of
+    /// `record`.
+    fn first_error(&mut self, outcome: R<()>, record: usize) -> Result<(), Refused> {
+        if let Err(e) = outcome {
+            let diagnostic = Diagnostic::new(
+                rules::SYNTAX,
+                Severity::Error,
+                self.pointer(),
+                format!("the text written is not JSON: {e:?}"),
+            );
+            return Err(Refused { record, diagnostic });
+        }
+        match self.first_error_index() {
+            Some(i) => {
+                let diagnostic = self.found.swap_remove(i).diagnostic;
+                // The record is the pointer's second step (`/inputs/N/…`).
+                let record = diagnostic
+                    .pointer
+                    .split('/')
+                    .nth(2)
+                    .and_then(|n| n.parse().ok())
+                    .unwrap_or(record);
+                Err(Refused { record, diagnostic })
+            }
+            None => Ok(()),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -26,3 +26,4 @@ mod show;
 mod soundness;
 mod token;
 mod validate;
+mod writers;
