@@ -166,7 +166,7 @@ async fn handle(State(app): State<Arc<App>>, request: Request) -> Response {
     let id = request_id(request.headers());
     let method = request.method().clone();
     let path = request.uri().path().to_string();
-    let answer = app.answer(request, &id).await;
+    let answer = checked_answer(app.answer(request, &id).await).await;
     let mut response = Response::new(HttpBody::from(answer.body));
     *response.status_mut() = answer.status;
     let headers = response.headers_mut();
@@ -224,6 +224,43 @@ fn request_id(headers: &HeaderMap) -> String {
         .map(str::trim)
         .filter(|v| !v.is_empty() && v.len() <= 200 && v.bytes().all(|b| b.is_ascii_graphic()))
         .map_or_else(uuid_v4, str::to_string)
+}
+
+/// Every answer `serve` sends passes the validator first — one function on the one path out,
+/// whatever made the answer (echo, fixture, `--exec`, serve's own failure bodies): an answer
+/// `xconn validate --kind response` would reject is not sent; a 500 that names the rule is, and
+/// the log says so.
+async fn checked_answer(answer: Answer) -> Answer {
+    let body = Bytes::from(answer.body);
+    let options = Options {
+        kind: Some(Kind::Response),
+        against: None,
+    };
+    let validated = check(body.clone(), options).await;
+    let Some(first) = validated
+        .checked
+        .diagnostics
+        .iter()
+        .find(|d| d.severity == Severity::Error)
+    else {
+        return Answer {
+            body: body.into(),
+            ..answer
+        };
+    };
+    let message = format!(
+        "serve built an answer that is not a valid response ({} at {}: {}); it was not sent",
+        first.rule,
+        if first.pointer.is_empty() {
+            "/"
+        } else {
+            &first.pointer
+        },
+        first.message
+    );
+    log_line(&message);
+    Answer::simple(StatusCode::INTERNAL_SERVER_ERROR, "internal_error", message)
+        .with_records(answer.records)
 }
 
 /// What to send back.
@@ -540,6 +577,47 @@ fn echo(bytes: &[u8], checked: &validate::Checked) -> Result<Vec<u8>, Answer> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn checked_now(status: StatusCode, body: &str) -> Answer {
+        let answer = Answer {
+            status,
+            body: body.as_bytes().to_vec(),
+            headers: Vec::new(),
+            records: Some(1),
+        };
+        tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap()
+            .block_on(checked_answer(answer))
+    }
+
+    /// An answer that is not a valid response never leaves: whatever built it, the one way out
+    /// turns it into a 500 naming the rule, itself a valid response.
+    #[test]
+    fn an_invalid_answer_becomes_a_500_that_names_the_rule() {
+        for body in [
+            r#"{"outputs": [{"a": 1}], "warnings": [null], "errors": [null], "process_time": [1]}"#,
+            r#"{"outputs": [["a", "a"], [1, 2]], "warnings": [null], "errors": [null], "process_time": [1]}"#,
+            "not json",
+        ] {
+            let answer = checked_now(StatusCode::OK, body);
+            assert_eq!(answer.status, StatusCode::INTERNAL_SERVER_ERROR, "{body}");
+            let text = String::from_utf8(answer.body.clone()).unwrap();
+            assert!(text.contains("not a valid response (XC"), "{text}");
+            let again = validate::check_bytes(
+                &answer.body,
+                &Options {
+                    kind: Some(Kind::Response),
+                    against: None,
+                },
+            );
+            assert!(!again.checked.has_errors(), "{text}");
+        }
+        let good = r#"{"outputs": [["a"], [1]], "warnings": [null], "errors": [null], "process_time": [1]}"#;
+        let answer = checked_now(StatusCode::OK, good);
+        assert_eq!(answer.status, StatusCode::OK);
+        assert_eq!(answer.body, good.as_bytes());
+    }
 
     #[test]
     fn echo_copies_rows_as_written() {
