@@ -25,6 +25,9 @@ use super::{key_text, Table, Value, ValueKind};
 #[derive(Debug, Clone)]
 struct Column {
     name: String,
+    /// Which occurrence of `name` in its table's header this is (0 for the first): a key a
+    /// header repeats (the validator rejects it) keeps its own column, and its values.
+    occurrence: usize,
     /// Non-table values were seen (or no table ever was): the column has a plain field.
     plain: bool,
     /// The spread sub-columns when tables were seen.
@@ -34,9 +37,10 @@ struct Column {
 }
 
 impl Column {
-    fn new(name: String) -> Column {
+    fn new(name: String, occurrence: usize) -> Column {
         Column {
             name,
+            occurrence,
             plain: false,
             table: None,
             fields: 0,
@@ -92,17 +96,19 @@ impl Column {
     }
 }
 
-/// For each column of `table` (by position), the index of the sub-column with its key;
-/// `add` appends keys not seen yet.
+/// For each column of `table` (by position), the index of the sub-column with its key (the
+/// same occurrence of it); `add` appends keys not seen yet.
 fn slots_for(subs: &mut Vec<Column>, table: &Table, add: bool) -> Vec<Option<usize>> {
-    table
-        .header_values()
-        .map(|key| {
-            let key = key_text(&key);
-            match subs.iter().position(|s| s.name == key) {
+    header_keys(table)
+        .into_iter()
+        .map(|(key, occurrence)| {
+            match subs
+                .iter()
+                .position(|s| s.name == *key && s.occurrence == occurrence)
+            {
                 Some(i) => Some(i),
                 None if add => {
-                    subs.push(Column::new(key.into_owned()));
+                    subs.push(Column::new(key.into_owned(), occurrence));
                     Some(subs.len() - 1)
                 }
                 None => None,
@@ -111,14 +117,57 @@ fn slots_for(subs: &mut Vec<Column>, table: &Table, add: bool) -> Vec<Option<usi
         .collect()
 }
 
+/// A table's keys, each with how many times the header had it before.
+fn header_keys<'t>(table: &Table<'t>) -> Vec<(Cow<'t, str>, usize)> {
+    let keys: Vec<Cow<'t, str>> = table.header_values().map(|k| key_text(&k)).collect();
+    let mut occurrences = Vec::with_capacity(keys.len());
+    let mut seen: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for key in &keys {
+        let n = seen.entry(key.as_ref()).or_insert(0);
+        occurrences.push(*n);
+        *n += 1;
+    }
+    keys.into_iter().zip(occurrences).collect()
+}
+
 fn slots_of(subs: &[Column], table: &Table) -> Vec<Option<usize>> {
-    table
-        .header_values()
-        .map(|key| {
-            let key = key_text(&key);
-            subs.iter().position(|s| s.name == key)
+    header_keys(table)
+        .into_iter()
+        .map(|(key, occurrence)| {
+            subs.iter()
+                .position(|s| s.name == *key && s.occurrence == occurrence)
         })
         .collect()
+}
+
+/// Makes a CSV header's names unique, the one rule for every CSV `show` and `convert` write: left
+/// to right, the first column with a name keeps it; a later column with a name already taken (a
+/// column `show` adds, such as `process_time` or `_extra_N`, a key repeated, a plain column named
+/// like a spread `Table.column`) gets the first of `name_2`, `name_3`, … that no column of the
+/// header has, so every name appears once and the body's own names are never taken.
+pub fn unique_names(names: &mut [String]) {
+    use std::collections::{HashMap, HashSet};
+    let all: HashSet<String> = names.iter().cloned().collect();
+    if all.len() == names.len() {
+        return;
+    }
+    let mut used: HashSet<String> = HashSet::with_capacity(names.len());
+    let mut next: HashMap<String, usize> = HashMap::new();
+    for name in names.iter_mut() {
+        if used.insert(name.clone()) {
+            continue;
+        }
+        let k = next.entry(name.clone()).or_insert(2);
+        let unique = loop {
+            let candidate = format!("{name}_{k}");
+            *k += 1;
+            if !all.contains(&candidate) && !used.contains(&candidate) {
+                break candidate;
+            }
+        };
+        used.insert(unique.clone());
+        *name = unique;
+    }
 }
 
 /// Where the first nested table of the records is (for `convert --to csv` without `--nest`).
@@ -164,7 +213,7 @@ pub struct Planner<'a> {
 impl<'a> Planner<'a> {
     pub fn new(names: Vec<String>, sep: &str) -> Planner<'a> {
         Planner {
-            columns: names.into_iter().map(Column::new).collect(),
+            columns: names.into_iter().map(|n| Column::new(n, 0)).collect(),
             sep: sep.to_string(),
             first_table: None,
             record: 0,
@@ -261,12 +310,21 @@ impl<'a> Flattener<'a> {
         self.first_table.is_some()
     }
 
-    /// The CSV header: one name per field.
+    /// The CSV header: one name per field, unique ([`unique_names`]).
     pub fn header(&self) -> Vec<String> {
-        let mut out = Vec::with_capacity(self.fields);
+        self.header_with(&[])
+    }
+
+    /// The CSV header followed by the columns `added` after the body's (`show`'s `process_time`
+    /// and `status`), every name unique by [`unique_names`]: an added column never takes the
+    /// name of a body column.
+    pub fn header_with(&self, added: &[&str]) -> Vec<String> {
+        let mut out = Vec::with_capacity(self.fields + added.len());
         for column in &self.columns {
             column.header("", &self.sep, &mut out);
         }
+        out.extend(added.iter().map(|name| name.to_string()));
+        unique_names(&mut out);
         out
     }
 
@@ -472,5 +530,21 @@ mod tests {
     fn a_column_with_tables_and_plain_values_keeps_both() {
         let out = flatten(r#"{"inputs":[["T"],[7],[[["a"],[1]]]]}"#, ".");
         assert_eq!(out, ["T,T.a", "7,", ",1"]);
+    }
+
+    #[test]
+    fn repeated_names_take_the_first_free_suffix() {
+        let mut names: Vec<String> = ["a", "a_2", "a", "b", "a", "b"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        unique_names(&mut names);
+        assert_eq!(names, ["a", "a_2", "a_3", "b", "a_4", "b_2"]);
+    }
+
+    #[test]
+    fn a_key_repeated_in_a_nested_header_keeps_its_values() {
+        let out = flatten(r#"{"inputs":[["T"],[[["a","b","a"],[1,2,3]]]]}"#, ".");
+        assert_eq!(out, ["T.a,T.b,T.a_2", "1,2,3"]);
     }
 }

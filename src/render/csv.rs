@@ -3,7 +3,8 @@
 //! `Table.column` columns, a record takes as many rows as its tallest nested table, its other
 //! values repeated on each row — the shape `convert --to csv --nest` writes and `convert --nest`
 //! reads back; tables inside nested tables are spread the same way, recursively. A response adds
-//! `process_time` and `status` columns; the messages themselves are in the table, markdown and
+//! `process_time` and `status` columns (named so they never take a body column's name:
+//! [`crate::body::flatten::unique_names`]); the messages themselves are in the table, markdown and
 //! json formats. Values that are not valid cells are written as compact JSON. Two streaming
 //! passes over the records (columns, then rows).
 
@@ -11,7 +12,7 @@ use std::borrow::Cow;
 use std::io::{self, Write};
 use std::ops::Range;
 
-use super::{column_names, status_text, Known, Report};
+use super::{column_names, status_text, Known, Report, INVALID};
 use crate::body::flatten::{field_text, Flattener};
 use crate::body::Body;
 use crate::convert::reverse::{field, CsvOut, Field};
@@ -27,7 +28,7 @@ pub(crate) fn render(
     known: Known,
     escape_controls: bool,
 ) -> io::Result<()> {
-    let Some(table) = body.records() else {
+    let Some(table) = super::records_table(body) else {
         return Ok(());
     };
     let report = Report::of(body);
@@ -35,15 +36,18 @@ pub(crate) fn render(
     let selected = || table.records().skip(range.start).take(range.len());
     let flattener = Flattener::plan(column_names(&table, known), selected(), ".");
     let mut out = CsvOut::new(io::BufWriter::with_capacity(64 * 1024, w), b',');
-    let mut header: Vec<Field> = flattener
-        .header()
+    // The added columns never take a body column's name: the flattener makes the whole header
+    // unique (`status` in the body → the added one is `status_2`).
+    let added: &[&str] = if response {
+        &["process_time", "status"]
+    } else {
+        &[]
+    };
+    let header: Vec<Field> = flattener
+        .header_with(added)
         .into_iter()
         .map(|name| shown(Field::plain(name), escape_controls))
         .collect();
-    if response {
-        header.push(Field::plain("process_time"));
-        header.push(Field::plain("status"));
-    }
     out.row(&header)?;
 
     let mut buffer: Vec<Field> = Vec::new();
@@ -56,6 +60,7 @@ pub(crate) fn render(
                 .unwrap_or_default();
             let (errors, warnings) = report.counts(i);
             let status = match (errors, warnings) {
+                (0, 0) if known.invalid => Cow::Borrowed(INVALID),
                 (0, 0) => Cow::Borrowed("ok"),
                 _ => Cow::Owned(status_text(errors, warnings)),
             };

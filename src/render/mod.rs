@@ -84,6 +84,28 @@ pub struct Known {
     /// The validator found no error: every record is an array as wide as its header (no
     /// `_extra_N` columns to look for).
     pub valid: bool,
+    /// The validator found errors: the body is invalid, so no record and no summary says `ok`
+    /// (`false` when not known, as for [`render`]).
+    pub invalid: bool,
+}
+
+/// What a record's status and the summary say instead of `ok` for a body the validator rejects:
+/// its diagnostics follow on standard error.
+pub const INVALID: &str = "invalid body";
+
+/// The records table, when it is one: `None` when the body has none, and when its first row is
+/// not a header row (records given as objects, XC106) — such records are not laid out as a grid,
+/// which would take the first of them for a header; the validator's diagnostics say what is wrong.
+pub(crate) fn records_table<'a>(body: &Body<'a>) -> Option<Table<'a>> {
+    let table = body.records()?;
+    let header = body
+        .doc()
+        .get(body.kind().records_key())
+        .and_then(|rows| rows.items().next());
+    match header {
+        Some(header) if !header.is_array() => None,
+        _ => Some(table),
+    }
 }
 
 /// [`render`] with what the validator knows (see [`Known`]).
@@ -166,8 +188,15 @@ pub fn render_validated(
         let known = Known {
             records,
             valid: !checked.has_errors(),
+            invalid: checked.has_errors(),
         };
-        render_with(out, &body, options, known)?;
+        match render_with(out, &body, options, known) {
+            Ok(()) => {}
+            // `--record N` beyond the records of a body the validator rejects: its verdict (the
+            // diagnostics, exit 1) rather than a usage error.
+            Err(e) if checked.has_errors() && e.downcast_ref::<io::Error>().is_none() => {}
+            Err(e) => return Err(e),
+        }
     }
     if !checked.diagnostics.is_empty() {
         out.flush()?;
@@ -211,7 +240,7 @@ fn select(body: &Body, record: Option<usize>, known: Known) -> anyhow::Result<Se
 
 /// The number of records: the validator's count when known, else a walk over the records.
 fn record_count(body: &Body, known: Known) -> usize {
-    match (known.records, body.records()) {
+    match (known.records, records_table(body)) {
         (_, None) => 0,
         (Some(n), Some(_)) => n,
         (None, Some(table)) => table.len(),
@@ -425,9 +454,11 @@ impl Row {
         });
     }
 
-    fn push_status(&mut self, errors: usize, warnings: usize) {
+    fn push_status(&mut self, errors: usize, warnings: usize, invalid: bool) {
         let style = status_style(errors, warnings);
-        if (errors, warnings) == (0, 0) {
+        if (errors, warnings) == (0, 0) && invalid {
+            self.push(INVALID, Style::Error);
+        } else if (errors, warnings) == (0, 0) {
             self.push("ok", style);
         } else {
             self.push(&status_text(errors, warnings), style);
@@ -438,6 +469,10 @@ impl Row {
     /// the validator reports it) is shown whole as compact JSON in the first cell, the rest blank.
     fn push_record<'a>(&mut self, record: &Value<'a>, columns: usize, values: &mut Vec<Value<'a>>) {
         values.clear();
+        if columns == 0 {
+            // No column to put it in (an empty header): the diagnostics name the record.
+            return;
+        }
         if !record.is_array() {
             self.push(&compact_json(record), Style::Plain);
             for _ in 1..columns {
@@ -548,6 +583,8 @@ impl Rows for Built {
 
 /// The main grid's rows: `#`, the record's values, and for a response `process_time`, `status`.
 struct MainRows<'r, 'a> {
+    /// The validator rejects the body: no record is `ok`.
+    invalid: bool,
     /// Set when a nested table was drawn (then the sections below the grid are looked for).
     saw_table: std::cell::Cell<bool>,
     table: Table<'a>,
@@ -575,7 +612,7 @@ impl Rows for MainRows<'_, '_> {
             if self.response {
                 row.push_value(self.report.process_time(i).as_ref());
                 let (errors, warnings) = self.report.counts(i);
-                row.push_status(errors, warnings);
+                row.push_status(errors, warnings, self.invalid);
             }
             f(row)?;
         }
@@ -644,11 +681,18 @@ fn render_tables(
     printer: &mut dyn Printer,
 ) -> io::Result<()> {
     let report = Report::of(body);
-    let records = body.records();
+    let records = records_table(body);
     let count = selection_count(body, selection, known);
-    printer.summary(w, &summary(body, &report, selection, count))?;
+    printer.summary(w, &summary(body, &report, selection, count, known))?;
 
     match records {
+        None if body.records().is_some() => printer.note(
+            w,
+            &format!(
+                "no records: `{}` is not a header row followed by one array per record",
+                body.kind().records_key()
+            ),
+        )?,
         None => printer.note(
             w,
             &format!(
@@ -663,7 +707,15 @@ fn render_tables(
             let mut any_table = true;
             if selection.single {
                 let i = selection.range.start;
-                let rows = record_rows(printer.escape(), &table, &columns, response, &report, i);
+                let rows = record_rows(
+                    printer.escape(),
+                    &table,
+                    &columns,
+                    response,
+                    &report,
+                    i,
+                    known.invalid,
+                );
                 let grid = Grid::new(
                     printer.escape(),
                     ["key".to_string(), "value".to_string()],
@@ -675,6 +727,7 @@ fn render_tables(
                     printer.note(w, &wide_hint(columns.len()))?;
                 }
                 let rows = MainRows {
+                    invalid: known.invalid,
                     saw_table: std::cell::Cell::new(false),
                     table,
                     columns: columns.len(),
@@ -735,10 +788,21 @@ fn selection_count(body: &Body, selection: &Selection, known: Known) -> usize {
 }
 
 /// `response: 3 records, 1 error, 2 warnings` / `request: 3 records` / `record 2 of 3`.
-fn summary(body: &Body, report: &Report, selection: &Selection, count: usize) -> String {
+fn summary(
+    body: &Body,
+    report: &Report,
+    selection: &Selection,
+    count: usize,
+    known: Known,
+) -> String {
     let kind = body.kind().name();
     if selection.single {
-        return format!("{kind}: record {} of {count}", selection.range.start + 1);
+        let mut text = format!("{kind}: record {} of {count}", selection.range.start + 1);
+        if known.invalid {
+            text.push_str(", ");
+            text.push_str(INVALID);
+        }
+        return text;
     }
     let mut text = format!("{kind}: {}", plural(count, "record"));
     if let Body::Response(_) = body {
@@ -748,8 +812,14 @@ fn summary(body: &Body, report: &Report, selection: &Selection, count: usize) ->
             errors += e;
             warnings += w;
         }
+        if (errors, warnings) != (0, 0) || !known.invalid {
+            text.push_str(", ");
+            text.push_str(&status_text(errors, warnings));
+        }
+    }
+    if known.invalid {
         text.push_str(", ");
-        text.push_str(&status_text(errors, warnings));
+        text.push_str(INVALID);
     }
     text
 }
@@ -762,6 +832,7 @@ fn record_rows(
     response: bool,
     report: &Report,
     i: usize,
+    invalid: bool,
 ) -> Built {
     let mut rows = Vec::new();
     let record = table.records().nth(i);
@@ -790,7 +861,7 @@ fn record_rows(
         let (errors, warnings) = report.counts(i);
         let mut row = Row::new(escape);
         row.push("status", Style::Plain);
-        row.push_status(errors, warnings);
+        row.push_status(errors, warnings, invalid);
         rows.push(row);
     }
     Built(rows)

@@ -667,3 +667,183 @@ fn show_width_zero_file_optional_and_wide_grid_hint() {
         .assert()
         .stdout(predicates::str::contains("columns:").not());
 }
+
+/// `show --format csv` of `body` (written to a scratch file): (exit code, stdout, stderr).
+fn csv_of(body: &str) -> (i32, String, String) {
+    let scratch = Scratch::new();
+    let path = scratch.write("body.json", body);
+    show(&["--format", "csv", path.to_str().unwrap()])
+}
+
+/// The header of a CSV (no quoted commas in these tests), checked to hold every name once.
+fn unique_header(csv: &str) -> Vec<String> {
+    let header: Vec<String> = csv
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .split(',')
+        .map(str::to_string)
+        .collect();
+    let mut seen = std::collections::HashSet::new();
+    for name in &header {
+        assert!(
+            seen.insert(name),
+            "{name:?} repeated in the header of\n{csv}"
+        );
+    }
+    header
+}
+
+#[test]
+fn csv_added_columns_never_take_a_body_column_name() {
+    // The body's own `status` and `process_time` keep their names; the added columns take the
+    // first `_N` suffix no column has (`status_2` is the body's, so the added one is `status_3`).
+    let (code, out, err) = csv_of(
+        r#"{"outputs": [["status", "process_time", "status_2"], ["s", 5, "t"]],
+            "warnings": [null], "errors": [null], "process_time": [3]}"#,
+    );
+    assert_eq!((code, err.as_str()), (0, ""));
+    assert_eq!(
+        out,
+        "status,process_time,status_2,process_time_2,status_3\ns,5,t,3,ok\n"
+    );
+    unique_header(&out);
+}
+
+#[test]
+fn csv_spread_and_extra_columns_never_repeat_a_name() {
+    // A plain column named like a spread one: the first in the header keeps the name.
+    let (code, out, _) = csv_of(r#"{"inputs": [["T.a", "T"], [5, [["a"], [1]]]]}"#);
+    assert_eq!(code, 0);
+    assert_eq!(out, "T.a,T.a_2\n5,1\n");
+    // A repeated key (the validator rejects it; show renders it anyway): both values kept.
+    let (code, out, err) = csv_of(r#"{"inputs": [["a", "a"], [1, 2]]}"#);
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(out, "a,a_2\n1,2\n");
+    // The same inside a nested table: the second `a` is its own column, its value not dropped.
+    let (code, out, err) = csv_of(r#"{"inputs": [["T"], [[["a", "a"], [1, 2]]]]}"#);
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(out, "T.a,T.a_2\n1,2\n");
+    // A value beyond the header is named `_extra_N`, which a body column may already be.
+    let (code, out, err) = csv_of(r#"{"inputs": [["_extra_3", "b"], [1, 2, 3]]}"#);
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(out, "_extra_3,b,_extra_3_2\n1,2,3\n");
+    // A response whose outputs hold every name the CSV adds, nested and suffixed ones included.
+    let (code, out, err) = csv_of(
+        r#"{"outputs": [["process_time_2", "status", "T", "process_time", "T.status"],
+                        [1, 2, [["status", "process_time"], [3, 4]], 5, 6]],
+            "warnings": [null], "errors": [null], "process_time": [7]}"#,
+    );
+    assert_eq!((code, err.as_str()), (0, ""));
+    assert_eq!(
+        unique_header(&out),
+        [
+            "process_time_2",
+            "status",
+            "T.status",
+            "T.process_time",
+            "process_time",
+            "T.status_2",
+            "process_time_3",
+            "status_2"
+        ]
+    );
+    assert_eq!(out.lines().nth(1), Some("1,2,3,4,5,6,7,ok"));
+}
+
+/// Every way `show` can print a body.
+const EVERY_FORMAT: [&[&str]; 6] = [
+    &["--format", "table"],
+    &["--format", "csv"],
+    &["--format", "json"],
+    &["--format", "markdown"],
+    &["--record", "1"],
+    &["--record", "1", "--format", "markdown"],
+];
+
+/// Whether `out` says a record or the body is `ok` (as a word, not inside a value).
+fn says_ok(out: &str) -> bool {
+    out.split(|c: char| !c.is_alphanumeric() && c != '_')
+        .any(|word| word == "ok")
+}
+
+#[test]
+fn records_given_as_objects_get_the_validators_verdict_in_every_format() {
+    let scratch = Scratch::new();
+    let bodies = [
+        r#"{"outputs": [{"a": 1}], "warnings": [null], "errors": [null], "process_time": [3]}"#,
+        r#"{"outputs": [{"a": 1}, {"a": 2}], "warnings": [null, null], "errors": [null, null], "process_time": [3, 4]}"#,
+        r#"{"outputs": [{"a": 1}]}"#,
+        r#"{"inputs": [{"a": 1}, {"a": 2}]}"#,
+    ];
+    for body in bodies {
+        scratch.write("objects.json", body);
+        let validated = scratch
+            .xconn()
+            .args(["validate", "objects.json"])
+            .output()
+            .unwrap();
+        assert_eq!(validated.status.code(), Some(1));
+        let verdict = String::from_utf8(validated.stdout).unwrap();
+        assert!(verdict.contains("error[XC106]"), "{verdict}");
+        for format in EVERY_FORMAT {
+            let shown = scratch
+                .xconn()
+                .arg("show")
+                .args(format)
+                .arg("objects.json")
+                .output()
+                .unwrap();
+            let out = String::from_utf8(shown.stdout).unwrap();
+            let err = String::from_utf8(shown.stderr).unwrap();
+            let context = format!("show {format:?} of {body}\n--- stdout\n{out}--- stderr\n{err}");
+            assert_eq!(shown.status.code(), Some(1), "{context}");
+            assert_eq!(err, verdict, "{context}");
+            assert!(!says_ok(&out), "{context}");
+            // The objects are never laid out as if the first were a header row.
+            assert!(!out.contains("process_time │ {"), "{context}");
+        }
+    }
+}
+
+#[test]
+fn show_never_says_ok_for_a_body_validate_rejects() {
+    let scratch = Scratch::new();
+    let bodies = [
+        // No warnings, errors or process_time.
+        r#"{"outputs": [["a"], [1]]}"#,
+        // A record wider than its header.
+        r#"{"outputs": [["a"], [1, 2]], "warnings": [null], "errors": [null], "process_time": [3]}"#,
+        // `outputs` an object.
+        r#"{"outputs": {"a": 1}, "warnings": [null], "errors": [null], "process_time": [3]}"#,
+        // A record that is not an array, under an empty header.
+        r#"{"outputs": [[], {"a": 1}], "warnings": [null], "errors": [null], "process_time": [3]}"#,
+        // A process_time that is not a number.
+        r#"{"outputs": [["a"], [1]], "warnings": [null], "errors": [null], "process_time": ["x"]}"#,
+    ];
+    for body in bodies {
+        scratch.write("bad.json", body);
+        let validated = scratch
+            .xconn()
+            .args(["validate", "bad.json"])
+            .output()
+            .unwrap();
+        assert_eq!(validated.status.code(), Some(1), "{body}");
+        let verdict = String::from_utf8(validated.stdout).unwrap();
+        for format in EVERY_FORMAT {
+            let shown = scratch
+                .xconn()
+                .arg("show")
+                .args(format)
+                .arg("bad.json")
+                .output()
+                .unwrap();
+            let out = String::from_utf8(shown.stdout).unwrap();
+            let err = String::from_utf8(shown.stderr).unwrap();
+            let context = format!("show {format:?} of {body}\n--- stdout\n{out}--- stderr\n{err}");
+            assert_eq!(shown.status.code(), Some(1), "{context}");
+            assert_eq!(err, verdict, "{context}");
+            assert!(!says_ok(&out), "{context}");
+        }
+    }
+}
