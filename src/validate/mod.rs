@@ -480,7 +480,9 @@ mod tests {
     #[test]
     fn a_request_level_failure_is_told_apart_from_an_answer() {
         let failure = r#"{"outputs": [], "warnings": [null], "errors": [[{"error_category": "c",
-            "error_type": "500", "source_path": "", "message": "engine down"}, {"message": "x"}]],
+            "error_type": "500", "additional_details": "", "source_path": "", "message": "engine down"},
+            {"error_category": "c", "error_type": "500", "additional_details": "",
+            "source_path": "", "message": "x"}]],
             "process_time": [0]}"#;
         let options = Options {
             kind: Some(Kind::Response),
@@ -490,12 +492,16 @@ mod tests {
             }),
         };
         let validated = check_text(failure, &options);
-        assert!(!validated.checked.has_errors());
+        assert!(
+            !validated.checked.has_errors(),
+            "{:?}",
+            validated.checked.diagnostics
+        );
         let said = validated.request_failure(failure).unwrap();
         assert_eq!(said.error_type.as_deref(), Some("500"));
         assert_eq!(said.messages, ["engine down", "x"]);
         assert_eq!(said.reason(), "engine down; x");
-        let answer = r#"{"outputs": [["y"], [1]], "warnings": [null], "errors": [[{"message": "e"}]], "process_time": [1]}"#;
+        let answer = r#"{"outputs": [["y"], [1], [2], [3]], "warnings": [null, null, null], "errors": [null, null, null], "process_time": [1, 1, 1]}"#;
         assert_eq!(check_text(answer, &options).request_failure(answer), None);
         let request = r#"{"inputs": [["a"], [1]]}"#;
         assert_eq!(
