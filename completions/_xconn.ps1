@@ -204,6 +204,7 @@ Register-ArgumentCompleter -Native -CommandName 'xconn' -ScriptBlock {
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Write the scorecard to FILE (atomically) instead of standard output')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Write the scorecard to FILE (atomically) instead of standard output')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use color: auto (terminal and no NO_COLOR), always, never')
+            [CompletionResult]::new('--allow-skips', '--allow-skips', [CompletionResultType]::ParameterName, 'Exit 0 even when every probe that sends records was skipped (no --sample). Without it such a run exits 1: nothing about the service''s answers was checked')
             [CompletionResult]::new('-k', '-k', [CompletionResultType]::ParameterName, 'Do not check TLS certificates (dangerous: the token can be read by anyone in between)')
             [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Do not check TLS certificates (dangerous: the token can be read by anyone in between)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')

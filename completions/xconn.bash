@@ -217,7 +217,7 @@ _xconn() {
             return 0
             ;;
         xconn__subcmd__check)
-            opts="-X -H -k -o -h -V --sample --repeat --p95 --format --method --header --token-env --token-file --timeout --retries --cacert --insecure --output --color --help --version"
+            opts="-X -H -k -o -h -V --sample --repeat --p95 --allow-skips --format --method --header --token-env --token-file --timeout --retries --cacert --insecure --output --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

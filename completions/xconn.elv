@@ -191,6 +191,7 @@ set edit:completion:arg-completer[xconn] = {|@words|
             cand -o 'Write the scorecard to FILE (atomically) instead of standard output'
             cand --output 'Write the scorecard to FILE (atomically) instead of standard output'
             cand --color 'When to use color: auto (terminal and no NO_COLOR), always, never'
+            cand --allow-skips 'Exit 0 even when every probe that sends records was skipped (no --sample). Without it such a run exits 1: nothing about the service''s answers was checked'
             cand -k 'Do not check TLS certificates (dangerous: the token can be read by anyone in between)'
             cand --insecure 'Do not check TLS certificates (dangerous: the token can be read by anyone in between)'
             cand -h 'Print help (see more with ''--help'')'

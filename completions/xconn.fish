@@ -194,6 +194,7 @@ complete -c xconn -n "__fish_xconn_using_subcommand check" -s o -l output -d 'Wr
 complete -c xconn -n "__fish_xconn_using_subcommand check" -l color -d 'When to use color: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c xconn -n "__fish_xconn_using_subcommand check" -l allow-skips -d 'Exit 0 even when every probe that sends records was skipped (no --sample). Without it such a run exits 1: nothing about the service\'s answers was checked'
 complete -c xconn -n "__fish_xconn_using_subcommand check" -s k -l insecure -d 'Do not check TLS certificates (dangerous: the token can be read by anyone in between)'
 complete -c xconn -n "__fish_xconn_using_subcommand check" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c xconn -n "__fish_xconn_using_subcommand check" -s V -l version -d 'Print version'

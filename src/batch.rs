@@ -17,7 +17,7 @@
 //! records and one request-level `errors` entry listing an error per record, so still no record
 //! disappears.
 
-use crate::body::{messages, ArrayIndex, Body, Kind, Table, Value};
+use crate::body::{ArrayIndex, Body, Kind, Table, Value};
 use crate::json::write::write_str;
 use crate::validate::{self, Against, Options};
 
@@ -135,6 +135,10 @@ pub struct Merger {
     failures: usize,
     failed_records: usize,
     errored_records: usize,
+    /// Per batch: its result was taken (answered, refused or failed).
+    placed: Vec<bool>,
+    /// Per batch: its records are xconn's placeholders (failed or refused), not the service's.
+    placeholder: Vec<bool>,
 }
 
 /// One batch's contribution: its answer's text and the spans, in it, of its rows and of its
@@ -217,6 +221,15 @@ enum Taken {
 }
 
 impl Answer {
+    /// Why the service refused the whole batch (a request-level error instead of its records),
+    /// when it did.
+    pub fn refused(&self) -> Option<&BatchFailure> {
+        match &self.0 {
+            Taken::Refused(failure) => Some(failure),
+            Taken::Rows { .. } => None,
+        }
+    }
+
     /// Read `body`, the answer to batch `batch` of `records` records: checked as a response to
     /// it (as `validate --against` would), then cut into spans without walking it again. `Err`
     /// says why it cannot be merged. Needs no merger, so each answer can be read on the thread
@@ -262,18 +275,15 @@ impl Answer {
         };
         let errors = member("errors").map(|m| Value::from_checked(text, m.span.0, m.span.1));
         if outputs.count != Some(records) {
-            let said = errors
-                .iter()
-                .flat_map(|e| e.items())
-                .flat_map(|entry| messages(&entry))
-                .next();
+            let said = validated.request_failure(text).unwrap_or_default();
             return Ok(Answer(Taken::Refused(BatchFailure {
                 error_type: said
-                    .and_then(|m| m.field("error_type"))
+                    .error_type
+                    .clone()
                     .unwrap_or_else(|| "no_outputs".to_string()),
-                message: match said.and_then(|m| m.message()) {
-                    Some(message) => format!("the service answered with no outputs: {message}"),
-                    None => "the service answered with no outputs".to_string(),
+                message: match said.messages.is_empty() {
+                    false => format!("the service answered with no outputs: {}", said.reason()),
+                    true => "the service answered with no outputs".to_string(),
                 },
             })));
         }
@@ -332,6 +342,8 @@ impl Merger {
         let expected = split.records_len() + split.records_len() / 4;
         Merger {
             parts: (0..sizes.len()).map(|_| None).collect(),
+            placed: vec![false; sizes.len()],
+            placeholder: vec![false; sizes.len()],
             sizes,
             rows: Vec::with_capacity(expected),
             ..Merger::default()
@@ -351,6 +363,35 @@ impl Merger {
     /// Records of failed batches.
     pub fn failed_records(&self) -> usize {
         self.failed_records
+    }
+
+    /// The record indexes (0-based) of batch `batch`.
+    pub fn records_of(&self, batch: usize) -> std::ops::Range<usize> {
+        let (start, count) = self.sizes[batch];
+        start..start + count
+    }
+
+    /// Batches whose result has not been taken yet: after every batch task has ended there are
+    /// none, unless one was lost; each must then be [`Merger::failed`] so its records keep
+    /// their error entries and count as failed.
+    pub fn unplaced(&self) -> Vec<usize> {
+        (0..self.placed.len())
+            .filter(|&b| !self.placed[b])
+            .collect()
+    }
+
+    /// The `process_time` entries (indexes) of the merged response that xconn wrote for records
+    /// without an answer (failed or refused batches), not the service: their 0 is no finding
+    /// about the service. When no batch answered with records, the merged response is a
+    /// request-level failure and its one entry is xconn's.
+    pub fn placeholder_times(&self) -> Vec<std::ops::Range<usize>> {
+        if self.header.is_none() {
+            return std::iter::once(0..1).collect();
+        }
+        (0..self.sizes.len())
+            .filter(|&b| self.placeholder[b] || !self.placed[b])
+            .map(|b| self.records_of(b))
+            .collect()
     }
 
     /// Answers held because a batch before them has not finished (the rest are written into
@@ -386,6 +427,8 @@ impl Merger {
         let (header, width, part, errored) = match answer.0 {
             Taken::Refused(failure) => {
                 self.errored_records += self.sizes[batch].1;
+                self.placed[batch] = true;
+                self.placeholder[batch] = true;
                 self.parts[batch] = Some(Part::Failed(failure));
                 self.advance();
                 return Ok(());
@@ -418,6 +461,7 @@ impl Merger {
             Some(_) => {}
         }
         self.errored_records += errored;
+        self.placed[batch] = true;
         self.parts[batch] = Some(part);
         self.advance();
         Ok(())
@@ -425,6 +469,8 @@ impl Merger {
 
     /// Record that batch `batch` failed for good.
     pub fn failed(&mut self, batch: usize, failure: BatchFailure) {
+        self.placed[batch] = true;
+        self.placeholder[batch] = true;
         self.failures += 1;
         self.failed_records += self.sizes[batch].1;
         self.errored_records += self.sizes[batch].1;
@@ -545,6 +591,66 @@ impl Merger {
             push(&mut self.errors, &entry);
             push(&mut self.times, b"0");
         }
+    }
+}
+
+/// Run batch tasks on the current tokio runtime, at most `in_flight` at once, taking batch numbers
+/// from `next` until it has none. Every batch taken ends in exactly one call of `done`: with its
+/// task's output, or with `Err(why)` when the task panicked or was cancelled — a batch's records
+/// never vanish with its task.
+pub async fn drive<T, F>(
+    in_flight: usize,
+    mut next: impl FnMut() -> Option<usize>,
+    mut task: impl FnMut(usize) -> F,
+    mut done: impl FnMut(usize, Result<T, String>),
+) where
+    F: std::future::Future<Output = T> + Send + 'static,
+    T: Send + 'static,
+{
+    let mut running = tokio::task::JoinSet::new();
+    let mut batches: std::collections::HashMap<tokio::task::Id, usize> =
+        std::collections::HashMap::new();
+    let mut start = |running: &mut tokio::task::JoinSet<T>,
+                     batches: &mut std::collections::HashMap<tokio::task::Id, usize>|
+     -> bool {
+        match next() {
+            Some(batch) => {
+                let handle = running.spawn(task(batch));
+                batches.insert(handle.id(), batch);
+                true
+            }
+            None => false,
+        }
+    };
+    for _ in 0..in_flight.max(1) {
+        if !start(&mut running, &mut batches) {
+            break;
+        }
+    }
+    while let Some(joined) = running.join_next_with_id().await {
+        let (id, result) = match joined {
+            Ok((id, output)) => (id, Ok(output)),
+            Err(error) => {
+                // The id of the task that ended, panicked or cancelled.
+                let id = error.id();
+                let why = if error.is_panic() {
+                    let panic = error.into_panic();
+                    let text = panic
+                        .downcast_ref::<&str>()
+                        .map(|s| s.to_string())
+                        .or_else(|| panic.downcast_ref::<String>().cloned())
+                        .unwrap_or_else(|| "no message".to_string());
+                    format!("the batch's task panicked ({text})")
+                } else {
+                    "the batch's task was cancelled".to_string()
+                };
+                (id, Err(why))
+            }
+        };
+        if let Some(batch) = batches.remove(&id) {
+            done(batch, result);
+        }
+        start(&mut running, &mut batches);
     }
 }
 
@@ -786,6 +892,71 @@ mod tests {
         assert!(String::from_utf8(merged)
             .unwrap()
             .starts_with(r#"{"outputs":[["y","z"],[1,2],[3,4],[null,null]]"#));
+    }
+
+    /// A batch task that panics still ends its batch, with the reason: no batch taken goes
+    /// without a result (the merge then fails it, so its records keep error entries).
+    #[test]
+    fn a_panicking_batch_task_still_reports_its_batch() {
+        let mut taken = 0..6;
+        let mut seen: Vec<(usize, Result<usize, String>)> = Vec::new();
+        crate::http::block_on(drive(
+            2,
+            || taken.next(),
+            |batch| async move {
+                if batch == 2 || batch == 5 {
+                    panic!("injected failure in batch {batch}");
+                }
+                batch * 10
+            },
+            |batch, result| seen.push((batch, result)),
+        ))
+        .unwrap();
+        seen.sort_by_key(|(batch, _)| *batch);
+        assert_eq!(seen.len(), 6, "{seen:?}");
+        for (batch, result) in &seen {
+            match batch {
+                2 | 5 => {
+                    let why = result.as_ref().unwrap_err();
+                    assert!(
+                        why.contains(&format!("injected failure in batch {batch}")),
+                        "{why}"
+                    );
+                }
+                _ => assert_eq!(result.as_ref().unwrap(), &(batch * 10)),
+            }
+        }
+    }
+
+    /// A batch whose result never came is listed, and failing it keeps and counts its records.
+    #[test]
+    fn batches_never_placed_are_listed_and_failing_them_counts_their_records() {
+        let root = crate::json::parse(r#"{"inputs": [["a"], [1], [2], [3], [4], [5]]}"#).unwrap();
+        let split = Split::new(&root, 2).unwrap();
+        let mut merger = Merger::new(&split);
+        merger
+            .answered(0, br#"{"outputs":[["y"],[1],[2]],"warnings":[null,null],"errors":[null,null],"process_time":[1,1]}"#.to_vec())
+            .unwrap();
+        assert_eq!(merger.unplaced(), [1, 2]);
+        assert_eq!(merger.placeholder_times(), [2..4, 4..5]);
+        for batch in merger.unplaced() {
+            merger.failed(
+                batch,
+                BatchFailure {
+                    error_type: "internal_error".into(),
+                    message: "lost".into(),
+                },
+            );
+        }
+        assert!(merger.unplaced().is_empty());
+        assert_eq!((merger.failures(), merger.failed_records()), (2, 3));
+        assert_eq!(merger.placeholder_times(), [2..4, 4..5]);
+        finish_valid(merger, 5);
+        // No batch answered with records: the one process_time entry is xconn's.
+        let mut merger = Merger::new(&split);
+        merger.answered(0, REFUSED.to_vec()).unwrap();
+        let all: Vec<std::ops::Range<usize>> = std::iter::once(0..1).collect();
+        assert_eq!(merger.placeholder_times(), all);
     }
 
     const REFUSED: &[u8] = br#"{"outputs": [], "warnings": [null], "errors": [[{"error_category": "c", "error_type": "500", "additional_details": "", "source_path": "", "message": "down"}]], "process_time": [0]}"#;

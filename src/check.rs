@@ -266,6 +266,34 @@ pub async fn run(settings: &Settings, authed: &Client, anonymous: &Client) -> Ve
     probes
 }
 
+/// The probes that send records and judge the answer to each: when every one of them was
+/// skipped, nothing about the service's answers was checked.
+pub const RECORD_PROBES: [&str; 8] = [
+    "sample",
+    "single-record",
+    "multi-record",
+    "unicode",
+    "empty-strings",
+    "nested-table",
+    "batch-1000",
+    "repeat",
+];
+
+/// Whether every probe that sends records was skipped (nothing about the answers was checked).
+pub fn nothing_checked(probes: &[Probe]) -> bool {
+    probes
+        .iter()
+        .filter(|p| RECORD_PROBES.contains(&p.name))
+        .all(|p| p.verdict == Verdict::Skip)
+}
+
+/// Whether the run passes: no probe failed, and something that sends records ran unless
+/// `allow_skips` says skips are fine.
+pub fn passed(probes: &[Probe], allow_skips: bool) -> bool {
+    let (_, failed, _) = totals(probes);
+    failed == 0 && (allow_skips || !nothing_checked(probes))
+}
+
 fn pass(name: &'static str, latency: Option<Duration>, reason: String) -> Probe {
     Probe {
         name,
@@ -321,7 +349,8 @@ fn judge_valid(
             records,
         }),
     };
-    let validated = validate::check_bytes(crate::source::without_bom(&response.body), &options);
+    let body = crate::source::without_bom(&response.body);
+    let validated = validate::check_bytes(body, &options);
     let errors: Vec<_> = validated
         .checked
         .diagnostics
@@ -344,15 +373,38 @@ fn judge_valid(
                 }
             ),
         ),
-        None => pass(
-            name,
-            latency,
-            format!(
-                "HTTP {}, a valid response with {}",
-                response.status,
-                crate::render::plural(records, "record")
+        // Valid against a request of any size, but no answer per record: the whole request
+        // failed.
+        None => match crate::text::utf8(body)
+            .ok()
+            .and_then(|text| validated.request_failure(text))
+        {
+            Some(failure) => fail(
+                name,
+                latency,
+                format!(
+                    "HTTP {}, but a request-level error instead of an answer per record: the \
+                     whole request of {} failed{}: {}",
+                    response.status,
+                    crate::render::plural(records, "record"),
+                    failure
+                        .error_type
+                        .as_ref()
+                        .map(|t| format!(" (error_type {t})"))
+                        .unwrap_or_default(),
+                    failure.reason()
+                ),
             ),
-        ),
+            None => pass(
+                name,
+                latency,
+                format!(
+                    "HTTP {}, a valid response with {}",
+                    response.status,
+                    crate::render::plural(records, "record")
+                ),
+            ),
+        },
     }
 }
 
@@ -473,12 +525,17 @@ pub fn write_markdown(
     writeln!(w, "\n{pass} passed, {fail} failed, {skip} skipped")
 }
 
-/// The scorecard as one JSON object.
-pub fn write_json(w: &mut dyn std::io::Write, url: &str, probes: &[Probe]) -> std::io::Result<()> {
+/// The scorecard as one JSON object; `passed` is the run's verdict ([`passed`]).
+pub fn write_json(
+    w: &mut dyn std::io::Write,
+    url: &str,
+    probes: &[Probe],
+    passed: bool,
+) -> std::io::Result<()> {
     let (pass, fail, skip) = totals(probes);
     let value = serde_json::json!({
         "url": url,
-        "passed": fail == 0,
+        "passed": passed,
         "summary": {"pass": pass, "fail": fail, "skip": skip},
         "probes": probes.iter().map(|p| serde_json::json!({
             "probe": p.name,

@@ -688,15 +688,18 @@ pub enum CheckFormat {
 pub const CHECK_AFTER_HELP: &str = "\
 Probes: sample, single-record, multi-record, unicode, empty-strings, nested-table, no-token,
 malformed, batch-1000, repeat. Each answer is checked as `validate --against` its request checks
-it; an answer slower than 55 s fails (Spark gives a remote service under a minute). Probes that
-need a sample are skipped without --sample, and say so.
+it; a 200 with a request-level error (no outputs, one `errors` entry) fails every probe that sends
+records. An answer slower than 55 s fails (Spark gives a remote service under a minute). Probes
+that need a sample are skipped without --sample, and say so; when every probe that sends records
+was skipped the run fails, unless --allow-skips.
 
 Examples:
   xconn check https://svc.example/run --sample request.json
   xconn check http://127.0.0.1:8080/ --sample request.json --repeat 50 --p95 300 --format junit > check.xml
 
-Exit codes: 0 every probe passed (or was skipped); 1 a probe failed; 2 usage or local input error
-(an unreadable or invalid --sample).";
+Exit codes: 0 no probe failed and a probe that sends records ran (or --allow-skips); 1 a probe
+failed, or every probe that sends records was skipped; 2 usage or local input error (an
+unreadable or invalid --sample).";
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
@@ -715,6 +718,11 @@ pub struct CheckArgs {
     /// Fail the `repeat` probe when its p95 latency is above MS milliseconds.
     #[arg(long, value_name = "MS")]
     pub p95: Option<u64>,
+
+    /// Exit 0 even when every probe that sends records was skipped (no --sample). Without it
+    /// such a run exits 1: nothing about the service's answers was checked.
+    #[arg(long)]
+    pub allow_skips: bool,
 
     /// How to print the scorecard.
     #[arg(long, value_enum, default_value_t = CheckFormat::Text, value_name = "FORMAT")]

@@ -171,7 +171,15 @@ pub fn run(args: CallArgs, out: &mut Output) -> anyhow::Result<Outcome> {
             redact::body_prefix(&response.body, http::ERROR_BODY_PREFIX)
         ))
     };
-    print_answer(out, &response.body, &name, records, &print, Some(&not_json))
+    print_answer(
+        out,
+        &response.body,
+        &name,
+        records,
+        &print,
+        Some(&not_json),
+        &[],
+    )
 }
 
 /// How the answer is printed.
@@ -183,7 +191,9 @@ struct Printing {
 
 /// Check an answer like `validate --against` the request (when its record count is known), print
 /// its diagnostics on standard error and the answer in the chosen format, and say how it went:
-/// invalid (exit 1), valid with record errors (exit 5), or fine.
+/// invalid (exit 1), valid with record errors or a request-level failure (exit 5), or fine.
+/// `placeholders`: the `process_time` entries xconn wrote for records of failed batches (their 0
+/// is no finding about the service, so no `XC116` for them: the batch was said once already).
 fn print_answer(
     out: &mut Output,
     body: &[u8],
@@ -191,6 +201,7 @@ fn print_answer(
     records: Option<usize>,
     print: &Printing,
     not_json: Option<&dyn Fn(&str) -> anyhow::Error>,
+    placeholders: &[std::ops::Range<usize>],
 ) -> anyhow::Result<Outcome> {
     let options = validate::Options {
         kind: Some(Kind::Response),
@@ -256,12 +267,42 @@ fn print_answer(
         Some(path) => output::write_atomically(Path::new(path), write)?,
         None => write(out)?,
     }
-    if !checked.diagnostics.is_empty() {
+    let ours = |d: &crate::diag::Diagnostic| {
+        d.rule == validate::rules::LOW_TIME
+            && d.pointer
+                .strip_prefix("/process_time/")
+                .and_then(|i| i.parse::<usize>().ok())
+                .is_some_and(|i| placeholders.iter().any(|r| r.contains(&i)))
+    };
+    let shown: Vec<_> = checked
+        .diagnostics
+        .iter()
+        .filter(|d| !ours(d))
+        .cloned()
+        .collect();
+    if !shown.is_empty() {
         out.flush()?;
-        validate::write_text(&mut std::io::stderr().lock(), name, &checked.diagnostics)?;
+        validate::write_text(&mut std::io::stderr().lock(), name, &shown)?;
     }
     if checked.has_errors() {
         return Ok(Outcome::Invalid);
+    }
+    // No records but a request-level error: the whole request failed, every one of its records.
+    if let Some(failure) = validated.request_failure(text) {
+        let all = match records {
+            Some(n) => format!("all of its {}", render::plural(n, "record")),
+            None => "all of its records".to_string(),
+        };
+        let why = if failure.error_category.as_deref() == Some("batch_error") {
+            "no batch was answered with records".to_string()
+        } else {
+            format!(
+                "the service answered with a request-level error ({})",
+                crate::error::escape_control(&failure.reason())
+            )
+        };
+        eprintln!("xconn: the whole request failed: {why}: errors for {all}");
+        return Ok(Outcome::RecordErrors);
     }
     let errored = root
         .as_ref()
@@ -379,7 +420,6 @@ fn run_batches(
     let total = split.len();
     let progress = Progress::new(total);
     let concurrency = (args.concurrency as usize).max(1);
-    let verbose = args.verbose;
     // A thread per core (at most one per request in flight), each with its own single-thread
     // runtime and connection pool, taking the next batch when one of its requests is done:
     // nothing crosses threads but the batch counter and the merge, which only places pieces
@@ -414,9 +454,10 @@ fn run_batches(
                         let batch = next_batch.fetch_add(1, Ordering::Relaxed);
                         (batch < total).then_some(batch)
                     };
-                    http::block_on(async {
-                        let mut running = tokio::task::JoinSet::new();
-                        let spawn = |running: &mut tokio::task::JoinSet<_>, batch: usize| {
+                    http::block_on(crate::batch::drive(
+                        in_flight,
+                        take,
+                        |batch| {
                             let client = client.clone();
                             let request = Request::new(
                                 request.method.clone(),
@@ -425,35 +466,29 @@ fn run_batches(
                                 Bytes::from(split.body(batch)),
                             );
                             let records = split.range(batch).len();
-                            running.spawn(async move {
+                            async move {
                                 let result = http::send(&client, &request).await.map(|response| {
                                     let (latency, attempts) = (response.latency, response.attempts);
                                     let answer = Answer::read(batch, records, response.body);
                                     (answer, latency, attempts)
                                 });
-                                (batch, request.request_id, result)
-                            });
-                        };
-                        for _ in 0..in_flight {
-                            match take() {
-                                Some(batch) => spawn(&mut running, batch),
-                                None => break,
+                                (request.request_id, result)
                             }
-                        }
-                        while let Some(joined) = running.join_next().await {
-                            let Ok((batch, request_id, result)) = joined else {
-                                continue;
-                            };
-                            let requests = merge
+                        },
+                        |batch, ended| {
+                            let mut merge = merge
                                 .lock()
-                                .unwrap_or_else(|poisoned| poisoned.into_inner())
-                                .record(batch, &request_id, result, verbose);
+                                .unwrap_or_else(|poisoned| poisoned.into_inner());
+                            let requests = match ended {
+                                Ok((request_id, result)) => {
+                                    merge.record(batch, &request_id, result)
+                                }
+                                Err(why) => merge.lost(batch, why),
+                            };
+                            drop(merge);
                             progress.done(requests);
-                            if let Some(batch) = take() {
-                                spawn(&mut running, batch);
-                            }
-                        }
-                    })
+                        },
+                    ))
                 })
             })
             .collect();
@@ -464,17 +499,24 @@ fn run_batches(
         }
         Ok(())
     })?;
+    let mut merge = merge
+        .into_inner()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    // Every batch ended answered or failed; one that did not (its task lost) fails now, so its
+    // records keep error entries and count.
+    for batch in merge.merger.unplaced() {
+        merge.lost(batch, "the batch was never answered".to_string());
+    }
     let Merge {
         merger,
         mut stats,
         first_failure,
-    } = merge
-        .into_inner()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    } = merge;
     progress.finish();
     stats.elapsed = started.elapsed();
     stats.records = split.records();
     stats.failed_records = merger.failed_records();
+    let placeholders = merger.placeholder_times();
     let merged = merger.finish();
     print_summary(&stats, args.summary);
     let outcome = print_answer(
@@ -484,6 +526,7 @@ fn run_batches(
         Some(split.records()),
         print,
         None,
+        &placeholders,
     )?;
     Ok(match first_failure {
         Some(ErrorKind::Network) => Outcome::NetworkFailure,
@@ -508,22 +551,40 @@ impl Merge {
         batch: usize,
         request_id: &str,
         result: Result<(Result<Answer, BatchFailure>, Duration, u32), http::HttpError>,
-        verbose: bool,
     ) -> usize {
+        let records = self.records_text(batch);
         let stats = &mut self.stats;
         stats.requests += 1;
         match result {
             Ok((answer, latency, attempts)) => {
                 stats.retries += attempts.saturating_sub(1);
                 stats.latencies.push(latency);
-                if let Err(failure) = self.merger.take(batch, answer) {
-                    stats.failures += 1;
-                    self.first_failure.get_or_insert(ErrorKind::Data);
-                    eprintln!(
-                        "xconn: batch {} (x-request-id {request_id}): {}",
-                        batch + 1,
-                        failure.message
-                    );
+                let refused = answer
+                    .as_ref()
+                    .ok()
+                    .and_then(|a| a.refused())
+                    .map(|f| f.message.clone());
+                match self.merger.take(batch, answer) {
+                    Err(failure) => {
+                        stats.failures += 1;
+                        self.first_failure.get_or_insert(ErrorKind::Data);
+                        eprintln!(
+                            "xconn: batch {} ({}, x-request-id {request_id}): {}",
+                            batch + 1,
+                            records,
+                            failure.message
+                        );
+                    }
+                    Ok(()) => {
+                        if let Some(message) = refused {
+                            eprintln!(
+                                "xconn: batch {} ({}, x-request-id {request_id}): {}",
+                                batch + 1,
+                                records,
+                                crate::error::escape_control(&message)
+                            );
+                        }
+                    }
                 }
             }
             Err(error) => {
@@ -531,9 +592,8 @@ impl Merge {
                 stats.failures += 1;
                 self.first_failure.get_or_insert(error.kind());
                 let message = error.to_string();
-                if verbose || stats.failures <= 3 {
-                    eprintln!("xconn: batch {}: {message}", batch + 1);
-                }
+                // One line per failed batch (its records' detail is in the merged response).
+                eprintln!("xconn: batch {} ({records}): {message}", batch + 1);
                 self.merger.failed(
                     batch,
                     BatchFailure {
@@ -544,6 +604,38 @@ impl Merge {
             }
         }
         stats.requests
+    }
+
+    /// Batch `batch` ended without a result (its task panicked or was lost): it fails, its
+    /// records keep error entries and count as failed, and the exit code says so (1). Returns
+    /// the requests done so far.
+    fn lost(&mut self, batch: usize, why: String) -> usize {
+        self.stats.requests += 1;
+        self.stats.failures += 1;
+        self.first_failure.get_or_insert(ErrorKind::Data);
+        eprintln!(
+            "xconn: batch {} ({}): {why}: its records were not answered",
+            batch + 1,
+            self.records_text(batch)
+        );
+        self.merger.failed(
+            batch,
+            BatchFailure {
+                error_type: "internal_error".to_string(),
+                message: why,
+            },
+        );
+        self.stats.requests
+    }
+
+    /// `records 11–20` (1-based), or `record 5`.
+    fn records_text(&self, batch: usize) -> String {
+        let range = self.merger.records_of(batch);
+        if range.len() == 1 {
+            format!("record {}", range.start + 1)
+        } else {
+            format!("records {}–{}", range.start + 1, range.end)
+        }
     }
 }
 

@@ -1,6 +1,7 @@
 //! `xconn check URL`: turn the arguments into [`check::Settings`], run the probes with the `call`
 //! client (token handling exactly as `call`: never on the command line, never printed), and print
-//! the scorecard. Exit 0 only when no probe failed.
+//! the scorecard. Exit 0 only when no probe failed and a probe that sends records ran (or
+//! `--allow-skips` accepts that none did).
 
 use std::path::Path;
 
@@ -60,11 +61,12 @@ pub fn run(args: CheckArgs, out: &mut Output) -> anyhow::Result<Outcome> {
         p95_budget: args.p95.map(std::time::Duration::from_millis),
     };
     let probes = http::block_on(check::run(&check, &authed, &anonymous))?;
+    let passed = check::passed(&probes, args.allow_skips);
     let shown_url = http::redact::url(&url);
     let write = |w: &mut dyn std::io::Write| -> anyhow::Result<()> {
         match args.format {
             CheckFormat::Text => check::write_text(w, &shown_url, &probes)?,
-            CheckFormat::Json => check::write_json(w, &shown_url, &probes)?,
+            CheckFormat::Json => check::write_json(w, &shown_url, &probes, passed)?,
             CheckFormat::Junit => check::write_junit(w, &shown_url, &probes)?,
             CheckFormat::Markdown => check::write_markdown(w, &shown_url, &probes)?,
         }
@@ -75,9 +77,20 @@ pub fn run(args: CheckArgs, out: &mut Output) -> anyhow::Result<Outcome> {
         None => write(out)?,
     }
     let (_, failed, _) = check::totals(&probes);
-    Ok(if failed > 0 {
-        Outcome::Invalid
-    } else {
+    if failed == 0 && !passed {
+        eprintln!(
+            "xconn: every probe that sends records was skipped{}: nothing about the service's \
+             answers was checked, so the run fails (--allow-skips accepts skipped probes)",
+            if args.sample.is_none() {
+                " (no --sample)"
+            } else {
+                ""
+            }
+        );
+    }
+    Ok(if passed {
         Outcome::Success
+    } else {
+        Outcome::Invalid
     })
 }

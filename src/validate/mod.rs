@@ -138,6 +138,74 @@ pub struct Validated {
     pub members: Vec<TopMember>,
 }
 
+/// A response that fails the whole request instead of answering each record: no output records
+/// and a request-level `errors` entry (the spec's Example 3). Valid against a request of any size,
+/// so a caller that asked for records must tell it apart from an answer: [`Validated::request_failure`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RequestFailure {
+    /// The `error_type` of the first error, when it has one.
+    pub error_type: Option<String>,
+    /// The `error_category` of the first error, when it has one.
+    pub error_category: Option<String>,
+    /// The errors' messages, in order (those that have one).
+    pub messages: Vec<String>,
+}
+
+impl RequestFailure {
+    /// The messages for people: the first three joined by `; `, then how many more (not
+    /// escaped: the caller escapes for where it prints).
+    pub fn reason(&self) -> String {
+        let mut text = self
+            .messages
+            .iter()
+            .take(3)
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+            .join("; ");
+        if self.messages.len() > 3 {
+            text.push_str(&format!(" (and {} more)", self.messages.len() - 3));
+        }
+        if text.is_empty() {
+            text = "no message".to_string();
+        }
+        text
+    }
+}
+
+impl Validated {
+    /// When this is a response that fails the whole request (no output records and a non-null
+    /// `errors` entry), what its errors say; `text` is the text that was checked. `None` for any
+    /// other document, or one that is not a response.
+    pub fn request_failure(&self, text: &str) -> Option<RequestFailure> {
+        if self.checked.kind != Some(Kind::Response) || self.records != Some(0) {
+            return None;
+        }
+        let errors = self
+            .members
+            .iter()
+            .rev()
+            .find(|m| m.key == "errors")
+            .filter(|m| m.non_null > 0)?;
+        let fits = errors.span.0 <= errors.span.1
+            && errors.span.1 <= text.len()
+            && text.is_char_boundary(errors.span.0)
+            && text.is_char_boundary(errors.span.1);
+        if !fits {
+            return None;
+        }
+        let list = Value::from_checked(text, errors.span.0, errors.span.1);
+        let said: Vec<crate::body::Message> = list
+            .items()
+            .flat_map(|entry| crate::body::messages(&entry))
+            .collect();
+        Some(RequestFailure {
+            error_type: said.first().and_then(|m| m.field("error_type")),
+            error_category: said.first().and_then(|m| m.field("error_category")),
+            messages: said.iter().filter_map(|m| m.message()).collect(),
+        })
+    }
+}
+
 /// Check one source. `kind` forces request/response; `None` detects it. View the body with
 /// [`body_root`]: no second parse.
 pub fn check_source(source: &Source, kind: Option<Kind>) -> Checked {
@@ -405,6 +473,40 @@ mod tests {
                 ("XC113", "/errors/2/0".to_string()),
                 ("XC113", "/errors/2/0/message".to_string()),
             ]
+        );
+    }
+
+    /// A request-level failure is told apart from an answer per record, with what it says.
+    #[test]
+    fn a_request_level_failure_is_told_apart_from_an_answer() {
+        let failure = r#"{"outputs": [], "warnings": [null], "errors": [[{"error_category": "c",
+            "error_type": "500", "additional_details": "", "source_path": "", "message": "engine down"},
+            {"error_category": "c", "error_type": "500", "additional_details": "",
+            "source_path": "", "message": "x"}]],
+            "process_time": [0]}"#;
+        let options = Options {
+            kind: Some(Kind::Response),
+            against: Some(Against {
+                name: "r".into(),
+                records: 3,
+            }),
+        };
+        let validated = check_text(failure, &options);
+        assert!(
+            !validated.checked.has_errors(),
+            "{:?}",
+            validated.checked.diagnostics
+        );
+        let said = validated.request_failure(failure).unwrap();
+        assert_eq!(said.error_type.as_deref(), Some("500"));
+        assert_eq!(said.messages, ["engine down", "x"]);
+        assert_eq!(said.reason(), "engine down; x");
+        let answer = r#"{"outputs": [["y"], [1], [2], [3]], "warnings": [null, null, null], "errors": [null, null, null], "process_time": [1, 1, 1]}"#;
+        assert_eq!(check_text(answer, &options).request_failure(answer), None);
+        let request = r#"{"inputs": [["a"], [1]]}"#;
+        assert_eq!(
+            check_text(request, &Options::default()).request_failure(request),
+            None
         );
     }
 

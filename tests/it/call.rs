@@ -1249,3 +1249,160 @@ fn answers_that_are_not_http_or_cannot_be_decoded_exit_3() {
         run.assert_hides(TOKEN);
     }
 }
+
+const ENGINE_DOWN: &str = r#"{"outputs":[],"warnings":[null],"errors":[[{"error_category":"system","error_type":"500","additional_details":"","source_path":"","message":"engine down"}]],"process_time":[1]}"#;
+
+/// `xconn call URL many.json ARGS…` for a request of `records` records.
+fn call_many(server: &Server, records: i64, args: &[&str]) -> Run {
+    let s = Scratch::new();
+    s.write("many.json", batch_body(records));
+    let mut all = vec![server.url("/"), "many.json".to_string()];
+    all.extend(args.iter().map(|a| a.to_string()));
+    let all: Vec<&str> = all.iter().map(|a| a.as_str()).collect();
+    call(&s, &all, &[])
+}
+
+/// The records counted in `call`'s verdict are the records that failed, not the entries of the
+/// `errors` list: 1, 30 and 200 records, every batch failed (HTTP 500), some batches failed, and a
+/// request answered (unbatched or per batch) with a request-level error, which is said to be one.
+#[test]
+fn record_counts_count_records_and_say_when_the_whole_request_failed() {
+    let down = Server::always(Reply::status(500).body("boom"));
+    for (records, size) in [(1, "1"), (30, "10"), (200, "100")] {
+        let run = call_many(&down, records, &["--batch-size", size, "--retries", "0"]);
+        assert_eq!(run.code, 4, "{}", run.stderr);
+        let expected = if records == 1 {
+            "errors for all of its 1 record".to_string()
+        } else {
+            format!("errors for all of its {records} records")
+        };
+        assert!(run.stderr.contains(&expected), "{records}: {}", run.stderr);
+        assert!(
+            run.stderr.contains("the whole request failed"),
+            "{records}: {}",
+            run.stderr
+        );
+        if records > 1 {
+            assert!(
+                !run.stderr.contains("errors for 1 record"),
+                "{}",
+                run.stderr
+            );
+        }
+    }
+    // Some batches failed: the records of those batches, the request as a whole did not fail.
+    let partly = echo_server(&[], Duration::ZERO, &[15, 25]);
+    let run = call_many(&partly, 30, &["--batch-size", "10", "--retries", "0"]);
+    assert_eq!(run.code, 4, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("errors for 20 records"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("whole request"), "{}", run.stderr);
+    let partly = echo_server(&[], Duration::ZERO, &[150]);
+    let run = call_many(&partly, 200, &["--batch-size", "100", "--retries", "0"]);
+    assert!(
+        run.stderr.contains("errors for 100 records"),
+        "{}",
+        run.stderr
+    );
+
+    // A request-level error answers a request of any size: the whole request failed, all of its
+    // records, with the service's reason (exit 5: the service answered).
+    let refusing = Server::always(Reply::json(ENGINE_DOWN));
+    for records in [1, 3, 30] {
+        for batched in [false, true] {
+            let args: &[&str] = if batched {
+                &["--batch-size", "10"]
+            } else {
+                &[]
+            };
+            let run = call_many(&refusing, records, args);
+            assert_eq!(run.code, 5, "{records} {batched}: {}", run.stderr);
+            let expected = if records == 1 {
+                "errors for all of its 1 record".to_string()
+            } else {
+                format!("errors for all of its {records} records")
+            };
+            assert!(
+                run.stderr.contains(&expected) && run.stderr.contains("the whole request failed"),
+                "{records} {batched}: {}",
+                run.stderr
+            );
+            assert!(run.stderr.contains("engine down"), "{}", run.stderr);
+        }
+    }
+}
+
+/// A failed batch is said once, on one line naming the batch and its records, not once per
+/// record (no `XC116` for the `process_time` of 0 xconn writes for its records); the per-record
+/// detail is in the merged response. Warnings about what the service did write stay.
+#[test]
+fn a_failed_batch_is_one_line_not_one_per_record() {
+    let down = Server::always(Reply::status(500).body("boom"));
+    let run = call_many(
+        &down,
+        200,
+        &["--batch-size", "20", "--retries", "0", "--format", "json"],
+    );
+    assert_eq!(run.code, 4, "{}", run.stderr);
+    assert!(!run.stderr.contains("XC116"), "{}", run.stderr);
+    for batch in 1..=10 {
+        let named = run
+            .stderr
+            .lines()
+            .filter(|l| l.starts_with(&format!("xconn: batch {batch} ")))
+            .count();
+        assert_eq!(named, 1, "batch {batch}: {}", run.stderr);
+    }
+    assert!(
+        run.stderr.lines().count() <= 13,
+        "the token notice, one line per batch, a verdict and a summary: {}",
+        run.stderr
+    );
+    let merged: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let entries = merged["errors"][0].as_array().unwrap();
+    assert_eq!(entries.len(), 200, "the per-record detail is in the output");
+
+    // Some batches failed, some refused with a request-level error: one line each.
+    let mixed = Server::start(|_, request| {
+        let body: serde_json::Value = serde_json::from_slice(&request.body).unwrap();
+        let first = body["inputs"][1][0].as_i64().unwrap();
+        match first {
+            11 => Reply::status(500).body("boom"),
+            21 => Reply::json(ENGINE_DOWN),
+            _ => common::server::answer_each_record(request),
+        }
+    });
+    let run = call_many(&mixed, 40, &["--batch-size", "10", "--retries", "0"]);
+    assert_eq!(run.code, 4, "{}", run.stderr);
+    assert!(!run.stderr.contains("XC116"), "{}", run.stderr);
+    for batch in [2, 3] {
+        let lines: Vec<&str> = run
+            .stderr
+            .lines()
+            .filter(|l| l.starts_with(&format!("xconn: batch {batch} ")))
+            .collect();
+        assert_eq!(lines.len(), 1, "batch {batch}: {}", run.stderr);
+        assert!(lines[0].contains("records 11") || lines[0].contains("records 21"));
+    }
+    assert!(run.stderr.contains("engine down"), "{}", run.stderr);
+
+    // The service's own low process_time is still reported, once per record it wrote.
+    let quick = Server::start(|_, request| {
+        let body: serde_json::Value = serde_json::from_slice(&request.body).unwrap();
+        let n = body["inputs"].as_array().unwrap().len() - 1;
+        if body["inputs"][1][0] == 1 {
+            return Reply::status(500).body("boom");
+        }
+        let rows = vec!["[1]"; n].join(",");
+        let nulls = vec!["null"; n].join(",");
+        let times = vec!["0.5"; n].join(",");
+        Reply::json(&format!(
+            r#"{{"outputs":[["y"],{rows}],"warnings":[{nulls}],"errors":[{nulls}],"process_time":[{times}]}}"#
+        ))
+    });
+    let run = call_many(&quick, 4, &["--batch-size", "2", "--retries", "0"]);
+    assert_eq!(run.stderr.matches("XC116").count(), 2, "{}", run.stderr);
+}

@@ -185,12 +185,15 @@ fn broken_services_fail_with_the_probe_named() {
     }
 }
 
+/// Without `--sample` nothing that answers records is checked: the scorecard says which probes
+/// were skipped and why, and the run fails (exit 1) unless `--allow-skips` says skips are fine —
+/// in every format, `-o` too.
 #[test]
-fn without_a_sample_the_probes_that_need_one_are_skipped() {
+fn without_a_sample_the_probes_that_need_one_are_skipped_and_the_run_fails() {
     let s = Scratch::new();
     let server = service(Flaw::None);
     let run = check(&s, &server, &[]);
-    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert_eq!(run.code, 1, "{}", run.stdout);
     assert!(run.stdout.contains("skip  sample"), "{}", run.stdout);
     assert!(run.stdout.contains("no --sample"), "{}", run.stdout);
     assert!(run.stdout.contains("pass  malformed"), "{}", run.stdout);
@@ -199,6 +202,37 @@ fn without_a_sample_the_probes_that_need_one_are_skipped() {
         "{}",
         run.stdout
     );
+    assert!(run.stderr.contains("--allow-skips"), "{}", run.stderr);
+    for format in ["json", "junit", "markdown"] {
+        let run = check(&s, &server, &["--format", format]);
+        assert_eq!(run.code, 1, "{format}: {}", run.stdout);
+    }
+    let run = check(&s, &server, &["--format", "json"]);
+    let card: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(card["passed"], false, "{card}");
+    // Skips accepted: exit 0, and the JSON scorecard says passed.
+    let run = check(&s, &server, &["--allow-skips"]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let run = check(&s, &server, &["--allow-skips", "--format", "json"]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    let card: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(card["passed"], true, "{card}");
+    // A sample without a nested table and no --repeat skips two probes; the others ran: exit 0.
+    s.write("flat.json", r#"{"inputs": [["a"], [1]]}"#);
+    let run = check(&s, &server, &["--sample", "flat.json"]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert!(run.stdout.contains("skip  nested-table"), "{}", run.stdout);
+    // A failed probe still fails with --allow-skips.
+    let broken = service(Flaw::CrashesOnMalformed);
+    let run = check(&s, &broken, &["--allow-skips"]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+}
+
+#[test]
+fn check_help_documents_allow_skips() {
+    let out = common::xconn().args(["check", "--help"]).output().unwrap();
+    let help = String::from_utf8_lossy(&out.stdout);
+    assert!(help.contains("--allow-skips"), "{help}");
 }
 
 #[test]
@@ -380,4 +414,66 @@ fn check_over_https_with_cacert_and_insecure() {
     let insecure = run(&["--insecure"]);
     assert_eq!(insecure.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&insecure.stderr).contains("WARNING: --insecure"));
+}
+
+/// A service that checks the token, refuses bodies that are not JSON with 400, and answers every
+/// other request with 200 and `refusal`: a request-level failure, not one answer per record.
+fn refusing_service(refusal: &'static str) -> Server {
+    Server::start(move |_, request| {
+        if request.header("authorization") != Some(&*format!("Bearer {TOKEN}")) {
+            return Reply::status(401).body("no");
+        }
+        if serde_json::from_slice::<serde_json::Value>(&request.body).is_err() {
+            return Reply::status(400).body("bad json");
+        }
+        Reply::json(refusal)
+    })
+}
+
+const ENGINE_DOWN: &str = r#"{"outputs": [], "warnings": [null], "errors": [[{"error_category": "system", "error_type": "500", "additional_details": "", "source_path": "", "message": "engine down"}]], "process_time": [0]}"#;
+const ENGINE_DOWN_WARNED: &str = r#"{"outputs": [], "warnings": [[{"source_path": "", "message": "degraded"}]], "errors": [[{"error_category": "system", "error_type": "503", "additional_details": "", "source_path": "", "message": "engine down"}, {"error_category": "system", "error_type": "503", "additional_details": "", "source_path": "", "message": "and out"}]], "process_time": [12]}"#;
+
+/// A 200 with a request-level error is no answer per record: every probe that sends records fails
+/// on it, saying the whole request failed and why, whatever the sample's size (1 record or many),
+/// with warnings or without; the probes that expect a refusal still pass.
+#[test]
+fn a_request_level_error_fails_every_record_bearing_probe() {
+    let s = Scratch::new();
+    s.write("sample3.json", SAMPLE);
+    s.write(
+        "sample1.json",
+        r#"{"inputs": [["a", "T"], [1, [["k"], [10]]]]}"#,
+    );
+    for refusal in [ENGINE_DOWN, ENGINE_DOWN_WARNED] {
+        for sample in ["sample1.json", "sample3.json"] {
+            let server = refusing_service(refusal);
+            let run = check(
+                &s,
+                &server,
+                &["--sample", sample, "--repeat", "2", "--format", "json"],
+            );
+            assert_eq!(run.code, 1, "{sample}: {}", run.stdout);
+            let results = results(&run);
+            for probe in [
+                "sample",
+                "single-record",
+                "multi-record",
+                "unicode",
+                "empty-strings",
+                "nested-table",
+                "batch-1000",
+                "repeat",
+            ] {
+                let (_, verdict, reason) = result_of(&results, probe);
+                assert_eq!(verdict, "fail", "{sample} {probe}: {results:?}");
+                assert!(
+                    reason.contains("request-level") && reason.contains("engine down"),
+                    "{sample} {probe}: {reason}"
+                );
+            }
+            for probe in ["no-token", "malformed"] {
+                assert_eq!(result_of(&results, probe).1, "pass", "{probe}: {results:?}");
+            }
+        }
+    }
 }
