@@ -180,15 +180,35 @@ fn write_csv(
     let keys = table.keys();
     // The planning pass gives pages back as it goes; the write pass then starts over.
     let mut planner = Planner::new(keys.clone(), sep);
-    // The validator counted the nested tables: a flat body needs no planning pass.
-    if nested_tables > 0 {
-        let _ = table.each_record(|record, cells| -> Result<(), ()> {
+    // The validator counted the nested tables: a flat body needs no planning pass, unless it is
+    // written for `--nest`, whose reading back is checked here first (nothing is written when
+    // it would read back as another body).
+    let flattener = if nested_tables > 0 || settings.nest {
+        let mut round_trip = settings
+            .nest
+            .then(|| NestRoundTrip::new(&keys, kind.records_key()));
+        let mut index = 0usize;
+        table.each_record(|record, cells| -> anyhow::Result<()> {
+            index += 1;
+            if let Some(check) = round_trip.as_mut() {
+                check
+                    .observe(index, cells)
+                    .map_err(|(offset, message)| refusal(source, offset, &message))?;
+            }
             planner.observe(cells);
             release.passed(record.end());
             Ok(())
-        });
-    }
-    let flattener = planner.finish();
+        })?;
+        let flattener = planner.finish();
+        if let Some(check) = round_trip {
+            check
+                .finish(flattener.fields())
+                .map_err(|(offset, message)| refusal(source, offset, &message))?;
+        }
+        flattener
+    } else {
+        planner.finish()
+    };
     release.restart();
     if let (false, Some(first)) = (settings.nest, flattener.first_table()) {
         let inner = Table::from_value(&first.value)
@@ -239,7 +259,6 @@ fn write_csv(
         .collect();
     out.row(&header)?;
     let one_column = flattener.fields() == 1;
-    let mut empty_strings = 0usize;
     let mut buffer: Vec<Field> = Vec::with_capacity(flattener.fields());
     let empty = Field {
         text: Cow::Borrowed(""),
@@ -256,6 +275,19 @@ fn write_csv(
     table.each_record(|record, cells| -> anyhow::Result<()> {
         index += 1;
         for (column, value) in cells.iter().enumerate() {
+            if is_empty_array(value) {
+                let (line, col) = source.line_col(value.offset());
+                return Err(located(
+                    &source.name,
+                    line,
+                    col,
+                    &format!(
+                        "/{}/{index}/{column} (record {index}, column {:?}) is the empty table `[]`, which a CSV field cannot hold: it would read back as the text \"[]\" (hint: convert to JSON instead)",
+                        kind.records_key(),
+                        keys.get(column).map_or("", String::as_str)
+                    ),
+                ));
+            }
             if value.is_null() && table_columns.contains(&column) {
                 let (line, col) = source.line_col(value.offset());
                 return Err(located(
@@ -270,23 +302,214 @@ fn write_csv(
                 ));
             }
         }
-        flattener.cells_with(cells, &mut buffer, empty.clone(), field, |fields| {
-            if one_column && fields[0].string && fields[0].text.is_empty() {
-                empty_strings += 1;
+        if one_column {
+            if let Some(value) = cells.first().filter(|v| v.as_str().is_some_and(|t| t.is_empty())) {
+                let (line, col) = source.line_col(value.offset());
+                return Err(located(
+                    &source.name,
+                    line,
+                    col,
+                    &format!(
+                        "/{}/{index}/0 (record {index}) is an empty string, which a one-column CSV cannot tell from null (both are written `\"\"`, since an empty line would be skipped): it would read back as null (hint: convert to JSON instead)",
+                        kind.records_key()
+                    ),
+                ));
             }
-            out.row(fields)
-        })?;
+        }
+        flattener.cells_with(cells, &mut buffer, empty.clone(), field, |fields| out.row(fields))?;
         release.passed(record.end());
         Ok(())
     })?;
     out.w.flush()?;
-    if empty_strings > 0 {
-        eprintln!(
-            "xconn: warning: {empty_strings} empty string{} written as `\"\"` in a one-column CSV, which reads back as null (a one-column null is written the same way)",
-            if empty_strings == 1 { "" } else { "s" }
-        );
-    }
     Ok(())
+}
+
+fn is_empty_array(value: &Value) -> bool {
+    value.is_array() && value.items().next().is_none()
+}
+
+/// A refusal found before writing: `file:line:col: message` at the value's offset.
+fn refusal(source: &Source, offset: usize, message: &str) -> anyhow::Error {
+    let (line, col) = source.line_col(offset);
+    located(&source.name, line, col, message)
+}
+
+/// What `convert --nest` would read back differently from the body being written, found in the
+/// planning pass, before anything is written: body → CSV `--nest` → body gives the same body or
+/// the write is refused, never a different body with exit 0. The reader's rules (docs/format.md):
+/// consecutive rows that agree on every column outside the tables are one record; a table row of
+/// empty fields adds no row; one header per spread column; a column is plain or spread, not
+/// both; a null in a spread column is an empty table.
+struct NestRoundTrip<'a> {
+    /// Per column: the first record holding a table there (its index, value offset, keys).
+    tables: Vec<Option<(usize, usize, Vec<String>)>>,
+    /// Per column: the first record holding a plain value (not a table, not null).
+    plain: Vec<Option<(usize, usize)>>,
+    /// Per column: the first null.
+    nulls: Vec<Option<(usize, usize)>>,
+    /// The previous record's fields outside its tables (`None` for a table cell).
+    previous: Option<Vec<Option<Field<'a>>>>,
+    keys_of_previous: Vec<Option<Field<'a>>>,
+    /// The column names, for messages.
+    names: Vec<String>,
+    /// `inputs` or `outputs`, for pointers.
+    records_key: &'static str,
+    /// The first table with a header and no rows (record, column, offset).
+    header_only: Option<(usize, usize, usize)>,
+}
+
+type Refusal = (usize, String);
+
+impl<'a> NestRoundTrip<'a> {
+    fn new(names: &[String], records_key: &'static str) -> NestRoundTrip<'a> {
+        let width = names.len();
+        NestRoundTrip {
+            names: names.to_vec(),
+            records_key,
+            header_only: None,
+            tables: vec![None; width],
+            plain: vec![None; width],
+            nulls: vec![None; width],
+            previous: None,
+            keys_of_previous: Vec::new(),
+        }
+    }
+
+    fn observe(&mut self, index: usize, cells: &[Value<'a>]) -> Result<(), Refusal> {
+        let mut fields: Vec<Option<Field<'a>>> = std::mem::take(&mut self.keys_of_previous);
+        fields.clear();
+        for (column, value) in cells.iter().enumerate() {
+            if column >= self.tables.len() {
+                break;
+            }
+            if is_empty_array(value) {
+                return Err((
+                    value.offset(),
+                    format!(
+                        "{} is the empty table `[]`, which a CSV field cannot hold: it would read back as the text \"[]\" (hint: convert to JSON instead)",
+                        self.at(index, column)
+                    ),
+                ));
+            }
+            if let Some(table) = Table::from_value(value) {
+                let keys = table.keys();
+                if let Some((first, _, seen)) = &self.tables[column] {
+                    if *seen != keys {
+                        return Err((
+                            value.offset(),
+                            format!(
+                                "{} holds a nested table whose header ({}) differs from record {first}'s ({}); CSV has one header per column, so --nest would read it back under another header (hint: give every table of a column the same header, or convert to JSON)",
+                                self.at(index, column),
+                                keys.join(", "),
+                                seen.join(", ")
+                            ),
+                        ));
+                    }
+                } else {
+                    self.tables[column] = Some((index, value.offset(), keys));
+                }
+                if let Some((first, _)) = self.plain[column] {
+                    return Err(self.both(column, index, first, value.offset()));
+                }
+                if self.header_only.is_none() && table.is_empty() {
+                    self.header_only = Some((index, column, value.offset()));
+                }
+                for (r, row) in table.records().enumerate() {
+                    if row.items().all(|v| v.is_null()) {
+                        return Err((
+                            row.offset(),
+                            format!(
+                                "{}: row {} of this nested table is all null; --nest reads a row of empty fields as no row, so it would be dropped (hint: convert to JSON instead)",
+                                self.at(index, column),
+                                r + 1
+                            ),
+                        ));
+                    }
+                }
+                fields.push(None);
+                continue;
+            }
+            if value.is_null() {
+                if self.nulls[column].is_none() {
+                    self.nulls[column] = Some((index, value.offset()));
+                }
+            } else {
+                if self.plain[column].is_none() {
+                    self.plain[column] = Some((index, value.offset()));
+                }
+                if let Some((first, _, _)) = self.tables[column] {
+                    return Err(self.both(column, index, first, value.offset()));
+                }
+            }
+            fields.push(Some(field(value)));
+        }
+        if let Some(previous) = &self.previous {
+            let same = previous.len() == fields.len()
+                && previous.iter().zip(&fields).all(|(a, b)| match (a, b) {
+                    (None, None) => true,
+                    (Some(a), Some(b)) => a.text == b.text && a.string == b.string,
+                    _ => false,
+                });
+            if same {
+                let at = cells.first().map_or(0, |v| v.offset());
+                return Err((
+                    at,
+                    format!(
+                        "/{}/{index} (record {index}) has the same values as record {} in every column outside their nested tables; --nest reads consecutive rows like these as one record (hint: add a column that tells them apart, such as a record number, or convert to JSON)",
+                        self.records_key,
+                        index - 1
+                    ),
+                ));
+            }
+        }
+        self.keys_of_previous = self.previous.replace(fields).unwrap_or_default();
+        Ok(())
+    }
+
+    /// `/inputs/3/1 (record 3, column "T")`.
+    fn at(&self, index: usize, column: usize) -> String {
+        format!(
+            "/{}/{index}/{column} (record {index}, column {:?})",
+            self.records_key,
+            self.names.get(column).map_or("", String::as_str)
+        )
+    }
+
+    fn both(&self, column: usize, index: usize, first: usize, offset: usize) -> Refusal {
+        (
+            offset,
+            format!(
+                "{} is a plain value where record {first} holds a nested table (or the other way round); --nest cannot read such a column back (hint: convert to JSON instead)",
+                self.at(index, column)
+            ),
+        )
+    }
+
+    /// After every record, given how many fields a CSV row has: a null in a column that holds
+    /// tables elsewhere; a header-only table in a one-field CSV.
+    fn finish(self, fields: usize) -> Result<(), Refusal> {
+        if let (1, Some((index, column, offset))) = (fields, self.header_only) {
+            return Err((
+                offset,
+                format!(
+                    "{} is a table with a header and no rows, which a one-field CSV row cannot tell from a null (both are written `\"\"`) (hint: convert to JSON instead)",
+                    self.at(index, column)
+                ),
+            ));
+        }
+        for (column, table) in self.tables.iter().enumerate() {
+            if let (Some((first, _, _)), Some((index, offset))) = (table, self.nulls[column]) {
+                return Err((
+                    offset,
+                    format!(
+                        "{} is null where other records hold nested tables (record {first}): CSV rows cannot tell a null from an empty table, so it would read back as one (hint: convert to JSON instead, or give the record an empty table with its header)",
+                        self.at(index, column)
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
 }
 
 /// A CSV field: its text, and whether it is a string that would read back as another type

@@ -146,6 +146,50 @@ fn nestable_request() -> impl Strategy<Value = String> {
         })
 }
 
+/// An awkward request for the CSV round trips: few distinct values (so consecutive records
+/// often agree outside their tables), columns that hold tables in one record and scalars, nulls
+/// or `[]` in another, tables under different headers, header-only tables and all-null rows.
+fn awkward_request() -> impl Strategy<Value = String> {
+    let scalar = prop::sample::select(vec!["1", "2", "null", "\"x\"", "\"\"", "\"1\""]);
+    let row = |width: usize| {
+        prop::collection::vec(prop::sample::select(vec!["1", "null", "\"y\""]), width)
+            .prop_map(|v| format!("[{}]", v.join(", ")))
+    };
+    let table = prop_oneof![Just(vec!["a"]), Just(vec!["a", "b"]), Just(vec!["b", "a"])]
+        .prop_flat_map(move |keys| {
+            let header = format!(
+                "[{}]",
+                keys.iter()
+                    .map(|k| format!("\"{k}\""))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+            prop::collection::vec(row(keys.len()), 0..3).prop_map(move |rows| {
+                let mut parts = vec![header.clone()];
+                parts.extend(rows);
+                format!("[{}]", parts.join(", "))
+            })
+        });
+    let cell = prop_oneof![
+        3 => scalar.prop_map(str::to_string),
+        3 => table,
+        1 => Just("[]".to_string()),
+    ];
+    (1usize..4)
+        .prop_flat_map(move |width| {
+            prop::collection::vec(prop::collection::vec(cell.clone(), width), 1..5)
+                .prop_map(move |rows| (width, rows))
+        })
+        .prop_map(|(width, rows)| {
+            let header: Vec<String> = (0..width).map(|i| format!("\"c{i}\"")).collect();
+            let mut parts = vec![format!("[{}]", header.join(", "))];
+            for row in rows {
+                parts.push(format!("[{}]", row.join(", ")));
+            }
+            format!("{{\"inputs\": [{}]}}", parts.join(",\n  "))
+        })
+}
+
 /// The canonical compact text of a JSON document (xconn's own writer: numbers as written).
 fn canonical(text: &str) -> String {
     let value = xconn::json::parse(text).unwrap_or_else(|e| panic!("{e:?} in {text}"));
@@ -219,6 +263,35 @@ proptest! {
         back.nest = true;
         let back = run_convert(&back).unwrap_or_else(|e| panic!("{e}\ncsv: {csv}\nbody: {text}"));
         prop_assert_eq!(canonical(&back), canonical(&text), "csv:\n{}", csv);
+    }
+
+    /// body → CSV (with and without `--nest`) → body gives the same body, or the write is
+    /// refused (a located error) — never a different body with exit 0, whatever the shapes.
+    #[test]
+    fn awkward_bodies_come_back_the_same_through_csv_or_are_refused(text in awkward_request()) {
+        prop_assume!(errors_of(&text).is_empty());
+        let dir = tempfile::tempdir().unwrap();
+        let body = dir.path().join("body.json");
+        std::fs::write(&body, &text).unwrap();
+        for nest in [true, false] {
+            let mut to_csv = settings(&body, None, TargetFormat::Csv);
+            to_csv.nest = nest;
+            let csv = match run_convert(&to_csv) {
+                Ok(csv) => csv,
+                Err(e) => {
+                    prop_assert!(e.contains("body.json:"), "not a located refusal: {}", e);
+                    continue;
+                }
+            };
+            let csv_path = dir.path().join("body.csv");
+            std::fs::write(&csv_path, &csv).unwrap();
+            let mut back = settings(&csv_path, Some(SourceFormat::Csv), TargetFormat::Body);
+            back.nest = nest;
+            let back = run_convert(&back);
+            prop_assert!(back.is_ok(), "written with exit 0 but refused on the way back (nest {}): {:?}\ncsv:\n{}\nbody: {}", nest, back, csv, text);
+            let back = back.unwrap();
+            prop_assert_eq!(canonical(&back), canonical(&text), "nest {}, csv:\n{}", nest, csv);
+        }
     }
 
     #[test]
