@@ -10,7 +10,7 @@ use std::io::{self, BufRead, Read, Write};
 use anyhow::Context;
 use csv::ByteRecord;
 
-use super::infer::{type_cell, write_inferred, write_json_bytes, ColType, Typed};
+use super::infer::{type_cell, write_inferred, write_json_bytes, ColType, Inferred, Typed};
 use super::TypesMode;
 use super::{BodyOut, Cell, Nested};
 use crate::body::Kind;
@@ -789,10 +789,15 @@ impl Format<'_> {
                     let written = if is_quoted {
                         write_quoted(out, cell, len)
                     } else {
-                        if matches!(cell.first(), Some(b'-' | b'0'..=b'9')) {
-                            huge.check(cell, line, row, &self.header[i]);
+                        let at = out.len();
+                        match write_inferred(out, cell) {
+                            Inferred::Number => {
+                                huge.check(&out[at..], line, row, &self.header[i]);
+                                true
+                            }
+                            Inferred::Other => true,
+                            Inferred::BadUtf8 => false,
                         }
-                        write_inferred(out, cell)
                     };
                     if written {
                         continue;
