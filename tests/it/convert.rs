@@ -1096,7 +1096,7 @@ fn empty_header_name_is_named() {
     let err = fails(&s, &["h.csv"], None, 1);
     assert_eq!(
         err,
-        "xconn: error: h.csv:1: header column 2 has an empty name"
+        "xconn: error: h.csv:1: header column 2 has an empty name (hint: name the column, or pass --empty-header NAME to name empty header cells by their column number: NAME2)"
     );
 }
 
@@ -1877,4 +1877,105 @@ fn number_spellings_survive_body_to_csv_and_back() {
     s.write("back.csv", &csv);
     let back = ok(&s, &["back.csv", "--compact"], None);
     assert_eq!(back.trim_end(), body);
+}
+
+/// A `;`-separated file with decimal commas: the comma splits the row, so the row is "ragged";
+/// the error says the file looks `;`-separated (point 12 of "Numbers and inputs people have").
+#[test]
+fn semicolon_csv_with_decimal_commas_hints_at_the_delimiter() {
+    let s = Scratch::new();
+    s.write("prices.csv", "name;price\nA;2,5\nB;3\n");
+    let err = fails(&s, &["prices.csv"], None, 1);
+    assert_contains(
+        &err,
+        &[
+            "prices.csv:2: row 1 has 2 fields but the header has 1",
+            "looks `;`-separated",
+            "decimal commas",
+            "--delimiter ';'",
+        ],
+    );
+    // The same from standard input, and tab- and pipe-separated files.
+    let err = fails(&s, &["-", "--from", "csv"], Some(b"name;price\nA;2,5\n"), 1);
+    assert_contains(&err, &["<stdin>:2:", "--delimiter ';'"]);
+    let err = fails(&s, &["-", "--from", "csv"], Some(b"name|price\nA|2,5\n"), 1);
+    assert_contains(&err, &["--delimiter '|'"]);
+    // With the delimiter the decimal comma is a string (a number spelling JSON does not have).
+    let out = ok(&s, &["prices.csv", "--delimiter", ";", "--compact"], None);
+    assert_eq!(
+        out,
+        "{\"inputs\":[[\"name\",\"price\"],[\"A\",\"2,5\"],[\"B\",3]]}\n"
+    );
+    // A ragged row in a file whose header holds no other delimiter keeps the plain message.
+    s.write("plain.csv", "name\nA,2\n");
+    let err = fails(&s, &["plain.csv"], None, 1);
+    assert_eq!(
+        err,
+        "xconn: error: plain.csv:2: row 1 has 2 fields but the header has 1"
+    );
+}
+
+/// `--empty-header NAME` names every empty header cell `NAME{column}` (an R export's first
+/// header cell is `""`); a name that then repeats another is an error naming both columns.
+#[test]
+fn empty_header_cells_are_named_by_empty_header() {
+    let s = Scratch::new();
+    s.write("r.csv", "\"\",\"x\",\"y\"\n\"1\",5,.5\n\"2\",6,7\n");
+    let err = fails(&s, &["r.csv"], None, 1);
+    assert_contains(
+        &err,
+        &[
+            "r.csv:1: header column 1 has an empty name",
+            "--empty-header NAME",
+        ],
+    );
+    let out = ok(
+        &s,
+        &["r.csv", "--empty-header", "column", "--compact"],
+        None,
+    );
+    assert_eq!(
+        out,
+        "{\"inputs\":[[\"column1\",\"x\",\"y\"],[\"1\",5,0.5],[\"2\",6,7]]}\n"
+    );
+    // Every empty cell, trailing ones included; --type sees the made names.
+    s.write("many.csv", ",a,,b,\n1,2,3,4,5\n");
+    let out = ok(
+        &s,
+        &[
+            "many.csv",
+            "--empty-header",
+            "c",
+            "--type",
+            "c3=string",
+            "--compact",
+        ],
+        None,
+    );
+    assert_eq!(
+        out,
+        "{\"inputs\":[[\"c1\",\"a\",\"c3\",\"b\",\"c5\"],[1,2,\"3\",4,5]]}\n"
+    );
+    // A made name that repeats a real one, either way round.
+    s.write("clash.csv", ",col1\n1,2\n");
+    let err = fails(&s, &["clash.csv", "--empty-header", "col"], None, 1);
+    assert_eq!(
+        err,
+        "xconn: error: clash.csv:1: header column 2 \"col1\" repeats column 1 (one of them named by --empty-header col; hint: choose another --empty-header NAME)"
+    );
+    s.write("clash2.csv", "col2,\n1,2\n");
+    let err = fails(&s, &["clash2.csv", "--empty-header", "col"], None, 1);
+    assert_contains(
+        &err,
+        &[
+            "header column 2 \"col2\" repeats column 1",
+            "--empty-header",
+        ],
+    );
+    // An empty NAME, or NAME for a source that is not CSV, is a usage error.
+    let err = fails(&s, &["r.csv", "--empty-header", ""], None, 2);
+    assert_contains(&err, &["--empty-header must not be empty"]);
+    s.write("o.json", "[{\"a\": 1}]");
+    let err = fails(&s, &["o.json", "--empty-header", "c"], None, 2);
+    assert_contains(&err, &["--empty-header does not apply to a JSON source"]);
 }
