@@ -516,9 +516,14 @@ fn type_error(
     } else {
         cell.to_string()
     };
+    let why = match ty {
+        ColType::Number | ColType::Integer => super::infer::why_not_a_number(cell),
+        _ => None,
+    };
     data_error(format!(
-        "{name}:{line}: row {row}, column {column:?}: {shown:?} is not {} (from --type)",
-        ty.expected()
+        "{name}:{line}: row {row}, column {column:?}: {shown:?} is not {} (from --type){}",
+        ty.expected(),
+        why.map_or(String::new(), |why| format!(" (hint: {why})"))
     ))
 }
 

@@ -8,7 +8,8 @@ use std::borrow::Cow;
 /// The type a CSV column's cells get.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ColType {
-    /// Numbers (valid JSON number text), `true`/`false`, empty → null, the rest strings.
+    /// Numbers (JSON number text, and `.5` written `0.5`: see [`number`]), `true`/`false`,
+    /// empty → null, the rest strings.
     Infer,
     /// Every cell a string, empty cells `""`.
     String,
@@ -221,6 +222,29 @@ pub fn number(text: &str, loose: bool) -> Option<Cow<'_, str>> {
     }
     json.push_str(exponent);
     Some(Cow::Owned(json))
+}
+
+/// Why `--type number` refuses `text`, for the spellings people mean as numbers (the table in
+/// docs/format.md); `None` for plain text.
+pub fn why_not_a_number(text: &str) -> Option<&'static str> {
+    let t = text.trim_matches(|c: char| c.is_ascii_whitespace());
+    let bare = t.trim_start_matches(['-', '+']);
+    if ["nan", "inf", "infinity"]
+        .iter()
+        .any(|w| bare.eq_ignore_ascii_case(w))
+    {
+        Some("NaN and infinities have no JSON number: --type COL=string keeps them as text")
+    } else if bare.len() > 2 && bare[..2].eq_ignore_ascii_case("0x") {
+        Some("hexadecimal is not read as a number")
+    } else if t.contains([',', '_', ' '])
+        && t.bytes().any(|b| b.is_ascii_digit())
+        && t.bytes()
+            .all(|b| b.is_ascii_digit() || b",._ -+eE".contains(&b))
+    {
+        Some("JSON numbers have no digit group separators and no decimal comma: a `;`-separated file with decimal commas needs them replaced by `.` first")
+    } else {
+        None
+    }
 }
 
 /// `-?(0|[1-9][0-9]*)`

@@ -1979,3 +1979,29 @@ fn empty_header_cells_are_named_by_empty_header() {
     let err = fails(&s, &["o.json", "--empty-header", "c"], None, 2);
     assert_contains(&err, &["--empty-header does not apply to a JSON source"]);
 }
+
+/// `--type number` says why it refuses the spellings people mean as numbers.
+#[test]
+fn type_number_refusals_say_why() {
+    let s = Scratch::new();
+    for (cell, why) in [
+        ("NaN", "NaN and infinities have no JSON number"),
+        ("-Infinity", "NaN and infinities have no JSON number"),
+        ("0x10", "hexadecimal"),
+        ("2,5", "no decimal comma"),
+        ("1 000", "no digit group separators"),
+        ("1_000", "no digit group separators"),
+    ] {
+        s.write("n.csv", format!("n;k\n{cell};x\n"));
+        let err = fails(
+            &s,
+            &["n.csv", "--delimiter", ";", "--type", "n=number"],
+            None,
+            1,
+        );
+        assert_contains(
+            &err,
+            &["n.csv:2: row 1, column \"n\"", "(from --type) (hint: ", why],
+        );
+    }
+}
