@@ -107,7 +107,7 @@ _xconn() {
             return 0
             ;;
         xconn__subcmd__call)
-            opts="-X -H -k -v -o -d -h -V --method --header --token-env --token-file --timeout --connect-timeout --retries --cacert --insecure --max-response-size --dry-run --curl --verbose --output --format --no-validate --batch-size --concurrency --summary --from --delimiter --types --type --flatten --nest --nest-sep --allow-ragged --color --help --version"
+            opts="-X -H -k -v -o -d -h -V --method --header --token-env --token-file --timeout --connect-timeout --retries --cacert --insecure --max-response-size --dry-run --curl --verbose --output --format --no-validate --batch-size --concurrency --summary --from --delimiter --types --type --flatten --nest --nest-sep --allow-ragged --empty-header --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -202,6 +202,10 @@ _xconn() {
                     return 0
                     ;;
                 --nest-sep)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --empty-header)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -313,7 +317,7 @@ _xconn() {
             return 0
             ;;
         xconn__subcmd__convert)
-            opts="-o -d -h -V --to --kind --output --compact --pretty --from --delimiter --types --type --flatten --nest --nest-sep --allow-ragged --color --help --version"
+            opts="-o -d -h -V --to --kind --output --compact --pretty --from --delimiter --types --type --flatten --nest --nest-sep --allow-ragged --empty-header --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -356,6 +360,10 @@ _xconn() {
                     return 0
                     ;;
                 --nest-sep)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --empty-header)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

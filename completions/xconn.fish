@@ -55,6 +55,7 @@ complete -c xconn -n "__fish_xconn_using_subcommand convert" -l types -d 'How CS
 string\t'Every CSV value stays a string (empty cells too)'"
 complete -c xconn -n "__fish_xconn_using_subcommand convert" -l type -d 'Force one column\'s type: COL=string|number|integer|boolean. Repeatable' -r
 complete -c xconn -n "__fish_xconn_using_subcommand convert" -l nest-sep -d 'Separator between table name and column name for `--nest` (default `.`)' -r
+complete -c xconn -n "__fish_xconn_using_subcommand convert" -l empty-header -d 'Name every empty CSV header cell NAME followed by its column number (an R export\'s first header cell `""` with `--empty-header column` becomes `column1`); a name that then repeats another is an error' -r
 complete -c xconn -n "__fish_xconn_using_subcommand convert" -l color -d 'When to use color: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -129,6 +130,7 @@ complete -c xconn -n "__fish_xconn_using_subcommand call" -l types -d 'How CSV c
 string\t'Every CSV value stays a string (empty cells too)'"
 complete -c xconn -n "__fish_xconn_using_subcommand call" -l type -d 'Force one column\'s type: COL=string|number|integer|boolean. Repeatable' -r
 complete -c xconn -n "__fish_xconn_using_subcommand call" -l nest-sep -d 'Separator between table name and column name for `--nest` (default `.`)' -r
+complete -c xconn -n "__fish_xconn_using_subcommand call" -l empty-header -d 'Name every empty CSV header cell NAME followed by its column number (an R export\'s first header cell `""` with `--empty-header column` becomes `column1`); a name that then repeats another is an error' -r
 complete -c xconn -n "__fish_xconn_using_subcommand call" -l color -d 'When to use color: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
 always\t''
 never\t''"

@@ -377,6 +377,12 @@ pub struct DataArgs {
     /// Pad short CSV rows with null instead of failing (long rows still fail).
     #[arg(long)]
     pub allow_ragged: bool,
+
+    /// Name every empty CSV header cell NAME followed by its column number (an R export's
+    /// first header cell `""` with `--empty-header column` becomes `column1`); a name that then
+    /// repeats another is an error.
+    #[arg(long, value_name = "NAME")]
+    pub empty_header: Option<String>,
 }
 
 /// How `call` and `check` shape a request: the method and extra headers.

@@ -470,16 +470,20 @@ pub fn syntax_error(bytes: &[u8], err: &json::ParseError) -> JsonSyntaxError {
             "a key may appear once per object: JSON readers disagree on which value counts"
                 .to_string(),
         ),
-        ErrorKind::TrailingCharacters => Some(
-            "one document per file; for one object per line use NDJSON (--from ndjson)".to_string(),
-        ),
+        ErrorKind::TrailingCharacters => {
+            Some("a body is one JSON document: remove what follows it".to_string())
+        }
         _ if rest.starts_with(b"'") => {
             Some("JSON strings and keys use double quotes, not single quotes".to_string())
         }
         _ if rest.starts_with(b"/") => {
             Some("JSON has no comments: remove `//` and `/* */` comments".to_string())
         }
-        _ if starts_with_any(rest, &["NaN", "Infinity", "-Infinity", "+"]) => Some(
+        _ if rest.starts_with(b"+") => Some(
+            "a JSON number has no leading `+`: write 1, not +1 (or quote it as a string)"
+                .to_string(),
+        ),
+        _ if starts_with_any(rest, &["NaN", "Infinity", "-Infinity"]) => Some(
             "NaN and Infinity are not JSON numbers: use null or a string such as \"NaN\""
                 .to_string(),
         ),
@@ -544,8 +548,8 @@ fn shell_word(name: &str) -> String {
 /// What a text that failed to parse as JSON with `err` plainly is instead, if anything:
 /// - NDJSON: a complete value and more content on a later line (`{…}⏎{…}`);
 /// - CSV: the error is on the first line of content, the text does not start with `{`, and the
-///   first lines (up to 5) hold the same number (at least one) of `,`, `;`, tab or `|` outside
-///   double quotes.
+///   first records (up to 5; a quoted field may span lines) hold the same number (at least one)
+///   of `,`, `;`, tab or `|` outside double quotes.
 ///
 /// Errors with a hint of their own (a truncated document, a trailing comma, single quotes,
 /// comments, `NaN`) are JSON with a mistake, not another format: `None`.
@@ -579,8 +583,7 @@ pub fn looks_like(bytes: &[u8], err: &json::ParseError) -> Option<Looks> {
     if offset > first_line_end {
         return None;
     }
-    let lines: Vec<&[u8]> = bytes[first..bytes.len().min(first + (64 << 10))]
-        .split(|&b| b == b'\n' || b == b'\r')
+    let lines: Vec<&[u8]> = records(&bytes[first..bytes.len().min(first + (64 << 10))])
         .filter(|line| !line.iter().all(u8::is_ascii_whitespace))
         .take(6)
         .collect();
@@ -597,7 +600,19 @@ pub fn looks_like(bytes: &[u8], err: &json::ParseError) -> Option<Looks> {
     })
 }
 
-/// How many `delimiter`s a line holds outside double quotes.
+/// The CSV records of `bytes`: split at line breaks outside double quotes, so a quoted field
+/// that spans lines stays in its record.
+fn records(bytes: &[u8]) -> impl Iterator<Item = &[u8]> {
+    let mut quoted = false;
+    bytes.split(move |&b| {
+        if b == b'"' {
+            quoted = !quoted;
+        }
+        !quoted && (b == b'\n' || b == b'\r')
+    })
+}
+
+/// How many `delimiter`s a record holds outside double quotes.
 fn delimiters(line: &[u8], delimiter: u8) -> usize {
     let mut quoted = false;
     let mut count = 0;

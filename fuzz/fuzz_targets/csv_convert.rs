@@ -56,6 +56,7 @@ fn settings(path: &str, v: usize) -> Settings {
         nest: (v / 192) % 2 == 1,
         nest_sep: if (v / 384) % 2 == 0 { "." } else { "__" }.to_string(),
         allow_ragged: (v / 768) % 2 == 1,
+        empty_header: ((v / 1536) % 2 == 1).then(|| "c".to_string()),
         output: None,
     }
 }

@@ -37,12 +37,15 @@ fn settings(args: ConvertArgs) -> anyhow::Result<Settings> {
 }
 
 /// The reading options (`--from`, `--delimiter`, `--types`, `--type`, `--flatten`, `--nest`,
-/// `--nest-sep`, `--allow-ragged`) as [`Settings`] for `input`; the rest at their defaults (a
+/// `--nest-sep`, `--allow-ragged`, `--empty-header`) as [`Settings`] for `input`; the rest at their defaults (a
 /// request body, the records layout, standard output). Shared with `call`, which converts a BODY
 /// on the fly.
 pub fn data_settings(input: String, data: &DataArgs) -> anyhow::Result<Settings> {
     if data.nest_sep.is_some() && !data.nest {
         anyhow::bail!("--nest-sep applies only with --nest");
+    }
+    if data.empty_header.as_deref() == Some("") {
+        anyhow::bail!("--empty-header must not be empty");
     }
     let nest_sep = data.nest_sep.clone().unwrap_or_else(|| ".".to_string());
     if nest_sep.is_empty() {
@@ -66,6 +69,7 @@ pub fn data_settings(input: String, data: &DataArgs) -> anyhow::Result<Settings>
         nest: data.nest,
         nest_sep,
         allow_ragged: data.allow_ragged,
+        empty_header: data.empty_header.clone(),
         output: None,
     })
 }

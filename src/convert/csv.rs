@@ -10,7 +10,7 @@ use std::io::{self, BufRead, Read, Write};
 use anyhow::Context;
 use csv::ByteRecord;
 
-use super::infer::{type_cell, write_inferred, write_json_bytes, ColType, Typed};
+use super::infer::{type_cell, write_inferred, write_json_bytes, ColType, Inferred, Typed};
 use super::TypesMode;
 use super::{BodyOut, Cell, Nested};
 use crate::body::Kind;
@@ -28,6 +28,8 @@ pub struct CsvOptions<'a> {
     pub nest_sep: Option<&'a str>,
     /// Pad short rows with null.
     pub allow_ragged: bool,
+    /// `--empty-header NAME`: an empty header cell in column N is named `NAME{N}`.
+    pub empty_header: Option<&'a str>,
     /// Whether `--delimiter` was given (else a `sep=X` first line chooses, and a one-column
     /// file whose lines all hold the same count of `;`, tab or `|` is refused).
     pub delimiter_given: bool,
@@ -75,7 +77,7 @@ pub fn csv_to_body(
             "{name}: empty input: expected a header row"
         )));
     };
-    let header = header_names(name, &record, header_line, delimiter)?;
+    let header = header_names(name, &record, header_line, delimiter, options.empty_header)?;
     let types = column_types(name, &header, options)?;
     // A one-column header holding `;`, tab or `|`: the file may use that delimiter.
     let suspect = (header.len() == 1 && !options.delimiter_given)
@@ -97,6 +99,7 @@ pub fn csv_to_body(
         row: 0,
         line: 0,
         suspect,
+        rdr_delimiter: delimiter,
     };
     let plan = options
         .nest_sep
@@ -314,14 +317,18 @@ impl<R: Read> Read for Tail<R> {
     }
 }
 
-/// Header names: valid UTF-8, none empty, none repeated.
+/// Header names: valid UTF-8, none empty (unless `--empty-header NAME` names an empty cell of
+/// column N `NAME{N}`), none repeated.
 fn header_names(
     name: &str,
     record: &ByteRecord,
     line: u64,
     delimiter: u8,
+    empty_header: Option<&str>,
 ) -> anyhow::Result<Vec<String>> {
     let mut names: Vec<String> = Vec::with_capacity(record.len());
+    // Columns whose name --empty-header made.
+    let mut made = Vec::new();
     for (i, field) in record.iter().enumerate() {
         let column = i + 1;
         let text = std::str::from_utf8(field).map_err(|_| {
@@ -329,24 +336,41 @@ fn header_names(
                 "{name}:{line}: invalid UTF-8 in header column {column} (hint: save the file as UTF-8)"
             ))
         })?;
+        let generated;
+        let text = match (text, empty_header) {
+            ("", Some(prefix)) => {
+                made.push(column);
+                generated = format!("{prefix}{column}");
+                generated.as_str()
+            }
+            _ => text,
+        };
         if text.is_empty() {
             let trailing = record.len() - i;
             let hint = if record.iter().skip(i).all(<[u8]>::is_empty) && i > 0 {
                 format!(
-                    " (hint: the header line ends with {trailing} `{}` too many, as spreadsheets often write: remove {} from the header, or name the column)",
+                    " (hint: the header line ends with {trailing} `{}` too many, as spreadsheets often write: remove {} from the header, name the column, or pass --empty-header NAME to name empty header cells NAME{column}, …)",
                     char::from(delimiter).escape_default(),
                     if trailing == 1 { "it" } else { "them" }
                 )
             } else {
-                String::new()
+                format!(" (hint: name the column, or pass --empty-header NAME to name empty header cells by their column number: NAME{column})")
             };
             return Err(data_error(format!(
                 "{name}:{line}: header column {column} has an empty name{hint}"
             )));
         }
         if let Some(first) = names.iter().position(|n| n == text) {
+            let hint = if made.contains(&column) || made.contains(&(first + 1)) {
+                format!(
+                    " (one of them named by --empty-header{}; hint: choose another --empty-header NAME)",
+                    empty_header.map_or(String::new(), |p| format!(" {p}"))
+                )
+            } else {
+                String::new()
+            };
             return Err(data_error(format!(
-                "{name}:{line}: header column {column} {text:?} repeats column {}",
+                "{name}:{line}: header column {column} {text:?} repeats column {}{hint}",
                 first + 1
             )));
         }
@@ -393,6 +417,8 @@ struct Rows<'n> {
     line: u64,
     /// A delimiter the one-column header holds, and how many times.
     suspect: Option<(u8, usize)>,
+    /// The delimiter the rows are split at.
+    rdr_delimiter: u8,
 }
 
 impl Rows<'_> {
@@ -404,7 +430,8 @@ impl Rows<'_> {
         self.row += 1;
         self.line = line;
         let len = self.record.len();
-        if let (Some((c, n)), 1) = (self.suspect.take(), len) {
+        let suspect = self.suspect.take();
+        if let (Some((c, n)), 1) = (suspect, len) {
             if self.record[0].iter().filter(|&&b| b == c).count() == n {
                 let shown = char::from(c).escape_default();
                 return Err(data_error(format!(
@@ -417,10 +444,21 @@ impl Rows<'_> {
             // A last record cut short by an open quote: report the quote, the real cause.
             let mut probe = ByteRecord::new();
             read(self.name, &mut self.rdr, &mut probe, &mut Vec::new())?;
-            let hint = if len < self.width {
-                " (hint: --allow-ragged pads short rows with null)"
-            } else {
-                ""
+            // A one-column header holding `;` (tab, `|`) over a row the delimiter split anyway:
+            // decimal commas (`A;2,5`) in a `;`-separated file.
+            let other = suspect.filter(|&(c, _)| self.record.as_slice().contains(&c));
+            let hint = match other {
+                Some((c, _)) => {
+                    let shown = char::from(c).escape_default();
+                    format!(
+                        " (hint: the header is one column holding `{shown}`: the file looks `{shown}`-separated, with `{}` inside its values such as decimal commas; pass --delimiter '{shown}')",
+                        char::from(self.rdr_delimiter).escape_default()
+                    )
+                }
+                None if len < self.width => {
+                    " (hint: --allow-ragged pads short rows with null)".to_string()
+                }
+                None => String::new(),
             };
             return Err(data_error(format!(
                 "{}:{}: row {} has {len} field{} but the header has {}{hint}",
@@ -478,9 +516,14 @@ fn type_error(
     } else {
         cell.to_string()
     };
+    let why = match ty {
+        ColType::Number | ColType::Integer => super::infer::why_not_a_number(cell),
+        _ => None,
+    };
     data_error(format!(
-        "{name}:{line}: row {row}, column {column:?}: {shown:?} is not {} (from --type)",
-        ty.expected()
+        "{name}:{line}: row {row}, column {column:?}: {shown:?} is not {} (from --type){}",
+        ty.expected(),
+        why.map_or(String::new(), |why| format!(" (hint: {why})"))
     ))
 }
 
@@ -789,10 +832,15 @@ impl Format<'_> {
                     let written = if is_quoted {
                         write_quoted(out, cell, len)
                     } else {
-                        if matches!(cell.first(), Some(b'-' | b'0'..=b'9')) {
-                            huge.check(cell, line, row, &self.header[i]);
+                        let at = out.len();
+                        match write_inferred(out, cell) {
+                            Inferred::Number => {
+                                huge.check(&out[at..], line, row, &self.header[i]);
+                                true
+                            }
+                            Inferred::Other => true,
+                            Inferred::BadUtf8 => false,
                         }
-                        write_inferred(out, cell)
                     };
                     if written {
                         continue;

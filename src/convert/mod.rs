@@ -94,6 +94,8 @@ pub struct Settings {
     pub nest_sep: String,
     /// `--allow-ragged`: pad short CSV rows with null.
     pub allow_ragged: bool,
+    /// `--empty-header NAME`: an empty CSV header cell in column N is named `NAME{N}`.
+    pub empty_header: Option<String>,
     /// The output file, when there is one (its `.tsv` extension chooses tab for CSV output).
     pub output: Option<String>,
 }
@@ -454,6 +456,7 @@ fn run(
                 nest_sep: settings.nest.then_some(settings.nest_sep.as_str()),
                 allow_ragged: settings.allow_ragged,
                 delimiter_given: settings.delimiter.is_some(),
+                empty_header: settings.empty_header.as_deref(),
             };
             let reader = match csv_stdin {
                 Some(reader) => reader,
@@ -496,6 +499,9 @@ fn check_options(settings: &Settings, format: SourceFormat) -> anyhow::Result<()
         }
         if settings.allow_ragged {
             misplaced.push("--allow-ragged");
+        }
+        if settings.empty_header.is_some() {
+            misplaced.push("--empty-header");
         }
     }
     if format == SourceFormat::Csv && settings.flatten {

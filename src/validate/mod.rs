@@ -344,15 +344,40 @@ fn check(
 /// The result for a body that is not JSON: one `XC001` with its hint.
 fn syntax_failure(e: JsonSyntaxError, kind: Option<Kind>, name: Option<&str>) -> Validated {
     let mut message = e.message.clone();
-    if let Some(looks) = e.looks_like {
-        // Plainly another format: say what it was read as and what to run.
-        message = format!(
-            "this looks like {}, not a JSON body (read as JSON: {message}) (hint: convert it first with `{}`)",
-            looks.name(),
-            looks.convert_command(name.unwrap_or("FILE"))
-        );
-    } else if let Some(hint) = &e.hint {
-        message = format!("{message} (hint: {hint})");
+    match (e.looks_like, name) {
+        // Plainly another format, in a file: say what it was read as and what to run.
+        (Some(looks), Some(name)) => {
+            message = format!(
+                "this looks like {}, not a JSON body (read as JSON: {message}) (hint: convert it first with `{}`)",
+                looks.name(),
+                looks.convert_command(name)
+            );
+        }
+        // Bytes that are no file of the user's (an HTTP answer, a request `serve` received, a
+        // command's output): nothing to convert.
+        (Some(looks), None) => {
+            message = format!(
+                "this looks like {}, not a JSON body (read as JSON: {message})",
+                looks.name()
+            );
+        }
+        (None, _) => {
+            let mut hint = e.hint.clone();
+            // Content after the document, in a file: objects one per line are NDJSON, which
+            // `convert` reads (validate itself has no --from).
+            if let Some(name) =
+                name.filter(|_| e.message == crate::json::ErrorKind::TrailingCharacters.message())
+            {
+                hint = Some(format!(
+                    "{}; JSON objects one per line (NDJSON) become a body with `{}`",
+                    hint.unwrap_or_default(),
+                    crate::source::Looks::Ndjson.convert_command(name)
+                ));
+            }
+            if let Some(hint) = hint {
+                message = format!("{message} (hint: {hint})");
+            }
+        }
     }
     let mut diagnostic = Diagnostic::new(SYNTAX, Severity::Error, "", message);
     diagnostic.line = e.line;

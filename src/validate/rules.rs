@@ -73,7 +73,7 @@ pub const RULES: &[Rule] = &[
     rule(NOT_A_TABLE, Error, "ArrayNotTable", "an array value is not a nested table (`[[keys…], [values…], …]`): its first row is not a header (`[]` is the empty table: no columns, no rows)"),
     rule(RESPONSE_KEY, Error, "ResponseKeyMissing", "a response lacks `warnings`, `errors` or `process_time`, or one is not an array"),
     rule(LENGTHS, Error, "EntryCount", "`warnings`, `errors` or `process_time` does not have one entry per output record (a response without records may hold one request-level entry in each)"),
-    rule(BAD_ENTRY, Error, "BadMessageEntry", "a `warnings` / `errors` entry is not `null` or an array of objects"),
+    rule(BAD_ENTRY, Error, "BadMessageEntry", "a `warnings` or an `errors` entry is not `null` or an array of objects"),
     rule(MESSAGE_FIELD, Error, "MessageField", "a warning lacks `source_path` / `message`, an error lacks one of `error_category`, `error_type`, `additional_details`, `source_path`, `message`, or one of these is not a string"),
     rule(BAD_TIME, Error, "BadProcessTime", "a `process_time` entry is not a number ≥ 0"),
     rule(LOW_TIME, Warning, "LowProcessTime", "a `process_time` entry is below 1 (the spec recommends at least 1 ms)"),

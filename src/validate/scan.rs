@@ -1071,7 +1071,8 @@ impl<'a> Scanner<'a, '_> {
                             rules::BAD_ENTRY,
                             at,
                             format!(
-                                "a `{key}` entry must be null or an array of {} objects, not {what}",
+                                "{} `{key}` entry must be null or an array of {} objects, not {what}",
+                                if errors { "an" } else { "a" },
                                 if errors { "error" } else { "warning" }
                             ),
                         );

@@ -549,7 +549,7 @@ fn byte_order_mark_is_skipped_in_every_format() {
 // --- CSV types ------------------------------------------------------------------------------
 
 #[test]
-fn inference_turns_only_valid_json_numbers_and_lowercase_booleans_into_values() {
+fn inference_turns_only_json_numbers_dot_fractions_and_lowercase_booleans_into_values() {
     let s = Scratch::new();
     let out = ok(
         &s,
@@ -557,7 +557,7 @@ fn inference_turns_only_valid_json_numbers_and_lowercase_booleans_into_values() 
         None,
     );
     let expected = r#"{"inputs": [["text", "number"],
-        ["007", 7], ["02134", -0], [".5", 1.10], ["1.", 1e3], ["+1", 1E-7],
+        ["007", 7], ["02134", -0], [0.5, 1.10], ["1.", 1e3], ["+1", 1E-7],
         ["NaN", 12345678901234567890], ["inf", 0], ["0x1F", -2.5e+3], ["1_000", 3],
         ["TRUE", true], ["True", false], ["", 5], [" 42", 6]]}"#;
     assert_eq!(json(&out), json(expected));
@@ -571,6 +571,7 @@ fn inference_turns_only_valid_json_numbers_and_lowercase_booleans_into_values() 
             "12345678901234567890",
             "-2.5e+3",
             "-0]",
+            "[0.5,",
         ],
     );
 }
@@ -1095,7 +1096,7 @@ fn empty_header_name_is_named() {
     let err = fails(&s, &["h.csv"], None, 1);
     assert_eq!(
         err,
-        "xconn: error: h.csv:1: header column 2 has an empty name"
+        "xconn: error: h.csv:1: header column 2 has an empty name (hint: name the column, or pass --empty-header NAME to name empty header cells by their column number: NAME2)"
     );
 }
 
@@ -1726,5 +1727,281 @@ fn ndjson_lines_end_at_lf_crlf_or_a_lone_cr() {
         s.write(name, format!("{{\"a\": 1}}{eol}{{\"a\": 2}}{eol}"));
         let out = ok(&s, &[name, "--compact"], None);
         assert_eq!(out, "{\"inputs\":[[\"a\"],[1],[2]]}\n", "{name}");
+    }
+}
+
+/// One row of the number-spelling table in docs/format.md: the cell and its answer under
+/// inference, `--type number` and `--type integer`.
+#[derive(Debug, Clone, PartialEq)]
+enum Spelled {
+    /// Written as this JSON text.
+    Json(String),
+    /// Kept a string (inference).
+    Text,
+    /// An error (`--type`).
+    Refused,
+}
+
+fn number_spelling_table() -> Vec<(String, [Spelled; 3])> {
+    let docs = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/format.md"),
+    )
+    .expect("read docs/format.md");
+    let section = docs
+        .split("### Number spellings")
+        .nth(1)
+        .expect("docs/format.md has a Number spellings section");
+    let code = |cell: &str| -> Option<String> {
+        let inner = cell.trim().strip_prefix('`')?;
+        Some(inner[..inner.find('`')?].replace('␠', " "))
+    };
+    let answer = |cell: &str| match cell.trim() {
+        "string" => Spelled::Text,
+        "refused" => Spelled::Refused,
+        other => Spelled::Json(code(other).unwrap_or_else(|| panic!("answer {other:?}"))),
+    };
+    let rows: Vec<_> = section
+        .lines()
+        .skip_while(|l| !l.starts_with("| cell"))
+        .skip(2)
+        .take_while(|l| l.starts_with('|'))
+        .map(|line| {
+            let cells: Vec<&str> = line.trim_matches('|').split(" | ").collect();
+            assert_eq!(cells.len(), 4, "{line}");
+            let cell = if cells[0].trim() == "(empty)" {
+                String::new()
+            } else {
+                code(cells[0]).unwrap_or_else(|| panic!("cell of {line}"))
+            };
+            (cell, [answer(cells[1]), answer(cells[2]), answer(cells[3])])
+        })
+        .collect();
+    assert!(rows.len() > 30, "the table was not found: {rows:?}");
+    rows
+}
+
+/// Every row of the number-spelling table (docs/format.md) through inference, `--type number`
+/// and `--type integer`; and the table itself keeps the promise that inference and `--type`
+/// agree.
+#[test]
+fn number_spelling_table_in_the_docs_holds() {
+    let s = Scratch::new();
+    for (cell, answers) in number_spelling_table() {
+        // Inference reads as a number only what --type number reads as the same number.
+        if let Spelled::Json(n) = &answers[0] {
+            if !cell.is_empty() {
+                assert_eq!(answers[1], Spelled::Json(n.clone()), "{cell:?}");
+            }
+        }
+        if answers[1] == Spelled::Refused {
+            assert_eq!(answers[0], Spelled::Text, "{cell:?}");
+        }
+        s.write("n.csv", format!("n;k\n{cell};x\n"));
+        for (answer, ty) in answers
+            .iter()
+            .zip([None, Some("n=number"), Some("n=integer")])
+        {
+            let mut args = vec!["n.csv", "--delimiter", ";", "--compact"];
+            if let Some(ty) = ty {
+                args.extend(["--type", ty]);
+            }
+            let (code, out, err) = run(&s, &args, None);
+            let what = format!("{cell:?} with {ty:?}: stderr {err}");
+            match answer {
+                Spelled::Refused => {
+                    assert_eq!(code, 1, "{what}");
+                    assert!(err.contains("(from --type)"), "{what}");
+                    continue;
+                }
+                Spelled::Json(_) | Spelled::Text => {
+                    assert_eq!(code, 0, "{what}");
+                    assert!(
+                        err.lines().all(|l| l.starts_with("xconn: warning: ")),
+                        "{what}"
+                    );
+                }
+            }
+            let value = out
+                .trim_end()
+                .strip_prefix(r#"{"inputs":[["n","k"],["#)
+                .and_then(|v| v.strip_suffix(r#","x"]]}"#))
+                .unwrap_or_else(|| panic!("{what}: {out}"));
+            let expected = match answer {
+                Spelled::Json(n) => n.clone(),
+                _ => serde_json::to_string(&cell).unwrap(),
+            };
+            assert_eq!(value, expected, "{what}");
+        }
+    }
+}
+
+/// The real-data case behind the number table: worldcitiespop.csv writes coordinates without
+/// the leading zero. They are numbers in a numeric column, and `--type` reads them too.
+#[test]
+fn coordinates_without_a_leading_zero_are_numbers() {
+    let s = Scratch::new();
+    s.write(
+        "cities.csv",
+        "city,lat,lon\nab,-.516667,.850483\ncd,42.5,1.5166667\n",
+    );
+    let expected =
+        r#"{"inputs":[["city","lat","lon"],["ab",-0.516667,0.850483],["cd",42.5,1.5166667]]}"#;
+    assert_eq!(
+        ok(&s, &["cities.csv", "--compact"], None).trim_end(),
+        expected
+    );
+    let typed = ok(
+        &s,
+        &[
+            "cities.csv",
+            "--compact",
+            "--type",
+            "lat=number",
+            "--type",
+            "lon=number",
+        ],
+        None,
+    );
+    assert_eq!(typed.trim_end(), expected);
+}
+
+/// Body → CSV → body keeps every value when strings look like the spellings inference
+/// rewrites (`".5"` must come back a string, `0.5` a number).
+#[test]
+fn number_spellings_survive_body_to_csv_and_back() {
+    let s = Scratch::new();
+    let body = r#"{"inputs":[["a","b","c","d"],[".5",0.5,"-.5","5."],[-0.5,"+5","007"," 2 "]]}"#;
+    s.write("b.json", body);
+    let csv = ok(&s, &["b.json", "--to", "csv"], None);
+    assert!(csv.contains("\".5\""), "{csv}");
+    s.write("back.csv", &csv);
+    let back = ok(&s, &["back.csv", "--compact"], None);
+    assert_eq!(back.trim_end(), body);
+}
+
+/// A `;`-separated file with decimal commas: the comma splits the row, so the row is "ragged";
+/// the error says the file looks `;`-separated (point 12 of "Numbers and inputs people have").
+#[test]
+fn semicolon_csv_with_decimal_commas_hints_at_the_delimiter() {
+    let s = Scratch::new();
+    s.write("prices.csv", "name;price\nA;2,5\nB;3\n");
+    let err = fails(&s, &["prices.csv"], None, 1);
+    assert_contains(
+        &err,
+        &[
+            "prices.csv:2: row 1 has 2 fields but the header has 1",
+            "looks `;`-separated",
+            "decimal commas",
+            "--delimiter ';'",
+        ],
+    );
+    // The same from standard input, and tab- and pipe-separated files.
+    let err = fails(&s, &["-", "--from", "csv"], Some(b"name;price\nA;2,5\n"), 1);
+    assert_contains(&err, &["<stdin>:2:", "--delimiter ';'"]);
+    let err = fails(&s, &["-", "--from", "csv"], Some(b"name|price\nA|2,5\n"), 1);
+    assert_contains(&err, &["--delimiter '|'"]);
+    // With the delimiter the decimal comma is a string (a number spelling JSON does not have).
+    let out = ok(&s, &["prices.csv", "--delimiter", ";", "--compact"], None);
+    assert_eq!(
+        out,
+        "{\"inputs\":[[\"name\",\"price\"],[\"A\",\"2,5\"],[\"B\",3]]}\n"
+    );
+    // A ragged row in a file whose header holds no other delimiter keeps the plain message.
+    s.write("plain.csv", "name\nA,2\n");
+    let err = fails(&s, &["plain.csv"], None, 1);
+    assert_eq!(
+        err,
+        "xconn: error: plain.csv:2: row 1 has 2 fields but the header has 1"
+    );
+}
+
+/// `--empty-header NAME` names every empty header cell `NAME{column}` (an R export's first
+/// header cell is `""`); a name that then repeats another is an error naming both columns.
+#[test]
+fn empty_header_cells_are_named_by_empty_header() {
+    let s = Scratch::new();
+    s.write("r.csv", "\"\",\"x\",\"y\"\n\"1\",5,.5\n\"2\",6,7\n");
+    let err = fails(&s, &["r.csv"], None, 1);
+    assert_contains(
+        &err,
+        &[
+            "r.csv:1: header column 1 has an empty name",
+            "--empty-header NAME",
+        ],
+    );
+    let out = ok(
+        &s,
+        &["r.csv", "--empty-header", "column", "--compact"],
+        None,
+    );
+    assert_eq!(
+        out,
+        "{\"inputs\":[[\"column1\",\"x\",\"y\"],[\"1\",5,0.5],[\"2\",6,7]]}\n"
+    );
+    // Every empty cell, trailing ones included; --type sees the made names.
+    s.write("many.csv", ",a,,b,\n1,2,3,4,5\n");
+    let out = ok(
+        &s,
+        &[
+            "many.csv",
+            "--empty-header",
+            "c",
+            "--type",
+            "c3=string",
+            "--compact",
+        ],
+        None,
+    );
+    assert_eq!(
+        out,
+        "{\"inputs\":[[\"c1\",\"a\",\"c3\",\"b\",\"c5\"],[1,2,\"3\",4,5]]}\n"
+    );
+    // A made name that repeats a real one, either way round.
+    s.write("clash.csv", ",col1\n1,2\n");
+    let err = fails(&s, &["clash.csv", "--empty-header", "col"], None, 1);
+    assert_eq!(
+        err,
+        "xconn: error: clash.csv:1: header column 2 \"col1\" repeats column 1 (one of them named by --empty-header col; hint: choose another --empty-header NAME)"
+    );
+    s.write("clash2.csv", "col2,\n1,2\n");
+    let err = fails(&s, &["clash2.csv", "--empty-header", "col"], None, 1);
+    assert_contains(
+        &err,
+        &[
+            "header column 2 \"col2\" repeats column 1",
+            "--empty-header",
+        ],
+    );
+    // An empty NAME, or NAME for a source that is not CSV, is a usage error.
+    let err = fails(&s, &["r.csv", "--empty-header", ""], None, 2);
+    assert_contains(&err, &["--empty-header must not be empty"]);
+    s.write("o.json", "[{\"a\": 1}]");
+    let err = fails(&s, &["o.json", "--empty-header", "c"], None, 2);
+    assert_contains(&err, &["--empty-header does not apply to a JSON source"]);
+}
+
+/// `--type number` says why it refuses the spellings people mean as numbers.
+#[test]
+fn type_number_refusals_say_why() {
+    let s = Scratch::new();
+    for (cell, why) in [
+        ("NaN", "NaN and infinities have no JSON number"),
+        ("-Infinity", "NaN and infinities have no JSON number"),
+        ("0x10", "hexadecimal"),
+        ("2,5", "no decimal comma"),
+        ("1 000", "no digit group separators"),
+        ("1_000", "no digit group separators"),
+    ] {
+        s.write("n.csv", format!("n;k\n{cell};x\n"));
+        let err = fails(
+            &s,
+            &["n.csv", "--delimiter", ";", "--type", "n=number"],
+            None,
+            1,
+        );
+        assert_contains(
+            &err,
+            &["n.csv:2: row 1, column \"n\"", "(from --type) (hint: ", why],
+        );
     }
 }

@@ -912,3 +912,27 @@ fn markdown_output_renders_hostile_text_as_plain_text() {
         assert!(shown.contains(word.as_str()), "{word:?} lost in {shown}");
     }
 }
+
+/// An answer that is two JSON documents on two lines: `call` says it looks like NDJSON, but
+/// suggests no `xconn convert` (the answer is not a file of the user's to convert).
+#[test]
+fn call_answer_with_trailing_data_suggests_no_convert() {
+    let s = Scratch::new();
+    s.write("body.json", "{\"inputs\": [[\"x\"], [1]]}");
+    let answer =
+        r#"{"outputs": [["y"], [2]], "warnings": [null], "errors": [null], "process_time": [1]}"#;
+    let server = common::server::Server::always(common::server::Reply::json(&format!(
+        "{answer}\n{answer}\n"
+    )));
+    let output = s
+        .xconn()
+        .args(["call", &server.url("/"), "body.json", "--retries", "0"])
+        .env("XCONN_TOKEN", "t0k3n")
+        .output()
+        .unwrap();
+    let stderr = text(&output.stderr);
+    assert_ne!(code(&output), 0, "{stderr}");
+    assert!(stderr.contains("NDJSON"), "{stderr}");
+    assert!(!stderr.contains("xconn convert"), "{stderr}");
+    assert!(!stderr.contains("--from"), "{stderr}");
+}

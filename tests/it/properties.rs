@@ -211,6 +211,7 @@ fn settings(input: &Path, from: Option<SourceFormat>, to: TargetFormat) -> Setti
         nest: false,
         nest_sep: ".".to_string(),
         allow_ragged: false,
+        empty_header: None,
         output: None,
     }
 }

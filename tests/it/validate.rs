@@ -1433,3 +1433,63 @@ fn sarif_declares_its_column_kind() {
     // `[` of the bad record is the 25th code point (the 26th UTF-16 unit).
     assert_eq!(region["startColumn"], 25, "{region}");
 }
+
+/// The text report of `xconn validate FILE` (stdout), for hint wording.
+fn validate_text(s: &Scratch, name: &str, contents: &[u8]) -> String {
+    s.write(name, contents);
+    let output = s.xconn().args(["validate", name]).output().unwrap();
+    assert_eq!(output.status.code(), Some(1), "{name}");
+    String::from_utf8(output.stdout).unwrap()
+}
+
+/// Hints that pointed the wrong way (point 13 of "Numbers and inputs people have").
+#[test]
+fn syntax_hints_say_what_is_wrong_and_what_validate_offers() {
+    let s = Scratch::new();
+    // A leading `+` is its own mistake, not NaN or Infinity.
+    let out = validate_text(&s, "plus.json", b"{\"inputs\": [[\"a\"], [+1]]}");
+    assert!(out.contains("plus.json:1:21: error[XC001]"), "{out}");
+    assert!(out.contains("leading `+`"), "{out}");
+    assert!(!out.contains("NaN"), "{out}");
+    let out = validate_text(&s, "nan.json", b"{\"inputs\": [[\"a\"], [NaN]]}");
+    assert!(
+        out.contains("NaN and Infinity are not JSON numbers"),
+        "{out}"
+    );
+    // Content after the document: validate has no --from; the hint says what to do.
+    let out = validate_text(&s, "two.json", b"{\"inputs\": [[\"a\"], [1]]} x\n");
+    assert!(out.contains("two.json:1:26: error[XC001]"), "{out}");
+    assert!(!out.contains("(--from"), "{out}");
+    assert!(
+        out.contains("xconn convert --from ndjson two.json"),
+        "{out}"
+    );
+    // A CSV whose quoted field spans lines is still seen as CSV.
+    let out = validate_text(
+        &s,
+        "notes.txt",
+        b"name,note\nAnn,\"two\nlines\"\nBo,\"x, y\"\n",
+    );
+    assert!(out.contains("this looks like CSV"), "{out}");
+    assert!(out.contains("xconn convert --from csv notes.txt"), "{out}");
+    let out = validate_text(
+        &s,
+        "semi.txt",
+        b"name;note\r\n\"Ann\";\"a\r\nb;c\"\r\nBo;x\r\n",
+    );
+    assert!(
+        out.contains("this looks like CSV separated by `;`"),
+        "{out}"
+    );
+}
+
+/// "an `errors` entry", not "a `errors` entry".
+#[test]
+fn message_entry_errors_use_the_right_article() {
+    let s = Scratch::new();
+    let body = br#"{"outputs": [["y"], [1], [2]], "warnings": [null, 5], "errors": [null, "x"], "process_time": [1, 1]}"#;
+    let out = validate_text(&s, "r.json", body);
+    assert!(out.contains("an `errors` entry must be"), "{out}");
+    assert!(out.contains("a `warnings` entry must be"), "{out}");
+    assert!(!out.contains("a `errors`"), "{out}");
+}
