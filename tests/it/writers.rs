@@ -111,6 +111,7 @@ fn settings(input: &Path, from: SourceFormat) -> Settings {
         nest: false,
         nest_sep: ".".to_string(),
         allow_ragged: false,
+        empty_header: None,
         output: None,
     }
 }
