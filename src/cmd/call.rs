@@ -872,9 +872,27 @@ fn seconds_plain(d: Duration) -> String {
 }
 
 pub fn parse_url(text: &str) -> anyhow::Result<Url> {
-    let url = Url::parse(text.trim())
-        .map_err(|e| usage_error(format!("URL {}: {e}", crate::error::escape_control(text))))?;
+    let trimmed = text.trim();
+    // `localhost:8080/run` parses as the scheme `localhost`, `example.com/run` not at all: both
+    // are a URL without its scheme, and say so.
+    let no_scheme = !trimmed.contains("://");
+    let hint = |shown: &str| {
+        format!(
+            "URL {shown} has no scheme: write http://{shown} or https://{shown} (only http and https are supported)"
+        )
+    };
+    let url = Url::parse(trimmed).map_err(|e| {
+        let shown = crate::error::escape_control(text);
+        if no_scheme {
+            usage_error(hint(&shown))
+        } else {
+            usage_error(format!("URL {shown}: {e}"))
+        }
+    })?;
     if !matches!(url.scheme(), "http" | "https") {
+        if no_scheme {
+            return Err(usage_error(hint(&redact::url(&url).to_string())));
+        }
         return Err(usage_error(format!(
             "URL {}: only http and https are supported",
             redact::url(&url)

@@ -1406,3 +1406,25 @@ fn a_failed_batch_is_one_line_not_one_per_record() {
     let run = call_many(&quick, 4, &["--batch-size", "2", "--retries", "0"]);
     assert_eq!(run.stderr.matches("XC116").count(), 2, "{}", run.stderr);
 }
+
+/// A URL without its scheme says so and shows both fixes, whether it does not parse at all
+/// (`example.com/run`) or parses with the host as a scheme (`localhost:8080/run`).
+#[test]
+fn a_url_without_a_scheme_is_told_so() {
+    let s = scratch();
+    for url in ["example.com/run", "localhost:8080/run", "127.0.0.1:9/x"] {
+        let run = call(&s, &[url, "body.json", "--dry-run"], &[]);
+        assert_eq!(run.code, 2, "{url}: {}", run.stderr);
+        assert!(
+            run.stderr.contains(&format!(
+                "URL {url} has no scheme: write http://{url} or https://{url}"
+            )),
+            "{url}: {}",
+            run.stderr
+        );
+        assert!(!run.stderr.contains("relative URL"), "{}", run.stderr);
+    }
+    let run = call(&s, &["ftp://example.com/", "body.json", "--dry-run"], &[]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("only http and https are supported"));
+}
