@@ -179,6 +179,7 @@ pub fn run(args: CallArgs, out: &mut Output) -> anyhow::Result<Outcome> {
         &print,
         Some(&not_json),
         &[],
+        false,
     )
 }
 
@@ -194,6 +195,28 @@ struct Printing {
 /// invalid (exit 1), valid with record errors or a request-level failure (exit 5), or fine.
 /// `placeholders`: the `process_time` entries xconn wrote for records of failed batches (their 0
 /// is no finding about the service, so no `XC116` for them: the batch was said once already).
+/// `built`: the body is xconn's own (the merge of batches), so it is checked before it leaves:
+/// one the validator rejects is not written at all (an error naming the rule), where a service's
+/// own answer is shown as it came, with its diagnostics.
+#[allow(clippy::too_many_arguments)]
+fn refuse_built(checked: &validate::Checked) -> anyhow::Result<()> {
+    match checked
+        .diagnostics
+        .iter()
+        .find(|d| d.severity == crate::diag::Severity::Error)
+    {
+        Some(d) => Err(crate::error::data_error(format!(
+            "the merged response would break {} at {} ({}:{}): {}; it was not written (this is a fault in xconn's merge: please report it)",
+            d.rule,
+            if d.pointer.is_empty() { "/" } else { &d.pointer },
+            d.line,
+            d.col,
+            d.message
+        ))),
+        None => Ok(()),
+    }
+}
+
 fn print_answer(
     out: &mut Output,
     body: &[u8],
@@ -202,6 +225,7 @@ fn print_answer(
     print: &Printing,
     not_json: Option<&dyn Fn(&str) -> anyhow::Error>,
     placeholders: &[std::ops::Range<usize>],
+    built: bool,
 ) -> anyhow::Result<Outcome> {
     let options = validate::Options {
         kind: Some(Kind::Response),
@@ -213,6 +237,9 @@ fn print_answer(
     let body = crate::source::without_bom(body);
     let validated = validate::check_bytes(body, &options);
     let checked = &validated.checked;
+    if built {
+        refuse_built(checked)?;
+    }
     let text = crate::text::utf8(body).unwrap_or_default();
     let root = validate::body_root(text, checked);
     if root.is_none() {
@@ -527,6 +554,7 @@ fn run_batches(
         print,
         None,
         &placeholders,
+        true,
     )?;
     Ok(match first_failure {
         Some(ErrorKind::Network) => Outcome::NetworkFailure,
@@ -954,6 +982,50 @@ pub fn parse_header(text: &str) -> anyhow::Result<(String, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// xconn's own merged response is checked before it leaves: one the validator rejects is an
+    /// error naming the rule, and with `-o` no file is written.
+    #[test]
+    fn a_merged_response_the_validator_rejects_is_not_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("merged.json");
+        let print = Printing {
+            format: CallFormat::Json,
+            output: Some(path.display().to_string()),
+        };
+        let mut out = Output::stdout(crate::output::ColorChoice::Never);
+        let broken = br#"{"outputs": [["y", "y"], [1, 2]], "warnings": [null], "errors": [null], "process_time": [1]}"#;
+        let err = print_answer(
+            &mut out,
+            broken,
+            "merged response",
+            Some(1),
+            &print,
+            None,
+            &[],
+            true,
+        )
+        .unwrap_err();
+        let message = format!("{err:#}");
+        assert!(
+            message.contains("XC104") && message.contains("not written"),
+            "{message}"
+        );
+        assert!(!path.exists());
+        let good = br#"{"outputs": [["y"], [1]], "warnings": [null], "errors": [null], "process_time": [1]}"#;
+        print_answer(
+            &mut out,
+            good,
+            "merged response",
+            Some(1),
+            &print,
+            None,
+            &[],
+            true,
+        )
+        .unwrap();
+        assert!(path.exists());
+    }
 
     #[test]
     fn quoting_and_headers() {
