@@ -47,6 +47,7 @@ pub fn run(args: ServeArgs, out: &mut Output) -> anyhow::Result<Outcome> {
             status: args.status,
         },
         grace: args.grace,
+        token_env: args.token_env.clone(),
     };
     serve::run(settings, |addr| {
         writeln!(out, "listening on http://{addr}")?;

@@ -63,6 +63,14 @@ impl Auth {
         Ok(Auth::Token(Secret(secret.to_string())))
     }
 
+    /// The fixed token (`--token-env`), if that is how requests are authenticated.
+    pub fn secret(&self) -> Option<&str> {
+        match self {
+            Auth::Token(secret) => Some(&secret.0),
+            _ => None,
+        }
+    }
+
     /// Check the `Authorization` header value of one request.
     pub fn check(&self, authorization: Option<&[u8]>, now: i64) -> Result<(), Refusal> {
         let given = match self {

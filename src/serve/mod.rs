@@ -70,10 +70,13 @@ pub struct Settings {
     pub faults: Faults,
     /// After the first signal, how long the requests in flight may take.
     pub grace: Duration,
+    /// The `--token-env` variable: never passed to an `--exec` handler.
+    pub token_env: Option<String>,
 }
 
 struct App {
     handler: Handler,
+    guarded: exec::Guarded,
     auth: Auth,
     max_body_size: usize,
     faults: Faults,
@@ -96,8 +99,10 @@ pub fn run(
         let addr = listener
             .local_addr()
             .map_err(|e| input_error(format!("--addr {}: {e}", settings.addr)))?;
+        let guarded = exec::Guarded::new(settings.token_env.as_deref(), settings.auth.secret());
         let app = Arc::new(App {
             handler: settings.handler,
+            guarded,
             auth: settings.auth,
             max_body_size: settings.max_body_size,
             faults: settings.faults,
@@ -128,14 +133,93 @@ async fn shutdown_signal(grace: Duration) {
     ));
     tokio::spawn(async {
         wait_for_signal().await;
+        cut_off("a second signal");
         log_line("stopped at once");
         std::process::exit(130);
     });
     tokio::spawn(async move {
         tokio::time::sleep(grace).await;
+        cut_off("--grace ran out");
         log_line("stopped: requests still in flight at the end of --grace were cut off");
         std::process::exit(0);
     });
+}
+
+/// Before serve exits with requests in flight: every handler's process group is killed, and
+/// each request gets its log line.
+fn cut_off(why: &str) {
+    exec::kill_all();
+    let in_flight = IN_FLIGHT.lock().unwrap_or_else(|e| e.into_inner());
+    for request in in_flight.values() {
+        log_line(&request.line("-", "-", &format!("cut off ({why})")));
+    }
+}
+
+/// The requests being answered now, by a serial number.
+static IN_FLIGHT: std::sync::Mutex<std::collections::BTreeMap<u64, InFlight>> =
+    std::sync::Mutex::new(std::collections::BTreeMap::new());
+
+/// One request being answered: what its log line says.
+#[derive(Clone)]
+struct InFlight {
+    method: Method,
+    path: String,
+    id: String,
+    started: Instant,
+}
+
+impl InFlight {
+    /// `POST /path 200 records=3 1.2ms id=ID`, then `note` if any.
+    fn line(&self, status: &str, records: &str, note: &str) -> String {
+        let line = format!(
+            "{} {} {status} records={records} {:.1}ms id={}",
+            self.method,
+            crate::error::escape_control(&shorten(&self.path, 200)),
+            self.started.elapsed().as_secs_f64() * 1000.0,
+            self.id,
+        );
+        if note.is_empty() {
+            line
+        } else {
+            format!("{line} {note}")
+        }
+    }
+}
+
+/// Registered while its request is answered; dropped unanswered (the client closed the
+/// connection, so the request's future was dropped), it logs the request as 499.
+struct Pending {
+    key: u64,
+    request: InFlight,
+    answered: bool,
+}
+
+impl Pending {
+    fn new(request: InFlight) -> Pending {
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let key = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        IN_FLIGHT
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(key, request.clone());
+        Pending {
+            key,
+            request,
+            answered: false,
+        }
+    }
+}
+
+impl Drop for Pending {
+    fn drop(&mut self) {
+        IN_FLIGHT
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&self.key);
+        if !self.answered {
+            log_line(&self.request.line("499", "-", "client closed request"));
+        }
+    }
 }
 
 async fn wait_for_signal() {
@@ -162,10 +246,13 @@ async fn wait_for_signal() {
 
 /// One request: answer it, then log it.
 async fn handle(State(app): State<Arc<App>>, request: Request) -> Response {
-    let started = Instant::now();
     let id = request_id(request.headers());
-    let method = request.method().clone();
-    let path = request.uri().path().to_string();
+    let mut pending = Pending::new(InFlight {
+        method: request.method().clone(),
+        path: request.uri().path().to_string(),
+        id: id.clone(),
+        started: Instant::now(),
+    });
     let answer = checked_answer(app.answer(request, &id).await).await;
     let mut response = Response::new(HttpBody::from(answer.body));
     *response.status_mut() = answer.status;
@@ -183,12 +270,12 @@ async fn handle(State(app): State<Arc<App>>, request: Request) -> Response {
     let records = answer
         .records
         .map_or_else(|| "-".to_string(), |n| n.to_string());
-    log_line(&format!(
-        "{method} {} {} records={records} {:.1}ms id={id}",
-        crate::error::escape_control(&shorten(&path, 200)),
-        answer.status.as_u16(),
-        started.elapsed().as_secs_f64() * 1000.0,
-    ));
+    pending.answered = true;
+    log_line(
+        &pending
+            .request
+            .line(&answer.status.as_u16().to_string(), &records, ""),
+    );
     response
 }
 
@@ -517,7 +604,7 @@ impl App {
                     timeout: *timeout,
                     max_output: *max_output,
                 };
-                exec::run(command, limits, bytes.clone(), records, id).await
+                exec::run(command, limits, &self.guarded, bytes.clone(), records, id).await
             }
         };
         match answer {

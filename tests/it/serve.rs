@@ -243,7 +243,7 @@ fn an_exec_handler_that_never_stops_writing_is_killed_at_the_output_limit() {
         &s,
         &[
             "--exec",
-            "yes 'a line of stderr' >&2 & exec yes",
+            "echo 'a line of stderr' >&2; yes 'a line of stderr' >&2 & exec yes",
             "--max-output-size",
             "4M",
         ],
@@ -693,5 +693,265 @@ fn wait_for_file(path: &std::path::Path) {
     while !path.exists() {
         assert!(Instant::now() < until, "{} never appeared", path.display());
         std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// What `--exec` guards never reaches the handler, the client or the log: the `--token-env`
+/// variable (under its own name) and `XCONN_TOKEN`, `XCONN_TOKEN_FILE`, `XCONN_CLIENT_SECRET`,
+/// every `CSPARK_*` are not in the handler's environment; a handler that gets the token anyway
+/// (here from a file) and writes it to stderr sees it masked in the 500 body (for a failure and
+/// for an invalid answer, which quotes the first 5 stderr lines) and in serve's log, where each
+/// stderr line is prefixed with the request id.
+#[test]
+fn an_exec_handler_gets_no_secrets_and_its_stderr_never_carries_the_token() {
+    let s = Scratch::new();
+    let secret = "tok-5e4d3c2b1a09";
+    s.write("secret.txt", secret);
+    let handler = "env > env-$XCONN_REQUEST_ID.txt; \
+        echo \"seen: $(cat secret.txt) and ${SERVE_TOKEN:-unset}\" >&2; \
+        case $XCONN_REQUEST_ID in \
+          fail) echo 'second line' >&2; exit 3 ;; \
+          invalid) for i in 1 2 3 4 5 6; do echo \"line $i\" >&2; done; echo not-json ;; \
+        esac";
+    let others = [
+        ("XCONN_TOKEN", "other-secret-xconn-token"),
+        ("XCONN_TOKEN_FILE", "/nonexistent/token-file"),
+        ("XCONN_CLIENT_SECRET", "other-secret-client"),
+        ("CSPARK_BEARER_TOKEN", "other-secret-cspark-bearer"),
+        ("CSPARK_API_KEY", "other-secret-cspark-key"),
+        ("CSPARK_ANYTHING", "other-secret-cspark-anything"),
+    ];
+    let mut env = vec![("SERVE_TOKEN", secret), ("KEPT_VARIABLE", "kept-value")];
+    env.extend(others);
+    let serve = Serve::start(&s, &["--exec", handler, "--token-env", "SERVE_TOKEN"], &env);
+    let bearer = format!("Bearer {secret}");
+
+    let fail = post(
+        &serve.url,
+        request_body(),
+        &[("authorization", &bearer), ("x-request-id", "fail")],
+    );
+    assert_eq!(fail.status, 500, "{}", fail.body);
+    assert!(
+        fail.messages()[0].contains("exit status 3"),
+        "{}",
+        fail.body
+    );
+    assert_eq!(
+        fail.messages()[1..],
+        ["seen: *** and unset", "second line"],
+        "{}",
+        fail.body
+    );
+
+    let invalid = post(
+        &serve.url,
+        request_body(),
+        &[("authorization", &bearer), ("x-request-id", "invalid")],
+    );
+    assert_eq!(invalid.status, 500, "{}", invalid.body);
+    let messages = invalid.messages();
+    assert!(
+        messages[0].contains("not a valid answer"),
+        "{}",
+        invalid.body
+    );
+    for line in [
+        "seen: *** and unset",
+        "line 1",
+        "line 4",
+        "(2 more stderr lines)",
+    ] {
+        assert!(messages.iter().any(|m| m == line), "{line}: {messages:?}");
+    }
+    assert!(!messages.iter().any(|m| m == "line 5"), "{messages:?}");
+
+    for answer in [&fail, &invalid] {
+        assert!(!answer.body.contains(secret), "{}", answer.body);
+    }
+    for id in ["fail", "invalid"] {
+        let seen = s.read(&format!("env-{id}.txt"));
+        assert!(seen.contains("KEPT_VARIABLE=kept-value"), "{seen}");
+        assert!(seen.contains(&format!("XCONN_REQUEST_ID={id}")), "{seen}");
+        for (name, value) in env.iter().filter(|(n, _)| *n != "KEPT_VARIABLE") {
+            assert!(
+                !seen.lines().any(|l| l.starts_with(&format!("{name}="))),
+                "{name} reached the handler: {seen}"
+            );
+            assert!(!seen.contains(value), "{value} reached the handler: {seen}");
+        }
+    }
+
+    let log = serve.log_of_requests(2);
+    assert!(!log.contains(secret), "{log}");
+    assert!(
+        log.lines()
+            .any(|l| l.contains(" [fail] stderr: ") && l.ends_with("seen: *** and unset")),
+        "{log}"
+    );
+    assert!(
+        log.lines()
+            .any(|l| l.contains(" [invalid] stderr: ") && l.ends_with("line 6")),
+        "every stderr line is logged: {log}"
+    );
+}
+
+/// Handler processes never outlive their request, however it ends: each handler starts
+/// `sleep 300` in the background and writes its pid; after the event that ends the request the
+/// sleep must be gone (polled, bounded; a zombie waiting to be reaped counts as gone).
+mod handler_processes {
+    use super::*;
+
+    const SPAWN: &str =
+        "sleep 300 </dev/null >/dev/null 2>&1 & echo $! > pid.tmp; mv pid.tmp pid; ";
+
+    fn pid_of(s: &Scratch) -> i32 {
+        wait_for_file(&s.path("pid"));
+        s.read("pid").trim().parse().unwrap()
+    }
+
+    fn gone(pid: i32) -> bool {
+        // SAFETY: kill(2) with signal 0 only checks that the process exists.
+        let alive = unsafe { libc::kill(pid, 0) } == 0;
+        if !alive {
+            return std::io::Error::last_os_error().raw_os_error() == Some(libc::ESRCH);
+        }
+        std::fs::read_to_string(format!("/proc/{pid}/stat"))
+            .map(|stat| {
+                stat.rsplit(')')
+                    .next()
+                    .unwrap_or("")
+                    .trim_start()
+                    .starts_with('Z')
+            })
+            .unwrap_or(true)
+    }
+
+    fn assert_gone(pid: i32, what: &str) {
+        let until = Instant::now() + Duration::from_secs(60);
+        while !gone(pid) {
+            if Instant::now() > until {
+                // SAFETY: kill(2) on the leftover process this test made.
+                unsafe { libc::kill(pid, libc::SIGKILL) };
+                panic!("the handler's child {pid} outlived its request ({what})");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// A request sent whole on a raw connection (returned: closing it disconnects).
+    fn send(serve: &Serve, id: &str) -> std::net::TcpStream {
+        use std::io::Write;
+        let address = serve
+            .url
+            .trim_start_matches("http://")
+            .trim_end_matches('/');
+        let mut stream = std::net::TcpStream::connect(address).unwrap();
+        let body = request_body();
+        write!(
+            stream,
+            "POST / HTTP/1.1\r\nHost: x\r\nx-request-id: {id}\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        )
+        .unwrap();
+        stream
+    }
+
+    #[test]
+    fn after_a_normal_answer() {
+        let s = Scratch::new();
+        s.write("response.json", fixture_text("serve/response.json"));
+        let serve = Serve::start(&s, &["--exec", &format!("{SPAWN} cat response.json")], &[]);
+        let answer = post(&serve.url, request_body(), &[]);
+        assert_eq!(answer.status, 200, "{}", answer.body);
+        assert_gone(pid_of(&s), "answered");
+    }
+
+    #[test]
+    fn after_a_timeout_and_at_the_output_limit() {
+        let s = Scratch::new();
+        let serve = Serve::start(
+            &s,
+            &["--exec", &format!("{SPAWN} wait"), "--exec-timeout", "1"],
+            &[],
+        );
+        let answer = post(&serve.url, request_body(), &[]);
+        assert_eq!(answer.status, 500, "{}", answer.body);
+        assert_gone(pid_of(&s), "--exec-timeout");
+        drop(serve);
+        std::fs::remove_file(s.path("pid")).unwrap();
+
+        let serve = Serve::start(
+            &s,
+            &[
+                "--exec",
+                &format!("{SPAWN} exec yes"),
+                "--max-output-size",
+                "1M",
+            ],
+            &[],
+        );
+        let answer = post(&serve.url, request_body(), &[]);
+        assert_eq!(answer.status, 500, "{}", answer.body);
+        assert_gone(pid_of(&s), "--max-output-size");
+    }
+
+    #[test]
+    fn after_the_client_disconnects() {
+        let s = Scratch::new();
+        let serve = Serve::start(&s, &["--exec", &format!("{SPAWN} wait")], &[]);
+        let stream = send(&serve, "gone-away");
+        let pid = pid_of(&s);
+        drop(stream);
+        assert_gone(pid, "client disconnected");
+        let log = serve.log_when("the disconnected request", |log| {
+            log.lines()
+                .any(|l| l.contains(" 499 ") && l.contains("id=gone-away"))
+        });
+        assert!(log.contains("client closed request"), "{log}");
+    }
+
+    #[test]
+    fn after_grace_runs_out() {
+        let s = Scratch::new();
+        let mut serve = Serve::start(
+            &s,
+            &["--exec", &format!("{SPAWN} wait"), "--grace", "1"],
+            &[],
+        );
+        let _stream = send(&serve, "cut");
+        let pid = pid_of(&s);
+        serve.terminate();
+        assert_eq!(
+            serve.wait(Duration::from_secs(60)),
+            Some(0),
+            "{}",
+            serve.log()
+        );
+        assert_gone(pid, "--grace");
+        let log = serve.log();
+        assert!(
+            log.lines()
+                .any(|l| l.contains("id=cut") && l.contains("cut off")),
+            "{log}"
+        );
+    }
+
+    #[test]
+    fn after_a_second_signal() {
+        let s = Scratch::new();
+        let mut serve = Serve::start(&s, &["--exec", &format!("{SPAWN} wait")], &[]);
+        let _stream = send(&serve, "cut");
+        let pid = pid_of(&s);
+        serve.terminate();
+        serve.log_when("the first signal", |log| log.contains("shutting down"));
+        serve.terminate();
+        assert_eq!(
+            serve.wait(Duration::from_secs(60)),
+            Some(130),
+            "{}",
+            serve.log()
+        );
+        assert_gone(pid, "second signal");
     }
 }

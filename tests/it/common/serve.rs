@@ -85,10 +85,11 @@ impl Serve {
         }
     }
 
-    /// The log once it holds `n` request lines (one per answered request).
+    /// The log once it holds `n` request lines (one per answered request; not the `[ID] stderr:`
+    /// lines of `--exec` handlers).
     pub fn log_of_requests(&self, n: usize) -> String {
         self.log_when(&format!("{n} request lines"), |log| {
-            log.lines().filter(|l| l.contains(" id=")).count() >= n
+            log.lines().filter(|l| is_request_line(l)).count() >= n
         })
     }
 
@@ -143,6 +144,13 @@ impl Serve {
         }
         None
     }
+}
+
+/// `TIME METHOD PATH STATUS records=N …ms id=ID`, not a handler's `TIME [ID] stderr: …`.
+pub fn is_request_line(line: &str) -> bool {
+    let mut fields = line.split(' ');
+    let _stamp = fields.next();
+    fields.next().is_some_and(|f| !f.starts_with('[')) && line.contains(" id=")
 }
 
 impl Drop for Serve {
