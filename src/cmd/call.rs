@@ -198,7 +198,6 @@ struct Printing {
 /// `built`: the body is xconn's own (the merge of batches), so it is checked before it leaves:
 /// one the validator rejects is not written at all (an error naming the rule), where a service's
 /// own answer is shown as it came, with its diagnostics.
-#[allow(clippy::too_many_arguments)]
 fn refuse_built(checked: &validate::Checked) -> anyhow::Result<()> {
     match checked
         .diagnostics
@@ -217,6 +216,7 @@ fn refuse_built(checked: &validate::Checked) -> anyhow::Result<()> {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn print_answer(
     out: &mut Output,
     body: &[u8],
