@@ -183,7 +183,7 @@ pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
 /// Print an error once, as `xconn: error: context: cause`, with control characters escaped.
 pub fn report(err: &anyhow::Error) {
     let text = format!("{err:#}");
-    eprintln!("xconn: error: {}", escape_control(&text));
+    crate::say!("xconn: error: {}", escape_control(&text));
 }
 
 /// Replace control characters (other than tab) and bidirectional overrides so a hostile file name

@@ -17,8 +17,6 @@ pub mod source;
 pub mod text;
 pub mod validate;
 
-use std::io::Write;
-
 use anyhow::Context;
 
 use cli::{Cli, Command};
@@ -41,7 +39,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Man => cmd::completions::man(&mut out),
     }
     .map_err(name_bare_write_error)?;
-    out.flush().context("cannot write standard output")?;
+    out.finish().context("cannot write standard output")?;
     Ok(outcome)
 }
 

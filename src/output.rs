@@ -6,6 +6,8 @@ use std::path::Path;
 
 use anyhow::Context;
 
+use crate::http::redact::Masked;
+
 /// When escape codes may be written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum ColorChoice {
@@ -16,9 +18,10 @@ pub enum ColorChoice {
     Never,
 }
 
-/// Standard output, buffered, with the terminal facts decided once at start-up.
+/// Standard output, buffered, with the terminal facts decided once at start-up. Every byte
+/// passes [`Masked`]: the secrets loaded in this run never reach the terminal or a pipe.
 pub struct Output {
-    writer: BufWriter<Box<dyn Write>>,
+    writer: BufWriter<Masked<Box<dyn Write>>>,
     /// Whether escape codes may be written.
     pub color: bool,
     /// Whether standard output is a terminal (or `XCONN_FORCE_TTY=1` says to act as if it were).
@@ -30,7 +33,7 @@ impl Output {
     pub fn stdout(choice: ColorChoice) -> Output {
         let is_terminal = forced_tty() || io::stdout().is_terminal();
         Output {
-            writer: BufWriter::with_capacity(64 * 1024, Box::new(io::stdout())),
+            writer: BufWriter::with_capacity(64 * 1024, Masked::new(Box::new(io::stdout()))),
             color: decide_color(choice, is_terminal),
             is_terminal,
         }
@@ -55,6 +58,15 @@ impl Output {
         terminal_size::terminal_size()
             .map(|(w, _)| w.0 as usize)
             .or(Some(80))
+    }
+}
+
+impl Output {
+    /// The end of the output: everything written, including bytes held back as the possible
+    /// start of a secret.
+    pub fn finish(&mut self) -> io::Result<()> {
+        self.writer.flush()?;
+        self.writer.get_mut().finish()
     }
 }
 
@@ -124,11 +136,13 @@ pub fn write_atomically<T>(
         .tempfile_in(dir)
         .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
     set_final_permissions(temp.as_file(), &target);
-    let mut writer = BufWriter::with_capacity(64 * 1024, Watched::new(temp));
-    let value = produce(&mut writer).map_err(|e| name_write_failure(e, writer.get_ref(), path))?;
+    let mut writer = BufWriter::with_capacity(64 * 1024, Masked::new(Watched::new(temp)));
+    let value = produce(&mut writer)
+        .map_err(|e| name_write_failure(e, writer.get_ref().get_ref(), path))?;
     let temp = writer
         .into_inner()
         .map_err(|e| e.into_error())
+        .and_then(Masked::into_inner)
         .with_context(|| format!("cannot write {}", path.display()))?
         .inner;
     temp.persist(&target)
@@ -268,10 +282,14 @@ fn write_directly<T>(
     path: &Path,
     produce: impl FnOnce(&mut dyn Write) -> anyhow::Result<T>,
 ) -> anyhow::Result<T> {
-    let mut writer = BufWriter::with_capacity(64 * 1024, Watched::new(file));
-    let value = produce(&mut writer).map_err(|e| name_write_failure(e, writer.get_ref(), path))?;
+    let mut writer = BufWriter::with_capacity(64 * 1024, Masked::new(Watched::new(file)));
+    let value = produce(&mut writer)
+        .map_err(|e| name_write_failure(e, writer.get_ref().get_ref(), path))?;
     writer
-        .flush()
+        .into_inner()
+        .map_err(|e| e.into_error())
+        .and_then(Masked::into_inner)
+        .and_then(|mut file| file.flush())
         .with_context(|| format!("cannot write {}", path.display()))?;
     Ok(value)
 }
@@ -331,3 +349,64 @@ fn set_final_permissions(file: &std::fs::File, path: &Path) {
 
 #[cfg(not(unix))]
 fn set_final_permissions(_file: &std::fs::File, _path: &Path) {}
+
+/// Standard error through the masking sink: lines are collected and each complete line is
+/// masked and written whole (a secret never spans lines), the rest when dropped. Every message
+/// xconn prints on standard error goes through here ([`say!`](crate::say), `error::report`, the
+/// diagnostics of `show`, `validate` and `call`, serve's log).
+pub struct Stderr {
+    line: Vec<u8>,
+}
+
+/// [`Stderr`]: xconn's one way to standard error.
+pub fn stderr() -> Stderr {
+    Stderr { line: Vec::new() }
+}
+
+impl Stderr {
+    fn emit(&mut self, upto: usize) -> io::Result<()> {
+        let text = String::from_utf8_lossy(&self.line[..upto]).into_owned();
+        let masked = crate::http::redact::mask_text(&text);
+        io::stderr().lock().write_all(masked.as_bytes())?;
+        self.line.drain(..upto);
+        Ok(())
+    }
+}
+
+impl Write for Stderr {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.line.extend_from_slice(buf);
+        if let Some(last) = memchr::memrchr(b'\n', &self.line) {
+            self.emit(last + 1)?;
+        }
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        if !self.line.is_empty() {
+            let all = self.line.len();
+            self.emit(all)?;
+        }
+        io::stderr().flush()
+    }
+}
+
+impl Drop for Stderr {
+    fn drop(&mut self) {
+        let _ = self.flush();
+    }
+}
+
+/// One line on standard error, masked (see [`Stderr`]).
+pub fn stderr_line(text: &str) {
+    let mut err = stderr();
+    let _ = err.write_all(text.as_bytes());
+    let _ = err.write_all(b"\n");
+}
+
+/// `eprintln!` through the masking sink: xconn's only way to print a line on standard error.
+#[macro_export]
+macro_rules! say {
+    ($($arg:tt)*) => {
+        $crate::output::stderr_line(&format!($($arg)*))
+    };
+}

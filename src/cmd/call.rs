@@ -54,7 +54,7 @@ pub fn run(args: CallArgs, out: &mut Output) -> anyhow::Result<Outcome> {
     };
     // The request as checked (its record count, and where its root is for `--batch-size`).
     let (records, checked) = if args.no_validate {
-        eprintln!("xconn: --no-validate: the request is sent without being checked");
+        crate::say!("xconn: --no-validate: the request is sent without being checked");
         (None, None)
     } else {
         let validated = validate::check_bytes(
@@ -66,13 +66,13 @@ pub fn run(args: CallArgs, out: &mut Output) -> anyhow::Result<Outcome> {
         );
         if !validated.checked.diagnostics.is_empty() {
             validate::write_text(
-                &mut std::io::stderr().lock(),
+                &mut crate::output::stderr(),
                 &body_name,
                 &validated.checked.diagnostics,
             )?;
         }
         if validated.checked.has_errors() {
-            eprintln!("xconn: the request breaks the format: nothing was sent");
+            crate::say!("xconn: the request breaks the format: nothing was sent");
             return Ok(Outcome::Invalid);
         }
         (validated.records, Some(validated.checked))
@@ -118,7 +118,7 @@ pub fn run(args: CallArgs, out: &mut Output) -> anyhow::Result<Outcome> {
     }
 
     if args.verbose {
-        let mut err = std::io::stderr().lock();
+        let mut err = crate::output::stderr();
         writeln!(err, "> {}", request.describe())?;
         for (name, value) in client.headers(&request) {
             writeln!(err, "> {}", redact::header_line(&name, &value))?;
@@ -135,16 +135,16 @@ pub fn run(args: CallArgs, out: &mut Output) -> anyhow::Result<Outcome> {
             reason,
             wait,
             retry_after,
-        } => eprintln!(
+        } => crate::say!(
             "xconn: {reason}; retry {attempt} of {retries} in {}{} (x-request-id {})",
             seconds(wait),
             if retry_after { " (Retry-After)" } else { "" },
             request_id
         ),
         Event::Answer { status, headers } if verbose => {
-            eprintln!("< {}", http::status_line(status));
+            crate::say!("< {}", http::status_line(status));
             for (name, value) in headers {
-                eprintln!("< {}", scrubber.scrub(&redact::header_line(name, value)));
+                crate::say!("< {}", scrubber.scrub(&redact::header_line(name, value)));
             }
         }
         Event::Answer { .. } => {}
@@ -152,7 +152,7 @@ pub fn run(args: CallArgs, out: &mut Output) -> anyhow::Result<Outcome> {
     let response = http::block_on(http::send_with(&client, &request, &mut on_event))?
         .map_err(http::HttpError::into_anyhow)?;
     if args.verbose {
-        eprintln!(
+        crate::say!(
             "< ({} bytes in {}, {} attempt{}, x-request-id {})",
             response.body.len(),
             seconds(response.latency),
@@ -309,7 +309,7 @@ fn print_answer(
         .collect();
     if !shown.is_empty() {
         out.flush()?;
-        validate::write_text(&mut std::io::stderr().lock(), name, &shown)?;
+        validate::write_text(&mut crate::output::stderr(), name, &shown)?;
     }
     if checked.has_errors() {
         return Ok(Outcome::Invalid);
@@ -328,7 +328,7 @@ fn print_answer(
                 crate::error::escape_control(&failure.reason())
             )
         };
-        eprintln!("xconn: the whole request failed: {why}: errors for {all}");
+        crate::say!("xconn: the whole request failed: {why}: errors for {all}");
         return Ok(Outcome::RecordErrors);
     }
     let errored = root
@@ -344,7 +344,7 @@ fn print_answer(
                 .count()
         });
     if errored > 0 {
-        eprintln!(
+        crate::say!(
             "xconn: the service reported errors for {}",
             render::plural(errored, "record")
         );
@@ -596,7 +596,7 @@ impl Merge {
                     Err(failure) => {
                         stats.failures += 1;
                         self.first_failure.get_or_insert(ErrorKind::Data);
-                        eprintln!(
+                        crate::say!(
                             "xconn: batch {} ({}, x-request-id {request_id}): {}",
                             batch + 1,
                             records,
@@ -605,7 +605,7 @@ impl Merge {
                     }
                     Ok(()) => {
                         if let Some(message) = refused {
-                            eprintln!(
+                            crate::say!(
                                 "xconn: batch {} ({}, x-request-id {request_id}): {}",
                                 batch + 1,
                                 records,
@@ -621,7 +621,7 @@ impl Merge {
                 self.first_failure.get_or_insert(error.kind());
                 let message = error.to_string();
                 // One line per failed batch (its records' detail is in the merged response).
-                eprintln!("xconn: batch {} ({records}): {message}", batch + 1);
+                crate::say!("xconn: batch {} ({records}): {message}", batch + 1);
                 self.merger.failed(
                     batch,
                     BatchFailure {
@@ -641,7 +641,7 @@ impl Merge {
         self.stats.requests += 1;
         self.stats.failures += 1;
         self.first_failure.get_or_insert(ErrorKind::Data);
-        eprintln!(
+        crate::say!(
             "xconn: batch {} ({}): {why}: its records were not answered",
             batch + 1,
             self.records_text(batch)
@@ -700,7 +700,7 @@ fn print_summary(stats: &Stats, format: SummaryFormat) {
         0.0
     };
     match format {
-        SummaryFormat::Json => eprintln!(
+        SummaryFormat::Json => crate::say!(
             "{}",
             serde_json::json!({
                 "requests": stats.requests,
@@ -717,7 +717,7 @@ fn print_summary(stats: &Stats, format: SummaryFormat) {
                 "elapsed_s": (stats.elapsed.as_secs_f64() * 1000.0).round() / 1000.0,
             })
         ),
-        SummaryFormat::Text => eprintln!(
+        SummaryFormat::Text => crate::say!(
             "xconn: {} requests, {} records, {} failed ({} records), {} retries; latency p50 {} ms, \
              p95 {} ms, p99 {} ms; {} records/s in {}",
             stats.requests,
@@ -770,7 +770,7 @@ impl Progress {
 /// Say once, before sending, that there is no token, or that the JWT has expired or is about to.
 fn announce_token(token: Option<&Token>, request: &Request) {
     match token {
-        None => eprintln!(
+        None => crate::say!(
             "xconn: no token ({} and {} are unset): sending {} without Authorization",
             token::DEFAULT_VARS[0],
             token::DEFAULT_VARS[1],
@@ -781,7 +781,7 @@ fn announce_token(token: Option<&Token>, request: &Request) {
                 .claims()
                 .and_then(|claims| token::expiry_warning(&claims, token::now()))
             {
-                eprintln!("xconn: warning: {warning} (token from {})", token.origin);
+                crate::say!("xconn: warning: {warning} (token from {})", token.origin);
             }
         }
     }
@@ -798,7 +798,7 @@ fn print_dry_run(out: &mut dyn Write, client: &Client, request: &Request) -> any
     if !request.body.is_empty() && !request.body.ends_with(b"\n") {
         writeln!(out)?;
     }
-    eprintln!("xconn: --dry-run: nothing was sent");
+    crate::say!("xconn: --dry-run: nothing was sent");
     Ok(())
 }
 
@@ -858,13 +858,13 @@ fn print_curl(
     }
     writeln!(out, "{}", parts.join(" \\\n  "))?;
     if let Some(Origin::File(_) | Origin::Stdin) = client.token().map(|t| &t.origin) {
-        eprintln!(
+        crate::say!(
             "xconn: --curl: the command reads the token from ${}; set it first",
             token::DEFAULT_VARS[0]
         );
     }
     if !masked.is_empty() {
-        eprintln!(
+        crate::say!(
             "xconn: --curl: fill in the masked value of {} by hand",
             masked.join(", ")
         );
@@ -933,7 +933,7 @@ pub fn parse_url(text: &str) -> anyhow::Result<Url> {
 /// sent.
 pub fn warn_if_insecure(tls: &TlsArgs) {
     if tls.insecure {
-        eprintln!(
+        crate::say!(
             "xconn: WARNING: --insecure: TLS certificates are NOT checked; anyone between you and \
              the service can read the token and the data"
         );
@@ -967,6 +967,14 @@ pub fn parse_header(text: &str) -> anyhow::Result<(String, String)> {
     let bad = || usage_error("-H: expected `Name: value` (no `:` found; the value is not shown)");
     let (name, value) = text.split_once(':').ok_or_else(bad)?;
     let name = name.trim();
+    if redact::is_sensitive(name) {
+        // Masked in every output from now on: the whole value, and the credential after an
+        // auth scheme word (`Basic dXNlcjpwYXNz`).
+        redact::register(value.trim());
+        if let Some((_, credential)) = value.trim().split_once(' ') {
+            redact::register(credential.trim());
+        }
+    }
     if name.is_empty()
         || reqwest::header::HeaderName::from_bytes(name.as_bytes()).is_err()
         || reqwest::header::HeaderValue::from_str(value.trim()).is_err()

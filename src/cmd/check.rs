@@ -26,7 +26,7 @@ pub fn run(args: CheckArgs, out: &mut Output) -> anyhow::Result<Outcome> {
             let validated = validate::check_source_with(&source, &options);
             if validated.checked.has_errors() {
                 validate::write_text(
-                    &mut std::io::stderr().lock(),
+                    &mut crate::output::stderr(),
                     &source.name,
                     &validated.checked.diagnostics,
                 )?;
@@ -78,7 +78,7 @@ pub fn run(args: CheckArgs, out: &mut Output) -> anyhow::Result<Outcome> {
     }
     let (_, failed, _) = check::totals(&probes);
     if failed == 0 && !passed {
-        eprintln!(
+        crate::say!(
             "xconn: every probe that sends records was skipped{}: nothing about the service's \
              answers was checked, so the run fails (--allow-skips accepts skipped probes)",
             if args.sample.is_none() {

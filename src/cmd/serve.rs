@@ -67,7 +67,7 @@ fn fixture(file: &str) -> anyhow::Result<axum::body::Bytes> {
     };
     let validated = validate::check_source_with(&source, &options);
     if validated.checked.has_errors() {
-        let mut stderr = std::io::stderr().lock();
+        let mut stderr = crate::output::stderr();
         report::write_text_lines(
             &mut stderr,
             &source.name,

@@ -2,7 +2,7 @@
 //! the validator's diagnostics on standard error (exit 1 when there are errors). The text is
 //! checked once (the validator's pass) and then viewed as it is, never parsed into a tree.
 
-use std::io::{self, IsTerminal};
+use std::io::IsTerminal;
 
 use crate::cli::{ShowArgs, ShowFormat};
 use crate::error::Outcome;
@@ -36,7 +36,7 @@ pub fn run(args: ShowArgs, out: &mut Output) -> anyhow::Result<Outcome> {
         color: out.color,
         terminal: out.is_terminal,
     };
-    let stderr = &mut io::stderr().lock();
+    let stderr = &mut crate::output::stderr();
     let records = validated.records;
     render::render_validated(out, stderr, &source, &validated.checked, records, &options)
 }

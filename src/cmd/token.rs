@@ -28,7 +28,7 @@ pub fn run(args: TokenArgs, out: &mut Output) -> anyhow::Result<Outcome> {
         TokenFormat::Json => write_json(out, &token, claims.as_ref(), now)?,
     }
     if let Some(warning) = claims.as_ref().and_then(|c| token::expiry_warning(c, now)) {
-        eprintln!("xconn: warning: {warning}");
+        crate::say!("xconn: warning: {warning}");
     }
     Ok(Outcome::Success)
 }

@@ -77,7 +77,7 @@ pub fn run(args: ValidateArgs, out: &mut Output) -> anyhow::Result<Outcome> {
     }
     out.flush()?;
     let totals = report::totals(&files);
-    eprintln!("{}", report::summary(&totals));
+    crate::say!("{}", report::summary(&totals));
     if totals.unreadable > 0 {
         anyhow::bail!(
             "{} of {} files could not be read",

@@ -623,7 +623,7 @@ impl Huge {
                 1 => String::new(),
                 n => format!(" (and {} more)", n - 1),
             };
-            eprintln!(
+            crate::say!(
                 "xconn: warning: {name}:{line}: row {row}, column {column:?}: the number {text} is beyond the range of an IEEE double{more}; it is kept exactly as written, but most JSON readers turn it into infinity or fail (hint: --type {column}=string keeps the column as text)"
             );
         }

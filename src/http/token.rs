@@ -66,7 +66,12 @@ impl Token {
     /// A token from raw text, cleaned with [`clean`]; `None` when nothing is left.
     pub fn new(raw: &str, origin: Origin) -> Option<Token> {
         let secret = clean(raw);
-        (!secret.is_empty()).then(|| Token {
+        if secret.is_empty() {
+            return None;
+        }
+        // From here on every output of this run masks it (the sink, `redact::Masked`).
+        super::redact::register(secret);
+        Some(Token {
             secret: secret.to_string(),
             origin,
         })

@@ -60,6 +60,8 @@ impl Auth {
                 "--token-env {var}: the variable {var} is empty"
             )));
         }
+        // serve's log and answers mask it from here on (the sink, `redact::Masked`).
+        crate::http::redact::register(secret);
         Ok(Auth::Token(Secret(secret.to_string())))
     }
 

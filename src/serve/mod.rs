@@ -290,7 +290,7 @@ fn log_line(message: &str) {
         stamp.trim_end_matches('Z'),
         now.subsec_millis()
     );
-    let _ = writeln!(std::io::stderr().lock(), "{stamp} {message}");
+    let _ = writeln!(crate::output::stderr(), "{stamp} {message}");
 }
 
 fn shorten(text: &str, max: usize) -> String {

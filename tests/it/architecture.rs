@@ -47,3 +47,44 @@ fn engines_import_nothing_from_the_command_line() {
         }
     }
 }
+
+/// Masking at the sink: every byte xconn writes to standard output, standard error or a file
+/// passes `redact::Masked` — `output::Output`, `output::stderr()` / `say!` and
+/// `output::write_atomically` are the only ways out, so no code path can print a loaded secret.
+/// Nothing outside `src/output.rs` touches the process's streams directly (asking whether one is a
+/// terminal is allowed).
+#[test]
+fn standard_output_and_error_are_written_only_through_the_masking_sink() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    rust_files(&src, &mut files);
+    let forbidden = [
+        "eprintln!",
+        "eprint!",
+        "println!",
+        "print!(",
+        "io::stdout()",
+        "io::stderr()",
+        "dbg!",
+    ];
+    for path in &files {
+        if path.ends_with("output.rs") || path.ends_with("main.rs") {
+            continue;
+        }
+        let text = std::fs::read_to_string(path).unwrap();
+        for (n, line) in text.lines().enumerate() {
+            let code = line.split("//").next().unwrap_or("");
+            for pattern in forbidden {
+                if code.contains(pattern)
+                    && !(pattern == "io::stderr()" && code.contains("io::stderr().is_terminal()"))
+                {
+                    panic!(
+                        "{}:{}: {pattern} writes around the masking sink (use crate::say!, output::stderr() or Output): {line}",
+                        path.display(),
+                        n + 1
+                    );
+                }
+            }
+        }
+    }
+}

@@ -21,6 +21,7 @@ mod memory;
 mod output_files;
 mod properties;
 mod schema;
+mod secrets;
 mod serve;
 mod show;
 mod soundness;

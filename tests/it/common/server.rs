@@ -17,6 +17,8 @@ pub struct Reply {
     pub delay: Duration,
     /// Announce a longer body than is sent, then close (a response cut short).
     pub truncate: bool,
+    /// The status line's reason phrase (`X` unless given).
+    pub reason: Option<String>,
 }
 
 impl Reply {
@@ -27,6 +29,7 @@ impl Reply {
             body: Vec::new(),
             delay: Duration::ZERO,
             truncate: false,
+            reason: None,
         }
     }
 
@@ -49,6 +52,11 @@ impl Reply {
 
     pub fn delay(mut self, delay: Duration) -> Reply {
         self.delay = delay;
+        self
+    }
+
+    pub fn reason(mut self, reason: &str) -> Reply {
+        self.reason = Some(reason.into());
         self
     }
 
@@ -231,8 +239,9 @@ fn serve<S: Read + Write>(stream: S, handler: &Handler, recorded: &Mutex<Vec<Rec
     let mut stream = reader.into_inner();
     let announced = reply.body.len() + if reply.truncate { 100 } else { 0 };
     let mut head = format!(
-        "HTTP/1.1 {} X\r\nContent-Length: {announced}\r\nConnection: close\r\n",
-        reply.status
+        "HTTP/1.1 {} {}\r\nContent-Length: {announced}\r\nConnection: close\r\n",
+        reply.status,
+        reply.reason.as_deref().unwrap_or("X")
     );
     for (name, value) in &reply.headers {
         head.push_str(&format!("{name}: {value}\r\n"));
