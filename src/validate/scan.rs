@@ -1367,53 +1367,47 @@ impl RecordsCheck {
 
     /// Check `count` rows, serialized one after another with a `,` (and any whitespace) between.
     pub fn rows(&mut self, rows: &[u8], count: usize) -> Result<(), Refused> {
-        let mut text = Vec::with_capacity(rows.len() + 2);
-        text.push(b'[');
-        text.extend_from_slice(rows);
-        text.push(b']');
-        let Ok(text) = std::str::from_utf8(&text) else {
-            let diagnostic = Diagnostic::new(
-                rules::SYNTAX,
-                Severity::Error,
-                "",
-                "the rows written are not UTF-8",
-            );
-            return Err(Refused {
-                record: self.rows + 1,
-                diagnostic,
-            });
+        let first = self.rows;
+        let refused = |done: usize, message: String| Refused {
+            record: first + done + 1,
+            diagnostic: Diagnostic::new(rules::SYNTAX, Severity::Error, "", message),
+        };
+        let Ok(text) = crate::text::utf8(rows) else {
+            return Err(refused(0, "the rows written are not UTF-8".to_string()));
         };
         let header: Vec<&str> = self.header.iter().map(String::as_str).collect();
         let mut scanner = Scanner::over(text);
         scanner.path.push(Seg::Key(self.key));
-        scanner.path.push(Seg::Index(self.rows + 1));
-        let first = self.rows;
+        scanner.path.push(Seg::Index(first + 1));
         let mut done = 0usize;
         let outcome = (|| -> R<()> {
-            if !scanner.lx.open(b']')? {
-                return Ok(());
-            }
             loop {
+                scanner.lx.skip_ws();
+                if scanner.peek() != Some(b'[') {
+                    return Err(scanner.lx.error(json::ErrorKind::ExpectedCommaOrEnd(b']')));
+                }
                 scanner.set_last(Seg::Index(first + done + 1));
                 scanner.record((!header.is_empty()).then_some(header.as_slice()))?;
                 done += 1;
-                if scanner.first_error_index().is_some() || !scanner.lx.next(b']')? {
+                scanner.lx.skip_ws();
+                match scanner.peek() {
+                    None => return Ok(()),
+                    Some(b',') => scanner.lx.pos += 1,
+                    Some(_) => {
+                        return Err(scanner.lx.error(json::ErrorKind::ExpectedCommaOrEnd(b']')))
+                    }
+                }
+                if scanner.first_error_index().is_some() {
                     return Ok(());
                 }
             }
         })();
         scanner.first_error(outcome, first + done.max(1))?;
         if done != count {
-            let diagnostic = Diagnostic::new(
-                rules::SYNTAX,
-                Severity::Error,
-                "",
+            return Err(refused(
+                0,
                 format!("{count} rows were to be written, {done} were"),
-            );
-            return Err(Refused {
-                record: first + 1,
-                diagnostic,
-            });
+            ));
         }
         self.rows += count;
         Ok(())
