@@ -616,7 +616,7 @@ impl HttpError {
 fn redirect_to_follow(method: &Method, response: &reqwest::Response) -> Option<Url> {
     let status = response.status().as_u16();
     let keeps_method = matches!(status, 307 | 308)
-        || (matches!(status, 301 | 302 | 303) && matches!(*method, Method::GET | Method::HEAD));
+        || (matches!(status, 301..=303) && matches!(*method, Method::GET | Method::HEAD));
     if !keeps_method {
         return None;
     }

@@ -1477,7 +1477,8 @@ fn the_curl_command_sends_what_call_sends() {
     let server = Server::start(|_, req| common::server::answer_each_record(req));
     let env_token = [("XCONN_TOKEN", TOKEN)];
     let basic = "Authorization: Basic dXNlcjpwYXNzd29yZA==";
-    let cases: Vec<(&str, Vec<String>, &[(&str, &str)])> = vec![
+    type Case<'a> = (&'a str, Vec<String>, &'a [(&'a str, &'a str)]);
+    let cases: Vec<Case> = vec![
         (
             "CSV converted",
             vec![server.url("/csv"), "people.csv".into()],
