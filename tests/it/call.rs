@@ -1476,6 +1476,7 @@ fn the_curl_command_sends_what_call_sends() {
     s.write("token.txt", format!("\u{feff}  Bearer {TOKEN}-file \n"));
     let server = Server::start(|_, req| common::server::answer_each_record(req));
     let env_token = [("XCONN_TOKEN", TOKEN)];
+    let env_unclean = [("CSPARK_BEARER_TOKEN", " Bearer s3cr3t-t0ken-value-env \n")];
     let basic = "Authorization: Basic dXNlcjpwYXNzd29yZA==";
     type Case<'a> = (&'a str, Vec<String>, &'a [(&'a str, &'a str)]);
     let cases: Vec<Case> = vec![
@@ -1493,6 +1494,11 @@ fn the_curl_command_sends_what_call_sends() {
                 "token.txt".into(),
             ],
             &[],
+        ),
+        (
+            "a variable with a Bearer prefix",
+            vec![server.url("/env"), "people.csv".into()],
+            &env_unclean,
         ),
         (
             "brackets in the query",
