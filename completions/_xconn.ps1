@@ -134,7 +134,7 @@ Register-ArgumentCompleter -Native -CommandName 'xconn' -ScriptBlock {
             [CompletionResult]::new('-k', '-k', [CompletionResultType]::ParameterName, 'Do not check TLS certificates (dangerous: the token can be read by anyone in between)')
             [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Do not check TLS certificates (dangerous: the token can be read by anyone in between)')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print the request that would be sent (token masked) and send nothing')
-            [CompletionResult]::new('--curl', '--curl', [CompletionResultType]::ParameterName, 'Print an equivalent curl command (it reads the token from the variable itself) and send nothing')
+            [CompletionResult]::new('--curl', '--curl', [CompletionResultType]::ParameterName, 'Print an equivalent curl command for bash or zsh (the same headers and body bytes; the shell reads the token from the same variable or file) and send nothing')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Show the request and response headers on standard error (secrets masked)')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Show the request and response headers on standard error (secrets masked)')
             [CompletionResult]::new('--no-validate', '--no-validate', [CompletionResultType]::ParameterName, 'Send the request without checking it first (it is checked by default, and an invalid one is not sent)')

@@ -125,7 +125,7 @@ set edit:completion:arg-completer[xconn] = {|@words|
             cand -k 'Do not check TLS certificates (dangerous: the token can be read by anyone in between)'
             cand --insecure 'Do not check TLS certificates (dangerous: the token can be read by anyone in between)'
             cand --dry-run 'Print the request that would be sent (token masked) and send nothing'
-            cand --curl 'Print an equivalent curl command (it reads the token from the variable itself) and send nothing'
+            cand --curl 'Print an equivalent curl command for bash or zsh (the same headers and body bytes; the shell reads the token from the same variable or file) and send nothing'
             cand -v 'Show the request and response headers on standard error (secrets masked)'
             cand --verbose 'Show the request and response headers on standard error (secrets masked)'
             cand --no-validate 'Send the request without checking it first (it is checked by default, and an invalid one is not sent)'

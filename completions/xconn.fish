@@ -136,7 +136,7 @@ always\t''
 never\t''"
 complete -c xconn -n "__fish_xconn_using_subcommand call" -s k -l insecure -d 'Do not check TLS certificates (dangerous: the token can be read by anyone in between)'
 complete -c xconn -n "__fish_xconn_using_subcommand call" -l dry-run -d 'Print the request that would be sent (token masked) and send nothing'
-complete -c xconn -n "__fish_xconn_using_subcommand call" -l curl -d 'Print an equivalent curl command (it reads the token from the variable itself) and send nothing'
+complete -c xconn -n "__fish_xconn_using_subcommand call" -l curl -d 'Print an equivalent curl command for bash or zsh (the same headers and body bytes; the shell reads the token from the same variable or file) and send nothing'
 complete -c xconn -n "__fish_xconn_using_subcommand call" -s v -l verbose -d 'Show the request and response headers on standard error (secrets masked)'
 complete -c xconn -n "__fish_xconn_using_subcommand call" -l no-validate -d 'Send the request without checking it first (it is checked by default, and an invalid one is not sent)'
 complete -c xconn -n "__fish_xconn_using_subcommand call" -l flatten -d 'Turn nested JSON objects into dotted keys (`address.city`) instead of failing'

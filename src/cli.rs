@@ -290,7 +290,9 @@ No option takes the token itself. It is never printed: -v, --dry-run, --curl and
 
 Retries: on connection failures and HTTP 408, 429, 502, 503, 504 (never other 4xx, never after a
 --timeout), with capped exponential backoff and jitter; Retry-After is honoured (capped at 60 s).
-Redirects are followed only within the same origin (scheme, host, port), at most 5.
+Redirects are followed only within the same origin (scheme, host, port), at most 5; 307 and 308
+keep the method and body, a 301/302/303 is not followed for a POST (it would become a GET without
+its body): an error names the status and the Location. -v shows every hop.
 
 Exit codes:
   0  the service answered 2xx
@@ -453,8 +455,8 @@ pub struct CallArgs {
     #[arg(long, conflicts_with = "curl")]
     pub dry_run: bool,
 
-    /// Print an equivalent curl command (it reads the token from the variable itself) and send
-    /// nothing.
+    /// Print an equivalent curl command for bash or zsh (the same headers and body bytes; the
+    /// shell reads the token from the same variable or file) and send nothing.
     #[arg(long)]
     pub curl: bool,
 

@@ -129,6 +129,7 @@ pub fn run(args: CallArgs, out: &mut Output) -> anyhow::Result<Outcome> {
     let verbose = args.verbose;
     let scrubber = client.clone();
     let request_id = request.request_id.clone();
+    let method = request.method.clone();
     let mut on_event = move |event: Event<'_>| match event {
         Event::Retry {
             attempt,
@@ -147,7 +148,22 @@ pub fn run(args: CallArgs, out: &mut Output) -> anyhow::Result<Outcome> {
                 crate::say!("< {}", scrubber.scrub(&redact::header_line(name, value)));
             }
         }
-        Event::Answer { .. } => {}
+        // Every hop shows under -v: its status and headers (Location included), redacted.
+        Event::Redirect {
+            status,
+            headers,
+            to,
+        } if verbose => {
+            crate::say!("< {}", http::status_line(status));
+            for (name, value) in headers {
+                crate::say!("< {}", scrubber.scrub(&redact::header_line(name, value)));
+            }
+            crate::say!(
+                "> {method} {} (redirect within the origin: the same method, headers and body)",
+                scrubber.scrub(&redact::url(to))
+            );
+        }
+        Event::Answer { .. } | Event::Redirect { .. } => {}
     };
     let response = http::block_on(http::send_with(&client, &request, &mut on_event))?
         .map_err(http::HttpError::into_anyhow)?;
@@ -767,16 +783,36 @@ impl Progress {
     }
 }
 
-/// Say once, before sending, that there is no token, or that the JWT has expired or is about to.
+/// Say once, before sending: a secret given with `-H` (named, never shown), a `-H
+/// Authorization` that replaces the token, no token at all (and what the default variables hold),
+/// or a JWT that has expired or is about to.
 fn announce_token(token: Option<&Token>, request: &Request) {
-    match token {
-        None => crate::say!(
-            "xconn: no token ({} and {} are unset): sending {} without Authorization",
-            token::DEFAULT_VARS[0],
-            token::DEFAULT_VARS[1],
+    for (name, _) in request
+        .headers
+        .iter()
+        .filter(|(n, _)| redact::is_sensitive(n))
+    {
+        crate::say!(
+            "xconn: warning: -H {name}: a secret on the command line can be read by other users \
+             of this machine (ps, shell history); prefer XCONN_TOKEN, --token-env or --token-file"
+        );
+    }
+    let given = request
+        .headers
+        .iter()
+        .any(|(n, _)| n.eq_ignore_ascii_case("authorization"));
+    match (token, given) {
+        (None, false) => crate::say!(
+            "xconn: no token ({}): sending {} without Authorization",
+            token::default_vars_state(|name| std::env::var(name).ok()),
             request.describe()
         ),
-        Some(token) => {
+        (None, true) => {}
+        (Some(token), true) => crate::say!(
+            "xconn: -H Authorization is sent instead of the token from {}",
+            token.origin
+        ),
+        (Some(token), false) => {
             if let Some(warning) = token
                 .claims()
                 .and_then(|claims| token::expiry_warning(&claims, token::now()))
@@ -802,9 +838,17 @@ fn print_dry_run(out: &mut dyn Write, client: &Client, request: &Request) -> any
     Ok(())
 }
 
-/// `--curl`: an equivalent curl command. The token is read by the shell from the variable it
-/// came from (`$XCONN_TOKEN` when it came from a file or stdin); other secret headers are masked
-/// and must be filled in by hand.
+/// `--curl`: an equivalent curl command, run by bash or zsh (`<(…)`), sending the same bytes and
+/// the same headers as `call` would (docs/call.md says how):
+/// - `--globoff` (a `[` or `{` in the URL is sent as is), `--compressed` with xconn's own
+///   `Accept-Encoding: gzip`, `Expect:` (no `100-continue`), every header of
+///   [`Client::headers`] in order, `User-Agent` and this run's `x-request-id` included;
+/// - the token as `-H @<(printf 'Authorization: Bearer %s\n' "…")`, read by the shell from the
+///   same variable or file (cleaned like xconn cleans it) and never on curl's command line; a
+///   token from standard input is read from `$XCONN_TOKEN`; other secret `-H` values are masked
+///   and must be filled in by hand;
+/// - the body as `--data-binary @FILE` when BODY is a file sent as it is, else (converted, or
+///   read from standard input) the bytes sent, inline: `printf '%s' '…' | curl … --data-binary @-`.
 fn print_curl(
     out: &mut dyn Write,
     client: &Client,
@@ -812,12 +856,25 @@ fn print_curl(
     body_arg: Option<&str>,
 ) -> anyhow::Result<()> {
     let settings = client.settings();
-    let mut parts = vec![
-        "curl -sS --compressed".to_string(),
-        format!("-X {}", shell_quote(request.method.as_str())),
-        shell_quote(&redact::url(&request.url)),
-        format!("--max-time {}", seconds_plain(settings.timeout)),
-    ];
+    // The body: the file itself when its bytes are the ones sent, else inline on stdin.
+    let from_file = body_arg.filter(|arg| {
+        !source::is_stdin(arg)
+            && std::fs::metadata(arg).is_ok_and(|m| m.is_file())
+            && std::fs::read(arg).is_ok_and(|bytes| bytes == request.body)
+    });
+    let mut parts = Vec::new();
+    let inline = from_file.is_none() && !request.body.is_empty();
+    if inline {
+        parts.push(format!(
+            "printf '%s' {} |\n  curl -sS --globoff --compressed",
+            shell_quote(&String::from_utf8_lossy(&request.body))
+        ));
+    } else {
+        parts.push("curl -sS --globoff --compressed".to_string());
+    }
+    parts.push(format!("-X {}", shell_quote(request.method.as_str())));
+    parts.push(shell_quote(&redact::url(&request.url)));
+    parts.push(format!("--max-time {}", seconds_plain(settings.timeout)));
     if let Some(connect) = settings.connect_timeout {
         parts.push(format!("--connect-timeout {}", seconds_plain(connect)));
     }
@@ -830,18 +887,20 @@ fn print_curl(
     if settings.insecure {
         parts.push("--insecure".into());
     }
+    let given_auth = request
+        .headers
+        .iter()
+        .any(|(n, _)| n.eq_ignore_ascii_case("authorization"));
     let mut masked = Vec::new();
+    let mut notes = Vec::new();
     for (name, value) in client.headers(request) {
-        if name.eq_ignore_ascii_case("accept-encoding") {
-            continue; // --compressed
-        }
-        if name == "Authorization" && client.token().is_some() {
-            let var = match &client.token().map(|t| &t.origin) {
-                Some(Origin::Env(name)) if is_shell_name(name) => name.clone(),
-                _ => token::DEFAULT_VARS[0].to_string(),
-            };
-            parts.push(format!("-H \"Authorization: Bearer ${var}\""));
-            continue;
+        if name == "Authorization" && !given_auth {
+            if let Some(token) = client.token() {
+                let (arg, note) = curl_token_header(token);
+                parts.push(arg);
+                notes.extend(note);
+                continue;
+            }
         }
         if redact::is_sensitive(&name) {
             masked.push(name.clone());
@@ -851,17 +910,17 @@ fn print_curl(
             shell_quote(&redact::header_line(&name, &value))
         ));
     }
-    match body_arg {
-        Some(arg) if source::is_stdin(arg) => parts.push("--data-binary @-".into()),
+    if !request.body.is_empty() {
+        parts.push("-H Expect:".into());
+    }
+    match from_file {
         Some(arg) => parts.push(format!("--data-binary @{}", shell_quote(arg))),
+        None if inline => parts.push("--data-binary @-".into()),
         None => {}
     }
     writeln!(out, "{}", parts.join(" \\\n  "))?;
-    if let Some(Origin::File(_) | Origin::Stdin) = client.token().map(|t| &t.origin) {
-        crate::say!(
-            "xconn: --curl: the command reads the token from ${}; set it first",
-            token::DEFAULT_VARS[0]
-        );
+    for note in notes {
+        crate::say!("xconn: --curl: {note}");
     }
     if !masked.is_empty() {
         crate::say!(
@@ -870,6 +929,57 @@ fn print_curl(
         );
     }
     Ok(())
+}
+
+/// The `-H` argument that gives curl the token from where xconn read it, and a note for the
+/// user when that cannot be done (a token from standard input is read from `$XCONN_TOKEN`). The
+/// value is read by the shell: `$NAME` for a clean variable, else a pipeline that removes what
+/// [`token::clean`] removes (a byte-order mark, whitespace, a leading `Bearer`).
+fn curl_token_header(token: &Token) -> (String, Option<String>) {
+    let (raw, input, note) = match &token.origin {
+        Origin::Env(name) => (
+            std::env::var(name).unwrap_or_default(),
+            format!("printenv {}", shell_quote(name)),
+            None,
+        ),
+        Origin::File(path) => (
+            std::fs::read_to_string(path).unwrap_or_default(),
+            format!("cat {}", shell_quote(path)),
+            None,
+        ),
+        Origin::Stdin => (
+            String::new(),
+            String::new(),
+            Some(format!(
+                "the command reads the token from ${}; set it first",
+                token::DEFAULT_VARS[0]
+            )),
+        ),
+    };
+    let value = match &token.origin {
+        Origin::Stdin => format!("${}", token::DEFAULT_VARS[0]),
+        Origin::Env(name) if is_shell_name(name) && raw == token.secret() => format!("${name}"),
+        _ => {
+            let bom = raw.starts_with('\u{feff}');
+            let bearer = token::clean(&raw) != raw.trim_start_matches('\u{feff}').trim();
+            let mut pipeline = input;
+            if bom || bearer {
+                pipeline.push_str(" | LC_ALL=C sed");
+                if bom {
+                    pipeline.push_str(r#" -e "1s/^$(printf '\357\273\277')//""#);
+                }
+                if bearer {
+                    pipeline.push_str(" -e 's/^[[:space:]]*[Bb][Ee][Aa][Rr][Ee][Rr]//'");
+                }
+            }
+            pipeline.push_str(" | tr -d '[:space:]'");
+            format!("$({pipeline})")
+        }
+    };
+    (
+        format!(r#"-H @<(printf 'Authorization: Bearer %s\n' "{value}")"#),
+        note,
+    )
 }
 
 fn is_shell_name(name: &str) -> bool {

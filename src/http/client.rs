@@ -1,5 +1,6 @@
 //! The HTTP client and [`send`]: one request with its headers, retries and backoff, same-origin
-//! redirects, the response size cap, and errors that name the request (method, redacted URL,
+//! redirects (followed here, hop by hop, not by reqwest: 307/308 keep the method and body, a
+//! 301/302/303 is followed only by a GET or HEAD), the response size cap, and errors that name the request (method, redacted URL,
 //! `x-request-id`) and never the token. `call` uses it; batches and `check` reuse it.
 
 use std::fmt;
@@ -84,7 +85,7 @@ impl Client {
             .gzip(true)
             .referer(false)
             .timeout(settings.timeout)
-            .redirect(same_origin_policy());
+            .redirect(reqwest::redirect::Policy::none());
         if let Some(connect) = settings.connect_timeout {
             builder = builder.connect_timeout(connect);
         }
@@ -262,6 +263,13 @@ pub enum Event<'a> {
         /// Whether the wait comes from the server's `Retry-After`.
         retry_after: bool,
     },
+    /// A redirect within the origin is followed: its status and headers (as received) and the
+    /// URL the same request goes to next.
+    Redirect {
+        status: u16,
+        headers: &'a [(String, String)],
+        to: &'a Url,
+    },
     /// The final answer's status line and headers arrived (before its body is read).
     Answer {
         status: u16,
@@ -313,7 +321,8 @@ pub enum Failure {
         prefix: String,
         /// The whole body (within the size cap), unredacted.
         body: Vec<u8>,
-        /// A redirect to another origin that was not followed (redacted URL).
+        /// Why a redirect was not followed (another origin, or a 301/302/303 that would turn
+        /// the request into a body-less GET), naming where it pointed (redacted URL).
         refused_redirect: Option<String>,
     },
 }
@@ -423,11 +432,8 @@ impl fmt::Display for HttpError {
                     ctype(content_type),
                     body.len()
                 )?;
-                if let Some(location) = refused_redirect {
-                    write!(
-                        f,
-                        "; a redirect to another origin ({location}) is not followed"
-                    )?;
+                if let Some(why) = refused_redirect {
+                    write!(f, "; {why}")?;
                 }
                 if !prefix.is_empty() {
                     write!(f, "; body: {prefix}")?;
@@ -456,25 +462,6 @@ fn seconds(d: Duration) -> String {
     } else {
         format!("{:.3} s", d.as_secs_f64())
     }
-}
-
-/// Follow a redirect only to the same origin (scheme, host, port), at most [`MAX_REDIRECTS`]
-/// times. Another origin is not followed: its 3xx answer is returned, so the token is never
-/// sent anywhere else.
-fn same_origin_policy() -> reqwest::redirect::Policy {
-    reqwest::redirect::Policy::custom(|attempt| {
-        let Some(first) = attempt.previous().first().cloned() else {
-            return attempt.stop();
-        };
-        if attempt.previous().len() > MAX_REDIRECTS {
-            let message = format!("more than {MAX_REDIRECTS} redirects");
-            attempt.error(message)
-        } else if same_origin(attempt.url(), &first) {
-            attempt.follow()
-        } else {
-            attempt.stop()
-        }
-    })
 }
 
 /// Same scheme, host and port (default ports filled in).
@@ -529,13 +516,38 @@ pub async fn send_with(
     loop {
         attempt += 1;
         let began = Instant::now();
-        let sent = client
-            .inner
-            .request(request.method.clone(), request.url.clone())
-            .headers(headers.clone())
-            .body(request.body.clone())
-            .send()
-            .await;
+        // The request, then each redirect within the origin it may follow (at most
+        // MAX_REDIRECTS), the same method, headers and body each time.
+        let mut url = request.url.clone();
+        let mut hops = 0;
+        let sent = loop {
+            let sent = client
+                .inner
+                .request(request.method.clone(), url.clone())
+                .headers(headers.clone())
+                .body(request.body.clone())
+                .send()
+                .await;
+            let response = match sent {
+                Ok(response) => response,
+                Err(err) => break Err(err),
+            };
+            let Some(target) = redirect_to_follow(&request.method, &response) else {
+                break Ok(response);
+            };
+            if hops == MAX_REDIRECTS {
+                let message = format!("more than {MAX_REDIRECTS} redirects");
+                return Err(fail(attempt, Failure::Redirects(message)));
+            }
+            hops += 1;
+            let head = head_of(&response);
+            on_event(Event::Redirect {
+                status: response.status().as_u16(),
+                headers: &head,
+                to: &target,
+            });
+            url = target;
+        };
         let (reason, retry_after) = match sent {
             Ok(response) => {
                 let status = response.status().as_u16();
@@ -596,6 +608,25 @@ impl HttpError {
             _ => self.to_string(),
         }
     }
+}
+
+/// Where a 3xx answer sends the request next, when xconn follows it: a `Location` within the
+/// origin, for a 307/308 (method and body kept) or, for a GET or HEAD, a 301/302/303. A 301/302/303
+/// to any other method would make it a GET without its body: not followed (see [`finish`]).
+fn redirect_to_follow(method: &Method, response: &reqwest::Response) -> Option<Url> {
+    let status = response.status().as_u16();
+    let keeps_method = matches!(status, 307 | 308)
+        || (matches!(status, 301..=303) && matches!(*method, Method::GET | Method::HEAD));
+    if !keeps_method {
+        return None;
+    }
+    let location = response
+        .headers()
+        .get(reqwest::header::LOCATION)?
+        .to_str()
+        .ok()?;
+    let target = response.url().join(location).ok()?;
+    same_origin(&target, response.url()).then_some(target)
 }
 
 fn head_of(response: &reqwest::Response) -> Vec<(String, String)> {
@@ -678,8 +709,21 @@ async fn finish(
         .then(|| header(&headers, "location"))
         .flatten()
         .and_then(|location| response.url().join(location).ok())
-        .filter(|target| !same_origin(target, response.url()))
-        .map(|target| redact::url(&target));
+        .map(|target| {
+            if !same_origin(&target, response.url()) {
+                format!(
+                    "a redirect to another origin ({}) is not followed",
+                    redact::url(&target)
+                )
+            } else {
+                format!(
+                    "a {status} would turn the {} into a GET without its body: not followed (send \
+                     it to {} instead, or have the service answer 307 or 308)",
+                    request.method,
+                    redact::url(&target)
+                )
+            }
+        });
     Err(Failure::Status {
         status,
         content_type,

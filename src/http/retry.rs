@@ -69,11 +69,16 @@ pub fn retryable_status(status: u16) -> bool {
 }
 
 /// `Retry-After: 120` or `Retry-After: Wed, 21 Oct 2015 07:28:00 GMT` as a wait from `now`
-/// (a date in the past is no wait).
+/// (a date in the past is no wait). A number of seconds too large for an integer is the longest
+/// wait there is (then capped like any long one), not ignored.
 pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
     let value = value.trim();
-    if let Ok(secs) = value.parse::<u64>() {
-        return Some(Duration::from_secs(secs));
+    if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
+        return Some(
+            value
+                .parse::<u64>()
+                .map_or(Duration::MAX, Duration::from_secs),
+        );
     }
     let date = httpdate::parse_http_date(value).ok()?;
     Some(date.duration_since(now).unwrap_or(Duration::ZERO))
@@ -147,6 +152,10 @@ mod tests {
         assert_eq!(parse_retry_after("soon", now), None);
         assert_eq!(
             Backoff::default().retry_after("3600", now),
+            Some(Duration::from_secs(60))
+        );
+        assert_eq!(
+            Backoff::default().retry_after("99999999999999999999999999", now),
             Some(Duration::from_secs(60))
         );
     }

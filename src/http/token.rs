@@ -89,32 +89,71 @@ impl Token {
     }
 }
 
-/// Outer whitespace and one leading `Bearer ` (any case) removed, as the Coherent SDKs do.
+/// A byte-order mark, outer whitespace and one leading `Bearer` word (any case, followed by
+/// whitespace or nothing) removed, as the Coherent SDKs do. `Bearer ` alone cleans to nothing.
 pub fn clean(raw: &str) -> &str {
-    let t = raw.trim();
-    match t.get(..7) {
-        Some(prefix) if prefix.eq_ignore_ascii_case("bearer ") => t[7..].trim(),
+    let t = raw.trim_start_matches('\u{feff}').trim();
+    match t.get(..6) {
+        Some(prefix)
+            if prefix.eq_ignore_ascii_case("bearer")
+                && t[6..].chars().next().is_none_or(char::is_whitespace) =>
+        {
+            t[6..].trim()
+        }
         _ => t,
     }
 }
 
+/// A cleaned token must be printable ASCII with no space (a bearer token is RFC 6750 `token68`):
+/// anything else is refused naming where it came from (`shown`), never the value.
+fn check_ascii(cleaned: &str, shown: &str) -> anyhow::Result<()> {
+    if cleaned.bytes().all(|b| b.is_ascii_graphic()) {
+        return Ok(());
+    }
+    Err(usage_error(format!(
+        "{shown}: the token holds a space, a control or a non-ASCII character; a bearer token is \
+         printable ASCII (RFC 6750 token68): nothing was sent (the value is not shown)"
+    )))
+}
+
+/// `XCONN_TOKEN is empty and CSPARK_BEARER_TOKEN is unset`: what the default variables hold when
+/// neither gave a token (empty: set to nothing, or to only whitespace / `Bearer`).
+pub fn default_vars_state(env: impl Fn(&str) -> Option<String>) -> String {
+    let state = |name: &str| match env(name) {
+        None => format!("{name} is unset"),
+        Some(_) => format!("{name} is empty"),
+    };
+    format!("{} and {}", state(DEFAULT_VARS[0]), state(DEFAULT_VARS[1]))
+}
+
 /// Find the token `source` names. `env` looks a variable up (the process environment in the
 /// binary, a map in tests). `Ok(None)`: the default variables are unset or empty. A named
-/// variable that is unset or empty, or an unreadable or empty file, is an error (exit 2).
+/// variable that is unset or empty, an unreadable or empty file, or a token that is not printable
+/// ASCII (from any source, named, never shown) is an error (exit 2). A token file others can read
+/// is warned about.
 pub fn find(
     source: &TokenSource,
     env: impl Fn(&str) -> Option<String>,
 ) -> anyhow::Result<Option<Token>> {
     match source {
-        TokenSource::Default => Ok(DEFAULT_VARS.iter().find_map(|name| {
-            env(name).and_then(|raw| Token::new(&raw, Origin::Env(name.to_string())))
-        })),
+        TokenSource::Default => {
+            for name in DEFAULT_VARS {
+                let Some(raw) = env(name) else { continue };
+                if clean(&raw).is_empty() {
+                    continue;
+                }
+                check_ascii(clean(&raw), &format!("${name}"))?;
+                return Ok(Token::new(&raw, Origin::Env(name.to_string())));
+            }
+            Ok(None)
+        }
         TokenSource::Env(name) => {
             let raw = env(name).ok_or_else(|| {
                 usage_error(format!(
                     "--token-env {name}: the variable {name} is not set"
                 ))
             })?;
+            check_ascii(clean(&raw), &format!("--token-env {name}"))?;
             Token::new(&raw, Origin::Env(name.clone()))
                 .map(Some)
                 .ok_or_else(|| {
@@ -129,16 +168,40 @@ pub fn find(
                 })?;
                 (raw, Origin::Stdin)
             } else {
+                warn_if_readable_by_others(path);
                 let raw = std::fs::read_to_string(path)
                     .map_err(|e| input_error(format!("--token-file {path}: cannot read: {e}")))?;
                 (raw, Origin::File(path.clone()))
             };
             let shown = origin.to_string();
-            Token::new(&raw, origin)
-                .map(Some)
-                .ok_or_else(|| input_error(format!("--token-file: {shown} holds no token")))
+            check_ascii(clean(&raw), &format!("--token-file: {shown}"))?;
+            Token::new(&raw, origin).map(Some).ok_or_else(|| {
+                input_error(format!(
+                    "--token-file: {shown} holds no token (nothing is left once whitespace and a \
+                     leading `Bearer` are trimmed)"
+                ))
+            })
         }
     }
+}
+
+/// Warn (as ssh does about keys) when a token file can be read by its group or by others.
+fn warn_if_readable_by_others(path: &str) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if let Ok(meta) = std::fs::metadata(path) {
+            let mode = meta.permissions().mode() & 0o777;
+            if meta.is_file() && mode & 0o044 != 0 {
+                crate::say!(
+                    "xconn: warning: --token-file {path} is readable by others (mode {mode:o}): \
+                     chmod 600 {path}"
+                );
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
 }
 
 /// [`find`] over the process environment.
@@ -356,6 +419,12 @@ mod tests {
         assert_eq!(clean("bearer  abc\n"), "abc");
         assert_eq!(clean("Bearerabc"), "Bearerabc");
         assert!(Token::new(" \n", Origin::Stdin).is_none());
+        assert_eq!(clean("\u{feff}abc\n"), "abc");
+        assert_eq!(clean("Bearer \n"), "");
+        assert_eq!(clean("bearer\tabc"), "abc");
+        assert!(check_ascii("t\u{f6}ken", "x").is_err());
+        assert!(check_ascii("a b", "x").is_err());
+        assert!(check_ascii("abc.DEF-_~+/=", "x").is_ok());
     }
 
     #[test]

@@ -295,7 +295,7 @@ fn the_token_never_appears_in_verbose_dry_run_curl_or_errors() {
         );
         assert!(
             curl.stdout
-                .contains(r#"-H "Authorization: Bearer $XCONN_TOKEN""#),
+                .contains(r#"-H @<(printf 'Authorization: Bearer %s\n' "$XCONN_TOKEN")"#),
             "{}",
             curl.stdout
         );
@@ -1427,4 +1427,363 @@ fn a_url_without_a_scheme_is_told_so() {
     let run = call(&s, &["ftp://example.com/", "body.json", "--dry-run"], &[]);
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("only http and https are supported"));
+}
+
+// ---- What `call` sends is what it says it sends (--curl, redirects of a POST, token sources).
+
+/// A request as a server saw it, for comparing two senders: the method, the path, the body, and
+/// the headers (names lower-cased, sorted) without `x-request-id` (a fresh one per `call`).
+fn seen(r: &common::server::Recorded) -> (String, String, Vec<(String, String)>, Vec<u8>) {
+    let mut headers: Vec<(String, String)> = r
+        .headers
+        .iter()
+        .map(|(n, v)| (n.to_ascii_lowercase(), v.clone()))
+        .filter(|(n, _)| n != "x-request-id")
+        .collect();
+    headers.sort();
+    (r.method.clone(), r.path.clone(), headers, r.body.clone())
+}
+
+/// Run a printed `--curl` command with bash (process substitution) and the real curl.
+fn run_curl_command(s: &Scratch, command: &str, env: &[(&str, &str)]) -> std::process::Output {
+    let mut cmd = std::process::Command::new("bash");
+    cmd.arg("-c")
+        .arg(command)
+        .current_dir(s.dir.path())
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", "/nonexistent");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().expect("run bash")
+}
+
+/// `--curl`, run with the real curl, sends the same request as `call` itself: the converted body
+/// of a CSV, the token read from the same file, a URL with `[…]` once, and a `-H Authorization`
+/// instead of the token; every header with the same value (x-request-id apart).
+#[test]
+fn the_curl_command_sends_what_call_sends() {
+    let have = std::process::Command::new("curl")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !common::available("curl", have) {
+        return;
+    }
+    let s = scratch();
+    s.write("people.csv", "a,name\n1,Ann\n2,\"Bo, Jr\"\n");
+    s.write("token.txt", format!("\u{feff}  Bearer {TOKEN}-file \n"));
+    let server = Server::start(|_, req| common::server::answer_each_record(req));
+    let env_token = [("XCONN_TOKEN", TOKEN)];
+    let env_unclean = [("CSPARK_BEARER_TOKEN", " Bearer s3cr3t-t0ken-value-env \n")];
+    let basic = "Authorization: Basic dXNlcjpwYXNzd29yZA==";
+    type Case<'a> = (&'a str, Vec<String>, &'a [(&'a str, &'a str)]);
+    let cases: Vec<Case> = vec![
+        (
+            "CSV converted",
+            vec![server.url("/csv"), "people.csv".into()],
+            &env_token,
+        ),
+        (
+            "--token-file",
+            vec![
+                server.url("/file"),
+                "body.json".into(),
+                "--token-file".into(),
+                "token.txt".into(),
+            ],
+            &[],
+        ),
+        (
+            "a variable with a Bearer prefix",
+            vec![server.url("/env"), "people.csv".into()],
+            &env_unclean,
+        ),
+        (
+            "brackets in the query",
+            vec![server.url("/q?ids=[1-3]"), "body.json".into()],
+            &env_token,
+        ),
+        (
+            "-H Authorization",
+            vec![
+                server.url("/basic"),
+                "body.json".into(),
+                "-H".into(),
+                basic.into(),
+            ],
+            &env_token,
+        ),
+    ];
+    for (what, args, env) in cases {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let mut with_curl = args.clone();
+        with_curl.push("--curl");
+        let printed = call(&s, &with_curl, env);
+        assert_eq!(printed.code, 0, "{what}: {}", printed.stderr);
+        printed.assert_hides(TOKEN);
+        assert!(!printed.stdout.contains("dXNlcjpwYXNzd29yZA=="), "{what}");
+        assert!(
+            printed.stdout.contains("--globoff"),
+            "{what}: {}",
+            printed.stdout
+        );
+        // The masked -H value is the one thing filled in by hand.
+        let command = printed
+            .stdout
+            .replace("Basic ***", "Basic dXNlcjpwYXNzd29yZA==");
+        let before = server.hits();
+        let out = run_curl_command(&s, &command, env);
+        assert!(
+            out.status.success(),
+            "{what}: curl failed: {}\n{command}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let by_curl = server.requests()[before..].to_vec();
+        assert_eq!(
+            by_curl.len(),
+            1,
+            "{what}: curl sent {} requests\n{command}",
+            by_curl.len()
+        );
+        let run = call(&s, &args, env);
+        assert!(run.code == 0 || run.code == 1, "{what}: {}", run.stderr);
+        let by_call = server.requests()[before + 1..].to_vec();
+        assert_eq!(by_call.len(), 1, "{what}");
+        assert_eq!(
+            seen(&by_curl[0]),
+            seen(&by_call[0]),
+            "{what}: curl's request differs from call's\n{command}"
+        );
+        assert!(by_curl[0].header("x-request-id").is_some(), "{what}");
+        if what == "-H Authorization" {
+            assert_eq!(
+                by_call[0].header("authorization"),
+                Some("Basic dXNlcjpwYXNzd29yZA==")
+            );
+        }
+    }
+}
+
+/// A 301, 302 or 303 would turn the POST into a GET without its body: it is not followed; the
+/// error names the status and where it pointed.
+#[test]
+fn a_post_is_not_turned_into_a_get_by_a_301_302_or_303() {
+    let s = scratch();
+    for (status, text) in [
+        (301, "301 Moved Permanently"),
+        (302, "302 Found"),
+        (303, "303 See Other"),
+    ] {
+        let server = Server::start(move |_, req| match req.path.as_str() {
+            "/final" => Reply::json(ANSWER),
+            _ => Reply::status(status).header("Location", "/final"),
+        });
+        let run = call(&s, &[&server.url("/start"), "body.json"], &[]);
+        assert_eq!(run.code, 4, "{status}: {}", run.stderr);
+        assert_eq!(server.hits(), 1, "{status}: the redirect was followed");
+        assert!(run.stderr.contains(text), "{status}: {}", run.stderr);
+        assert!(
+            run.stderr.contains(&server.url("/final")),
+            "{status}: {}",
+            run.stderr
+        );
+        assert!(
+            run.stderr.contains("not followed"),
+            "{status}: {}",
+            run.stderr
+        );
+    }
+}
+
+/// 307 and 308 keep the method, the body and the token; `-v` shows every hop (status and
+/// Location, an echoed token masked).
+#[test]
+fn a_307_and_308_keep_the_post_and_verbose_shows_every_hop() {
+    let s = scratch();
+    let server = Server::start(|_, req| match req.path.as_str() {
+        "/a" => Reply::status(307).header("Location", "/b"),
+        "/b" => Reply::status(308).header("Location", &format!("/c?echo={TOKEN}")),
+        _ => Reply::json(ANSWER),
+    });
+    let run = call(
+        &s,
+        &[&server.url("/a"), "body.json", "-v"],
+        &[("XCONN_TOKEN", TOKEN)],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    run.assert_hides(TOKEN);
+    let reqs = server.requests();
+    assert_eq!(reqs.len(), 3);
+    for r in &reqs {
+        assert_eq!(r.method, "POST");
+        assert_eq!(r.body, BODY.as_bytes());
+        assert_eq!(r.header("authorization"), Some(&*format!("Bearer {TOKEN}")));
+    }
+    for hop in [
+        "< HTTP 307 Temporary Redirect",
+        "< location: /b",
+        "< HTTP 308 Permanent Redirect",
+        "< location: /c?echo=***",
+        "< HTTP 200 OK",
+    ] {
+        assert!(run.stderr.contains(hop), "{hop}: {}", run.stderr);
+    }
+}
+
+/// `-H 'Authorization: …'` without a token variable: sent, not called missing, and warned about
+/// as a secret on the command line (the flag named, never the value).
+#[test]
+fn an_authorization_header_on_the_command_line_is_sent_and_warned_about() {
+    let s = scratch();
+    let server = ok_server();
+    let run = call(
+        &s,
+        &[
+            &server.url("/"),
+            "body.json",
+            "-H",
+            &format!("Authorization: Bearer {TOKEN}"),
+        ],
+        &[],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    run.assert_hides(TOKEN);
+    assert!(
+        !run.stderr.contains("without Authorization"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("no token"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("-H Authorization") && run.stderr.contains("command line"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        server.requests()[0].header("authorization"),
+        Some(&*format!("Bearer {TOKEN}"))
+    );
+}
+
+/// An empty `XCONN_TOKEN` is said to be empty, not unset.
+#[test]
+fn an_empty_token_variable_is_called_empty() {
+    let s = scratch();
+    let server = ok_server();
+    let run = call(&s, &[&server.url("/"), "body.json"], &[("XCONN_TOKEN", "")]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("XCONN_TOKEN is empty"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("CSPARK_BEARER_TOKEN is unset"),
+        "{}",
+        run.stderr
+    );
+}
+
+/// A token file's byte-order mark is dropped; a file with only `Bearer ` in it, or a token
+/// that is not ASCII (from a file or a variable), is refused naming the source, never the value.
+#[test]
+fn token_files_lose_a_bom_and_empty_or_non_ascii_tokens_are_refused() {
+    let s = scratch();
+    let server = ok_server();
+    let url = server.url("/");
+    s.write("bom.txt", format!("\u{feff}{TOKEN}\n"));
+    let run = call(&s, &[&url, "body.json", "--token-file", "bom.txt"], &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        server.requests()[0].header("authorization"),
+        Some(&*format!("Bearer {TOKEN}"))
+    );
+    s.write("bearer.txt", "Bearer \n");
+    let run = call(&s, &[&url, "body.json", "--token-file", "bearer.txt"], &[]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("bearer.txt"), "{}", run.stderr);
+    assert!(run.stderr.contains("no token"), "{}", run.stderr);
+    let odd = "t\u{f6}k\u{e9}n-secret";
+    s.write("odd.txt", odd);
+    let run = call(&s, &[&url, "body.json", "--token-file", "odd.txt"], &[]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("odd.txt"), "{}", run.stderr);
+    assert!(run.stderr.contains("ASCII"), "{}", run.stderr);
+    run.assert_hides(odd);
+    run.assert_hides("secret");
+    let run = call(&s, &[&url, "body.json"], &[("XCONN_TOKEN", odd)]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("XCONN_TOKEN"), "{}", run.stderr);
+    assert!(run.stderr.contains("ASCII"), "{}", run.stderr);
+    run.assert_hides("secret");
+    assert_eq!(server.hits(), 1);
+}
+
+/// A token file others can read is warned about (like ssh), naming the file and its mode.
+#[cfg(unix)]
+#[test]
+fn a_token_file_others_can_read_is_warned_about() {
+    use std::os::unix::fs::PermissionsExt;
+    let s = scratch();
+    let server = ok_server();
+    let path = s.write("token.txt", TOKEN);
+    for (mode, warned) in [(0o644, true), (0o640, true), (0o604, true), (0o600, false)] {
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).unwrap();
+        let run = call(
+            &s,
+            &[&server.url("/"), "body.json", "--token-file", "token.txt"],
+            &[],
+        );
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        let said = run.stderr.contains("token.txt") && run.stderr.contains("readable by others");
+        assert_eq!(said, warned, "mode {mode:o}: {}", run.stderr);
+        if warned {
+            assert!(run.stderr.contains(&format!("{mode:o}")), "{}", run.stderr);
+        }
+    }
+}
+
+/// A `Retry-After` too large for an integer is capped like any long one (60 s), not ignored.
+/// The run is stopped once it says how long it waits.
+#[test]
+fn a_retry_after_too_large_for_an_integer_is_capped() {
+    use std::io::BufRead;
+    let s = scratch();
+    let server = Server::start(|hit, _| {
+        if hit == 0 {
+            Reply::status(429).header("Retry-After", "99999999999999999999999999")
+        } else {
+            Reply::json(ANSWER)
+        }
+    });
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("xconn"))
+        .args(["call", &server.url("/"), "body.json"])
+        .current_dir(s.dir.path())
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", "/nonexistent")
+        .env("XCONN_RETRY_BASE_MS", "1")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let mut said = String::new();
+    for line in std::io::BufReader::new(stderr).lines() {
+        let line = line.unwrap();
+        said.push_str(&line);
+        said.push('\n');
+        if line.contains("retry 1 of") {
+            break;
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(
+        said.contains("retry 1 of 2 in 60.00 s (Retry-After)"),
+        "{said}"
+    );
 }
