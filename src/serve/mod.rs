@@ -108,13 +108,17 @@ pub fn run(
             faults: settings.faults,
         });
         let router = Router::new().fallback(handle).with_state(app);
+        // The signal handlers are in place before anyone is told the address: a SIGTERM sent
+        // as soon as serve answers is never the default action (death without cleanup), and a
+        // second one is caught by the same streams.
+        let signals = Signals::install();
         ready(addr)?;
         // Answers go out as soon as they are written (no Nagle wait on small responses).
         let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
             let _ = tcp.set_nodelay(true);
         });
         axum::serve(listener, router)
-            .with_graceful_shutdown(shutdown_signal(settings.grace))
+            .with_graceful_shutdown(shutdown_signal(settings.grace, signals))
             .await
             .map_err(|e| input_error(format!("serving: {e}")))?;
         log_line("stopped");
@@ -124,15 +128,15 @@ pub fn run(
 
 /// Resolves on the first Ctrl-C or SIGTERM; a second one exits the process at once (130), and
 /// so does the end of the grace period (0: the stop was asked for).
-async fn shutdown_signal(grace: Duration) {
-    wait_for_signal().await;
+async fn shutdown_signal(grace: Duration, mut signals: Signals) {
+    signals.next().await;
     log_line(&format!(
         "shutting down: finishing the requests in flight, for at most {} s (--grace; a second \
          signal stops at once)",
         grace.as_secs_f64()
     ));
-    tokio::spawn(async {
-        wait_for_signal().await;
+    tokio::spawn(async move {
+        signals.next().await;
         cut_off("a second signal");
         log_line("stopped at once");
         std::process::exit(130);
@@ -222,26 +226,57 @@ impl Drop for Pending {
     }
 }
 
-async fn wait_for_signal() {
+/// SIGTERM and SIGINT (Ctrl-C), listened for from the moment they are installed: a signal that
+/// comes before anyone waits is kept for the next wait.
+struct Signals {
     #[cfg(unix)]
-    {
-        use tokio::signal::unix::{signal, SignalKind};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
-                }
+    streams: Vec<tokio::signal::unix::Signal>,
+}
+
+impl Signals {
+    fn install() -> Signals {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{signal, SignalKind};
+            let streams = [SignalKind::terminate(), SignalKind::interrupt()]
+                .into_iter()
+                .filter_map(|kind| signal(kind).ok())
+                .collect();
+            Signals { streams }
+        }
+        #[cfg(not(unix))]
+        Signals {}
+    }
+
+    async fn next(&mut self) {
+        #[cfg(unix)]
+        {
+            if self.streams.is_empty() {
+                std::future::pending::<()>().await;
             }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
+            let waits = self.streams.iter_mut().map(|s| Box::pin(s.recv()));
+            let _ = futures_select_all(waits).await;
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
         }
     }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
-    }
+}
+
+/// The first of several futures to finish.
+#[cfg(unix)]
+async fn futures_select_all<F: std::future::Future + Unpin>(futures: impl Iterator<Item = F>) {
+    let mut futures: Vec<F> = futures.collect();
+    std::future::poll_fn(|cx| {
+        for future in futures.iter_mut() {
+            if std::pin::Pin::new(future).poll(cx).is_ready() {
+                return std::task::Poll::Ready(());
+            }
+        }
+        std::task::Poll::Pending
+    })
+    .await
 }
 
 /// One request: answer it, then log it.

@@ -13,6 +13,9 @@ pub struct Serve {
     child: Child,
     pub url: String,
     log: Arc<Mutex<String>>,
+    /// The thread collecting standard error: done once serve (and whatever shares its stderr)
+    /// has closed it.
+    reader: std::thread::JoinHandle<()>,
 }
 
 impl Serve {
@@ -33,7 +36,7 @@ impl Serve {
         let log = Arc::new(Mutex::new(String::new()));
         let mut stderr = child.stderr.take().unwrap();
         let sink = log.clone();
-        std::thread::spawn(move || {
+        let reader = std::thread::spawn(move || {
             let mut buf = [0u8; 4096];
             while let Ok(n) = stderr.read(&mut buf) {
                 if n == 0 {
@@ -61,7 +64,12 @@ impl Serve {
             })
             .to_string();
         assert!(url.starts_with("http://127.0.0.1:"), "{url}");
-        Serve { child, url, log }
+        Serve {
+            child,
+            url,
+            log,
+            reader,
+        }
     }
 
     pub fn log(&self) -> String {
@@ -138,6 +146,12 @@ impl Serve {
         let until = Instant::now() + limit;
         while Instant::now() < until {
             if let Some(status) = self.child.try_wait().unwrap() {
+                // Everything serve wrote before it exited is in the log before this returns
+                // (bounded: a process it left behind could hold its stderr open).
+                let read_until = Instant::now() + Duration::from_secs(10);
+                while !self.reader.is_finished() && Instant::now() < read_until {
+                    std::thread::sleep(Duration::from_millis(5));
+                }
                 return status.code();
             }
             std::thread::sleep(Duration::from_millis(20));
