@@ -27,8 +27,15 @@ pub fn run(args: TokenArgs, out: &mut Output) -> anyhow::Result<Outcome> {
         TokenFormat::Text => write_text(out, &token, claims.as_ref(), now)?,
         TokenFormat::Json => write_json(out, &token, claims.as_ref(), now)?,
     }
-    if let Some(warning) = claims.as_ref().and_then(|c| token::expiry_warning(c, now)) {
-        crate::say!("xconn: warning: {warning}");
+    if let Some(c) = &claims {
+        if c.invalid_times.is_empty() {
+            if let Some(warning) = token::expiry_warning(c, now) {
+                crate::say!("xconn: warning: {warning}");
+            }
+        }
+        for why in &c.invalid_times {
+            crate::say!("xconn: warning: the token's {why}");
+        }
     }
     Ok(Outcome::Success)
 }
@@ -72,21 +79,21 @@ fn write_text(
     )?;
     line("subject:", c.subject.clone())?;
     line("client:", c.client.clone())?;
-    line("issued:", c.issued.map(token::format_date))?;
+    line("issued:", c.issued.map(|d| token::format_date(d.secs())))?;
     line(
         "expires:",
         c.expires.map(|exp| {
-            let left = exp - now;
-            if left > 0 {
+            let left = exp.secs() - now;
+            if exp.after(now) {
                 format!(
                     "{} (expires in {})",
-                    token::format_date(exp),
+                    token::format_date(exp.secs()),
                     token::human_duration(left)
                 )
             } else {
                 format!(
                     "{} (expired {} ago)",
-                    token::format_date(exp),
+                    token::format_date(exp.secs()),
                     token::human_duration(-left)
                 )
             }
@@ -136,25 +143,35 @@ fn write_json(
     field(
         out,
         "issued_at",
-        c.issued.map(token::format_rfc3339).as_deref(),
+        c.issued.map(|d| token::format_rfc3339(d.secs())).as_deref(),
     )?;
     field(
         out,
         "expires_at",
-        c.expires.map(token::format_rfc3339).as_deref(),
+        c.expires
+            .map(|d| token::format_rfc3339(d.secs()))
+            .as_deref(),
     )?;
     match c.expires {
         Some(exp) => write!(
             out,
             ",\n  \"expires_in_seconds\": {},\n  \"expired\": {}",
-            exp - now,
-            exp <= now
+            exp.secs() - now,
+            !exp.after(now)
         )?,
         None => write!(
             out,
             ",\n  \"expires_in_seconds\": null,\n  \"expired\": null"
         )?,
     }
+    write!(out, ",\n  \"invalid_claims\": [")?;
+    for (i, why) in c.invalid_times.iter().enumerate() {
+        if i > 0 {
+            write!(out, ", ")?;
+        }
+        write_str(out, why)?;
+    }
+    write!(out, "]")?;
     writeln!(out, "\n}}")?;
     Ok(())
 }

@@ -221,20 +221,124 @@ pub struct Claims {
     pub subject: Option<String>,
     /// `azp`: the client the token was issued to.
     pub client: Option<String>,
-    /// `exp`, seconds since the Unix epoch.
-    pub expires: Option<i64>,
-    /// `iat`, seconds since the Unix epoch.
-    pub issued: Option<i64>,
+    /// `exp`.
+    pub expires: Option<NumericDate>,
+    /// `nbf`.
+    pub not_before: Option<NumericDate>,
+    /// `iat`.
+    pub issued: Option<NumericDate>,
+    /// The registered time claims (`exp`, `nbf`, `iat`) present with a value that is not a usable
+    /// NumericDate, in that order: what is wrong, naming the claim (see [`numeric_date`]).
+    pub invalid_times: Vec<String>,
 }
 
-/// The claims of a JWT (`header.payload.signature`, base64url, header and payload JSON objects);
-/// `None` when the text is not one.
+/// The latest NumericDate accepted: 9999-12-31T23:59:59Z.
+pub const MAX_NUMERIC_DATE: i64 = 253_402_300_799;
+
+/// A NumericDate (RFC 7519 §2): seconds since 1970-01-01T00:00:00Z, read exactly from the JSON
+/// number's text: whole seconds, and whether a fraction of a second follows.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct NumericDate {
+    secs: i64,
+    fraction: bool,
+}
+
+impl NumericDate {
+    /// Whole seconds (the value rounded down).
+    pub fn secs(self) -> i64 {
+        self.secs
+    }
+
+    /// The date is earlier than `t` seconds.
+    pub fn before(self, t: i64) -> bool {
+        self.secs < t
+    }
+
+    /// The date is later than `t` seconds.
+    pub fn after(self, t: i64) -> bool {
+        self.secs > t || (self.secs == t && self.fraction)
+    }
+}
+
+/// The one reader of a NumericDate claim (`exp`, `nbf`, `iat`), for `serve` and `xconn token`.
+/// Any JSON number is read exactly, in every form of the JSON number grammar (`1.8e9`,
+/// `9999999999e-1`, `1700000000.25`, `-0`); no float rounding, no overflow. Refused, with a
+/// message naming the claim: a value that is not a number (a string, even `"NaN"` or digits;
+/// `null`; `true`; an array or object), a negative number (below zero after exact evaluation;
+/// `-0` is zero), and a date after 9999-12-31T23:59:59Z ([`MAX_NUMERIC_DATE`]).
+pub fn numeric_date(claim: &str, value: &json::Value) -> Result<NumericDate, String> {
+    let Some(text) = value.number_text() else {
+        return Err(format!(
+            "`{claim}` is {}, not a NumericDate (a number of seconds since 1970)",
+            value.kind().article_name()
+        ));
+    };
+    // The text follows the JSON number grammar: -?int(.frac)?([eE][+-]?exp)?
+    let (negative, text) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text),
+    };
+    let (mantissa, exponent) = text.split_once(['e', 'E']).unwrap_or((text, ""));
+    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let exponent = {
+        let (sign, digits) = match exponent.as_bytes().first() {
+            Some(b'-') => (-1, &exponent[1..]),
+            Some(b'+') => (1, &exponent[1..]),
+            _ => (1, exponent),
+        };
+        sign * digits.bytes().fold(0i64, |acc, d| {
+            acc.saturating_mul(10).saturating_add(i64::from(d - b'0'))
+        })
+    };
+    let digits: Vec<u8> = int.bytes().chain(frac.bytes()).collect();
+    let Some(first) = digits.iter().position(|&d| d != b'0') else {
+        return Ok(NumericDate::default()); // zero, `-0` included
+    };
+    if negative {
+        return Err(format!("`{claim}` is negative (before 1970)"));
+    }
+    let significant = &digits[first..];
+    // The decimal point sits after this many significant digits.
+    let point = (int.len() as i64 - first as i64).saturating_add(exponent);
+    let too_late = || {
+        format!(
+            "`{claim}` is after {} (out of range)",
+            format_rfc3339(MAX_NUMERIC_DATE)
+        )
+    };
+    if point > 12 {
+        return Err(too_late());
+    }
+    if point <= 0 {
+        return Ok(NumericDate {
+            secs: 0,
+            fraction: true,
+        });
+    }
+    let point = point as usize;
+    let whole = (0..point).fold(0i64, |acc, i| {
+        acc * 10 + i64::from(significant.get(i).map_or(0, |d| d - b'0'))
+    });
+    if whole > MAX_NUMERIC_DATE {
+        return Err(too_late());
+    }
+    Ok(NumericDate {
+        secs: whole,
+        fraction: significant
+            .get(point..)
+            .is_some_and(|rest| rest.iter().any(|&d| d != b'0')),
+    })
+}
+
+/// The claims of a JWT (`header.payload.signature`, each unpadded base64url, header and payload
+/// JSON objects); `None` when the text is not one.
 pub fn decode_jwt(token: &str) -> Option<Claims> {
     let mut parts = token.split('.');
-    let (header, payload, _signature) = (parts.next()?, parts.next()?, parts.next()?);
+    let (header, payload, signature) = (parts.next()?, parts.next()?, parts.next()?);
     if parts.next().is_some() {
         return None;
     }
+    base64url_decode(signature)?;
     let header = String::from_utf8(base64url_decode(header)?).ok()?;
     if !json::parse(&header).ok()?.is_object() {
         return None;
@@ -250,12 +354,14 @@ pub fn decode_jwt(token: &str) -> Option<Claims> {
             .and_then(|v| v.as_str())
             .map(|s| s.into_owned())
     };
-    let time = |key: &str| {
-        claims
-            .get(key)
-            .and_then(|v| v.number_text())
-            .and_then(|n| n.split(['.', 'e', 'E']).next()?.parse::<i64>().ok())
+    let mut invalid_times = Vec::new();
+    let mut time = |key: &str| {
+        let value = claims.get(key)?;
+        numeric_date(key, &value)
+            .map_err(|why| invalid_times.push(why))
+            .ok()
     };
+    let (expires, not_before, issued) = (time("exp"), time("nbf"), time("iat"));
     let issuer = text("iss");
     let realm = text("realm").or_else(|| text("tenant")).or_else(|| {
         let iss = issuer.as_deref()?;
@@ -277,14 +383,20 @@ pub fn decode_jwt(token: &str) -> Option<Claims> {
         audience,
         subject: text("sub"),
         client: text("azp"),
-        expires: time("exp"),
-        issued: time("iat"),
+        expires,
+        not_before,
+        issued,
+        invalid_times,
     })
 }
 
-/// Decode unpadded (or padded) base64url; `None` on any other character.
+/// Decode base64url without padding (RFC 7515 §2): only `A-Z a-z 0-9 - _`; `None` on anything
+/// else (`+`, `/`, `=`, whitespace), on an impossible length, and on leftover bits that are not
+/// zero (so each byte string has exactly one encoding).
 pub fn base64url_decode(text: &str) -> Option<Vec<u8>> {
-    let text = text.trim_end_matches('=');
+    if text.len() % 4 == 1 {
+        return None;
+    }
     let mut out = Vec::with_capacity(text.len() * 3 / 4);
     let (mut acc, mut bits) = (0u32, 0u32);
     for b in text.bytes() {
@@ -292,8 +404,8 @@ pub fn base64url_decode(text: &str) -> Option<Vec<u8>> {
             b'A'..=b'Z' => b - b'A',
             b'a'..=b'z' => b - b'a' + 26,
             b'0'..=b'9' => b - b'0' + 52,
-            b'-' | b'+' => 62,
-            b'_' | b'/' => 63,
+            b'-' => 62,
+            b'_' => 63,
             _ => return None,
         };
         acc = (acc << 6) | u32::from(v);
@@ -304,7 +416,7 @@ pub fn base64url_decode(text: &str) -> Option<Vec<u8>> {
             acc &= (1 << bits) - 1;
         }
     }
-    (text.len() % 4 != 1).then_some(out)
+    (acc == 0).then_some(out)
 }
 
 /// Seconds since the Unix epoch, now.
@@ -314,22 +426,27 @@ pub fn now() -> i64 {
         .map_or(0, |d| d.as_secs() as i64)
 }
 
-/// The warning to print before sending when the token has expired or expires within
-/// [`EXPIRY_MARGIN`]; `None` otherwise.
+/// The warning to print before sending when a time claim is no usable NumericDate, or the token
+/// has expired or expires within [`EXPIRY_MARGIN`]; `None` otherwise.
 pub fn expiry_warning(claims: &Claims, now: i64) -> Option<String> {
+    if let Some(why) = claims.invalid_times.first() {
+        return Some(format!(
+            "the token's {why}; the service will likely answer 401"
+        ));
+    }
     let exp = claims.expires?;
-    let left = exp - now;
-    if left <= 0 {
+    let left = exp.secs() - now;
+    if !exp.after(now) {
         Some(format!(
             "the token expired {} ago ({}); the service will likely answer 401",
             human_duration(-left),
-            format_date(exp)
+            format_date(exp.secs())
         ))
     } else if left <= EXPIRY_MARGIN.as_secs() as i64 {
         Some(format!(
             "the token expires in {} ({})",
             human_duration(left),
-            format_date(exp)
+            format_date(exp.secs())
         ))
     } else {
         None
@@ -474,7 +591,7 @@ mod tests {
         let c = decode_jwt(&token).unwrap();
         assert_eq!(c.realm.as_deref(), Some("acme"));
         assert_eq!(c.audience, ["a", "b"]);
-        assert_eq!(c.expires, Some(1_700_000_000));
+        assert_eq!(c.expires.map(NumericDate::secs), Some(1_700_000_000));
         assert_eq!(c.client.as_deref(), Some("cli"));
         assert!(decode_jwt("opaque-token").is_none());
         assert!(decode_jwt("a.b.c").is_none());
@@ -482,9 +599,74 @@ mod tests {
     }
 
     #[test]
+    fn numeric_dates_are_read_exactly() {
+        let read = |text: &str| {
+            let doc = json::parse(text).unwrap();
+            numeric_date("exp", &doc).map(|d| (d.secs, d.fraction))
+        };
+        for (text, secs, fraction) in [
+            ("0", 0, false),
+            ("-0", 0, false),
+            ("-0.0e-5", 0, false),
+            ("0.5", 0, true),
+            ("1e-400", 0, true),
+            ("9999999999e-1", 999_999_999, true),
+            ("1.8e9", 1_800_000_000, false),
+            ("1.8E+9", 1_800_000_000, false),
+            ("18000000000000e-4", 1_800_000_000, false),
+            ("1800000000.000", 1_800_000_000, false),
+            ("1800000000.0001", 1_800_000_000, true),
+            ("0.00018e13", 1_800_000_000, false),
+            ("253402300799", MAX_NUMERIC_DATE, false),
+            ("253402300799.9", MAX_NUMERIC_DATE, true),
+        ] {
+            assert_eq!(read(text), Ok((secs, fraction)), "{text}");
+        }
+        for (text, why) in [
+            ("-1", "negative"),
+            ("-1e-400", "negative"),
+            ("253402300800", "out of range"),
+            ("1e12", "out of range"),
+            ("1e400", "out of range"),
+            ("1e99999999999999999999999", "out of range"),
+            ("123456789012345678901234567890", "out of range"),
+            ("\"1\"", "a string"),
+            ("\"NaN\"", "a string"),
+            ("null", "null"),
+            ("true", "not a NumericDate"),
+            ("[1]", "an array"),
+        ] {
+            let err = read(text).unwrap_err();
+            assert!(
+                err.contains(why) && err.starts_with("`exp`"),
+                "{text}: {err}"
+            );
+        }
+        let d = |secs, fraction| NumericDate { secs, fraction };
+        assert!(d(10, true).after(10) && !d(10, false).after(10) && d(11, false).after(10));
+        assert!(d(9, true).before(10) && !d(10, false).before(10) && !d(10, true).before(10));
+    }
+
+    #[test]
+    fn base64url_is_strict() {
+        assert_eq!(base64url_decode("c2ln").unwrap(), b"sig");
+        assert_eq!(base64url_decode("-_8").unwrap(), [0xfb, 0xff]);
+        assert_eq!(base64url_decode("").unwrap(), b"");
+        for bad in [
+            "+_8", "-/8", "c2ln=", "c2k=", "c2l", "c2k ", "c", "c2lu\n", "-_9",
+        ] {
+            assert!(base64url_decode(bad).is_none(), "{bad}");
+        }
+        assert_eq!(base64url_decode("c2k").unwrap(), b"si");
+    }
+
+    #[test]
     fn expiry() {
         let c = Claims {
-            expires: Some(1000),
+            expires: Some(NumericDate {
+                secs: 1000,
+                fraction: false,
+            }),
             ..Claims::default()
         };
         assert!(expiry_warning(&c, 1001).unwrap().contains("expired 1s ago"));

@@ -3,6 +3,9 @@
 //! Keys come from the file only, chosen by the token's `kid`; the token's own `iss` is compared,
 //! never followed. A refusal says which check failed and never repeats the token.
 
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
+use std::time::{Duration, Instant, SystemTime};
+
 use aws_lc_rs::signature::{RsaPublicKeyComponents, RSA_PKCS1_2048_8192_SHA256};
 
 use crate::error::{input_error, usage_error};
@@ -73,11 +76,27 @@ impl Auth {
         }
     }
 
-    /// Check the `Authorization` header value of one request.
-    pub fn check(&self, authorization: Option<&[u8]>, now: i64) -> Result<(), Refusal> {
-        let given = match self {
-            Auth::Open => return Ok(()),
-            _ => bearer(authorization),
+    /// `--jwks`: read the key file again now (`why` is said in the log); otherwise nothing.
+    pub fn reload(&self, why: &str) {
+        if let Auth::Jwt(check) = self {
+            check.reload(why);
+        }
+    }
+
+    /// Check the `Authorization` header values of one request (more than one is refused).
+    pub fn check(&self, authorization: &[&[u8]], now: i64) -> Result<(), Refusal> {
+        let given = match (self, authorization) {
+            (Auth::Open, _) => return Ok(()),
+            (_, [] | [_]) => bearer(authorization.first().copied()),
+            (_, _) => {
+                return Err(Refusal {
+                    reason: format!(
+                        "more than one `Authorization` header ({}): send exactly one",
+                        authorization.len()
+                    ),
+                    invalid_token: false,
+                })
+            }
         };
         let Some(given) = given else {
             return Err(Refusal {
@@ -94,7 +113,10 @@ impl Auth {
                     Err(refuse("the bearer token is not the expected one"))
                 }
             }
-            Auth::Jwt(check) => check.verify(given, now),
+            Auth::Jwt(check) => {
+                check.reload_if_changed();
+                check.verify(given, now)
+            }
         }
     }
 }
@@ -125,71 +147,109 @@ struct Key {
 
 /// `--jwks FILE --issuer URL [--audience A]`.
 pub struct JwtCheck {
-    keys: Vec<Key>,
+    keys: RwLock<Arc<Vec<Key>>>,
     file: String,
     issuer: String,
     audience: Option<String>,
+    watch: Mutex<Watch>,
 }
+
+/// When the JWKS file was last looked at, and what it was then.
+struct Watch {
+    checked: Instant,
+    seen: Option<Stamp>,
+}
+
+/// What tells a changed file: its inode (a file renamed over it), size and modification time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Stamp {
+    inode: u64,
+    len: u64,
+    modified: Option<SystemTime>,
+}
+
+fn stamp(file: &str) -> Option<Stamp> {
+    let meta = std::fs::metadata(file).ok()?;
+    #[cfg(unix)]
+    let inode = std::os::unix::fs::MetadataExt::ino(&meta);
+    #[cfg(not(unix))]
+    let inode = 0;
+    Some(Stamp {
+        inode,
+        len: meta.len(),
+        modified: meta.modified().ok(),
+    })
+}
+
+/// How often, at most, a request makes serve look at the JWKS file.
+const WATCH_EVERY: Duration = Duration::from_secs(1);
 
 impl JwtCheck {
     /// Read the JWKS file (`{"keys": [{"kty": "RSA", "kid", "n", "e"}, …]}`). Keys that are not
     /// RSA signing keys for RS256 are left out; a file with none, or unreadable, is an error.
     pub fn load(file: &str, issuer: &str, audience: Option<&str>) -> anyhow::Result<JwtCheck> {
-        let text = std::fs::read_to_string(file)
-            .map_err(|e| input_error(format!("--jwks {file}: cannot read: {e}")))?;
-        let bad = |why: String| usage_error(format!("--jwks {file}: {why}"));
-        let doc = json::parse(&text).map_err(|e| bad(format!("not JSON: {}", e.kind.message())))?;
-        let keys = doc
-            .get("keys")
-            .filter(|k| k.is_array())
-            .ok_or_else(|| bad("not a JWKS: no `keys` array".into()))?;
-        let mut found = Vec::new();
-        for (i, key) in keys.items().enumerate() {
-            let field = |name: &str| {
-                key.get(name)
-                    .and_then(|v| v.as_str())
-                    .map(|s| s.into_owned())
-            };
-            if field("kty").as_deref() != Some("RSA")
-                || field("use").is_some_and(|u| u != "sig")
-                || field("alg").is_some_and(|a| a != "RS256")
-            {
-                continue;
-            }
-            let part = |name: &str| {
-                field(name)
-                    .and_then(|t| base64url_decode(&t))
-                    .map(|b| strip_zeros(&b).to_vec())
-                    .filter(|b| !b.is_empty())
-                    .ok_or_else(|| bad(format!("key {i}: `{name}` is not base64url")))
-            };
-            let (n, e) = (part("n")?, part("e")?);
-            if n.len() < 256 {
-                return Err(bad(format!(
-                    "key {i}: a {}-bit RSA key is too small for RS256 (at least 2048)",
-                    n.len() * 8
-                )));
-            }
-            found.push(Key {
-                kid: field("kid"),
-                n,
-                e,
-            });
-        }
-        if found.is_empty() {
-            return Err(bad("no RSA signing key for RS256 in `keys`".into()));
-        }
+        let seen = stamp(file);
+        let keys = read_keys(file)?;
         if issuer.is_empty() {
             return Err(usage_error(
                 "--issuer: give the exact issuer URL tokens carry",
             ));
         }
         Ok(JwtCheck {
-            keys: found,
+            keys: RwLock::new(Arc::new(keys)),
             file: file.to_string(),
             issuer: issuer.to_string(),
             audience: audience.map(str::to_string),
+            watch: Mutex::new(Watch {
+                checked: Instant::now(),
+                seen,
+            }),
         })
+    }
+
+    /// Read the file again when its inode, size or modification time changed since it was last
+    /// read; looked at most once per [`WATCH_EVERY`], when a token arrives.
+    pub fn reload_if_changed(&self) {
+        let mut watch = self.watch.lock().unwrap_or_else(PoisonError::into_inner);
+        if watch.checked.elapsed() < WATCH_EVERY {
+            return;
+        }
+        watch.checked = Instant::now();
+        let now = stamp(&self.file);
+        if now == watch.seen {
+            return;
+        }
+        watch.seen = now;
+        drop(watch);
+        self.reload("file changed");
+    }
+
+    /// Read the file again: its keys replace the current ones; a file that cannot be read, is not
+    /// a JWKS or holds no usable key keeps the current keys. Either way one log line says so.
+    pub fn reload(&self, why: &str) {
+        let current = self.keys().len();
+        match read_keys(&self.file) {
+            Ok(keys) => {
+                let n = keys.len();
+                *self.keys.write().unwrap_or_else(PoisonError::into_inner) = Arc::new(keys);
+                super::log_line(&format!(
+                    "--jwks {}: reloaded ({why}): {n} key{}",
+                    self.file,
+                    if n == 1 { "" } else { "s" }
+                ));
+            }
+            Err(e) => super::log_line(&format!(
+                "reload ({why}) failed, keeping the previous {current} key{}: {e:#}",
+                if current == 1 { "" } else { "s" }
+            )),
+        }
+    }
+
+    fn keys(&self) -> Arc<Vec<Key>> {
+        self.keys
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 
     /// Check one token: its algorithm, its key and signature, then issuer, audience and times.
@@ -232,41 +292,75 @@ impl JwtCheck {
                 ))
             }
         }
-        let key = match text("kid") {
-            Some(kid) => self
-                .keys
-                .iter()
-                .find(|k| k.kid.as_deref() == Some(kid.as_str()))
-                .ok_or_else(|| {
-                    refuse(format!(
+        // RFC 7515 §4.1.11: every parameter `crit` lists must be understood, and none is here.
+        if let Some(crit) = header_doc.get("crit") {
+            let names: Option<Vec<String>> = crit
+                .is_array()
+                .then(|| {
+                    crit.items()
+                        .map(|v| v.as_str().map(|s| format!("`{}`", shown(&s))))
+                        .collect()
+                })
+                .flatten()
+                .filter(|names: &Vec<String>| !names.is_empty());
+            return Err(refuse(match names {
+                Some(names) => format!(
+                    "the token's header marks {} critical (`crit`): no JWS extension is \
+                     understood here, so the token is refused",
+                    names.join(", ")
+                ),
+                None => "the token's header has a malformed `crit` (RFC 7515: a non-empty \
+                         array of header parameter names)"
+                    .to_string(),
+            }));
+        }
+        let keys = self.keys();
+        // Every key with the token's kid is tried (a JWKS may list two during a rotation).
+        let candidates: Vec<&Key> = match text("kid") {
+            Some(kid) => {
+                let found: Vec<&Key> = keys
+                    .iter()
+                    .filter(|k| k.kid.as_deref() == Some(kid.as_str()))
+                    .collect();
+                if found.is_empty() {
+                    return Err(refuse(format!(
                         "kid `{}` is not in the JWKS {}",
                         shown(&kid),
                         self.file
-                    ))
-                })?,
-            None if self.keys.len() == 1 => &self.keys[0],
+                    )));
+                }
+                found
+            }
+            None if keys.len() == 1 => vec![&keys[0]],
             None => {
                 return Err(refuse(format!(
                     "the token has no kid and the JWKS {} holds {} keys",
                     self.file,
-                    self.keys.len()
+                    keys.len()
                 )))
             }
         };
         let signature = base64url_decode(signature)
             .ok_or_else(|| refuse("the token's signature is not base64url"))?;
+        base64url_decode(payload).ok_or_else(|| refuse("the token's payload is not base64url"))?;
         let signed = &jwt.as_bytes()[..header.len() + 1 + payload.len()];
-        let public = RsaPublicKeyComponents {
-            n: &key.n,
-            e: &key.e,
-        };
-        if public
+        let signed_by_one = candidates.iter().any(|key| {
+            RsaPublicKeyComponents {
+                n: &key.n,
+                e: &key.e,
+            }
             .verify(&RSA_PKCS1_2048_8192_SHA256, signed, &signature)
-            .is_err()
-        {
+            .is_ok()
+        });
+        if !signed_by_one {
             return Err(refuse(format!(
                 "bad signature: the token is not signed by {}",
-                match &key.kid {
+                match &candidates[0].kid {
+                    Some(kid) if candidates.len() > 1 => format!(
+                        "any of the {} keys `{}` of the JWKS",
+                        candidates.len(),
+                        shown(kid)
+                    ),
                     Some(kid) => format!("key `{}` of the JWKS", shown(kid)),
                     None => "the JWKS key".to_string(),
                 }
@@ -304,35 +398,84 @@ impl JwtCheck {
                 }));
             }
         }
-        let Some(exp) = claims.expires else {
-            return Err(refuse("the token has no `exp` (expiry)"));
-        };
-        if now > exp.saturating_add(LEEWAY) {
-            return Err(refuse(format!(
-                "the token expired at {} ({} ago)",
-                format_rfc3339(exp),
-                human_duration(now - exp)
-            )));
-        }
-        if let Some(nbf) = time_claim(jwt, "nbf") {
-            if now.saturating_add(LEEWAY) < nbf {
-                return Err(refuse(format!(
-                    "the token is not valid before {}",
-                    format_rfc3339(nbf)
-                )));
-            }
-        }
-        Ok(())
+        check_times(&claims, now)
     }
 }
 
-/// A numeric claim (seconds) of the token's payload.
-fn time_claim(jwt: &str, name: &str) -> Option<i64> {
-    let payload = base64url_decode(jwt.split('.').nth(1)?)?;
-    let text = String::from_utf8(payload).ok()?;
-    let doc = json::parse(&text).ok()?;
-    let number = doc.get(name)?.number_text()?.to_string();
-    number.split(['.', 'e', 'E']).next()?.parse::<i64>().ok()
+/// The RS256 signing keys of a JWKS file; none, or an unreadable file, is an error.
+fn read_keys(file: &str) -> anyhow::Result<Vec<Key>> {
+    let text = std::fs::read_to_string(file)
+        .map_err(|e| input_error(format!("--jwks {file}: cannot read: {e}")))?;
+    let bad = |why: String| usage_error(format!("--jwks {file}: {why}"));
+    let doc = json::parse(&text).map_err(|e| bad(format!("not JSON: {}", e.kind.message())))?;
+    let keys = doc
+        .get("keys")
+        .filter(|k| k.is_array())
+        .ok_or_else(|| bad("not a JWKS: no `keys` array".into()))?;
+    let mut found = Vec::new();
+    for (i, key) in keys.items().enumerate() {
+        let field = |name: &str| {
+            key.get(name)
+                .and_then(|v| v.as_str())
+                .map(|s| s.into_owned())
+        };
+        if field("kty").as_deref() != Some("RSA")
+            || field("use").is_some_and(|u| u != "sig")
+            || field("alg").is_some_and(|a| a != "RS256")
+        {
+            continue;
+        }
+        let part = |name: &str| {
+            field(name)
+                .and_then(|t| base64url_decode(&t))
+                .map(|b| strip_zeros(&b).to_vec())
+                .filter(|b| !b.is_empty())
+                .ok_or_else(|| bad(format!("key {i}: `{name}` is not base64url")))
+        };
+        let (n, e) = (part("n")?, part("e")?);
+        if n.len() < 256 {
+            return Err(bad(format!(
+                "key {i}: a {}-bit RSA key is too small for RS256 (at least 2048)",
+                n.len() * 8
+            )));
+        }
+        found.push(Key {
+            kid: field("kid"),
+            n,
+            e,
+        });
+    }
+    if found.is_empty() {
+        return Err(bad("no RSA signing key for RS256 in `keys`".into()));
+    }
+    Ok(found)
+}
+
+/// `exp` (required), `nbf` and `iat` (when present) are NumericDates; `exp` not passed and `nbf`
+/// reached, each with [`LEEWAY`]. `now` is in whole seconds; a fractional date counts exactly.
+fn check_times(claims: &token::Claims, now: i64) -> Result<(), Refusal> {
+    if let Some(why) = claims.invalid_times.first() {
+        return Err(refuse(format!("the token's {why}")));
+    }
+    let Some(exp) = claims.expires else {
+        return Err(refuse("the token has no `exp` (expiry)"));
+    };
+    if exp.before(now.saturating_sub(LEEWAY)) {
+        return Err(refuse(format!(
+            "the token expired at {} ({} ago)",
+            format_rfc3339(exp.secs()),
+            human_duration(now - exp.secs())
+        )));
+    }
+    if let Some(nbf) = claims.not_before {
+        if nbf.after(now.saturating_add(LEEWAY)) {
+            return Err(refuse(format!(
+                "the token is not valid before {}",
+                format_rfc3339(nbf.secs())
+            )));
+        }
+    }
+    Ok(())
 }
 
 fn strip_zeros(bytes: &[u8]) -> &[u8] {
@@ -352,32 +495,40 @@ mod tests {
     #[test]
     fn bearer_tokens_are_compared_whole() {
         let auth = Auth::Token(Secret("s3cret-value".into()));
-        assert!(auth.check(Some(b"Bearer s3cret-value"), 0).is_ok());
-        assert!(auth.check(Some(b"bearer  s3cret-value "), 0).is_ok());
+        assert!(auth.check(&[b"Bearer s3cret-value"], 0).is_ok());
+        assert!(auth.check(&[b"bearer  s3cret-value "], 0).is_ok());
+        let twice = auth
+            .check(&[b"Bearer s3cret-value", b"Bearer s3cret-value"], 0)
+            .unwrap_err();
+        assert!(twice.reason.contains("more than one"), "{}", twice.reason);
         for bad in [
             &b"Bearer s3cret-valu"[..],
             b"Bearer s3cret-value2",
             b"Basic s3cret-value",
             b"s3cret-value",
         ] {
-            let refusal = auth.check(Some(bad), 0).unwrap_err();
+            let refusal = auth.check(&[bad], 0).unwrap_err();
             assert!(!refusal.reason.contains("s3cret"), "{}", refusal.reason);
         }
-        assert!(!auth.check(None, 0).unwrap_err().invalid_token);
-        assert!(Auth::Open.check(None, 0).is_ok());
+        assert!(!auth.check(&[], 0).unwrap_err().invalid_token);
+        assert!(Auth::Open.check(&[], 0).is_ok());
     }
 
     #[test]
     fn unsigned_and_hmac_tokens_are_refused_before_any_key_is_tried() {
         let check = JwtCheck {
-            keys: vec![Key {
+            keys: RwLock::new(Arc::new(vec![Key {
                 kid: Some("k".into()),
                 n: vec![1; 256],
                 e: vec![1, 0, 1],
-            }],
+            }])),
             file: "jwks.json".into(),
             issuer: "https://id.example/realms/x".into(),
             audience: None,
+            watch: Mutex::new(Watch {
+                checked: Instant::now(),
+                seen: None,
+            }),
         };
         let b64 = |s: &str| {
             const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
@@ -406,10 +557,63 @@ mod tests {
             .unwrap_err()
             .reason
             .contains("kid `z`"));
+        let crit = format!(
+            "{}.{payload}.c2ln",
+            b64(r#"{"alg":"RS256","kid":"k","crit":["exp"]}"#)
+        );
+        assert!(check
+            .verify(&crit, 0)
+            .unwrap_err()
+            .reason
+            .contains("`crit`"));
         assert!(check
             .verify("a.b", 0)
             .unwrap_err()
             .reason
             .contains("not a JWT"));
+    }
+
+    #[test]
+    fn time_claims_are_compared_exactly_with_leeway() {
+        let claims = |payload: &str| {
+            let b64 = |t: &str| {
+                let mut out = String::new();
+                const A: &[u8] =
+                    b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+                for chunk in t.as_bytes().chunks(3) {
+                    let n = chunk.iter().fold(0u32, |acc, &b| acc << 8 | u32::from(b))
+                        << (8 * (3 - chunk.len()));
+                    for i in 0..=chunk.len() {
+                        out.push(A[(n >> (18 - 6 * i) & 63) as usize] as char);
+                    }
+                }
+                out
+            };
+            token::decode_jwt(&format!("{}.{}.", b64(r#"{"alg":"RS256"}"#), b64(payload))).unwrap()
+        };
+        let at = |payload: &str, now: i64| check_times(&claims(payload), now).map_err(|r| r.reason);
+        // exp 1000: accepted up to now = 1030 (leeway), refused from 1031; 1000.5 the same.
+        assert!(at(r#"{"exp":1000}"#, 1030).is_ok());
+        assert!(at(r#"{"exp":1000}"#, 1031).is_err());
+        assert!(at(r#"{"exp":1000.5}"#, 1030).is_ok());
+        assert!(at(r#"{"exp":1.0005e3}"#, 1031).is_err());
+        assert!(at(r#"{"exp":10000e-1}"#, 1031).is_err());
+        // nbf 2000: accepted from now = 1970; 2000.5 only from 1971.
+        assert!(at(r#"{"exp":9e9,"nbf":2000}"#, 1970).is_ok());
+        assert!(at(r#"{"exp":9e9,"nbf":2000}"#, 1969).is_err());
+        assert!(at(r#"{"exp":9e9,"nbf":2000.5}"#, 1970).is_err());
+        assert!(at(r#"{"exp":9e9,"nbf":2.0005e3}"#, 1971).is_ok());
+        // Extreme `now` does not overflow.
+        assert!(at(r#"{"exp":9e9}"#, i64::MIN).is_ok());
+        assert!(at(r#"{"exp":0,"nbf":0}"#, i64::MAX).is_err());
+        assert!(at(r#"{"exp":9e9,"nbf":9e9}"#, i64::MIN).is_err());
+        for (payload, claim) in [
+            (r#"{"exp":"1"}"#, "`exp`"),
+            (r#"{"exp":9e9,"nbf":"1"}"#, "`nbf`"),
+            (r#"{"exp":9e9,"iat":false}"#, "`iat`"),
+            (r#"{"exp":-1}"#, "`exp`"),
+        ] {
+            assert!(at(payload, 0).unwrap_err().contains(claim), "{payload}");
+        }
     }
 }

@@ -107,6 +107,19 @@ pub fn run(
             max_body_size: settings.max_body_size,
             faults: settings.faults,
         });
+        #[cfg(unix)]
+        if matches!(app.auth, Auth::Jwt(_)) {
+            // SIGHUP: read the --jwks file again (set up before the address is printed).
+            use tokio::signal::unix::{signal, SignalKind};
+            let mut hangup = signal(SignalKind::hangup())
+                .map_err(|e| input_error(format!("cannot watch SIGHUP: {e}")))?;
+            let app = app.clone();
+            tokio::spawn(async move {
+                while hangup.recv().await.is_some() {
+                    app.auth.reload("SIGHUP");
+                }
+            });
+        }
         let router = Router::new().fallback(handle).with_state(app);
         // The signal handlers are in place before anyone is told the address: a SIGTERM sent
         // as soon as serve answers is never the default action (death without cleanup), and a
@@ -528,11 +541,13 @@ impl App {
             answer.headers.push((header::ALLOW, "POST"));
             return answer;
         }
-        let authorization = request
+        let authorization: Vec<&[u8]> = request
             .headers()
-            .get(header::AUTHORIZATION)
-            .map(|v| v.as_bytes());
-        if let Err(refusal) = self.auth.check(authorization, crate::http::token::now()) {
+            .get_all(header::AUTHORIZATION)
+            .iter()
+            .map(|v| v.as_bytes())
+            .collect();
+        if let Err(refusal) = self.auth.check(&authorization, crate::http::token::now()) {
             let mut answer = Answer::simple(
                 StatusCode::UNAUTHORIZED,
                 "authentication_error",

@@ -388,6 +388,20 @@ mod jwt {
         format!("{signed}.{}", b64(&signature))
     }
 
+    /// `HEADER.PAYLOAD.SIGNATURE` over these exact base64url parts (to sign malformed encodings).
+    pub fn sign_parts(key: &RsaKeyPair, header: &str, payload: &str) -> String {
+        let signed = format!("{header}.{payload}");
+        let mut signature = vec![0; key.public_modulus_len()];
+        key.sign(
+            &RSA_PKCS1_SHA256,
+            &SystemRandom::new(),
+            signed.as_bytes(),
+            &mut signature,
+        )
+        .unwrap();
+        format!("{signed}.{}", b64(&signature))
+    }
+
     pub fn now() -> i64 {
         std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
@@ -548,6 +562,484 @@ fn jwks_accepts_a_good_rs256_token_and_says_which_check_refused_the_others() {
         .assert()
         .code(2)
         .stderr(predicates::str::contains("--issuer"));
+}
+
+const RS256_K1: &str = r#"{"alg": "RS256", "typ": "JWT", "kid": "k1"}"#;
+
+/// `serve --echo --jwks jwks.json --issuer ISSUER` over this JWKS text.
+fn jwks_serve(s: &Scratch, jwks: &str) -> Serve {
+    s.write("jwks.json", jwks);
+    Serve::start(
+        s,
+        &["--echo", "--jwks", "jwks.json", "--issuer", jwt::ISSUER],
+        &[],
+    )
+}
+
+fn ask(serve: &Serve, token: &str) -> common::serve::Answer {
+    post(
+        &serve.url,
+        request_body(),
+        &[("authorization", &format!("Bearer {token}"))],
+    )
+}
+
+/// Claims with `exp` written exactly as `exp` (number text, or any JSON) and more members.
+fn timed(exp: &str, more: &str) -> String {
+    format!(
+        r#"{{"iss": "{}", "sub": "u1", "exp": {exp}{more}}}"#,
+        jwt::ISSUER
+    )
+}
+
+/// Each case: a token signed by `key`, the status expected, and a text its message must hold.
+fn assert_answers(
+    serve: &Serve,
+    key: &aws_lc_rs::signature::RsaKeyPair,
+    cases: &[(&str, String, u16, &str)],
+) {
+    for (name, claims, status, reason) in cases {
+        let answer = ask(serve, &jwt::sign(key, RS256_K1, claims));
+        assert_eq!(answer.status, *status, "{name}: {claims}: {}", answer.body);
+        if *status != 200 {
+            let message = &answer.messages()[0];
+            assert!(message.contains(reason), "{name}: {message}");
+        }
+    }
+}
+
+#[test]
+fn jwks_numeric_dates_are_read_exactly_in_every_json_number_form() {
+    let s = Scratch::new();
+    let key = jwt::key();
+    let serve = jwks_serve(&s, &format!(r#"{{"keys": [{}]}}"#, jwt::jwk(&key, "k1")));
+    let now = jwt::now();
+    let later = now + 600;
+    let ahead = now + 3600;
+    let ago = now - 3600;
+    let l = later.to_string();
+    let cases: Vec<(&str, String, u16, &str)> = vec![
+        // Wrongly refused before: only the digits before `.`/`e` were read.
+        ("exp 2e9", timed("2e9", ""), 200, ""),
+        ("exp 1.9e9", timed("1.9e9", ""), 200, ""),
+        ("exp 0.19E+10", timed("0.19E+10", ""), 200, ""),
+        (
+            "exp D.De1",
+            timed(&format!("{}.{}e1", later / 10, later % 10), ""),
+            200,
+            "",
+        ),
+        ("exp fractional", timed(&format!("{later}.5"), ""), 200, ""),
+        ("exp e-0", timed(&format!("{later}e-0"), ""), 200, ""),
+        (
+            "exp within the leeway",
+            timed(&(now - 10).to_string(), ""),
+            200,
+            "",
+        ),
+        (
+            "nbf past, exponent",
+            timed(&l, r#", "nbf": 1.5e9"#),
+            200,
+            "",
+        ),
+        (
+            "nbf within the leeway",
+            timed(&l, &format!(r#", "nbf": {}"#, now + 10)),
+            200,
+            "",
+        ),
+        (
+            "nbf past, fractional",
+            timed(&l, &format!(r#", "nbf": {}.999"#, now - 60)),
+            200,
+            "",
+        ),
+        ("iat exponent", timed(&l, r#", "iat": 1.7e9"#), 200, ""),
+        (
+            "iat fractional",
+            timed(&l, r#", "iat": 1700000000.25"#),
+            200,
+            "",
+        ),
+        ("iat -0", timed(&l, r#", "iat": -0.0"#), 200, ""),
+        // Wrongly accepted before.
+        (
+            "exp 9999999999e-1",
+            timed("9999999999e-1", ""),
+            401,
+            "expired at 2001-09-09T01:46:39Z",
+        ),
+        (
+            "exp 0.1e10",
+            timed("0.1e10", ""),
+            401,
+            "expired at 2001-09-09T01:46:40Z",
+        ),
+        (
+            "exp an hour ago, e-1",
+            timed(&format!("{}e-1", ago * 10), ""),
+            401,
+            "expired",
+        ),
+        (
+            "exp an hour ago, fractional",
+            timed(&format!("{ago}.9"), ""),
+            401,
+            "expired",
+        ),
+        (
+            "exp past the leeway",
+            timed(&(now - 60).to_string(), ""),
+            401,
+            "expired",
+        ),
+        (
+            "nbf 3e9",
+            timed(&l, r#", "nbf": 3e9"#),
+            401,
+            "not valid before 2065-01-24T05:20:00Z",
+        ),
+        (
+            "nbf D.De1",
+            timed(&l, &format!(r#", "nbf": {}.{}e1"#, ahead / 10, ahead % 10)),
+            401,
+            "not valid before",
+        ),
+        (
+            "nbf fractional",
+            timed(&l, &format!(r#", "nbf": {ahead}.5"#)),
+            401,
+            "not valid before",
+        ),
+        (
+            "nbf past the leeway",
+            timed(&l, &format!(r#", "nbf": {}"#, now + 120)),
+            401,
+            "not valid before",
+        ),
+        // Out of range: refused, naming the claim.
+        ("exp negative", timed("-1", ""), 401, "`exp`"),
+        ("exp tiny negative", timed("-1e-400", ""), 401, "`exp`"),
+        ("exp 1e400", timed("1e400", ""), 401, "`exp`"),
+        ("exp 1e19", timed("1e19", ""), 401, "`exp`"),
+        ("nbf 1e20", timed(&l, r#", "nbf": 1e20"#), 401, "`nbf`"),
+        ("iat negative", timed(&l, r#", "iat": -1e3"#), 401, "`iat`"),
+        (
+            "iat 30 digits",
+            timed(&l, r#", "iat": 123456789012345678901234567890"#),
+            401,
+            "`iat`",
+        ),
+    ];
+    assert_answers(&serve, &key, &cases);
+}
+
+#[test]
+fn jwks_time_claims_of_the_wrong_type_are_refused_naming_the_claim() {
+    let s = Scratch::new();
+    let key = jwt::key();
+    let serve = jwks_serve(&s, &format!(r#"{{"keys": [{}]}}"#, jwt::jwk(&key, "k1")));
+    let l = (jwt::now() + 600).to_string();
+    let cases: Vec<(&str, String, u16, &str)> = vec![
+        (
+            "string nbf",
+            timed(&l, r#", "nbf": "2099-01-01""#),
+            401,
+            "`nbf`",
+        ),
+        (
+            "numeric string nbf",
+            timed(&l, r#", "nbf": "4000000000""#),
+            401,
+            "`nbf`",
+        ),
+        ("null nbf", timed(&l, r#", "nbf": null"#), 401, "`nbf`"),
+        ("array nbf", timed(&l, r#", "nbf": [1]"#), 401, "`nbf`"),
+        ("string exp", timed(r#""4000000000""#, ""), 401, "`exp`"),
+        ("NaN exp", timed(r#""NaN""#, ""), 401, "`exp`"),
+        ("bool exp", timed("true", ""), 401, "`exp`"),
+        ("object exp", timed("{}", ""), 401, "`exp`"),
+        (
+            "string iat",
+            timed(&l, r#", "iat": "yesterday""#),
+            401,
+            "`iat`",
+        ),
+    ];
+    assert_answers(&serve, &key, &cases);
+}
+
+#[test]
+fn jwks_a_crit_header_is_refused() {
+    let s = Scratch::new();
+    let key = jwt::key();
+    let serve = jwks_serve(&s, &format!(r#"{{"keys": [{}]}}"#, jwt::jwk(&key, "k1")));
+    let claims = timed(&(jwt::now() + 600).to_string(), "");
+    assert_eq!(ask(&serve, &jwt::sign(&key, RS256_K1, &claims)).status, 200);
+    for (header, reason) in [
+        (
+            r#"{"alg": "RS256", "kid": "k1", "crit": ["exp"], "exp": 1}"#,
+            "`exp`",
+        ),
+        (
+            r#"{"alg": "RS256", "kid": "k1", "crit": ["b64"], "b64": true}"#,
+            "`b64`",
+        ),
+        (
+            r#"{"alg": "RS256", "kid": "k1", "crit": "b64"}"#,
+            "malformed `crit`",
+        ),
+        (
+            r#"{"alg": "RS256", "kid": "k1", "crit": []}"#,
+            "malformed `crit`",
+        ),
+        (
+            r#"{"alg": "RS256", "kid": "k1", "crit": [1]}"#,
+            "malformed `crit`",
+        ),
+        (
+            r#"{"alg": "RS256", "kid": "k1", "crit": null}"#,
+            "malformed `crit`",
+        ),
+    ] {
+        let answer = ask(&serve, &jwt::sign(&key, header, &claims));
+        assert_eq!(answer.status, 401, "{header}: {}", answer.body);
+        let message = &answer.messages()[0];
+        assert!(
+            message.contains(reason) && message.contains("crit"),
+            "{header}: {message}"
+        );
+    }
+}
+
+#[test]
+fn more_than_one_authorization_header_is_refused() {
+    let s = Scratch::new();
+    let key = jwt::key();
+    let serve = jwks_serve(&s, &format!(r#"{{"keys": [{}]}}"#, jwt::jwk(&key, "k1")));
+    let good = format!(
+        "Bearer {}",
+        jwt::sign(&key, RS256_K1, &timed(&(jwt::now() + 600).to_string(), ""))
+    );
+    let one = post(&serve.url, request_body(), &[("authorization", &good)]);
+    assert_eq!(one.status, 200, "{}", one.body);
+    for second in [good.as_str(), "Bearer nonsense", "Basic dXNlcjpwdw=="] {
+        let answer = post(
+            &serve.url,
+            request_body(),
+            &[("authorization", &good), ("authorization", second)],
+        );
+        assert!(
+            matches!(answer.status, 400 | 401),
+            "{second}: {}",
+            answer.body
+        );
+        assert!(
+            answer.messages()[0].contains("more than one `Authorization` header"),
+            "{}",
+            answer.body
+        );
+    }
+    let serve = Serve::start(
+        &s,
+        &["--echo", "--token-env", "T"],
+        &[("T", "s3cret-value")],
+    );
+    let answer = post(
+        &serve.url,
+        request_body(),
+        &[
+            ("authorization", "Bearer s3cret-value"),
+            ("authorization", "Bearer s3cret-value"),
+        ],
+    );
+    assert!(matches!(answer.status, 400 | 401), "{}", answer.body);
+}
+
+#[test]
+fn jwks_only_unpadded_base64url_is_accepted_in_every_part() {
+    let s = Scratch::new();
+    let key = jwt::key();
+    let serve = jwks_serve(&s, &format!(r#"{{"keys": [{}]}}"#, jwt::jwk(&key, "k1")));
+    let l = (jwt::now() + 600).to_string();
+    let header = jwt::b64(RS256_K1.as_bytes());
+    // A payload whose base64url holds both `-` and `_` (`~~~` and `???`).
+    let payload = (0..3)
+        .map(|pad| {
+            jwt::b64(timed(&l, &format!(r#", "note": "{}~~~???""#, "x".repeat(pad))).as_bytes())
+        })
+        .find(|p| p.contains('-') && p.contains('_'))
+        .unwrap();
+    let good = jwt::sign_parts(&key, &header, &payload);
+    assert_eq!(ask(&serve, &good).status, 200);
+    assert_ne!(header.len() % 4, 0, "{header}");
+    let signature = good.rsplit('.').next().unwrap().to_string();
+    let signed = &good[..good.len() - signature.len() - 1];
+    let mut cases = vec![
+        (
+            "`+` in the payload",
+            jwt::sign_parts(&key, &header, &payload.replace('-', "+")),
+        ),
+        (
+            "`/` in the payload",
+            jwt::sign_parts(&key, &header, &payload.replace('_', "/")),
+        ),
+        (
+            "`=` after the header",
+            jwt::sign_parts(&key, &format!("{header}="), &payload),
+        ),
+        (
+            "a space in the header",
+            jwt::sign_parts(
+                &key,
+                &format!("{} {}", &header[..4], &header[4..]),
+                &payload,
+            ),
+        ),
+        ("`==` after the signature", format!("{good}==")),
+        ("`*` in the signature", format!("{signed}.{}*", signature)),
+    ];
+    // The signature with a `-` or `_` written as `+` or `/` (same bytes for a lax decoder).
+    for iat in 0.. {
+        let token = jwt::sign(&key, RS256_K1, &timed(&l, &format!(r#", "iat": {iat}"#)));
+        let sig = token.rsplit('.').next().unwrap();
+        if sig.contains('-') && sig.contains('_') {
+            let signed = &token[..token.len() - sig.len() - 1];
+            assert_eq!(ask(&serve, &token).status, 200);
+            cases.push((
+                "`+` in the signature",
+                format!("{signed}.{}", sig.replace('-', "+")),
+            ));
+            cases.push((
+                "`/` in the signature",
+                format!("{signed}.{}", sig.replace('_', "/")),
+            ));
+            break;
+        }
+    }
+    for (name, token) in &cases {
+        let answer = ask(&serve, token);
+        assert_eq!(answer.status, 401, "{name}: {}", answer.body);
+        assert!(
+            answer.messages()[0].contains("base64url"),
+            "{name}: {}",
+            answer.body
+        );
+    }
+}
+
+#[test]
+fn jwks_every_key_with_the_tokens_kid_is_tried() {
+    let s = Scratch::new();
+    let (first, second, stranger) = (jwt::key(), jwt::key(), jwt::key());
+    let serve = jwks_serve(
+        &s,
+        &format!(
+            r#"{{"keys": [{}, {}]}}"#,
+            jwt::jwk(&first, "k1"),
+            jwt::jwk(&second, "k1")
+        ),
+    );
+    let claims = timed(&(jwt::now() + 600).to_string(), "");
+    for key in [&first, &second] {
+        let answer = ask(&serve, &jwt::sign(key, RS256_K1, &claims));
+        assert_eq!(answer.status, 200, "{}", answer.body);
+    }
+    let answer = ask(&serve, &jwt::sign(&stranger, RS256_K1, &claims));
+    assert_eq!(answer.status, 401);
+    assert!(
+        answer.messages()[0].contains("bad signature"),
+        "{}",
+        answer.body
+    );
+}
+
+/// Replace `jwks.json` at once (a new file renamed over it), as key rotation tools do.
+fn rotate(s: &Scratch, text: &str) {
+    s.write("jwks.json.new", text);
+    std::fs::rename(
+        s.dir.path().join("jwks.json.new"),
+        s.dir.path().join("jwks.json"),
+    )
+    .unwrap();
+}
+
+/// Ask with `token` until the answer has `status` (the file is checked at most once a second).
+fn until_status(serve: &Serve, token: &str, status: u16) {
+    let until = Instant::now() + Duration::from_secs(60);
+    loop {
+        let answer = ask(serve, token);
+        if answer.status == status {
+            return;
+        }
+        assert!(
+            Instant::now() < until,
+            "never {status}: {}\n{}",
+            answer.body,
+            serve.log()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn jwks_file_is_reloaded_when_it_changes_and_a_bad_one_keeps_the_keys() {
+    let s = Scratch::new();
+    let (old, new) = (jwt::key(), jwt::key());
+    let serve = jwks_serve(&s, &format!(r#"{{"keys": [{}]}}"#, jwt::jwk(&old, "k1")));
+    let claims = timed(&(jwt::now() + 600).to_string(), "");
+    let by_old = jwt::sign(&old, RS256_K1, &claims);
+    let by_new = jwt::sign(&new, r#"{"alg": "RS256", "kid": "k2"}"#, &claims);
+    assert_eq!(ask(&serve, &by_old).status, 200);
+    assert_eq!(ask(&serve, &by_new).status, 401);
+
+    rotate(&s, &format!(r#"{{"keys": [{}]}}"#, jwt::jwk(&new, "k2")));
+    until_status(&serve, &by_new, 200);
+    let answer = ask(&serve, &by_old);
+    assert_eq!(answer.status, 401, "{}", answer.body);
+    assert!(
+        answer.messages()[0].contains("kid `k1` is not in the JWKS"),
+        "{}",
+        answer.body
+    );
+    serve.log_when("the reload", |log| log.contains("jwks.json: reloaded"));
+
+    // Broken, then gone: the keys stay, the log says so.
+    rotate(&s, r#"{"keys": [oops"#);
+    serve.log_when("a failed reload", |log| {
+        assert_eq!(ask(&serve, &by_new).status, 200);
+        log.contains("keeping the previous")
+    });
+    std::fs::remove_file(s.dir.path().join("jwks.json")).unwrap();
+    serve.log_when("a missing file", |log| {
+        assert_eq!(ask(&serve, &by_new).status, 200);
+        log.matches("keeping the previous").count() >= 2
+    });
+    assert_eq!(ask(&serve, &by_old).status, 401);
+}
+
+#[test]
+fn sighup_reloads_the_jwks_and_a_bad_one_keeps_the_keys() {
+    let s = Scratch::new();
+    let (old, new) = (jwt::key(), jwt::key());
+    let serve = jwks_serve(&s, &format!(r#"{{"keys": [{}]}}"#, jwt::jwk(&old, "k1")));
+    let claims = timed(&(jwt::now() + 600).to_string(), "");
+    let by_old = jwt::sign(&old, RS256_K1, &claims);
+    let by_new = jwt::sign(&new, r#"{"alg": "RS256", "kid": "k2"}"#, &claims);
+
+    rotate(&s, &format!(r#"{{"keys": [{}]}}"#, jwt::jwk(&new, "k2")));
+    serve.hangup();
+    serve.log_when("the SIGHUP reload", |log| log.contains("reloaded (SIGHUP)"));
+    assert_eq!(ask(&serve, &by_new).status, 200);
+    assert_eq!(ask(&serve, &by_old).status, 401);
+
+    rotate(&s, r#"{"keys": []}"#);
+    serve.hangup();
+    serve.log_when("the failed SIGHUP reload", |log| {
+        log.contains("reload (SIGHUP) failed, keeping the previous")
+    });
+    assert_eq!(ask(&serve, &by_new).status, 200);
 }
 
 #[test]

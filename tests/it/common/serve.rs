@@ -141,6 +141,14 @@ impl Serve {
         }
     }
 
+    /// SIGHUP: `serve --jwks` reads its key file again.
+    pub fn hangup(&self) {
+        // SAFETY: kill(2) on our own child's pid.
+        unsafe {
+            libc::kill(self.child.id() as i32, libc::SIGHUP);
+        }
+    }
+
     /// Wait for the process to end (at most `limit`); its exit code.
     pub fn wait(&mut self, limit: Duration) -> Option<i32> {
         let until = Instant::now() + limit;
