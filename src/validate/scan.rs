@@ -175,17 +175,7 @@ pub fn scan_text(
     against: Option<(&str, usize)>,
     release: Option<&dyn Fn(usize)>,
 ) -> Scanned {
-    let mut scanner = Scanner {
-        lx: Lexer::new(text),
-        path: Vec::new(),
-        found: Vec::new(),
-        suppressed: 0,
-        suppressed_errors: 0,
-        pool: Vec::new(),
-        tables: 0,
-        release,
-        next_release: RELEASE_EVERY,
-    };
+    let mut scanner = Scanner::new(text, release);
     match scanner.document(kind, against) {
         Ok(mut scanned) => {
             if scanner.suppressed > 0 {
@@ -337,6 +327,23 @@ fn walk_to_keys(
 
 fn duplicate_message(key: &str) -> String {
     format!("key {key:?} appears twice in one object (JSON readers disagree on which value counts)")
+}
+
+impl<'a, 'r> Scanner<'a, 'r> {
+    /// A scanner at the start of `text`, giving `release` the offsets it has passed.
+    fn new(text: &'a str, release: Option<&'r dyn Fn(usize)>) -> Scanner<'a, 'r> {
+        Scanner {
+            lx: Lexer::new(text),
+            path: Vec::new(),
+            found: Vec::new(),
+            suppressed: 0,
+            suppressed_errors: 0,
+            pool: Vec::new(),
+            tables: 0,
+            release,
+            next_release: RELEASE_EVERY,
+        }
+    }
 }
 
 impl<'a> Scanner<'a, '_> {
@@ -1417,17 +1424,7 @@ impl RecordsCheck {
 impl<'a> Scanner<'a, '_> {
     /// A scanner over a piece of text that is not a whole document.
     fn over(text: &'a str) -> Scanner<'a, 'static> {
-        Scanner {
-            lx: Lexer::new(text),
-            path: Vec::new(),
-            found: Vec::new(),
-            suppressed: 0,
-            suppressed_errors: 0,
-            pool: Vec::new(),
-            tables: 0,
-            release: None,
-            next_release: usize::MAX,
-        }
+        Scanner::new(text, None)
     }
 
     fn first_error_index(&self) -> Option<usize> {

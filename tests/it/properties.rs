@@ -13,8 +13,8 @@
 use std::path::Path;
 
 use proptest::prelude::*;
-use xconn::body::{Body, Kind, Layout};
-use xconn::convert::{self, Settings, SourceFormat, TargetFormat, TypesMode};
+use xconn::body::Body;
+use xconn::convert::{self, Settings, SourceFormat, TargetFormat};
 use xconn::validate::{self, Options};
 
 /// A scalar as JSON text: exact-text numbers, booleans, null, strings with anything in them.
@@ -197,23 +197,7 @@ fn canonical(text: &str) -> String {
 }
 
 fn settings(input: &Path, from: Option<SourceFormat>, to: TargetFormat) -> Settings {
-    Settings {
-        input: input.display().to_string(),
-        from,
-        to: Some(to),
-        kind: Kind::Request,
-        kind_given: false,
-        layout: Layout::Compact,
-        delimiter: None,
-        types: TypesMode::Infer,
-        overrides: Vec::new(),
-        flatten: false,
-        nest: false,
-        nest_sep: ".".to_string(),
-        allow_ragged: false,
-        empty_header: None,
-        output: None,
-    }
+    crate::common::convert_settings(input, from, to)
 }
 
 fn run_convert(settings: &Settings) -> Result<String, String> {

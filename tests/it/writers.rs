@@ -8,8 +8,7 @@
 use std::path::Path;
 
 use proptest::prelude::*;
-use xconn::body::{Kind, Layout};
-use xconn::convert::{self, Settings, SourceFormat, TargetFormat, TypesMode};
+use xconn::convert::{self, Settings, SourceFormat, TargetFormat};
 use xconn::validate::{self, Options};
 
 use crate::common::Scratch;
@@ -97,23 +96,7 @@ fn bodies_validate_would_reject_are_refused_with_the_rule_and_the_input_location
 }
 
 fn settings(input: &Path, from: SourceFormat) -> Settings {
-    Settings {
-        input: input.display().to_string(),
-        from: Some(from),
-        to: Some(TargetFormat::Body),
-        kind: Kind::Request,
-        kind_given: false,
-        layout: Layout::Compact,
-        delimiter: None,
-        types: TypesMode::Infer,
-        overrides: Vec::new(),
-        flatten: false,
-        nest: false,
-        nest_sep: ".".to_string(),
-        allow_ragged: false,
-        empty_header: None,
-        output: None,
-    }
+    crate::common::convert_settings(input, Some(from), TargetFormat::Body)
 }
 
 /// A key: often empty or repeated across objects.
@@ -132,29 +115,25 @@ fn value() -> impl Strategy<Value = String> {
     scalar().prop_recursive(3, 24, 4, |inner| {
         prop_oneof![
             prop::collection::vec(inner.clone(), 0..4).prop_map(|v| format!("[{}]", v.join(","))),
-            prop::collection::vec((key(), inner), 0..3).prop_map(|members| {
-                let mut seen = std::collections::HashSet::new();
-                let members: Vec<String> = members
-                    .into_iter()
-                    .filter(|(k, _)| seen.insert(k.clone()))
-                    .map(|(k, v)| format!("\"{k}\":{v}"))
-                    .collect();
-                format!("{{{}}}", members.join(","))
-            }),
+            prop::collection::vec((key(), inner), 0..3).prop_map(object_text),
         ]
     })
 }
 
 fn object() -> impl Strategy<Value = String> {
-    prop::collection::vec((key(), value()), 0..4).prop_map(|members| {
-        let mut seen = std::collections::HashSet::new();
-        let members: Vec<String> = members
-            .into_iter()
-            .filter(|(k, _)| seen.insert(k.clone()))
-            .map(|(k, v)| format!("\"{k}\":{v}"))
-            .collect();
-        format!("{{{}}}", members.join(","))
-    })
+    prop::collection::vec((key(), value()), 0..4).prop_map(object_text)
+}
+
+/// An object's text from its members, a repeated key kept once (the input would be refused for
+/// it before any body is written).
+fn object_text(members: Vec<(String, String)>) -> String {
+    let mut seen = std::collections::HashSet::new();
+    let members: Vec<String> = members
+        .into_iter()
+        .filter(|(k, _)| seen.insert(k.clone()))
+        .map(|(k, v)| format!("\"{k}\":{v}"))
+        .collect();
+    format!("{{{}}}", members.join(","))
 }
 
 proptest! {

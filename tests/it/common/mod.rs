@@ -147,3 +147,29 @@ pub fn unix_now() -> i64 {
         .unwrap()
         .as_secs() as i64
 }
+
+/// `convert` settings as the command line's defaults give them: `input` read as `from` (or
+/// detected), written as `to`, a request, compact.
+pub fn convert_settings(
+    input: &Path,
+    from: Option<xconn::convert::SourceFormat>,
+    to: xconn::convert::TargetFormat,
+) -> xconn::convert::Settings {
+    xconn::convert::Settings {
+        input: input.display().to_string(),
+        from,
+        to: Some(to),
+        kind: xconn::body::Kind::Request,
+        kind_given: false,
+        layout: xconn::body::Layout::Compact,
+        delimiter: None,
+        types: xconn::convert::TypesMode::Infer,
+        overrides: Vec::new(),
+        flatten: false,
+        nest: false,
+        nest_sep: ".".to_string(),
+        allow_ragged: false,
+        empty_header: None,
+        output: None,
+    }
+}
