@@ -88,3 +88,30 @@ fn standard_output_and_error_are_written_only_through_the_masking_sink() {
         }
     }
 }
+
+/// Text is viewed unchecked in one place only, `source::utf8_in_pieces`, right after checking it
+/// piece by piece: no pass trusts another pass's check (the NDJSON second pass once did, over
+/// released pages of a mapped file) nor a verdict handed in from outside (`render::checked_root`
+/// once did).
+#[test]
+fn text_is_viewed_unchecked_only_right_where_it_is_checked() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    rust_files(&src, &mut files);
+    let mut sites = Vec::new();
+    for path in &files {
+        let text = std::fs::read_to_string(path).unwrap();
+        for (n, line) in text.lines().enumerate() {
+            let code = line.split("//").next().unwrap_or("");
+            if code.contains("from_utf8_unchecked") {
+                sites.push(format!(
+                    "{}:{}",
+                    path.strip_prefix(&src).unwrap().display(),
+                    n + 1
+                ));
+            }
+        }
+    }
+    assert_eq!(sites.len(), 1, "unchecked text views: {sites:?}");
+    assert!(sites[0].starts_with("source.rs:"), "{sites:?}");
+}
