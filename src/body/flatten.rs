@@ -256,17 +256,6 @@ impl<'a> Planner<'a> {
 }
 
 impl<'a> Flattener<'a> {
-    /// Indexes of the top-level columns that hold nothing but nested tables (and nulls): no
-    /// plain field of their own, so a null in them has no cell to show it.
-    pub fn table_columns(&self) -> Vec<usize> {
-        self.columns
-            .iter()
-            .enumerate()
-            .filter(|(_, c)| c.table.is_some() && !c.plain)
-            .map(|(i, _)| i)
-            .collect()
-    }
-
     /// Plan the CSV columns of `records` (rows after the header) under the column names `names`
     /// (the header's keys, and `_extra_N` for values beyond it). `sep` joins a table's name and
     /// its keys.

@@ -264,13 +264,8 @@ fn write_csv(
         text: Cow::Borrowed(""),
         string: false,
     };
-    // Under `--nest` a null where other records hold tables would read back as an empty table:
-    // refuse it rather than change the value.
-    let table_columns = if settings.nest {
-        flattener.table_columns()
-    } else {
-        Vec::new()
-    };
+    // (Under `--nest`, what would read back otherwise — a null beside tables among it — was
+    // refused by the planning pass, before anything was written.)
     let mut index = 0usize;
     table.each_record(|record, cells| -> anyhow::Result<()> {
         index += 1;
@@ -281,24 +276,11 @@ fn write_csv(
                     &source.name,
                     line,
                     col,
-                    &format!(
-                        "/{}/{index}/{column} (record {index}, column {:?}) is the empty table `[]`, which a CSV field cannot hold: it would read back as the text \"[]\" (hint: convert to JSON instead)",
+                    &empty_table(&format!(
+                        "/{}/{index}/{column} (record {index}, column {:?})",
                         kind.records_key(),
                         keys.get(column).map_or("", String::as_str)
-                    ),
-                ));
-            }
-            if value.is_null() && table_columns.contains(&column) {
-                let (line, col) = source.line_col(value.offset());
-                return Err(located(
-                    &source.name,
-                    line,
-                    col,
-                    &format!(
-                        "/{}/{index}/{column} (record {index}, column {:?}) is null where other records hold nested tables: CSV rows cannot tell a null from an empty table, so it would read back as one (hint: convert to JSON instead, or give the record an empty table with its header)",
-                        kind.records_key(),
-                        keys.get(column).map_or("", String::as_str)
-                    ),
+                    )),
                 ));
             }
         }
@@ -322,6 +304,13 @@ fn write_csv(
     })?;
     out.w.flush()?;
     Ok(())
+}
+
+/// The refusal of an empty table `[]` at `at` (any CSV: no field can hold it).
+fn empty_table(at: &str) -> String {
+    format!(
+        "{at} is the empty table `[]`, which a CSV field cannot hold: it would read back as the text \"[]\" (hint: convert to JSON instead)"
+    )
 }
 
 fn is_empty_array(value: &Value) -> bool {
@@ -383,13 +372,7 @@ impl<'a> NestRoundTrip<'a> {
                 break;
             }
             if is_empty_array(value) {
-                return Err((
-                    value.offset(),
-                    format!(
-                        "{} is the empty table `[]`, which a CSV field cannot hold: it would read back as the text \"[]\" (hint: convert to JSON instead)",
-                        self.at(index, column)
-                    ),
-                ));
+                return Err((value.offset(), empty_table(&self.at(index, column))));
             }
             if let Some(table) = Table::from_value(value) {
                 let keys = table.keys();
