@@ -1,7 +1,9 @@
 //! The bearer token, in one place: where it is read from (`XCONN_TOKEN`, else
 //! `CSPARK_BEARER_TOKEN`, or `--token-env NAME` / `--token-file PATH`), how it is cleaned (outer
-//! whitespace and a leading `Bearer ` trimmed), and what its JWT claims say (decoded, never
-//! verified). The secret itself is only ever handed to the HTTP client; `Debug` masks it.
+//! whitespace and a leading `Bearer ` trimmed), and how a JWT is read: its parts, header and
+//! claims ([`Jwt`]), the time claims by [`numeric_date`]. Nothing here verifies a signature
+//! (`serve::auth` does, with `jsonwebtoken`). The secret itself is only ever handed to the HTTP
+//! client; `Debug` masks it.
 
 use std::fmt;
 use std::io::Read;
@@ -330,24 +332,104 @@ pub fn numeric_date(claim: &str, value: &json::Value) -> Result<NumericDate, Str
     })
 }
 
-/// The claims of a JWT (`header.payload.signature`, each unpadded base64url, header and payload
-/// JSON objects); `None` when the text is not one.
-pub fn decode_jwt(token: &str) -> Option<Claims> {
-    let mut parts = token.split('.');
-    let (header, payload, signature) = (parts.next()?, parts.next()?, parts.next()?);
-    if parts.next().is_some() {
-        return None;
+/// A compact JWT (`HEADER.PAYLOAD.SIGNATURE`, RFC 7519 §3) with its header read: the one reader
+/// of a token's parts, for `xconn token` (claims shown, nothing verified) and `serve --jwks`
+/// (the signature checked by `jsonwebtoken` over [`Jwt::signed`], then the claims read here).
+#[derive(Debug)]
+pub struct Jwt<'a> {
+    pub header: JwtHeader,
+    /// `HEADER.PAYLOAD` as sent: the bytes the signature covers.
+    pub signed: &'a str,
+    /// The signature part as sent (base64url, not decoded here).
+    pub signature: &'a str,
+    payload: &'a str,
+}
+
+/// The header parameters xconn acts on.
+#[derive(Debug, Default)]
+pub struct JwtHeader {
+    pub alg: Option<String>,
+    pub kid: Option<String>,
+    /// `crit` (RFC 7515 §4.1.11), when present.
+    pub crit: Option<Crit>,
+}
+
+/// A `crit` header parameter: the names it lists, or not a non-empty array of names.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Crit {
+    Names(Vec<String>),
+    Malformed,
+}
+
+impl<'a> Jwt<'a> {
+    /// Split `text` into its three parts and read the header (unpadded base64url of a JSON
+    /// object). The error says which part is wrong, never repeating the token.
+    pub fn split(text: &'a str) -> Result<Jwt<'a>, &'static str> {
+        let mut parts = text.split('.');
+        let (Some(header), Some(payload), Some(signature), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return Err("the token is not a JWT (header.payload.signature)");
+        };
+        let header_text = base64url_decode(header)
+            .and_then(|b| String::from_utf8(b).ok())
+            .ok_or("the token's header is not base64url JSON")?;
+        let doc = json::parse(&header_text)
+            .ok()
+            .filter(|h| h.is_object())
+            .ok_or("the token's header is not a JSON object")?;
+        Ok(Jwt {
+            header: read_header(&doc),
+            signed: &text[..header.len() + 1 + payload.len()],
+            signature,
+            payload,
+        })
     }
-    base64url_decode(signature)?;
-    let header = String::from_utf8(base64url_decode(header)?).ok()?;
-    if !json::parse(&header).ok()?.is_object() {
-        return None;
+
+    /// The claims of the payload (unpadded base64url of a JSON object).
+    pub fn claims(&self) -> Result<Claims, &'static str> {
+        let payload =
+            base64url_decode(self.payload).ok_or("the token's payload is not base64url")?;
+        let not_object = "the token's payload is not a JSON object";
+        let text = String::from_utf8(payload).map_err(|_| not_object)?;
+        let doc = json::parse(&text)
+            .ok()
+            .filter(|doc| doc.is_object())
+            .ok_or(not_object)?;
+        Ok(read_claims(&doc))
     }
-    let payload = String::from_utf8(base64url_decode(payload)?).ok()?;
-    let claims = json::parse(&payload).ok()?;
-    if !claims.is_object() {
-        return None;
+}
+
+fn read_header(doc: &json::Value) -> JwtHeader {
+    let text = |name: &str| {
+        doc.get(name)
+            .and_then(|v| v.as_str())
+            .map(|s| s.into_owned())
+    };
+    let crit = doc.get("crit").map(|crit| {
+        let names: Option<Vec<String>> = crit
+            .is_array()
+            .then(|| {
+                crit.items()
+                    .map(|v| v.as_str().map(|s| s.into_owned()))
+                    .collect()
+            })
+            .flatten();
+        match names {
+            Some(names) if !names.is_empty() => Crit::Names(names),
+            _ => Crit::Malformed,
+        }
+    });
+    JwtHeader {
+        alg: text("alg"),
+        kid: text("kid"),
+        crit,
     }
+}
+
+/// The claims xconn shows and checks, from a payload object; the time claims through
+/// [`numeric_date`].
+fn read_claims(claims: &json::Value) -> Claims {
     let text = |key: &str| {
         claims
             .get(key)
@@ -377,7 +459,7 @@ pub fn decode_jwt(token: &str) -> Option<Claims> {
         Some(v) => v.as_str().map(|s| vec![s.into_owned()]).unwrap_or_default(),
         None => Vec::new(),
     };
-    Some(Claims {
+    Claims {
         issuer,
         realm,
         audience,
@@ -387,36 +469,24 @@ pub fn decode_jwt(token: &str) -> Option<Claims> {
         not_before,
         issued,
         invalid_times,
-    })
+    }
 }
 
-/// Decode base64url without padding (RFC 7515 §2): only `A-Z a-z 0-9 - _`; `None` on anything
-/// else (`+`, `/`, `=`, whitespace), on an impossible length, and on leftover bits that are not
-/// zero (so each byte string has exactly one encoding).
+/// The claims of a JWT (`header.payload.signature`, each unpadded base64url, header and payload
+/// JSON objects); `None` when the text is not one. The signature is not checked.
+pub fn decode_jwt(token: &str) -> Option<Claims> {
+    let jwt = Jwt::split(token).ok()?;
+    base64url_decode(jwt.signature)?;
+    jwt.claims().ok()
+}
+
+/// Decode base64url without padding (RFC 7515 §2), strictly, with the `base64` crate: only
+/// `A-Z a-z 0-9 - _`; `None` on anything else (`+`, `/`, `=`, whitespace), on an impossible
+/// length, and on leftover bits that are not zero (so each byte string has exactly one encoding).
 pub fn base64url_decode(text: &str) -> Option<Vec<u8>> {
-    if text.len() % 4 == 1 {
-        return None;
-    }
-    let mut out = Vec::with_capacity(text.len() * 3 / 4);
-    let (mut acc, mut bits) = (0u32, 0u32);
-    for b in text.bytes() {
-        let v = match b {
-            b'A'..=b'Z' => b - b'A',
-            b'a'..=b'z' => b - b'a' + 26,
-            b'0'..=b'9' => b - b'0' + 52,
-            b'-' => 62,
-            b'_' => 63,
-            _ => return None,
-        };
-        acc = (acc << 6) | u32::from(v);
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((acc >> bits) as u8);
-            acc &= (1 << bits) - 1;
-        }
-    }
-    (acc == 0).then_some(out)
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use base64::Engine;
+    URL_SAFE_NO_PAD.decode(text).ok()
 }
 
 /// Seconds since the Unix epoch, now.

@@ -1,15 +1,18 @@
-//! Who may call `serve`: a fixed bearer token (`--token-env VAR`, compared in constant time) or
-//! an RS256 JWT checked against a local JWKS file (`--jwks FILE --issuer URL [--audience A]`).
-//! Keys come from the file only, chosen by the token's `kid`; the token's own `iss` is compared,
-//! never followed. A refusal says which check failed and never repeats the token.
+//! Who may call `serve`: a fixed bearer token (`--token-env VAR`, compared in constant time by
+//! aws-lc-rs) or an RS256 / ES256 JWT checked against a local JWKS file (`--jwks FILE --issuer URL
+//! [--audience A]`). Keys come from the file only, chosen by the token's `kid`; the token's own
+//! `iss` is compared, never followed. `jsonwebtoken` checks the signature; the header and claims
+//! are read by `http::token` (the same reader as `xconn token`). A refusal says which check failed
+//! and never repeats the token.
 
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::{Duration, Instant, SystemTime};
 
-use aws_lc_rs::signature::{RsaPublicKeyComponents, RSA_PKCS1_2048_8192_SHA256};
+use jsonwebtoken::errors::ErrorKind;
+use jsonwebtoken::{Algorithm, DecodingKey};
 
 use crate::error::{input_error, usage_error};
-use crate::http::token::{self, base64url_decode, format_rfc3339, human_duration};
+use crate::http::token::{self, base64url_decode, format_rfc3339, human_duration, Crit, Jwt};
 use crate::json;
 
 /// Seconds of clock difference allowed on `exp` and `nbf`.
@@ -21,7 +24,7 @@ pub enum Auth {
     Open,
     /// `Authorization: Bearer SECRET` with exactly this secret.
     Token(Secret),
-    /// An RS256 JWT signed by one of these keys.
+    /// An RS256 or ES256 JWT signed by one of these keys.
     Jwt(Box<JwtCheck>),
 }
 
@@ -107,7 +110,11 @@ impl Auth {
         match self {
             Auth::Open => Ok(()),
             Auth::Token(secret) => {
-                if constant_time_eq(given.as_bytes(), secret.0.as_bytes()) {
+                let equal = aws_lc_rs::constant_time::verify_slices_are_equal(
+                    given.as_bytes(),
+                    secret.0.as_bytes(),
+                );
+                if equal.is_ok() {
                     Ok(())
                 } else {
                     Err(refuse("the bearer token is not the expected one"))
@@ -129,20 +136,14 @@ fn bearer(value: Option<&[u8]>) -> Option<&str> {
     (scheme.eq_ignore_ascii_case("bearer") && !rest.is_empty()).then_some(rest)
 }
 
-/// Equal bytes, in time that depends on the lengths only.
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    if a.len() != b.len() {
-        return false;
-    }
-    let diff = a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y));
-    std::hint::black_box(diff) == 0
-}
+/// The algorithms a token may be signed with.
+const ACCEPTED: &str = "only RS256 and ES256 are accepted";
 
-/// One RSA public key of the JWKS.
+/// One public key of the JWKS: an RSA key for RS256 or an EC P-256 key for ES256.
 struct Key {
     kid: Option<String>,
-    n: Vec<u8>,
-    e: Vec<u8>,
+    alg: Algorithm,
+    key: DecodingKey,
 }
 
 /// `--jwks FILE --issuer URL [--audience A]`.
@@ -185,8 +186,9 @@ fn stamp(file: &str) -> Option<Stamp> {
 const WATCH_EVERY: Duration = Duration::from_secs(1);
 
 impl JwtCheck {
-    /// Read the JWKS file (`{"keys": [{"kty": "RSA", "kid", "n", "e"}, …]}`). Keys that are not
-    /// RSA signing keys for RS256 are left out; a file with none, or unreadable, is an error.
+    /// Read the JWKS file (`{"keys": [{"kty": "RSA", "kid", "n", "e"}, {"kty": "EC", "crv":
+    /// "P-256", "kid", "x", "y"}, …]}`). Keys that are not signing keys for RS256 or ES256 are
+    /// left out; a file with none, or unreadable, is an error.
     pub fn load(file: &str, issuer: &str, audience: Option<&str>) -> anyhow::Result<JwtCheck> {
         let seen = stamp(file);
         let keys = read_keys(file)?;
@@ -253,79 +255,38 @@ impl JwtCheck {
     }
 
     /// Check one token: its algorithm, its key and signature, then issuer, audience and times.
-    pub fn verify(&self, jwt: &str, now: i64) -> Result<(), Refusal> {
-        let mut parts = jwt.split('.');
-        let (Some(header), Some(payload), Some(signature), None) =
-            (parts.next(), parts.next(), parts.next(), parts.next())
-        else {
-            return Err(refuse("the token is not a JWT (header.payload.signature)"));
-        };
-        let header_text = base64url_decode(header)
-            .and_then(|b| String::from_utf8(b).ok())
-            .ok_or_else(|| refuse("the token's header is not base64url JSON"))?;
-        let header_doc = json::parse(&header_text)
-            .ok()
-            .filter(|h| h.is_object())
-            .ok_or_else(|| refuse("the token's header is not a JSON object"))?;
-        let text = |name: &str| {
-            header_doc
-                .get(name)
-                .and_then(|v| v.as_str())
-                .map(|s| s.into_owned())
-        };
-        match text("alg").as_deref() {
-            Some("RS256") => {}
-            Some(alg) if alg.eq_ignore_ascii_case("none") => {
-                return Err(refuse(
-                    "alg `none` (an unsigned token) is refused: only RS256 is accepted",
-                ))
-            }
-            Some(alg) => {
-                return Err(refuse(format!(
-                    "alg `{}` is refused: only RS256 is accepted",
-                    shown(alg)
-                )))
-            }
-            None => {
-                return Err(refuse(
-                    "the token's header has no `alg`: only RS256 is accepted",
-                ))
-            }
-        }
-        // RFC 7515 §4.1.11: every parameter `crit` lists must be understood, and none is here.
-        if let Some(crit) = header_doc.get("crit") {
-            let names: Option<Vec<String>> = crit
-                .is_array()
-                .then(|| {
-                    crit.items()
-                        .map(|v| v.as_str().map(|s| format!("`{}`", shown(&s))))
-                        .collect()
-                })
-                .flatten()
-                .filter(|names: &Vec<String>| !names.is_empty());
-            return Err(refuse(match names {
-                Some(names) => format!(
-                    "the token's header marks {} critical (`crit`): no JWS extension is \
-                     understood here, so the token is refused",
-                    names.join(", ")
-                ),
-                None => "the token's header has a malformed `crit` (RFC 7515: a non-empty \
-                         array of header parameter names)"
-                    .to_string(),
-            }));
-        }
+    pub fn verify(&self, text: &str, now: i64) -> Result<(), Refusal> {
+        let jwt = Jwt::split(text).map_err(refuse)?;
+        let alg = accepted_alg(jwt.header.alg.as_deref())?;
+        refuse_crit(jwt.header.crit.as_ref())?;
         let keys = self.keys();
-        // Every key with the token's kid is tried (a JWKS may list two during a rotation).
-        let candidates: Vec<&Key> = match text("kid") {
+        let candidates = self.candidates(&keys, jwt.header.kid.as_deref(), alg)?;
+        check_signature(&jwt, alg, &candidates)?;
+        // Signed by a trusted key: the claims can be read and named.
+        let claims = jwt.claims().map_err(refuse)?;
+        self.check_issuer(&claims)?;
+        self.check_audience(&claims)?;
+        check_times(&claims, now)
+    }
+
+    /// The keys to try: every key with the token's `kid` (a JWKS may list two during a rotation),
+    /// or the only key when the token has none; each must be a key for `alg`.
+    fn candidates<'k>(
+        &self,
+        keys: &'k [Key],
+        kid: Option<&str>,
+        alg: Algorithm,
+    ) -> Result<Vec<&'k Key>, Refusal> {
+        let found: Vec<&Key> = match kid {
             Some(kid) => {
                 let found: Vec<&Key> = keys
                     .iter()
-                    .filter(|k| k.kid.as_deref() == Some(kid.as_str()))
+                    .filter(|k| k.kid.as_deref() == Some(kid))
                     .collect();
                 if found.is_empty() {
                     return Err(refuse(format!(
                         "kid `{}` is not in the JWKS {}",
-                        shown(&kid),
+                        shown(kid),
                         self.file
                     )));
                 }
@@ -340,69 +301,127 @@ impl JwtCheck {
                 )))
             }
         };
-        let signature = base64url_decode(signature)
-            .ok_or_else(|| refuse("the token's signature is not base64url"))?;
-        base64url_decode(payload).ok_or_else(|| refuse("the token's payload is not base64url"))?;
-        let signed = &jwt.as_bytes()[..header.len() + 1 + payload.len()];
-        let signed_by_one = candidates.iter().any(|key| {
-            RsaPublicKeyComponents {
-                n: &key.n,
-                e: &key.e,
-            }
-            .verify(&RSA_PKCS1_2048_8192_SHA256, signed, &signature)
-            .is_ok()
-        });
-        if !signed_by_one {
+        let fitting: Vec<&Key> = found.iter().copied().filter(|k| k.alg == alg).collect();
+        if fitting.is_empty() {
             return Err(refuse(format!(
-                "bad signature: the token is not signed by {}",
-                match &candidates[0].kid {
-                    Some(kid) if candidates.len() > 1 => format!(
-                        "any of the {} keys `{}` of the JWKS",
-                        candidates.len(),
-                        shown(kid)
-                    ),
-                    Some(kid) => format!("key `{}` of the JWKS", shown(kid)),
-                    None => "the JWKS key".to_string(),
-                }
+                "alg `{alg:?}` does not fit {}: a {:?} key",
+                described(&found),
+                found[0].alg
             )));
         }
+        Ok(fitting)
+    }
 
-        // Signed by a trusted key: the claims can be read and named.
-        let claims = token::decode_jwt(jwt)
-            .ok_or_else(|| refuse("the token's payload is not a JSON object"))?;
+    /// `iss` is exactly `--issuer`.
+    fn check_issuer(&self, claims: &token::Claims) -> Result<(), Refusal> {
         match claims.issuer.as_deref() {
-            Some(iss) if iss == self.issuer => {}
-            Some(iss) => {
-                return Err(refuse(format!(
-                    "wrong issuer: `{}`, expected `{}`",
-                    shown(iss),
-                    self.issuer
-                )))
-            }
-            None => return Err(refuse("the token has no `iss` (issuer)")),
+            Some(iss) if iss == self.issuer => Ok(()),
+            Some(iss) => Err(refuse(format!(
+                "wrong issuer: `{}`, expected `{}`",
+                shown(iss),
+                self.issuer
+            ))),
+            None => Err(refuse("the token has no `iss` (issuer)")),
         }
-        if let Some(audience) = &self.audience {
-            if !claims.audience.iter().any(|a| a == audience) {
-                let given: Vec<String> = claims
-                    .audience
-                    .iter()
-                    .map(|a| format!("`{}`", shown(a)))
-                    .collect();
-                return Err(refuse(if given.is_empty() {
-                    format!("wrong audience: the token has no `aud`, expected `{audience}`")
-                } else {
-                    format!(
-                        "wrong audience: {}, expected `{audience}`",
-                        given.join(", ")
-                    )
-                }));
-            }
+    }
+
+    /// With `--audience A`: `aud` (a string or an array) holds `A`.
+    fn check_audience(&self, claims: &token::Claims) -> Result<(), Refusal> {
+        let Some(audience) = &self.audience else {
+            return Ok(());
+        };
+        if claims.audience.iter().any(|a| a == audience) {
+            return Ok(());
         }
-        check_times(&claims, now)
+        let given: Vec<String> = claims
+            .audience
+            .iter()
+            .map(|a| format!("`{}`", shown(a)))
+            .collect();
+        Err(refuse(if given.is_empty() {
+            format!("wrong audience: the token has no `aud`, expected `{audience}`")
+        } else {
+            format!(
+                "wrong audience: {}, expected `{audience}`",
+                given.join(", ")
+            )
+        }))
     }
 }
 
-/// The RS256 signing keys of a JWKS file; none, or an unreadable file, is an error.
+/// The header's `alg`, when it is one this check accepts; `none`, HMAC and the rest are refused
+/// before any key is tried.
+fn accepted_alg(alg: Option<&str>) -> Result<Algorithm, Refusal> {
+    match alg {
+        Some("RS256") => Ok(Algorithm::RS256),
+        Some("ES256") => Ok(Algorithm::ES256),
+        Some(alg) if alg.eq_ignore_ascii_case("none") => Err(refuse(format!(
+            "alg `none` (an unsigned token) is refused: {ACCEPTED}"
+        ))),
+        Some(alg) => Err(refuse(format!(
+            "alg `{}` is refused: {ACCEPTED}",
+            shown(alg)
+        ))),
+        None => Err(refuse(format!(
+            "the token's header has no `alg`: {ACCEPTED}"
+        ))),
+    }
+}
+
+/// RFC 7515 §4.1.11: every parameter `crit` lists must be understood, and none is here.
+fn refuse_crit(crit: Option<&Crit>) -> Result<(), Refusal> {
+    match crit {
+        None => Ok(()),
+        Some(Crit::Names(names)) => {
+            let names: Vec<String> = names.iter().map(|n| format!("`{}`", shown(n))).collect();
+            Err(refuse(format!(
+                "the token's header marks {} critical (`crit`): no JWS extension is understood \
+                 here, so the token is refused",
+                names.join(", ")
+            )))
+        }
+        Some(Crit::Malformed) => Err(refuse(
+            "the token's header has a malformed `crit` (RFC 7515: a non-empty array of header \
+             parameter names)",
+        )),
+    }
+}
+
+/// `jsonwebtoken` checks the signature of `HEADER.PAYLOAD` for `alg` with each candidate key;
+/// one match is enough.
+fn check_signature(jwt: &Jwt, alg: Algorithm, candidates: &[&Key]) -> Result<(), Refusal> {
+    for key in candidates {
+        match jsonwebtoken::crypto::verify(jwt.signature, jwt.signed.as_bytes(), &key.key, alg) {
+            Ok(true) => return Ok(()),
+            Ok(false) => {}
+            Err(e) if matches!(e.kind(), ErrorKind::Base64(_)) => {
+                return Err(refuse("the token's signature is not base64url"))
+            }
+            // A key the crate cannot use for `alg`: not a signature by it.
+            Err(_) => {}
+        }
+    }
+    Err(refuse(format!(
+        "bad signature: the token is not signed by {}",
+        described(candidates)
+    )))
+}
+
+/// `key `k1` of the JWKS`, `any of the 2 keys `k1` of the JWKS`, `the JWKS key`.
+fn described(keys: &[&Key]) -> String {
+    match &keys[0].kid {
+        Some(kid) if keys.len() > 1 => format!(
+            "any of the {} keys `{}` of the JWKS",
+            keys.len(),
+            shown(kid)
+        ),
+        Some(kid) => format!("key `{}` of the JWKS", shown(kid)),
+        None => "the JWKS key".to_string(),
+    }
+}
+
+/// The signing keys of a JWKS file (RSA for RS256, EC P-256 for ES256); none, or an unreadable
+/// file, is an error.
 fn read_keys(file: &str) -> anyhow::Result<Vec<Key>> {
     let text = std::fs::read_to_string(file)
         .map_err(|e| input_error(format!("--jwks {file}: cannot read: {e}")))?;
@@ -414,41 +433,87 @@ fn read_keys(file: &str) -> anyhow::Result<Vec<Key>> {
         .ok_or_else(|| bad("not a JWKS: no `keys` array".into()))?;
     let mut found = Vec::new();
     for (i, key) in keys.items().enumerate() {
-        let field = |name: &str| {
-            key.get(name)
-                .and_then(|v| v.as_str())
-                .map(|s| s.into_owned())
-        };
-        if field("kty").as_deref() != Some("RSA")
-            || field("use").is_some_and(|u| u != "sig")
-            || field("alg").is_some_and(|a| a != "RS256")
-        {
-            continue;
+        if let Some(key) = read_key(&key).map_err(|why| bad(format!("key {i}: {why}")))? {
+            found.push(key);
         }
-        let part = |name: &str| {
-            field(name)
-                .and_then(|t| base64url_decode(&t))
-                .map(|b| strip_zeros(&b).to_vec())
-                .filter(|b| !b.is_empty())
-                .ok_or_else(|| bad(format!("key {i}: `{name}` is not base64url")))
-        };
-        let (n, e) = (part("n")?, part("e")?);
-        if n.len() < 256 {
-            return Err(bad(format!(
-                "key {i}: a {}-bit RSA key is too small for RS256 (at least 2048)",
-                n.len() * 8
-            )));
-        }
-        found.push(Key {
-            kid: field("kid"),
-            n,
-            e,
-        });
     }
     if found.is_empty() {
-        return Err(bad("no RSA signing key for RS256 in `keys`".into()));
+        return Err(bad(
+            "no RSA signing key for RS256 (nor EC P-256 key for ES256) in `keys`".into(),
+        ));
     }
     Ok(found)
+}
+
+/// One JWK: `None` when it is no signing key for RS256 or ES256 (another `kty`, `crv`, `use` or
+/// `alg`: left out); an error when it is one but its numbers are not usable.
+fn read_key(jwk: &json::Value) -> Result<Option<Key>, String> {
+    let field = |name: &str| {
+        jwk.get(name)
+            .and_then(|v| v.as_str())
+            .map(|s| s.into_owned())
+    };
+    if field("use").is_some_and(|u| u != "sig") {
+        return Ok(None);
+    }
+    let part = |name: &str| {
+        field(name)
+            .and_then(|t| base64url_decode(&t))
+            .filter(|b| !b.is_empty())
+            .ok_or_else(|| format!("`{name}` is not base64url"))
+    };
+    let alg = field("alg");
+    let (alg, key) = match field("kty").as_deref() {
+        Some("RSA") if alg.as_deref().is_none_or(|a| a == "RS256") => {
+            let (n, e) = (part("n")?, part("e")?);
+            (Algorithm::RS256, rsa_key(strip_zeros(&n), strip_zeros(&e))?)
+        }
+        Some("EC")
+            if field("crv").as_deref() == Some("P-256")
+                && alg.as_deref().is_none_or(|a| a == "ES256") =>
+        {
+            (Algorithm::ES256, p256_key(&part("x")?, &part("y")?)?)
+        }
+        _ => return Ok(None),
+    };
+    Ok(Some(Key {
+        kid: field("kid"),
+        alg,
+        key,
+    }))
+}
+
+/// An RSA public key of at least 2048 bits.
+fn rsa_key(n: &[u8], e: &[u8]) -> Result<DecodingKey, String> {
+    if n.is_empty() || e.is_empty() {
+        return Err(format!(
+            "`{}` is zero",
+            if n.is_empty() { "n" } else { "e" }
+        ));
+    }
+    if n.len() < 256 {
+        return Err(format!(
+            "a {}-bit RSA key is too small for RS256 (at least 2048)",
+            n.len() * 8
+        ));
+    }
+    Ok(DecodingKey::from_rsa_raw_components(n, e))
+}
+
+/// A P-256 public key: `x` and `y` of 32 bytes each, a point on the curve (checked by aws-lc-rs
+/// now, so a bad key is said at start-up rather than as every token's bad signature).
+fn p256_key(x: &[u8], y: &[u8]) -> Result<DecodingKey, String> {
+    if x.len() != 32 || y.len() != 32 {
+        return Err("`x` and `y` of a P-256 key are 32 bytes each".into());
+    }
+    // The uncompressed SEC1 point, as `DecodingKey::from_ec_components` builds it.
+    let point = [&[0x04][..], x, y].concat();
+    aws_lc_rs::signature::ParsedPublicKey::new(
+        &aws_lc_rs::signature::ECDSA_P256_SHA256_FIXED,
+        &point,
+    )
+    .map_err(|_| "`x` and `y` are not a point of P-256".to_string())?;
+    Ok(DecodingKey::from_ec_der(&point))
 }
 
 /// `exp` (required), `nbf` and `iat` (when present) are NumericDates; `exp` not passed and `nbf`
@@ -519,8 +584,8 @@ mod tests {
         let check = JwtCheck {
             keys: RwLock::new(Arc::new(vec![Key {
                 kid: Some("k".into()),
-                n: vec![1; 256],
-                e: vec![1, 0, 1],
+                alg: Algorithm::RS256,
+                key: DecodingKey::from_rsa_raw_components(&[1; 256], &[1, 0, 1]),
             }])),
             file: "jwks.json".into(),
             issuer: "https://id.example/realms/x".into(),

@@ -345,7 +345,9 @@ fn token_env_requires_the_bearer_token_and_never_logs_it() {
 mod jwt {
     use aws_lc_rs::rand::SystemRandom;
     use aws_lc_rs::rsa::KeySize;
-    use aws_lc_rs::signature::{KeyPair, RsaKeyPair, RSA_PKCS1_SHA256};
+    use aws_lc_rs::signature::{
+        EcdsaKeyPair, KeyPair, RsaKeyPair, ECDSA_P256_SHA256_FIXED_SIGNING, RSA_PKCS1_SHA256,
+    };
 
     pub const ISSUER: &str = "https://id.example.test/realms/acme";
 
@@ -400,6 +402,28 @@ mod jwt {
         )
         .unwrap();
         format!("{signed}.{}", b64(&signature))
+    }
+
+    /// A P-256 key for ES256, made now.
+    pub fn ec_key() -> EcdsaKeyPair {
+        EcdsaKeyPair::generate(&ECDSA_P256_SHA256_FIXED_SIGNING).unwrap()
+    }
+
+    pub fn ec_jwk(key: &EcdsaKeyPair, kid: &str) -> String {
+        // The public key is the uncompressed point: 0x04, then x and y (32 bytes each).
+        let point = key.public_key().as_ref();
+        format!(
+            r#"{{"kty": "EC", "crv": "P-256", "kid": "{kid}", "use": "sig", "alg": "ES256", "x": "{}", "y": "{}"}}"#,
+            b64(&point[1..33]),
+            b64(&point[33..])
+        )
+    }
+
+    /// An ES256 JWT: the signature is r || s (JWS), as `ECDSA_P256_SHA256_FIXED_SIGNING` makes it.
+    pub fn ec_sign(key: &EcdsaKeyPair, header: &str, claims: &str) -> String {
+        let signed = format!("{}.{}", b64(header.as_bytes()), b64(claims.as_bytes()));
+        let signature = key.sign(&SystemRandom::new(), signed.as_bytes()).unwrap();
+        format!("{signed}.{}", b64(signature.as_ref()))
     }
 
     pub fn now() -> i64 {
@@ -953,6 +977,102 @@ fn jwks_every_key_with_the_tokens_kid_is_tried() {
         "{}",
         answer.body
     );
+}
+
+#[test]
+fn jwks_accepts_an_es256_token_signed_by_a_p256_key() {
+    let s = Scratch::new();
+    let (ec, rsa, stranger) = (jwt::ec_key(), jwt::key(), jwt::ec_key());
+    let serve = jwks_serve(
+        &s,
+        &format!(
+            r#"{{"keys": [{}, {}]}}"#,
+            jwt::ec_jwk(&ec, "e1"),
+            jwt::jwk(&rsa, "k1")
+        ),
+    );
+    let claims = timed(&(jwt::now() + 600).to_string(), "");
+    let es256 = r#"{"alg": "ES256", "typ": "JWT", "kid": "e1"}"#;
+    let good = jwt::ec_sign(&ec, es256, &claims);
+    let answer = ask(&serve, &good);
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    // The RSA key of the same file still signs RS256 tokens.
+    let answer = ask(&serve, &jwt::sign(&rsa, RS256_K1, &claims));
+    assert_eq!(answer.status, 200, "{}", answer.body);
+
+    let signed = &good[..good.rfind('.').unwrap()];
+    let cases: Vec<(&str, String, &str)> = vec![
+        (
+            "another P-256 key",
+            jwt::ec_sign(&stranger, es256, &claims),
+            "bad signature",
+        ),
+        (
+            "ES256 naming the RSA key",
+            jwt::ec_sign(&ec, r#"{"alg": "ES256", "kid": "k1"}"#, &claims),
+            "alg `ES256` does not fit key `k1`",
+        ),
+        (
+            "RS256 naming the EC key",
+            jwt::sign(&rsa, r#"{"alg": "RS256", "kid": "e1"}"#, &claims),
+            "alg `RS256` does not fit key `e1`",
+        ),
+        (
+            "a signature of the wrong length",
+            format!("{signed}.{}", jwt::b64(&[7; 70])),
+            "bad signature",
+        ),
+        (
+            "ES384",
+            jwt::ec_sign(&ec, r#"{"alg": "ES384", "kid": "e1"}"#, &claims),
+            "alg `ES384` is refused",
+        ),
+        (
+            "expired",
+            jwt::ec_sign(&ec, es256, &timed(&(jwt::now() - 3600).to_string(), "")),
+            "the token expired",
+        ),
+    ];
+    for (name, token, reason) in &cases {
+        let answer = ask(&serve, token);
+        assert_eq!(answer.status, 401, "{name}: {}", answer.body);
+        let message = &answer.messages()[0];
+        assert!(message.contains(reason), "{name}: {message}");
+    }
+
+    // A JWKS of one P-256 key is enough; a P-256 key whose point is off the curve is refused.
+    s.write(
+        "ec-only.json",
+        format!(r#"{{"keys": [{}]}}"#, jwt::ec_jwk(&ec, "e1")),
+    );
+    let serve = Serve::start(
+        &s,
+        &["--echo", "--jwks", "ec-only.json", "--issuer", jwt::ISSUER],
+        &[],
+    );
+    assert_eq!(ask(&serve, &good).status, 200);
+    let off_curve = jwt::ec_jwk(&ec, "e1").replace(
+        &format!(r#""y": "{}""#, jwt::b64(&ec_y(&ec))),
+        &format!(r#""y": "{}""#, jwt::b64(&[1; 32])),
+    );
+    s.write("off-curve.json", format!(r#"{{"keys": [{off_curve}]}}"#));
+    s.xconn()
+        .args([
+            "serve",
+            "--echo",
+            "--jwks",
+            "off-curve.json",
+            "--issuer",
+            jwt::ISSUER,
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("not a point of P-256"));
+}
+
+fn ec_y(key: &aws_lc_rs::signature::EcdsaKeyPair) -> Vec<u8> {
+    use aws_lc_rs::signature::KeyPair;
+    key.public_key().as_ref()[33..].to_vec()
 }
 
 /// Replace `jwks.json` at once (a new file renamed over it), as key rotation tools do.
