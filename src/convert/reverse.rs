@@ -14,7 +14,7 @@ use std::borrow::Cow;
 use std::io::Write;
 
 use super::{located, Settings, TargetFormat};
-use crate::body::flatten::{field_text, Planner};
+use crate::body::flatten::{field_text, Flattener, Planner};
 use crate::body::{write_document, write_record_object, Body, Kind, Layout, Table};
 use crate::convert::infer::Typed;
 use crate::diag::Severity;
@@ -41,36 +41,13 @@ pub fn body_to(
         crate::validate::check_source_text(source, text, &crate::validate::Options::default());
     let checked = &validated.checked;
     let kind = checked.kind.unwrap_or(Kind::Request);
-    if settings.flatten {
-        anyhow::bail!(
-            "--flatten does not apply to a body: {} is a {} body, whose values are already scalars or tables",
-            source.name,
-            kind.name()
-        );
-    }
-    if settings.kind_given && settings.kind != kind {
-        anyhow::bail!(
-            "--kind {}: {} is a {} body; convert does not turn one kind of body into the other (drop --kind)",
-            settings.kind.name(),
-            source.name,
-            kind.name()
-        );
-    }
-    // A syntax error reads as every JSON syntax error does; a rule names itself and its place.
-    let refuse = |d: &crate::diag::Diagnostic| {
-        let message = if d.rule == crate::validate::SYNTAX {
-            d.message.clone()
-        } else {
-            format!("{} {} at {}", d.rule, d.message, d.location())
-        };
-        located(&source.name, d.line, d.col, &message)
-    };
-    let mut errors = checked
+    refuse_options(source, kind, settings)?;
+    if let Some(first) = checked
         .diagnostics
         .iter()
-        .filter(|d| d.severity == Severity::Error);
-    if let Some(first) = errors.next() {
-        return Err(refuse(first));
+        .find(|d| d.severity == Severity::Error)
+    {
+        return Err(refuse(source, first));
     }
     let doc = crate::validate::body_root(text, checked)
         .ok_or_else(|| located(&source.name, 1, 1, "not a JSON document"))?;
@@ -108,6 +85,37 @@ pub fn body_to(
             &mut release,
         ),
     }
+}
+
+/// Options that mean nothing for a body: `--flatten`, a `--kind` other than the body's.
+fn refuse_options(source: &Source, kind: Kind, settings: &Settings) -> anyhow::Result<()> {
+    if settings.flatten {
+        anyhow::bail!(
+            "--flatten does not apply to a body: {} is a {} body, whose values are already scalars or tables",
+            source.name,
+            kind.name()
+        );
+    }
+    if settings.kind_given && settings.kind != kind {
+        anyhow::bail!(
+            "--kind {}: {} is a {} body; convert does not turn one kind of body into the other (drop --kind)",
+            settings.kind.name(),
+            source.name,
+            kind.name()
+        );
+    }
+    Ok(())
+}
+
+/// The validator's error as the refusal: a syntax error reads as every JSON syntax error does;
+/// a rule names itself and its place.
+fn refuse(source: &Source, d: &crate::diag::Diagnostic) -> anyhow::Error {
+    let message = if d.rule == crate::validate::SYNTAX {
+        d.message.clone()
+    } else {
+        format!("{} {} at {}", d.rule, d.message, d.location())
+    };
+    located(&source.name, d.line, d.col, &message)
 }
 
 /// Gives back the pages of a mapped source behind the write pass, every few MB.
@@ -166,7 +174,8 @@ fn write_objects(
     Ok(())
 }
 
-#[allow(clippy::too_many_arguments)]
+/// `--to csv`: a planning pass when there are nested tables (or `--nest`), the refusals of what
+/// CSV rows could not carry, then the write pass.
 fn write_csv(
     source: &Source,
     table: &Table,
@@ -176,134 +185,177 @@ fn write_csv(
     w: &mut dyn Write,
     release: &mut Release,
 ) -> anyhow::Result<()> {
-    let sep = settings.nest_sep.as_str();
-    let keys = table.keys();
+    let job = CsvJob {
+        source,
+        table,
+        kind,
+        keys: table.keys(),
+        settings,
+    };
     // The planning pass gives pages back as it goes; the write pass then starts over.
-    let mut planner = Planner::new(keys.clone(), sep);
-    // The validator counted the nested tables: a flat body needs no planning pass, unless it is
-    // written for `--nest`, whose reading back is checked here first (nothing is written when
-    // it would read back as another body).
-    let flattener = if nested_tables > 0 || settings.nest {
-        let mut round_trip = settings
+    let flattener = job.plan(nested_tables, release)?;
+    release.restart();
+    job.refuse_unspread_table(&flattener)?;
+    job.refuse_separator_in_name(&flattener)?;
+    job.write_rows(&flattener, w, release)
+}
+
+/// What the steps of [`write_csv`] share: the body's source, records table, kind and column
+/// names, and the settings.
+struct CsvJob<'j, 'a> {
+    source: &'j Source,
+    table: &'j Table<'a>,
+    kind: Kind,
+    keys: Vec<String>,
+    settings: &'j Settings,
+}
+
+impl<'a> CsvJob<'_, 'a> {
+    /// The CSV columns. The validator counted the nested tables: a flat body needs no planning
+    /// pass, unless it is written for `--nest`, whose reading back is checked here first
+    /// (nothing is written when it would read back as another body).
+    fn plan(&self, nested_tables: usize, release: &mut Release) -> anyhow::Result<Flattener<'a>> {
+        let mut planner = Planner::new(self.keys.clone(), &self.settings.nest_sep);
+        if nested_tables == 0 && !self.settings.nest {
+            return Ok(planner.finish());
+        }
+        let mut round_trip = self
+            .settings
             .nest
-            .then(|| NestRoundTrip::new(&keys, kind.records_key()));
+            .then(|| NestRoundTrip::new(&self.keys, self.kind.records_key()));
         let mut index = 0usize;
-        table.each_record(|record, cells| -> anyhow::Result<()> {
-            index += 1;
-            if let Some(check) = round_trip.as_mut() {
-                check
-                    .observe(index, cells)
-                    .map_err(|(offset, message)| refusal(source, offset, &message))?;
-            }
-            planner.observe(cells);
-            release.passed(record.end());
-            Ok(())
-        })?;
+        self.table
+            .each_record(|record, cells| -> anyhow::Result<()> {
+                index += 1;
+                if let Some(check) = round_trip.as_mut() {
+                    check
+                        .observe(index, cells)
+                        .map_err(|(offset, message)| refusal(self.source, offset, &message))?;
+                }
+                planner.observe(cells);
+                release.passed(record.end());
+                Ok(())
+            })?;
         let flattener = planner.finish();
         if let Some(check) = round_trip {
             check
                 .finish(flattener.fields())
-                .map_err(|(offset, message)| refusal(source, offset, &message))?;
+                .map_err(|(offset, message)| refusal(self.source, offset, &message))?;
         }
-        flattener
-    } else {
-        planner.finish()
-    };
-    release.restart();
-    if let (false, Some(first)) = (settings.nest, flattener.first_table()) {
+        Ok(flattener)
+    }
+
+    /// Without `--nest`, a nested table is refused (CSV rows are flat), with the hint of the
+    /// columns `--nest` would spread it into.
+    fn refuse_unspread_table(&self, flattener: &Flattener) -> anyhow::Result<()> {
+        let (false, Some(first)) = (self.settings.nest, flattener.first_table()) else {
+            return Ok(());
+        };
+        let (keys, sep) = (&self.keys, &self.settings.nest_sep);
         let inner = Table::from_value(&first.value)
             .map(|t| t.keys())
             .unwrap_or_default();
         let column = &keys[first.column.min(keys.len().saturating_sub(1))];
         let spread: Vec<String> = inner.iter().map(|k| format!("{column}{sep}{k}")).collect();
-        let (line, col) = source.line_col(first.value.offset());
-        return Err(located(
-            &source.name,
-            line,
-            col,
+        Err(refusal(
+            self.source,
+            first.value.offset(),
             &format!(
                 "/{}/{}/{} (record {}, column {column:?}) holds a nested table, but CSV rows are flat (hint: --nest spreads tables into {} columns, one row per table row)",
-                kind.records_key(),
+                self.kind.records_key(),
                 first.record + 1,
                 first.column,
                 first.record + 1,
                 spread.join(", ")
             ),
-        ));
+        ))
     }
-    if settings.nest {
-        if let Some(name) = flattener.name_with_separator() {
-            return Err(located(
-                &source.name,
+
+    /// Under `--nest`, a column whose own name holds the separator could not be told from a
+    /// `Table.column` name when read back.
+    fn refuse_separator_in_name(&self, flattener: &Flattener) -> anyhow::Result<()> {
+        let sep = &self.settings.nest_sep;
+        match flattener.name_with_separator() {
+            Some(name) if self.settings.nest => Err(located(
+                &self.source.name,
                 1,
                 1,
                 &format!(
                     "column {name:?} holds the separator {sep:?} in its own name, so --nest could not tell it from a Table{sep}column name when the CSV is read back (hint: rename the column, or choose another --nest-sep)"
                 ),
-            ));
+            )),
+            _ => Ok(()),
         }
     }
-    let delimiter = settings.delimiter_for(settings.output.as_deref());
-    let mut out = CsvOut {
-        w: std::io::BufWriter::with_capacity(64 * 1024, &mut *w),
-        delimiter,
-        row: Vec::new(),
-    };
-    let header: Vec<Field> = flattener
-        .header()
-        .into_iter()
-        .map(|name| Field {
-            text: Cow::Owned(name),
-            string: false,
-        })
-        .collect();
-    out.row(&header)?;
-    let one_column = flattener.fields() == 1;
-    let mut buffer: Vec<Field> = Vec::with_capacity(flattener.fields());
-    let empty = Field {
-        text: Cow::Borrowed(""),
-        string: false,
-    };
-    // (Under `--nest`, what would read back otherwise — a null beside tables among it — was
-    // refused by the planning pass, before anything was written.)
-    let mut index = 0usize;
-    table.each_record(|record, cells| -> anyhow::Result<()> {
-        index += 1;
+
+    /// The write pass: the header, then each record's rows. (Under `--nest`, what would read
+    /// back otherwise — a null beside tables among it — was refused by the planning pass,
+    /// before anything was written.)
+    fn write_rows(
+        &self,
+        flattener: &Flattener<'a>,
+        w: &mut dyn Write,
+        release: &mut Release,
+    ) -> anyhow::Result<()> {
+        let delimiter = self.settings.delimiter_for(self.settings.output.as_deref());
+        let mut out = CsvOut::new(
+            std::io::BufWriter::with_capacity(64 * 1024, &mut *w),
+            delimiter,
+        );
+        let header: Vec<Field> = flattener.header().into_iter().map(Field::plain).collect();
+        out.row(&header)?;
+        let one_column = flattener.fields() == 1;
+        let mut buffer: Vec<Field> = Vec::with_capacity(flattener.fields());
+        let mut index = 0usize;
+        self.table
+            .each_record(|record, cells| -> anyhow::Result<()> {
+                index += 1;
+                self.refuse_unwritable(index, cells, one_column)?;
+                flattener.cells_with(cells, &mut buffer, Field::plain(""), field, |fields| {
+                    out.row(fields)
+                })?;
+                release.passed(record.end());
+                Ok(())
+            })?;
+        out.flush()?;
+        Ok(())
+    }
+
+    /// A record CSV fields cannot carry: an empty table `[]` anywhere, an empty string as the
+    /// only field of a row (it reads back as null).
+    fn refuse_unwritable(
+        &self,
+        index: usize,
+        cells: &[Value],
+        one_column: bool,
+    ) -> anyhow::Result<()> {
+        let records_key = self.kind.records_key();
         for (column, value) in cells.iter().enumerate() {
             if is_empty_array(value) {
-                let (line, col) = source.line_col(value.offset());
-                return Err(located(
-                    &source.name,
-                    line,
-                    col,
+                return Err(refusal(
+                    self.source,
+                    value.offset(),
                     &empty_table(&format!(
-                        "/{}/{index}/{column} (record {index}, column {:?})",
-                        kind.records_key(),
-                        keys.get(column).map_or("", String::as_str)
+                        "/{records_key}/{index}/{column} (record {index}, column {:?})",
+                        self.keys.get(column).map_or("", String::as_str)
                     )),
                 ));
             }
         }
-        if one_column {
-            if let Some(value) = cells.first().filter(|v| v.as_str().is_some_and(|t| t.is_empty())) {
-                let (line, col) = source.line_col(value.offset());
-                return Err(located(
-                    &source.name,
-                    line,
-                    col,
-                    &format!(
-                        "/{}/{index}/0 (record {index}) is an empty string, which a one-column CSV cannot tell from null (both are written `\"\"`, since an empty line would be skipped): it would read back as null (hint: convert to JSON instead)",
-                        kind.records_key()
-                    ),
-                ));
-            }
+        let empty_string = cells
+            .first()
+            .filter(|v| one_column && v.as_str().is_some_and(|t| t.is_empty()));
+        match empty_string {
+            Some(value) => Err(refusal(
+                self.source,
+                value.offset(),
+                &format!(
+                    "/{records_key}/{index}/0 (record {index}) is an empty string, which a one-column CSV cannot tell from null (both are written `\"\"`, since an empty line would be skipped): it would read back as null (hint: convert to JSON instead)"
+                ),
+            )),
+            None => Ok(()),
         }
-        flattener.cells_with(cells, &mut buffer, empty.clone(), field, |fields| out.row(fields))?;
-        release.passed(record.end());
-        Ok(())
-    })?;
-    out.w.flush()?;
-    Ok(())
+    }
 }
 
 /// The refusal of an empty table `[]` at `at` (any CSV: no field can hold it).
@@ -364,6 +416,8 @@ impl<'a> NestRoundTrip<'a> {
         }
     }
 
+    /// Learn from record `index` (1-based); the first thing `--nest` would read back otherwise
+    /// is the refusal.
     fn observe(&mut self, index: usize, cells: &[Value<'a>]) -> Result<(), Refusal> {
         let mut fields: Vec<Option<Field<'a>>> = std::mem::take(&mut self.keys_of_previous);
         fields.clear();
@@ -375,78 +429,110 @@ impl<'a> NestRoundTrip<'a> {
                 return Err((value.offset(), empty_table(&self.at(index, column))));
             }
             if let Some(table) = Table::from_value(value) {
-                let keys = table.keys();
-                if let Some((first, _, seen)) = &self.tables[column] {
-                    if *seen != keys {
-                        return Err((
-                            value.offset(),
-                            format!(
-                                "{} holds a nested table whose header ({}) differs from record {first}'s ({}); CSV has one header per column, so --nest would read it back under another header (hint: give every table of a column the same header, or convert to JSON)",
-                                self.at(index, column),
-                                keys.join(", "),
-                                seen.join(", ")
-                            ),
-                        ));
-                    }
-                } else {
-                    self.tables[column] = Some((index, value.offset(), keys));
-                }
-                if let Some((first, _)) = self.plain[column] {
-                    return Err(self.both(column, index, first, value.offset()));
-                }
-                if self.header_only.is_none() && table.is_empty() {
-                    self.header_only = Some((index, column, value.offset()));
-                }
-                for (r, row) in table.records().enumerate() {
-                    if row.items().all(|v| v.is_null()) {
-                        return Err((
-                            row.offset(),
-                            format!(
-                                "{}: row {} of this nested table is all null; --nest reads a row of empty fields as no row, so it would be dropped (hint: convert to JSON instead)",
-                                self.at(index, column),
-                                r + 1
-                            ),
-                        ));
-                    }
-                }
+                self.observe_table(index, column, value, &table)?;
                 fields.push(None);
-                continue;
-            }
-            if value.is_null() {
-                if self.nulls[column].is_none() {
-                    self.nulls[column] = Some((index, value.offset()));
-                }
             } else {
-                if self.plain[column].is_none() {
-                    self.plain[column] = Some((index, value.offset()));
-                }
-                if let Some((first, _, _)) = self.tables[column] {
-                    return Err(self.both(column, index, first, value.offset()));
-                }
+                self.observe_plain(index, column, value)?;
+                fields.push(Some(field(value)));
             }
-            fields.push(Some(field(value)));
         }
-        if let Some(previous) = &self.previous {
-            let same = previous.len() == fields.len()
-                && previous.iter().zip(&fields).all(|(a, b)| match (a, b) {
-                    (None, None) => true,
-                    (Some(a), Some(b)) => a.text == b.text && a.string == b.string,
-                    _ => false,
-                });
-            if same {
-                let at = cells.first().map_or(0, |v| v.offset());
+        self.refuse_same_as_previous(index, cells, &fields)?;
+        self.keys_of_previous = self.previous.replace(fields).unwrap_or_default();
+        Ok(())
+    }
+
+    /// A nested table in `column`: the column's one header, not beside plain values, and no
+    /// all-null row (read back as no row).
+    fn observe_table(
+        &mut self,
+        index: usize,
+        column: usize,
+        value: &Value,
+        table: &Table,
+    ) -> Result<(), Refusal> {
+        let keys = table.keys();
+        if let Some((first, _, seen)) = &self.tables[column] {
+            if *seen != keys {
                 return Err((
-                    at,
+                    value.offset(),
                     format!(
-                        "/{}/{index} (record {index}) has the same values as record {} in every column outside their nested tables; --nest reads consecutive rows like these as one record (hint: add a column that tells them apart, such as a record number, or convert to JSON)",
-                        self.records_key,
-                        index - 1
+                        "{} holds a nested table whose header ({}) differs from record {first}'s ({}); CSV has one header per column, so --nest would read it back under another header (hint: give every table of a column the same header, or convert to JSON)",
+                        self.at(index, column),
+                        keys.join(", "),
+                        seen.join(", ")
+                    ),
+                ));
+            }
+        } else {
+            self.tables[column] = Some((index, value.offset(), keys));
+        }
+        if let Some((first, _)) = self.plain[column] {
+            return Err(self.both(column, index, first, value.offset()));
+        }
+        if self.header_only.is_none() && table.is_empty() {
+            self.header_only = Some((index, column, value.offset()));
+        }
+        for (r, row) in table.records().enumerate() {
+            if row.items().all(|v| v.is_null()) {
+                return Err((
+                    row.offset(),
+                    format!(
+                        "{}: row {} of this nested table is all null; --nest reads a row of empty fields as no row, so it would be dropped (hint: convert to JSON instead)",
+                        self.at(index, column),
+                        r + 1
                     ),
                 ));
             }
         }
-        self.keys_of_previous = self.previous.replace(fields).unwrap_or_default();
         Ok(())
+    }
+
+    /// A value that is no table in `column`: nulls and plain values are remembered (checked in
+    /// [`NestRoundTrip::finish`]); a plain value where a table was is refused.
+    fn observe_plain(&mut self, index: usize, column: usize, value: &Value) -> Result<(), Refusal> {
+        if value.is_null() {
+            if self.nulls[column].is_none() {
+                self.nulls[column] = Some((index, value.offset()));
+            }
+            return Ok(());
+        }
+        if self.plain[column].is_none() {
+            self.plain[column] = Some((index, value.offset()));
+        }
+        match self.tables[column] {
+            Some((first, _, _)) => Err(self.both(column, index, first, value.offset())),
+            None => Ok(()),
+        }
+    }
+
+    /// Consecutive records with the same fields outside their tables read back as one record.
+    fn refuse_same_as_previous(
+        &self,
+        index: usize,
+        cells: &[Value],
+        fields: &[Option<Field>],
+    ) -> Result<(), Refusal> {
+        let Some(previous) = &self.previous else {
+            return Ok(());
+        };
+        let same = previous.len() == fields.len()
+            && previous.iter().zip(fields).all(|(a, b)| match (a, b) {
+                (None, None) => true,
+                (Some(a), Some(b)) => a.text == b.text && a.string == b.string,
+                _ => false,
+            });
+        if !same {
+            return Ok(());
+        }
+        let at = cells.first().map_or(0, |v| v.offset());
+        Err((
+            at,
+            format!(
+                "/{}/{index} (record {index}) has the same values as record {} in every column outside their nested tables; --nest reads consecutive rows like these as one record (hint: add a column that tells them apart, such as a record number, or convert to JSON)",
+                self.records_key,
+                index - 1
+            ),
+        ))
     }
 
     /// `/inputs/3/1 (record 3, column "T")`.
@@ -495,11 +581,9 @@ impl<'a> NestRoundTrip<'a> {
     }
 }
 
-/// A CSV field: its text, and whether it is a string that would read back as another type
+/// One CSV field: its text, and whether it is a string that would read back as another type
 /// (a number, `true`/`false`, or empty for null) unless quoted.
 #[derive(Debug, Clone)]
-/// One CSV field: its text, and whether it is a string that would read back as another type
-/// (then it is quoted).
 pub struct Field<'a> {
     pub text: Cow<'a, str>,
     pub string: bool,

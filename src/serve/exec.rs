@@ -149,16 +149,45 @@ pub(super) struct Limits {
 /// The handler's process group is killed when this returns or is dropped (the client went away).
 pub(super) async fn run(
     command: &str,
-    Limits {
-        timeout,
-        max_output,
-    }: Limits,
+    limits: Limits,
     guarded: &Guarded,
     body: Bytes,
     records: usize,
     request_id: &str,
 ) -> Result<Vec<u8>, Answer> {
     let lines = Mutex::new(Stderr::default());
+    let mut child = spawn(command, guarded, request_id)
+        .map_err(|e| failure(guarded, format!("--exec: cannot start `sh`: {e}"), &lines))?;
+    // Declared after `child`, so dropped before it: the group is killed while `sh` (alive or
+    // not yet reaped) still holds its id.
+    let group = Group::new(child.id(), request_id);
+    if let Some(mut stdin) = child.stdin.take() {
+        // A handler that does not read its input closes the pipe early: not an error here.
+        tokio::spawn(async move {
+            let _ = stdin.write_all(&body).await;
+        });
+    }
+    let outputs = collect(
+        &mut child,
+        &group,
+        limits.max_output,
+        guarded,
+        request_id,
+        &lines,
+    );
+    let outcome = tokio::time::timeout(limits.timeout, outputs).await;
+    group.kill();
+    let stdout = finished(outcome, limits, guarded, &lines)?;
+    valid_answer(stdout, records, guarded, &lines)
+}
+
+/// `sh -c COMMAND` in its own process group, pipes on all three streams, the request id in its
+/// environment and the guarded variables out of it.
+fn spawn(
+    command: &str,
+    guarded: &Guarded,
+    request_id: &str,
+) -> std::io::Result<tokio::process::Child> {
     let mut cmd = tokio::process::Command::new("sh");
     cmd.arg("-c")
         .arg(command)
@@ -172,75 +201,72 @@ pub(super) async fn run(
     }
     #[cfg(unix)]
     cmd.process_group(0);
-    let mut child = cmd
-        .spawn()
-        .map_err(|e| failure(guarded, format!("--exec: cannot start `sh`: {e}"), &lines))?;
-    // Declared after `child`, so dropped before it: the group is killed while `sh` (alive or
-    // not yet reaped) still holds its id.
-    let group = Group::new(child.id(), request_id);
-    if let Some(mut stdin) = child.stdin.take() {
-        // A handler that does not read its input closes the pipe early: not an error here.
-        tokio::spawn(async move {
-            let _ = stdin.write_all(&body).await;
-        });
-    }
+    cmd.spawn()
+}
+
+/// How the handler ended and its stdout (at most `max_output + 1` bytes). Both pipes are read at
+/// once (a handler blocked on a full stderr pipe would never finish its stdout); past the stdout
+/// limit the handler's group is killed, which ends both.
+async fn collect(
+    child: &mut tokio::process::Child,
+    group: &Group,
+    max_output: usize,
+    guarded: &Guarded,
+    request_id: &str,
+    lines: &Mutex<Stderr>,
+) -> std::io::Result<(std::process::ExitStatus, Vec<u8>)> {
     let (stdout, stderr) = (child.stdout.take(), child.stderr.take());
-    let collect = async {
-        // Both pipes at once (a handler blocked on a full stderr pipe would never finish its
-        // stdout); past the stdout limit the handler's group is killed, which ends both.
-        let (stdout, stderr) = tokio::join!(
-            async {
-                let stdout = read_at_most(stdout, max_output + 1).await;
-                if stdout.as_ref().is_ok_and(|out| out.len() > max_output) {
-                    group.kill();
-                }
-                stdout
-            },
-            read_stderr(stderr, guarded, request_id, &lines)
-        );
-        let status = child.wait().await?;
-        stderr?;
-        Ok::<_, std::io::Error>((status, stdout?))
+    let (stdout, stderr) = tokio::join!(
+        async {
+            let stdout = read_at_most(stdout, max_output + 1).await;
+            if stdout.as_ref().is_ok_and(|out| out.len() > max_output) {
+                group.kill();
+            }
+            stdout
+        },
+        read_stderr(stderr, guarded, request_id, lines)
+    );
+    let status = child.wait().await?;
+    stderr?;
+    Ok((status, stdout?))
+}
+
+/// The handler's stdout when it exited 0 in time and within `--max-output-size`; otherwise the
+/// 500 that says which of these it did not.
+fn finished(
+    outcome: Result<
+        std::io::Result<(std::process::ExitStatus, Vec<u8>)>,
+        tokio::time::error::Elapsed,
+    >,
+    limits: Limits,
+    guarded: &Guarded,
+    lines: &Mutex<Stderr>,
+) -> Result<Vec<u8>, Answer> {
+    let max_output = limits.max_output;
+    let message = match outcome {
+        Ok(Ok((_, stdout))) if stdout.len() > max_output => format!(
+            "--exec: the handler wrote more than {max_output} bytes to stdout \
+             (--max-output-size); it was killed"
+        ),
+        Ok(Ok((status, stdout))) if status.success() => return Ok(stdout),
+        Ok(Ok((status, _))) => format!("--exec: the handler failed ({})", describe(&status)),
+        Ok(Err(e)) => format!("--exec: waiting for the handler: {e}"),
+        Err(_) => format!(
+            "--exec: the handler did not finish within --exec-timeout ({}); it was killed",
+            seconds(limits.timeout)
+        ),
     };
-    let outcome = tokio::time::timeout(timeout, collect).await;
-    group.kill();
-    let (status, mut stdout) = match outcome {
-        Ok(Ok((_, stdout))) if stdout.len() > max_output => {
-            return Err(failure(
-                guarded,
-                format!(
-                    "--exec: the handler wrote more than {max_output} bytes to stdout \
-                     (--max-output-size); it was killed"
-                ),
-                &lines,
-            ))
-        }
-        Ok(Ok(done)) => done,
-        Ok(Err(e)) => {
-            return Err(failure(
-                guarded,
-                format!("--exec: waiting for the handler: {e}"),
-                &lines,
-            ))
-        }
-        Err(_) => {
-            return Err(failure(
-                guarded,
-                format!(
-                    "--exec: the handler did not finish within --exec-timeout ({}); it was killed",
-                    seconds(timeout)
-                ),
-                &lines,
-            ));
-        }
-    };
-    if !status.success() {
-        return Err(failure(
-            guarded,
-            format!("--exec: the handler failed ({})", describe(&status)),
-            &lines,
-        ));
-    }
+    Err(failure(guarded, message, lines))
+}
+
+/// The handler's stdout (less a leading byte-order mark) when it is a valid response to a
+/// request of `records` records; otherwise a 500 listing the problems.
+fn valid_answer(
+    mut stdout: Vec<u8>,
+    records: usize,
+    guarded: &Guarded,
+    lines: &Mutex<Stderr>,
+) -> Result<Vec<u8>, Answer> {
     let options = Options {
         kind: Some(crate::body::Kind::Response),
         against: Some(Against {
@@ -250,19 +276,19 @@ pub(super) async fn run(
     };
     stdout.drain(..crate::source::bom_len(&stdout));
     let validated = validate::check_bytes(&stdout, &options);
-    if validated.checked.has_errors() {
-        return Err(failure_with(
-            guarded,
-            "--exec: the handler's response is not a valid answer to the request".to_string(),
-            diagnostic_entries(
-                CATEGORY,
-                StatusCode::INTERNAL_SERVER_ERROR,
-                &validated.checked.diagnostics,
-            ),
-            &lines,
-        ));
+    if !validated.checked.has_errors() {
+        return Ok(stdout);
     }
-    Ok(stdout)
+    Err(failure_with(
+        guarded,
+        "--exec: the handler's response is not a valid answer to the request".to_string(),
+        diagnostic_entries(
+            CATEGORY,
+            StatusCode::INTERNAL_SERVER_ERROR,
+            &validated.checked.diagnostics,
+        ),
+        lines,
+    ))
 }
 
 /// The handler's stderr, line by line as it comes: each line masked, logged with the request id

@@ -528,41 +528,65 @@ async fn check(bytes: Bytes, options: Options) -> validate::Validated {
 }
 
 impl App {
+    /// The answer to one request: each step below either passes the request on or is the answer.
     async fn answer(&self, request: Request, id: &str) -> Answer {
-        if request.method() != Method::POST {
-            let mut answer = Answer::simple(
-                StatusCode::METHOD_NOT_ALLOWED,
-                "request_error",
-                format!(
-                    "method {} is not allowed: send the request body with POST",
-                    crate::error::escape_control(request.method().as_str())
-                ),
-            );
-            answer.headers.push((header::ALLOW, "POST"));
-            return answer;
+        match self.steps(request, id).await {
+            Ok(answer) | Err(answer) => answer,
         }
-        let authorization: Vec<&[u8]> = request
-            .headers()
+    }
+
+    /// POST only, authenticated, within `--max-body-size`, through the faults, a valid request,
+    /// then the handler's answer.
+    async fn steps(&self, request: Request, id: &str) -> Result<Answer, Answer> {
+        post_only(request.method())?;
+        self.authenticate(request.headers())?;
+        let bytes = self.read_body(request).await?;
+        let status = self.faults.inject().await?;
+        let validated = valid_request(&bytes).await?;
+        let records = validated.records.unwrap_or(0);
+        let body = self
+            .run_handler(&bytes, &validated.checked, records, id)
+            .await
+            .map_err(|failure| failure.with_records(Some(records)))?;
+        Ok(Answer {
+            status,
+            body,
+            headers: Vec::new(),
+            records: Some(records),
+        })
+    }
+
+    /// The `Authorization` headers as `auth` wants them; a refusal is a 401 with
+    /// `WWW-Authenticate`.
+    fn authenticate(&self, headers: &HeaderMap) -> Result<(), Answer> {
+        let authorization: Vec<&[u8]> = headers
             .get_all(header::AUTHORIZATION)
             .iter()
             .map(|v| v.as_bytes())
             .collect();
-        if let Err(refusal) = self.auth.check(&authorization, crate::http::token::now()) {
-            let mut answer = Answer::simple(
-                StatusCode::UNAUTHORIZED,
-                "authentication_error",
-                refusal.reason,
-            );
-            answer.headers.push((
-                header::WWW_AUTHENTICATE,
-                if refusal.invalid_token {
-                    "Bearer error=\"invalid_token\""
-                } else {
-                    "Bearer"
-                },
-            ));
-            return answer;
-        }
+        let refusal = match self.auth.check(&authorization, crate::http::token::now()) {
+            Ok(()) => return Ok(()),
+            Err(refusal) => refusal,
+        };
+        let mut answer = Answer::simple(
+            StatusCode::UNAUTHORIZED,
+            "authentication_error",
+            refusal.reason,
+        );
+        answer.headers.push((
+            header::WWW_AUTHENTICATE,
+            if refusal.invalid_token {
+                "Bearer error=\"invalid_token\""
+            } else {
+                "Bearer"
+            },
+        ));
+        Err(answer)
+    }
+
+    /// The body, at most `--max-body-size` bytes (413 past it, by `Content-Length` or as it
+    /// comes), without a leading byte-order mark (not part of the body, as for a file).
+    async fn read_body(&self, request: Request) -> Result<Bytes, Answer> {
         let limit = self.max_body_size;
         let too_large = || {
             Answer::simple(
@@ -577,7 +601,7 @@ impl App {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.parse::<u64>().ok());
         if declared.is_some_and(|n| n > limit as u64) {
-            return too_large();
+            return Err(too_large());
         }
         let bytes = match axum::body::to_bytes(request.into_body(), limit).await {
             Ok(bytes) => bytes,
@@ -587,63 +611,28 @@ impl App {
                     .chain(Some(&e as &dyn std::error::Error))
                     .any(|e| e.to_string().contains("length limit exceeded"));
                 if over {
-                    return too_large();
+                    return Err(too_large());
                 }
-                return Answer::simple(
+                return Err(Answer::simple(
                     StatusCode::BAD_REQUEST,
                     "request_error",
                     format!("cannot read the request body: {e}"),
-                );
+                ));
             }
         };
+        Ok(bytes.slice(crate::source::bom_len(&bytes)..))
+    }
 
-        // A leading byte-order mark is not part of the body (as for a file).
-        let bytes = bytes.slice(crate::source::bom_len(&bytes)..);
-        if let Some(wait) = self.faults.delay() {
-            tokio::time::sleep(wait).await;
-        }
-        if self.faults.fail_rate > 0.0 && chance() < self.faults.fail_rate {
-            return Answer::simple(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "service_unavailable",
-                format!("injected failure (--fail-rate {})", self.faults.fail_rate),
-            );
-        }
-        let status = match self
-            .faults
-            .status
-            .and_then(|s| StatusCode::from_u16(s).ok())
-        {
-            Some(status) if !status.is_success() => {
-                return Answer::simple(
-                    status,
-                    "injected_error",
-                    format!("injected status (--status {})", status.as_u16()),
-                )
-            }
-            Some(status) => status,
-            None => StatusCode::OK,
-        };
-
-        let options = Options {
-            kind: Some(Kind::Request),
-            against: None,
-        };
-        let validated = check(bytes.clone(), options).await;
-        if validated.checked.has_errors() {
-            return Answer::failure(
-                StatusCode::BAD_REQUEST,
-                diagnostic_entries(
-                    "validation_error",
-                    StatusCode::BAD_REQUEST,
-                    &validated.checked.diagnostics,
-                ),
-            )
-            .with_records(validated.records);
-        }
-        let records = validated.records.unwrap_or(0);
-        let answer = match &self.handler {
-            Handler::Echo => echo(&bytes, &validated.checked),
+    /// The handler's body for a valid request of `records` records.
+    async fn run_handler(
+        &self,
+        bytes: &Bytes,
+        checked: &validate::Checked,
+        records: usize,
+        id: &str,
+    ) -> Result<Vec<u8>, Answer> {
+        match &self.handler {
+            Handler::Echo => echo(bytes, checked),
             Handler::Fixture(body) => Ok(body.to_vec()),
             Handler::Exec {
                 command,
@@ -656,20 +645,73 @@ impl App {
                 };
                 exec::run(command, limits, &self.guarded, bytes.clone(), records, id).await
             }
-        };
-        match answer {
-            Ok(body) => Answer {
-                status,
-                body,
-                headers: Vec::new(),
-                records: Some(records),
-            },
-            Err(failure) => failure.with_records(Some(records)),
         }
     }
 }
 
+/// Only POST carries a request body: anything else is a 405 with `Allow: POST`.
+fn post_only(method: &Method) -> Result<(), Answer> {
+    if method == Method::POST {
+        return Ok(());
+    }
+    let mut answer = Answer::simple(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "request_error",
+        format!(
+            "method {} is not allowed: send the request body with POST",
+            crate::error::escape_control(method.as_str())
+        ),
+    );
+    answer.headers.push((header::ALLOW, "POST"));
+    Err(answer)
+}
+
+/// The body checked as a request; one with errors is a 400 listing them.
+async fn valid_request(bytes: &Bytes) -> Result<validate::Validated, Answer> {
+    let options = Options {
+        kind: Some(Kind::Request),
+        against: None,
+    };
+    let validated = check(bytes.clone(), options).await;
+    if !validated.checked.has_errors() {
+        return Ok(validated);
+    }
+    Err(Answer::failure(
+        StatusCode::BAD_REQUEST,
+        diagnostic_entries(
+            "validation_error",
+            StatusCode::BAD_REQUEST,
+            &validated.checked.diagnostics,
+        ),
+    )
+    .with_records(validated.records))
+}
+
 impl Faults {
+    /// `--delay`, then `--fail-rate` (503), then `--status`: an error status is the answer, a
+    /// 2xx (or 200 without `--status`) is the status the handler's body goes out with.
+    async fn inject(&self) -> Result<StatusCode, Answer> {
+        if let Some(wait) = self.delay() {
+            tokio::time::sleep(wait).await;
+        }
+        if self.fail_rate > 0.0 && chance() < self.fail_rate {
+            return Err(Answer::simple(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "service_unavailable",
+                format!("injected failure (--fail-rate {})", self.fail_rate),
+            ));
+        }
+        match self.status.and_then(|s| StatusCode::from_u16(s).ok()) {
+            Some(status) if !status.is_success() => Err(Answer::simple(
+                status,
+                "injected_error",
+                format!("injected status (--status {})", status.as_u16()),
+            )),
+            Some(status) => Ok(status),
+            None => Ok(StatusCode::OK),
+        }
+    }
+
     fn delay(&self) -> Option<Duration> {
         let (min, max) = self.delay?;
         let ms = if max > min {
