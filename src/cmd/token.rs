@@ -1,5 +1,6 @@
 //! `xconn token`: the claims of the token `call` would send (issuer, realm, audience, subject,
-//! expiry), decoded without a signature check. Never the token or its signature.
+//! expiry), read by the one JWT reader `serve --jwks` uses too (`http::token::Jwt`), without a
+//! signature check (there is no key here). Never the token or its signature.
 
 use std::io::Write;
 
