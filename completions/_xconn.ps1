@@ -167,7 +167,7 @@ Register-ArgumentCompleter -Native -CommandName 'xconn' -ScriptBlock {
             [CompletionResult]::new('--max-output-size', '--max-output-size', [CompletionResultType]::ParameterName, 'Kill an --exec handler that writes more than this to stdout; the request gets a 500')
             [CompletionResult]::new('--grace', '--grace', [CompletionResultType]::ParameterName, 'After Ctrl-C or SIGTERM, seconds the requests in flight may take to finish (a client that never finishes sending cannot hold the server up longer)')
             [CompletionResult]::new('--token-env', '--token-env', [CompletionResultType]::ParameterName, 'Require `Authorization: Bearer $NAME` (the token in the variable NAME)')
-            [CompletionResult]::new('--jwks', '--jwks', [CompletionResultType]::ParameterName, 'Require an RS256 JWT signed by a key in this JWKS file (keys chosen by `kid`)')
+            [CompletionResult]::new('--jwks', '--jwks', [CompletionResultType]::ParameterName, 'Require an RS256 or ES256 JWT signed by a key in this JWKS file (keys chosen by `kid`)')
             [CompletionResult]::new('--issuer', '--issuer', [CompletionResultType]::ParameterName, 'With --jwks: the exact `iss` tokens must carry')
             [CompletionResult]::new('--audience', '--audience', [CompletionResultType]::ParameterName, 'With --jwks: an `aud` tokens must include')
             [CompletionResult]::new('--delay', '--delay', [CompletionResultType]::ParameterName, 'Wait before answering: MS, or a random time in MIN-MAX (milliseconds)')

@@ -156,7 +156,7 @@ set edit:completion:arg-completer[xconn] = {|@words|
             cand --max-output-size 'Kill an --exec handler that writes more than this to stdout; the request gets a 500'
             cand --grace 'After Ctrl-C or SIGTERM, seconds the requests in flight may take to finish (a client that never finishes sending cannot hold the server up longer)'
             cand --token-env 'Require `Authorization: Bearer $NAME` (the token in the variable NAME)'
-            cand --jwks 'Require an RS256 JWT signed by a key in this JWKS file (keys chosen by `kid`)'
+            cand --jwks 'Require an RS256 or ES256 JWT signed by a key in this JWKS file (keys chosen by `kid`)'
             cand --issuer 'With --jwks: the exact `iss` tokens must carry'
             cand --audience 'With --jwks: an `aud` tokens must include'
             cand --delay 'Wait before answering: MS, or a random time in MIN-MAX (milliseconds)'

@@ -161,7 +161,7 @@ complete -c xconn -n "__fish_xconn_using_subcommand serve" -l max-body-size -d '
 complete -c xconn -n "__fish_xconn_using_subcommand serve" -l max-output-size -d 'Kill an --exec handler that writes more than this to stdout; the request gets a 500' -r
 complete -c xconn -n "__fish_xconn_using_subcommand serve" -l grace -d 'After Ctrl-C or SIGTERM, seconds the requests in flight may take to finish (a client that never finishes sending cannot hold the server up longer)' -r
 complete -c xconn -n "__fish_xconn_using_subcommand serve" -l token-env -d 'Require `Authorization: Bearer $NAME` (the token in the variable NAME)' -r
-complete -c xconn -n "__fish_xconn_using_subcommand serve" -l jwks -d 'Require an RS256 JWT signed by a key in this JWKS file (keys chosen by `kid`)' -r
+complete -c xconn -n "__fish_xconn_using_subcommand serve" -l jwks -d 'Require an RS256 or ES256 JWT signed by a key in this JWKS file (keys chosen by `kid`)' -r
 complete -c xconn -n "__fish_xconn_using_subcommand serve" -l issuer -d 'With --jwks: the exact `iss` tokens must carry' -r
 complete -c xconn -n "__fish_xconn_using_subcommand serve" -l audience -d 'With --jwks: an `aud` tokens must include' -r
 complete -c xconn -n "__fish_xconn_using_subcommand serve" -l delay -d 'Wait before answering: MS, or a random time in MIN-MAX (milliseconds)' -r

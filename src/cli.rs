@@ -588,7 +588,7 @@ pub struct ServeArgs {
     #[arg(long, value_name = "NAME", conflicts_with = "jwks")]
     pub token_env: Option<String>,
 
-    /// Require an RS256 JWT signed by a key in this JWKS file (keys chosen by `kid`).
+    /// Require an RS256 or ES256 JWT signed by a key in this JWKS file (keys chosen by `kid`).
     #[arg(long, value_name = "FILE", requires = "issuer")]
     pub jwks: Option<String>,
 
