@@ -8,14 +8,14 @@ use std::path::Path;
 use crate::check::{self, Settings};
 use crate::cli::{CheckArgs, CheckFormat};
 use crate::error::{usage_error, Outcome};
-use crate::http::{self, token, Client};
+use crate::http::{self, request, token, Client};
 use crate::output::{self, Output};
 use crate::source::Source;
 use crate::validate;
 
 pub fn run(args: CheckArgs, out: &mut Output) -> anyhow::Result<Outcome> {
-    let url = super::call::parse_url(&args.url)?;
-    let (method, headers) = super::call::request_shape(&args.request)?;
+    let url = request::parse_url(&args.url)?;
+    let (method, headers) = request::request_shape(&args.request.method, &args.request.headers)?;
     let sample = match &args.sample {
         Some(arg) => {
             let source = Source::read(arg)?;
@@ -49,7 +49,7 @@ pub fn run(args: CheckArgs, out: &mut Output) -> anyhow::Result<Outcome> {
         insecure: args.tls.insecure,
         max_response_size: 256 << 20,
     };
-    super::call::warn_if_insecure(&args.tls);
+    request::warn_if_insecure(args.tls.insecure);
     let authed = Client::new(settings.clone(), token)?;
     let anonymous = Client::new(settings, None)?;
     let check = Settings {

@@ -1,0 +1,108 @@
+//! A checked request cut into batches of at most N records, each batch's body written from the
+//! original bytes of the request's header and records (values are never re-serialised).
+
+use crate::body::{ArrayIndex, Body, Kind, Table, Value};
+
+/// A checked request cut into batches.
+pub struct Split<'a> {
+    header: Value<'a>,
+    records: ArrayIndex<'a>,
+    size: usize,
+}
+
+impl<'a> Split<'a> {
+    /// Split the request `root` (a checked request body) into batches of at most `size` records.
+    /// `None` when it is not a request with a records table.
+    pub fn new(root: &Value<'a>, size: usize) -> Option<Split<'a>> {
+        let table: Table<'a> = Body::view(root, Some(Kind::Request))?.records()?;
+        Some(Split {
+            header: table.header?,
+            records: table.index(),
+            size: size.max(1),
+        })
+    }
+
+    /// Number of records in the request.
+    pub fn records(&self) -> usize {
+        self.records.len()
+    }
+
+    /// Bytes of the request's records as written (from the first record to the end of the last).
+    pub fn records_len(&self) -> usize {
+        match (self.records.get(0), self.records.len().checked_sub(1)) {
+            (Some(first), Some(last)) => self
+                .records
+                .get(last)
+                .map_or(0, |last| last.end().saturating_sub(first.offset())),
+            _ => 0,
+        }
+    }
+
+    /// Number of batches.
+    pub fn len(&self) -> usize {
+        self.records.len().div_ceil(self.size)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.records.is_empty()
+    }
+
+    /// The record indexes (0-based) of batch `batch`.
+    pub fn range(&self, batch: usize) -> std::ops::Range<usize> {
+        let start = batch * self.size;
+        start..(start + self.size).min(self.records.len())
+    }
+
+    /// The request body of batch `batch`: `{"inputs":[HEADER,RECORD,…]}`, the header and the
+    /// records written as they are in the original text. The records go as one slice of it,
+    /// separators included, unless that slice spans lines (a pretty-printed request): then each
+    /// record is written after a bare comma, so a batch stays on one line.
+    pub fn body(&self, batch: usize) -> Vec<u8> {
+        let range = self.range(batch);
+        let mut out = Vec::with_capacity(16 + self.header.raw().len());
+        out.extend_from_slice(b"{\"inputs\":[");
+        out.extend_from_slice(self.header.raw().as_bytes());
+        if let (Some(first), Some(last)) = (
+            self.records.get(range.start),
+            range.end.checked_sub(1).and_then(|i| self.records.get(i)),
+        ) {
+            let records = &self.header.source().as_bytes()[first.offset()..last.end()];
+            // Exact: a bare comma per record at most, and the closing `]}`.
+            out.reserve(records.len() + range.len() + 3);
+            if memchr::memchr2(b'\n', b'\r', records).is_none() {
+                out.push(b',');
+                out.extend_from_slice(records);
+            } else {
+                for i in range {
+                    if let Some(record) = self.records.get(i) {
+                        out.push(b',');
+                        out.extend_from_slice(record.raw().as_bytes());
+                    }
+                }
+            }
+        }
+        out.extend_from_slice(b"]}");
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn batches_are_written_from_the_original_bytes() {
+        let text = r#"{"inputs": [["a", "b"], [1.10, "x\u00e9"], [2, [["k"], [1e3]]], [3, null]]}"#;
+        let root = crate::json::parse(text).unwrap();
+        let split = Split::new(&root, 2).unwrap();
+        assert_eq!(split.len(), 2);
+        assert_eq!(
+            String::from_utf8(split.body(0)).unwrap(),
+            r#"{"inputs":[["a", "b"],[1.10, "x\u00e9"], [2, [["k"], [1e3]]]]}"#
+        );
+        assert_eq!(
+            String::from_utf8(split.body(1)).unwrap(),
+            r#"{"inputs":[["a", "b"],[3, null]]}"#
+        );
+    }
+}
