@@ -207,3 +207,111 @@ fn record_errors(errored: usize) -> Outcome {
     }
     Outcome::Success
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::batch::{Merger, Split};
+
+    /// An answer of kind `kind` to a batch of `records` records (first record `first`).
+    fn answer(kind: usize, first: usize, records: usize) -> Vec<u8> {
+        let list = |f: &dyn Fn(usize) -> String| {
+            (first..first + records)
+                .map(f)
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let rows = list(&|i| format!("[{i}, \"r{i}\"]"));
+        let nulls = list(&|_| "null".to_string());
+        let times = list(&|i| if i % 3 == 0 { "0.5".into() } else { "2".into() });
+        let errors = list(&|i| {
+            match i % 4 {
+            0 => r#"[{"error_category": "c", "error_type": "t", "additional_details": "", "source_path": "y", "message": "m"}]"#.into(),
+            _ => "null".into(),
+        }
+        });
+        let text = match kind {
+            // Valid, with low process times and record errors.
+            0 => format!(r#"{{"outputs": [["y", "z"], {rows}], "warnings": [{nulls}], "errors": [{errors}], "process_time": [{times}]}}"#),
+            // Valid, pretty-printed, an unknown key (XC121, dropped by the merge).
+            1 => format!("{{\n \"outputs\": [\n  [\"y\", \"z\"],\n  {rows}\n ],\n \"warnings\": [{nulls}],\n \"errors\": [\n{nulls}],\n \"process_time\": [\n{times}\n ],\n \"extra\": 1\n}}"),
+            // Valid alone, under another header: rows of another width if merged.
+            2 => format!(r#"{{"outputs": [["y"], {}], "warnings": [{nulls}], "errors": [{nulls}], "process_time": [{times}]}}"#, list(&|i| format!("[{i}]"))),
+            // Refused with a request-level error: no rows.
+            3 => r#"{"outputs": [], "warnings": [null], "errors": [[{"error_category": "c", "error_type": "500", "additional_details": "", "source_path": "", "message": "down"}]], "process_time": [1]}"#.to_string(),
+            // A duplicate column (XC104).
+            _ => format!(r#"{{"outputs": [["y", "y"], {rows}], "warnings": [{nulls}], "errors": [{nulls}], "process_time": [{times}]}}"#),
+        };
+        text.into_bytes()
+    }
+
+    /// Whatever `call` writes, `validate` accepts, and says no more of it than `call` did: the
+    /// merged response is written as it was built, so the merge itself must never build one the
+    /// validator rejects. Answers that would break it if merged as they came (under another
+    /// header, refused with no rows, with a duplicate column) fail their batch instead; the file
+    /// written with `-o` is valid against the request, and the warnings shown for it are the
+    /// validator's own on that file (but for the `process_time` of 0 xconn writes for records
+    /// without an answer).
+    #[test]
+    fn a_merged_response_the_validator_rejects_is_not_written() {
+        let rows: Vec<String> = (0..12).map(|i| format!("[{i}]")).collect();
+        let request = format!(r#"{{"inputs": [["a"], {}]}}"#, rows.join(", "));
+        let root = crate::json::parse(&request).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        for (size, kinds) in [
+            (1, [0, 1, 2, 3, 4]),
+            (2, [1, 0, 0, 4, 3]),
+            (5, [0, 2, 0, 1, 3]),
+        ] {
+            let split = Split::new(&root, size).unwrap();
+            let mut merger = Merger::new(&split);
+            for batch in (0..split.len()).rev() {
+                let range = split.range(batch);
+                let kind = kinds[batch % kinds.len()];
+                let _ = merger.answered(batch, answer(kind, range.start, range.len()));
+            }
+            let placeholders = merger.placeholder_times();
+            let merged = merger.merged();
+            let path = dir.path().join(format!("merged-{size}.json"));
+            let print = Printing {
+                format: Format::Raw,
+                output: Some(path.display().to_string()),
+            };
+            let mut out = Output::stdout(crate::output::ColorChoice::Never);
+            print_merged(&mut out, &merged, &print).unwrap();
+            let written = std::fs::read(&path).unwrap();
+            let options = validate::Options {
+                kind: Some(Kind::Response),
+                against: Some(Against {
+                    name: "request".into(),
+                    records: 12,
+                }),
+            };
+            let validated = validate::check_bytes(&written, &options);
+            let text = String::from_utf8_lossy(&written);
+            assert!(!validated.checked.has_errors(), "{size}: {text}");
+            let ours = |d: &Diagnostic| {
+                d.rule == validate::rules::LOW_TIME
+                    && d.pointer
+                        .strip_prefix("/process_time/")
+                        .and_then(|i| i.parse::<usize>().ok())
+                        .is_some_and(|i| placeholders.iter().any(|r| r.contains(&i)))
+            };
+            let said =
+                |d: &Diagnostic| (d.rule, d.pointer.clone(), d.line, d.col, d.message.clone());
+            let validator: Vec<_> = validated
+                .checked
+                .diagnostics
+                .iter()
+                .filter(|d| !ours(d))
+                .map(said)
+                .collect();
+            let shown: Vec<_> = merged.diagnostics().iter().map(said).collect();
+            assert_eq!(shown, validator, "{size}: {text}");
+            assert!(
+                shown.iter().any(|d| d.0 == validate::rules::LOW_TIME),
+                "{size}"
+            );
+        }
+    }
+}
