@@ -16,29 +16,7 @@ use crate::validate;
 pub fn run(args: CheckArgs, out: &mut Output) -> anyhow::Result<Outcome> {
     let url = request::parse_url(&args.url)?;
     let (method, headers) = request::request_shape(&args.request.method, &args.request.headers)?;
-    let sample = match &args.sample {
-        Some(arg) => {
-            let source = Source::read(arg)?;
-            let options = validate::Options {
-                kind: Some(crate::body::Kind::Request),
-                against: None,
-            };
-            let validated = validate::check_source_with(&source, &options);
-            if validated.checked.has_errors() {
-                validate::write_text(
-                    &mut crate::output::stderr(),
-                    &source.name,
-                    &validated.checked.diagnostics,
-                )?;
-                return Err(usage_error(format!(
-                    "--sample {}: not a valid request body (see above)",
-                    source.name
-                )));
-            }
-            Some(source.bytes.to_vec())
-        }
-        None => None,
-    };
+    let sample = args.sample.as_deref().map(read_sample).transpose()?;
     let token = token::find_in_env(&super::token::source(&args.token))?;
     let settings = http::Settings {
         timeout: args.timeout,
@@ -93,4 +71,26 @@ pub fn run(args: CheckArgs, out: &mut Output) -> anyhow::Result<Outcome> {
     } else {
         Outcome::Invalid
     })
+}
+
+/// `--sample FILE`: a valid request body (its diagnostics on standard error, else a usage error).
+fn read_sample(arg: &str) -> anyhow::Result<Vec<u8>> {
+    let source = Source::read(arg)?;
+    let options = validate::Options {
+        kind: Some(crate::body::Kind::Request),
+        against: None,
+    };
+    let validated = validate::check_source_with(&source, &options);
+    if validated.checked.has_errors() {
+        validate::write_text(
+            &mut crate::output::stderr(),
+            &source.name,
+            &validated.checked.diagnostics,
+        )?;
+        return Err(usage_error(format!(
+            "--sample {}: not a valid request body (see above)",
+            source.name
+        )));
+    }
+    Ok(source.bytes.to_vec())
 }
