@@ -27,7 +27,7 @@ use crate::body::{Body, Cell, Kind, Table, Value};
 use crate::diag::Severity;
 use crate::http::{self, Client, Failure, Method, Request, Url};
 use crate::json::write::write_str;
-use crate::validate::{self, Against, Options};
+use crate::validate::{self, Against};
 
 /// Spark's limit for a remote service's answer.
 pub const SPARK_LIMIT: Duration = Duration::from_secs(55);
@@ -390,18 +390,11 @@ fn judge_valid(
 /// An answer's `body` checked as a response to `records` records (one UTF-8 check, one scan):
 /// why it breaks the format, or the request-level failure it is instead of an answer per record.
 fn judge_body(body: &[u8], records: usize) -> Result<Option<validate::RequestFailure>, String> {
-    let options = Options {
-        kind: Some(Kind::Response),
-        against: Some(Against {
-            name: "probe".to_string(),
-            records,
-        }),
+    let against = Against {
+        name: "probe".to_string(),
+        records,
     };
-    let body = crate::source::without_bom(body);
-    let (validated, text) = match crate::text::utf8(body) {
-        Ok(text) => (validate::check_text(text, &options), text),
-        Err(_) => (validate::check_bytes(body, &options), ""),
-    };
+    let (validated, text) = validate::check_answer(body, Some(against));
     let errors: Vec<_> = validated
         .checked
         .diagnostics

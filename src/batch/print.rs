@@ -47,19 +47,12 @@ pub fn print_answer(
     print: &Printing,
     not_json: &dyn Fn(&str) -> anyhow::Error,
 ) -> anyhow::Result<Outcome> {
-    let options = validate::Options {
-        kind: Some(Kind::Response),
-        against: records.map(|records| Against {
-            name: "sent".to_string(),
-            records,
-        }),
-    };
+    let against = records.map(|records| Against {
+        name: "sent".to_string(),
+        records,
+    });
     let body = crate::source::without_bom(body);
-    let (validated, text) = match crate::text::utf8(body) {
-        Ok(text) => (validate::check_text(text, &options), text),
-        // Not UTF-8: the check says so, located.
-        Err(_) => (validate::check_bytes(body, &options), ""),
-    };
+    let (validated, text) = validate::check_answer(body, against);
     let checked = &validated.checked;
     let Some(root) = validate::body_root(text, checked) else {
         let why = checked
