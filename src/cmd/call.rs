@@ -51,7 +51,7 @@ pub fn run(args: CallArgs, out: &mut Output) -> anyhow::Result<Outcome> {
     let request = Request::new(method, url, headers, sent);
     request::announce_token(token.as_ref(), &request);
     request::warn_if_insecure(args.tls.insecure);
-    let client = Client::new(settings(&args), token)?;
+    let client = Client::new(settings(&args, &request), token)?;
     if let Some(size) = args.batch_size {
         let settings = run::Settings {
             size: size as usize,
@@ -122,8 +122,8 @@ fn check_request(body: &str, name: &str) -> anyhow::Result<Option<validate::Vali
     Ok(Some(validated))
 }
 
-/// The transport settings from the flags.
-fn settings(args: &CallArgs) -> Settings {
+/// The transport settings from the flags, for `request`.
+fn settings(args: &CallArgs, request: &Request) -> Settings {
     Settings {
         timeout: args.timeout,
         connect_timeout: args.connect_timeout,
@@ -132,6 +132,7 @@ fn settings(args: &CallArgs) -> Settings {
         cacert: args.tls.cacert.clone(),
         insecure: args.tls.insecure,
         max_response_size: args.max_response_size,
+        tls: request::needs_tls(&request.url, |name| std::env::var(name).ok()),
     }
 }
 

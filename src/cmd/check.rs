@@ -26,6 +26,7 @@ pub fn run(args: CheckArgs, out: &mut Output) -> anyhow::Result<Outcome> {
         cacert: args.tls.cacert.clone(),
         insecure: args.tls.insecure,
         max_response_size: 256 << 20,
+        tls: request::needs_tls(&url, |name| std::env::var(name).ok()),
     };
     request::warn_if_insecure(args.tls.insecure);
     let authed = Client::new(settings.clone(), token)?;

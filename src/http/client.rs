@@ -38,6 +38,11 @@ pub struct Settings {
     pub insecure: bool,
     /// A longer response body is refused.
     pub max_response_size: u64,
+    /// Whether a connection may need TLS ([`super::request::needs_tls`]). When not (an `http`
+    /// URL, reached directly or through an `http` proxy: a redirect stays within the origin), no
+    /// root certificates are loaded — reading the system's costs each client about 19 million
+    /// instructions, a fifth of a 10,000-record `call --batch-size 100`.
+    pub tls: bool,
 }
 
 impl Default for Settings {
@@ -50,6 +55,7 @@ impl Default for Settings {
             cacert: None,
             insecure: false,
             max_response_size: 256 * 1024 * 1024,
+            tls: true,
         }
     }
 }
@@ -106,6 +112,9 @@ impl Client {
         }
         if settings.insecure {
             builder = builder.tls_danger_accept_invalid_certs(true);
+        }
+        if !settings.tls && settings.cacert.is_none() && !settings.insecure {
+            builder = builder.tls_certs_only(std::iter::empty());
         }
         let inner = builder.build().map_err(|e| {
             crate::error::usage_error(format!("cannot set up the HTTP client: {}", root_cause(&e)))

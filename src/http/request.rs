@@ -37,6 +37,22 @@ pub fn parse_url(text: &str) -> anyhow::Result<Url> {
     Ok(url)
 }
 
+/// Whether sending to `url` may need TLS: an `https` URL, or an `http` one through a proxy
+/// reached over `https` (`HTTP_PROXY` / `ALL_PROXY`, as reqwest reads them). Redirects are
+/// followed within the origin only, so an `http` request stays on `http`. `env` reads a variable.
+pub fn needs_tls(url: &Url, env: impl Fn(&str) -> Option<String>) -> bool {
+    let https_proxy = ["HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"]
+        .iter()
+        .filter_map(|name| env(name))
+        .any(|proxy| {
+            proxy
+                .trim()
+                .get(..8)
+                .is_some_and(|s| s.eq_ignore_ascii_case("https://"))
+        });
+    url.scheme() != "http" || https_proxy
+}
+
 /// `--insecure`: said loudly on stderr, once, before anything is sent.
 pub fn warn_if_insecure(insecure: bool) {
     if insecure {
@@ -138,6 +154,18 @@ pub fn announce_token(token: Option<&Token>, request: &Request) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tls_is_needed_for_https_and_for_an_https_proxy() {
+        let url = |u: &str| Url::parse(u).unwrap();
+        let none = |_: &str| None;
+        assert!(needs_tls(&url("https://h/x"), none));
+        assert!(!needs_tls(&url("http://h/x"), none));
+        let proxy = |name: &str| (name == "http_proxy").then(|| " HTTPS://p:3128".to_string());
+        assert!(needs_tls(&url("http://h/x"), proxy));
+        let plain = |name: &str| (name == "ALL_PROXY").then(|| "http://p:3128".to_string());
+        assert!(!needs_tls(&url("http://h/x"), plain));
+    }
 
     #[test]
     fn headers_are_parsed_and_secrets_never_echoed() {
