@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 
 use super::{Answer, BatchFailure, Merged, Merger, Split};
+use crate::body::{Body, Kind, Table};
 use crate::error::{data_error, ErrorKind};
 use crate::http::{self, Client, Request};
 use crate::json::Value;
@@ -39,18 +40,18 @@ pub struct Ran {
     pub first_failure: Option<ErrorKind>,
 }
 
-/// Split `text` (the request body; `checked`, as the validator checked it, or none with
+/// Split `text` (the request body; `validated`, as the validator checked it, or none with
 /// `--no-validate`: then it is parsed here), send the batches as `request` (its method, URL and
 /// headers) on `client`, and merge the answers in input order.
 pub fn run(
     client: &Client,
     request: &Request,
     text: &str,
-    checked: Option<&validate::Checked>,
+    validated: Option<&validate::Validated>,
     settings: &Settings,
 ) -> anyhow::Result<Ran> {
-    let root = request_root(text, checked)?;
-    let split = Split::new(&root, settings.size)
+    let split = request_records(text, validated)?
+        .and_then(|table| Split::of_table(&table, settings.size))
         .ok_or_else(|| data_error("the request has no `inputs` table to split into batches"))?;
     let concurrency = settings.concurrency.max(1);
     // A thread per core (at most one per request in flight), each with its own single-thread
@@ -102,22 +103,26 @@ pub fn run(
     Ok(merge.end(started.elapsed(), split.records(), settings.summary))
 }
 
-/// The request as a value to split: where the validator saw it, without a second parse, or
-/// parsed here when it was not checked.
-fn request_root<'a>(
+/// The request's records table: where the validator saw `inputs`, without walking the request
+/// again, or parsed here when it was not checked.
+fn request_records<'a>(
     text: &'a str,
-    checked: Option<&validate::Checked>,
-) -> anyhow::Result<Value<'a>> {
-    if let Some(root) = checked.and_then(|checked| validate::body_root(text, checked)) {
-        return Ok(root);
+    validated: Option<&validate::Validated>,
+) -> anyhow::Result<Option<Table<'a>>> {
+    if let Some(validated) = validated.filter(|v| v.checked.root.is_some()) {
+        let inputs = validated.members.iter().rev().find(|m| m.key == "inputs");
+        return Ok(inputs.and_then(|m| {
+            Table::from_records_array(&Value::from_checked(text, m.span.0, m.span.1))
+        }));
     }
-    crate::json::parse(text).map_err(|e| {
+    let root = crate::json::parse(text).map_err(|e| {
         let (line, col) = crate::source::line_col(text.as_bytes(), e.offset);
         data_error(format!(
             "the request is not JSON ({}:{line}:{col}): it cannot be split into batches",
             e.kind.message()
         ))
-    })
+    })?;
+    Ok(Body::view(&root, Some(Kind::Request)).and_then(|body| body.records()))
 }
 
 /// What the batch threads share.

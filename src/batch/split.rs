@@ -1,12 +1,15 @@
 //! A checked request cut into batches of at most N records, each batch's body written from the
 //! original bytes of the request's header and records (values are never re-serialised).
 
-use crate::body::{ArrayIndex, Body, Kind, Table, Value};
+use crate::body::{Body, Kind, Table, Value};
 
 /// A checked request cut into batches.
 pub struct Split<'a> {
     header: Value<'a>,
-    records: ArrayIndex<'a>,
+    /// The text the records are in.
+    text: &'a str,
+    /// Each record's byte span in `text`, found in one walk of the table.
+    records: Vec<(usize, usize)>,
     size: usize,
 }
 
@@ -14,10 +17,16 @@ impl<'a> Split<'a> {
     /// Split the request `root` (a checked request body) into batches of at most `size` records.
     /// `None` when it is not a request with a records table.
     pub fn new(root: &Value<'a>, size: usize) -> Option<Split<'a>> {
-        let table: Table<'a> = Body::view(root, Some(Kind::Request))?.records()?;
+        Split::of_table(&Body::view(root, Some(Kind::Request))?.records()?, size)
+    }
+
+    /// Split the records table `table` (`inputs` of a checked request) into batches of at most
+    /// `size` records. `None` when it has no header.
+    pub fn of_table(table: &Table<'a>, size: usize) -> Option<Split<'a>> {
         Some(Split {
             header: table.header?,
-            records: table.index(),
+            text: table.rows.source(),
+            records: table.records().map(|r| (r.offset(), r.end())).collect(),
             size: size.max(1),
         })
     }
@@ -29,11 +38,8 @@ impl<'a> Split<'a> {
 
     /// Bytes of the request's records as written (from the first record to the end of the last).
     pub fn records_len(&self) -> usize {
-        match (self.records.get(0), self.records.len().checked_sub(1)) {
-            (Some(first), Some(last)) => self
-                .records
-                .get(last)
-                .map_or(0, |last| last.end().saturating_sub(first.offset())),
+        match (self.records.first(), self.records.last()) {
+            (Some(first), Some(last)) => last.1.saturating_sub(first.0),
             _ => 0,
         }
     }
@@ -58,26 +64,22 @@ impl<'a> Split<'a> {
     /// separators included, unless that slice spans lines (a pretty-printed request): then each
     /// record is written after a bare comma, so a batch stays on one line.
     pub fn body(&self, batch: usize) -> Vec<u8> {
-        let range = self.range(batch);
+        let records = &self.records[self.range(batch)];
         let mut out = Vec::with_capacity(16 + self.header.raw().len());
         out.extend_from_slice(b"{\"inputs\":[");
         out.extend_from_slice(self.header.raw().as_bytes());
-        if let (Some(first), Some(last)) = (
-            self.records.get(range.start),
-            range.end.checked_sub(1).and_then(|i| self.records.get(i)),
-        ) {
-            let records = &self.header.source().as_bytes()[first.offset()..last.end()];
+        if let (Some(first), Some(last)) = (records.first(), records.last()) {
+            let text = self.text.as_bytes();
+            let slice = &text[first.0..last.1];
             // Exact: a bare comma per record at most, and the closing `]}`.
-            out.reserve(records.len() + range.len() + 3);
-            if memchr::memchr2(b'\n', b'\r', records).is_none() {
+            out.reserve(slice.len() + records.len() + 3);
+            if memchr::memchr2(b'\n', b'\r', slice).is_none() {
                 out.push(b',');
-                out.extend_from_slice(records);
+                out.extend_from_slice(slice);
             } else {
-                for i in range {
-                    if let Some(record) = self.records.get(i) {
-                        out.push(b',');
-                        out.extend_from_slice(record.raw().as_bytes());
-                    }
+                for &(start, end) in records {
+                    out.push(b',');
+                    out.extend_from_slice(&text[start..end]);
                 }
             }
         }

@@ -30,12 +30,12 @@ pub fn run(args: CallArgs, out: &mut Output) -> anyhow::Result<Outcome> {
         None => (String::new(), "the request".to_string()),
     };
     // The request as checked (its record count, and where its root is for `--batch-size`).
-    let (records, checked) = if args.no_validate {
+    let (records, validated) = if args.no_validate {
         crate::say!("xconn: --no-validate: the request is sent without being checked");
         (None, None)
     } else {
         match check_request(&body, &body_name)? {
-            Some(validated) => (validated.records, Some(validated.checked)),
+            Some(validated) => (validated.records, Some(validated)),
             None => return Ok(Outcome::Invalid),
         }
     };
@@ -61,7 +61,7 @@ pub fn run(args: CallArgs, out: &mut Output) -> anyhow::Result<Outcome> {
                 SummaryFormat::Json => run::Summary::Json,
             },
         };
-        let ran = run::run(&client, &request, &text, checked.as_ref(), &settings)?;
+        let ran = run::run(&client, &request, &text, validated.as_ref(), &settings)?;
         let outcome = print::print_merged(out, &ran.merged, &print)?;
         return Ok(match ran.first_failure {
             Some(ErrorKind::Network) => Outcome::NetworkFailure,

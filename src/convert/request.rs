@@ -29,9 +29,7 @@ pub fn request_body(arg: &str, mut settings: Settings) -> anyhow::Result<(String
     if settings.from.is_none() && !converted_by_extension {
         let source = Source::read(arg)?;
         if let Ok(text) = crate::text::utf8(&source.bytes) {
-            let start = text.len() - text.trim_start().len();
-            let root = crate::json::Value::starting_at(text, start);
-            if Kind::detect(&root).is_some() {
+            if is_body(text) {
                 return Ok((text.to_owned(), name));
             }
         }
@@ -63,6 +61,23 @@ pub fn request_body(arg: &str, mut settings: Settings) -> anyhow::Result<(String
     let body = String::from_utf8(body)
         .map_err(|_| data_error(format!("{name}: the converted body is not UTF-8 text")))?;
     Ok((body, format!("{name} (converted)")))
+}
+
+/// Whether `text` is a body (an object with `inputs` or `outputs`): told by its first key without
+/// walking the rest when that key is one of them (as in every body xconn writes), else by
+/// [`Kind::detect`] over the whole object.
+fn is_body(text: &str) -> bool {
+    let mut lexer = crate::json::Lexer::new(text);
+    lexer.skip_ws();
+    let first_key = lexer.peek() == Some(b'{')
+        && lexer.open(b'}').unwrap_or(false)
+        && lexer
+            .member_key()
+            .is_ok_and(|key| key == "\"inputs\"" || key == "\"outputs\"");
+    first_key || {
+        let start = text.len() - text.trim_start().len();
+        Kind::detect(&crate::json::Value::starting_at(text, start)).is_some()
+    }
 }
 
 /// `bytes` in a temp file (deleted when dropped).
