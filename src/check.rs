@@ -27,7 +27,7 @@ use crate::body::{Body, Cell, Kind, Table, Value};
 use crate::diag::Severity;
 use crate::http::{self, Client, Failure, Method, Request, Url};
 use crate::json::write::write_str;
-use crate::validate::{self, Against, Options};
+use crate::validate::{self, Against};
 
 /// Spark's limit for a remote service's answer.
 pub const SPARK_LIMIT: Duration = Duration::from_secs(55);
@@ -76,7 +76,6 @@ pub struct Probe {
 
 /// Run every probe. `authed` is the client with the token (if any); `anonymous` has none.
 pub async fn run(settings: &Settings, authed: &Client, anonymous: &Client) -> Vec<Probe> {
-    let mut probes = Vec::new();
     let sample_text = settings
         .sample
         .as_deref()
@@ -87,183 +86,188 @@ pub async fn run(settings: &Settings, authed: &Client, anonymous: &Client) -> Ve
         .and_then(|r| Body::view(r, Some(Kind::Request)))
         .and_then(|b| b.records())
         .filter(|t| t.header.is_some() && !t.is_empty());
-    let needs_sample = "no --sample: this probe needs a request body the service understands";
-
-    let send = |client: &Client, body: Vec<u8>| {
-        let request = Request::new(
-            settings.method.clone(),
-            settings.url.clone(),
-            settings.headers.clone(),
-            Bytes::from(body),
-        );
-        let client = client.clone();
-        async move {
-            let started = Instant::now();
-            let result = http::send(&client, &request).await;
-            (result, started.elapsed())
-        }
-    };
-
+    let table = table.as_ref();
+    let mut probes = Vec::new();
     // Probes that expect a valid answer to a request body.
-    let valid_probes: Vec<(&'static str, Result<Vec<u8>, String>)> = match &table {
-        None => [
-            "sample",
-            "single-record",
-            "multi-record",
-            "unicode",
-            "empty-strings",
-            "nested-table",
-        ]
-        .into_iter()
-        .map(|n| (n, Err(needs_sample.to_string())))
-        .collect(),
-        Some(table) => vec![
-            ("sample", Ok(settings.sample.clone().unwrap_or_default())),
-            ("single-record", Ok(body_of(table, &records(table, 1)))),
-            ("multi-record", Ok(body_of(table, &records(table, 3)))),
-            (
-                "unicode",
-                Ok(variant(table, Some("Zürich 東京 🚀 ✓"), false)),
-            ),
-            ("empty-strings", Ok(variant(table, Some(""), false))),
-            (
-                "nested-table",
-                if has_nested_table(table) {
-                    Ok(variant(table, None, true))
-                } else {
-                    Err("the sample has no nested table".to_string())
-                },
-            ),
-        ],
-    };
-    for (name, body) in valid_probes {
-        let body = match body {
-            Ok(body) => body,
-            Err(why) => {
-                probes.push(skip(name, why));
-                continue;
-            }
+    for name in VALID_PROBES {
+        let body = match table {
+            None => Err(NEEDS_SAMPLE.to_string()),
+            Some(table) => probe_body(name, table, settings),
         };
-        let records = count_records(&body);
-        let (result, _) = send(authed, body).await;
-        probes.push(judge_valid(name, result, records));
+        probes.push(match body {
+            Ok(body) => {
+                let records = count_records(&body);
+                let (result, _) = send(settings, authed, body).await;
+                judge_valid(name, result, records)
+            }
+            Err(why) => skip(name, why),
+        });
     }
-
-    // The sample without the token.
-    match (&table, authed.token().is_some()) {
-        (None, _) => probes.push(skip("no-token", needs_sample.to_string())),
-        (Some(_), false) => probes.push(skip(
-            "no-token",
-            "no token configured: nothing to leave out".to_string(),
-        )),
-        (Some(_), true) => {
-            let (result, _) = send(anonymous, settings.sample.clone().unwrap_or_default()).await;
-            probes.push(match result {
-                Err(e) => match &e.failure {
-                    Failure::Status { status, .. } if *status == 401 || *status == 403 => {
-                        pass("no-token", None, format!("refused with HTTP {status}"))
-                    }
-                    Failure::Status { status, .. } => fail(
-                        "no-token",
-                        None,
-                        format!("HTTP {status} without a token; expected 401 or 403"),
-                    ),
-                    _ => fail("no-token", None, e.to_string()),
-                },
-                Ok(response) => fail(
-                    "no-token",
-                    Some(response.latency),
-                    format!(
-                        "HTTP {} without a token: the service does not check the token",
-                        response.status
-                    ),
-                ),
-            });
+    probes.push(no_token(settings, authed, anonymous, table.is_some()).await);
+    probes.push(malformed(settings, authed).await);
+    probes.push(match table {
+        None => skip("batch-1000", NEEDS_SAMPLE.to_string()),
+        Some(table) => {
+            let (result, _) = send(settings, authed, body_of(table, &records(table, 1000))).await;
+            judge_valid("batch-1000", result, 1000)
         }
-    }
+    });
+    probes.push(repeat(settings, authed, table).await);
+    probes
+}
 
-    // A body that is not JSON.
-    let (result, elapsed) = send(authed, br#"{"inputs": [["a"], [1"#.to_vec()).await;
-    probes.push(match result {
+/// Why a probe that sends records is skipped without a sample.
+const NEEDS_SAMPLE: &str = "no --sample: this probe needs a request body the service understands";
+
+/// Send `body` as `settings` say on `client`; the result and how long it took.
+async fn send(
+    settings: &Settings,
+    client: &Client,
+    body: Vec<u8>,
+) -> (Result<http::Response, http::HttpError>, Duration) {
+    let request = Request::new(
+        settings.method.clone(),
+        settings.url.clone(),
+        settings.headers.clone(),
+        Bytes::from(body),
+    );
+    let started = Instant::now();
+    let result = http::send(client, &request).await;
+    (result, started.elapsed())
+}
+
+/// The body of the valid-answer probe `name` ([`VALID_PROBES`]) from the sample's table, or why
+/// it is skipped.
+fn probe_body(name: &str, table: &Table, settings: &Settings) -> Result<Vec<u8>, String> {
+    match name {
+        "sample" => Ok(settings.sample.clone().unwrap_or_default()),
+        "single-record" => Ok(body_of(table, &records(table, 1))),
+        "multi-record" => Ok(body_of(table, &records(table, 3))),
+        "unicode" => Ok(variant(table, Some("Zürich 東京 🚀 ✓"), false)),
+        "empty-strings" => Ok(variant(table, Some(""), false)),
+        _ if has_nested_table(table) => Ok(variant(table, None, true)),
+        _ => Err("the sample has no nested table".to_string()),
+    }
+}
+
+/// `no-token`: the sample without the token, 401 or 403 expected.
+async fn no_token(settings: &Settings, authed: &Client, anonymous: &Client, sample: bool) -> Probe {
+    let name = "no-token";
+    if !sample {
+        return skip(name, NEEDS_SAMPLE.to_string());
+    }
+    if authed.token().is_none() {
+        return skip(
+            name,
+            "no token configured: nothing to leave out".to_string(),
+        );
+    }
+    let (result, _) = send(
+        settings,
+        anonymous,
+        settings.sample.clone().unwrap_or_default(),
+    )
+    .await;
+    match result {
         Err(e) => match &e.failure {
-            Failure::Status { status, .. } if (400..500).contains(status) => pass(
-                "malformed",
-                Some(elapsed),
-                format!("refused with HTTP {status}"),
-            ),
+            Failure::Status { status, .. } if *status == 401 || *status == 403 => {
+                pass(name, None, format!("refused with HTTP {status}"))
+            }
             Failure::Status { status, .. } => fail(
-                "malformed",
+                name,
+                None,
+                format!("HTTP {status} without a token; expected 401 or 403"),
+            ),
+            _ => fail(name, None, e.to_string()),
+        },
+        Ok(response) => fail(
+            name,
+            Some(response.latency),
+            format!(
+                "HTTP {} without a token: the service does not check the token",
+                response.status
+            ),
+        ),
+    }
+}
+
+/// `malformed`: a body that is not JSON, a 4xx expected.
+async fn malformed(settings: &Settings, authed: &Client) -> Probe {
+    let name = "malformed";
+    let (result, elapsed) = send(settings, authed, br#"{"inputs": [["a"], [1"#.to_vec()).await;
+    match result {
+        Err(e) => match &e.failure {
+            Failure::Status { status, .. } if (400..500).contains(status) => {
+                pass(name, Some(elapsed), format!("refused with HTTP {status}"))
+            }
+            Failure::Status { status, .. } => fail(
+                name,
                 Some(elapsed),
                 format!("HTTP {status} for a malformed body; expected a 4xx"),
             ),
-            _ => fail("malformed", None, e.to_string()),
+            _ => fail(name, None, e.to_string()),
         },
         Ok(response) => fail(
-            "malformed",
+            name,
             Some(response.latency),
             format!(
                 "HTTP {} for a body that is not JSON; expected a 4xx",
                 response.status
             ),
         ),
-    });
+    }
+}
 
-    // 1,000 records.
-    match &table {
-        None => probes.push(skip("batch-1000", needs_sample.to_string())),
-        Some(table) => {
-            let (result, _) = send(authed, body_of(table, &records(table, 1000))).await;
-            probes.push(judge_valid("batch-1000", result, 1000));
+/// `repeat`: `--repeat N` runs of the sample, p50/p95/p99, failing past `--p95`.
+async fn repeat(settings: &Settings, authed: &Client, table: Option<&Table<'_>>) -> Probe {
+    let (table, n) = match (table, settings.repeat) {
+        (_, 0) => return skip("repeat", "no --repeat N".to_string()),
+        (None, _) => return skip("repeat", NEEDS_SAMPLE.to_string()),
+        (Some(table), n) => (table, n),
+    };
+    let mut latencies = Vec::with_capacity(n);
+    let mut failure = None;
+    for _ in 0..n {
+        let (result, _) = send(
+            settings,
+            authed,
+            settings.sample.clone().unwrap_or_default(),
+        )
+        .await;
+        let probe = judge_valid("repeat", result, table.len());
+        if let Some(latency) = probe.latency {
+            latencies.push(latency);
+        }
+        if probe.verdict == Verdict::Fail && failure.is_none() {
+            failure = Some(probe.reason);
         }
     }
-
-    // Repeated runs of the sample.
-    match (&table, settings.repeat) {
-        (_, 0) => probes.push(skip("repeat", "no --repeat N".to_string())),
-        (None, _) => probes.push(skip("repeat", needs_sample.to_string())),
-        (Some(table), n) => {
-            let records = table.len();
-            let mut latencies = Vec::with_capacity(n);
-            let mut failure = None;
-            for _ in 0..n {
-                let (result, _) = send(authed, settings.sample.clone().unwrap_or_default()).await;
-                let probe = judge_valid("repeat", result, records);
-                if let Some(latency) = probe.latency {
-                    latencies.push(latency);
-                }
-                if probe.verdict == Verdict::Fail && failure.is_none() {
-                    failure = Some(probe.reason);
-                }
-            }
-            latencies.sort();
-            let q = |q: f64| {
-                latencies
-                    .get(((q * latencies.len() as f64).ceil() as usize).saturating_sub(1))
-                    .copied()
-                    .unwrap_or_default()
-            };
-            let (p50, p95, p99) = (q(0.50), q(0.95), q(0.99));
-            let figures = format!(
-                "{n} runs: p50 {} ms, p95 {} ms, p99 {} ms",
-                p50.as_millis(),
-                p95.as_millis(),
-                p99.as_millis()
-            );
-            probes.push(match (failure, settings.p95_budget) {
-                (Some(why), _) => fail("repeat", Some(p95), format!("{figures}; {why}")),
-                (None, Some(budget)) if p95 > budget => fail(
-                    "repeat",
-                    Some(p95),
-                    format!(
-                        "{figures}: p95 over the --p95 budget of {} ms",
-                        budget.as_millis()
-                    ),
-                ),
-                (None, _) => pass("repeat", Some(p95), figures),
-            });
-        }
+    latencies.sort();
+    let q = |q: f64| {
+        latencies
+            .get(((q * latencies.len() as f64).ceil() as usize).saturating_sub(1))
+            .copied()
+            .unwrap_or_default()
+    };
+    let (p50, p95, p99) = (q(0.50), q(0.95), q(0.99));
+    let figures = format!(
+        "{n} runs: p50 {} ms, p95 {} ms, p99 {} ms",
+        p50.as_millis(),
+        p95.as_millis(),
+        p99.as_millis()
+    );
+    match (failure, settings.p95_budget) {
+        (Some(why), _) => fail("repeat", Some(p95), format!("{figures}; {why}")),
+        (None, Some(budget)) if p95 > budget => fail(
+            "repeat",
+            Some(p95),
+            format!(
+                "{figures}: p95 over the --p95 budget of {} ms",
+                budget.as_millis()
+            ),
+        ),
+        (None, _) => pass("repeat", Some(p95), figures),
     }
-    probes
 }
 
 /// The probes that send records and judge the answer to each: when every one of them was
@@ -277,6 +281,17 @@ pub const RECORD_PROBES: [&str; 8] = [
     "nested-table",
     "batch-1000",
     "repeat",
+];
+
+/// The probes that expect a valid answer to a body built from the sample, in order: the first
+/// six of [`RECORD_PROBES`] (then come `no-token` and `malformed`, then the other two).
+const VALID_PROBES: [&str; 6] = [
+    RECORD_PROBES[0],
+    RECORD_PROBES[1],
+    RECORD_PROBES[2],
+    RECORD_PROBES[3],
+    RECORD_PROBES[4],
+    RECORD_PROBES[5],
 ];
 
 /// Whether every probe that sends records was skipped (nothing about the answers was checked).
@@ -342,15 +357,44 @@ fn judge_valid(
             ),
         );
     }
-    let options = Options {
-        kind: Some(Kind::Response),
-        against: Some(Against {
-            name: "probe".to_string(),
-            records,
-        }),
+    let status = response.status;
+    let reason = match judge_body(&response.body, records) {
+        Err(why) => return fail(name, latency, why),
+        Ok(None) => {
+            return pass(
+                name,
+                latency,
+                format!(
+                    "HTTP {status}, a valid response with {}",
+                    crate::render::plural(records, "record")
+                ),
+            )
+        }
+        // Valid against a request of any size, but no answer per record: the whole request
+        // failed.
+        Ok(Some(failure)) => format!(
+            "HTTP {status}, but a request-level error instead of an answer per record: the \
+             whole request of {} failed{}: {}",
+            crate::render::plural(records, "record"),
+            failure
+                .error_type
+                .as_ref()
+                .map(|t| format!(" (error_type {t})"))
+                .unwrap_or_default(),
+            failure.reason()
+        ),
     };
-    let body = crate::source::without_bom(&response.body);
-    let validated = validate::check_bytes(body, &options);
+    fail(name, latency, reason)
+}
+
+/// An answer's `body` checked as a response to `records` records (one UTF-8 check, one scan):
+/// why it breaks the format, or the request-level failure it is instead of an answer per record.
+fn judge_body(body: &[u8], records: usize) -> Result<Option<validate::RequestFailure>, String> {
+    let against = Against {
+        name: "probe".to_string(),
+        records,
+    };
+    let (validated, text) = validate::check_answer(body, Some(against));
     let errors: Vec<_> = validated
         .checked
         .diagnostics
@@ -358,53 +402,18 @@ fn judge_valid(
         .filter(|d| d.severity == Severity::Error)
         .collect();
     match errors.first() {
-        Some(first) => fail(
-            name,
-            latency,
-            format!(
-                "the answer breaks the format: {} {} at {}{}",
-                first.rule,
-                first.message,
-                first.location(),
-                if errors.len() > 1 {
-                    format!(" (and {} more)", errors.len() - 1)
-                } else {
-                    String::new()
-                }
-            ),
-        ),
-        // Valid against a request of any size, but no answer per record: the whole request
-        // failed.
-        None => match crate::text::utf8(body)
-            .ok()
-            .and_then(|text| validated.request_failure(text))
-        {
-            Some(failure) => fail(
-                name,
-                latency,
-                format!(
-                    "HTTP {}, but a request-level error instead of an answer per record: the \
-                     whole request of {} failed{}: {}",
-                    response.status,
-                    crate::render::plural(records, "record"),
-                    failure
-                        .error_type
-                        .as_ref()
-                        .map(|t| format!(" (error_type {t})"))
-                        .unwrap_or_default(),
-                    failure.reason()
-                ),
-            ),
-            None => pass(
-                name,
-                latency,
-                format!(
-                    "HTTP {}, a valid response with {}",
-                    response.status,
-                    crate::render::plural(records, "record")
-                ),
-            ),
-        },
+        Some(first) => Err(format!(
+            "the answer breaks the format: {} {} at {}{}",
+            first.rule,
+            first.message,
+            first.location(),
+            if errors.len() > 1 {
+                format!(" (and {} more)", errors.len() - 1)
+            } else {
+                String::new()
+            }
+        )),
+        None => Ok(validated.request_failure(text)),
     }
 }
 

@@ -8,37 +8,15 @@ use std::path::Path;
 use crate::check::{self, Settings};
 use crate::cli::{CheckArgs, CheckFormat};
 use crate::error::{usage_error, Outcome};
-use crate::http::{self, token, Client};
+use crate::http::{self, request, token, Client};
 use crate::output::{self, Output};
 use crate::source::Source;
 use crate::validate;
 
 pub fn run(args: CheckArgs, out: &mut Output) -> anyhow::Result<Outcome> {
-    let url = super::call::parse_url(&args.url)?;
-    let (method, headers) = super::call::request_shape(&args.request)?;
-    let sample = match &args.sample {
-        Some(arg) => {
-            let source = Source::read(arg)?;
-            let options = validate::Options {
-                kind: Some(crate::body::Kind::Request),
-                against: None,
-            };
-            let validated = validate::check_source_with(&source, &options);
-            if validated.checked.has_errors() {
-                validate::write_text(
-                    &mut crate::output::stderr(),
-                    &source.name,
-                    &validated.checked.diagnostics,
-                )?;
-                return Err(usage_error(format!(
-                    "--sample {}: not a valid request body (see above)",
-                    source.name
-                )));
-            }
-            Some(source.bytes.to_vec())
-        }
-        None => None,
-    };
+    let url = request::parse_url(&args.url)?;
+    let (method, headers) = request::request_shape(&args.request.method, &args.request.headers)?;
+    let sample = args.sample.as_deref().map(read_sample).transpose()?;
     let token = token::find_in_env(&super::token::source(&args.token))?;
     let settings = http::Settings {
         timeout: args.timeout,
@@ -48,8 +26,9 @@ pub fn run(args: CheckArgs, out: &mut Output) -> anyhow::Result<Outcome> {
         cacert: args.tls.cacert.clone(),
         insecure: args.tls.insecure,
         max_response_size: 256 << 20,
+        tls: request::needs_tls(&url, |name| std::env::var(name).ok()),
     };
-    super::call::warn_if_insecure(&args.tls);
+    request::warn_if_insecure(args.tls.insecure);
     let authed = Client::new(settings.clone(), token)?;
     let anonymous = Client::new(settings, None)?;
     let check = Settings {
@@ -93,4 +72,26 @@ pub fn run(args: CheckArgs, out: &mut Output) -> anyhow::Result<Outcome> {
     } else {
         Outcome::Invalid
     })
+}
+
+/// `--sample FILE`: a valid request body (its diagnostics on standard error, else a usage error).
+fn read_sample(arg: &str) -> anyhow::Result<Vec<u8>> {
+    let source = Source::read(arg)?;
+    let options = validate::Options {
+        kind: Some(crate::body::Kind::Request),
+        against: None,
+    };
+    let validated = validate::check_source_with(&source, &options);
+    if validated.checked.has_errors() {
+        validate::write_text(
+            &mut crate::output::stderr(),
+            &source.name,
+            &validated.checked.diagnostics,
+        )?;
+        return Err(usage_error(format!(
+            "--sample {}: not a valid request body (see above)",
+            source.name
+        )));
+    }
+    Ok(source.bytes.to_vec())
 }

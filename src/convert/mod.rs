@@ -13,6 +13,7 @@ pub mod csv;
 pub mod infer;
 pub mod ndjson;
 pub mod objects;
+pub mod request;
 pub mod reverse;
 
 use std::borrow::Cow;

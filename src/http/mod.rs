@@ -1,9 +1,12 @@
-//! HTTP for the network commands (`call`, later batches and `check`): the client and [`send`],
-//! retries, the token and redaction. Async on tokio; a command that needs one answer runs
-//! [`block_on`].
+//! HTTP for the network commands (`call`, its batches and `check`): the request from the command
+//! line's text ([`request`]), the client and [`send`], retries, the token, redaction, and the
+//! request printed instead of sent ([`curl`]). Async on tokio; a command that needs one answer
+//! runs [`block_on`].
 
 mod client;
+pub mod curl;
 pub mod redact;
+pub mod request;
 pub mod retry;
 pub mod token;
 

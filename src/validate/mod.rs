@@ -404,6 +404,22 @@ pub fn write_text(
     report::write_text_lines(w, source_name, diagnostics, false)
 }
 
+/// An HTTP answer's `body` checked as a response (`against` the request, when known), each byte
+/// read once: a leading byte-order mark skipped, one UTF-8 check, one scan. Returns the result
+/// with the text that was checked (empty when the body is not UTF-8: the `XC001` says where), to
+/// view the body with [`body_root`] or ask [`Validated::request_failure`].
+pub fn check_answer(body: &[u8], against: Option<Against>) -> (Validated, &str) {
+    let options = Options {
+        kind: Some(Kind::Response),
+        against,
+    };
+    let body = crate::source::without_bom(body);
+    match crate::text::utf8(body) {
+        Ok(text) => (check_text(text, &options), text),
+        Err(_) => (check_bytes(body, &options), ""),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,117 +1,14 @@
-//! Batches for `call --batch-size N`: a checked request is split into requests of at most N
-//! records, each written from the original bytes of its header and records (values are never
-//! re-serialised); the answers, which may finish in any order, are merged in input order into one
-//! valid response.
-//!
-//! The merge rule: the `outputs` header comes from the first batch that answered; each answered
-//! batch contributes its records and their `warnings`, `errors` and `process_time` entries as
-//! written. A batch that failed for good (transport error, HTTP status, or an answer that breaks
-//! the format) keeps every one of its records: a row of `null`s as wide as the header, `null`
-//! warnings, one error entry in the spec's shape (`error_category` `batch_error`, `error_type`
-//! the HTTP status or transport failure, `source_path` the record's pointer in the request, the
-//! message saying what happened), and a `process_time` of 0. An answer whose `outputs` header
-//! differs from the first answer's breaks the merge and fails its batch so. An answer with
-//! `"outputs": []` (the service refused the whole batch with request-level errors) keeps its
-//! records the same way, the error entry carrying the service's `error_type` and message. When no
-//! batch answered with a header, there is no header to write rows under: the response has no
-//! records and one request-level `errors` entry listing an error per record, so still no record
-//! disappears.
+//! The merge of `call --batch-size`: batch answers, which may finish in any order, placed in
+//! input order into one response — valid by construction. Every answered part was checked by the
+//! validator when it came ([`Answer::read`]), under the first answer's header; every other entry
+//! (a failed or refused batch's rows of `null`s, its error entries, its `process_time` of 0) is
+//! written here in the spec's shape. So the merged text is not checked again: the validator's
+//! warnings about the answers come with it, pointed into it ([`Merged::diagnostics`]).
 
-use crate::body::{ArrayIndex, Body, Kind, Table, Value};
-use crate::json::write::write_str;
-use crate::validate::{self, Against, Options};
-
-/// A checked request cut into batches.
-pub struct Split<'a> {
-    header: Value<'a>,
-    records: ArrayIndex<'a>,
-    size: usize,
-}
-
-impl<'a> Split<'a> {
-    /// Split the request `root` (a checked request body) into batches of at most `size` records.
-    /// `None` when it is not a request with a records table.
-    pub fn new(root: &Value<'a>, size: usize) -> Option<Split<'a>> {
-        let table: Table<'a> = Body::view(root, Some(Kind::Request))?.records()?;
-        Some(Split {
-            header: table.header?,
-            records: table.index(),
-            size: size.max(1),
-        })
-    }
-
-    /// Number of records in the request.
-    pub fn records(&self) -> usize {
-        self.records.len()
-    }
-
-    /// Bytes of the request's records as written (from the first record to the end of the last).
-    pub fn records_len(&self) -> usize {
-        match (self.records.get(0), self.records.len().checked_sub(1)) {
-            (Some(first), Some(last)) => self
-                .records
-                .get(last)
-                .map_or(0, |last| last.end().saturating_sub(first.offset())),
-            _ => 0,
-        }
-    }
-
-    /// Number of batches.
-    pub fn len(&self) -> usize {
-        self.records.len().div_ceil(self.size)
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.records.is_empty()
-    }
-
-    /// The record indexes (0-based) of batch `batch`.
-    pub fn range(&self, batch: usize) -> std::ops::Range<usize> {
-        let start = batch * self.size;
-        start..(start + self.size).min(self.records.len())
-    }
-
-    /// The request body of batch `batch`: `{"inputs":[HEADER,RECORD,…]}`, the header and the
-    /// records written as they are in the original text. The records go as one slice of it,
-    /// separators included, unless that slice spans lines (a pretty-printed request): then each
-    /// record is written after a bare comma, so a batch stays on one line.
-    pub fn body(&self, batch: usize) -> Vec<u8> {
-        let range = self.range(batch);
-        let mut out = Vec::with_capacity(16 + self.header.raw().len());
-        out.extend_from_slice(b"{\"inputs\":[");
-        out.extend_from_slice(self.header.raw().as_bytes());
-        if let (Some(first), Some(last)) = (
-            self.records.get(range.start),
-            range.end.checked_sub(1).and_then(|i| self.records.get(i)),
-        ) {
-            let records = &self.header.source().as_bytes()[first.offset()..last.end()];
-            // Exact: a bare comma per record at most, and the closing `]}`.
-            out.reserve(records.len() + range.len() + 3);
-            if memchr::memchr2(b'\n', b'\r', records).is_none() {
-                out.push(b',');
-                out.extend_from_slice(records);
-            } else {
-                for i in range {
-                    if let Some(record) = self.records.get(i) {
-                        out.push(b',');
-                        out.extend_from_slice(record.raw().as_bytes());
-                    }
-                }
-            }
-        }
-        out.extend_from_slice(b"]}");
-        out
-    }
-}
-
-/// Why a batch has no usable answer.
-#[derive(Debug, Clone)]
-pub struct BatchFailure {
-    /// The spec's `error_type`: an HTTP status (`"503"`) or a transport failure (`timeout`).
-    pub error_type: String,
-    /// What happened, for people (no secrets: callers pass redacted text).
-    pub message: String,
-}
+use super::answer::{Answer, Entries, Note, Part, Taken, MEMBERS};
+use super::{error_entry, BatchFailure, Split};
+use crate::diag::{Diagnostic, Severity};
+use crate::validate::{rules, scan::MAX_REPORTED};
 
 /// Merges batch answers in input order into one response.
 #[derive(Default)]
@@ -139,193 +36,10 @@ pub struct Merger {
     placed: Vec<bool>,
     /// Per batch: its records are xconn's placeholders (failed or refused), not the service's.
     placeholder: Vec<bool>,
-}
-
-/// One batch's contribution: its answer's text and the spans, in it, of its rows and of its
-/// `warnings`, `errors` and `process_time` entries.
-enum Part {
-    Answered {
-        body: Vec<u8>,
-        rows: Entries,
-        warnings: Entries,
-        errors: Entries,
-        times: Entries,
-    },
-    Failed(BatchFailure),
-}
-
-/// A batch's entries of one kind, one per record.
-enum Entries {
-    /// Written one after another in `start..end` of the answer, separated by commas (and
-    /// nothing else that spans lines).
-    Span(usize, usize),
-    /// Not given (`null`): each record gets the default.
-    Default,
-}
-
-impl Entries {
-    /// The entries of the array `start..end` of `text` after its first `skip` items, as one
-    /// span; when the span has line breaks in it (a pretty-printed answer), the entries are
-    /// written compactly into `spare` (appended) and the span points there, past `text.len()`.
-    fn of(text: &str, (start, end): (usize, usize), skip: usize, spare: &mut Vec<u8>) -> Entries {
-        let array = Value::from_checked(text, start, end);
-        let mut items = array.items();
-        let mut from = start + 1;
-        for _ in 0..skip {
-            match items.next() {
-                Some(item) => from = item.end(),
-                None => return Entries::Span(from, from),
-            }
-        }
-        let bytes = text.as_bytes();
-        let mut to = end - 1;
-        while to > from && bytes[to - 1].is_ascii_whitespace() {
-            to -= 1;
-        }
-        // Past the separator after the skipped items.
-        while from < to && (bytes[from].is_ascii_whitespace() || (skip > 0 && bytes[from] == b','))
-        {
-            from += 1;
-        }
-        if memchr::memchr2(b'\n', b'\r', &bytes[from..to]).is_none() {
-            return Entries::Span(from, to);
-        }
-        let at = text.len() + spare.len();
-        for (i, item) in items.enumerate() {
-            if i > 0 {
-                spare.push(b',');
-            }
-            crate::json::write::write_value(spare, &item, crate::json::write::Style::Compact)
-                .expect("writing to memory");
-        }
-        Entries::Span(at, text.len() + spare.len())
-    }
-}
-
-/// A batch's answer, checked and taken apart: what [`Merger::take`] merges.
-pub struct Answer(Taken);
-
-enum Taken {
-    /// Rows under `header` (compact JSON text, `width` columns), and how many records carry
-    /// errors.
-    Rows {
-        header: Vec<u8>,
-        width: usize,
-        part: Part,
-        errored: usize,
-    },
-    /// `"outputs": []` (or a header and no rows): the service refused the whole batch with
-    /// request-level errors. No rows to take: every record keeps an error entry saying why, as
-    /// for a failure.
-    Refused(BatchFailure),
-}
-
-impl Answer {
-    /// Why the service refused the whole batch (a request-level error instead of its records),
-    /// when it did.
-    pub fn refused(&self) -> Option<&BatchFailure> {
-        match &self.0 {
-            Taken::Refused(failure) => Some(failure),
-            Taken::Rows { .. } => None,
-        }
-    }
-
-    /// Read `body`, the answer to batch `batch` of `records` records: checked as a response to
-    /// it (as `validate --against` would), then cut into spans without walking it again. `Err`
-    /// says why it cannot be merged. Needs no merger, so each answer can be read on the thread
-    /// that received it.
-    pub fn read(batch: usize, records: usize, mut body: Vec<u8>) -> Result<Answer, BatchFailure> {
-        body.drain(..crate::source::bom_len(&body));
-        let failure = |message: String| BatchFailure {
-            error_type: "invalid_response".to_string(),
-            message,
-        };
-        let text = crate::text::utf8(&body).map_err(|e| {
-            failure(format!(
-                "the answer is not UTF-8 text (byte {})",
-                e.valid_up_to()
-            ))
-        })?;
-        let options = Options {
-            kind: Some(Kind::Response),
-            against: Some(Against {
-                name: format!("batch {}", batch + 1),
-                records,
-            }),
-        };
-        let validated = validate::check_text(text, &options);
-        if let Some(first) = validated
-            .checked
-            .diagnostics
-            .iter()
-            .find(|d| d.severity == crate::diag::Severity::Error)
-        {
-            return Err(failure(format!(
-                "the answer breaks the format: {} {} at {}",
-                first.rule,
-                first.message,
-                first.location()
-            )));
-        }
-        // A valid response to this batch: its members are where the scan saw them.
-        let member = |key: &str| validated.members.iter().rev().find(|m| m.key == key);
-        let (Some(outputs), Some(Kind::Response)) = (member("outputs"), validated.checked.kind)
-        else {
-            return Err(failure("the answer is not a response body".to_string()));
-        };
-        let errors = member("errors").map(|m| Value::from_checked(text, m.span.0, m.span.1));
-        if outputs.count != Some(records) {
-            let said = validated.request_failure(text).unwrap_or_default();
-            return Ok(Answer(Taken::Refused(BatchFailure {
-                error_type: said
-                    .error_type
-                    .clone()
-                    .unwrap_or_else(|| "no_outputs".to_string()),
-                message: match said.messages.is_empty() {
-                    false => format!("the service answered with no outputs: {}", said.reason()),
-                    true => "the service answered with no outputs".to_string(),
-                },
-            })));
-        }
-        let table = Value::from_checked(text, outputs.span.0, outputs.span.1);
-        let header = table
-            .items()
-            .next()
-            .ok_or_else(|| failure("the answer's outputs have no header".to_string()))?;
-        let mut spare = Vec::new();
-        let mut entries = |key: &str| match member(key) {
-            Some(m) if m.count == Some(records) => Entries::of(text, m.span, 0, &mut spare),
-            _ => Entries::Default,
-        };
-        let (warnings, errors_part, times) = (
-            entries("warnings"),
-            entries("errors"),
-            entries("process_time"),
-        );
-        let errored = match (member("errors"), errors) {
-            (Some(m), Some(errors)) if m.non_null > 0 => errors
-                .items()
-                .filter(|entry| entry.items().next().is_some())
-                .count(),
-            _ => 0,
-        };
-        let rows = Entries::of(text, outputs.span, 1, &mut spare);
-        let (header, width) = (compact(&header).into_bytes(), header.items().count());
-        let mut body = body;
-        body.extend_from_slice(&spare);
-        Ok(Answer(Taken::Rows {
-            header,
-            width,
-            part: Part::Answered {
-                body,
-                rows,
-                warnings,
-                errors: errors_part,
-                times,
-            },
-            errored,
-        }))
-    }
+    /// The validator's warnings about the answers written so far, pointed into the merged
+    /// response, with which member each is in; and how many more it counted.
+    notes: Vec<(usize, Diagnostic)>,
+    unlisted: usize,
 }
 
 impl Merger {
@@ -479,30 +193,57 @@ impl Merger {
     }
 
     /// The merged response as compact JSON text.
-    pub fn finish(mut self) -> Vec<u8> {
-        let Some(header) = self.header.take() else {
-            // No batch answered: one request-level entry with an error per record.
-            let mut out = b"{\"outputs\":[".to_vec();
-            out.extend_from_slice(b"],\"warnings\":[null],\"errors\":[[");
-            let mut first = true;
-            for (batch, part) in self.parts.iter().enumerate() {
-                let Some(Part::Failed(failure)) = part else {
-                    continue;
-                };
-                let (start, count) = self.sizes[batch];
-                for record in start..start + count {
-                    if !first {
-                        out.push(b',');
-                    }
-                    first = false;
-                    error_entry(&mut out, failure, record);
-                }
-            }
-            out.extend_from_slice(b"]],\"process_time\":[0]}");
-            return out;
+    pub fn finish(self) -> Vec<u8> {
+        self.merged().body
+    }
+
+    /// The merged response with what the validator said about the answers in it.
+    pub fn merged(mut self) -> Merged {
+        let records = self.sizes.iter().map(|(_, count)| count).sum();
+        let answered = self.header.is_some();
+        let errored = self.errored_records;
+        let body = match self.header.take() {
+            Some(header) => self.body(&header),
+            None => self.request_failure(),
         };
-        // Everything not written yet, in order (a batch never answered: not sent).
-        self.start_rows(&header);
+        let mut notes = std::mem::take(&mut self.notes);
+        // Document order: the members in turn, each in input order (as written).
+        notes.sort_by_key(|(member, _)| *member);
+        Merged {
+            body,
+            records,
+            answered,
+            errored,
+            notes: notes.into_iter().map(|(_, d)| d).collect(),
+            unlisted: self.unlisted,
+        }
+    }
+
+    /// No batch answered with records: one request-level entry with an error per record.
+    fn request_failure(&self) -> Vec<u8> {
+        let mut out = b"{\"outputs\":[".to_vec();
+        out.extend_from_slice(b"],\"warnings\":[null],\"errors\":[[");
+        let mut first = true;
+        for (batch, part) in self.parts.iter().enumerate() {
+            let Some(Part::Failed(failure)) = part else {
+                continue;
+            };
+            for record in self.records_of(batch) {
+                if !first {
+                    out.push(b',');
+                }
+                first = false;
+                error_entry(&mut out, failure, record);
+            }
+        }
+        out.extend_from_slice(b"]],\"process_time\":[0]}");
+        out
+    }
+
+    /// The rows under `header`, then the entry lists: everything not written yet, in order (a
+    /// batch never answered: not sent).
+    fn body(&mut self, header: &[u8]) -> Vec<u8> {
+        self.start_rows(header);
         for batch in self.merged..self.parts.len() {
             let part = self.parts[batch].take();
             self.write(batch, part);
@@ -543,13 +284,6 @@ impl Merger {
 
     /// Append batch `batch`'s rows and entries (`None`: it was never sent).
     fn write(&mut self, batch: usize, part: Option<Part>) {
-        let (start, count) = self.sizes[batch];
-        let push = |list: &mut Vec<u8>, text: &[u8]| {
-            if !list.is_empty() {
-                list.push(b',');
-            }
-            list.extend_from_slice(text);
-        };
         let failure = match part {
             Some(Part::Answered {
                 body,
@@ -557,11 +291,17 @@ impl Merger {
                 warnings,
                 errors,
                 times,
+                notes,
             }) => {
+                let first = self.sizes[batch].0;
+                self.notes
+                    .extend(notes.listed.into_iter().map(|n: Note| n.rebased(first)));
+                self.unlisted += notes.unlisted;
                 if let Entries::Span(from, to) = rows {
                     self.rows.push(b',');
                     self.rows.extend_from_slice(&body[from..to]);
                 }
+                let count = self.sizes[batch].1;
                 for (list, entries, default) in [
                     (&mut self.warnings, warnings, &b"null"[..]),
                     (&mut self.errors, errors, b"null"),
@@ -580,120 +320,119 @@ impl Merger {
                 message: "the batch was not sent".to_string(),
             },
         };
+        self.write_placeholders(batch, &failure);
+    }
+
+    /// Batch `batch`'s records without an answer: a row of `null`s each, `null` warnings, an
+    /// error entry saying why and a `process_time` of 0.
+    fn write_placeholders(&mut self, batch: usize, failure: &BatchFailure) {
         let null_row = format!("[{}]", vec!["null"; self.width].join(","));
-        for record in start..start + count {
+        for record in self.records_of(batch) {
             self.rows.push(b',');
             self.rows.extend_from_slice(null_row.as_bytes());
             push(&mut self.warnings, b"null");
-            let mut entry = b"[".to_vec();
-            error_entry(&mut entry, &failure, record);
-            entry.push(b']');
-            push(&mut self.errors, &entry);
+            push(&mut self.errors, b"[");
+            error_entry(&mut self.errors, failure, record);
+            self.errors.push(b']');
             push(&mut self.times, b"0");
         }
     }
 }
 
-/// Run batch tasks on the current tokio runtime, at most `in_flight` at once, taking batch numbers
-/// from `next` until it has none. Every batch taken ends in exactly one call of `done`: with its
-/// task's output, or with `Err(why)` when the task panicked or was cancelled — a batch's records
-/// never vanish with its task.
-pub async fn drive<T, F>(
-    in_flight: usize,
-    mut next: impl FnMut() -> Option<usize>,
-    mut task: impl FnMut(usize) -> F,
-    mut done: impl FnMut(usize, Result<T, String>),
-) where
-    F: std::future::Future<Output = T> + Send + 'static,
-    T: Send + 'static,
-{
-    let mut running = tokio::task::JoinSet::new();
-    let mut batches: std::collections::HashMap<tokio::task::Id, usize> =
-        std::collections::HashMap::new();
-    let mut start = |running: &mut tokio::task::JoinSet<T>,
-                     batches: &mut std::collections::HashMap<tokio::task::Id, usize>|
-     -> bool {
-        match next() {
-            Some(batch) => {
-                let handle = running.spawn(task(batch));
-                batches.insert(handle.id(), batch);
-                true
-            }
-            None => false,
-        }
-    };
-    for _ in 0..in_flight.max(1) {
-        if !start(&mut running, &mut batches) {
-            break;
-        }
+/// Append `text` to the comma-separated `list`.
+fn push(list: &mut Vec<u8>, text: &[u8]) {
+    if !list.is_empty() {
+        list.push(b',');
     }
-    while let Some(joined) = running.join_next_with_id().await {
-        let (id, result) = match joined {
-            Ok((id, output)) => (id, Ok(output)),
-            Err(error) => {
-                // The id of the task that ended, panicked or cancelled.
-                let id = error.id();
-                let why = if error.is_panic() {
-                    let panic = error.into_panic();
-                    let text = panic
-                        .downcast_ref::<&str>()
-                        .map(|s| s.to_string())
-                        .or_else(|| panic.downcast_ref::<String>().cloned())
-                        .unwrap_or_else(|| "no message".to_string());
-                    format!("the batch's task panicked ({text})")
-                } else {
-                    "the batch's task was cancelled".to_string()
-                };
-                (id, Err(why))
-            }
+    list.extend_from_slice(text);
+}
+
+/// The merged response of the batches: valid by construction (see the module docs).
+pub struct Merged {
+    /// Compact JSON text, on one line.
+    pub body: Vec<u8>,
+    /// Records in the request.
+    pub records: usize,
+    /// Whether some batch answered with records: if none did, the response is a request-level
+    /// failure (no records, an error entry per record).
+    pub answered: bool,
+    /// Records that carry an error entry (the service's or a failed batch's).
+    pub errored: usize,
+    /// The validator's warnings about the answers, pointed into `body` (not yet located).
+    notes: Vec<Diagnostic>,
+    /// Warnings past the validator's limit in the answers.
+    unlisted: usize,
+}
+
+impl Merged {
+    /// What `validate` says about the merged response: the answers' warnings, located in it,
+    /// the first [`MAX_REPORTED`] listed and a note counting the rest.
+    pub fn diagnostics(&self) -> Vec<Diagnostic> {
+        let mut listed: Vec<Diagnostic> = self.notes.iter().take(MAX_REPORTED).cloned().collect();
+        locate(&self.body, &mut listed);
+        let more = self.notes.len().saturating_sub(MAX_REPORTED) + self.unlisted;
+        if more > 0 {
+            let mut note = Diagnostic::new(
+                rules::TOO_MANY,
+                Severity::Warning,
+                "",
+                format!("{more} more problems not listed (only the first {MAX_REPORTED} are)"),
+            );
+            (note.line, note.col) = (1, 1);
+            listed.push(note);
+        }
+        listed
+    }
+}
+
+/// Set the line and column of each of `diagnostics` (in document order, pointers to one entry
+/// per record or below) in the merged `body`: one walk of the members they are in.
+fn locate(body: &[u8], diagnostics: &mut [Diagnostic]) {
+    let Some(root) = crate::text::utf8(body)
+        .ok()
+        .map(|text| crate::json::Value::from_checked(text, 0, text.len()))
+    else {
+        return;
+    };
+    let mut lines = crate::source::Lines::new(body);
+    // The member being walked, the next entry's index and its entries from there.
+    let mut at: Option<(usize, usize, crate::json::Items)> = None;
+    for d in diagnostics {
+        let mut parts = d.pointer.splitn(4, '/').skip(1);
+        let key = parts.next().unwrap_or_default();
+        let (Some(member), Some(index)) = (
+            MEMBERS.iter().position(|m| *m == key),
+            parts.next().and_then(|i| i.parse::<usize>().ok()),
+        ) else {
+            continue;
         };
-        if let Some(batch) = batches.remove(&id) {
-            done(batch, result);
+        let rest = parts.next().map(|r| format!("/{r}")).unwrap_or_default();
+        if at
+            .as_ref()
+            .is_none_or(|(m, next, _)| *m != member || *next > index)
+        {
+            at = root.get(key).map(|m| (member, 0, m.items()));
         }
-        start(&mut running, &mut batches);
+        let Some((_, next, items)) = at.as_mut() else {
+            continue;
+        };
+        // Walk on to the entry (each member's entries are visited once, in order).
+        let entry = items.nth(index - *next);
+        *next = index + 1;
+        let offset = match entry {
+            Some(entry) if rest.is_empty() => entry.offset(),
+            Some(entry) => crate::diag::nearest_offset(&entry, &rest),
+            None => root.offset(),
+        };
+        (d.line, d.col) = lines.at(offset);
     }
-}
-
-fn compact(value: &Value) -> String {
-    crate::json::write::to_compact_string(value)
-}
-
-/// One error entry for record `record` (0-based) of a failed batch.
-fn error_entry(out: &mut Vec<u8>, failure: &BatchFailure, record: usize) {
-    let field = |out: &mut Vec<u8>, name: &str, value: &str, last: bool| {
-        write_str(out, name).expect("writing to memory");
-        out.push(b':');
-        write_str(out, value).expect("writing to memory");
-        if !last {
-            out.push(b',');
-        }
-    };
-    out.push(b'{');
-    field(out, "error_category", "batch_error", false);
-    field(out, "error_type", &failure.error_type, false);
-    field(out, "additional_details", &failure.message, false);
-    field(
-        out,
-        "source_path",
-        &format!("/inputs/{}", record + 1),
-        false,
-    );
-    field(
-        out,
-        "message",
-        &format!(
-            "record {} was not processed: {}",
-            record + 1,
-            failure.message
-        ),
-        true,
-    );
-    out.push(b'}');
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::body::Kind;
+    use crate::validate::{self, Against, Options};
 
     fn valid_response(text: &[u8], records: usize) -> bool {
         let options = Options {
@@ -715,22 +454,6 @@ mod tests {
             String::from_utf8_lossy(&merged)
         );
         merged
-    }
-
-    #[test]
-    fn batches_are_written_from_the_original_bytes() {
-        let text = r#"{"inputs": [["a", "b"], [1.10, "x\u00e9"], [2, [["k"], [1e3]]], [3, null]]}"#;
-        let root = crate::json::parse(text).unwrap();
-        let split = Split::new(&root, 2).unwrap();
-        assert_eq!(split.len(), 2);
-        assert_eq!(
-            String::from_utf8(split.body(0)).unwrap(),
-            r#"{"inputs":[["a", "b"],[1.10, "x\u00e9"], [2, [["k"], [1e3]]]]}"#
-        );
-        assert_eq!(
-            String::from_utf8(split.body(1)).unwrap(),
-            r#"{"inputs":[["a", "b"],[3, null]]}"#
-        );
     }
 
     /// A pretty-printed request or answer is taken apart the same way, and what xconn writes
@@ -892,40 +615,6 @@ mod tests {
         assert!(String::from_utf8(merged)
             .unwrap()
             .starts_with(r#"{"outputs":[["y","z"],[1,2],[3,4],[null,null]]"#));
-    }
-
-    /// A batch task that panics still ends its batch, with the reason: no batch taken goes
-    /// without a result (the merge then fails it, so its records keep error entries).
-    #[test]
-    fn a_panicking_batch_task_still_reports_its_batch() {
-        let mut taken = 0..6;
-        let mut seen: Vec<(usize, Result<usize, String>)> = Vec::new();
-        crate::http::block_on(drive(
-            2,
-            || taken.next(),
-            |batch| async move {
-                if batch == 2 || batch == 5 {
-                    panic!("injected failure in batch {batch}");
-                }
-                batch * 10
-            },
-            |batch, result| seen.push((batch, result)),
-        ))
-        .unwrap();
-        seen.sort_by_key(|(batch, _)| *batch);
-        assert_eq!(seen.len(), 6, "{seen:?}");
-        for (batch, result) in &seen {
-            match batch {
-                2 | 5 => {
-                    let why = result.as_ref().unwrap_err();
-                    assert!(
-                        why.contains(&format!("injected failure in batch {batch}")),
-                        "{why}"
-                    );
-                }
-                _ => assert_eq!(result.as_ref().unwrap(), &(batch * 10)),
-            }
-        }
     }
 
     /// A batch whose result never came is listed, and failing it keeps and counts its records.
