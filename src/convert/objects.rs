@@ -691,7 +691,7 @@ fn documents(
         }
         Err(e) => {
             // A broken body is refused as the validator refuses it (its rule and position).
-            let start = text.len() - text.trim_start_matches([' ', '\t', '\n', '\r']).len();
+            let start = crate::json::skip_ws(text.as_bytes(), 0);
             if Kind::detect(&Value::starting_at(text, start)).is_some() {
                 let to = settings.to.unwrap_or(TargetFormat::Json);
                 return reverse::body_to(source, text, to, settings, w);

@@ -61,9 +61,7 @@ impl<'a> Lexer<'a> {
     /// Skip JSON whitespace (space, tab, LF, CR).
     #[inline]
     pub fn skip_ws(&mut self) {
-        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
-            self.pos += 1;
-        }
+        self.pos = super::skip_ws(self.bytes, self.pos);
     }
 
     /// True when only whitespace is left.

@@ -350,35 +350,69 @@ impl<'a> Walk<'a> {
     }
 
     fn ws(&mut self) {
-        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
+        while self.peek().is_some_and(super::is_ws) {
             self.pos += 1;
         }
     }
 
     /// The next value, or `None` at the close.
     fn value(&mut self) -> Option<Value<'a>> {
+        self.value_with(&mut |_| {})
+    }
+
+    /// [`Walk::value`], calling `passed` as [`skip_with`] does while it skips a large value.
+    fn value_with(&mut self, passed: &mut dyn FnMut(usize)) -> Option<Value<'a>> {
         match self.peek()? {
             b']' | b'}' => None,
             _ => {
                 let start = self.pos;
-                let end = skip(&self.src.as_bytes()[..self.end], start);
+                let end = skip_with(&self.src.as_bytes()[..self.end], start, passed);
                 if end <= start {
                     self.pos = self.end;
                     return None;
                 }
-                self.pos = end;
-                self.ws();
-                if self.peek() == Some(b',') {
-                    self.pos += 1;
-                    self.ws();
-                }
-                Some(Value {
-                    src: self.src,
-                    start,
-                    end,
-                })
+                Some(self.past(start, end))
             }
         }
+    }
+
+    /// Move past the value `start..end` and the comma after it.
+    fn past(&mut self, start: usize, end: usize) -> Value<'a> {
+        self.pos = end;
+        self.ws();
+        if self.peek() == Some(b',') {
+            self.pos += 1;
+            self.ws();
+        }
+        Value {
+            src: self.src,
+            start,
+            end,
+        }
+    }
+
+    /// The next value and, when it is an array, its elements in `inner` (cleared first), found
+    /// in the same walk that finds the value's end (no second walk over the array).
+    fn value_and_items(&mut self, inner: &mut Vec<Value<'a>>) -> Option<Value<'a>> {
+        inner.clear();
+        if self.peek()? != b'[' {
+            return self.value();
+        }
+        let start = self.pos;
+        let mut items = Walk {
+            src: self.src,
+            pos: start + 1,
+            end: self.end,
+        };
+        items.ws();
+        while let Some(item) = items.value() {
+            inner.push(item);
+        }
+        if items.peek() != Some(b']') {
+            self.pos = self.end;
+            return None;
+        }
+        Some(self.past(start, items.pos + 1))
     }
 
     fn key(&mut self) -> Option<Key<'a>> {
@@ -406,6 +440,14 @@ pub struct Items<'a> {
     walk: Walk<'a>,
 }
 
+impl<'a> Items<'a> {
+    /// The next element and, when it is an array, its elements in `inner` (cleared first): one
+    /// walk for an array of rows and their cells (a table's records).
+    pub fn next_with_items(&mut self, inner: &mut Vec<Value<'a>>) -> Option<Value<'a>> {
+        self.walk.value_and_items(inner)
+    }
+}
+
 impl<'a> Iterator for Items<'a> {
     type Item = Value<'a>;
     fn next(&mut self) -> Option<Value<'a>> {
@@ -417,6 +459,16 @@ impl<'a> Iterator for Items<'a> {
 #[derive(Clone)]
 pub struct Members<'a> {
     walk: Walk<'a>,
+}
+
+impl<'a> Members<'a> {
+    /// The next member, calling `passed(offset)` every few MB while it skips a large value (a
+    /// mapped source gives those pages back, see [`skip_with`]).
+    pub fn next_with(&mut self, passed: &mut dyn FnMut(usize)) -> Option<(Key<'a>, Value<'a>)> {
+        let key = self.walk.key()?;
+        let value = self.walk.value_with(passed)?;
+        Some((key, value))
+    }
 }
 
 impl<'a> Iterator for Members<'a> {

@@ -973,11 +973,7 @@ impl<'a> Scanner<'a, '_> {
             }
             Some(b'[') => {
                 let bytes = self.lx.bytes;
-                let mut p = self.lx.pos + 1;
-                while let Some(b' ' | b'\t' | b'\n' | b'\r') = bytes.get(p) {
-                    p += 1;
-                }
-                match bytes.get(p) {
+                match bytes.get(json::skip_ws(bytes, self.lx.pos + 1)) {
                     Some(b'[') => self.table(),
                     // `[]` is the empty table: no columns, no rows (what an empty list of
                     // objects converts to).
