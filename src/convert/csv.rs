@@ -10,12 +10,13 @@ use std::io::{self, BufRead, Read, Write};
 use anyhow::Context;
 use csv::ByteRecord;
 
-use super::infer::{type_cell, write_inferred, write_json_bytes, ColType, Inferred, Typed};
+use super::infer::{type_cell, write_inferred, ColType, Inferred, Typed};
 use super::TypesMode;
 use super::{BodyOut, Cell, Nested};
 use crate::body::Kind;
 use crate::body::Layout;
 use crate::error::data_error;
+use crate::json::write::push_str_bytes;
 
 /// How to read the CSV.
 #[derive(Debug, Clone)]
@@ -559,7 +560,7 @@ fn write_quoted(out: &mut Vec<u8>, cell: &[u8], fields: usize) -> bool {
         out.extend_from_slice(b"null");
         return true;
     }
-    write_json_bytes(out, cell)
+    push_str_bytes(out, cell)
 }
 
 fn flat(

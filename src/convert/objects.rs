@@ -19,6 +19,7 @@ use super::{located, reverse, BodyOut, Cell, Nested, Settings, TargetFormat};
 use crate::body::{Kind, Table};
 use crate::error::data_error;
 use crate::json::lexer::{duplicate, is_repeat};
+use crate::json::write::write_array;
 use crate::json::{unescape, ErrorKind, Lexer, ParseError, Value, ValueKind};
 use crate::source::{self, pointer_escape, Source};
 
@@ -435,13 +436,21 @@ impl<'a, 'w> Emit<'a, 'w> {
         }
         let style = self.out.style();
         let (count, stamp, slot, entries) = (self.count, &self.stamp, &self.slot, &self.entries);
-        super::write_array(&mut self.batch, style, stamp.len(), |buf, i, inner| {
-            if stamp[i] == count {
-                super::write_cell(buf, &entries[slot[i]].cell, inner);
-            } else {
-                buf.extend_from_slice(b"null");
-            }
-        });
+        let cells = stamp.iter().zip(slot);
+        write_array(
+            &mut self.batch,
+            style,
+            cells,
+            |buf, (&stamp, &slot), inner| {
+                if stamp == count {
+                    super::write_cell(buf, &entries[slot].cell, inner);
+                } else {
+                    buf.extend_from_slice(b"null");
+                }
+                Ok(())
+            },
+        )
+        .expect("writing to memory");
         self.rows += 1;
         if self.batch.len() >= BATCH {
             self.flush()?;
