@@ -17,6 +17,7 @@ use crate::body::Kind;
 use crate::body::Layout;
 use crate::error::data_error;
 use crate::json::write::push_str_bytes;
+use crate::source::sniff::Quotes;
 
 /// How to read the CSV.
 #[derive(Debug, Clone)]
@@ -211,32 +212,18 @@ impl<R> Tail<R> {
         let raw = self.raw(begin, end);
         if memchr::memchr(b'"', raw).is_some() {
             let mut field = 0;
-            let mut at_start = true;
-            let mut in_quotes = false;
-            let mut i = 0;
-            while i < raw.len() {
-                let b = raw[i];
-                if in_quotes {
-                    if b == b'"' {
-                        if raw.get(i + 1) == Some(&b'"') {
-                            i += 1;
-                        } else {
-                            in_quotes = false;
-                        }
-                    }
-                } else if b == self.delimiter {
-                    field += 1;
-                    at_start = true;
-                    i += 1;
-                    continue;
-                } else if b == b'\n' || b == b'\r' {
+            let mut state = Quotes::FieldStart;
+            for &b in raw {
+                if !state.quoted() && (b == b'\n' || b == b'\r') {
                     break;
-                } else if at_start && b == b'"' {
-                    in_quotes = true;
+                }
+                let next = state.step(b, self.delimiter);
+                if next == Quotes::FieldStart {
+                    field += 1;
+                } else if state == Quotes::FieldStart && next == Quotes::Quoted {
                     quoted.push(field);
                 }
-                at_start = false;
-                i += 1;
+                state = next;
             }
         }
         line
@@ -247,38 +234,22 @@ impl<R> Tail<R> {
     /// (quote `"`, doubled quote inside a quoted field, no escape character).
     fn unterminated_quote(&self) -> Option<(u64, u64)> {
         let raw = self.raw(self.mark, self.total);
-        #[derive(PartialEq)]
-        enum State {
-            FieldStart,
-            Unquoted,
-            Quoted,
-            QuoteInQuoted,
-        }
-        let mut state = State::FieldStart;
+        let mut state = Quotes::FieldStart;
         let mut line = self.mark_line;
         let mut open_line = line;
         let mut prev = 0u8;
         for &b in raw.iter() {
-            let end_of_field = b == self.delimiter || b == b'\n' || b == b'\r';
-            state = match state {
-                State::FieldStart | State::Unquoted if end_of_field => State::FieldStart,
-                State::FieldStart if b == b'"' => {
-                    open_line = line;
-                    State::Quoted
-                }
-                State::FieldStart | State::Unquoted => State::Unquoted,
-                State::Quoted if b == b'"' => State::QuoteInQuoted,
-                State::Quoted => State::Quoted,
-                State::QuoteInQuoted if b == b'"' => State::Quoted,
-                State::QuoteInQuoted if end_of_field => State::FieldStart,
-                State::QuoteInQuoted => State::Unquoted,
-            };
+            let next = state.step(b, self.delimiter);
+            if state == Quotes::FieldStart && next == Quotes::Quoted {
+                open_line = line;
+            }
+            state = next;
             if b == b'\r' || (b == b'\n' && prev != b'\r') {
                 line += 1;
             }
             prev = b;
         }
-        if state != State::Quoted {
+        if state != Quotes::Quoted {
             return None;
         }
         // The line of the last byte, not the empty line after a final line break.

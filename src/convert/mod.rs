@@ -27,6 +27,7 @@ use crate::body::Layout;
 use crate::body::RecordWriter;
 use crate::json::write::{push_str, write_array, write_value, Style};
 use crate::json::{Value, ValueKind};
+use crate::source::sniff::{self, Start};
 use crate::source::{self, Source};
 use crate::validate::scan::RecordsCheck;
 
@@ -235,13 +236,13 @@ fn sniff(input: &Input) -> anyhow::Result<SourceFormat> {
         if n == 0 {
             break;
         }
-        let Some(start) = line.iter().position(|b| !b.is_ascii_whitespace()) else {
+        let Some((_, start)) = sniff::start(&line) else {
             continue;
         };
         match first_value {
-            None => match line[start] {
-                b'[' => return Ok(SourceFormat::Json),
-                b'{' => {
+            None => match start {
+                Start::Array => return Ok(SourceFormat::Json),
+                Start::Object => {
                     let whole = std::str::from_utf8(&line)
                         .ok()
                         .is_some_and(|text| crate::json::parse(text).is_ok());
@@ -250,7 +251,7 @@ fn sniff(input: &Input) -> anyhow::Result<SourceFormat> {
                     }
                     first_value = Some(true);
                 }
-                _ => return Ok(SourceFormat::Csv),
+                Start::Other => return Ok(SourceFormat::Csv),
             },
             Some(_) => return Ok(SourceFormat::Ndjson),
         }
@@ -268,10 +269,7 @@ fn starts_like_csv(reader: &mut Box<dyn BufRead>, name: &str) -> anyhow::Result<
     let buffered = reader
         .fill_buf()
         .with_context(|| format!("cannot read {name}"))?;
-    Ok(buffered
-        .iter()
-        .find(|b| !b.is_ascii_whitespace())
-        .is_some_and(|&b| b != b'[' && b != b'{'))
+    Ok(sniff::start(buffered).is_some_and(|(_, start)| start == Start::Other))
 }
 
 /// Run a conversion, writing the result to `w`.

@@ -6,6 +6,7 @@ use std::fmt;
 
 use super::input::{json_text, Source};
 use super::location::line_col;
+use super::sniff::{self, Start};
 use crate::json::{self, ErrorKind, Value};
 
 /// A JSON syntax error with its position and, for common mistakes, a hint.
@@ -136,9 +137,9 @@ impl Looks {
 /// Errors with a hint of their own (a truncated document, a trailing comma, single quotes,
 /// comments, `NaN`) are JSON with a mistake, not another format: `None`.
 pub fn looks_like(bytes: &[u8], err: &json::ParseError) -> Option<Looks> {
-    let first = bytes.iter().position(|b| !b.is_ascii_whitespace())?;
+    let (first, start) = sniff::start(bytes)?;
     let offset = err.offset.min(bytes.len());
-    if err.kind == ErrorKind::TrailingCharacters && matches!(bytes[first], b'{' | b'[') {
+    if err.kind == ErrorKind::TrailingCharacters && start != Start::Other {
         let end = bytes[..offset]
             .iter()
             .rposition(|b| !b.is_ascii_whitespace())
@@ -147,7 +148,7 @@ pub fn looks_like(bytes: &[u8], err: &json::ParseError) -> Option<Looks> {
             return Some(Looks::Ndjson);
         }
     }
-    if bytes[first] == b'{'
+    if start == Start::Object
         || matches!(
             err.kind,
             ErrorKind::UnexpectedEnd | ErrorKind::TrailingComma | ErrorKind::DuplicateKey
@@ -165,47 +166,8 @@ pub fn looks_like(bytes: &[u8], err: &json::ParseError) -> Option<Looks> {
     if offset > first_line_end {
         return None;
     }
-    let lines: Vec<&[u8]> = records(&bytes[first..bytes.len().min(first + (64 << 10))])
-        .filter(|line| !line.iter().all(u8::is_ascii_whitespace))
-        .take(6)
-        .collect();
-    // The last line of a sample cut short may be incomplete: leave it out when there are others.
-    let sample = if lines.len() > 5 {
-        &lines[..5]
-    } else {
-        &lines[..]
-    };
-    [b',', b';', b'\t', b'|'].into_iter().find_map(|d| {
-        let count = delimiters(sample[0], d);
-        (count > 0 && sample.iter().all(|line| delimiters(line, d) == count))
-            .then_some(Looks::Csv(d))
-    })
-}
-
-/// The CSV records of `bytes`: split at line breaks outside double quotes, so a quoted field
-/// that spans lines stays in its record.
-fn records(bytes: &[u8]) -> impl Iterator<Item = &[u8]> {
-    let mut quoted = false;
-    bytes.split(move |&b| {
-        if b == b'"' {
-            quoted = !quoted;
-        }
-        !quoted && (b == b'\n' || b == b'\r')
-    })
-}
-
-/// How many `delimiter`s a record holds outside double quotes.
-fn delimiters(line: &[u8], delimiter: u8) -> usize {
-    let mut quoted = false;
-    let mut count = 0;
-    for &b in line {
-        if b == b'"' {
-            quoted = !quoted;
-        } else if b == delimiter && !quoted {
-            count += 1;
-        }
-    }
-    count
+    let sample = &bytes[first..bytes.len().min(first + (64 << 10))];
+    sniff::csv_delimiter(sample, b",;\t|").map(Looks::Csv)
 }
 
 fn starts_with_any(bytes: &[u8], prefixes: &[&str]) -> bool {

@@ -1,11 +1,13 @@
 //! The input side of every command, in three rooms: [`input`] (where bytes come from: path or
 //! stdin, read or mapped, BOM, UTF-8), [`location`] (byte offsets and JSON pointers to
-//! line:column) and [`hints`] (located, hinted syntax errors; what a text that is not JSON is).
+//! line:column) and [`hints`] (located, hinted syntax errors; what a text that is not JSON is),
+//! with [`sniff`] (the one format sniffer and CSV quote state machine) beside them.
 //! The items are re-exported here, so `crate::source::X` names each one wherever it lives.
 
 pub mod hints;
 pub mod input;
 pub mod location;
+pub mod sniff;
 
 pub use hints::{looks_like, parse_json, syntax_error, JsonSyntaxError, Looks};
 pub use input::{
