@@ -556,6 +556,21 @@ fn stream_array(
     settings: &Settings,
     w: &mut dyn Write,
 ) -> anyhow::Result<bool> {
+    let Some(header) = array_keys(source, text, start, settings)? else {
+        return Ok(false);
+    };
+    array_rows(source, text, start, header, settings, w)?;
+    Ok(true)
+}
+
+/// The first pass over the array at `start`: every element an object, and the header their keys
+/// make. `None` when something follows the array.
+fn array_keys(
+    source: &Source,
+    text: &str,
+    start: usize,
+    settings: &Settings,
+) -> anyhow::Result<Option<Header>> {
     let name = &source.name;
     let mut collect = Collect::new(settings.flatten);
     let mut not_object: Option<(usize, usize, ValueKind)> = None;
@@ -583,7 +598,7 @@ fn stream_array(
     })?;
     match walked {
         Ok(true) => {}
-        Ok(false) => return Ok(false),
+        Ok(false) => return Ok(None),
         Err(e) => return Err(syntax_error(source, &e)),
     }
     if let Some(to) = settings.to.filter(|&t| t != TargetFormat::Body) {
@@ -610,7 +625,20 @@ fn stream_array(
     if let Some(e) = shape {
         return Err(shape_error(source, e));
     }
-    let mut emit = Emit::begin(collect.header, w, settings)?;
+    Ok(Some(collect.header))
+}
+
+/// The second pass over the array at `start`: each object written as a row under `header`.
+fn array_rows(
+    source: &Source,
+    text: &str,
+    start: usize,
+    header: Header,
+    settings: &Settings,
+    w: &mut dyn Write,
+) -> anyhow::Result<()> {
+    let name = &source.name;
+    let mut emit = Emit::begin(header, w, settings)?;
     let mut failed = None;
     let walked = walk_array(source, text, start, |i, lexer| {
         if failed.is_none() && lexer.peek() == Some(b'{') {
@@ -635,7 +663,7 @@ fn stream_array(
         Err(e) => return Err(syntax_error(source, &e)),
     }
     emit.finish()?;
-    Ok(true)
+    Ok(())
 }
 
 /// Check the array starting at byte `start` of `text` element by element, calling `each` at
