@@ -227,7 +227,11 @@ impl<R> Tail<R> {
         if memchr::memchr(b'"', raw).is_some() {
             let mut field = 0;
             let mut state = Quotes::FieldStart;
-            for &b in raw {
+            let mut i = 0;
+            loop {
+                i += state.unchanged(&raw[i..], self.delimiter);
+                let Some(&b) = raw.get(i) else { break };
+                i += 1;
                 if !state.quoted() && (b == b'\n' || b == b'\r') {
                     break;
                 }

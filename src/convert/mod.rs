@@ -25,7 +25,7 @@ use anyhow::Context;
 use crate::body::Kind;
 use crate::body::Layout;
 use crate::body::RecordWriter;
-use crate::json::write::{push_str, write_array, write_value, Style};
+use crate::json::write::{push_str, write_array, write_raw_str, write_value, Style};
 use crate::json::{Value, ValueKind};
 use crate::source::sniff::{self, Start};
 use crate::source::{self, Source};
@@ -709,7 +709,8 @@ pub fn write_cell(buf: &mut Vec<u8>, cell: &Cell, style: Style) {
         Cell::Raw(text) => buf.extend_from_slice(text.as_bytes()),
         Cell::Str(text) => push_str(buf, text),
         Cell::Value(value) => match value.kind() {
-            ValueKind::String | ValueKind::Array | ValueKind::Object => {
+            ValueKind::String => write_raw_str(buf, value.raw()).expect("writing to memory"),
+            ValueKind::Array | ValueKind::Object => {
                 write_value(buf, value, style).expect("writing to memory")
             }
             _ => buf.extend_from_slice(value.raw().as_bytes()),

@@ -167,14 +167,17 @@ fn write_container<W: Write + ?Sized, T>(
     items: impl IntoIterator<Item = T>,
     mut each: impl FnMut(&mut W, T, Style) -> io::Result<()>,
 ) -> io::Result<()> {
-    let mut items = items.into_iter().peekable();
-    if items.peek().is_none() {
-        return w.write_all(&[open, end]);
-    }
-    w.write_all(&[open])?;
-    for (i, item) in items.enumerate() {
-        separator(w, style, i == 0)?;
+    let mut first = true;
+    for item in items {
+        if first {
+            w.write_all(&[open])?;
+        }
+        separator(w, style, first)?;
+        first = false;
         each(w, item, deeper(style))?;
+    }
+    if first {
+        return w.write_all(&[open, end]);
     }
     close(w, style, &[end])
 }

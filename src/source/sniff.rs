@@ -36,6 +36,19 @@ impl Quotes {
         }
     }
 
+    /// How many bytes at the start of `bytes` leave this state as it is (a quoted field's text up
+    /// to its next quote, an unquoted field's up to the next delimiter or line break): a loop can
+    /// jump over them and [`Quotes::step`] only where something happens.
+    #[inline]
+    pub fn unchanged(self, bytes: &[u8], delimiter: u8) -> usize {
+        let found = match self {
+            Quotes::Quoted => memchr::memchr(b'"', bytes),
+            Quotes::Unquoted => memchr::memchr3(delimiter, b'\n', b'\r', bytes),
+            Quotes::FieldStart | Quotes::QuoteInQuoted => Some(0),
+        };
+        found.unwrap_or(bytes.len())
+    }
+
     /// Whether a delimiter or line break read in this state is data, not a separator.
     #[inline]
     pub fn quoted(self) -> bool {
@@ -122,6 +135,9 @@ mod tests {
         assert_eq!(run(b"a,\"b\""), Quotes::QuoteInQuoted);
         assert_eq!(run(b"a\"b"), Quotes::Unquoted);
         assert_eq!(run(b"\"a\",\n"), Quotes::FieldStart);
+        assert_eq!(Quotes::Quoted.unchanged(b"a,b\n\"", b','), 4);
+        assert_eq!(Quotes::Unquoted.unchanged(b"a\"b;c", b';'), 3);
+        assert_eq!(Quotes::FieldStart.unchanged(b"abc", b','), 0);
     }
 
     #[test]
