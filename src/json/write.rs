@@ -160,6 +160,7 @@ pub fn write_array<W: Write + ?Sized, T>(
     write_container(w, style, *b"[]", items, each)
 }
 
+#[inline]
 fn write_container<W: Write + ?Sized, T>(
     w: &mut W,
     style: Style,
@@ -189,6 +190,7 @@ pub fn to_compact_string(value: &Value) -> String {
     String::from_utf8(out).unwrap_or_default()
 }
 
+#[inline]
 fn deeper(style: Style) -> Style {
     match style {
         Style::Pretty(level) => Style::Pretty(level + 1),
@@ -196,6 +198,7 @@ fn deeper(style: Style) -> Style {
     }
 }
 
+#[inline]
 fn separator<W: Write + ?Sized>(w: &mut W, style: Style, first: bool) -> io::Result<()> {
     match (style, first) {
         (Style::Compact, true) | (Style::Spaced, true) => Ok(()),
@@ -208,6 +211,7 @@ fn separator<W: Write + ?Sized>(w: &mut W, style: Style, first: bool) -> io::Res
     }
 }
 
+#[inline]
 fn close<W: Write + ?Sized>(w: &mut W, style: Style, bracket: &[u8]) -> io::Result<()> {
     if let Style::Pretty(level) = style {
         w.write_all(b"\n")?;
