@@ -7,63 +7,36 @@
 //!     valgrind --tool=callgrind /tmp/swar-scan BODY.json skip swar      # or bytes
 //!     valgrind --tool=callgrind /tmp/swar-scan BODY.json none -         # the reading, to subtract
 //!
-//! The SWAR functions are copies of `json::lexer::plain_run_end` and `json::value::next_structural`.
+//! The SWAR functions are src/json/swar.rs itself (included by path); the byte loops are here.
 
 use std::hint::black_box;
 
-const ONES: u64 = 0x0101_0101_0101_0101;
-const HIGH: u64 = 0x8080_8080_8080_8080;
+// The SWAR scanners themselves, as xconn compiles them.
+#[path = "../../src/json/swar.rs"]
+#[allow(dead_code)]
+mod swar;
 
-#[inline]
-fn plain_run_end_swar(bytes: &[u8], mut pos: usize) -> usize {
-    let below = |x: u64, n: u64| x.wrapping_sub(ONES * n) & !x & HIGH;
-    while let Some(chunk) = bytes.get(pos..pos + 8) {
-        let word = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
-        let hits = below(word ^ (ONES * u64::from(b'"')), 1)
-            | below(word ^ (ONES * u64::from(b'\\')), 1)
-            | below(word, 0x20);
-        if hits != 0 {
-            return pos + (hits.trailing_zeros() / 8) as usize;
-        }
-        pos += 8;
-    }
-    plain_run_end_bytes(bytes, pos)
-}
+use swar::{next_structural as next_structural_swar, plain_run_end as plain_run_end_swar};
 
+/// What `swar::plain_run_end` would be without SWAR.
 #[inline]
 fn plain_run_end_bytes(bytes: &[u8], mut pos: usize) -> usize {
-    while let Some(&b) = bytes.get(pos) {
-        if b == b'"' || b == b'\\' || b < 0x20 {
-            break;
-        }
+    while bytes
+        .get(pos)
+        .is_some_and(|&b| b != b'"' && b != b'\\' && b >= 0x20)
+    {
         pos += 1;
     }
     pos
 }
 
-#[inline]
-fn next_structural_swar(bytes: &[u8], mut pos: usize) -> usize {
-    let zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
-    while let Some(chunk) = bytes.get(pos..pos + 8) {
-        let word = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
-        let folded = word | (ONES * 0x20);
-        let hits = zero(word ^ (ONES * u64::from(b'"')))
-            | zero(folded ^ (ONES * u64::from(b'{')))
-            | zero(folded ^ (ONES * u64::from(b'}')));
-        if hits != 0 {
-            return pos + (hits.trailing_zeros() / 8) as usize;
-        }
-        pos += 8;
-    }
-    next_structural_bytes(bytes, pos)
-}
-
+/// What `swar::next_structural` would be without SWAR.
 #[inline]
 fn next_structural_bytes(bytes: &[u8], mut pos: usize) -> usize {
-    while let Some(&b) = bytes.get(pos) {
-        if matches!(b, b'"' | b'[' | b']' | b'{' | b'}') {
-            break;
-        }
+    while bytes
+        .get(pos)
+        .is_some_and(|&b| !matches!(b, b'"' | b'[' | b']' | b'{' | b'}'))
+    {
         pos += 1;
     }
     pos

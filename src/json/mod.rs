@@ -7,11 +7,14 @@
 //!   strings are slices of the input (strings unescaped only when asked), containers are walked
 //!   on demand; nothing is copied or allocated per value.
 //! * [`write`] prints values back: numbers exactly as written, strings escaped one canonical way.
+//! * [`swar`] holds the two eight-bytes-at-a-time scanners the lexer, the walkers and the string
+//!   writer share.
 //! * [`scan_number`] is the number grammar, also used by CSV type inference.
 //! * [`is_ws`], [`skip_ws`] and [`skip_ws_back`] are the one whitespace rule for code that looks
 //!   at JSON text between values (the lexer, the walkers, the renderers' and merge's trims).
 
 pub mod lexer;
+pub mod swar;
 pub mod value;
 pub mod write;
 

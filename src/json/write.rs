@@ -5,7 +5,7 @@
 
 use std::io::{self, Write};
 
-use super::lexer::plain_run_end;
+use super::swar::plain_run_end;
 use super::value::{unescape, Value, ValueKind};
 
 /// How a value is spaced.
@@ -50,7 +50,7 @@ pub fn escape(b: u8) -> Option<([u8; 6], usize)> {
 }
 
 /// Write `s` as a JSON string literal: runs of plain bytes copied (found eight bytes at a time by
-/// [`plain_run_end`], the lexer's scan), `"`, `\\` and control characters escaped by [`escape`].
+/// [`plain_run_end`], the lexer's SWAR scan), `"`, `\\` and control characters escaped by [`escape`].
 /// The one string writer: every JSON string xconn writes goes through it.
 #[inline]
 pub fn write_str<W: Write + ?Sized>(w: &mut W, s: &str) -> io::Result<()> {
