@@ -17,7 +17,7 @@ use crate::body::Kind;
 use crate::body::Layout;
 use crate::error::data_error;
 use crate::json::write::push_str_bytes;
-use crate::source::sniff::Quotes;
+use crate::source::sniff::{self, Quotes};
 
 /// How to read the CSV.
 #[derive(Debug, Clone)]
@@ -124,15 +124,10 @@ fn sep_line(
 /// A delimiter a one-column header holds (`;`, tab or `|`), and how many times: the file may use
 /// that delimiter (unless `--delimiter` was given).
 fn suspect(header: &[String], delimiter: u8, options: &CsvOptions) -> Option<(u8, usize)> {
-    (header.len() == 1 && !options.delimiter_given)
-        .then(|| {
-            [b';', b'\t', b'|']
-                .into_iter()
-                .filter(|&c| c != delimiter)
-                .map(|c| (c, header[0].bytes().filter(|&b| b == c).count()))
-                .find(|&(_, n)| n > 0)
-        })
-        .flatten()
+    if header.len() != 1 || options.delimiter_given {
+        return None;
+    }
+    sniff::hidden_delimiter(header[0].as_bytes(), delimiter)
 }
 
 type Reader = csv::Reader<Tail<Box<dyn BufRead>>>;
@@ -422,7 +417,7 @@ impl Rows<'_> {
         let len = self.record.len();
         let suspect = self.suspect.take();
         if let (Some((c, n)), 1) = (suspect, len) {
-            if self.record[0].iter().filter(|&&b| b == c).count() == n {
+            if sniff::count(&self.record[0], c) == n {
                 let shown = char::from(c).escape_default();
                 return Err(data_error(format!(
                     "{}:{}: the header is one column, but it and the first row both hold {n} `{shown}`: the file looks `{shown}`-separated (hint: --delimiter '{shown}')",

@@ -167,7 +167,7 @@ pub fn looks_like(bytes: &[u8], err: &json::ParseError) -> Option<Looks> {
         return None;
     }
     let sample = &bytes[first..bytes.len().min(first + (64 << 10))];
-    sniff::csv_delimiter(sample, b",;\t|").map(Looks::Csv)
+    sniff::csv_delimiter(sample, sniff::DELIMITERS).map(Looks::Csv)
 }
 
 fn starts_with_any(bytes: &[u8], prefixes: &[&str]) -> bool {

@@ -1,7 +1,8 @@
 //! What a text is, told from its first bytes: the one format sniffer (a JSON array or object,
-//! else CSV; which delimiter a CSV sample holds consistently) and the one CSV quote state machine
-//! beside the `csv` crate, with the crate's rules, for what the crate does not tell (which
-//! fields were quoted, whether the input ended inside quotes, where records end in a sample).
+//! else CSV; which delimiter a CSV sample holds consistently, or a CSV read as one column hides)
+//! and the one CSV quote state machine beside the `csv` crate, with the crate's rules, for what
+//! the crate does not tell (which fields were quoted, whether the input ended inside quotes,
+//! where records end in a sample).
 
 /// Where a CSV reader is, by the `csv` crate's rules: the quote is `"`, a quote opens a quoted
 /// field only at the field's start, a doubled quote inside a quoted field is one quote, there is
@@ -55,6 +56,9 @@ impl Quotes {
         self == Quotes::Quoted
     }
 }
+
+/// The delimiters a CSV sample is tried with, in this order: `,` `;` tab `|`.
+pub const DELIMITERS: &[u8] = b",;\t|";
 
 /// What the first non-blank byte of a text says it is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -118,6 +122,22 @@ pub fn csv_delimiter(sample: &[u8], candidates: &[u8]) -> Option<u8> {
             .first()
             .is_some_and(|&n| n > 0 && counts.iter().all(|&c| c == n))
     })
+}
+
+/// A delimiter other than `delimiter` (`;`, tab or `|`) that a CSV read as one column holds in
+/// its one header cell, and how many times: the file may use that delimiter instead. The first
+/// such, in [`DELIMITERS`] order.
+pub fn hidden_delimiter(cell: &[u8], delimiter: u8) -> Option<(u8, usize)> {
+    DELIMITERS[1..]
+        .iter()
+        .filter(|&&c| c != delimiter)
+        .map(|&c| (c, count(cell, c)))
+        .find(|&(_, n)| n > 0)
+}
+
+/// How many times `cell` (a field as the CSV reader gives it) holds `c`.
+pub fn count(cell: &[u8], c: u8) -> usize {
+    memchr::memchr_iter(c, cell).count()
 }
 
 #[cfg(test)]
