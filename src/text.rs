@@ -1,7 +1,8 @@
 //! Text for people: escaping what must not reach a terminal or a markdown table, display width
 //! (by the `unicode-width` crate: wide East Asian characters and emoji count two, combining marks
 //! zero) and cutting to a width with `…`. Used by the renderers, the validator's text reports and
-//! the error printer, so it sits below all of them.
+//! the error printer, so it sits below all of them; and the one shell quoting rule
+//! ([`shell_word`]).
 
 use std::fmt::Write as _;
 
@@ -147,6 +148,17 @@ pub fn utf8(bytes: &[u8]) -> Result<&str, std::str::Utf8Error> {
     match simdutf8::basic::from_utf8(bytes) {
         Ok(text) => Ok(text),
         Err(_) => std::str::from_utf8(bytes),
+    }
+}
+
+/// A word for a POSIX shell: as it is when it holds only safe characters, else in single quotes
+/// (a `'` inside written `'\''`). The one shell quoting rule (file names in suggested commands).
+pub fn shell_word(name: &str) -> String {
+    let safe = |c: char| c.is_ascii_alphanumeric() || "-_./+,:@%".contains(c);
+    if !name.is_empty() && name.chars().all(safe) {
+        name.to_string()
+    } else {
+        format!("'{}'", name.replace('\'', "'\\''"))
     }
 }
 

@@ -187,54 +187,16 @@ impl<'a> Table<'a> {
         &self,
         mut each: impl FnMut(Value<'a>, &[Value<'a>]) -> Result<(), E>,
     ) -> Result<(), E> {
-        let text = self.rows.source();
-        let bytes = &text.as_bytes()[..self.rows.end()];
-        let ws = |mut p: usize| {
-            while let Some(b' ' | b'\t' | b'\n' | b'\r') = bytes.get(p) {
-                p += 1;
-            }
-            p
-        };
         let mut cells: Vec<Value<'a>> = Vec::new();
         let mut rows = self.rows.items();
-        // The header is walked by the iterator; the records are walked here.
-        let Some(header) = rows.next() else {
+        // The header is skipped; each record comes with its cells.
+        if rows.next().is_none() {
             return Ok(());
-        };
-        let mut pos = ws(header.end());
-        loop {
-            match bytes.get(pos) {
-                Some(b',') => pos = ws(pos + 1),
-                _ => return Ok(()),
-            }
-            let start = pos;
-            cells.clear();
-            let end = if bytes.get(pos) == Some(&b'[') {
-                pos = ws(pos + 1);
-                while let Some(&b) = bytes.get(pos) {
-                    if b == b']' {
-                        break;
-                    }
-                    let end = crate::json::value::skip(bytes, pos);
-                    if end <= pos {
-                        break;
-                    }
-                    cells.push(Value::from_checked(text, pos, end));
-                    pos = ws(end);
-                    if bytes.get(pos) == Some(&b',') {
-                        pos = ws(pos + 1);
-                    }
-                }
-                pos + 1
-            } else {
-                crate::json::value::skip(bytes, pos)
-            };
-            if end <= start || end > bytes.len() {
-                return Ok(());
-            }
-            each(Value::from_checked(text, start, end), &cells)?;
-            pos = ws(end);
         }
+        while let Some(record) = rows.next_with_items(&mut cells) {
+            each(record, &cells)?;
+        }
+        Ok(())
     }
 
     /// The records indexed for random access.
@@ -375,39 +337,18 @@ impl<'a> Body<'a> {
         }
         let kind = kind.or_else(|| Kind::detect(doc))?;
         let mut found: [Option<Value<'a>>; 5] = [None; 5];
-        let text = doc.source();
-        let bytes = &text.as_bytes()[..doc.end()];
-        let ws = |mut p: usize| {
-            while let Some(b' ' | b'\t' | b'\n' | b'\r') = bytes.get(p) {
-                p += 1;
-            }
-            p
-        };
-        let mut pos = ws(doc.offset() + 1);
-        while bytes.get(pos) == Some(&b'"') {
-            let key_end = crate::json::value::skip(bytes, pos);
-            let key = crate::json::unescape(&text[pos..key_end]);
-            pos = ws(key_end);
-            if bytes.get(pos) != Some(&b':') {
-                break;
-            }
-            let start = ws(pos + 1);
-            let end = crate::json::value::skip_with(bytes, start, &mut *passed);
+        let mut members = doc.members();
+        while let Some((key, value)) = members.next_with(&mut *passed) {
             let slot = ["inputs", "outputs", "warnings", "errors", "process_time"]
                 .iter()
-                .position(|name| key == *name);
+                .position(|name| key.matches(name));
             if let Some(slot) = slot {
-                found[slot].get_or_insert(Value::from_checked(text, start, end));
+                found[slot].get_or_insert(value);
                 // A request needs only `inputs`: stop there rather than walk on.
                 if slot == 0 && kind == Kind::Request {
                     break;
                 }
             }
-            pos = ws(end);
-            if bytes.get(pos) != Some(&b',') {
-                break;
-            }
-            pos = ws(pos + 1);
         }
         let array = |v: Option<Value<'a>>| v.filter(|v| v.is_array());
         Some(match kind {

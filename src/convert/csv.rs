@@ -10,12 +10,14 @@ use std::io::{self, BufRead, Read, Write};
 use anyhow::Context;
 use csv::ByteRecord;
 
-use super::infer::{type_cell, write_inferred, write_json_bytes, ColType, Inferred, Typed};
+use super::infer::{type_cell, write_inferred, ColType, Inferred, Typed};
 use super::TypesMode;
 use super::{BodyOut, Cell, Nested};
 use crate::body::Kind;
 use crate::body::Layout;
 use crate::error::data_error;
+use crate::json::write::push_str_bytes;
+use crate::source::sniff::{self, Quotes};
 
 /// How to read the CSV.
 #[derive(Debug, Clone)]
@@ -44,26 +46,7 @@ pub fn csv_to_body(
     layout: Layout,
     kind: Kind,
 ) -> anyhow::Result<()> {
-    // Excel's `sep=;` first line names the delimiter (`--delimiter` wins when given).
-    let mut delimiter = options.delimiter;
-    let mut first_line = 1;
-    let buffered = reader
-        .fill_buf()
-        .with_context(|| format!("cannot read {name}"))?;
-    if let Some(&[sep, ref rest @ ..]) = buffered.strip_prefix(b"sep=") {
-        let ending = match rest {
-            [b'\r', b'\n', ..] => Some(2),
-            [b'\n' | b'\r', ..] => Some(1),
-            _ => None,
-        };
-        if let (Some(ending), true) = (ending, sep.is_ascii() && sep != b'"') {
-            if !options.delimiter_given {
-                delimiter = sep;
-            }
-            reader.consume(5 + ending);
-            first_line = 2;
-        }
-    }
+    let (delimiter, first_line) = sep_line(name, &mut reader, options)?;
     let mut rdr = csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .has_headers(false)
@@ -79,16 +62,7 @@ pub fn csv_to_body(
     };
     let header = header_names(name, &record, header_line, delimiter, options.empty_header)?;
     let types = column_types(name, &header, options)?;
-    // A one-column header holding `;`, tab or `|`: the file may use that delimiter.
-    let suspect = (header.len() == 1 && !options.delimiter_given)
-        .then(|| {
-            [b';', b'\t', b'|']
-                .into_iter()
-                .filter(|&c| c != delimiter)
-                .map(|c| (c, header[0].bytes().filter(|&b| b == c).count()))
-                .find(|&(_, n)| n > 0)
-        })
-        .flatten();
+    let suspect = suspect(&header, delimiter, options);
     let mut rows = Rows {
         name,
         rdr,
@@ -117,6 +91,43 @@ pub fn csv_to_body(
     out.finish()?;
     huge.warn(name);
     Ok(())
+}
+
+/// Excel's `sep=;` first line names the delimiter (`--delimiter` wins when given): the delimiter
+/// and the line the header is on, with a `sep=` line consumed.
+fn sep_line(
+    name: &str,
+    reader: &mut Box<dyn BufRead>,
+    options: &CsvOptions,
+) -> anyhow::Result<(u8, u64)> {
+    let mut delimiter = options.delimiter;
+    let buffered = reader
+        .fill_buf()
+        .with_context(|| format!("cannot read {name}"))?;
+    if let Some(&[sep, ref rest @ ..]) = buffered.strip_prefix(b"sep=") {
+        let ending = match rest {
+            [b'\r', b'\n', ..] => Some(2),
+            [b'\n' | b'\r', ..] => Some(1),
+            _ => None,
+        };
+        if let (Some(ending), true) = (ending, sep.is_ascii() && sep != b'"') {
+            if !options.delimiter_given {
+                delimiter = sep;
+            }
+            reader.consume(5 + ending);
+            return Ok((delimiter, 2));
+        }
+    }
+    Ok((delimiter, 1))
+}
+
+/// A delimiter a one-column header holds (`;`, tab or `|`), and how many times: the file may use
+/// that delimiter (unless `--delimiter` was given).
+fn suspect(header: &[String], delimiter: u8, options: &CsvOptions) -> Option<(u8, usize)> {
+    if header.len() != 1 || options.delimiter_given {
+        return None;
+    }
+    sniff::hidden_delimiter(header[0].as_bytes(), delimiter)
 }
 
 type Reader = csv::Reader<Tail<Box<dyn BufRead>>>;
@@ -210,32 +221,22 @@ impl<R> Tail<R> {
         let raw = self.raw(begin, end);
         if memchr::memchr(b'"', raw).is_some() {
             let mut field = 0;
-            let mut at_start = true;
-            let mut in_quotes = false;
+            let mut state = Quotes::FieldStart;
             let mut i = 0;
-            while i < raw.len() {
-                let b = raw[i];
-                if in_quotes {
-                    if b == b'"' {
-                        if raw.get(i + 1) == Some(&b'"') {
-                            i += 1;
-                        } else {
-                            in_quotes = false;
-                        }
-                    }
-                } else if b == self.delimiter {
-                    field += 1;
-                    at_start = true;
-                    i += 1;
-                    continue;
-                } else if b == b'\n' || b == b'\r' {
+            loop {
+                i += state.unchanged(&raw[i..], self.delimiter);
+                let Some(&b) = raw.get(i) else { break };
+                i += 1;
+                if !state.quoted() && (b == b'\n' || b == b'\r') {
                     break;
-                } else if at_start && b == b'"' {
-                    in_quotes = true;
+                }
+                let next = state.step(b, self.delimiter);
+                if next == Quotes::FieldStart {
+                    field += 1;
+                } else if state == Quotes::FieldStart && next == Quotes::Quoted {
                     quoted.push(field);
                 }
-                at_start = false;
-                i += 1;
+                state = next;
             }
         }
         line
@@ -246,38 +247,22 @@ impl<R> Tail<R> {
     /// (quote `"`, doubled quote inside a quoted field, no escape character).
     fn unterminated_quote(&self) -> Option<(u64, u64)> {
         let raw = self.raw(self.mark, self.total);
-        #[derive(PartialEq)]
-        enum State {
-            FieldStart,
-            Unquoted,
-            Quoted,
-            QuoteInQuoted,
-        }
-        let mut state = State::FieldStart;
+        let mut state = Quotes::FieldStart;
         let mut line = self.mark_line;
         let mut open_line = line;
         let mut prev = 0u8;
         for &b in raw.iter() {
-            let end_of_field = b == self.delimiter || b == b'\n' || b == b'\r';
-            state = match state {
-                State::FieldStart | State::Unquoted if end_of_field => State::FieldStart,
-                State::FieldStart if b == b'"' => {
-                    open_line = line;
-                    State::Quoted
-                }
-                State::FieldStart | State::Unquoted => State::Unquoted,
-                State::Quoted if b == b'"' => State::QuoteInQuoted,
-                State::Quoted => State::Quoted,
-                State::QuoteInQuoted if b == b'"' => State::Quoted,
-                State::QuoteInQuoted if end_of_field => State::FieldStart,
-                State::QuoteInQuoted => State::Unquoted,
-            };
+            let next = state.step(b, self.delimiter);
+            if state == Quotes::FieldStart && next == Quotes::Quoted {
+                open_line = line;
+            }
+            state = next;
             if b == b'\r' || (b == b'\n' && prev != b'\r') {
                 line += 1;
             }
             prev = b;
         }
-        if state != State::Quoted {
+        if state != Quotes::Quoted {
             return None;
         }
         // The line of the last byte, not the empty line after a final line break.
@@ -432,7 +417,7 @@ impl Rows<'_> {
         let len = self.record.len();
         let suspect = self.suspect.take();
         if let (Some((c, n)), 1) = (suspect, len) {
-            if self.record[0].iter().filter(|&&b| b == c).count() == n {
+            if sniff::count(&self.record[0], c) == n {
                 let shown = char::from(c).escape_default();
                 return Err(data_error(format!(
                     "{}:{}: the header is one column, but it and the first row both hold {n} `{shown}`: the file looks `{shown}`-separated (hint: --delimiter '{shown}')",
@@ -559,7 +544,7 @@ fn write_quoted(out: &mut Vec<u8>, cell: &[u8], fields: usize) -> bool {
         out.extend_from_slice(b"null");
         return true;
     }
-    write_json_bytes(out, cell)
+    push_str_bytes(out, cell)
 }
 
 fn flat(
@@ -828,64 +813,19 @@ impl Format<'_> {
                 let cell = bytes.get(from..to).unwrap_or_default();
                 from = to;
                 let is_quoted = next_quoted.next_if_eq(&(base + i)).is_some();
-                let failed = if ty == ColType::Infer {
-                    let written = if is_quoted {
-                        write_quoted(out, cell, len)
-                    } else {
-                        let at = out.len();
-                        match write_inferred(out, cell) {
-                            Inferred::Number => {
-                                huge.check(&out[at..], line, row, &self.header[i]);
-                                true
-                            }
-                            Inferred::Other => true,
-                            Inferred::BadUtf8 => false,
-                        }
-                    };
-                    if written {
-                        continue;
-                    }
-                    None
-                } else {
-                    match std::str::from_utf8(cell) {
-                        Err(_) => None,
-                        Ok(text) => match type_cell(text, ty) {
-                            Some(typed) => {
-                                if let Typed::Number(n) = &typed {
-                                    huge.check(n.as_bytes(), line, row, &self.header[i]);
-                                }
-                                typed.write_json(out);
-                                continue;
-                            }
-                            None => Some(text),
-                        },
-                    }
+                let cell = Field {
+                    bytes: cell,
+                    quoted: is_quoted,
+                    fields: len,
+                    line,
+                    row,
+                    column: i,
                 };
-                // The row's UTF-8 is checked before its types: a type error counts only when
-                // the rest of the row is valid UTF-8.
+                let Err(failed) = self.cell(out, &cell, ty, huge) else {
+                    continue;
+                };
                 out.truncate(mark);
-                let bad_utf8 = match failed {
-                    None => Some(i),
-                    Some(_) => fields[i + 1..]
-                        .iter()
-                        .scan(to, |from, &e| {
-                            let f = bytes.get(*from..e).unwrap_or_default();
-                            *from = e;
-                            Some(f)
-                        })
-                        .position(|f| std::str::from_utf8(f).is_err())
-                        .map(|p| i + 1 + p),
-                };
-                *error = Some(match (bad_utf8, failed) {
-                    (None, Some(text)) => {
-                        type_error(self.name, line, row, &self.header[i], text, ty)
-                    }
-                    (column, _) => data_error(format!(
-                        "{}:{line}: row {row}, column {:?}: invalid UTF-8 (hint: save the file as UTF-8)",
-                        self.name,
-                        self.header.get(column.unwrap_or(0)).map_or("", String::as_str)
-                    )),
-                });
+                *error = Some(self.failure(&cell, failed, ty, bytes, &fields[i + 1..], to));
                 return;
             }
             out.extend_from_slice(self.row_close);
@@ -893,6 +833,89 @@ impl Format<'_> {
             start = fields.last().copied().unwrap_or(start);
         }
     }
+    /// Write one cell of type `ty`; `Err(None)` when it is not UTF-8, `Err(Some(text))` when it
+    /// is not of its column's type.
+    #[inline]
+    fn cell<'c>(
+        &self,
+        out: &mut Vec<u8>,
+        cell: &Field<'c>,
+        ty: ColType,
+        huge: &mut Huge,
+    ) -> Result<(), Option<&'c str>> {
+        if ty == ColType::Infer {
+            let written = if cell.quoted {
+                write_quoted(out, cell.bytes, cell.fields)
+            } else {
+                let at = out.len();
+                match write_inferred(out, cell.bytes) {
+                    Inferred::Number => {
+                        huge.check(&out[at..], cell.line, cell.row, &self.header[cell.column]);
+                        true
+                    }
+                    Inferred::Other => true,
+                    Inferred::BadUtf8 => false,
+                }
+            };
+            return if written { Ok(()) } else { Err(None) };
+        }
+        let text = std::str::from_utf8(cell.bytes).map_err(|_| None)?;
+        let typed = type_cell(text, ty).ok_or(Some(text))?;
+        if let Typed::Number(n) = &typed {
+            huge.check(n.as_bytes(), cell.line, cell.row, &self.header[cell.column]);
+        }
+        typed.write_json(out);
+        Ok(())
+    }
+
+    /// The error for a cell that failed (`failed` as [`Format::cell`] returns it). The row's
+    /// UTF-8 is checked before its types: a type error counts only when the rest of the row (the
+    /// fields ending at `rest`, the first starting at `from`) is valid UTF-8.
+    fn failure(
+        &self,
+        cell: &Field,
+        failed: Option<&str>,
+        ty: ColType,
+        bytes: &[u8],
+        rest: &[usize],
+        from: usize,
+    ) -> anyhow::Error {
+        let (line, row, i) = (cell.line, cell.row, cell.column);
+        let bad_utf8 = match failed {
+            None => Some(i),
+            Some(_) => rest
+                .iter()
+                .scan(from, |from, &e| {
+                    let f = bytes.get(*from..e).unwrap_or_default();
+                    *from = e;
+                    Some(f)
+                })
+                .position(|f| std::str::from_utf8(f).is_err())
+                .map(|p| i + 1 + p),
+        };
+        match (bad_utf8, failed) {
+            (None, Some(text)) => type_error(self.name, line, row, &self.header[i], text, ty),
+            (column, _) => {
+                data_error(format!(
+                "{}:{line}: row {row}, column {:?}: invalid UTF-8 (hint: save the file as UTF-8)",
+                self.name,
+                self.header.get(column.unwrap_or(0)).map_or("", String::as_str)
+            ))
+            }
+        }
+    }
+}
+
+/// One field of a batch being formatted, and where it is.
+struct Field<'c> {
+    bytes: &'c [u8],
+    /// Whether the field was quoted in the file.
+    quoted: bool,
+    /// How many fields its row has.
+    fields: usize,
+    line: u64,
+    row: usize,
+    column: usize,
 }
 
 /// One top-level column of the body built with `--nest`.

@@ -63,7 +63,7 @@ impl Typed<'_> {
             Typed::Bool(true) => buf.extend_from_slice(b"true"),
             Typed::Bool(false) => buf.extend_from_slice(b"false"),
             Typed::Number(text) => buf.extend_from_slice(text.as_bytes()),
-            Typed::String(s) => write_json_string(buf, s),
+            Typed::String(s) => crate::json::write::push_str(buf, s),
         }
     }
 }
@@ -143,13 +143,13 @@ pub fn write_inferred(buf: &mut Vec<u8>, bytes: &[u8]) -> Inferred {
                 buf.extend_from_slice(n.as_bytes());
                 return Inferred::Number;
             }
-            if !write_json_bytes(buf, bytes) {
+            if !crate::json::write::push_str_bytes(buf, bytes) {
                 return Inferred::BadUtf8;
             }
         }
         Some(b't' | b'f') if bytes == b"true" || bytes == b"false" => buf.extend_from_slice(bytes),
         _ => {
-            if !write_json_bytes(buf, bytes) {
+            if !crate::json::write::push_str_bytes(buf, bytes) {
                 return Inferred::BadUtf8;
             }
         }
@@ -262,106 +262,6 @@ pub fn is_json_number(bytes: &[u8]) -> bool {
     crate::json::scan_number(bytes, 0) == Ok(bytes.len())
 }
 
-/// Byte classes for the string writer: 0 copies as is, 1 needs an escape (controls, `"` and
-/// `\`), 2 is part of a multi-byte character.
-static CLASS: [u8; 256] = {
-    let mut table = [0u8; 256];
-    let mut i = 0;
-    while i < 256 {
-        table[i] = if i < 0x20 || i == b'"' as usize || i == b'\\' as usize {
-            1
-        } else if i >= 0x80 {
-            2
-        } else {
-            0
-        };
-        i += 1;
-    }
-    table
-};
-
-/// Whether none of the eight bytes in `word` needs attention from the string writer (each is
-/// ASCII, at least 0x20, and neither `"` nor `\`). Exact for the word as a whole.
-#[inline]
-fn plain8(word: u64) -> bool {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    let below_space = word.wrapping_sub(ONES * 0x20) & !word;
-    let q = word ^ (ONES * u64::from(b'"'));
-    let quote = q.wrapping_sub(ONES) & !q;
-    let b = word ^ (ONES * u64::from(b'\\'));
-    let backslash = b.wrapping_sub(ONES) & !b;
-    (below_space | quote | backslash | word) & HIGH == 0
-}
-
-/// The length of the well-formed UTF-8 character `bytes` starts with (its first byte is not
-/// ASCII), by the table of well-formed byte sequences in the Unicode standard (no overlong forms,
-/// no surrogates, nothing past U+10FFFF). `None` when it is not one.
-#[inline]
-fn char_len(bytes: &[u8]) -> Option<usize> {
-    let cont = |k: usize| bytes.get(k).is_some_and(|&b| (0x80..=0xbf).contains(&b));
-    let second = |lo: u8, hi: u8| bytes.get(1).is_some_and(|&b| (lo..=hi).contains(&b));
-    let ok = match bytes.first()? {
-        0xc2..=0xdf => return cont(1).then_some(2),
-        0xe0 => second(0xa0, 0xbf) && cont(2),
-        0xe1..=0xec | 0xee..=0xef => cont(1) && cont(2),
-        0xed => second(0x80, 0x9f) && cont(2),
-        0xf0 => return (second(0x90, 0xbf) && cont(2) && cont(3)).then_some(4),
-        0xf1..=0xf3 => return (cont(1) && cont(2) && cont(3)).then_some(4),
-        0xf4 => return (second(0x80, 0x8f) && cont(2) && cont(3)).then_some(4),
-        _ => false,
-    };
-    ok.then_some(3)
-}
-
-/// Append `s` as a JSON string literal, escaped the way serde_json escapes.
-#[inline]
-pub fn write_json_string(buf: &mut Vec<u8>, s: &str) {
-    write_json_bytes(buf, s.as_bytes());
-}
-
-/// Append `bytes` as a JSON string literal, escaped the way serde_json escapes, checking UTF-8
-/// on the way, a character at a time: `false` (with `buf` partly written) when the bytes are not
-/// valid UTF-8.
-pub fn write_json_bytes(buf: &mut Vec<u8>, bytes: &[u8]) -> bool {
-    buf.reserve(bytes.len() + 2);
-    buf.push(b'"');
-    let n = bytes.len();
-    let mut start = 0;
-    let mut i = 0;
-    while i < n {
-        // Eight plain ASCII bytes at a time.
-        if let Some(word) = bytes
-            .get(i..i + 8)
-            .and_then(|w| <[u8; 8]>::try_from(w).ok())
-        {
-            if plain8(u64::from_le_bytes(word)) {
-                i += 8;
-                continue;
-            }
-        }
-        let b = bytes[i];
-        match CLASS[b as usize] {
-            0 => i += 1,
-            2 => match char_len(&bytes[i..]) {
-                Some(len) => i += len,
-                None => return false,
-            },
-            _ => {
-                buf.extend_from_slice(&bytes[start..i]);
-                if let Some((escaped, len)) = crate::json::write::escape(b) {
-                    buf.extend_from_slice(&escaped[..len]);
-                }
-                i += 1;
-                start = i;
-            }
-        }
-    }
-    buf.extend_from_slice(&bytes[start..]);
-    buf.push(b'"');
-    true
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -384,70 +284,6 @@ mod tests {
             "", "-", "007", ".5", "1.", "+1", "NaN", "inf", "0x1F", "1_000", "1e", "1.5.", " 1",
         ] {
             assert!(!is_json_number(bad.as_bytes()), "{bad}");
-        }
-    }
-
-    #[test]
-    fn escaping_matches_serde_json() {
-        let text = "a\"b\\c\nd\re\tf\u{8}\u{c}\u{1}\u{1f}é😀";
-        let mut buf = Vec::new();
-        write_json_string(&mut buf, text);
-        assert_eq!(
-            String::from_utf8(buf).unwrap(),
-            serde_json::to_string(text).unwrap()
-        );
-    }
-
-    #[test]
-    fn eight_byte_scan_finds_every_special_byte() {
-        for special in [0u8, 0x1f, b'"', b'\\', 0x80, 0xff] {
-            for at in 0..8 {
-                let mut word = *b"abcdefgh";
-                word[at] = special;
-                assert!(!plain8(u64::from_le_bytes(word)), "{special:#x} at {at}");
-            }
-        }
-        assert!(plain8(u64::from_le_bytes(*b" ~!#[]{}")));
-    }
-
-    #[test]
-    fn string_writer_rejects_invalid_utf8() {
-        for bad in [
-            &b"\xc3"[..],
-            b"a\xc3,",
-            b"\xa9x",
-            b"\xed\xa0\x80",
-            b"ok\xff",
-        ] {
-            assert!(!write_json_bytes(&mut Vec::new(), bad), "{bad:?}");
-        }
-        assert!(write_json_bytes(&mut Vec::new(), "é東京😀\"x".as_bytes()));
-    }
-
-    #[test]
-    fn character_check_agrees_with_std() {
-        let mut bytes = [0u8; 4];
-        for b0 in 0x80..=0xffu8 {
-            for b1 in 0..=0xffu8 {
-                for tail in [
-                    [0x80u8, 0x80],
-                    [0xbf, 0xbf],
-                    [0x80, 0x41],
-                    [0x41, 0x80],
-                    [0xc0, 0x80],
-                ] {
-                    bytes[0] = b0;
-                    bytes[1] = b1;
-                    bytes[2..].copy_from_slice(&tail);
-                    // The first character of the longest valid prefix, as std sees it.
-                    let valid = match std::str::from_utf8(&bytes) {
-                        Ok(text) => text,
-                        Err(e) => std::str::from_utf8(&bytes[..e.valid_up_to()]).unwrap(),
-                    };
-                    let first = valid.chars().next().map(char::len_utf8);
-                    assert_eq!(char_len(&bytes), first, "{bytes:x?}");
-                }
-            }
         }
     }
 

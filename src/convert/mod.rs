@@ -26,8 +26,9 @@ use anyhow::Context;
 use crate::body::Kind;
 use crate::body::Layout;
 use crate::body::RecordWriter;
-use crate::json::write::{write_raw_str, write_value, Style};
+use crate::json::write::{push_str, write_array, write_raw_str, write_value, Style};
 use crate::json::{Value, ValueKind};
+use crate::source::sniff::{self, Start};
 use crate::source::{self, Source};
 use crate::validate::scan::RecordsCheck;
 
@@ -236,13 +237,13 @@ fn sniff(input: &Input) -> anyhow::Result<SourceFormat> {
         if n == 0 {
             break;
         }
-        let Some(start) = line.iter().position(|b| !b.is_ascii_whitespace()) else {
+        let Some((_, start)) = sniff::start(&line) else {
             continue;
         };
         match first_value {
-            None => match line[start] {
-                b'[' => return Ok(SourceFormat::Json),
-                b'{' => {
+            None => match start {
+                Start::Array => return Ok(SourceFormat::Json),
+                Start::Object => {
                     let whole = std::str::from_utf8(&line)
                         .ok()
                         .is_some_and(|text| crate::json::parse(text).is_ok());
@@ -251,7 +252,7 @@ fn sniff(input: &Input) -> anyhow::Result<SourceFormat> {
                     }
                     first_value = Some(true);
                 }
-                _ => return Ok(SourceFormat::Csv),
+                Start::Other => return Ok(SourceFormat::Csv),
             },
             Some(_) => return Ok(SourceFormat::Ndjson),
         }
@@ -269,10 +270,7 @@ fn starts_like_csv(reader: &mut Box<dyn BufRead>, name: &str) -> anyhow::Result<
     let buffered = reader
         .fill_buf()
         .with_context(|| format!("cannot read {name}"))?;
-    Ok(buffered
-        .iter()
-        .find(|b| !b.is_ascii_whitespace())
-        .is_some_and(|&b| b != b'[' && b != b'{'))
+    Ok(sniff::start(buffered).is_some_and(|(_, start)| start == Start::Other))
 }
 
 /// Run a conversion, writing the result to `w`.
@@ -698,9 +696,11 @@ pub struct Nested<'a> {
 
 /// Write a row (a JSON array of `cells`) in `style`.
 pub fn write_row(buf: &mut Vec<u8>, cells: &[Cell], style: Style) {
-    write_array(buf, style, cells.len(), |buf, i, inner| {
-        write_cell(buf, &cells[i], inner)
-    });
+    write_array(buf, style, cells, |buf, cell, inner| {
+        write_cell(buf, cell, inner);
+        Ok(())
+    })
+    .expect("writing to memory");
 }
 
 /// Write one cell in `style` (the style of the level it sits at).
@@ -708,9 +708,9 @@ pub fn write_cell(buf: &mut Vec<u8>, cell: &Cell, style: Style) {
     match cell {
         Cell::Null => buf.extend_from_slice(b"null"),
         Cell::Raw(text) => buf.extend_from_slice(text.as_bytes()),
-        Cell::Str(text) => infer::write_json_string(buf, text),
+        Cell::Str(text) => push_str(buf, text),
         Cell::Value(value) => match value.kind() {
-            ValueKind::String => write_string(buf, value.raw()),
+            ValueKind::String => write_raw_str(buf, value.raw()).expect("writing to memory"),
             ValueKind::Array | ValueKind::Object => {
                 write_value(buf, value, style).expect("writing to memory")
             }
@@ -720,87 +720,21 @@ pub fn write_cell(buf: &mut Vec<u8>, cell: &Cell, style: Style) {
         Cell::Table(table) if table.keys.is_empty() && table.rows.is_empty() => {
             buf.extend_from_slice(b"[]")
         }
-        Cell::Table(table) => write_array(buf, style, table.rows.len() + 1, |buf, i, inner| {
-            if i == 0 {
-                write_array(buf, inner, table.keys.len(), |buf, k, _| {
-                    infer::write_json_string(buf, &table.keys[k])
-                });
-            } else {
-                write_row(buf, &table.rows[i - 1], inner);
-            }
-        }),
-    }
-}
-
-/// A string given as checked raw JSON text (quotes included), in the canonical escaping: copied
-/// when its escapes (if any) are already the canonical short forms, else re-escaped.
-#[inline]
-fn write_string(buf: &mut Vec<u8>, raw: &str) {
-    let bytes = raw.as_bytes();
-    let canonical = match memchr::memchr(b'\\', bytes) {
-        None => true,
-        Some(first) => {
-            let mut i = first;
-            loop {
-                if !matches!(
-                    bytes.get(i + 1),
-                    Some(b'"' | b'\\' | b'n' | b'r' | b't' | b'b' | b'f')
-                ) {
-                    break false;
+        Cell::Table(table) => {
+            let header = std::iter::once(None);
+            let rows = table.rows.iter().map(Some);
+            write_array(buf, style, header.chain(rows), |buf, row, inner| {
+                match row {
+                    None => write_array(buf, inner, &table.keys, |buf, key, _| {
+                        push_str(buf, key);
+                        Ok(())
+                    })?,
+                    Some(row) => write_row(buf, row, inner),
                 }
-                match memchr::memchr(b'\\', &bytes[i + 2..]) {
-                    Some(next) => i += 2 + next,
-                    None => break true,
-                }
-            }
+                Ok(())
+            })
+            .expect("writing to memory")
         }
-    };
-    if canonical {
-        buf.extend_from_slice(bytes);
-    } else {
-        write_raw_str(buf, raw).expect("writing to memory");
-    }
-}
-
-/// Write a JSON array of `len` elements in `style`, like [`crate::json::write`] does; `each`
-/// writes element `i` in the style of the level below.
-fn write_array(
-    buf: &mut Vec<u8>,
-    style: Style,
-    len: usize,
-    mut each: impl FnMut(&mut Vec<u8>, usize, Style),
-) {
-    if len == 0 {
-        buf.extend_from_slice(b"[]");
-        return;
-    }
-    buf.push(b'[');
-    let inner = match style {
-        Style::Pretty(level) => Style::Pretty(level + 1),
-        other => other,
-    };
-    for i in 0..len {
-        match (style, i) {
-            (Style::Pretty(level), _) => {
-                buf.extend_from_slice(if i == 0 { b"\n" } else { b",\n" });
-                indent(buf, level + 1);
-            }
-            (_, 0) => {}
-            (Style::Compact, _) => buf.push(b','),
-            (Style::Spaced, _) => buf.extend_from_slice(b", "),
-        }
-        each(buf, i, inner);
-    }
-    if let Style::Pretty(level) = style {
-        buf.push(b'\n');
-        indent(buf, level);
-    }
-    buf.push(b']');
-}
-
-fn indent(buf: &mut Vec<u8>, level: usize) {
-    for _ in 0..level {
-        buf.extend_from_slice(b"  ");
     }
 }
 

@@ -19,6 +19,7 @@ use super::{located, reverse, BodyOut, Cell, Nested, Settings, TargetFormat};
 use crate::body::{Kind, Table};
 use crate::error::data_error;
 use crate::json::lexer::{duplicate, is_repeat};
+use crate::json::write::write_array;
 use crate::json::{unescape, ErrorKind, Lexer, ParseError, Value, ValueKind};
 use crate::source::{self, pointer_escape, Source};
 
@@ -435,13 +436,21 @@ impl<'a, 'w> Emit<'a, 'w> {
         }
         let style = self.out.style();
         let (count, stamp, slot, entries) = (self.count, &self.stamp, &self.slot, &self.entries);
-        super::write_array(&mut self.batch, style, stamp.len(), |buf, i, inner| {
-            if stamp[i] == count {
-                super::write_cell(buf, &entries[slot[i]].cell, inner);
-            } else {
-                buf.extend_from_slice(b"null");
-            }
-        });
+        let cells = stamp.iter().zip(slot);
+        write_array(
+            &mut self.batch,
+            style,
+            cells,
+            |buf, (&stamp, &slot), inner| {
+                if stamp == count {
+                    super::write_cell(buf, &entries[slot].cell, inner);
+                } else {
+                    buf.extend_from_slice(b"null");
+                }
+                Ok(())
+            },
+        )
+        .expect("writing to memory");
         self.rows += 1;
         if self.batch.len() >= BATCH {
             self.flush()?;
@@ -547,6 +556,21 @@ fn stream_array(
     settings: &Settings,
     w: &mut dyn Write,
 ) -> anyhow::Result<bool> {
+    let Some(header) = array_keys(source, text, start, settings)? else {
+        return Ok(false);
+    };
+    array_rows(source, text, start, header, settings, w)?;
+    Ok(true)
+}
+
+/// The first pass over the array at `start`: every element an object, and the header their keys
+/// make. `None` when something follows the array.
+fn array_keys(
+    source: &Source,
+    text: &str,
+    start: usize,
+    settings: &Settings,
+) -> anyhow::Result<Option<Header>> {
     let name = &source.name;
     let mut collect = Collect::new(settings.flatten);
     let mut not_object: Option<(usize, usize, ValueKind)> = None;
@@ -574,7 +598,7 @@ fn stream_array(
     })?;
     match walked {
         Ok(true) => {}
-        Ok(false) => return Ok(false),
+        Ok(false) => return Ok(None),
         Err(e) => return Err(syntax_error(source, &e)),
     }
     if let Some(to) = settings.to.filter(|&t| t != TargetFormat::Body) {
@@ -601,7 +625,20 @@ fn stream_array(
     if let Some(e) = shape {
         return Err(shape_error(source, e));
     }
-    let mut emit = Emit::begin(collect.header, w, settings)?;
+    Ok(Some(collect.header))
+}
+
+/// The second pass over the array at `start`: each object written as a row under `header`.
+fn array_rows(
+    source: &Source,
+    text: &str,
+    start: usize,
+    header: Header,
+    settings: &Settings,
+    w: &mut dyn Write,
+) -> anyhow::Result<()> {
+    let name = &source.name;
+    let mut emit = Emit::begin(header, w, settings)?;
     let mut failed = None;
     let walked = walk_array(source, text, start, |i, lexer| {
         if failed.is_none() && lexer.peek() == Some(b'{') {
@@ -626,7 +663,7 @@ fn stream_array(
         Err(e) => return Err(syntax_error(source, &e)),
     }
     emit.finish()?;
-    Ok(true)
+    Ok(())
 }
 
 /// Check the array starting at byte `start` of `text` element by element, calling `each` at
@@ -691,7 +728,7 @@ fn documents(
         }
         Err(e) => {
             // A broken body is refused as the validator refuses it (its rule and position).
-            let start = text.len() - text.trim_start_matches([' ', '\t', '\n', '\r']).len();
+            let start = crate::json::skip_ws(text.as_bytes(), 0);
             if Kind::detect(&Value::starting_at(text, start)).is_some() {
                 let to = settings.to.unwrap_or(TargetFormat::Json);
                 return reverse::body_to(source, text, to, settings, w);

@@ -5,6 +5,7 @@
 //! Callers drive it (`open` / `next` / `member_key` / `scalar`) to walk a document in their own
 //! order, as the validator does, or call [`Lexer::skip_value`] to check a whole value.
 
+use super::swar::plain_run_end;
 use super::{scan_number, ErrorKind, ParseError, MAX_DEPTH};
 
 type R<T> = Result<T, ParseError>;
@@ -61,9 +62,7 @@ impl<'a> Lexer<'a> {
     /// Skip JSON whitespace (space, tab, LF, CR).
     #[inline]
     pub fn skip_ws(&mut self) {
-        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
-            self.pos += 1;
-        }
+        self.pos = super::skip_ws(self.bytes, self.pos);
     }
 
     /// True when only whitespace is left.
@@ -310,34 +309,6 @@ impl<'a> Lexer<'a> {
     }
 }
 
-/// Where the run of plain string bytes starting at `pos` ends: the first `"`, `\\` or control
-/// character (or the end). Eight bytes at a time: strings are most of a body's text.
-#[inline]
-pub fn plain_run_end(bytes: &[u8], mut pos: usize) -> usize {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    // Bytes of `x` below `n` (n <= 128) have their high bit set in the result; the lowest one
-    // is exact, which is the one taken.
-    let below = |x: u64, n: u64| x.wrapping_sub(ONES * n) & !x & HIGH;
-    while let Some(chunk) = bytes.get(pos..pos + 8) {
-        let word = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
-        let hits = below(word ^ (ONES * u64::from(b'"')), 1)
-            | below(word ^ (ONES * u64::from(b'\\')), 1)
-            | below(word, 0x20);
-        if hits != 0 {
-            return pos + (hits.trailing_zeros() / 8) as usize;
-        }
-        pos += 8;
-    }
-    while let Some(&b) = bytes.get(pos) {
-        if b == b'"' || b == b'\\' || b < 0x20 {
-            break;
-        }
-        pos += 1;
-    }
-    pos
-}
-
 /// The error for a repeated key.
 pub fn duplicate(_raw: &str, offset: usize) -> ParseError {
     ParseError {
@@ -396,22 +367,6 @@ mod tests {
             "{text}"
         );
         assert!(check(&format!("{{{}}}", many.join(","))).is_ok());
-    }
-
-    #[test]
-    fn plain_runs_stop_at_quotes_backslashes_and_controls_at_any_offset() {
-        for len in 0..20 {
-            for stop in [b'"', b'\\', b'\n', 0x01, 0x1f] {
-                let mut bytes = vec![b'a'; len];
-                bytes.extend_from_slice("é€".as_bytes());
-                let at = bytes.len();
-                bytes.push(stop);
-                bytes.extend_from_slice(b"xyz\"");
-                assert_eq!(plain_run_end(&bytes, 0), at, "len {len} stop {stop}");
-            }
-            let bytes = vec![0x7f; len];
-            assert_eq!(plain_run_end(&bytes, 0), len);
-        }
     }
 
     #[test]

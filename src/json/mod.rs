@@ -7,14 +7,44 @@
 //!   strings are slices of the input (strings unescaped only when asked), containers are walked
 //!   on demand; nothing is copied or allocated per value.
 //! * [`write`] prints values back: numbers exactly as written, strings escaped one canonical way.
+//! * [`swar`] holds the two eight-bytes-at-a-time scanners the lexer, the walkers and the string
+//!   writer share.
 //! * [`scan_number`] is the number grammar, also used by CSV type inference.
+//! * [`is_ws`], [`skip_ws`] and [`skip_ws_back`] are the one whitespace rule for code that looks
+//!   at JSON text between values (the lexer, the walkers, the renderers' and merge's trims).
 
 pub mod lexer;
+pub mod swar;
 pub mod value;
 pub mod write;
 
 pub use lexer::Lexer;
 pub use value::{parse, parse_many, unescape, Items, Key, Members, Value, ValueKind};
+
+/// Whether `b` is JSON whitespace: space, tab, LF or CR (nothing else, not even a form feed).
+#[inline]
+pub fn is_ws(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | b'\r')
+}
+
+/// The first byte at or after `pos` that is not JSON whitespace (or the end of `bytes`).
+#[inline]
+pub fn skip_ws(bytes: &[u8], mut pos: usize) -> usize {
+    while bytes.get(pos).is_some_and(|&b| is_ws(b)) {
+        pos += 1;
+    }
+    pos
+}
+
+/// Just past the last byte before `end` that is not JSON whitespace (0 when there is none).
+#[inline]
+pub fn skip_ws_back(bytes: &[u8], mut end: usize) -> usize {
+    end = end.min(bytes.len());
+    while end > 0 && is_ws(bytes[end - 1]) {
+        end -= 1;
+    }
+    end
+}
 
 /// Deepest nesting accepted; deeper documents are rejected instead of exhausting the stack.
 pub const MAX_DEPTH: usize = 256;

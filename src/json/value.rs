@@ -8,6 +8,7 @@
 
 use std::borrow::Cow;
 
+use super::swar::next_structural;
 use super::{lexer::Lexer, ErrorKind, ParseError};
 
 /// What a value is, told by its first character.
@@ -350,35 +351,69 @@ impl<'a> Walk<'a> {
     }
 
     fn ws(&mut self) {
-        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
+        while self.peek().is_some_and(super::is_ws) {
             self.pos += 1;
         }
     }
 
     /// The next value, or `None` at the close.
     fn value(&mut self) -> Option<Value<'a>> {
+        self.value_with(&mut |_| {})
+    }
+
+    /// [`Walk::value`], calling `passed` as [`skip_with`] does while it skips a large value.
+    fn value_with(&mut self, passed: &mut dyn FnMut(usize)) -> Option<Value<'a>> {
         match self.peek()? {
             b']' | b'}' => None,
             _ => {
                 let start = self.pos;
-                let end = skip(&self.src.as_bytes()[..self.end], start);
+                let end = skip_with(&self.src.as_bytes()[..self.end], start, passed);
                 if end <= start {
                     self.pos = self.end;
                     return None;
                 }
-                self.pos = end;
-                self.ws();
-                if self.peek() == Some(b',') {
-                    self.pos += 1;
-                    self.ws();
-                }
-                Some(Value {
-                    src: self.src,
-                    start,
-                    end,
-                })
+                Some(self.past(start, end))
             }
         }
+    }
+
+    /// Move past the value `start..end` and the comma after it.
+    fn past(&mut self, start: usize, end: usize) -> Value<'a> {
+        self.pos = end;
+        self.ws();
+        if self.peek() == Some(b',') {
+            self.pos += 1;
+            self.ws();
+        }
+        Value {
+            src: self.src,
+            start,
+            end,
+        }
+    }
+
+    /// The next value and, when it is an array, its elements in `inner` (cleared first), found
+    /// in the same walk that finds the value's end (no second walk over the array).
+    fn value_and_items(&mut self, inner: &mut Vec<Value<'a>>) -> Option<Value<'a>> {
+        inner.clear();
+        if self.peek()? != b'[' {
+            return self.value();
+        }
+        let start = self.pos;
+        let mut items = Walk {
+            src: self.src,
+            pos: start + 1,
+            end: self.end,
+        };
+        items.ws();
+        while let Some(item) = items.value() {
+            inner.push(item);
+        }
+        if items.peek() != Some(b']') {
+            self.pos = self.end;
+            return None;
+        }
+        Some(self.past(start, items.pos + 1))
     }
 
     fn key(&mut self) -> Option<Key<'a>> {
@@ -406,6 +441,14 @@ pub struct Items<'a> {
     walk: Walk<'a>,
 }
 
+impl<'a> Items<'a> {
+    /// The next element and, when it is an array, its elements in `inner` (cleared first): one
+    /// walk for an array of rows and their cells (a table's records).
+    pub fn next_with_items(&mut self, inner: &mut Vec<Value<'a>>) -> Option<Value<'a>> {
+        self.walk.value_and_items(inner)
+    }
+}
+
 impl<'a> Iterator for Items<'a> {
     type Item = Value<'a>;
     fn next(&mut self) -> Option<Value<'a>> {
@@ -417,6 +460,16 @@ impl<'a> Iterator for Items<'a> {
 #[derive(Clone)]
 pub struct Members<'a> {
     walk: Walk<'a>,
+}
+
+impl<'a> Members<'a> {
+    /// The next member, calling `passed(offset)` every few MB while it skips a large value (a
+    /// mapped source gives those pages back, see [`skip_with`]).
+    pub fn next_with(&mut self, passed: &mut dyn FnMut(usize)) -> Option<(Key<'a>, Value<'a>)> {
+        let key = self.walk.key()?;
+        let value = self.walk.value_with(passed)?;
+        Some((key, value))
+    }
 }
 
 impl<'a> Iterator for Members<'a> {
@@ -485,34 +538,6 @@ pub fn skip_with(bytes: &[u8], start: usize, passed: &mut dyn FnMut(usize)) -> u
         }
     }
     bytes.len()
-}
-
-/// The first `"`, `[`, `]`, `{` or `}` at or after `pos` (or the end), eight bytes at a time.
-#[inline]
-fn next_structural(bytes: &[u8], mut pos: usize) -> usize {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    // A byte of `x` that is zero gets its high bit set; the lowest such byte is exact.
-    let zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
-    while let Some(chunk) = bytes.get(pos..pos + 8) {
-        let word = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
-        // `[` and `{` differ only in bit 5, as do `]` and `}`.
-        let folded = word | (ONES * 0x20);
-        let hits = zero(word ^ (ONES * u64::from(b'"')))
-            | zero(folded ^ (ONES * u64::from(b'{')))
-            | zero(folded ^ (ONES * u64::from(b'}')));
-        if hits != 0 {
-            return pos + (hits.trailing_zeros() / 8) as usize;
-        }
-        pos += 8;
-    }
-    while let Some(&b) = bytes.get(pos) {
-        if matches!(b, b'"' | b'[' | b']' | b'{' | b'}') {
-            break;
-        }
-        pos += 1;
-    }
-    pos
 }
 
 /// Past the string whose opening quote is at `start`.
@@ -663,20 +688,7 @@ mod tests {
     }
 
     #[test]
-    fn structural_scan_finds_quotes_and_brackets_at_any_offset() {
-        for len in 0..20 {
-            for stop in [b'"', b'[', b']', b'{', b'}'] {
-                // Bytes that differ from the brackets in bit 5 only must not match.
-                let mut bytes = Vec::new();
-                bytes.extend(std::iter::repeat_n(b'a', len));
-                bytes.extend_from_slice(b";=\x7f");
-                bytes.extend_from_slice("é".as_bytes());
-                let at = bytes.len();
-                bytes.push(stop);
-                bytes.extend_from_slice(b"zz");
-                assert_eq!(next_structural(&bytes, 0), at, "len {len} stop {stop}");
-            }
-        }
+    fn skip_finds_the_end_of_a_value() {
         let text = r#"[1, {"a": "]}\"[", "b": [[], {}]}, "x"] , 2"#;
         assert_eq!(skip(text.as_bytes(), 0), text.find(" ,").unwrap());
     }

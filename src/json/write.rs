@@ -5,6 +5,7 @@
 
 use std::io::{self, Write};
 
+use super::swar::plain_run_end;
 use super::value::{unescape, Value, ValueKind};
 
 /// How a value is spaced.
@@ -20,7 +21,7 @@ pub enum Style {
 
 /// How JSON writes byte `b` inside a string when it must be escaped (`"`, `\\`, a control
 /// character: the short form where JSON has one, else `\u00XX`); `None` when `b` is written as
-/// it is. The one escaping rule for every writer (this module and CSV inference's fast path).
+/// it is. The one escaping rule.
 #[inline]
 pub fn escape(b: u8) -> Option<([u8; 6], usize)> {
     const HEX: &[u8; 16] = b"0123456789abcdef";
@@ -48,29 +49,80 @@ pub fn escape(b: u8) -> Option<([u8; 6], usize)> {
     }
 }
 
-/// Write `s` as a JSON string literal.
+/// Write `s` as a JSON string literal: runs of plain bytes copied (found eight bytes at a time by
+/// [`plain_run_end`], the lexer's SWAR scan), `"`, `\\` and control characters escaped by [`escape`].
+/// The one string writer: every JSON string xconn writes goes through it.
+#[inline]
 pub fn write_str<W: Write + ?Sized>(w: &mut W, s: &str) -> io::Result<()> {
-    w.write_all(b"\"")?;
-    let bytes = s.as_bytes();
-    let mut run = 0;
-    for (i, &b) in bytes.iter().enumerate() {
-        if let Some((escaped, len)) = escape(b) {
-            w.write_all(&bytes[run..i])?;
-            w.write_all(&escaped[..len])?;
-            run = i + 1;
+    write_escaped(w, s.as_bytes())
+}
+
+/// Append `s` as a JSON string literal ([`write_str`] into memory).
+#[inline]
+pub fn push_str(buf: &mut Vec<u8>, s: &str) {
+    buf.reserve(s.len() + 2);
+    write_escaped(buf, s.as_bytes()).expect("writing to memory");
+}
+
+/// Append `bytes` as a JSON string literal when they are UTF-8 ([`crate::text::utf8`]); `false`,
+/// with nothing written, when they are not.
+#[inline]
+pub fn push_str_bytes(buf: &mut Vec<u8>, bytes: &[u8]) -> bool {
+    match crate::text::utf8(bytes) {
+        Ok(s) => {
+            push_str(buf, s);
+            true
         }
+        Err(_) => false,
     }
-    w.write_all(&bytes[run..])?;
+}
+
+#[inline]
+fn write_escaped<W: Write + ?Sized>(w: &mut W, bytes: &[u8]) -> io::Result<()> {
+    w.write_all(b"\"")?;
+    let mut start = 0;
+    loop {
+        let end = plain_run_end(bytes, start);
+        w.write_all(&bytes[start..end])?;
+        let Some(&b) = bytes.get(end) else { break };
+        if let Some((escaped, len)) = escape(b) {
+            w.write_all(&escaped[..len])?;
+        }
+        start = end + 1;
+    }
     w.write_all(b"\"")
 }
 
-/// Write a string given as raw JSON text (quotes included) in the canonical form: copied when it
-/// has no escapes, else unescaped and escaped again.
+/// Write a string given as checked raw JSON text (quotes included) in the canonical form: copied
+/// when its escapes (if any) are already the canonical short forms, else unescaped and escaped
+/// again.
+#[inline]
 pub fn write_raw_str<W: Write + ?Sized>(w: &mut W, raw: &str) -> io::Result<()> {
-    if raw.contains('\\') {
-        write_str(w, &unescape(raw))
-    } else {
+    if is_canonical(raw.as_bytes()) {
         w.write_all(raw.as_bytes())
+    } else {
+        write_str(w, &unescape(raw))
+    }
+}
+
+/// Whether every escape in the raw string is one [`escape`] writes in short form (`\"` `\\`
+/// `\n` `\r` `\t` `\b` `\f`): then the text is already canonical.
+#[inline]
+fn is_canonical(bytes: &[u8]) -> bool {
+    let Some(mut i) = memchr::memchr(b'\\', bytes) else {
+        return true;
+    };
+    loop {
+        if !matches!(
+            bytes.get(i + 1),
+            Some(b'"' | b'\\' | b'n' | b'r' | b't' | b'b' | b'f')
+        ) {
+            return false;
+        }
+        match memchr::memchr(b'\\', &bytes[i + 2..]) {
+            Some(next) => i += 2 + next,
+            None => return true,
+        }
     }
 }
 
@@ -78,34 +130,57 @@ pub fn write_raw_str<W: Write + ?Sized>(w: &mut W, raw: &str) -> io::Result<()> 
 pub fn write_value<W: Write + ?Sized>(w: &mut W, value: &Value, style: Style) -> io::Result<()> {
     match value.kind() {
         ValueKind::String => write_raw_str(w, value.raw()),
-        ValueKind::Array => {
-            let mut items = value.items().peekable();
-            if items.peek().is_none() {
-                return w.write_all(b"[]");
-            }
-            w.write_all(b"[")?;
-            for (i, item) in items.enumerate() {
-                separator(w, style, i == 0)?;
-                write_value(w, &item, deeper(style))?;
-            }
-            close(w, style, b"]")
-        }
-        ValueKind::Object => {
-            let mut members = value.members().peekable();
-            if members.peek().is_none() {
-                return w.write_all(b"{}");
-            }
-            w.write_all(b"{")?;
-            for (i, (key, item)) in members.enumerate() {
-                separator(w, style, i == 0)?;
+        ValueKind::Array => write_array(w, style, value.items(), |w, item, inner| {
+            write_value(w, &item, inner)
+        }),
+        ValueKind::Object => write_container(
+            w,
+            style,
+            *b"{}",
+            value.members(),
+            |w, (key, item), inner| {
                 write_raw_str(w, key.raw())?;
-                w.write_all(if style == Style::Compact { b":" } else { b": " })?;
-                write_value(w, &item, deeper(style))?;
-            }
-            close(w, style, b"}")
-        }
+                w.write_all(if inner == Style::Compact { b":" } else { b": " })?;
+                write_value(w, &item, inner)
+            },
+        ),
         _ => w.write_all(value.raw().as_bytes()),
     }
+}
+
+/// Write a JSON array of `items` in `style`: `each` writes one item, in the style of the level
+/// below. The one layout of arrays, for values read and for rows being built (`convert`).
+#[inline]
+pub fn write_array<W: Write + ?Sized, T>(
+    w: &mut W,
+    style: Style,
+    items: impl IntoIterator<Item = T>,
+    each: impl FnMut(&mut W, T, Style) -> io::Result<()>,
+) -> io::Result<()> {
+    write_container(w, style, *b"[]", items, each)
+}
+
+#[inline]
+fn write_container<W: Write + ?Sized, T>(
+    w: &mut W,
+    style: Style,
+    [open, end]: [u8; 2],
+    items: impl IntoIterator<Item = T>,
+    mut each: impl FnMut(&mut W, T, Style) -> io::Result<()>,
+) -> io::Result<()> {
+    let mut first = true;
+    for item in items {
+        if first {
+            w.write_all(&[open])?;
+        }
+        separator(w, style, first)?;
+        first = false;
+        each(w, item, deeper(style))?;
+    }
+    if first {
+        return w.write_all(&[open, end]);
+    }
+    close(w, style, &[end])
 }
 
 /// A value's canonical compact text.
@@ -115,6 +190,7 @@ pub fn to_compact_string(value: &Value) -> String {
     String::from_utf8(out).unwrap_or_default()
 }
 
+#[inline]
 fn deeper(style: Style) -> Style {
     match style {
         Style::Pretty(level) => Style::Pretty(level + 1),
@@ -122,6 +198,7 @@ fn deeper(style: Style) -> Style {
     }
 }
 
+#[inline]
 fn separator<W: Write + ?Sized>(w: &mut W, style: Style, first: bool) -> io::Result<()> {
     match (style, first) {
         (Style::Compact, true) | (Style::Spaced, true) => Ok(()),
@@ -134,6 +211,7 @@ fn separator<W: Write + ?Sized>(w: &mut W, style: Style, first: bool) -> io::Res
     }
 }
 
+#[inline]
 fn close<W: Write + ?Sized>(w: &mut W, style: Style, bracket: &[u8]) -> io::Result<()> {
     if let Style::Pretty(level) = style {
         w.write_all(b"\n")?;
@@ -183,6 +261,31 @@ mod tests {
     fn numbers_are_written_as_they_were_read() {
         let text = "[1.10,1e3,1E-3,-0,12345678901234567890,1e400]";
         assert_eq!(written(text, Style::Compact), text);
+    }
+
+    #[test]
+    fn escaping_matches_serde_json() {
+        let text = "a\"b\\c\nd\re\tf\u{8}\u{c}\u{1}\u{1f}é😀";
+        let mut buf = Vec::new();
+        push_str(&mut buf, text);
+        assert_eq!(
+            String::from_utf8(buf).unwrap(),
+            serde_json::to_string(text).unwrap()
+        );
+    }
+
+    #[test]
+    fn string_writer_rejects_invalid_utf8() {
+        for bad in [
+            &b"\xc3"[..],
+            b"a\xc3,",
+            b"\xa9x",
+            b"\xed\xa0\x80",
+            b"ok\xff",
+        ] {
+            assert!(!push_str_bytes(&mut Vec::new(), bad), "{bad:?}");
+        }
+        assert!(push_str_bytes(&mut Vec::new(), "é東京😀\"x".as_bytes()));
     }
 
     #[test]

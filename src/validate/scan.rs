@@ -541,62 +541,7 @@ impl<'a> Scanner<'a, '_> {
             );
             return Ok(scanned);
         }
-        let mut members: Vec<Member<'a>> = Vec::new();
-        let mut envelope = Envelope {
-            doc: Json::Object(Map::new()),
-            sparse: Vec::new(),
-        };
-        if self.lx.open(b'}')? {
-            let (mut keys, mut set) = (Vec::new(), None);
-            loop {
-                let key_offset = self.lx.pos;
-                let raw = self.lx.member_key()?;
-                self.check_unique(&mut keys, &mut set, raw, key_offset);
-                let key = key_text(raw).into_owned();
-                let value_offset = self.lx.pos;
-                let first = self.found.len();
-                self.path.push(Seg::Key(raw));
-                let (shape, (value, kept)) = match key.as_str() {
-                    "inputs" | "outputs" => {
-                        let (records, value) = self.records_table(&key)?;
-                        (Shape::Records { records }, value)
-                    }
-                    "warnings" | "errors" => {
-                        let (count, non_null, value) = self.entries(&key)?;
-                        (Shape::Entries { count, non_null }, value)
-                    }
-                    "process_time" => {
-                        let (count, value) = self.times()?;
-                        (Shape::Entries { count, non_null: 0 }, value)
-                    }
-                    _ => (Shape::Other, (self.materialize()?, None)),
-                };
-                self.path.pop();
-                envelope.insert(key.clone(), value, kept);
-                let (count, non_null) = match shape {
-                    Shape::Records { records } => (records, 0),
-                    Shape::Entries { count, non_null } => (count, non_null),
-                    Shape::Other => (None, 0),
-                };
-                scanned.members.push(TopMember {
-                    key: key.clone(),
-                    span: (value_offset, self.lx.pos),
-                    count,
-                    non_null,
-                });
-                members.push(Member {
-                    key,
-                    raw,
-                    key_offset,
-                    value_offset,
-                    shape,
-                    found: first..self.found.len(),
-                });
-                if !self.lx.next(b'}')? {
-                    break;
-                }
-            }
-        }
+        let (members, envelope) = self.top_members(&mut scanned.members)?;
         scanned.root = Some((start, self.lx.pos));
         self.lx.end()?;
 
@@ -621,14 +566,127 @@ impl<'a> Scanner<'a, '_> {
             );
             return Ok(scanned);
         };
+        self.unknown_keys(&members, kind);
+
+        let records_member = member(kind.records_key());
+        let records = self.records_count(records_member, kind, start);
+        scanned.records = records;
+
+        let failure_response =
+            kind == Kind::Response && self.response_entries(&members, records, against, start);
+        if let (Some(0), Some(m), false) = (records, records_member, failure_response) {
+            self.report_child(
+                Seg::Key(m.raw),
+                rules::NO_RECORDS,
+                m.value_offset,
+                format!("the {} has no records", kind.name()),
+            );
+        }
+        scanned.envelope = Some(envelope);
+        Ok(scanned)
+    }
+
+    /// The number of records in `inputs` / `outputs` (`None` when it is missing, reported
+    /// here, or not an array).
+    fn records_count(
+        &mut self,
+        records_member: Option<&Member<'a>>,
+        kind: Kind,
+        start: usize,
+    ) -> Option<usize> {
+        match records_member {
+            None => {
+                self.report(
+                    rules::RECORDS_NOT_ARRAY,
+                    start,
+                    format!(
+                        "a {} needs `{}`: an array whose first row is the header",
+                        kind.name(),
+                        kind.records_key()
+                    ),
+                );
+                None
+            }
+            Some(Member {
+                shape: Shape::Records { records },
+                ..
+            }) => *records,
+            Some(_) => None,
+        }
+    }
+
+    /// The members of the top-level object (the lexer is on its `{`): each checked by its key's
+    /// rules, listed in `top`, and kept in the envelope the schema checks.
+    fn top_members(&mut self, top: &mut Vec<TopMember>) -> R<(Vec<Member<'a>>, Envelope)> {
+        let mut members: Vec<Member<'a>> = Vec::new();
+        let mut envelope = Envelope {
+            doc: Json::Object(Map::new()),
+            sparse: Vec::new(),
+        };
+        if !self.lx.open(b'}')? {
+            return Ok((members, envelope));
+        }
+        let (mut keys, mut set) = (Vec::new(), None);
+        loop {
+            let key_offset = self.lx.pos;
+            let raw = self.lx.member_key()?;
+            self.check_unique(&mut keys, &mut set, raw, key_offset);
+            let key = key_text(raw).into_owned();
+            let value_offset = self.lx.pos;
+            let first = self.found.len();
+            self.path.push(Seg::Key(raw));
+            let (shape, (value, kept)) = match key.as_str() {
+                "inputs" | "outputs" => {
+                    let (records, value) = self.records_table(&key)?;
+                    (Shape::Records { records }, value)
+                }
+                "warnings" | "errors" => {
+                    let (count, non_null, value) = self.entries(&key)?;
+                    (Shape::Entries { count, non_null }, value)
+                }
+                "process_time" => {
+                    let (count, value) = self.times()?;
+                    (Shape::Entries { count, non_null: 0 }, value)
+                }
+                _ => (Shape::Other, (self.materialize()?, None)),
+            };
+            self.path.pop();
+            envelope.insert(key.clone(), value, kept);
+            let (count, non_null) = match shape {
+                Shape::Records { records } => (records, 0),
+                Shape::Entries { count, non_null } => (count, non_null),
+                Shape::Other => (None, 0),
+            };
+            top.push(TopMember {
+                key: key.clone(),
+                span: (value_offset, self.lx.pos),
+                count,
+                non_null,
+            });
+            members.push(Member {
+                key,
+                raw,
+                key_offset,
+                value_offset,
+                shape,
+                found: first..self.found.len(),
+            });
+            if !self.lx.next(b'}')? {
+                break;
+            }
+        }
+        Ok((members, envelope))
+    }
+
+    /// Problems inside unknown keys are not problems: drop them, warn about the key. A repeated
+    /// key is wrong in any JSON, so it stays.
+    fn unknown_keys(&mut self, members: &[Member<'a>], kind: Kind) {
         let known: &[&str] = match kind {
             Kind::Request => &["inputs"],
             Kind::Response => &RESPONSE_KEYS,
         };
         let is_known = |m: &Member| known.contains(&m.key.as_str());
 
-        // Problems inside unknown keys are not problems: drop them, warn about the key. A
-        // repeated key is wrong in any JSON, so it stays.
         let mut drop = vec![false; self.found.len()];
         for m in members.iter().filter(|m| !is_known(m)) {
             for i in m.found.clone() {
@@ -654,104 +712,83 @@ impl<'a> Scanner<'a, '_> {
                 ),
             );
         }
+    }
 
-        let records_key = kind.records_key();
-        let records_member = member(records_key);
-        let records = match records_member {
-            None => {
+    /// A response's `warnings`, `errors` and `process_time`: present, one entry per record, and
+    /// `outputs` as long as the request it answers (`against`). True for a request-level failure
+    /// (no records, `errors` not null).
+    fn response_entries(
+        &mut self,
+        members: &[Member<'a>],
+        records: Option<usize>,
+        against: Option<(&str, usize)>,
+        start: usize,
+    ) -> bool {
+        let member = |name: &str| members.iter().rev().find(|m| m.key == name);
+        let records_member = member("outputs");
+        let mut failure_response = false;
+        let n = records.unwrap_or(0);
+        for name in &RESPONSE_KEYS[1..] {
+            let name = *name;
+            let Some(m) = member(name) else {
                 self.report(
-                    rules::RECORDS_NOT_ARRAY,
+                    rules::RESPONSE_KEY,
                     start,
                     format!(
-                        "a {} needs `{records_key}`: an array whose first row is the header",
-                        kind.name()
+                        "a response needs `{name}`: one entry per output record ({})",
+                        if name == "process_time" {
+                            "milliseconds"
+                        } else {
+                            "null, or a list"
+                        }
                     ),
                 );
-                None
+                continue;
+            };
+            let Shape::Entries { count, non_null } = m.shape else {
+                continue;
+            };
+            if name == "errors" && n == 0 && non_null > 0 {
+                failure_response = true;
             }
-            Some(Member {
-                shape: Shape::Records { records },
-                ..
-            }) => *records,
-            Some(_) => None,
-        };
-        scanned.records = records;
-
-        let mut failure_response = false;
-        if kind == Kind::Response {
-            let n = records.unwrap_or(0);
-            for name in &RESPONSE_KEYS[1..] {
-                let name = *name;
-                let Some(m) = member(name) else {
-                    self.report(
-                        rules::RESPONSE_KEY,
-                        start,
-                        format!(
-                            "a response needs `{name}`: one entry per output record ({})",
-                            if name == "process_time" {
-                                "milliseconds"
-                            } else {
-                                "null, or a list"
-                            }
-                        ),
-                    );
-                    continue;
-                };
-                let Shape::Entries { count, non_null } = m.shape else {
-                    continue;
-                };
-                if name == "errors" && n == 0 && non_null > 0 {
-                    failure_response = true;
-                }
-                let (Some(count), Some(_)) = (count, records) else {
-                    continue;
-                };
-                let message = if n > 0 && count != n {
+            let (Some(count), Some(_)) = (count, records) else {
+                continue;
+            };
+            let message = if n > 0 && count != n {
+                format!(
+                    "`{name}` has {count} entr{} but `outputs` has {n} record{}: give one \
+                     entry per record",
+                    if count == 1 { "y" } else { "ies" },
+                    if n == 1 { "" } else { "s" }
+                )
+            } else if n == 0 && count > 1 {
+                format!(
+                    "`{name}` has {count} entries but `outputs` has no records: a response \
+                     without records carries at most one request-level entry"
+                )
+            } else {
+                continue;
+            };
+            self.report_child(Seg::Key(m.raw), rules::LENGTHS, m.value_offset, message);
+        }
+        // A request-level failure (no records, one `errors` entry, as the spec's Example 3)
+        // answers a request of any size.
+        if let (Some(n), Some((request, m)), Some(outputs)) = (records, against, records_member) {
+            if n != m && !failure_response {
+                self.report_child(
+                    Seg::Key(outputs.raw),
+                    rules::AGAINST,
+                    outputs.value_offset,
                     format!(
-                        "`{name}` has {count} entr{} but `outputs` has {n} record{}: give one \
-                         entry per record",
-                        if count == 1 { "y" } else { "ies" },
-                        if n == 1 { "" } else { "s" }
-                    )
-                } else if n == 0 && count > 1 {
-                    format!(
-                        "`{name}` has {count} entries but `outputs` has no records: a response \
-                         without records carries at most one request-level entry"
-                    )
-                } else {
-                    continue;
-                };
-                self.report_child(Seg::Key(m.raw), rules::LENGTHS, m.value_offset, message);
-            }
-            // A request-level failure (no records, one `errors` entry, as the spec's Example 3)
-            // answers a request of any size.
-            if let (Some(n), Some((request, m)), Some(outputs)) = (records, against, records_member)
-            {
-                if n != m && !failure_response {
-                    self.report_child(
-                        Seg::Key(outputs.raw),
-                        rules::AGAINST,
-                        outputs.value_offset,
-                        format!(
-                            "`outputs` has {n} record{} but the request {request} has {m} input \
-                             record{}",
-                            if n == 1 { "" } else { "s" },
-                            if m == 1 { "" } else { "s" }
-                        ),
-                    );
-                }
+                        "`outputs` has {n} record{} but the request {request} has {m} input \
+                         record{}",
+                        if n == 1 { "" } else { "s" },
+                        if m == 1 { "" } else { "s" }
+                    ),
+                );
             }
         }
-        if let (Some(0), Some(m), false) = (records, records_member, failure_response) {
-            self.report_child(
-                Seg::Key(m.raw),
-                rules::NO_RECORDS,
-                m.value_offset,
-                format!("the {} has no records", kind.name()),
-            );
-        }
-        scanned.envelope = Some(envelope);
-        Ok(scanned)
+        failure_response
     }
 
     /// `inputs` / `outputs`: returns the record count (when it is an array) and its envelope:
@@ -777,68 +814,20 @@ impl<'a> Scanner<'a, '_> {
         }
         let mut header = self.pool.pop().unwrap_or_default();
         header.clear();
-        let mut has_header = false;
-        let mut first_object: Option<Value<'a>> = None;
-        let first = self.lx.pos;
         self.path.push(Seg::Index(0));
-        match self.peek() {
-            Some(b'[') => {
-                self.header(&mut header)?;
-                // An empty header was reported; widths against it would only add noise.
-                has_header = !header.is_empty();
-                let row = Value::from_checked(self.lx.text, first, self.lx.pos);
-                envelope.keep(0, row.to_serde());
-            }
-            Some(b'{') => {
-                first_object = Some(self.checked_value()?);
-                envelope.keep(0, Json::Object(Map::new()));
-            }
-            _ => {
-                let what = type_name(self.peek());
-                envelope.keep(0, self.materialize()?);
-                self.report(
-                    rules::BAD_HEADER,
-                    first,
-                    format!(
-                        "the first row of `{key}` must be the header (an array of column names), \
-                         not {what}"
-                    ),
-                );
-            }
-        }
+        let first_object = self.first_row(key, &mut header, &mut envelope)?;
+        // An empty header was reported; widths against it would only add noise.
+        let has_header = !header.is_empty();
         let mut count = 0usize;
         while self.lx.next(b']')? {
             count += 1;
             self.set_last(Seg::Index(count));
             self.passed();
-            let row = self.lx.pos;
             match self.peek() {
                 // A record's envelope would be an array, which the schema accepts whatever it
                 // holds (its values are checked here): it is left out.
                 Some(b'[') => self.record(has_header.then_some(header.as_slice()))?,
-                Some(b'{') => {
-                    self.skip_value()?;
-                    if first_object.is_none() {
-                        self.keep(&mut envelope, count, || Json::Object(Map::new()));
-                        self.report(
-                            rules::RECORD_NOT_ARRAY,
-                            row,
-                            "a record is an object; records are arrays of values in header order \
-                             (only the JSON-array format is supported)"
-                                .to_string(),
-                        );
-                    }
-                }
-                _ => {
-                    let what = type_name(self.peek());
-                    let value = self.checked_value()?;
-                    self.keep(&mut envelope, count, || value.to_serde());
-                    self.report(
-                        rules::RECORD_NOT_ARRAY,
-                        row,
-                        format!("a record must be an array of values, not {what}"),
-                    );
-                }
+                _ => self.not_a_record(&mut envelope, count, first_object.is_some())?,
             }
         }
         self.path.pop();
@@ -858,6 +847,71 @@ impl<'a> Scanner<'a, '_> {
             return Ok((Some(records), envelope.finish()));
         }
         Ok((Some(count), envelope.finish()))
+    }
+
+    /// The first row of `inputs` / `outputs`, which must be the header: its names go to
+    /// `header`. Returns the row when it is an object (an array of objects, reported as a whole
+    /// by the caller).
+    fn first_row(
+        &mut self,
+        key: &str,
+        header: &mut Vec<&'a str>,
+        envelope: &mut Sparse,
+    ) -> R<Option<Value<'a>>> {
+        let first = self.lx.pos;
+        match self.peek() {
+            Some(b'[') => {
+                self.header(header)?;
+                let row = Value::from_checked(self.lx.text, first, self.lx.pos);
+                envelope.keep(0, row.to_serde());
+            }
+            Some(b'{') => {
+                envelope.keep(0, Json::Object(Map::new()));
+                return Ok(Some(self.checked_value()?));
+            }
+            _ => {
+                let what = type_name(self.peek());
+                envelope.keep(0, self.materialize()?);
+                self.report(
+                    rules::BAD_HEADER,
+                    first,
+                    format!(
+                        "the first row of `{key}` must be the header (an array of column names), \
+                         not {what}"
+                    ),
+                );
+            }
+        }
+        Ok(None)
+    }
+
+    /// A record `count` that is not an array: an object (reported once for the whole table when
+    /// the first row was one too: `objects`) or a scalar.
+    fn not_a_record(&mut self, envelope: &mut Sparse, count: usize, objects: bool) -> R<()> {
+        let row = self.lx.pos;
+        if self.peek() == Some(b'{') {
+            self.skip_value()?;
+            if !objects {
+                self.keep(envelope, count, || Json::Object(Map::new()));
+                self.report(
+                    rules::RECORD_NOT_ARRAY,
+                    row,
+                    "a record is an object; records are arrays of values in header order \
+                     (only the JSON-array format is supported)"
+                        .to_string(),
+                );
+            }
+            return Ok(());
+        }
+        let what = type_name(self.peek());
+        let value = self.checked_value()?;
+        self.keep(envelope, count, || value.to_serde());
+        self.report(
+            rules::RECORD_NOT_ARRAY,
+            row,
+            format!("a record must be an array of values, not {what}"),
+        );
+        Ok(())
     }
 
     /// A header row at `[`: column names must be non-empty, unique, non-empty strings.
@@ -973,11 +1027,7 @@ impl<'a> Scanner<'a, '_> {
             }
             Some(b'[') => {
                 let bytes = self.lx.bytes;
-                let mut p = self.lx.pos + 1;
-                while let Some(b' ' | b'\t' | b'\n' | b'\r') = bytes.get(p) {
-                    p += 1;
-                }
-                match bytes.get(p) {
+                match bytes.get(json::skip_ws(bytes, self.lx.pos + 1)) {
                     Some(b'[') => self.table(),
                     // `[]` is the empty table: no columns, no rows (what an empty list of
                     // objects converts to).

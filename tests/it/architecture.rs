@@ -89,7 +89,7 @@ fn standard_output_and_error_are_written_only_through_the_masking_sink() {
     }
 }
 
-/// Text is viewed unchecked in one place only, `source::utf8_in_pieces`, right after checking it
+/// Text is viewed unchecked in one place only, `source::input::utf8`, right after checking it
 /// piece by piece: no pass trusts another pass's check (the NDJSON second pass once did, over
 /// released pages of a mapped file) nor a verdict handed in from outside (`render::checked_root`
 /// once did).
@@ -113,5 +113,5 @@ fn text_is_viewed_unchecked_only_right_where_it_is_checked() {
         }
     }
     assert_eq!(sites.len(), 1, "unchecked text views: {sites:?}");
-    assert!(sites[0].starts_with("source.rs:"), "{sites:?}");
+    assert!(sites[0].starts_with("source/input.rs:"), "{sites:?}");
 }

@@ -1,0 +1,99 @@
+//! The two SWAR scanners (eight bytes at a time in a `u64`) of the JSON reader: the run of plain
+//! bytes inside a string ([`plain_run_end`]: the lexer, the string writer) and the next quote or
+//! bracket inside a container ([`next_structural`]: `value::skip`). Free of the rest of the crate,
+//! so `benches/swar/scan.rs` measures these very functions against the byte loops they replace
+//! (docs/performance.md, "What the SWAR loops buy").
+
+/// Where the run of plain string bytes starting at `pos` ends: the first `"`, `\\` or control
+/// character (or the end). Eight bytes at a time: strings are most of a body's text.
+#[inline]
+pub fn plain_run_end(bytes: &[u8], mut pos: usize) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // Bytes of `x` below `n` (n <= 128) have their high bit set in the result; the lowest one
+    // is exact, which is the one taken.
+    let below = |x: u64, n: u64| x.wrapping_sub(ONES * n) & !x & HIGH;
+    while let Some(chunk) = bytes.get(pos..pos + 8) {
+        let word = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
+        let hits = below(word ^ (ONES * u64::from(b'"')), 1)
+            | below(word ^ (ONES * u64::from(b'\\')), 1)
+            | below(word, 0x20);
+        if hits != 0 {
+            return pos + (hits.trailing_zeros() / 8) as usize;
+        }
+        pos += 8;
+    }
+    while let Some(&b) = bytes.get(pos) {
+        if b == b'"' || b == b'\\' || b < 0x20 {
+            break;
+        }
+        pos += 1;
+    }
+    pos
+}
+
+/// The first `"`, `[`, `]`, `{` or `}` at or after `pos` (or the end), eight bytes at a time.
+#[inline]
+pub fn next_structural(bytes: &[u8], mut pos: usize) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // A byte of `x` that is zero gets its high bit set; the lowest such byte is exact.
+    let zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
+    while let Some(chunk) = bytes.get(pos..pos + 8) {
+        let word = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
+        // `[` and `{` differ only in bit 5, as do `]` and `}`.
+        let folded = word | (ONES * 0x20);
+        let hits = zero(word ^ (ONES * u64::from(b'"')))
+            | zero(folded ^ (ONES * u64::from(b'{')))
+            | zero(folded ^ (ONES * u64::from(b'}')));
+        if hits != 0 {
+            return pos + (hits.trailing_zeros() / 8) as usize;
+        }
+        pos += 8;
+    }
+    while let Some(&b) = bytes.get(pos) {
+        if matches!(b, b'"' | b'[' | b']' | b'{' | b'}') {
+            break;
+        }
+        pos += 1;
+    }
+    pos
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_runs_stop_at_quotes_backslashes_and_controls_at_any_offset() {
+        for len in 0..20 {
+            for stop in [b'"', b'\\', b'\n', 0x01, 0x1f] {
+                let mut bytes = vec![b'a'; len];
+                bytes.extend_from_slice("é€".as_bytes());
+                let at = bytes.len();
+                bytes.push(stop);
+                bytes.extend_from_slice(b"xyz\"");
+                assert_eq!(plain_run_end(&bytes, 0), at, "len {len} stop {stop}");
+            }
+            let bytes = vec![0x7f; len];
+            assert_eq!(plain_run_end(&bytes, 0), len);
+        }
+    }
+
+    #[test]
+    fn structural_scan_finds_quotes_and_brackets_at_any_offset() {
+        for len in 0..20 {
+            for stop in [b'"', b'[', b']', b'{', b'}'] {
+                // Bytes that differ from the brackets in bit 5 only must not match.
+                let mut bytes = Vec::new();
+                bytes.extend(std::iter::repeat_n(b'a', len));
+                bytes.extend_from_slice(b";=\x7f");
+                bytes.extend_from_slice("é".as_bytes());
+                let at = bytes.len();
+                bytes.push(stop);
+                bytes.extend_from_slice(b"zz");
+                assert_eq!(next_structural(&bytes, 0), at, "len {len} stop {stop}");
+            }
+        }
+    }
+}
