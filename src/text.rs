@@ -154,7 +154,7 @@ pub fn utf8(bytes: &[u8]) -> Result<&str, std::str::Utf8Error> {
 /// A word for a POSIX shell: as it is when it holds only safe characters, else in single quotes
 /// (a `'` inside written `'\''`). The one shell quoting rule (file names in suggested commands).
 pub fn shell_word(name: &str) -> String {
-    let safe = |c: char| c.is_ascii_alphanumeric() || "-_./+,:@%".contains(c);
+    let safe = |c: char| c.is_ascii_alphanumeric() || "-_./+,:=@%".contains(c);
     if !name.is_empty() && name.chars().all(safe) {
         name.to_string()
     } else {

@@ -6,6 +6,7 @@
 use super::BatchFailure;
 use crate::body::{Kind, Value};
 use crate::diag::{Diagnostic, Severity};
+use crate::json;
 use crate::validate::{self, Against, Options, TopMember, Validated};
 
 /// A batch's answer, checked and taken apart: what [`super::Merger::take`] merges.
@@ -64,15 +65,13 @@ impl Entries {
             }
         }
         let bytes = text.as_bytes();
-        let mut to = end - 1;
-        while to > from && bytes[to - 1].is_ascii_whitespace() {
-            to -= 1;
-        }
+        let to = json::skip_ws_back(bytes, end - 1).max(from);
         // Past the separator after the skipped items.
-        while from < to && (bytes[from].is_ascii_whitespace() || (skip > 0 && bytes[from] == b','))
-        {
-            from += 1;
+        from = json::skip_ws(bytes, from);
+        if skip > 0 && bytes.get(from) == Some(&b',') {
+            from = json::skip_ws(bytes, from + 1);
         }
+        let from = from.min(to);
         if memchr::memchr2(b'\n', b'\r', &bytes[from..to]).is_none() {
             return Entries::Span(from, to);
         }
@@ -81,7 +80,7 @@ impl Entries {
             if i > 0 {
                 spare.push(b',');
             }
-            crate::json::write::write_value(spare, &item, crate::json::write::Style::Compact)
+            json::write::write_value(spare, &item, json::write::Style::Compact)
                 .expect("writing to memory");
         }
         Entries::Span(at, text.len() + spare.len())

@@ -8,6 +8,7 @@ use std::time::Duration;
 use super::token::{self, Origin, Token};
 use super::{redact, Client, Request};
 use crate::source;
+use crate::text::shell_word;
 
 /// `--dry-run`: the request line, the headers (secrets masked) and the body.
 pub fn print_dry_run(
@@ -58,7 +59,7 @@ pub fn print_curl(
         parts.push("-H Expect:".into());
     }
     match from_file {
-        Some(arg) => parts.push(format!("--data-binary @{}", shell_quote(arg))),
+        Some(arg) => parts.push(format!("--data-binary @{}", shell_word(arg))),
         None if inline => parts.push("--data-binary @-".into()),
         None => {}
     }
@@ -83,13 +84,13 @@ fn curl_transport(client: &Client, request: &Request, inline: bool) -> Vec<Strin
     if inline {
         parts.push(format!(
             "printf '%s' {} |\n  curl -sS --globoff --compressed",
-            shell_quote(&String::from_utf8_lossy(&request.body))
+            shell_word(&String::from_utf8_lossy(&request.body))
         ));
     } else {
         parts.push("curl -sS --globoff --compressed".to_string());
     }
-    parts.push(format!("-X {}", shell_quote(request.method.as_str())));
-    parts.push(shell_quote(&redact::url(&request.url)));
+    parts.push(format!("-X {}", shell_word(request.method.as_str())));
+    parts.push(shell_word(&redact::url(&request.url)));
     parts.push(format!("--max-time {}", seconds_plain(settings.timeout)));
     if let Some(connect) = settings.connect_timeout {
         parts.push(format!("--connect-timeout {}", seconds_plain(connect)));
@@ -97,7 +98,7 @@ fn curl_transport(client: &Client, request: &Request, inline: bool) -> Vec<Strin
     if let Some(cacert) = &settings.cacert {
         parts.push(format!(
             "--cacert {}",
-            shell_quote(&cacert.display().to_string())
+            shell_word(&cacert.display().to_string())
         ));
     }
     if settings.insecure {
@@ -133,7 +134,7 @@ fn curl_headers(
         }
         parts.push(format!(
             "-H {}",
-            shell_quote(&redact::header_line(&name, &value))
+            shell_word(&redact::header_line(&name, &value))
         ));
     }
     (masked, notes)
@@ -147,12 +148,12 @@ fn curl_token_header(token: &Token) -> (String, Option<String>) {
     let (raw, input, note) = match &token.origin {
         Origin::Env(name) => (
             std::env::var(name).unwrap_or_default(),
-            format!("printenv {}", shell_quote(name)),
+            format!("printenv {}", shell_word(name)),
             None,
         ),
         Origin::File(path) => (
             std::fs::read_to_string(path).unwrap_or_default(),
-            format!("cat {}", shell_quote(path)),
+            format!("cat {}", shell_word(path)),
             None,
         ),
         Origin::Stdin => (
@@ -200,18 +201,6 @@ fn is_shell_name(name: &str) -> bool {
         && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
 }
 
-/// Quote for a POSIX shell: `'…'`, each `'` written as `'\''`.
-pub fn shell_quote(text: &str) -> String {
-    if !text.is_empty()
-        && text
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"-_./:=@%+,".contains(&b))
-    {
-        return text.to_string();
-    }
-    format!("'{}'", text.replace('\'', r"'\''"))
-}
-
 fn seconds_plain(d: Duration) -> String {
     let s = format!("{:.3}", d.as_secs_f64());
     s.trim_end_matches('0').trim_end_matches('.').to_string()
@@ -223,8 +212,8 @@ mod tests {
 
     #[test]
     fn quoting_and_seconds() {
-        assert_eq!(shell_quote("abc"), "abc");
-        assert_eq!(shell_quote("a b'c"), r"'a b'\''c'");
+        assert_eq!(shell_word("abc"), "abc");
+        assert_eq!(shell_word("a b'c"), r"'a b'\''c'");
         assert_eq!(seconds_plain(Duration::from_millis(1500)), "1.5");
         assert_eq!(seconds_plain(Duration::from_secs(60)), "60");
     }
