@@ -30,31 +30,31 @@ use crate::json::write::write_str;
 use crate::validate::{self, Against};
 
 /// Spark's limit for a remote service's answer.
-pub const SPARK_LIMIT: Duration = Duration::from_secs(55);
+pub(crate) const SPARK_LIMIT: Duration = Duration::from_secs(55);
 
 /// What `check` does.
-pub struct Settings {
-    pub url: Url,
-    pub method: Method,
-    pub headers: Vec<(String, String)>,
+pub(crate) struct Settings {
+    pub(crate) url: Url,
+    pub(crate) method: Method,
+    pub(crate) headers: Vec<(String, String)>,
     /// The sample request body (checked before any probe runs).
-    pub sample: Option<Vec<u8>>,
+    pub(crate) sample: Option<Vec<u8>>,
     /// Runs of the `repeat` probe (0: skipped).
-    pub repeat: usize,
+    pub(crate) repeat: usize,
     /// Fail `repeat` when its p95 is above this.
-    pub p95_budget: Option<Duration>,
+    pub(crate) p95_budget: Option<Duration>,
 }
 
 /// How a probe went.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Verdict {
+pub(crate) enum Verdict {
     Pass,
     Fail,
     Skip,
 }
 
 impl Verdict {
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Verdict::Pass => "pass",
             Verdict::Fail => "fail",
@@ -65,17 +65,17 @@ impl Verdict {
 
 /// One line of the scorecard.
 #[derive(Debug, Clone)]
-pub struct Probe {
-    pub name: &'static str,
-    pub verdict: Verdict,
+pub(crate) struct Probe {
+    pub(crate) name: &'static str,
+    pub(crate) verdict: Verdict,
     /// The answer's latency (the last attempt), when there was an answer.
-    pub latency: Option<Duration>,
+    pub(crate) latency: Option<Duration>,
     /// Why it failed or was skipped, or what was seen.
-    pub reason: String,
+    pub(crate) reason: String,
 }
 
 /// Run every probe. `authed` is the client with the token (if any); `anonymous` has none.
-pub async fn run(settings: &Settings, authed: &Client, anonymous: &Client) -> Vec<Probe> {
+pub(crate) async fn run(settings: &Settings, authed: &Client, anonymous: &Client) -> Vec<Probe> {
     let sample_text = settings
         .sample
         .as_deref()
@@ -272,7 +272,7 @@ async fn repeat(settings: &Settings, authed: &Client, table: Option<&Table<'_>>)
 
 /// The probes that send records and judge the answer to each: when every one of them was
 /// skipped, nothing about the service's answers was checked.
-pub const RECORD_PROBES: [&str; 8] = [
+pub(crate) const RECORD_PROBES: [&str; 8] = [
     "sample",
     "single-record",
     "multi-record",
@@ -295,7 +295,7 @@ const VALID_PROBES: [&str; 6] = [
 ];
 
 /// Whether every probe that sends records was skipped (nothing about the answers was checked).
-pub fn nothing_checked(probes: &[Probe]) -> bool {
+pub(crate) fn nothing_checked(probes: &[Probe]) -> bool {
     probes
         .iter()
         .filter(|p| RECORD_PROBES.contains(&p.name))
@@ -304,7 +304,7 @@ pub fn nothing_checked(probes: &[Probe]) -> bool {
 
 /// Whether the run passes: no probe failed, and something that sends records ran unless
 /// `allow_skips` says skips are fine.
-pub fn passed(probes: &[Probe], allow_skips: bool) -> bool {
+pub(crate) fn passed(probes: &[Probe], allow_skips: bool) -> bool {
     let (_, failed, _) = totals(probes);
     failed == 0 && (allow_skips || !nothing_checked(probes))
 }
@@ -494,7 +494,11 @@ fn variant(table: &Table, text: Option<&str>, double_tables: bool) -> Vec<u8> {
 }
 
 /// The scorecard as text: one line per probe, then the totals.
-pub fn write_text(w: &mut dyn std::io::Write, url: &str, probes: &[Probe]) -> std::io::Result<()> {
+pub(crate) fn write_text(
+    w: &mut dyn std::io::Write,
+    url: &str,
+    probes: &[Probe],
+) -> std::io::Result<()> {
     writeln!(w, "xconn check {url}")?;
     for p in probes {
         writeln!(
@@ -511,7 +515,7 @@ pub fn write_text(w: &mut dyn std::io::Write, url: &str, probes: &[Probe]) -> st
 }
 
 /// The scorecard as markdown (every cell escaped).
-pub fn write_markdown(
+pub(crate) fn write_markdown(
     w: &mut dyn std::io::Write,
     url: &str,
     probes: &[Probe],
@@ -535,7 +539,7 @@ pub fn write_markdown(
 }
 
 /// The scorecard as one JSON object; `passed` is the run's verdict ([`passed`]).
-pub fn write_json(
+pub(crate) fn write_json(
     w: &mut dyn std::io::Write,
     url: &str,
     probes: &[Probe],
@@ -561,7 +565,11 @@ pub fn write_json(
 }
 
 /// The scorecard as JUnit XML (one test case per probe), for CI test reports.
-pub fn write_junit(w: &mut dyn std::io::Write, url: &str, probes: &[Probe]) -> std::io::Result<()> {
+pub(crate) fn write_junit(
+    w: &mut dyn std::io::Write,
+    url: &str,
+    probes: &[Probe],
+) -> std::io::Result<()> {
     let (_, fail, skip) = totals(probes);
     let total: f64 = probes
         .iter()
@@ -614,7 +622,7 @@ fn latency_text(latency: Option<Duration>) -> String {
 }
 
 /// Passed, failed, skipped.
-pub fn totals(probes: &[Probe]) -> (usize, usize, usize) {
+pub(crate) fn totals(probes: &[Probe]) -> (usize, usize, usize) {
     let count = |v| probes.iter().filter(|p| p.verdict == v).count();
     (
         count(Verdict::Pass),

@@ -8,14 +8,14 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 pub struct Cli {
     /// When to use color: auto (terminal and no NO_COLOR), always, never.
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
-    pub color: ColorChoice,
+    pub(crate) color: ColorChoice,
 
     #[command(subcommand)]
-    pub command: Command,
+    pub(crate) command: Command,
 }
 
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Convert CSV / JSON objects / NDJSON into an `inputs` body, and bodies back to objects or CSV.
     #[command(after_help = CONVERT_AFTER_HELP)]
     Convert(ConvertArgs),
@@ -49,7 +49,7 @@ pub enum Command {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ColorChoice {
+pub(crate) enum ColorChoice {
     Auto,
     Always,
     Never,
@@ -57,20 +57,20 @@ pub enum ColorChoice {
 
 /// Which body a document is: a request (`inputs`) or a response (`outputs`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum KindArg {
+pub(crate) enum KindArg {
     Request,
     Response,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum SourceFormat {
+pub(crate) enum SourceFormat {
     Csv,
     Json,
     Ndjson,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum TargetFormat {
+pub(crate) enum TargetFormat {
     /// The XConnector body (`{"inputs": …}`); the default for CSV / objects sources.
     Body,
     /// An array of objects; the default when the source is a body.
@@ -82,7 +82,7 @@ pub enum TargetFormat {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum TypesMode {
+pub(crate) enum TypesMode {
     /// Integers, decimals, booleans and null (empty cell) are recognised; the rest are strings.
     Infer,
     /// Every CSV value stays a string (empty cells too).
@@ -90,7 +90,7 @@ pub enum TypesMode {
 }
 
 /// The examples and exit codes below `convert --help`.
-pub const CONVERT_AFTER_HELP: &str = "\
+pub(crate) const CONVERT_AFTER_HELP: &str = "\
 Examples:
   xconn convert people.csv -o request.json
   xconn convert fixtures/courses-nested.csv --nest
@@ -102,38 +102,38 @@ Exit codes:
   2  usage error, unreadable input, or a failure writing the output";
 
 #[derive(Debug, Args)]
-pub struct ConvertArgs {
+pub(crate) struct ConvertArgs {
     /// Input file, or `-` for standard input.
     #[arg(value_name = "FILE")]
-    pub input: String,
+    pub(crate) input: String,
 
     /// Target format; `body` for CSV/objects sources, `json` when the source is a body.
     #[arg(long, value_enum, value_name = "FORMAT")]
-    pub to: Option<TargetFormat>,
+    pub(crate) to: Option<TargetFormat>,
 
     /// Which body to build: a request (`inputs`, the default) or a response (`outputs`, with
     /// empty warnings/errors and process_time). With a body as input it must name that body's kind.
     #[arg(long, value_enum)]
-    pub kind: Option<KindArg>,
+    pub(crate) kind: Option<KindArg>,
 
     /// Write to FILE (atomically: a temp file renamed into place) instead of standard output.
     #[arg(short, long, value_name = "FILE")]
-    pub output: Option<String>,
+    pub(crate) output: Option<String>,
 
     /// One line of JSON.
     #[arg(long, conflicts_with = "pretty")]
-    pub compact: bool,
+    pub(crate) compact: bool,
 
     /// Fully indented JSON.
     #[arg(long)]
-    pub pretty: bool,
+    pub(crate) pretty: bool,
 
     #[command(flatten)]
-    pub data: DataArgs,
+    pub(crate) data: DataArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ReportFormat {
+pub(crate) enum ReportFormat {
     /// `file:line:col: error[XC…]: message`
     Text,
     /// One JSON document for scripts.
@@ -145,7 +145,7 @@ pub enum ReportFormat {
 }
 
 /// The examples and exit codes below `validate --help`.
-pub const VALIDATE_AFTER_HELP: &str = "\
+pub(crate) const VALIDATE_AFTER_HELP: &str = "\
 Examples:
   xconn validate request.json response.json
   xconn validate --against request.json --strict response.json
@@ -158,34 +158,34 @@ Exit codes:
   2  usage error, or a file that cannot be read (the other files are still checked)";
 
 #[derive(Debug, Args)]
-pub struct ValidateArgs {
+pub(crate) struct ValidateArgs {
     /// Body files to check; `-` reads standard input.
     #[arg(value_name = "FILE", required_unless_present = "list_rules")]
-    pub files: Vec<String>,
+    pub(crate) files: Vec<String>,
 
     /// Print every rule (id, severity, what it means) and check nothing; `--format text|json`.
     #[arg(long, conflicts_with_all = ["files", "kind", "against", "strict"])]
-    pub list_rules: bool,
+    pub(crate) list_rules: bool,
 
     /// Treat every file as this kind instead of detecting `inputs` / `outputs`.
     #[arg(long, value_enum)]
-    pub kind: Option<KindArg>,
+    pub(crate) kind: Option<KindArg>,
 
     /// For responses: the request they answer; output records must match its input records.
     #[arg(long, value_name = "REQUEST")]
-    pub against: Option<String>,
+    pub(crate) against: Option<String>,
 
     /// Warnings fail the run too.
     #[arg(long)]
-    pub strict: bool,
+    pub(crate) strict: bool,
 
     /// Report format.
     #[arg(long, value_enum, default_value_t = ReportFormat::Text, value_name = "FORMAT")]
-    pub format: ReportFormat,
+    pub(crate) format: ReportFormat,
 }
 
 /// The examples and exit codes below `schema --help`.
-pub const SCHEMA_AFTER_HELP: &str = "\
+pub(crate) const SCHEMA_AFTER_HELP: &str = "\
 Examples:
   xconn schema request > request.schema.json
   xconn schema response > response.schema.json
@@ -195,14 +195,14 @@ Exit codes:
   2  usage error, or a failure writing the output";
 
 #[derive(Debug, Args)]
-pub struct SchemaArgs {
+pub(crate) struct SchemaArgs {
     /// Which schema to print.
     #[arg(value_enum)]
-    pub kind: KindArg,
+    pub(crate) kind: KindArg,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ShowFormat {
+pub(crate) enum ShowFormat {
     /// Terminal tables.
     Table,
     /// GitHub-flavoured markdown tables.
@@ -214,7 +214,7 @@ pub enum ShowFormat {
 }
 
 /// The examples and exit codes below `show --help`.
-pub const SHOW_AFTER_HELP: &str = "\
+pub(crate) const SHOW_AFTER_HELP: &str = "\
 Examples:
   xconn show fixtures/response-example2-with-warnings.json
   xconn show response.json --record 3
@@ -227,30 +227,30 @@ Exit codes:
   2  usage error (no FILE and standard input a terminal, --record out of range), unreadable file";
 
 #[derive(Debug, Args)]
-pub struct ShowArgs {
+pub(crate) struct ShowArgs {
     /// Body file, or `-` for standard input (the default when standard input is not a terminal).
     #[arg(value_name = "FILE")]
-    pub file: Option<String>,
+    pub(crate) file: Option<String>,
 
     /// Treat the file as this kind instead of detecting `inputs` / `outputs`.
     #[arg(long, value_enum)]
-    pub kind: Option<KindArg>,
+    pub(crate) kind: Option<KindArg>,
 
     /// Show every nested table in full below the grid.
     #[arg(long)]
-    pub expand: bool,
+    pub(crate) expand: bool,
 
     /// Show only record N (1-based), vertically, with its tables.
     #[arg(long, value_name = "N")]
-    pub record: Option<usize>,
+    pub(crate) record: Option<usize>,
 
     /// Width to fit, at least 1 (default: the terminal's, or COLUMNS; no limit when not a terminal).
     #[arg(long, value_name = "N", value_parser = positive_width)]
-    pub width: Option<usize>,
+    pub(crate) width: Option<usize>,
 
     /// Output format.
     #[arg(long, value_enum, default_value_t = ShowFormat::Table, value_name = "FORMAT")]
-    pub format: ShowFormat,
+    pub(crate) format: ShowFormat,
 }
 
 /// `show --width N`: a whole number of at least 1 (0 fits nothing; a usage error, exit 2).
@@ -263,7 +263,7 @@ fn positive_width(text: &str) -> Result<usize, String> {
 }
 
 /// The examples and exit codes below `completions --help`.
-pub const COMPLETIONS_AFTER_HELP: &str = "\
+pub(crate) const COMPLETIONS_AFTER_HELP: &str = "\
 The same scripts are checked in under completions/, with the man page completions/xconn.1.
 
 Examples:
@@ -276,14 +276,14 @@ Exit codes:
   2  usage error (an unknown shell)";
 
 #[derive(Debug, Args)]
-pub struct CompletionsArgs {
+pub(crate) struct CompletionsArgs {
     /// The shell to generate for.
     #[arg(value_enum)]
-    pub shell: clap_complete::Shell,
+    pub(crate) shell: clap_complete::Shell,
 }
 
 /// The exit codes of `call`, shown below its `--help`.
-pub const CALL_AFTER_HELP: &str = "\
+pub(crate) const CALL_AFTER_HELP: &str = "\
 Token: read from XCONN_TOKEN, else CSPARK_BEARER_TOKEN, or --token-env NAME / --token-file PATH.
 No option takes the token itself. It is never printed: -v, --dry-run, --curl and errors show
 `Bearer ***`, as they do for Cookie, Set-Cookie and headers whose name contains key, token or secret.
@@ -311,20 +311,20 @@ Examples:
 
 /// Where the bearer token comes from (shared by `call` and `token`).
 #[derive(Debug, Args)]
-pub struct TokenSourceArgs {
+pub(crate) struct TokenSourceArgs {
     /// Read the token from the environment variable NAME instead of XCONN_TOKEN /
     /// CSPARK_BEARER_TOKEN.
     #[arg(long, value_name = "NAME", conflicts_with = "token_file")]
-    pub token_env: Option<String>,
+    pub(crate) token_env: Option<String>,
 
     /// Read the token from a file (`-`: standard input). Surrounding whitespace and a leading
     /// `Bearer ` are trimmed.
     #[arg(long, value_name = "PATH")]
-    pub token_file: Option<String>,
+    pub(crate) token_file: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum CallFormat {
+pub(crate) enum CallFormat {
     /// The answer drawn as terminal tables, as `show` draws it (the default on a terminal).
     Table,
     /// The answer as GitHub-flavoured markdown tables.
@@ -336,7 +336,7 @@ pub enum CallFormat {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum SummaryFormat {
+pub(crate) enum SummaryFormat {
     /// One line of text.
     Text,
     /// One JSON object, for scripts.
@@ -345,51 +345,51 @@ pub enum SummaryFormat {
 
 /// How CSV, JSON objects and NDJSON are read (`convert`, and `call` converting a BODY on the fly).
 #[derive(Debug, Args)]
-pub struct DataArgs {
+pub(crate) struct DataArgs {
     /// Source format; by default taken from the file extension (.csv .tsv .json .ndjson .jsonl),
     /// then from the content.
     #[arg(long, value_enum, value_name = "FORMAT")]
-    pub from: Option<SourceFormat>,
+    pub(crate) from: Option<SourceFormat>,
 
     /// CSV field delimiter (one byte; `\t` for tab). `.tsv` files default to tab.
     #[arg(short, long, value_name = "CHAR")]
-    pub delimiter: Option<String>,
+    pub(crate) delimiter: Option<String>,
 
     /// How CSV cells get their JSON types.
     #[arg(long, value_enum, default_value_t = TypesMode::Infer, value_name = "MODE")]
-    pub types: TypesMode,
+    pub(crate) types: TypesMode,
 
     /// Force one column's type: COL=string|number|integer|boolean. Repeatable.
     #[arg(long = "type", value_name = "COL=TYPE")]
-    pub type_overrides: Vec<String>,
+    pub(crate) type_overrides: Vec<String>,
 
     /// Turn nested JSON objects into dotted keys (`address.city`) instead of failing.
     #[arg(long)]
-    pub flatten: bool,
+    pub(crate) flatten: bool,
 
     /// CSV columns named `Table.column` form a nested table `Table`; consecutive rows that agree on
     /// all other columns are one record. On output to CSV, tables are spread into such rows.
     #[arg(long)]
-    pub nest: bool,
+    pub(crate) nest: bool,
 
     /// Separator between table name and column name for `--nest` (default `.`).
     #[arg(long, value_name = "SEP")]
-    pub nest_sep: Option<String>,
+    pub(crate) nest_sep: Option<String>,
 
     /// Pad short CSV rows with null instead of failing (long rows still fail).
     #[arg(long)]
-    pub allow_ragged: bool,
+    pub(crate) allow_ragged: bool,
 
     /// Name every empty CSV header cell NAME followed by its column number (an R export's
     /// first header cell `""` with `--empty-header column` becomes `column1`); a name that then
     /// repeats another is an error.
     #[arg(long, value_name = "NAME")]
-    pub empty_header: Option<String>,
+    pub(crate) empty_header: Option<String>,
 }
 
 /// How `call` and `check` shape a request: the method and extra headers.
 #[derive(Debug, Args)]
-pub struct RequestArgs {
+pub(crate) struct RequestArgs {
     /// The HTTP method.
     #[arg(
         short = 'X',
@@ -397,111 +397,111 @@ pub struct RequestArgs {
         default_value = "POST",
         value_name = "METHOD"
     )]
-    pub method: String,
+    pub(crate) method: String,
 
     /// Add a header, `Name: value`. Repeatable.
     #[arg(short = 'H', long = "header", value_name = "HEADER")]
-    pub headers: Vec<String>,
+    pub(crate) headers: Vec<String>,
 }
 
 /// TLS trust for `call` and `check`.
 #[derive(Debug, Args)]
-pub struct TlsArgs {
+pub(crate) struct TlsArgs {
     /// Trust only the CA certificates in this PEM file.
     #[arg(long, value_name = "FILE")]
-    pub cacert: Option<std::path::PathBuf>,
+    pub(crate) cacert: Option<std::path::PathBuf>,
 
     /// Do not check TLS certificates (dangerous: the token can be read by anyone in between).
     #[arg(short = 'k', long)]
-    pub insecure: bool,
+    pub(crate) insecure: bool,
 }
 
 #[derive(Debug, Args)]
-pub struct CallArgs {
+pub(crate) struct CallArgs {
     /// The service URL (http or https).
     #[arg(value_name = "URL")]
-    pub url: String,
+    pub(crate) url: String,
 
     /// The request body file, or `-` for standard input; none sends an empty body.
     #[arg(value_name = "BODY")]
-    pub body: Option<String>,
+    pub(crate) body: Option<String>,
 
     #[command(flatten)]
-    pub request: RequestArgs,
+    pub(crate) request: RequestArgs,
 
     #[command(flatten)]
-    pub token: TokenSourceArgs,
+    pub(crate) token: TokenSourceArgs,
 
     /// Seconds one attempt may take in all: connecting, sending and reading the answer.
     #[arg(long, default_value = "60", value_name = "SECS", value_parser = parse_seconds)]
-    pub timeout: std::time::Duration,
+    pub(crate) timeout: std::time::Duration,
 
     /// Seconds connecting (TCP and TLS) may take.
     #[arg(long, value_name = "SECS", value_parser = parse_seconds)]
-    pub connect_timeout: Option<std::time::Duration>,
+    pub(crate) connect_timeout: Option<std::time::Duration>,
 
     /// Further attempts after a retryable failure.
     #[arg(long, default_value_t = 2, value_name = "N")]
-    pub retries: u32,
+    pub(crate) retries: u32,
 
     #[command(flatten)]
-    pub tls: TlsArgs,
+    pub(crate) tls: TlsArgs,
 
     /// Refuse an answer longer than this many bytes (suffixes K, M, G: powers of 1024).
     #[arg(long, default_value = "256M", value_name = "SIZE", value_parser = parse_size)]
-    pub max_response_size: u64,
+    pub(crate) max_response_size: u64,
 
     /// Print the request that would be sent (token masked) and send nothing.
     #[arg(long, conflicts_with = "curl")]
-    pub dry_run: bool,
+    pub(crate) dry_run: bool,
 
     /// Print an equivalent curl command for bash or zsh (the same headers and body bytes; the
     /// shell reads the token from the same variable or file) and send nothing.
     #[arg(long)]
-    pub curl: bool,
+    pub(crate) curl: bool,
 
     /// Show the request and response headers on standard error (secrets masked).
     #[arg(short, long)]
-    pub verbose: bool,
+    pub(crate) verbose: bool,
 
     /// Write the answer to FILE (atomically) instead of standard output.
     #[arg(short, long, value_name = "FILE")]
-    pub output: Option<String>,
+    pub(crate) output: Option<String>,
 
     /// How to print the answer: `table` on a terminal, `raw` when piped.
     #[arg(long, value_enum, value_name = "FORMAT")]
-    pub format: Option<CallFormat>,
+    pub(crate) format: Option<CallFormat>,
 
     /// Send the request without checking it first (it is checked by default, and an invalid
     /// one is not sent).
     #[arg(long)]
-    pub no_validate: bool,
+    pub(crate) no_validate: bool,
 
     /// Split the records into requests of at most N records each (the header in every one),
     /// sent concurrently and merged into one response in input order.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
-    pub batch_size: Option<u64>,
+    pub(crate) batch_size: Option<u64>,
 
     /// Requests in flight at once with --batch-size.
     #[arg(long, default_value_t = 4, value_name = "C", value_parser = clap::value_parser!(u64).range(1..=1024))]
-    pub concurrency: u64,
+    pub(crate) concurrency: u64,
 
     /// The summary printed on standard error after batches: one line of text, or one JSON object.
     #[arg(long, value_enum, default_value_t = SummaryFormat::Text, value_name = "FORMAT")]
-    pub summary: SummaryFormat,
+    pub(crate) summary: SummaryFormat,
 
     #[command(flatten)]
-    pub data: DataArgs,
+    pub(crate) data: DataArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum TokenFormat {
+pub(crate) enum TokenFormat {
     Text,
     Json,
 }
 
 /// The examples and exit codes below `token --help`.
-pub const TOKEN_AFTER_HELP: &str = "\
+pub(crate) const TOKEN_AFTER_HELP: &str = "\
 Token: read from XCONN_TOKEN, else CSPARK_BEARER_TOKEN, or --token-env NAME / --token-file PATH.
 Shown: issuer, realm, audience, subject, client and expiry, decoded without a signature check;
 never the token or its signature. A token that is not a JWT is said to have no claims.
@@ -515,17 +515,17 @@ Exit codes:
   2  no token found, or an unreadable --token-file";
 
 #[derive(Debug, Args)]
-pub struct TokenArgs {
+pub(crate) struct TokenArgs {
     #[command(flatten)]
-    pub token: TokenSourceArgs,
+    pub(crate) token: TokenSourceArgs,
 
     /// Output format.
     #[arg(long, value_enum, default_value_t = TokenFormat::Text, value_name = "FORMAT")]
-    pub format: TokenFormat,
+    pub(crate) format: TokenFormat,
 }
 
 /// The details below `serve --help`.
-pub const SERVE_AFTER_HELP: &str = "\
+pub(crate) const SERVE_AFTER_HELP: &str = "\
 The first line on standard output is `listening on http://ADDR:PORT` (use --addr 127.0.0.1:0 for
 a free port); standard error gets one line per request: time, method, path, status, records,
 latency, request id (never a token). Ctrl-C or SIGTERM stops after the requests in flight.
@@ -550,71 +550,71 @@ Examples:
 /// Exactly one handler answers valid requests.
 #[derive(Debug, Args)]
 #[command(group(clap::ArgGroup::new("handler").required(true).args(["echo", "fixture", "exec"])))]
-pub struct ServeArgs {
+pub(crate) struct ServeArgs {
     /// Address to listen on (port 0: any free port, printed on the first line).
     #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR")]
-    pub addr: String,
+    pub(crate) addr: String,
 
     /// Answer with the request's inputs as outputs (no warnings or errors).
     #[arg(long)]
-    pub echo: bool,
+    pub(crate) echo: bool,
 
     /// Always answer with this response body (checked at start-up).
     #[arg(long, value_name = "FILE")]
-    pub fixture: Option<String>,
+    pub(crate) fixture: Option<String>,
 
     /// Run `sh -c CMD` per request: the body on its stdin, its stdout is the response.
     #[arg(long, value_name = "CMD")]
-    pub exec: Option<String>,
+    pub(crate) exec: Option<String>,
 
     /// Seconds an --exec handler may run before it is killed and the request gets a 500.
     #[arg(long, default_value = "55", value_name = "SECS", value_parser = parse_seconds)]
-    pub exec_timeout: std::time::Duration,
+    pub(crate) exec_timeout: std::time::Duration,
 
     /// Answer 413 to bodies longer than this (suffixes K, M, G: powers of 1024).
     #[arg(long, default_value = "64M", value_name = "SIZE", value_parser = parse_size)]
-    pub max_body_size: u64,
+    pub(crate) max_body_size: u64,
 
     /// Kill an --exec handler that writes more than this to stdout; the request gets a 500.
     #[arg(long, default_value = "256M", value_name = "SIZE", value_parser = parse_size)]
-    pub max_output_size: u64,
+    pub(crate) max_output_size: u64,
 
     /// After Ctrl-C or SIGTERM, seconds the requests in flight may take to finish (a client
     /// that never finishes sending cannot hold the server up longer).
     #[arg(long, default_value = "30", value_name = "SECS", value_parser = parse_seconds)]
-    pub grace: std::time::Duration,
+    pub(crate) grace: std::time::Duration,
 
     /// Require `Authorization: Bearer $NAME` (the token in the variable NAME).
     #[arg(long, value_name = "NAME", conflicts_with = "jwks")]
-    pub token_env: Option<String>,
+    pub(crate) token_env: Option<String>,
 
     /// Require an RS256 or ES256 JWT signed by a key in this JWKS file (keys chosen by `kid`).
     #[arg(long, value_name = "FILE", requires = "issuer")]
-    pub jwks: Option<String>,
+    pub(crate) jwks: Option<String>,
 
     /// With --jwks: the exact `iss` tokens must carry.
     #[arg(long, value_name = "URL", requires = "jwks")]
-    pub issuer: Option<String>,
+    pub(crate) issuer: Option<String>,
 
     /// With --jwks: an `aud` tokens must include.
     #[arg(long, value_name = "AUD", requires = "jwks")]
-    pub audience: Option<String>,
+    pub(crate) audience: Option<String>,
 
     /// Wait before answering: MS, or a random time in MIN-MAX (milliseconds).
     #[arg(long, value_name = "MS|MIN-MAX", value_parser = parse_delay)]
-    pub delay: Option<(u64, u64)>,
+    pub(crate) delay: Option<(u64, u64)>,
 
     /// Answer this share of requests (0 to 1) with 503.
     #[arg(long, value_name = "P", value_parser = parse_rate)]
-    pub fail_rate: Option<f64>,
+    pub(crate) fail_rate: Option<f64>,
 
     /// Answer with this status: a 2xx keeps the handler's body, any other gets an error body.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(200..=599))]
-    pub status: Option<u16>,
+    pub(crate) status: Option<u16>,
 }
 
 /// `250` or `100-500`: a delay in milliseconds, or a range to draw from.
-pub fn parse_delay(text: &str) -> Result<(u64, u64), String> {
+pub(crate) fn parse_delay(text: &str) -> Result<(u64, u64), String> {
     let bad = || format!("`{text}` is not a delay: MS or MIN-MAX (milliseconds)");
     let number = |t: &str| t.trim().parse::<u64>().ok().filter(|&n| n <= 3_600_000);
     match text.split_once('-') {
@@ -627,7 +627,7 @@ pub fn parse_delay(text: &str) -> Result<(u64, u64), String> {
 }
 
 /// A share between 0 and 1.
-pub fn parse_rate(text: &str) -> Result<f64, String> {
+pub(crate) fn parse_rate(text: &str) -> Result<f64, String> {
     text.trim()
         .parse::<f64>()
         .ok()
@@ -636,7 +636,7 @@ pub fn parse_rate(text: &str) -> Result<f64, String> {
 }
 
 /// `60`, `1.5`, `500ms`, `2s`, `1m`: a duration (plain numbers are seconds).
-pub fn parse_seconds(text: &str) -> Result<std::time::Duration, String> {
+pub(crate) fn parse_seconds(text: &str) -> Result<std::time::Duration, String> {
     let t = text.trim();
     let (number, scale) = if let Some(n) = t.strip_suffix("ms") {
         (n, 0.001)
@@ -657,7 +657,7 @@ pub fn parse_seconds(text: &str) -> Result<std::time::Duration, String> {
 }
 
 /// `1048576`, `512K`, `256M`, `1G`: a size in bytes (suffixes are powers of 1024).
-pub fn parse_size(text: &str) -> Result<u64, String> {
+pub(crate) fn parse_size(text: &str) -> Result<u64, String> {
     let t = text.trim();
     let (number, scale) = match t.char_indices().last() {
         Some((i, c)) if c.is_ascii_alphabetic() => {
@@ -682,7 +682,7 @@ pub fn parse_size(text: &str) -> Result<u64, String> {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum CheckFormat {
+pub(crate) enum CheckFormat {
     /// One line per probe.
     Text,
     /// One JSON object.
@@ -693,7 +693,7 @@ pub enum CheckFormat {
     Markdown,
 }
 
-pub const CHECK_AFTER_HELP: &str = "\
+pub(crate) const CHECK_AFTER_HELP: &str = "\
 Probes: sample, single-record, multi-record, unicode, empty-strings, nested-table, no-token,
 malformed, batch-1000, repeat. Each answer is checked as `validate --against` its request checks
 it; a 200 with a request-level error (no outputs, one `errors` entry) fails every probe that sends
@@ -710,50 +710,50 @@ failed, or every probe that sends records was skipped; 2 usage or local input er
 unreadable or invalid --sample).";
 
 #[derive(Debug, Args)]
-pub struct CheckArgs {
+pub(crate) struct CheckArgs {
     /// The service URL (http or https).
     #[arg(value_name = "URL")]
-    pub url: String,
+    pub(crate) url: String,
 
     /// A request body the service understands; the probes are built from it.
     #[arg(long, value_name = "BODY")]
-    pub sample: Option<String>,
+    pub(crate) sample: Option<String>,
 
     /// Send the sample N more times and report p50/p95/p99 latency.
     #[arg(long, default_value_t = 0, value_name = "N")]
-    pub repeat: usize,
+    pub(crate) repeat: usize,
 
     /// Fail the `repeat` probe when its p95 latency is above MS milliseconds.
     #[arg(long, value_name = "MS")]
-    pub p95: Option<u64>,
+    pub(crate) p95: Option<u64>,
 
     /// Exit 0 even when every probe that sends records was skipped (no --sample). Without it
     /// such a run exits 1: nothing about the service's answers was checked.
     #[arg(long)]
-    pub allow_skips: bool,
+    pub(crate) allow_skips: bool,
 
     /// How to print the scorecard.
     #[arg(long, value_enum, default_value_t = CheckFormat::Text, value_name = "FORMAT")]
-    pub format: CheckFormat,
+    pub(crate) format: CheckFormat,
 
     #[command(flatten)]
-    pub request: RequestArgs,
+    pub(crate) request: RequestArgs,
 
     #[command(flatten)]
-    pub token: TokenSourceArgs,
+    pub(crate) token: TokenSourceArgs,
 
     /// Seconds one attempt may take in all (above Spark's 55 s so slow answers are seen).
     #[arg(long, default_value = "60", value_name = "SECS", value_parser = parse_seconds)]
-    pub timeout: std::time::Duration,
+    pub(crate) timeout: std::time::Duration,
 
     /// Further attempts after a retryable failure (0: each probe is one request).
     #[arg(long, default_value_t = 0, value_name = "N")]
-    pub retries: u32,
+    pub(crate) retries: u32,
 
     #[command(flatten)]
-    pub tls: TlsArgs,
+    pub(crate) tls: TlsArgs,
 
     /// Write the scorecard to FILE (atomically) instead of standard output.
     #[arg(short, long, value_name = "FILE")]
-    pub output: Option<String>,
+    pub(crate) output: Option<String>,
 }

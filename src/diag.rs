@@ -29,15 +29,15 @@ pub struct Diagnostic {
     /// JSON pointer to the offending value (`""` for the whole document).
     pub pointer: String,
     /// The column name when the pointer goes through a record (`amount` in `/outputs/3/2`).
-    pub column: Option<String>,
+    pub(crate) column: Option<String>,
     /// 1-based line and character column of the offending value in the source text, once located.
-    pub line: usize,
-    pub col: usize,
+    pub(crate) line: usize,
+    pub(crate) col: usize,
     pub message: String,
 }
 
 impl Diagnostic {
-    pub fn new(
+    pub(crate) fn new(
         rule: &'static str,
         severity: Severity,
         pointer: impl Into<String>,
@@ -55,7 +55,7 @@ impl Diagnostic {
     }
 
     /// The pointer with its column name, as shown to people: `/outputs/3/2 (amount)`.
-    pub fn location(&self) -> String {
+    pub(crate) fn location(&self) -> String {
         let pointer = if self.pointer.is_empty() {
             "/"
         } else {
@@ -70,7 +70,7 @@ impl Diagnostic {
 
 /// Byte offset of the value at `pointer` below the (checked) document `root`, or of its nearest
 /// parent that exists (the root's when none does). Run only when there is something to report.
-pub fn nearest_offset(root: &Value, pointer: &str) -> usize {
+pub(crate) fn nearest_offset(root: &Value, pointer: &str) -> usize {
     let mut pointer = pointer;
     loop {
         if let Some(value) = root.pointer(pointer) {

@@ -40,7 +40,7 @@ pub enum Outcome {
 
 impl Outcome {
     /// The exit status as a number (see the table in the module documentation).
-    pub fn code(self) -> u8 {
+    pub(crate) fn code(self) -> u8 {
         match self {
             Outcome::Success => 0,
             Outcome::Invalid => 1,
@@ -57,7 +57,7 @@ impl Outcome {
 
 /// Why a command failed; chooses the exit code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ErrorKind {
+pub(crate) enum ErrorKind {
     /// The input was read but its content is wrong: exit 1.
     Data,
     /// The command line asks for something that cannot be done: exit 2.
@@ -72,7 +72,7 @@ pub enum ErrorKind {
 
 impl ErrorKind {
     /// The exit status for this kind (see the table in the module documentation).
-    pub fn code(self) -> u8 {
+    pub(crate) fn code(self) -> u8 {
         match self {
             ErrorKind::Data => 1,
             ErrorKind::Usage | ErrorKind::Input => 2,
@@ -85,7 +85,7 @@ impl ErrorKind {
 /// The input was read but its content is wrong. The message already says where (file:line:col,
 /// row, JSON pointer). The [`ErrorKind::Data`] error: exits 1.
 #[derive(Debug)]
-pub struct DataError(pub String);
+pub(crate) struct DataError(pub String);
 
 impl fmt::Display for DataError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -97,9 +97,9 @@ impl std::error::Error for DataError {}
 
 /// An error of any other kind; the message says everything, the kind chooses the exit code.
 #[derive(Debug)]
-pub struct KindError {
-    pub kind: ErrorKind,
-    pub message: String,
+pub(crate) struct KindError {
+    pub(crate) kind: ErrorKind,
+    pub(crate) message: String,
 }
 
 impl fmt::Display for KindError {
@@ -111,7 +111,7 @@ impl fmt::Display for KindError {
 impl std::error::Error for KindError {}
 
 /// Build an error of `kind` as an `anyhow::Error` (a [`DataError`] for [`ErrorKind::Data`]).
-pub fn error(kind: ErrorKind, message: impl Into<String>) -> anyhow::Error {
+pub(crate) fn error(kind: ErrorKind, message: impl Into<String>) -> anyhow::Error {
     let message = message.into();
     match kind {
         ErrorKind::Data => anyhow::Error::new(DataError(message)),
@@ -120,34 +120,34 @@ pub fn error(kind: ErrorKind, message: impl Into<String>) -> anyhow::Error {
 }
 
 /// Build a [`DataError`] as an `anyhow::Error`.
-pub fn data_error(message: impl Into<String>) -> anyhow::Error {
+pub(crate) fn data_error(message: impl Into<String>) -> anyhow::Error {
     error(ErrorKind::Data, message)
 }
 
 /// A usage error (exit 2).
-pub fn usage_error(message: impl Into<String>) -> anyhow::Error {
+pub(crate) fn usage_error(message: impl Into<String>) -> anyhow::Error {
     error(ErrorKind::Usage, message)
 }
 
 /// A file or stream that cannot be read or written (exit 2).
-pub fn input_error(message: impl Into<String>) -> anyhow::Error {
+pub(crate) fn input_error(message: impl Into<String>) -> anyhow::Error {
     error(ErrorKind::Input, message)
 }
 
 /// The service could not be reached (exit 3).
-pub fn network_error(message: impl Into<String>) -> anyhow::Error {
+pub(crate) fn network_error(message: impl Into<String>) -> anyhow::Error {
     error(ErrorKind::Network, message)
 }
 
 /// The service answered with an HTTP error status (exit 4).
-pub fn http_error(message: impl Into<String>) -> anyhow::Error {
+pub(crate) fn http_error(message: impl Into<String>) -> anyhow::Error {
     error(ErrorKind::Http, message)
 }
 
 /// The kind of an error: [`ErrorKind::Data`] when bad data is among its causes (as it always
 /// was: exit 1), else the kind of the outermost [`KindError`] (added as an error or as context);
 /// `None` when no cause has a kind (a bare I/O error, a plain message).
-pub fn kind_of(err: &anyhow::Error) -> Option<ErrorKind> {
+pub(crate) fn kind_of(err: &anyhow::Error) -> Option<ErrorKind> {
     let data = err.downcast_ref::<DataError>().is_some()
         || err.chain().any(|cause| cause.is::<DataError>());
     if data {
@@ -162,7 +162,7 @@ pub fn kind_of(err: &anyhow::Error) -> Option<ErrorKind> {
 }
 
 /// The exit status an error stands for: its kind's, 2 when it has none.
-pub fn code_for(err: &anyhow::Error) -> u8 {
+pub(crate) fn code_for(err: &anyhow::Error) -> u8 {
     kind_of(err).map_or(2, ErrorKind::code)
 }
 
@@ -188,7 +188,7 @@ pub fn report(err: &anyhow::Error) {
 
 /// Replace control characters (other than tab) and bidirectional overrides so a hostile file name
 /// or value cannot drive or reorder the terminal. Same escaping as `show` uses for cells.
-pub fn escape_control(text: &str) -> String {
+pub(crate) fn escape_control(text: &str) -> String {
     let mut escaped = String::with_capacity(text.len());
     for ch in text.chars() {
         if (ch.is_control() && ch != '\t') || crate::text::is_bidi_control(ch) {

@@ -10,7 +10,7 @@ use crate::http::redact::Masked;
 
 /// When escape codes may be written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum ColorChoice {
+pub(crate) enum ColorChoice {
     /// Only on a terminal, and only when `NO_COLOR` is unset or empty.
     #[default]
     Auto,
@@ -20,17 +20,17 @@ pub enum ColorChoice {
 
 /// Standard output, buffered, with the terminal facts decided once at start-up. Every byte
 /// passes [`Masked`]: the secrets loaded in this run never reach the terminal or a pipe.
-pub struct Output {
+pub(crate) struct Output {
     writer: BufWriter<Masked<Box<dyn Write>>>,
     /// Whether escape codes may be written.
-    pub color: bool,
+    pub(crate) color: bool,
     /// Whether standard output is a terminal (or `XCONN_FORCE_TTY=1` says to act as if it were).
-    pub is_terminal: bool,
+    pub(crate) is_terminal: bool,
 }
 
 impl Output {
     /// Standard output; color from `--color`, then `NO_COLOR`, then whether stdout is a terminal.
-    pub fn stdout(choice: ColorChoice) -> Output {
+    pub(crate) fn stdout(choice: ColorChoice) -> Output {
         let is_terminal = forced_tty() || io::stdout().is_terminal();
         Output {
             writer: BufWriter::with_capacity(64 * 1024, Masked::new(Box::new(io::stdout()))),
@@ -41,7 +41,7 @@ impl Output {
 
     /// The width to fit: `--width`, else on a terminal `COLUMNS` or the terminal's own width;
     /// `None` (no wrapping or cutting) when output is not a terminal and no width was given.
-    pub fn width(&self, requested: Option<usize>) -> Option<usize> {
+    pub(crate) fn width(&self, requested: Option<usize>) -> Option<usize> {
         if requested.is_some() {
             return requested;
         }
@@ -64,7 +64,7 @@ impl Output {
 impl Output {
     /// The end of the output: everything written, including bytes held back as the possible
     /// start of a secret.
-    pub fn finish(&mut self) -> io::Result<()> {
+    pub(crate) fn finish(&mut self) -> io::Result<()> {
         self.writer.flush()?;
         self.writer.get_mut().finish()
     }
@@ -88,7 +88,7 @@ fn forced_tty() -> bool {
 
 /// `--color always|never` win; `auto` means color only on a terminal and only when `NO_COLOR` is
 /// unset or empty (<https://no-color.org>).
-pub fn decide_color(choice: ColorChoice, is_terminal: bool) -> bool {
+pub(crate) fn decide_color(choice: ColorChoice, is_terminal: bool) -> bool {
     match choice {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
@@ -111,7 +111,7 @@ pub fn decide_color(choice: ColorChoice, is_terminal: bool) -> bool {
 ///   files rather than places to rename into) — is written directly, never renamed over; a
 ///   descriptor of this process (`/dev/stdout`, `/proc/self/fd/1`) is written through that
 ///   descriptor itself, so `>>` appends and `>` truncates as the shell set it up.
-pub fn write_atomically<T>(
+pub(crate) fn write_atomically<T>(
     path: &Path,
     produce: impl FnOnce(&mut dyn Write) -> anyhow::Result<T>,
 ) -> anyhow::Result<T> {
@@ -153,7 +153,7 @@ pub fn write_atomically<T>(
 
 /// Where an output path's bytes go.
 #[derive(Debug)]
-pub enum Destination {
+pub(crate) enum Destination {
     /// A regular file (or none yet) at this path, symbolic links resolved: written to a temp file
     /// beside it and renamed over it.
     Replace(std::path::PathBuf),
@@ -168,7 +168,7 @@ impl Destination {
     /// Resolve `path` one link at a time: the first hop into `/proc` or `/dev`, or onto anything
     /// that is not a regular file, is opened for writing in place; otherwise the last path of the
     /// chain is the file to replace.
-    pub fn of(path: &Path) -> anyhow::Result<Destination> {
+    pub(crate) fn of(path: &Path) -> anyhow::Result<Destination> {
         let mut current = path.to_path_buf();
         for _ in 0..=MAX_LINKS {
             if is_special_tree(&current) {
@@ -354,12 +354,12 @@ fn set_final_permissions(_file: &std::fs::File, _path: &Path) {}
 /// masked and written whole (a secret never spans lines), the rest when dropped. Every message
 /// xconn prints on standard error goes through here ([`say!`](crate::say), `error::report`, the
 /// diagnostics of `show`, `validate` and `call`, serve's log).
-pub struct Stderr {
+pub(crate) struct Stderr {
     line: Vec<u8>,
 }
 
 /// [`Stderr`]: xconn's one way to standard error.
-pub fn stderr() -> Stderr {
+pub(crate) fn stderr() -> Stderr {
     Stderr { line: Vec::new() }
 }
 
@@ -397,7 +397,7 @@ impl Drop for Stderr {
 }
 
 /// One line on standard error, masked (see [`Stderr`]).
-pub fn stderr_line(text: &str) {
+pub(crate) fn stderr_line(text: &str) {
     let mut err = stderr();
     let _ = err.write_all(text.as_bytes());
     let _ = err.write_all(b"\n");

@@ -10,7 +10,7 @@ use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 /// How text is made safe for the target.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Escape {
+pub(crate) enum Escape {
     /// Control characters (newline and tab included) and bidirectional overrides are written as
     /// Rust-style escapes (`\n`, `\u{1b}`), so hostile input cannot drive the terminal or break
     /// the grid.
@@ -29,12 +29,12 @@ pub enum Escape {
 const MARKDOWN_SPECIAL: &[u8] = b"\\`*_~[]!$:|<>&@.";
 
 /// True for characters that reorder text when displayed (bidi embeddings, overrides, isolates).
-pub fn is_bidi_control(ch: char) -> bool {
+pub(crate) fn is_bidi_control(ch: char) -> bool {
     matches!(ch, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}')
 }
 
 /// Append `text` to `out`, escaped for `mode`; returns the display width of what was appended.
-pub fn push_escaped(out: &mut String, text: &str, mode: Escape) -> usize {
+pub(crate) fn push_escaped(out: &mut String, text: &str, mode: Escape) -> usize {
     // Fast path: printable ASCII with nothing to escape is copied as it is.
     let plain = text.bytes().all(|b| match mode {
         Escape::Terminal => (0x20..0x7f).contains(&b),
@@ -98,7 +98,7 @@ pub fn push_escaped(out: &mut String, text: &str, mode: Escape) -> usize {
 }
 
 /// `text` escaped for `mode`, as a new string.
-pub fn escaped(text: &str, mode: Escape) -> String {
+pub(crate) fn escaped(text: &str, mode: Escape) -> String {
     let mut out = String::with_capacity(text.len());
     push_escaped(&mut out, text, mode);
     out
@@ -115,7 +115,7 @@ pub fn width(text: &str) -> usize {
 
 /// The longest prefix of `text` that fits in `room` columns together with a trailing `…`, and
 /// its width. `room` must be at least 1.
-pub fn cut(text: &str, room: usize) -> (&str, usize) {
+pub(crate) fn cut(text: &str, room: usize) -> (&str, usize) {
     let budget = room.saturating_sub(1);
     // Character by character first (linear), then the prefix measured as a whole: a sequence
     // (an emoji with a presentation selector, a ZWJ sequence) may be wider or narrower than the
@@ -144,7 +144,7 @@ pub fn cut(text: &str, room: usize) -> (&str, usize) {
 
 /// `bytes` as UTF-8 text: the SIMD check (simdutf8) first, std's only on failure, for where and
 /// why. Several times faster than `std::str::from_utf8` on text that is not ASCII.
-pub fn utf8(bytes: &[u8]) -> Result<&str, std::str::Utf8Error> {
+pub(crate) fn utf8(bytes: &[u8]) -> Result<&str, std::str::Utf8Error> {
     match simdutf8::basic::from_utf8(bytes) {
         Ok(text) => Ok(text),
         Err(_) => std::str::from_utf8(bytes),
@@ -153,7 +153,7 @@ pub fn utf8(bytes: &[u8]) -> Result<&str, std::str::Utf8Error> {
 
 /// A word for a POSIX shell: as it is when it holds only safe characters, else in single quotes
 /// (a `'` inside written `'\''`). The one shell quoting rule (file names in suggested commands).
-pub fn shell_word(name: &str) -> String {
+pub(crate) fn shell_word(name: &str) -> String {
     let safe = |c: char| c.is_ascii_alphanumeric() || "-_./+,:=@%".contains(c);
     if !name.is_empty() && name.chars().all(safe) {
         name.to_string()

@@ -10,7 +10,7 @@ use crate::json;
 use crate::validate::{self, Against, Options, TopMember, Validated};
 
 /// A batch's answer, checked and taken apart: what [`super::Merger::take`] merges.
-pub struct Answer(pub(super) Taken);
+pub(crate) struct Answer(pub(super) Taken);
 
 pub(super) enum Taken {
     /// Rows under `header` (compact JSON text, `width` columns), and how many records carry
@@ -148,7 +148,7 @@ impl Note {
 impl Answer {
     /// Why the service refused the whole batch (a request-level error instead of its records),
     /// when it did.
-    pub fn refused(&self) -> Option<&BatchFailure> {
+    pub(crate) fn refused(&self) -> Option<&BatchFailure> {
         match &self.0 {
             Taken::Refused(failure) => Some(failure),
             Taken::Rows { .. } => None,
@@ -159,7 +159,11 @@ impl Answer {
     /// it (as `validate --against` would), then cut into spans without walking it again. `Err`
     /// says why it cannot be merged. Needs no merger, so each answer can be read on the thread
     /// that received it.
-    pub fn read(batch: usize, records: usize, mut body: Vec<u8>) -> Result<Answer, BatchFailure> {
+    pub(crate) fn read(
+        batch: usize,
+        records: usize,
+        mut body: Vec<u8>,
+    ) -> Result<Answer, BatchFailure> {
         body.drain(..crate::source::bom_len(&body));
         let text = crate::text::utf8(&body).map_err(|e| {
             invalid(format!(

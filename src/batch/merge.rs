@@ -65,22 +65,22 @@ impl Merger {
     }
 
     /// Batches that failed for good.
-    pub fn failures(&self) -> usize {
+    pub(crate) fn failures(&self) -> usize {
         self.failures
     }
 
     /// Records that carry an error entry (from the service or from a failed batch).
-    pub fn errored_records(&self) -> usize {
+    pub(crate) fn errored_records(&self) -> usize {
         self.errored_records
     }
 
     /// Records of failed batches.
-    pub fn failed_records(&self) -> usize {
+    pub(crate) fn failed_records(&self) -> usize {
         self.failed_records
     }
 
     /// The record indexes (0-based) of batch `batch`.
-    pub fn records_of(&self, batch: usize) -> std::ops::Range<usize> {
+    pub(crate) fn records_of(&self, batch: usize) -> std::ops::Range<usize> {
         let (start, count) = self.sizes[batch];
         start..start + count
     }
@@ -88,7 +88,7 @@ impl Merger {
     /// Batches whose result has not been taken yet: after every batch task has ended there are
     /// none, unless one was lost; each must then be [`Merger::failed`] so its records keep
     /// their error entries and count as failed.
-    pub fn unplaced(&self) -> Vec<usize> {
+    pub(crate) fn unplaced(&self) -> Vec<usize> {
         (0..self.placed.len())
             .filter(|&b| !self.placed[b])
             .collect()
@@ -98,7 +98,7 @@ impl Merger {
     /// without an answer (failed or refused batches), not the service: their 0 is no finding
     /// about the service. When no batch answered with records, the merged response is a
     /// request-level failure and its one entry is xconn's.
-    pub fn placeholder_times(&self) -> Vec<std::ops::Range<usize>> {
+    pub(crate) fn placeholder_times(&self) -> Vec<std::ops::Range<usize>> {
         if self.header.is_none() {
             return std::iter::once(0..1).collect();
         }
@@ -110,7 +110,7 @@ impl Merger {
 
     /// Answers held because a batch before them has not finished (the rest are written into
     /// the merge and dropped as they come).
-    pub fn waiting(&self) -> usize {
+    pub(crate) fn waiting(&self) -> usize {
         self.parts.iter().filter(|p| p.is_some()).count()
     }
 
@@ -126,7 +126,7 @@ impl Merger {
     /// Take batch `batch`'s answer as [`Answer::read`] read it (on any thread): an `Err` or an
     /// answer under another header than the first answer's is recorded as the batch's failure
     /// and returned.
-    pub fn take(
+    pub(crate) fn take(
         &mut self,
         batch: usize,
         answer: Result<Answer, BatchFailure>,
@@ -198,7 +198,7 @@ impl Merger {
     }
 
     /// The merged response with what the validator said about the answers in it.
-    pub fn merged(mut self) -> Merged {
+    pub(crate) fn merged(mut self) -> Merged {
         let records = self.sizes.iter().map(|(_, count)| count).sum();
         let answered = self.header.is_some();
         let errored = self.errored_records;
@@ -348,16 +348,16 @@ fn push(list: &mut Vec<u8>, text: &[u8]) {
 }
 
 /// The merged response of the batches: valid by construction (see the module docs).
-pub struct Merged {
+pub(crate) struct Merged {
     /// Compact JSON text, on one line.
-    pub body: Vec<u8>,
+    pub(crate) body: Vec<u8>,
     /// Records in the request.
-    pub records: usize,
+    pub(crate) records: usize,
     /// Whether some batch answered with records: if none did, the response is a request-level
     /// failure (no records, an error entry per record).
-    pub answered: bool,
+    pub(crate) answered: bool,
     /// Records that carry an error entry (the service's or a failed batch's).
-    pub errored: usize,
+    pub(crate) errored: usize,
     /// The validator's warnings about the answers, pointed into `body` (not yet located).
     notes: Vec<Diagnostic>,
     /// Warnings past the validator's limit in the answers.
@@ -367,7 +367,7 @@ pub struct Merged {
 impl Merged {
     /// What `validate` says about the merged response: the answers' warnings, located in it,
     /// the first [`MAX_REPORTED`] listed and a note counting the rest.
-    pub fn diagnostics(&self) -> Vec<Diagnostic> {
+    pub(crate) fn diagnostics(&self) -> Vec<Diagnostic> {
         let mut listed: Vec<Diagnostic> = self.notes.iter().take(MAX_REPORTED).cloned().collect();
         locate(&self.body, &mut listed);
         let more = self.notes.len().saturating_sub(MAX_REPORTED) + self.unlisted;

@@ -21,15 +21,16 @@
 //! the thread that received it, [`merge`] places the parts (valid by construction, not checked
 //! again), [`run`] sends the batches and keeps the statistics.
 
-pub mod answer;
-pub mod merge;
-pub mod one;
-pub mod print;
-pub mod run;
-pub mod split;
+pub(crate) mod answer;
+pub(crate) mod merge;
+pub(crate) mod one;
+pub(crate) mod print;
+pub(crate) mod run;
+pub(crate) mod split;
 
-pub use answer::Answer;
-pub use merge::{Merged, Merger};
+pub(crate) use answer::Answer;
+pub(crate) use merge::Merged;
+pub use merge::Merger;
 pub use split::Split;
 
 use crate::body::Value;
@@ -48,7 +49,7 @@ pub struct BatchFailure {
 /// from `next` until it has none. Every batch taken ends in exactly one call of `done`: with its
 /// task's output, or with `Err(why)` when the task panicked or was cancelled — a batch's records
 /// never vanish with its task.
-pub async fn drive<T, F>(
+pub(crate) async fn drive<T, F>(
     in_flight: usize,
     mut next: impl FnMut() -> Option<usize>,
     mut task: impl FnMut(usize) -> F,

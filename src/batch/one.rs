@@ -8,7 +8,7 @@ use crate::error::data_error;
 use crate::http::{self, redact, Client, Event, Request, Response};
 
 /// Send `request` on `client`; the 2xx answer, or the request's error.
-pub fn send(client: &Client, request: &Request, verbose: bool) -> anyhow::Result<Response> {
+pub(crate) fn send(client: &Client, request: &Request, verbose: bool) -> anyhow::Result<Response> {
     if verbose {
         let mut err = crate::output::stderr();
         writeln!(err, "> {}", request.describe())?;
@@ -73,7 +73,7 @@ fn show_head(client: &Client, request: &Request, event: &Event<'_>) {
 
 /// The error for an answer that is not JSON (`why`), naming the request, the status and the
 /// content type, with the start of the body.
-pub fn not_json(response: &Response, why: &str) -> anyhow::Error {
+pub(crate) fn not_json(response: &Response, why: &str) -> anyhow::Error {
     data_error(format!(
         "the answer to x-request-id {} is not JSON: {why} ({}, content-type {}); it starts: {}",
         response.request_id,

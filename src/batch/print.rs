@@ -18,7 +18,7 @@ use crate::validate::{self, Against, RequestFailure};
 
 /// How the answer is drawn.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
+pub(crate) enum Format {
     /// Terminal tables, as `show` draws them.
     Table,
     /// GitHub-flavoured markdown tables.
@@ -30,16 +30,16 @@ pub enum Format {
 }
 
 /// How the answer is printed.
-pub struct Printing {
-    pub format: Format,
+pub(crate) struct Printing {
+    pub(crate) format: Format,
     /// `-o FILE`: the answer goes there (atomically) instead of standard output.
-    pub output: Option<String>,
+    pub(crate) output: Option<String>,
 }
 
 /// The service's answer `body` to a request of `records` records (when known), named `name` in
 /// diagnostics: checked (one UTF-8 check, one scan), printed, judged. An answer that is not JSON
 /// is the error `not_json` makes of why.
-pub fn print_answer(
+pub(crate) fn print_answer(
     out: &mut Output,
     body: &[u8],
     name: &str,
@@ -86,7 +86,7 @@ pub fn print_answer(
 /// The merged response of batches: printed as it was built (drawn from one view of it when a
 /// format needs one), the validator's warnings about its parts shown, judged by what the merge
 /// counted.
-pub fn print_merged(
+pub(crate) fn print_merged(
     out: &mut Output,
     merged: &Merged,
     print: &Printing,

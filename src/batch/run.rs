@@ -17,33 +17,33 @@ use crate::json::Value;
 use crate::validate;
 
 /// How to send the batches.
-pub struct Settings {
+pub(crate) struct Settings {
     /// Records per batch.
-    pub size: usize,
+    pub(crate) size: usize,
     /// Requests in flight at once.
-    pub concurrency: usize,
+    pub(crate) concurrency: usize,
     /// How the statistics are said at the end.
-    pub summary: Summary,
+    pub(crate) summary: Summary,
 }
 
 /// The statistics line: text for people or one JSON object for scripts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Summary {
+pub(crate) enum Summary {
     Text,
     Json,
 }
 
 /// What the batches gave: the merged response, and the first kind of failure a batch met (it
 /// chooses the exit code).
-pub struct Ran {
-    pub merged: Merged,
-    pub first_failure: Option<ErrorKind>,
+pub(crate) struct Ran {
+    pub(crate) merged: Merged,
+    pub(crate) first_failure: Option<ErrorKind>,
 }
 
 /// Split `text` (the request body; `validated`, as the validator checked it, or none with
 /// `--no-validate`: then it is parsed here), send the batches as `request` (its method, URL and
 /// headers) on `client`, and merge the answers in input order.
-pub fn run(
+pub(crate) fn run(
     client: &Client,
     request: &Request,
     text: &str,

@@ -22,7 +22,7 @@ impl<'a> Split<'a> {
 
     /// Split the records table `table` (`inputs` of a checked request) into batches of at most
     /// `size` records. `None` when it has no header.
-    pub fn of_table(table: &Table<'a>, size: usize) -> Option<Split<'a>> {
+    pub(crate) fn of_table(table: &Table<'a>, size: usize) -> Option<Split<'a>> {
         Some(Split {
             header: table.header?,
             text: table.rows.source(),
@@ -37,7 +37,7 @@ impl<'a> Split<'a> {
     }
 
     /// Bytes of the request's records as written (from the first record to the end of the last).
-    pub fn records_len(&self) -> usize {
+    pub(crate) fn records_len(&self) -> usize {
         match (self.records.first(), self.records.last()) {
             (Some(first), Some(last)) => last.1.saturating_sub(first.0),
             _ => 0,
@@ -49,7 +49,7 @@ impl<'a> Split<'a> {
         self.records.len().div_ceil(self.size)
     }
 
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.records.is_empty()
     }
 
@@ -63,7 +63,7 @@ impl<'a> Split<'a> {
     /// records written as they are in the original text. The records go as one slice of it,
     /// separators included, unless that slice spans lines (a pretty-printed request): then each
     /// record is written after a bare comma, so a batch stays on one line.
-    pub fn body(&self, batch: usize) -> Vec<u8> {
+    pub(crate) fn body(&self, batch: usize) -> Vec<u8> {
         let records = &self.records[self.range(batch)];
         let mut out = Vec::with_capacity(16 + self.header.raw().len());
         out.extend_from_slice(b"{\"inputs\":[");

@@ -11,24 +11,24 @@ use crate::json::Value;
 
 /// One warning entry of a record.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct WarningEntry {
-    pub source_path: String,
-    pub message: String,
+pub(crate) struct WarningEntry {
+    pub(crate) source_path: String,
+    pub(crate) message: String,
 }
 
 /// One error entry of a record, in the spec's error shape.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ErrorEntry {
-    pub error_category: String,
-    pub error_type: String,
-    pub additional_details: String,
-    pub source_path: String,
-    pub message: String,
+pub(crate) struct ErrorEntry {
+    pub(crate) error_category: String,
+    pub(crate) error_type: String,
+    pub(crate) additional_details: String,
+    pub(crate) source_path: String,
+    pub(crate) message: String,
 }
 
 /// A response under construction.
 #[derive(Debug, Default)]
-pub struct ResponseBuilder {
+pub(crate) struct ResponseBuilder {
     /// `outputs` rows as compact JSON text, the header first (when set).
     rows: Vec<Vec<u8>>,
     header: Option<Vec<u8>>,
@@ -38,12 +38,12 @@ pub struct ResponseBuilder {
 }
 
 impl ResponseBuilder {
-    pub fn new() -> ResponseBuilder {
+    pub(crate) fn new() -> ResponseBuilder {
         ResponseBuilder::default()
     }
 
     /// Set the `outputs` header from column names.
-    pub fn header(&mut self, keys: &[String]) -> &mut Self {
+    pub(crate) fn header(&mut self, keys: &[String]) -> &mut Self {
         let mut text = b"[".to_vec();
         for (i, key) in keys.iter().enumerate() {
             if i > 0 {
@@ -57,7 +57,7 @@ impl ResponseBuilder {
     }
 
     /// Set the `outputs` header from a header row value.
-    pub fn header_value(&mut self, header: &Value) -> &mut Self {
+    pub(crate) fn header_value(&mut self, header: &Value) -> &mut Self {
         let mut text = Vec::new();
         write_value(&mut text, header, Style::Compact).expect("writing to memory");
         self.header = Some(text);
@@ -66,7 +66,7 @@ impl ResponseBuilder {
 
     /// Add one record: its output row (a checked array value), its messages and its time in
     /// milliseconds (negative or not finite times are written as `0`).
-    pub fn record(
+    pub(crate) fn record(
         &mut self,
         row: &Value,
         warnings: &[WarningEntry],
@@ -80,7 +80,7 @@ impl ResponseBuilder {
 
     /// Set the `outputs` header from its JSON text as received (a checked array; copied, not
     /// parsed again).
-    pub fn header_raw(&mut self, header: &str) -> &mut Self {
+    pub(crate) fn header_raw(&mut self, header: &str) -> &mut Self {
         self.header = Some(header.as_bytes().to_vec());
         self
     }
@@ -88,7 +88,7 @@ impl ResponseBuilder {
     /// Add one record from its row's JSON text as received (a checked array, for example
     /// [`Value::raw`] of an input record): the bytes are copied as they are, so an echo keeps
     /// every number and string exactly as written.
-    pub fn record_raw(
+    pub(crate) fn record_raw(
         &mut self,
         row: &str,
         warnings: &[WarningEntry],
@@ -101,7 +101,7 @@ impl ResponseBuilder {
     /// A request-level failure, as the spec's Example 3: no `outputs` records, one `errors`
     /// entry holding `errors`, `warnings` `[null]` and one `process_time`. The validator accepts
     /// it as the answer to a request of any size.
-    pub fn request_failure(errors: &[ErrorEntry], process_time: f64) -> ResponseBuilder {
+    pub(crate) fn request_failure(errors: &[ErrorEntry], process_time: f64) -> ResponseBuilder {
         let mut builder = ResponseBuilder::new();
         builder.push(Vec::new(), &[], errors, process_time);
         builder.rows.clear();
@@ -110,7 +110,7 @@ impl ResponseBuilder {
 
     /// Add one record that has no output row values beyond `[]`-like placeholders: a record that
     /// failed (an error entry explains it) keeps its place with an empty row.
-    pub fn failed_record(&mut self, errors: &[ErrorEntry], process_time: f64) -> &mut Self {
+    pub(crate) fn failed_record(&mut self, errors: &[ErrorEntry], process_time: f64) -> &mut Self {
         self.push(b"[]".to_vec(), &[], errors, process_time)
     }
 
@@ -134,16 +134,16 @@ impl ResponseBuilder {
     }
 
     /// Records added so far.
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.rows.len()
     }
 
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.rows.is_empty()
     }
 
     /// The body as compact JSON text.
-    pub fn to_compact(&self) -> Vec<u8> {
+    pub(crate) fn to_compact(&self) -> Vec<u8> {
         let mut out = b"{\"outputs\":[".to_vec();
         let rows = self.header.iter().chain(self.rows.iter());
         join(&mut out, rows);
@@ -158,7 +158,7 @@ impl ResponseBuilder {
     }
 
     /// Write the body in `layout`, ending with a newline.
-    pub fn write<W: Write + ?Sized>(&self, w: &mut W, layout: Layout) -> io::Result<()> {
+    pub(crate) fn write<W: Write + ?Sized>(&self, w: &mut W, layout: Layout) -> io::Result<()> {
         let compact = self.to_compact();
         let text = std::str::from_utf8(&compact).map_err(io::Error::other)?;
         let doc = crate::json::parse(text)

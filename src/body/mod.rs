@@ -14,9 +14,10 @@ pub mod write;
 
 use std::borrow::Cow;
 
-pub use crate::json::{Value, ValueKind};
-pub use build::ResponseBuilder;
-pub use write::{write_document, write_object_form, write_record_object, Layout, RecordWriter};
+pub(crate) use crate::json::{Value, ValueKind};
+pub(crate) use build::ResponseBuilder;
+pub use write::{write_document, Layout};
+pub(crate) use write::{write_object_form, write_record_object, RecordWriter};
 
 /// Which body a document is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -26,7 +26,7 @@ pub enum Layout {
 
 impl Layout {
     /// The style one record (a row of the records array) is written in.
-    pub fn row_style(self) -> Style {
+    pub(crate) fn row_style(self) -> Style {
         match self {
             Layout::Records => Style::Spaced,
             Layout::Compact => Style::Compact,
@@ -84,7 +84,7 @@ fn write_records_value<W: Write + ?Sized>(w: &mut W, value: &Value) -> io::Resul
 /// Write one record as a JSON object: keys from the header, values in object form (a nested
 /// table becomes an array of objects). Missing values read as `null`; values beyond the header
 /// are kept under `_extra_N` keys (N counted from 1 over the whole record).
-pub fn write_record_object<W: Write + ?Sized>(
+pub(crate) fn write_record_object<W: Write + ?Sized>(
     w: &mut W,
     keys: &[String],
     values: &[Value],
@@ -128,7 +128,7 @@ pub fn write_record_object<W: Write + ?Sized>(
 
 /// Write a cell in object form: a nested table becomes an array of objects (recursively); other
 /// values are written as they are.
-pub fn write_object_form<W: Write + ?Sized>(
+pub(crate) fn write_object_form<W: Write + ?Sized>(
     w: &mut W,
     value: &Value,
     style: Style,
@@ -173,7 +173,7 @@ pub fn write_object_form<W: Write + ?Sized>(
 
 /// Streams a body a record at a time: `begin`, then `record` (or `raw_record`) per record, then
 /// `finish` with any keys that follow the records. Memory does not grow with the record count.
-pub struct RecordWriter<W: Write> {
+pub(crate) struct RecordWriter<W: Write> {
     w: W,
     layout: Layout,
     count: usize,
@@ -181,7 +181,7 @@ pub struct RecordWriter<W: Write> {
 
 impl<W: Write> RecordWriter<W> {
     /// Write the opening `{"<key>": [`.
-    pub fn begin(mut w: W, layout: Layout, key: &str) -> io::Result<RecordWriter<W>> {
+    pub(crate) fn begin(mut w: W, layout: Layout, key: &str) -> io::Result<RecordWriter<W>> {
         match layout {
             Layout::Compact => w.write_all(b"{")?,
             Layout::Records | Layout::Pretty => w.write_all(b"{\n  ")?,
@@ -200,23 +200,23 @@ impl<W: Write> RecordWriter<W> {
     }
 
     /// The layout being written.
-    pub fn layout(&self) -> Layout {
+    pub(crate) fn layout(&self) -> Layout {
         self.layout
     }
 
     /// Records written so far (the header row counts as one).
-    pub fn count(&self) -> usize {
+    pub(crate) fn count(&self) -> usize {
         self.count
     }
 
     /// Write one row (the header or a record) given as a checked value.
-    pub fn record(&mut self, row: &Value) -> io::Result<()> {
+    pub(crate) fn record(&mut self, row: &Value) -> io::Result<()> {
         self.separator()?;
         write_value(&mut self.w, row, self.layout.row_style())
     }
 
     /// Write one row whose values are given one by one (written in the row's style).
-    pub fn record_values(&mut self, values: &[Value]) -> io::Result<()> {
+    pub(crate) fn record_values(&mut self, values: &[Value]) -> io::Result<()> {
         self.separator()?;
         let style = self.layout.row_style();
         let inner = match style {
@@ -250,7 +250,7 @@ impl<W: Write> RecordWriter<W> {
     /// row themselves (the CSV fast path). The caller must write exactly one JSON array, in the
     /// compact style for `Layout::Compact` and the records style (`", "` between values) otherwise.
     /// Not for `Layout::Pretty`.
-    pub fn raw_record(&mut self) -> io::Result<&mut W> {
+    pub(crate) fn raw_record(&mut self) -> io::Result<&mut W> {
         self.separator()?;
         Ok(&mut self.w)
     }
@@ -284,7 +284,7 @@ impl<W: Write> RecordWriter<W> {
     /// `count` copies of one scalar `element` (its JSON text), written without building the array:
     /// a streamed response's per-record `warnings` / `errors` / `process_time`. Memory stays flat
     /// for any count.
-    pub fn finish_repeated(mut self, trailing: &[(&str, &str, usize)]) -> io::Result<W> {
+    pub(crate) fn finish_repeated(mut self, trailing: &[(&str, &str, usize)]) -> io::Result<W> {
         self.close_records()?;
         for &(key, element, count) in trailing {
             let (open, sep, close): (&[u8], &[u8], &[u8]) = match self.layout {
@@ -319,7 +319,7 @@ impl<W: Write> RecordWriter<W> {
     }
 
     /// Close the records array and the object, ending with a newline. Returns the writer.
-    pub fn finish(mut self) -> io::Result<W> {
+    pub(crate) fn finish(mut self) -> io::Result<W> {
         self.close_records()?;
         self.close_object()?;
         Ok(self.w)

@@ -17,7 +17,7 @@ use crate::output::Output;
 use crate::source;
 use crate::validate;
 
-pub fn run(args: CallArgs, out: &mut Output) -> anyhow::Result<Outcome> {
+pub(crate) fn run(args: CallArgs, out: &mut Output) -> anyhow::Result<Outcome> {
     let url = request::parse_url(&args.url)?;
     let (method, headers) = request::request_shape(&args.request.method, &args.request.headers)?;
     refuse_conflicts(&args)?;

@@ -13,7 +13,7 @@ use crate::output::{self, Output};
 use crate::source::Source;
 use crate::validate;
 
-pub fn run(args: CheckArgs, out: &mut Output) -> anyhow::Result<Outcome> {
+pub(crate) fn run(args: CheckArgs, out: &mut Output) -> anyhow::Result<Outcome> {
     let url = request::parse_url(&args.url)?;
     let (method, headers) = request::request_shape(&args.request.method, &args.request.headers)?;
     let sample = args.sample.as_deref().map(read_sample).transpose()?;

@@ -9,7 +9,7 @@ use crate::cli::{Cli, CompletionsArgs};
 use crate::error::Outcome;
 use crate::output::Output;
 
-pub fn run(args: CompletionsArgs, out: &mut Output) -> anyhow::Result<Outcome> {
+pub(crate) fn run(args: CompletionsArgs, out: &mut Output) -> anyhow::Result<Outcome> {
     let mut script = Vec::new();
     clap_complete::generate(args.shell, &mut Cli::command(), "xconn", &mut script);
     out.write_all(&script)?;
@@ -17,7 +17,7 @@ pub fn run(args: CompletionsArgs, out: &mut Output) -> anyhow::Result<Outcome> {
 }
 
 /// `xconn man`: the roff man page for `xconn` and its commands.
-pub fn man(out: &mut Output) -> anyhow::Result<Outcome> {
+pub(crate) fn man(out: &mut Output) -> anyhow::Result<Outcome> {
     let command = Cli::command();
     let mut page = Vec::new();
     clap_mangen::Man::new(command.clone()).render(&mut page)?;

@@ -11,7 +11,7 @@ use crate::convert::{
 use crate::error::Outcome;
 use crate::output::{write_atomically, Output};
 
-pub fn run(args: ConvertArgs, out: &mut Output) -> anyhow::Result<Outcome> {
+pub(crate) fn run(args: ConvertArgs, out: &mut Output) -> anyhow::Result<Outcome> {
     let settings = settings(args)?;
     match settings.output.as_deref() {
         Some(path) => write_atomically(Path::new(path), |w| convert::convert(&settings, w))?,
@@ -40,7 +40,7 @@ fn settings(args: ConvertArgs) -> anyhow::Result<Settings> {
 /// `--nest-sep`, `--allow-ragged`, `--empty-header`) as [`Settings`] for `input`; the rest at their defaults (a
 /// request body, the records layout, standard output). Shared with `call`, which converts a BODY
 /// on the fly.
-pub fn data_settings(input: String, data: &DataArgs) -> anyhow::Result<Settings> {
+pub(crate) fn data_settings(input: String, data: &DataArgs) -> anyhow::Result<Settings> {
     if data.nest_sep.is_some() && !data.nest {
         anyhow::bail!("--nest-sep applies only with --nest");
     }

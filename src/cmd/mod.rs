@@ -3,22 +3,22 @@
 //! commands (`--kind`, `--color`) are mapped to the engines' own types here; the engines never
 //! see a clap type.
 
-pub mod call;
-pub mod check;
-pub mod completions;
-pub mod convert;
-pub mod schema;
-pub mod serve;
-pub mod show;
-pub mod token;
-pub mod validate;
+pub(crate) mod call;
+pub(crate) mod check;
+pub(crate) mod completions;
+pub(crate) mod convert;
+pub(crate) mod schema;
+pub(crate) mod serve;
+pub(crate) mod show;
+pub(crate) mod token;
+pub(crate) mod validate;
 
 use crate::body::Kind;
 use crate::cli::{ColorChoice, KindArg};
 use crate::output;
 
 /// `--kind request|response` as the body model's [`Kind`].
-pub fn kind(arg: KindArg) -> Kind {
+pub(crate) fn kind(arg: KindArg) -> Kind {
     match arg {
         KindArg::Request => Kind::Request,
         KindArg::Response => Kind::Response,
@@ -26,7 +26,7 @@ pub fn kind(arg: KindArg) -> Kind {
 }
 
 /// `--color auto|always|never` as the output's [`output::ColorChoice`].
-pub fn color(choice: ColorChoice) -> output::ColorChoice {
+pub(crate) fn color(choice: ColorChoice) -> output::ColorChoice {
     match choice {
         ColorChoice::Auto => output::ColorChoice::Auto,
         ColorChoice::Always => output::ColorChoice::Always,

@@ -8,7 +8,7 @@ use crate::error::Outcome;
 use crate::output::Output;
 use crate::validate::schema;
 
-pub fn run(args: SchemaArgs, out: &mut Output) -> anyhow::Result<Outcome> {
+pub(crate) fn run(args: SchemaArgs, out: &mut Output) -> anyhow::Result<Outcome> {
     out.write_all(schema::text(super::kind(args.kind)).as_bytes())?;
     Ok(Outcome::Success)
 }

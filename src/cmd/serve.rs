@@ -12,7 +12,7 @@ use crate::serve::{self, auth::JwtCheck, Auth, Faults, Handler, Settings};
 use crate::source::Source;
 use crate::validate::{self, report, Options};
 
-pub fn run(args: ServeArgs, out: &mut Output) -> anyhow::Result<Outcome> {
+pub(crate) fn run(args: ServeArgs, out: &mut Output) -> anyhow::Result<Outcome> {
     let handler = if let Some(file) = &args.fixture {
         Handler::Fixture(fixture(file)?)
     } else if let Some(command) = &args.exec {

@@ -11,7 +11,7 @@ use crate::render::{self, Options};
 use crate::source::Source;
 use crate::validate;
 
-pub fn run(args: ShowArgs, out: &mut Output) -> anyhow::Result<Outcome> {
+pub(crate) fn run(args: ShowArgs, out: &mut Output) -> anyhow::Result<Outcome> {
     let file = match args.file.as_deref() {
         Some(file) => file,
         // No FILE: standard input, unless it is a terminal (nobody types a body there).

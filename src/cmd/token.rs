@@ -11,7 +11,7 @@ use crate::json::write::write_str;
 use crate::output::Output;
 
 /// `--token-env` / `--token-file` as the token module's [`TokenSource`] (shared with `call`).
-pub fn source(args: &TokenSourceArgs) -> TokenSource {
+pub(crate) fn source(args: &TokenSourceArgs) -> TokenSource {
     match (&args.token_env, &args.token_file) {
         (Some(name), _) => TokenSource::Env(name.clone()),
         (None, Some(path)) => TokenSource::File(path.clone()),
@@ -19,7 +19,7 @@ pub fn source(args: &TokenSourceArgs) -> TokenSource {
     }
 }
 
-pub fn run(args: TokenArgs, out: &mut Output) -> anyhow::Result<Outcome> {
+pub(crate) fn run(args: TokenArgs, out: &mut Output) -> anyhow::Result<Outcome> {
     let token = token::find_in_env(&source(&args.token))?
         .ok_or_else(|| usage_error(token::describe_missing()))?;
     let claims = token.claims();

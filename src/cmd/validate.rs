@@ -13,7 +13,7 @@ use crate::source::{display_name, is_stdin, Source};
 use crate::validate::report::{self, FileOutcome, FileReport};
 use crate::validate::{check_source_with, Against, Options};
 
-pub fn run(args: ValidateArgs, out: &mut Output) -> anyhow::Result<Outcome> {
+pub(crate) fn run(args: ValidateArgs, out: &mut Output) -> anyhow::Result<Outcome> {
     if args.list_rules {
         return list_rules(args.format, out);
     }

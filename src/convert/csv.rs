@@ -21,24 +21,24 @@ use crate::source::sniff::{self, Quotes};
 
 /// How to read the CSV.
 #[derive(Debug, Clone)]
-pub struct CsvOptions<'a> {
-    pub delimiter: u8,
-    pub types: TypesMode,
+pub(crate) struct CsvOptions<'a> {
+    pub(crate) delimiter: u8,
+    pub(crate) types: TypesMode,
     /// `--type COL=TYPE` overrides, by full column name.
-    pub overrides: &'a [(String, ColType)],
+    pub(crate) overrides: &'a [(String, ColType)],
     /// `Some(sep)` with `--nest`.
-    pub nest_sep: Option<&'a str>,
+    pub(crate) nest_sep: Option<&'a str>,
     /// Pad short rows with null.
-    pub allow_ragged: bool,
+    pub(crate) allow_ragged: bool,
     /// `--empty-header NAME`: an empty header cell in column N is named `NAME{N}`.
-    pub empty_header: Option<&'a str>,
+    pub(crate) empty_header: Option<&'a str>,
     /// Whether `--delimiter` was given (else a `sep=X` first line chooses, and a one-column
     /// file whose lines all hold the same count of `;`, tab or `|` is refused).
-    pub delimiter_given: bool,
+    pub(crate) delimiter_given: bool,
 }
 
 /// Convert CSV from `reader` (BOM already skipped) into a body written to `w`.
-pub fn csv_to_body(
+pub(crate) fn csv_to_body(
     name: &str,
     mut reader: Box<dyn BufRead>,
     options: &CsvOptions,
@@ -569,7 +569,7 @@ fn flat(
 /// Numbers written as they are although they are beyond the range of an IEEE double (`1e400`):
 /// how many, and the first one (line, row, column, text), for the warning at the end.
 #[derive(Debug, Default)]
-pub struct Huge {
+pub(crate) struct Huge {
     count: usize,
     first: Option<(u64, usize, String, String)>,
 }

@@ -23,7 +23,7 @@ pub enum ColType {
 
 impl ColType {
     /// Parse the TYPE of `--type COL=TYPE`.
-    pub fn parse(name: &str) -> Option<ColType> {
+    pub(crate) fn parse(name: &str) -> Option<ColType> {
         match name {
             "string" => Some(ColType::String),
             "number" => Some(ColType::Number),
@@ -34,7 +34,7 @@ impl ColType {
     }
 
     /// What a cell must look like, for error messages.
-    pub fn expected(self) -> &'static str {
+    pub(crate) fn expected(self) -> &'static str {
         match self {
             ColType::Infer | ColType::String => "a string",
             ColType::Number => "a number",
@@ -46,7 +46,7 @@ impl ColType {
 
 /// A typed cell, still borrowing the CSV text where it can.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Typed<'a> {
+pub(crate) enum Typed<'a> {
     Null,
     Bool(bool),
     /// JSON number text, written exactly as is.
@@ -57,7 +57,7 @@ pub enum Typed<'a> {
 impl Typed<'_> {
     /// Append the cell's JSON text to `buf`.
     #[inline]
-    pub fn write_json(&self, buf: &mut Vec<u8>) {
+    pub(crate) fn write_json(&self, buf: &mut Vec<u8>) {
         match self {
             Typed::Null => buf.extend_from_slice(b"null"),
             Typed::Bool(true) => buf.extend_from_slice(b"true"),
@@ -70,7 +70,7 @@ impl Typed<'_> {
 
 /// Type one cell. `None` when the text does not fit an explicit type.
 #[inline]
-pub fn type_cell(text: &str, ty: ColType) -> Option<Typed<'_>> {
+pub(crate) fn type_cell(text: &str, ty: ColType) -> Option<Typed<'_>> {
     match ty {
         ColType::Infer => Some(infer(text)),
         ColType::String => Some(Typed::String(text)),
@@ -99,7 +99,7 @@ pub fn type_cell(text: &str, ty: ColType) -> Option<Typed<'_>> {
 /// The inferred type of a cell: exact inverse of how a value is written back to CSV, so
 /// body → CSV → body gives the same values (see [`number`] for the one spelling rewritten).
 #[inline]
-pub fn infer(text: &str) -> Typed<'_> {
+pub(crate) fn infer(text: &str) -> Typed<'_> {
     let bytes = text.as_bytes();
     match bytes.first() {
         None => Typed::Null,
@@ -115,7 +115,7 @@ pub fn infer(text: &str) -> Typed<'_> {
 
 /// What [`write_inferred`] wrote.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Inferred {
+pub(crate) enum Inferred {
     /// A number (its JSON text is what was appended).
     Number,
     /// `null`, a boolean or a string.
@@ -128,7 +128,7 @@ pub enum Inferred {
 /// `infer(text).write_json(buf)`, checking UTF-8 on the way (numbers, booleans and null are
 /// ASCII by their grammar).
 #[inline]
-pub fn write_inferred(buf: &mut Vec<u8>, bytes: &[u8]) -> Inferred {
+pub(crate) fn write_inferred(buf: &mut Vec<u8>, bytes: &[u8]) -> Inferred {
     match bytes.first() {
         None => buf.extend_from_slice(b"null"),
         Some(b'-' | b'0'..=b'9') if is_json_number(bytes) => {
@@ -172,7 +172,7 @@ pub fn write_inferred(buf: &mut Vec<u8>, bytes: &[u8]) -> Inferred {
 ///   and list labels (`1.`) are text more often than not.
 /// - Never a number: `NaN`, `Infinity`, `inf`, hexadecimal (`0x10`), digit group separators
 ///   (`1_000`, `1,000`, `1 000`), decimal commas (`2,5`), non-ASCII digits, a lone sign or point.
-pub fn number(text: &str, loose: bool) -> Option<Cow<'_, str>> {
+pub(crate) fn number(text: &str, loose: bool) -> Option<Cow<'_, str>> {
     if is_json_number(text.as_bytes()) {
         return Some(Cow::Borrowed(text));
     }
@@ -226,7 +226,7 @@ pub fn number(text: &str, loose: bool) -> Option<Cow<'_, str>> {
 
 /// Why `--type number` refuses `text`, for the spellings people mean as numbers (the table in
 /// docs/format.md); `None` for plain text.
-pub fn why_not_a_number(text: &str) -> Option<&'static str> {
+pub(crate) fn why_not_a_number(text: &str) -> Option<&'static str> {
     let t = text.trim_matches(|c: char| c.is_ascii_whitespace());
     let bare = t.trim_start_matches(['-', '+']);
     if ["nan", "inf", "infinity"]
@@ -248,7 +248,7 @@ pub fn why_not_a_number(text: &str) -> Option<&'static str> {
 }
 
 /// `-?(0|[1-9][0-9]*)`
-pub fn is_json_integer(bytes: &[u8]) -> bool {
+pub(crate) fn is_json_integer(bytes: &[u8]) -> bool {
     let digits = bytes.strip_prefix(b"-").unwrap_or(bytes);
     match digits {
         [b'0'] => true,
@@ -258,7 +258,7 @@ pub fn is_json_integer(bytes: &[u8]) -> bool {
 }
 
 /// Whether the whole of `bytes` is one JSON number (the grammar lives in [`crate::json::scan_number`]).
-pub fn is_json_number(bytes: &[u8]) -> bool {
+pub(crate) fn is_json_number(bytes: &[u8]) -> bool {
     crate::json::scan_number(bytes, 0) == Ok(bytes.len())
 }
 

@@ -9,12 +9,12 @@
 //!   per-record code of [`objects`];
 //! * [`reverse`]: a body → array of objects / NDJSON / CSV.
 
-pub mod csv;
-pub mod infer;
-pub mod ndjson;
-pub mod objects;
-pub mod request;
-pub mod reverse;
+pub(crate) mod csv;
+pub(crate) mod infer;
+pub(crate) mod ndjson;
+pub(crate) mod objects;
+pub(crate) mod request;
+pub(crate) mod reverse;
 
 use std::borrow::Cow;
 use std::fs::File;
@@ -32,7 +32,7 @@ use crate::source::sniff::{self, Start};
 use crate::source::{self, Source};
 use crate::validate::scan::RecordsCheck;
 
-pub use infer::ColType;
+pub(crate) use infer::ColType;
 
 /// What the input is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -117,7 +117,7 @@ impl Settings {
 }
 
 /// Parse `--delimiter`: one byte, or `\t` / `tab` for a tab.
-pub fn parse_delimiter(text: &str) -> anyhow::Result<u8> {
+pub(crate) fn parse_delimiter(text: &str) -> anyhow::Result<u8> {
     match text {
         "\\t" | "tab" | "\t" => Ok(b'\t'),
         _ if text.len() == 1 && text.as_bytes()[0] != b'"' && text.as_bytes()[0] != b'\n' => {
@@ -130,7 +130,7 @@ pub fn parse_delimiter(text: &str) -> anyhow::Result<u8> {
 }
 
 /// Parse one `--type COL=TYPE`.
-pub fn parse_type_override(text: &str) -> anyhow::Result<(String, ColType)> {
+pub(crate) fn parse_type_override(text: &str) -> anyhow::Result<(String, ColType)> {
     let (column, ty) = text
         .rsplit_once('=')
         .with_context(|| format!("--type {text:?}: expected COL=TYPE, e.g. zip=string"))?;
@@ -556,7 +556,7 @@ fn target_name(to: TargetFormat) -> &'static str {
 /// Every header and row passes the validator's record rules ([`RecordsCheck`]) before it is
 /// written: a body `validate` would reject is refused ([`WriteRefused`]), never written with
 /// exit 0, whatever converter produced it.
-pub struct BodyOut<'w> {
+pub(crate) struct BodyOut<'w> {
     writer: RecordWriter<&'w mut dyn Write>,
     kind: Kind,
     layout: crate::body::Layout,
@@ -569,7 +569,7 @@ pub struct BodyOut<'w> {
 /// A body being written broke one of the validator's rules: nothing more is written, and
 /// [`convert`] names the rule, the record and where in the input it came from.
 #[derive(Debug)]
-pub struct WriteRefused(pub crate::validate::scan::Refused);
+pub(crate) struct WriteRefused(pub crate::validate::scan::Refused);
 
 impl std::fmt::Display for WriteRefused {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -581,7 +581,11 @@ impl std::fmt::Display for WriteRefused {
 impl std::error::Error for WriteRefused {}
 
 impl<'w> BodyOut<'w> {
-    pub fn begin(w: &'w mut dyn Write, layout: Layout, kind: Kind) -> io::Result<BodyOut<'w>> {
+    pub(crate) fn begin(
+        w: &'w mut dyn Write,
+        layout: Layout,
+        kind: Kind,
+    ) -> io::Result<BodyOut<'w>> {
         Ok(BodyOut {
             writer: RecordWriter::begin(w, layout, kind.records_key())?,
             kind,
@@ -592,12 +596,12 @@ impl<'w> BodyOut<'w> {
     }
 
     /// The style a row is written in.
-    pub fn style(&self) -> Style {
+    pub(crate) fn style(&self) -> Style {
         self.layout.row_style()
     }
 
     /// What opens a row of scalars: `[`, or `[` and the first value's indent (pretty).
-    pub fn row_open(&self) -> &'static [u8] {
+    pub(crate) fn row_open(&self) -> &'static [u8] {
         match self.layout {
             Layout::Pretty => b"[\n      ",
             _ => b"[",
@@ -606,7 +610,7 @@ impl<'w> BodyOut<'w> {
 
     /// The separator between the values of a row of scalars: `", "`, `","` (compact), or a
     /// new indented line (pretty).
-    pub fn value_separator(&self) -> &'static [u8] {
+    pub(crate) fn value_separator(&self) -> &'static [u8] {
         match self.layout {
             Layout::Compact => b",",
             Layout::Records => b", ",
@@ -615,7 +619,7 @@ impl<'w> BodyOut<'w> {
     }
 
     /// What closes a row of scalars.
-    pub fn row_close(&self) -> &'static [u8] {
+    pub(crate) fn row_close(&self) -> &'static [u8] {
         match self.layout {
             Layout::Pretty => b"\n    ]",
             _ => b"]",
@@ -623,7 +627,7 @@ impl<'w> BodyOut<'w> {
     }
 
     /// Write the header row (checked first).
-    pub fn header(&mut self, keys: &[String]) -> anyhow::Result<()> {
+    pub(crate) fn header(&mut self, keys: &[String]) -> anyhow::Result<()> {
         let mut row = Vec::new();
         let cells: Vec<Cell> = keys.iter().map(|k| Cell::Str(Cow::Borrowed(k))).collect();
         write_row(&mut row, &cells, self.style());
@@ -634,7 +638,7 @@ impl<'w> BodyOut<'w> {
     }
 
     /// The separator between two rows after the header: `",\n    "` or `","` (compact).
-    pub fn row_separator(&self) -> &'static [u8] {
+    pub(crate) fn row_separator(&self) -> &'static [u8] {
         if self.layout == Layout::Compact {
             b","
         } else {
@@ -644,7 +648,7 @@ impl<'w> BodyOut<'w> {
 
     /// Write `rows` rows already serialized in the row style, each but the first preceded by
     /// [`BodyOut::row_separator`] (the header must have been written already).
-    pub fn raw_rows(&mut self, bytes: &[u8], rows: usize) -> anyhow::Result<()> {
+    pub(crate) fn raw_rows(&mut self, bytes: &[u8], rows: usize) -> anyhow::Result<()> {
         if rows == 0 {
             return Ok(());
         }
@@ -658,7 +662,7 @@ impl<'w> BodyOut<'w> {
     }
 
     /// Close the body.
-    pub fn finish(self) -> io::Result<()> {
+    pub(crate) fn finish(self) -> io::Result<()> {
         let records = (self.writer.count() + self.extra_rows).saturating_sub(1);
         match self.kind {
             Kind::Request => self.writer.finish()?,
@@ -675,7 +679,7 @@ impl<'w> BodyOut<'w> {
 /// One value of a row being written. Every form is written in the canonical JSON of
 /// [`crate::json::write`]: numbers exactly as read, strings in one escaping.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Cell<'a> {
+pub(crate) enum Cell<'a> {
     Null,
     /// JSON text written as it is: a number or literal.
     Raw(Cow<'a, str>),
@@ -689,13 +693,13 @@ pub enum Cell<'a> {
 
 /// A nested table being built: its header and rows.
 #[derive(Debug, Clone, PartialEq, Default)]
-pub struct Nested<'a> {
-    pub keys: Vec<String>,
-    pub rows: Vec<Vec<Cell<'a>>>,
+pub(crate) struct Nested<'a> {
+    pub(crate) keys: Vec<String>,
+    pub(crate) rows: Vec<Vec<Cell<'a>>>,
 }
 
 /// Write a row (a JSON array of `cells`) in `style`.
-pub fn write_row(buf: &mut Vec<u8>, cells: &[Cell], style: Style) {
+pub(crate) fn write_row(buf: &mut Vec<u8>, cells: &[Cell], style: Style) {
     write_array(buf, style, cells, |buf, cell, inner| {
         write_cell(buf, cell, inner);
         Ok(())
@@ -704,7 +708,7 @@ pub fn write_row(buf: &mut Vec<u8>, cells: &[Cell], style: Style) {
 }
 
 /// Write one cell in `style` (the style of the level it sits at).
-pub fn write_cell(buf: &mut Vec<u8>, cell: &Cell, style: Style) {
+pub(crate) fn write_cell(buf: &mut Vec<u8>, cell: &Cell, style: Style) {
     match cell {
         Cell::Null => buf.extend_from_slice(b"null"),
         Cell::Raw(text) => buf.extend_from_slice(text.as_bytes()),

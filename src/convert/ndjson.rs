@@ -20,7 +20,7 @@ use crate::source::{self, Source};
 const RELEASE_EVERY: usize = 4 << 20;
 
 /// Convert NDJSON held in `source`.
-pub fn ndjson_to_body(
+pub(crate) fn ndjson_to_body(
     source: &Source,
     settings: &Settings,
     w: &mut dyn Write,

@@ -31,16 +31,16 @@ const BATCH: usize = 64 * 1024;
 /// A record or value that does not fit the format, at a JSON pointer relative to the document
 /// (or NDJSON line) it came from, and the byte offset of that value in the text it was read from.
 #[derive(Debug, Clone)]
-pub struct ShapeError {
-    pub pointer: String,
-    pub offset: usize,
-    pub message: String,
+pub(crate) struct ShapeError {
+    pub(crate) pointer: String,
+    pub(crate) offset: usize,
+    pub(crate) message: String,
 }
 
 /// Where a record sits in its document: the document root (an NDJSON line, one object) or an
 /// element of the top-level array. Pointers are built from it only when there is an error.
 #[derive(Debug, Clone, Copy)]
-pub enum At {
+pub(crate) enum At {
     Root,
     Element(usize),
 }
@@ -56,17 +56,17 @@ impl At {
 
 /// One `key: value` of a record in body form (keys dotted when flattened).
 #[derive(Debug, Clone)]
-pub struct Entry<'a> {
-    pub key: Cow<'a, str>,
-    pub cell: Cell<'a>,
+pub(crate) struct Entry<'a> {
+    pub(crate) key: Cow<'a, str>,
+    pub(crate) cell: Cell<'a>,
     /// Where the member's key starts (for a duplicate key).
-    pub key_offset: usize,
+    pub(crate) key_offset: usize,
 }
 
 /// Keys in order of first appearance, with an index by name.
 #[derive(Debug, Default)]
-pub struct Header {
-    pub keys: Vec<String>,
+pub(crate) struct Header {
+    pub(crate) keys: Vec<String>,
     index: HashMap<String, usize>,
     /// Per key: the record (a running count) that last had it, to find a key given twice.
     seen: Vec<usize>,
@@ -76,7 +76,7 @@ pub struct Header {
 impl Header {
     /// The column of `key`; `guess` (the key's position in its record) is tried first.
     #[inline]
-    pub fn find(&self, key: &str, guess: usize) -> Option<usize> {
+    pub(crate) fn find(&self, key: &str, guess: usize) -> Option<usize> {
         match self.keys.get(guess) {
             Some(k) if k == key => Some(guess),
             _ => self.index.get(key).copied(),
@@ -120,7 +120,7 @@ struct Normalizer<'a> {
 
 /// Reading a record: a syntax error (outer), or a record that does not fit (inner; the lexer has
 /// then checked the whole object all the same).
-pub type Read = Result<Result<(), ShapeError>, ParseError>;
+pub(crate) type Read = Result<Result<(), ShapeError>, ParseError>;
 
 impl<'a> Normalizer<'a> {
     fn new(flatten: bool) -> Normalizer<'a> {
@@ -330,14 +330,14 @@ impl<'a> Normalizer<'a> {
 }
 
 /// Pass 1: reads records and collects the header.
-pub struct Collect<'a> {
-    pub header: Header,
+pub(crate) struct Collect<'a> {
+    pub(crate) header: Header,
     normalizer: Normalizer<'a>,
     entries: Vec<Entry<'a>>,
 }
 
 impl<'a> Collect<'a> {
-    pub fn new(flatten: bool) -> Collect<'a> {
+    pub(crate) fn new(flatten: bool) -> Collect<'a> {
         Collect {
             header: Header::default(),
             normalizer: Normalizer::new(flatten),
@@ -346,7 +346,7 @@ impl<'a> Collect<'a> {
     }
 
     /// Read the object at the lexer's position and add its keys to the header.
-    pub fn read(&mut self, lexer: &mut Lexer<'a>, at: At) -> Read {
+    pub(crate) fn read(&mut self, lexer: &mut Lexer<'a>, at: At) -> Read {
         let shape = self.normalizer.read(lexer, at, &mut self.entries)?;
         if shape.is_ok() {
             self.header.add(&self.entries)?;
@@ -356,7 +356,7 @@ impl<'a> Collect<'a> {
 
     /// Whether the record just read is a request or response body rather than a record: it has
     /// `inputs` or `outputs` holding a table (or an empty array).
-    pub fn body_kind(&self) -> Option<Kind> {
+    pub(crate) fn body_kind(&self) -> Option<Kind> {
         let table = |key: &str| {
             self.entries.iter().any(|e| {
                 e.key == key
@@ -378,7 +378,7 @@ impl<'a> Collect<'a> {
 }
 
 /// Pass 2: reads records again and writes each as a row under the header, in batches.
-pub struct Emit<'a, 'w> {
+pub(crate) struct Emit<'a, 'w> {
     header: Header,
     out: BodyOut<'w>,
     normalizer: Normalizer<'a>,
@@ -393,7 +393,7 @@ pub struct Emit<'a, 'w> {
 
 impl<'a, 'w> Emit<'a, 'w> {
     /// Write the header and get ready for the rows.
-    pub fn begin(
+    pub(crate) fn begin(
         header: Header,
         w: &'w mut dyn Write,
         settings: &Settings,
@@ -415,7 +415,7 @@ impl<'a, 'w> Emit<'a, 'w> {
     }
 
     /// Read the object at the lexer's position and write it as a row.
-    pub fn read(&mut self, lexer: &mut Lexer<'a>, at: At) -> anyhow::Result<Read> {
+    pub(crate) fn read(&mut self, lexer: &mut Lexer<'a>, at: At) -> anyhow::Result<Read> {
         match self.normalizer.read(lexer, at, &mut self.entries) {
             Ok(Ok(())) => {}
             other => return Ok(other),
@@ -466,7 +466,7 @@ impl<'a, 'w> Emit<'a, 'w> {
     }
 
     /// Write the last batch and close the body.
-    pub fn finish(mut self) -> anyhow::Result<()> {
+    pub(crate) fn finish(mut self) -> anyhow::Result<()> {
         self.flush()?;
         self.out.finish()?;
         Ok(())
@@ -476,7 +476,7 @@ impl<'a, 'w> Emit<'a, 'w> {
 /// The content of `source` as text, checked to be UTF-8 a few MB at a time (giving back the pages
 /// of a mapped file as it goes, so that memory stays flat); the errors of an empty or non-UTF-8
 /// input located like every JSON error.
-pub fn checked_text(source: &Source) -> anyhow::Result<&str> {
+pub(crate) fn checked_text(source: &Source) -> anyhow::Result<&str> {
     source
         .json_text()
         .map_err(|e| data_error(format!("{}:{e}", source.name)))
@@ -511,7 +511,11 @@ fn not_objects(name: &str, to: TargetFormat) -> anyhow::Error {
 
 /// Convert a whole JSON source: a body goes to [`reverse`]; an array of objects (streamed), one
 /// object, or several concatenated objects become a body.
-pub fn json_source(source: &Source, settings: &Settings, w: &mut dyn Write) -> anyhow::Result<()> {
+pub(crate) fn json_source(
+    source: &Source,
+    settings: &Settings,
+    w: &mut dyn Write,
+) -> anyhow::Result<()> {
     let text = checked_text(source)?;
     let mut lexer = Lexer::new(text);
     lexer.skip_ws();

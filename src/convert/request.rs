@@ -12,7 +12,7 @@ use crate::source::{self, Source};
 
 /// The request body from `arg` and a name for messages. `settings`: how data is read (`--from`,
 /// `--nest`, `--type`…; its `input`, target and layout are set here).
-pub fn request_body(arg: &str, mut settings: Settings) -> anyhow::Result<(String, String)> {
+pub(crate) fn request_body(arg: &str, mut settings: Settings) -> anyhow::Result<(String, String)> {
     let name = source::display_name(arg);
     let converted_by_extension = Path::new(arg)
         .extension()

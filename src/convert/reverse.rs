@@ -30,7 +30,7 @@ const RELEASE_EVERY: usize = 8 << 20;
 /// then the write pass over the checked text. `--to body` rewrites the layout of a body the
 /// validator accepts. Options that mean nothing for a body (`--flatten`, a `--kind` other than the
 /// body's) are usage errors.
-pub fn body_to(
+pub(crate) fn body_to(
     source: &Source,
     text: &str,
     to: TargetFormat,
@@ -584,14 +584,14 @@ impl<'a> NestRoundTrip<'a> {
 /// One CSV field: its text, and whether it is a string that would read back as another type
 /// (a number, `true`/`false`, or empty for null) unless quoted.
 #[derive(Debug, Clone)]
-pub struct Field<'a> {
-    pub text: Cow<'a, str>,
-    pub string: bool,
+pub(crate) struct Field<'a> {
+    pub(crate) text: Cow<'a, str>,
+    pub(crate) string: bool,
 }
 
 impl<'a> Field<'a> {
     /// A field that is not a value of the body (a computed column, a header name).
-    pub fn plain(text: impl Into<Cow<'a, str>>) -> Field<'a> {
+    pub(crate) fn plain(text: impl Into<Cow<'a, str>>) -> Field<'a> {
         Field {
             text: text.into(),
             string: false,
@@ -600,7 +600,7 @@ impl<'a> Field<'a> {
 }
 
 /// A value as a CSV field (see [`CsvOut`] for the quoting rule).
-pub fn field<'a>(value: &Value<'a>) -> Field<'a> {
+pub(crate) fn field<'a>(value: &Value<'a>) -> Field<'a> {
     let text = field_text(value);
     let string = value.kind() == ValueKind::String
         && !matches!(crate::convert::infer::infer(&text), Typed::String(_));
@@ -610,14 +610,14 @@ pub fn field<'a>(value: &Value<'a>) -> Field<'a> {
 /// Writes CSV rows: a field is quoted when it holds the delimiter, a quote, CR or LF, when it is
 /// a string that would read back as another type, or when it is the only field of its row and
 /// empty (an empty line would be skipped); a quote inside is doubled; rows end with LF.
-pub struct CsvOut<W: Write> {
+pub(crate) struct CsvOut<W: Write> {
     w: W,
     delimiter: u8,
     row: Vec<u8>,
 }
 
 impl<W: Write> CsvOut<W> {
-    pub fn new(w: W, delimiter: u8) -> CsvOut<W> {
+    pub(crate) fn new(w: W, delimiter: u8) -> CsvOut<W> {
         CsvOut {
             w,
             delimiter,
@@ -625,11 +625,11 @@ impl<W: Write> CsvOut<W> {
         }
     }
 
-    pub fn flush(&mut self) -> std::io::Result<()> {
+    pub(crate) fn flush(&mut self) -> std::io::Result<()> {
         self.w.flush()
     }
 
-    pub fn row(&mut self, fields: &[Field]) -> std::io::Result<()> {
+    pub(crate) fn row(&mut self, fields: &[Field]) -> std::io::Result<()> {
         let row = &mut self.row;
         row.clear();
         for (i, f) in fields.iter().enumerate() {

@@ -17,32 +17,32 @@ use super::token::Token;
 use crate::error::{ErrorKind, KindError};
 
 /// Redirects followed at most (same origin only).
-pub const MAX_REDIRECTS: usize = 5;
+pub(crate) const MAX_REDIRECTS: usize = 5;
 
 /// How many characters of a body an error message quotes.
-pub const ERROR_BODY_PREFIX: usize = 200;
+pub(crate) const ERROR_BODY_PREFIX: usize = 200;
 
 /// The transport settings of a [`Client`].
 #[derive(Debug, Clone)]
-pub struct Settings {
+pub(crate) struct Settings {
     /// The whole of one attempt: connecting, sending, and reading the response to its end.
-    pub timeout: Duration,
+    pub(crate) timeout: Duration,
     /// Connecting (TCP and TLS) only.
-    pub connect_timeout: Option<Duration>,
+    pub(crate) connect_timeout: Option<Duration>,
     /// Further attempts after the first, on the failures [`retry`] names.
-    pub retries: u32,
-    pub backoff: Backoff,
+    pub(crate) retries: u32,
+    pub(crate) backoff: Backoff,
     /// Trust only the certificates in this PEM file (as curl's `--cacert`).
-    pub cacert: Option<PathBuf>,
+    pub(crate) cacert: Option<PathBuf>,
     /// Accept any certificate (and host name).
-    pub insecure: bool,
+    pub(crate) insecure: bool,
     /// A longer response body is refused.
-    pub max_response_size: u64,
+    pub(crate) max_response_size: u64,
     /// Whether a connection may need TLS ([`super::request::needs_tls`]). When not (an `http`
     /// URL, reached directly or through an `http` proxy: a redirect stays within the origin), no
     /// root certificates are loaded — reading the system's costs each client about 19 million
     /// instructions, a fifth of a 10,000-record `call --batch-size 100`.
-    pub tls: bool,
+    pub(crate) tls: bool,
 }
 
 impl Default for Settings {
@@ -61,14 +61,14 @@ impl Default for Settings {
 }
 
 /// The `User-Agent` xconn sends.
-pub fn user_agent() -> String {
+pub(crate) fn user_agent() -> String {
     format!("xconn/{}", env!("CARGO_PKG_VERSION"))
 }
 
 /// A configured client: the connection pool, the settings and the token. Cheap to clone (the
 /// pool is shared), so concurrent batches can each hold one.
 #[derive(Clone)]
-pub struct Client {
+pub(crate) struct Client {
     inner: reqwest::Client,
     settings: Settings,
     token: Option<Token>,
@@ -85,7 +85,7 @@ impl fmt::Debug for Client {
 
 impl Client {
     /// Build a client. An unreadable or invalid `--cacert` file is an input error (exit 2).
-    pub fn new(settings: Settings, token: Option<Token>) -> anyhow::Result<Client> {
+    pub(crate) fn new(settings: Settings, token: Option<Token>) -> anyhow::Result<Client> {
         let mut builder = reqwest::Client::builder()
             .user_agent(user_agent())
             .gzip(true)
@@ -128,20 +128,20 @@ impl Client {
 
     /// A client with the same settings and token and a connection pool of its own, for another
     /// thread's runtime (a pooled connection belongs to the runtime that opened it).
-    pub fn fresh(&self) -> anyhow::Result<Client> {
+    pub(crate) fn fresh(&self) -> anyhow::Result<Client> {
         Client::new(self.settings.clone(), self.token.clone())
     }
 
-    pub fn settings(&self) -> &Settings {
+    pub(crate) fn settings(&self) -> &Settings {
         &self.settings
     }
 
-    pub fn token(&self) -> Option<&Token> {
+    pub(crate) fn token(&self) -> Option<&Token> {
         self.token.as_ref()
     }
 
     /// `text` with every echo of the token masked.
-    pub fn scrub<'a>(&self, text: &'a str) -> std::borrow::Cow<'a, str> {
+    pub(crate) fn scrub<'a>(&self, text: &'a str) -> std::borrow::Cow<'a, str> {
         redact::scrub(text, self.token.as_ref().map(Token::secret))
     }
 
@@ -149,7 +149,7 @@ impl Client {
     /// `Accept-Encoding`, `Content-Type` (when there is a body and `-H` does not set it),
     /// `Authorization` (when there is a token and `-H` does not set it), `x-request-id`, then
     /// the `-H` headers. Format them with [`redact::header_line`] before showing them.
-    pub fn headers(&self, request: &Request) -> Vec<(String, String)> {
+    pub(crate) fn headers(&self, request: &Request) -> Vec<(String, String)> {
         let given = |name: &str| {
             request
                 .headers
@@ -178,20 +178,25 @@ impl Client {
 
 /// One request to send.
 #[derive(Debug, Clone)]
-pub struct Request {
-    pub method: Method,
-    pub url: Url,
+pub(crate) struct Request {
+    pub(crate) method: Method,
+    pub(crate) url: Url,
     /// Extra headers (`-H`), sent after xconn's own.
-    pub headers: Vec<(String, String)>,
+    pub(crate) headers: Vec<(String, String)>,
     /// The body, shared by every attempt without a copy.
-    pub body: Bytes,
+    pub(crate) body: Bytes,
     /// The `x-request-id` of every attempt of this request.
-    pub request_id: String,
+    pub(crate) request_id: String,
 }
 
 impl Request {
     /// A request with a fresh `x-request-id` (or the one an `x-request-id` header gives).
-    pub fn new(method: Method, url: Url, headers: Vec<(String, String)>, body: Bytes) -> Request {
+    pub(crate) fn new(
+        method: Method,
+        url: Url,
+        headers: Vec<(String, String)>,
+        body: Bytes,
+    ) -> Request {
         let request_id = header(&headers, "x-request-id")
             .map(str::to_string)
             .unwrap_or_else(retry::uuid_v4);
@@ -205,38 +210,38 @@ impl Request {
     }
 
     /// `POST https://host/path` with the URL redacted.
-    pub fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         format!("{} {}", self.method, redact::url(&self.url))
     }
 }
 
 /// A 2xx answer.
 #[derive(Debug, Clone)]
-pub struct Response {
-    pub status: u16,
+pub(crate) struct Response {
+    pub(crate) status: u16,
     /// The response headers as received (format them with [`redact::header_line`]).
-    pub headers: Vec<(String, String)>,
+    pub(crate) headers: Vec<(String, String)>,
     /// The body, decompressed.
-    pub body: Vec<u8>,
-    pub request_id: String,
+    pub(crate) body: Vec<u8>,
+    pub(crate) request_id: String,
     /// The URL that answered (after same-origin redirects).
-    pub url: Url,
+    pub(crate) url: Url,
     /// Attempts made (1 when the first succeeded).
-    pub attempts: u32,
+    pub(crate) attempts: u32,
     /// The last attempt, from sending to the end of the body.
-    pub latency: Duration,
+    pub(crate) latency: Duration,
     /// All attempts and the waits between them.
-    pub elapsed: Duration,
+    pub(crate) elapsed: Duration,
 }
 
 impl Response {
     /// The `Content-Type` header, if any.
-    pub fn content_type(&self) -> Option<&str> {
+    pub(crate) fn content_type(&self) -> Option<&str> {
         header(&self.headers, "content-type")
     }
 
     /// `HTTP 200 OK`.
-    pub fn status_line(&self) -> String {
+    pub(crate) fn status_line(&self) -> String {
         status_line(self.status)
     }
 }
@@ -249,7 +254,7 @@ fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
 }
 
 /// `HTTP 503 Service Unavailable`.
-pub fn status_line(status: u16) -> String {
+pub(crate) fn status_line(status: u16) -> String {
     let reason = reqwest::StatusCode::from_u16(status)
         .ok()
         .and_then(|s| s.canonical_reason());
@@ -261,7 +266,7 @@ pub fn status_line(status: u16) -> String {
 
 /// What happened along the way, for progress and `-v` output.
 #[derive(Debug)]
-pub enum Event<'a> {
+pub(crate) enum Event<'a> {
     /// An attempt failed and another follows after `wait`.
     Retry {
         /// The attempt that failed (1-based).
@@ -288,17 +293,17 @@ pub enum Event<'a> {
 
 /// Why a request failed, after its retries.
 #[derive(Debug)]
-pub struct HttpError {
+pub(crate) struct HttpError {
     /// `POST https://host/path` (URL redacted).
-    pub request: String,
-    pub request_id: String,
-    pub attempts: u32,
-    pub failure: Failure,
+    pub(crate) request: String,
+    pub(crate) request_id: String,
+    pub(crate) attempts: u32,
+    pub(crate) failure: Failure,
 }
 
 /// The failure itself.
 #[derive(Debug)]
-pub enum Failure {
+pub(crate) enum Failure {
     /// The request could not be built (a bad `-H` header): exit 2.
     Invalid(String),
     /// No connection (name lookup, refused, TLS, connect timeout): exit 3.
@@ -338,7 +343,7 @@ pub enum Failure {
 
 impl HttpError {
     /// The error kind, which chooses the exit code.
-    pub fn kind(&self) -> ErrorKind {
+    pub(crate) fn kind(&self) -> ErrorKind {
         match self.failure {
             Failure::Invalid(_) => ErrorKind::Usage,
             Failure::Connect(_)
@@ -352,7 +357,7 @@ impl HttpError {
 
     /// A short name of the failure for per-record error entries (`error_type`): the status
     /// (`503`) or `timeout`, `connection`, `transport`, `too_large`, `redirects`, `invalid`.
-    pub fn error_type(&self) -> String {
+    pub(crate) fn error_type(&self) -> String {
         match &self.failure {
             Failure::Status { status, .. } => status.to_string(),
             Failure::Invalid(_) => "invalid".into(),
@@ -365,7 +370,7 @@ impl HttpError {
     }
 
     /// As an `anyhow::Error` of its [`kind`](Self::kind).
-    pub fn into_anyhow(self) -> anyhow::Error {
+    pub(crate) fn into_anyhow(self) -> anyhow::Error {
         let kind = self.kind();
         crate::error::error(kind, self.to_string())
     }
@@ -474,7 +479,7 @@ fn seconds(d: Duration) -> String {
 }
 
 /// Same scheme, host and port (default ports filled in).
-pub fn same_origin(a: &Url, b: &Url) -> bool {
+pub(crate) fn same_origin(a: &Url, b: &Url) -> bool {
     a.scheme() == b.scheme()
         && a.host_str() == b.host_str()
         && a.port_or_known_default() == b.port_or_known_default()
@@ -482,12 +487,12 @@ pub fn same_origin(a: &Url, b: &Url) -> bool {
 
 /// Send `request` with [`Client`]'s settings, retrying as [`retry`] says. `Ok` only for a 2xx
 /// answer whose body was read whole.
-pub async fn send(client: &Client, request: &Request) -> Result<Response, HttpError> {
+pub(crate) async fn send(client: &Client, request: &Request) -> Result<Response, HttpError> {
     send_with(client, request, &mut |_| {}).await
 }
 
 /// [`send`], telling `on_event` about retries and the final answer's head.
-pub async fn send_with(
+pub(crate) async fn send_with(
     client: &Client,
     request: &Request,
     on_event: &mut (dyn FnMut(Event<'_>) + Send),

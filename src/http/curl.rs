@@ -11,7 +11,7 @@ use crate::source;
 use crate::text::shell_word;
 
 /// `--dry-run`: the request line, the headers (secrets masked) and the body.
-pub fn print_dry_run(
+pub(crate) fn print_dry_run(
     out: &mut dyn Write,
     client: &Client,
     request: &Request,
@@ -40,7 +40,7 @@ pub fn print_dry_run(
 ///   and must be filled in by hand;
 /// - the body as `--data-binary @FILE` when BODY is a file sent as it is, else (converted, or
 ///   read from standard input) the bytes sent, inline: `printf '%s' '…' | curl … --data-binary @-`.
-pub fn print_curl(
+pub(crate) fn print_curl(
     out: &mut dyn Write,
     client: &Client,
     request: &Request,

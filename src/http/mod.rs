@@ -4,21 +4,21 @@
 //! runs [`block_on`].
 
 mod client;
-pub mod curl;
-pub mod redact;
-pub mod request;
-pub mod retry;
-pub mod token;
+pub(crate) mod curl;
+pub(crate) mod redact;
+pub(crate) mod request;
+pub(crate) mod retry;
+pub(crate) mod token;
 
-pub use client::{
+pub(crate) use client::{
     same_origin, send, send_with, status_line, user_agent, Client, Event, Failure, HttpError,
     Request, Response, Settings, ERROR_BODY_PREFIX, MAX_REDIRECTS,
 };
-pub use reqwest::{Method, Url};
+pub(crate) use reqwest::{Method, Url};
 
 /// Run `future` to the end on a current-thread tokio runtime (enough for one request or a few
 /// concurrent ones; the network waits, not the CPU).
-pub fn block_on<F: std::future::Future>(future: F) -> anyhow::Result<F::Output> {
+pub(crate) fn block_on<F: std::future::Future>(future: F) -> anyhow::Result<F::Output> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -30,7 +30,7 @@ pub fn block_on<F: std::future::Future>(future: F) -> anyhow::Result<F::Output> 
 /// per request. Each runs [`block_on`] with its own [`Client::fresh`] pool, so nothing but the
 /// work list crosses threads (a multi-thread runtime measured slower here: every answer woke
 /// another thread).
-pub fn threads_for(in_flight: usize) -> usize {
+pub(crate) fn threads_for(in_flight: usize) -> usize {
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
     in_flight.clamp(1, cores)
 }

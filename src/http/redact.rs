@@ -11,11 +11,11 @@
 use std::borrow::Cow;
 
 /// The mask shown instead of a secret.
-pub const MASK: &str = "***";
+pub(crate) const MASK: &str = "***";
 
 /// True for headers whose value is a secret: `Authorization`, `Proxy-Authorization`, `Cookie`,
 /// `Set-Cookie`, and any name containing `key`, `token` or `secret` (case-insensitive).
-pub fn is_sensitive(name: &str) -> bool {
+pub(crate) fn is_sensitive(name: &str) -> bool {
     let name = name.trim().as_bytes();
     let is = |word: &str| name.eq_ignore_ascii_case(word.as_bytes());
     let has = |part: &str| {
@@ -33,7 +33,7 @@ pub fn is_sensitive(name: &str) -> bool {
 
 /// A header value fit to print: a sensitive one keeps only its scheme (`Bearer ***`,
 /// `Basic ***`) or becomes `***`; others are returned as they are.
-pub fn header_value<'a>(name: &str, value: &'a str) -> Cow<'a, str> {
+pub(crate) fn header_value<'a>(name: &str, value: &'a str) -> Cow<'a, str> {
     if !is_sensitive(name) {
         return Cow::Borrowed(value);
     }
@@ -52,13 +52,13 @@ pub fn header_value<'a>(name: &str, value: &'a str) -> Cow<'a, str> {
 }
 
 /// `Name: value` with the value redacted as [`header_value`] does, control characters escaped.
-pub fn header_line(name: &str, value: &str) -> String {
+pub(crate) fn header_line(name: &str, value: &str) -> String {
     crate::error::escape_control(&format!("{name}: {}", header_value(name, value)))
 }
 
 /// A URL fit to print: a password in it becomes `***`, and so does the value of every query
 /// parameter whose name looks secret (`api_key`, `token`, `client_secret` …).
-pub fn url(url: &reqwest::Url) -> String {
+pub(crate) fn url(url: &reqwest::Url) -> String {
     let mut shown = url.clone();
     if shown.password().is_some() {
         let _ = shown.set_password(Some(MASK));
@@ -85,7 +85,7 @@ pub fn url(url: &reqwest::Url) -> String {
 /// Replace every occurrence of `secret` in `text` by `***` (a server that echoes the token back
 /// in an error body must not make us print it). Secrets shorter than 4 bytes are left alone:
 /// masking them would garble ordinary text and protects nothing.
-pub fn scrub<'a>(text: &'a str, secret: Option<&str>) -> Cow<'a, str> {
+pub(crate) fn scrub<'a>(text: &'a str, secret: Option<&str>) -> Cow<'a, str> {
     match secret {
         Some(secret) if secret.len() >= 4 && text.contains(secret) => {
             Cow::Owned(text.replace(secret, MASK))
@@ -96,7 +96,7 @@ pub fn scrub<'a>(text: &'a str, secret: Option<&str>) -> Cow<'a, str> {
 
 /// The first `max` characters of a body as one printable line: invalid UTF-8 replaced, control
 /// characters and bidirectional overrides escaped, `…` when cut.
-pub fn body_prefix(body: &[u8], max: usize) -> String {
+pub(crate) fn body_prefix(body: &[u8], max: usize) -> String {
     let text = String::from_utf8_lossy(&body[..body.len().min(max * 4)]);
     let mut cut: String = text.chars().take(max).collect();
     let more = text.chars().count() > max || body.len() > max * 4;
@@ -177,7 +177,7 @@ const MIN_SECRET: usize = 4;
 
 /// Mask `secret` in everything written from now on (its JSON-escaped spelling too, as a JSON
 /// body would carry it).
-pub fn register(secret: &str) {
+pub(crate) fn register(secret: &str) {
     if secret.len() < MIN_SECRET {
         return;
     }
@@ -202,7 +202,7 @@ fn secrets() -> Vec<Vec<u8>> {
 }
 
 /// `text` with every registered secret replaced by [`MASK`].
-pub fn mask_text(text: &str) -> Cow<'_, str> {
+pub(crate) fn mask_text(text: &str) -> Cow<'_, str> {
     let secrets = secrets();
     if secrets.is_empty() {
         return Cow::Borrowed(text);
@@ -257,32 +257,32 @@ fn mask_bytes(bytes: &[u8], secrets: &[Vec<u8>], limit: usize) -> (Vec<u8>, usiz
 /// A writer that masks the registered secrets in everything that passes through it, even when a
 /// secret is split between two writes: the bytes that could be the start of a secret are held
 /// until the rest (or the end) comes. `flush` lets them go only when they cannot be one.
-pub struct Masked<W: std::io::Write> {
+pub(crate) struct Masked<W: std::io::Write> {
     inner: W,
     held: Vec<u8>,
 }
 
 impl<W: std::io::Write> Masked<W> {
-    pub fn new(inner: W) -> Masked<W> {
+    pub(crate) fn new(inner: W) -> Masked<W> {
         Masked {
             inner,
             held: Vec::new(),
         }
     }
 
-    pub fn get_ref(&self) -> &W {
+    pub(crate) fn get_ref(&self) -> &W {
         &self.inner
     }
 
     /// Write out what is held (a secret cut short at the very end cannot be masked any more:
     /// it is not a secret) and flush: the end of the output.
-    pub fn finish(&mut self) -> std::io::Result<()> {
+    pub(crate) fn finish(&mut self) -> std::io::Result<()> {
         self.release_all()?;
         self.inner.flush()
     }
 
     /// [`Masked::finish`], then the inner writer.
-    pub fn into_inner(mut self) -> std::io::Result<W> {
+    pub(crate) fn into_inner(mut self) -> std::io::Result<W> {
         self.release_all()?;
         Ok(self.inner)
     }

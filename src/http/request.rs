@@ -7,7 +7,7 @@ use super::{redact, Method, Request, Url};
 use crate::error::usage_error;
 
 /// The URL to send to: `http` or `https` only; one without its scheme says so, with both fixes.
-pub fn parse_url(text: &str) -> anyhow::Result<Url> {
+pub(crate) fn parse_url(text: &str) -> anyhow::Result<Url> {
     let trimmed = text.trim();
     // `localhost:8080/run` parses as the scheme `localhost`, `example.com/run` not at all: both
     // are a URL without its scheme, and say so.
@@ -40,7 +40,7 @@ pub fn parse_url(text: &str) -> anyhow::Result<Url> {
 /// Whether sending to `url` may need TLS: an `https` URL, or an `http` one through a proxy
 /// reached over `https` (`HTTP_PROXY` / `ALL_PROXY`, as reqwest reads them). Redirects are
 /// followed within the origin only, so an `http` request stays on `http`. `env` reads a variable.
-pub fn needs_tls(url: &Url, env: impl Fn(&str) -> Option<String>) -> bool {
+pub(crate) fn needs_tls(url: &Url, env: impl Fn(&str) -> Option<String>) -> bool {
     let https_proxy = ["HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"]
         .iter()
         .filter_map(|name| env(name))
@@ -54,7 +54,7 @@ pub fn needs_tls(url: &Url, env: impl Fn(&str) -> Option<String>) -> bool {
 }
 
 /// `--insecure`: said loudly on stderr, once, before anything is sent.
-pub fn warn_if_insecure(insecure: bool) {
+pub(crate) fn warn_if_insecure(insecure: bool) {
     if insecure {
         crate::say!(
             "xconn: WARNING: --insecure: TLS certificates are NOT checked; anyone between you and \
@@ -64,7 +64,7 @@ pub fn warn_if_insecure(insecure: bool) {
 }
 
 /// `-X` and `-H`: the method and the extra headers, or a usage error naming the bad one.
-pub fn request_shape(
+pub(crate) fn request_shape(
     method: &str,
     headers: &[String],
 ) -> anyhow::Result<(Method, Vec<(String, String)>)> {
@@ -76,7 +76,7 @@ pub fn request_shape(
     Ok((method, headers))
 }
 
-pub fn parse_method(text: &str) -> anyhow::Result<Method> {
+pub(crate) fn parse_method(text: &str) -> anyhow::Result<Method> {
     Method::from_bytes(text.trim().to_ascii_uppercase().as_bytes()).map_err(|_| {
         usage_error(format!(
             "-X {}: not an HTTP method",
@@ -86,7 +86,7 @@ pub fn parse_method(text: &str) -> anyhow::Result<Method> {
 }
 
 /// `-H 'Name: value'` as a (name, value) pair; names and values are checked when sent.
-pub fn parse_header(text: &str) -> anyhow::Result<(String, String)> {
+pub(crate) fn parse_header(text: &str) -> anyhow::Result<(String, String)> {
     // Not echoed: a header without `:` may well be `Authorization Bearer <token>`.
     let bad = || usage_error("-H: expected `Name: value` (no `:` found; the value is not shown)");
     let (name, value) = text.split_once(':').ok_or_else(bad)?;
@@ -114,7 +114,7 @@ pub fn parse_header(text: &str) -> anyhow::Result<(String, String)> {
 /// Say once, before sending: a secret given with `-H` (named, never shown), a `-H
 /// Authorization` that replaces the token, no token at all (and what the default variables hold),
 /// or a JWT that has expired or is about to.
-pub fn announce_token(token: Option<&Token>, request: &Request) {
+pub(crate) fn announce_token(token: Option<&Token>, request: &Request) {
     for (name, _) in request
         .headers
         .iter()

@@ -5,13 +5,13 @@ use std::time::{Duration, SystemTime};
 
 /// The backoff settings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Backoff {
+pub(crate) struct Backoff {
     /// The first retry waits up to this long; each further retry doubles it.
-    pub base: Duration,
+    pub(crate) base: Duration,
     /// No backoff wait is longer than this.
-    pub cap: Duration,
+    pub(crate) cap: Duration,
     /// A `Retry-After` asking for longer than this is cut to it.
-    pub retry_after_cap: Duration,
+    pub(crate) retry_after_cap: Duration,
 }
 
 impl Default for Backoff {
@@ -26,11 +26,11 @@ impl Default for Backoff {
 
 /// The test-only variable that shortens every backoff wait (`XCONN_RETRY_BASE_MS=1`): the base in
 /// milliseconds, the cap becoming 20 × base. `Retry-After` is still honoured.
-pub const BASE_ENV: &str = "XCONN_RETRY_BASE_MS";
+pub(crate) const BASE_ENV: &str = "XCONN_RETRY_BASE_MS";
 
 impl Backoff {
     /// The defaults, with the base from [`BASE_ENV`] when it is set (test suites only).
-    pub fn from_env() -> Backoff {
+    pub(crate) fn from_env() -> Backoff {
         let mut backoff = Backoff::default();
         if let Some(ms) = std::env::var(BASE_ENV)
             .ok()
@@ -44,7 +44,7 @@ impl Backoff {
 
     /// The wait before retry number `retry` (1 for the first): a random duration between zero
     /// and `min(cap, base × 2^(retry-1))` ("full jitter").
-    pub fn delay(&self, retry: u32) -> Duration {
+    pub(crate) fn delay(&self, retry: u32) -> Duration {
         let ceiling = self
             .base
             .saturating_mul(1u32 << (retry.saturating_sub(1)).min(20))
@@ -58,20 +58,20 @@ impl Backoff {
 
     /// The wait a `Retry-After` value asks for, capped; `None` when it is not a number of
     /// seconds or an HTTP date.
-    pub fn retry_after(&self, value: &str, now: SystemTime) -> Option<Duration> {
+    pub(crate) fn retry_after(&self, value: &str, now: SystemTime) -> Option<Duration> {
         parse_retry_after(value, now).map(|d| d.min(self.retry_after_cap))
     }
 }
 
 /// Statuses worth another try: 408, 429, 502, 503, 504. Never any other 4xx.
-pub fn retryable_status(status: u16) -> bool {
+pub(crate) fn retryable_status(status: u16) -> bool {
     matches!(status, 408 | 429 | 502 | 503 | 504)
 }
 
 /// `Retry-After: 120` or `Retry-After: Wed, 21 Oct 2015 07:28:00 GMT` as a wait from `now`
 /// (a date in the past is no wait). A number of seconds too large for an integer is the longest
 /// wait there is (then capped like any long one), not ignored.
-pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
+pub(crate) fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
     let value = value.trim();
     if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
         return Some(
@@ -85,12 +85,12 @@ pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
 }
 
 /// 64 random bits from the operating system (a fixed value if it fails: jitter is not security).
-pub fn random_u64() -> u64 {
+pub(crate) fn random_u64() -> u64 {
     getrandom::u64().unwrap_or(0x9e37_79b9_7f4a_7c15)
 }
 
 /// A fresh random (version 4) UUID, lower-case hyphenated: the `x-request-id` of one request.
-pub fn uuid_v4() -> String {
+pub(crate) fn uuid_v4() -> String {
     let mut b = [0u8; 16];
     if getrandom::fill(&mut b).is_err() {
         b = (u128::from(random_u64()) << 64 | u128::from(random_u64())).to_be_bytes();

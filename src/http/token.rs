@@ -13,14 +13,14 @@ use crate::error::{input_error, usage_error};
 use crate::json;
 
 /// The variables read when no flag names a source, in order.
-pub const DEFAULT_VARS: [&str; 2] = ["XCONN_TOKEN", "CSPARK_BEARER_TOKEN"];
+pub(crate) const DEFAULT_VARS: [&str; 2] = ["XCONN_TOKEN", "CSPARK_BEARER_TOKEN"];
 
 /// A token is about to expire when `exp` is at most this far away.
-pub const EXPIRY_MARGIN: Duration = Duration::from_secs(60);
+pub(crate) const EXPIRY_MARGIN: Duration = Duration::from_secs(60);
 
 /// Where the user asked the token to come from.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub enum TokenSource {
+pub(crate) enum TokenSource {
     /// `XCONN_TOKEN`, else `CSPARK_BEARER_TOKEN`.
     #[default]
     Default,
@@ -32,7 +32,7 @@ pub enum TokenSource {
 
 /// Where a token was found: said in messages (`token from XCONN_TOKEN`) and used by `--curl`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Origin {
+pub(crate) enum Origin {
     Env(String),
     File(String),
     Stdin,
@@ -50,9 +50,9 @@ impl fmt::Display for Origin {
 
 /// A bearer token: the secret and where it came from.
 #[derive(Clone)]
-pub struct Token {
+pub(crate) struct Token {
     secret: String,
-    pub origin: Origin,
+    pub(crate) origin: Origin,
 }
 
 impl fmt::Debug for Token {
@@ -66,7 +66,7 @@ impl fmt::Debug for Token {
 
 impl Token {
     /// A token from raw text, cleaned with [`clean`]; `None` when nothing is left.
-    pub fn new(raw: &str, origin: Origin) -> Option<Token> {
+    pub(crate) fn new(raw: &str, origin: Origin) -> Option<Token> {
         let secret = clean(raw);
         if secret.is_empty() {
             return None;
@@ -81,19 +81,19 @@ impl Token {
 
     /// The secret. Only the HTTP client (for the `Authorization` header) and the redactor (to
     /// scrub echoes of it) should call this.
-    pub fn secret(&self) -> &str {
+    pub(crate) fn secret(&self) -> &str {
         &self.secret
     }
 
     /// The JWT claims when the token is a JWT.
-    pub fn claims(&self) -> Option<Claims> {
+    pub(crate) fn claims(&self) -> Option<Claims> {
         decode_jwt(&self.secret)
     }
 }
 
 /// A byte-order mark, outer whitespace and one leading `Bearer` word (any case, followed by
 /// whitespace or nothing) removed, as the Coherent SDKs do. `Bearer ` alone cleans to nothing.
-pub fn clean(raw: &str) -> &str {
+pub(crate) fn clean(raw: &str) -> &str {
     let t = raw.trim_start_matches('\u{feff}').trim();
     match t.get(..6) {
         Some(prefix)
@@ -120,7 +120,7 @@ fn check_ascii(cleaned: &str, shown: &str) -> anyhow::Result<()> {
 
 /// `XCONN_TOKEN is empty and CSPARK_BEARER_TOKEN is unset`: what the default variables hold when
 /// neither gave a token (empty: set to nothing, or to only whitespace / `Bearer`).
-pub fn default_vars_state(env: impl Fn(&str) -> Option<String>) -> String {
+pub(crate) fn default_vars_state(env: impl Fn(&str) -> Option<String>) -> String {
     let state = |name: &str| match env(name) {
         None => format!("{name} is unset"),
         Some(_) => format!("{name} is empty"),
@@ -133,7 +133,7 @@ pub fn default_vars_state(env: impl Fn(&str) -> Option<String>) -> String {
 /// variable that is unset or empty, an unreadable or empty file, or a token that is not printable
 /// ASCII (from any source, named, never shown) is an error (exit 2). A token file others can read
 /// is warned about.
-pub fn find(
+pub(crate) fn find(
     source: &TokenSource,
     env: impl Fn(&str) -> Option<String>,
 ) -> anyhow::Result<Option<Token>> {
@@ -207,57 +207,57 @@ fn warn_if_readable_by_others(path: &str) {
 }
 
 /// [`find`] over the process environment.
-pub fn find_in_env(source: &TokenSource) -> anyhow::Result<Option<Token>> {
+pub(crate) fn find_in_env(source: &TokenSource) -> anyhow::Result<Option<Token>> {
     find(source, |name| std::env::var(name).ok())
 }
 
 /// The claims of a JWT that xconn shows. Decoded from the payload; the signature is not checked
 /// (xconn holds no key) and never kept.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Claims {
-    pub issuer: Option<String>,
+pub(crate) struct Claims {
+    pub(crate) issuer: Option<String>,
     /// The tenant: a `realm` / `tenant` claim, else the Keycloak realm in the issuer URL
     /// (`…/realms/NAME`).
-    pub realm: Option<String>,
-    pub audience: Vec<String>,
-    pub subject: Option<String>,
+    pub(crate) realm: Option<String>,
+    pub(crate) audience: Vec<String>,
+    pub(crate) subject: Option<String>,
     /// `azp`: the client the token was issued to.
-    pub client: Option<String>,
+    pub(crate) client: Option<String>,
     /// `exp`.
-    pub expires: Option<NumericDate>,
+    pub(crate) expires: Option<NumericDate>,
     /// `nbf`.
-    pub not_before: Option<NumericDate>,
+    pub(crate) not_before: Option<NumericDate>,
     /// `iat`.
-    pub issued: Option<NumericDate>,
+    pub(crate) issued: Option<NumericDate>,
     /// The registered time claims (`exp`, `nbf`, `iat`) present with a value that is not a usable
     /// NumericDate, in that order: what is wrong, naming the claim (see [`numeric_date`]).
-    pub invalid_times: Vec<String>,
+    pub(crate) invalid_times: Vec<String>,
 }
 
 /// The latest NumericDate accepted: 9999-12-31T23:59:59Z.
-pub const MAX_NUMERIC_DATE: i64 = 253_402_300_799;
+pub(crate) const MAX_NUMERIC_DATE: i64 = 253_402_300_799;
 
 /// A NumericDate (RFC 7519 §2): seconds since 1970-01-01T00:00:00Z, read exactly from the JSON
 /// number's text: whole seconds, and whether a fraction of a second follows.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct NumericDate {
+pub(crate) struct NumericDate {
     secs: i64,
     fraction: bool,
 }
 
 impl NumericDate {
     /// Whole seconds (the value rounded down).
-    pub fn secs(self) -> i64 {
+    pub(crate) fn secs(self) -> i64 {
         self.secs
     }
 
     /// The date is earlier than `t` seconds.
-    pub fn before(self, t: i64) -> bool {
+    pub(crate) fn before(self, t: i64) -> bool {
         self.secs < t
     }
 
     /// The date is later than `t` seconds.
-    pub fn after(self, t: i64) -> bool {
+    pub(crate) fn after(self, t: i64) -> bool {
         self.secs > t || (self.secs == t && self.fraction)
     }
 }
@@ -268,7 +268,7 @@ impl NumericDate {
 /// message naming the claim: a value that is not a number (a string, even `"NaN"` or digits;
 /// `null`; `true`; an array or object), a negative number (below zero after exact evaluation;
 /// `-0` is zero), and a date after 9999-12-31T23:59:59Z ([`MAX_NUMERIC_DATE`]).
-pub fn numeric_date(claim: &str, value: &json::Value) -> Result<NumericDate, String> {
+pub(crate) fn numeric_date(claim: &str, value: &json::Value) -> Result<NumericDate, String> {
     let Some(text) = value.number_text() else {
         return Err(format!(
             "`{claim}` is {}, not a NumericDate (a number of seconds since 1970)",
@@ -336,27 +336,27 @@ pub fn numeric_date(claim: &str, value: &json::Value) -> Result<NumericDate, Str
 /// of a token's parts, for `xconn token` (claims shown, nothing verified) and `serve --jwks`
 /// (the signature checked by `jsonwebtoken` over [`Jwt::signed`], then the claims read here).
 #[derive(Debug)]
-pub struct Jwt<'a> {
-    pub header: JwtHeader,
+pub(crate) struct Jwt<'a> {
+    pub(crate) header: JwtHeader,
     /// `HEADER.PAYLOAD` as sent: the bytes the signature covers.
-    pub signed: &'a str,
+    pub(crate) signed: &'a str,
     /// The signature part as sent (base64url, not decoded here).
-    pub signature: &'a str,
+    pub(crate) signature: &'a str,
     payload: &'a str,
 }
 
 /// The header parameters xconn acts on.
 #[derive(Debug, Default)]
-pub struct JwtHeader {
-    pub alg: Option<String>,
-    pub kid: Option<String>,
+pub(crate) struct JwtHeader {
+    pub(crate) alg: Option<String>,
+    pub(crate) kid: Option<String>,
     /// `crit` (RFC 7515 §4.1.11), when present.
-    pub crit: Option<Crit>,
+    pub(crate) crit: Option<Crit>,
 }
 
 /// A `crit` header parameter: the names it lists, or not a non-empty array of names.
 #[derive(Debug, PartialEq, Eq)]
-pub enum Crit {
+pub(crate) enum Crit {
     Names(Vec<String>),
     Malformed,
 }
@@ -364,7 +364,7 @@ pub enum Crit {
 impl<'a> Jwt<'a> {
     /// Split `text` into its three parts and read the header (unpadded base64url of a JSON
     /// object). The error says which part is wrong, never repeating the token.
-    pub fn split(text: &'a str) -> Result<Jwt<'a>, &'static str> {
+    pub(crate) fn split(text: &'a str) -> Result<Jwt<'a>, &'static str> {
         let mut parts = text.split('.');
         let (Some(header), Some(payload), Some(signature), None) =
             (parts.next(), parts.next(), parts.next(), parts.next())
@@ -387,7 +387,7 @@ impl<'a> Jwt<'a> {
     }
 
     /// The claims of the payload (unpadded base64url of a JSON object).
-    pub fn claims(&self) -> Result<Claims, &'static str> {
+    pub(crate) fn claims(&self) -> Result<Claims, &'static str> {
         let payload =
             base64url_decode(self.payload).ok_or("the token's payload is not base64url")?;
         let not_object = "the token's payload is not a JSON object";
@@ -474,7 +474,7 @@ fn read_claims(claims: &json::Value) -> Claims {
 
 /// The claims of a JWT (`header.payload.signature`, each unpadded base64url, header and payload
 /// JSON objects); `None` when the text is not one. The signature is not checked.
-pub fn decode_jwt(token: &str) -> Option<Claims> {
+pub(crate) fn decode_jwt(token: &str) -> Option<Claims> {
     let jwt = Jwt::split(token).ok()?;
     base64url_decode(jwt.signature)?;
     jwt.claims().ok()
@@ -483,14 +483,14 @@ pub fn decode_jwt(token: &str) -> Option<Claims> {
 /// Decode base64url without padding (RFC 7515 §2), strictly, with the `base64` crate: only
 /// `A-Z a-z 0-9 - _`; `None` on anything else (`+`, `/`, `=`, whitespace), on an impossible
 /// length, and on leftover bits that are not zero (so each byte string has exactly one encoding).
-pub fn base64url_decode(text: &str) -> Option<Vec<u8>> {
+pub(crate) fn base64url_decode(text: &str) -> Option<Vec<u8>> {
     use base64::engine::general_purpose::URL_SAFE_NO_PAD;
     use base64::Engine;
     URL_SAFE_NO_PAD.decode(text).ok()
 }
 
 /// Seconds since the Unix epoch, now.
-pub fn now() -> i64 {
+pub(crate) fn now() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64)
@@ -498,7 +498,7 @@ pub fn now() -> i64 {
 
 /// The warning to print before sending when a time claim is no usable NumericDate, or the token
 /// has expired or expires within [`EXPIRY_MARGIN`]; `None` otherwise.
-pub fn expiry_warning(claims: &Claims, now: i64) -> Option<String> {
+pub(crate) fn expiry_warning(claims: &Claims, now: i64) -> Option<String> {
     if let Some(why) = claims.invalid_times.first() {
         return Some(format!(
             "the token's {why}; the service will likely answer 401"
@@ -524,7 +524,7 @@ pub fn expiry_warning(claims: &Claims, now: i64) -> Option<String> {
 }
 
 /// `3d 4h`, `2h 5m`, `4m 10s`, `9s`: the two largest units.
-pub fn human_duration(secs: i64) -> String {
+pub(crate) fn human_duration(secs: i64) -> String {
     let secs = secs.max(0);
     let (d, h, m, s) = (secs / 86_400, secs / 3600 % 24, secs / 60 % 60, secs % 60);
     match () {
@@ -536,13 +536,13 @@ pub fn human_duration(secs: i64) -> String {
 }
 
 /// Seconds since the epoch as `YYYY-MM-DD HH:MM:SS UTC`.
-pub fn format_date(secs: i64) -> String {
+pub(crate) fn format_date(secs: i64) -> String {
     let (date, time) = civil(secs);
     format!("{date} {time} UTC")
 }
 
 /// Seconds since the epoch as RFC 3339 (`YYYY-MM-DDTHH:MM:SSZ`).
-pub fn format_rfc3339(secs: i64) -> String {
+pub(crate) fn format_rfc3339(secs: i64) -> String {
     let (date, time) = civil(secs);
     format!("{date}T{time}Z")
 }
@@ -567,7 +567,7 @@ fn civil(secs: i64) -> (String, String) {
 }
 
 /// Context for reading a token for a command (used by `call` and `token`).
-pub fn describe_missing() -> String {
+pub(crate) fn describe_missing() -> String {
     format!(
         "no token: set {} (or {}), or use --token-env NAME / --token-file PATH",
         DEFAULT_VARS[0], DEFAULT_VARS[1]

@@ -11,24 +11,24 @@ use super::{scan_number, ErrorKind, ParseError, MAX_DEPTH};
 type R<T> = Result<T, ParseError>;
 
 /// A cursor over JSON text that checks as it goes.
-pub struct Lexer<'a> {
-    pub bytes: &'a [u8],
-    pub text: &'a str,
+pub(crate) struct Lexer<'a> {
+    pub(crate) bytes: &'a [u8],
+    pub(crate) text: &'a str,
     /// The byte offset of the next character to read.
-    pub pos: usize,
+    pub(crate) pos: usize,
     /// Containers currently open.
-    pub depth: usize,
+    pub(crate) depth: usize,
     /// Key lists of the objects being checked by `skip_value`, reused between objects.
     key_pool: Vec<Vec<&'a str>>,
 }
 
 impl<'a> Lexer<'a> {
-    pub fn new(text: &'a str) -> Lexer<'a> {
+    pub(crate) fn new(text: &'a str) -> Lexer<'a> {
         Lexer::at(text, 0)
     }
 
     /// A lexer starting at byte `pos` of `text`.
-    pub fn at(text: &'a str, pos: usize) -> Lexer<'a> {
+    pub(crate) fn at(text: &'a str, pos: usize) -> Lexer<'a> {
         Lexer {
             bytes: text.as_bytes(),
             text,
@@ -39,7 +39,7 @@ impl<'a> Lexer<'a> {
     }
 
     /// An error of `kind` at the current position.
-    pub fn error(&self, kind: ErrorKind) -> ParseError {
+    pub(crate) fn error(&self, kind: ErrorKind) -> ParseError {
         ParseError {
             offset: self.pos,
             kind,
@@ -47,7 +47,7 @@ impl<'a> Lexer<'a> {
     }
 
     /// The error for the character at the current position (or the end of input).
-    pub fn unexpected(&self) -> ParseError {
+    pub(crate) fn unexpected(&self) -> ParseError {
         match self.text.get(self.pos..).and_then(|t| t.chars().next()) {
             Some(c) => self.error(ErrorKind::Unexpected(c)),
             None => self.error(ErrorKind::UnexpectedEnd),
@@ -55,24 +55,24 @@ impl<'a> Lexer<'a> {
     }
 
     #[inline]
-    pub fn peek(&self) -> Option<u8> {
+    pub(crate) fn peek(&self) -> Option<u8> {
         self.bytes.get(self.pos).copied()
     }
 
     /// Skip JSON whitespace (space, tab, LF, CR).
     #[inline]
-    pub fn skip_ws(&mut self) {
+    pub(crate) fn skip_ws(&mut self) {
         self.pos = super::skip_ws(self.bytes, self.pos);
     }
 
     /// True when only whitespace is left.
-    pub fn at_end(&mut self) -> bool {
+    pub(crate) fn at_end(&mut self) -> bool {
         self.skip_ws();
         self.pos >= self.bytes.len()
     }
 
     /// After a document: anything but whitespace is `TrailingCharacters`.
-    pub fn end(&mut self) -> R<()> {
+    pub(crate) fn end(&mut self) -> R<()> {
         if self.at_end() {
             Ok(())
         } else {
@@ -82,7 +82,7 @@ impl<'a> Lexer<'a> {
 
     /// At `[` or `{`: enter it. `Ok(false)` when it is empty (and already closed); otherwise the
     /// position is at the first element (or key).
-    pub fn open(&mut self, close: u8) -> R<bool> {
+    pub(crate) fn open(&mut self, close: u8) -> R<bool> {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
             return Err(self.error(ErrorKind::TooDeep));
@@ -99,7 +99,7 @@ impl<'a> Lexer<'a> {
 
     /// After an element: `Ok(true)` at the next element, `Ok(false)` when the container closed.
     /// A comma right before the close is `TrailingComma` at the comma.
-    pub fn next(&mut self, close: u8) -> R<bool> {
+    pub(crate) fn next(&mut self, close: u8) -> R<bool> {
         self.skip_ws();
         match self.peek() {
             Some(b',') => {
@@ -126,7 +126,7 @@ impl<'a> Lexer<'a> {
 
     /// An object key and its colon; returns the raw key (with quotes). The position is then at
     /// the member's value.
-    pub fn member_key(&mut self) -> R<&'a str> {
+    pub(crate) fn member_key(&mut self) -> R<&'a str> {
         match self.peek() {
             Some(b'"') => {}
             None => return Err(self.error(ErrorKind::UnexpectedEnd)),
@@ -144,7 +144,7 @@ impl<'a> Lexer<'a> {
     }
 
     /// A string, number or literal at the current position.
-    pub fn scalar(&mut self) -> R<()> {
+    pub(crate) fn scalar(&mut self) -> R<()> {
         match self.peek() {
             None => Err(self.error(ErrorKind::UnexpectedEnd)),
             Some(b'"') => self.string().map(|_| ()),
@@ -157,7 +157,7 @@ impl<'a> Lexer<'a> {
     }
 
     #[inline]
-    pub fn literal(&mut self, word: &[u8]) -> R<()> {
+    pub(crate) fn literal(&mut self, word: &[u8]) -> R<()> {
         // A byte loop, not `starts_with`: for four or five bytes a `memcmp` call costs more.
         let end = self.pos + word.len();
         let matches = self
@@ -173,14 +173,14 @@ impl<'a> Lexer<'a> {
     }
 
     /// A number; returns its literal text.
-    pub fn number(&mut self) -> R<&'a str> {
+    pub(crate) fn number(&mut self) -> R<&'a str> {
         let start = self.pos;
         self.pos = scan_number(self.bytes, start)?;
         Ok(&self.text[start..self.pos])
     }
 
     /// A string starting at its quote; returns it raw, quotes included.
-    pub fn string(&mut self) -> R<&'a str> {
+    pub(crate) fn string(&mut self) -> R<&'a str> {
         let start = self.pos;
         self.pos += 1;
         loop {
@@ -253,13 +253,13 @@ impl<'a> Lexer<'a> {
 
     /// Check one whole value. A key that repeats an earlier key of its object is an error
     /// (`DuplicateKey` at the second key).
-    pub fn skip_value(&mut self) -> R<()> {
+    pub(crate) fn skip_value(&mut self) -> R<()> {
         self.skip_value_with(&mut |raw, offset| Err(duplicate(raw, offset)))
     }
 
     /// Check one whole value; a repeated key goes to `on_duplicate(raw key, offset)`, which may
     /// record it and return `Ok` to go on.
-    pub fn skip_value_with(
+    pub(crate) fn skip_value_with(
         &mut self,
         on_duplicate: &mut dyn FnMut(&'a str, usize) -> R<()>,
     ) -> R<()> {
@@ -310,7 +310,7 @@ impl<'a> Lexer<'a> {
 }
 
 /// The error for a repeated key.
-pub fn duplicate(_raw: &str, offset: usize) -> ParseError {
+pub(crate) fn duplicate(_raw: &str, offset: usize) -> ParseError {
     ParseError {
         offset,
         kind: ErrorKind::DuplicateKey,
@@ -320,7 +320,7 @@ pub fn duplicate(_raw: &str, offset: usize) -> ParseError {
 /// Records `raw` among an object's keys and says whether it was there already (compared after
 /// unescaping, so `"a"` and `"\u0061"` are the same key). Small objects compare linearly; past
 /// 16 keys a hash set takes over.
-pub fn is_repeat<'a>(
+pub(crate) fn is_repeat<'a>(
     keys: &mut Vec<&'a str>,
     set: &mut Option<std::collections::HashSet<std::borrow::Cow<'a, str>>>,
     raw: &'a str,

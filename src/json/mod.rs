@@ -13,23 +13,24 @@
 //! * [`is_ws`], [`skip_ws`] and [`skip_ws_back`] are the one whitespace rule for code that looks
 //!   at JSON text between values (the lexer, the walkers, the renderers' and merge's trims).
 
-pub mod lexer;
-pub mod swar;
-pub mod value;
+pub(crate) mod lexer;
+pub(crate) mod swar;
+pub(crate) mod value;
 pub mod write;
 
-pub use lexer::Lexer;
-pub use value::{parse, parse_many, unescape, Items, Key, Members, Value, ValueKind};
+pub(crate) use lexer::Lexer;
+pub use value::{parse, Items, Value};
+pub(crate) use value::{parse_many, unescape, Key, Members, ValueKind};
 
 /// Whether `b` is JSON whitespace: space, tab, LF or CR (nothing else, not even a form feed).
 #[inline]
-pub fn is_ws(b: u8) -> bool {
+pub(crate) fn is_ws(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\n' | b'\r')
 }
 
 /// The first byte at or after `pos` that is not JSON whitespace (or the end of `bytes`).
 #[inline]
-pub fn skip_ws(bytes: &[u8], mut pos: usize) -> usize {
+pub(crate) fn skip_ws(bytes: &[u8], mut pos: usize) -> usize {
     while bytes.get(pos).is_some_and(|&b| is_ws(b)) {
         pos += 1;
     }
@@ -38,7 +39,7 @@ pub fn skip_ws(bytes: &[u8], mut pos: usize) -> usize {
 
 /// Just past the last byte before `end` that is not JSON whitespace (0 when there is none).
 #[inline]
-pub fn skip_ws_back(bytes: &[u8], mut end: usize) -> usize {
+pub(crate) fn skip_ws_back(bytes: &[u8], mut end: usize) -> usize {
     end = end.min(bytes.len());
     while end > 0 && is_ws(bytes[end - 1]) {
         end -= 1;
@@ -47,17 +48,17 @@ pub fn skip_ws_back(bytes: &[u8], mut end: usize) -> usize {
 }
 
 /// Deepest nesting accepted; deeper documents are rejected instead of exhausting the stack.
-pub const MAX_DEPTH: usize = 256;
+pub(crate) const MAX_DEPTH: usize = 256;
 
 /// A syntax error at a byte offset.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ParseError {
-    pub offset: usize,
-    pub kind: ErrorKind,
+    pub(crate) offset: usize,
+    pub(crate) kind: ErrorKind,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ErrorKind {
+pub(crate) enum ErrorKind {
     /// Input ended inside a value.
     UnexpectedEnd,
     /// A comma directly before `]` or `}`; the offset is the comma's.
@@ -81,7 +82,7 @@ pub enum ErrorKind {
 }
 
 impl ErrorKind {
-    pub fn message(self) -> String {
+    pub(crate) fn message(self) -> String {
         match self {
             ErrorKind::UnexpectedEnd => "unexpected end of input".into(),
             ErrorKind::TrailingComma => "trailing comma".into(),
@@ -110,7 +111,7 @@ impl ErrorKind {
 /// CSV type inference and the NDJSON fast path. Scans the number starting at `start` and returns
 /// where it ends. Errors: `InvalidNumber` at the offending byte (at `start` when `-` is followed by
 /// something that is not a digit, as in `-Infinity`), `UnexpectedEnd` when the input stops after `-`.
-pub fn scan_number(bytes: &[u8], start: usize) -> Result<usize, ParseError> {
+pub(crate) fn scan_number(bytes: &[u8], start: usize) -> Result<usize, ParseError> {
     let invalid = |offset| ParseError {
         offset,
         kind: ErrorKind::InvalidNumber,

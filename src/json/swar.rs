@@ -7,7 +7,7 @@
 /// Where the run of plain string bytes starting at `pos` ends: the first `"`, `\\` or control
 /// character (or the end). Eight bytes at a time: strings are most of a body's text.
 #[inline]
-pub fn plain_run_end(bytes: &[u8], mut pos: usize) -> usize {
+pub(crate) fn plain_run_end(bytes: &[u8], mut pos: usize) -> usize {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
     // Bytes of `x` below `n` (n <= 128) have their high bit set in the result; the lowest one
@@ -34,7 +34,7 @@ pub fn plain_run_end(bytes: &[u8], mut pos: usize) -> usize {
 
 /// The first `"`, `[`, `]`, `{` or `}` at or after `pos` (or the end), eight bytes at a time.
 #[inline]
-pub fn next_structural(bytes: &[u8], mut pos: usize) -> usize {
+pub(crate) fn next_structural(bytes: &[u8], mut pos: usize) -> usize {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
     // A byte of `x` that is zero gets its high bit set; the lowest such byte is exact.

@@ -13,7 +13,7 @@ use super::{lexer::Lexer, ErrorKind, ParseError};
 
 /// What a value is, told by its first character.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ValueKind {
+pub(crate) enum ValueKind {
     Null,
     Bool,
     Number,
@@ -24,7 +24,7 @@ pub enum ValueKind {
 
 impl ValueKind {
     /// `a string`, `an array`… for messages.
-    pub fn article_name(self) -> &'static str {
+    pub(crate) fn article_name(self) -> &'static str {
         match self {
             ValueKind::Null => "null",
             ValueKind::Bool => "a boolean",
@@ -74,7 +74,7 @@ pub fn parse(text: &str) -> Result<Value<'_>, ParseError> {
 
 /// Check a sequence of JSON documents separated by whitespace (NDJSON, concatenated JSON);
 /// calls `each` with every value. Stops at the first syntax error.
-pub fn parse_many<'a>(
+pub(crate) fn parse_many<'a>(
     text: &'a str,
     mut each: impl FnMut(Value<'a>) -> anyhow::Result<()>,
 ) -> Result<anyhow::Result<()>, ParseError> {
@@ -99,20 +99,20 @@ pub fn parse_many<'a>(
 impl<'a> Value<'a> {
     /// The value spanning `src[start..end]`, trusted to be checked JSON (for example the spans
     /// the validator walked). Out-of-range spans are clamped, never a panic.
-    pub fn from_checked(src: &'a str, start: usize, end: usize) -> Value<'a> {
+    pub(crate) fn from_checked(src: &'a str, start: usize, end: usize) -> Value<'a> {
         let end = end.min(src.len());
         let start = start.min(end);
         Value { src, start, end }
     }
 
     /// The value that starts at byte `start` of checked text (its end is found by skipping).
-    pub fn starting_at(src: &'a str, start: usize) -> Value<'a> {
+    pub(crate) fn starting_at(src: &'a str, start: usize) -> Value<'a> {
         let end = skip(src.as_bytes(), start);
         Value::from_checked(src, start, end)
     }
 
     /// The whole text the value lives in.
-    pub fn source(&self) -> &'a str {
+    pub(crate) fn source(&self) -> &'a str {
         self.src
     }
 
@@ -135,7 +135,7 @@ impl<'a> Value<'a> {
         self.src.as_bytes().get(self.start).copied().unwrap_or(b'n')
     }
 
-    pub fn kind(&self) -> ValueKind {
+    pub(crate) fn kind(&self) -> ValueKind {
         match self.first() {
             b'"' => ValueKind::String,
             b'[' => ValueKind::Array,
@@ -146,23 +146,23 @@ impl<'a> Value<'a> {
         }
     }
 
-    pub fn is_null(&self) -> bool {
+    pub(crate) fn is_null(&self) -> bool {
         self.kind() == ValueKind::Null
     }
-    pub fn is_string(&self) -> bool {
+    pub(crate) fn is_string(&self) -> bool {
         self.kind() == ValueKind::String
     }
-    pub fn is_array(&self) -> bool {
+    pub(crate) fn is_array(&self) -> bool {
         self.kind() == ValueKind::Array
     }
-    pub fn is_object(&self) -> bool {
+    pub(crate) fn is_object(&self) -> bool {
         self.kind() == ValueKind::Object
     }
-    pub fn is_number(&self) -> bool {
+    pub(crate) fn is_number(&self) -> bool {
         self.kind() == ValueKind::Number
     }
 
-    pub fn as_bool(&self) -> Option<bool> {
+    pub(crate) fn as_bool(&self) -> Option<bool> {
         match self.raw() {
             "true" => Some(true),
             "false" => Some(false),
@@ -171,7 +171,7 @@ impl<'a> Value<'a> {
     }
 
     /// A number's exact text (`1.10`, `1e3`, `12345678901234567890`).
-    pub fn number_text(&self) -> Option<&'a str> {
+    pub(crate) fn number_text(&self) -> Option<&'a str> {
         (self.kind() == ValueKind::Number).then(|| self.raw())
     }
 
@@ -181,7 +181,7 @@ impl<'a> Value<'a> {
     }
 
     /// A string's raw content between the quotes, escapes as written.
-    pub fn string_raw_content(&self) -> Option<&'a str> {
+    pub(crate) fn string_raw_content(&self) -> Option<&'a str> {
         let raw = self.raw();
         (self.is_string() && raw.len() >= 2).then(|| &raw[1..raw.len() - 1])
     }
@@ -194,7 +194,7 @@ impl<'a> Value<'a> {
     }
 
     /// An object's members in order (nothing for other values).
-    pub fn members(&self) -> Members<'a> {
+    pub(crate) fn members(&self) -> Members<'a> {
         Members {
             walk: Walk::inside(self, b'{'),
         }
@@ -208,12 +208,12 @@ impl<'a> Value<'a> {
     }
 
     /// Whether an object has a member named `key`.
-    pub fn contains_key(&self, key: &str) -> bool {
+    pub(crate) fn contains_key(&self, key: &str) -> bool {
         self.get(key).is_some()
     }
 
     /// Number of elements of an array or members of an object (a walk, not a lookup).
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         match self.kind() {
             ValueKind::Array => self.items().count(),
             ValueKind::Object => self.members().count(),
@@ -221,7 +221,7 @@ impl<'a> Value<'a> {
         }
     }
 
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.len() == 0
     }
 
@@ -259,7 +259,7 @@ impl<'a> Value<'a> {
 }
 
 /// The nearest `serde_json::Number` to a JSON number's text.
-pub fn serde_number(text: &str) -> serde_json::Number {
+pub(crate) fn serde_number(text: &str) -> serde_json::Number {
     if let Ok(n) = text.parse::<i64>() {
         return n.into();
     }
@@ -279,29 +279,29 @@ pub fn serde_number(text: &str) -> serde_json::Number {
 
 /// An object key as written (quotes included).
 #[derive(Debug, Clone, Copy)]
-pub struct Key<'a> {
+pub(crate) struct Key<'a> {
     raw: &'a str,
     offset: usize,
 }
 
 impl<'a> Key<'a> {
     /// The key unescaped.
-    pub fn text(&self) -> Cow<'a, str> {
+    pub(crate) fn text(&self) -> Cow<'a, str> {
         unescape(self.raw)
     }
 
     /// The key as written, quotes included.
-    pub fn raw(&self) -> &'a str {
+    pub(crate) fn raw(&self) -> &'a str {
         self.raw
     }
 
     /// Byte offset of the key's opening quote.
-    pub fn offset(&self) -> usize {
+    pub(crate) fn offset(&self) -> usize {
         self.offset
     }
 
     /// Whether the key is `name`.
-    pub fn matches(&self, name: &str) -> bool {
+    pub(crate) fn matches(&self, name: &str) -> bool {
         let inner = self
             .raw
             .get(1..self.raw.len().saturating_sub(1))
@@ -444,7 +444,7 @@ pub struct Items<'a> {
 impl<'a> Items<'a> {
     /// The next element and, when it is an array, its elements in `inner` (cleared first): one
     /// walk for an array of rows and their cells (a table's records).
-    pub fn next_with_items(&mut self, inner: &mut Vec<Value<'a>>) -> Option<Value<'a>> {
+    pub(crate) fn next_with_items(&mut self, inner: &mut Vec<Value<'a>>) -> Option<Value<'a>> {
         self.walk.value_and_items(inner)
     }
 }
@@ -458,14 +458,17 @@ impl<'a> Iterator for Items<'a> {
 
 /// The members of an object.
 #[derive(Clone)]
-pub struct Members<'a> {
+pub(crate) struct Members<'a> {
     walk: Walk<'a>,
 }
 
 impl<'a> Members<'a> {
     /// The next member, calling `passed(offset)` every few MB while it skips a large value (a
     /// mapped source gives those pages back, see [`skip_with`]).
-    pub fn next_with(&mut self, passed: &mut dyn FnMut(usize)) -> Option<(Key<'a>, Value<'a>)> {
+    pub(crate) fn next_with(
+        &mut self,
+        passed: &mut dyn FnMut(usize),
+    ) -> Option<(Key<'a>, Value<'a>)> {
         let key = self.walk.key()?;
         let value = self.walk.value_with(passed)?;
         Some((key, value))
@@ -484,13 +487,13 @@ impl<'a> Iterator for Members<'a> {
 /// Where the value starting at `start` ends, trusting the text to be checked JSON: strings are
 /// skipped to their closing quote, brackets counted. Iterative, so depth cannot overflow the
 /// stack; on malformed text it stops at the end of `bytes`.
-pub fn skip(bytes: &[u8], start: usize) -> usize {
+pub(crate) fn skip(bytes: &[u8], start: usize) -> usize {
     skip_with(bytes, start, &mut |_| {})
 }
 
 /// [`skip`], calling `passed(offset)` every few MB with how far it has gone (a mapped source
 /// gives those pages back: [`crate::source::Source::release_before`]).
-pub fn skip_with(bytes: &[u8], start: usize, passed: &mut dyn FnMut(usize)) -> usize {
+pub(crate) fn skip_with(bytes: &[u8], start: usize, passed: &mut dyn FnMut(usize)) -> usize {
     const EVERY: usize = 4 << 20;
     let mut next_report = start + EVERY;
     let mut pos = start;
@@ -560,7 +563,7 @@ fn skip_string(bytes: &[u8], start: usize) -> usize {
 
 /// A JSON string's content, from its raw text with quotes, unescaped. Borrowed when there is
 /// nothing to unescape. Text that was not checked never panics: a bad escape reads as U+FFFD.
-pub fn unescape(raw: &str) -> Cow<'_, str> {
+pub(crate) fn unescape(raw: &str) -> Cow<'_, str> {
     let inner = raw
         .strip_prefix('"')
         .map(|r| r.strip_suffix('"').unwrap_or(r))
@@ -619,7 +622,7 @@ pub fn unescape(raw: &str) -> Cow<'_, str> {
 }
 
 /// Split a JSON pointer (RFC 6901) into unescaped tokens.
-pub fn pointer_tokens(pointer: &str) -> Vec<String> {
+pub(crate) fn pointer_tokens(pointer: &str) -> Vec<String> {
     if pointer.is_empty() {
         return Vec::new();
     }
@@ -633,7 +636,7 @@ pub fn pointer_tokens(pointer: &str) -> Vec<String> {
 
 /// Byte offset where the value at `pointer` starts in checked JSON text; `None` when the pointer
 /// leads nowhere.
-pub fn locate_pointer(text: &str, pointer: &str) -> Option<usize> {
+pub(crate) fn locate_pointer(text: &str, pointer: &str) -> Option<usize> {
     let mut lexer = Lexer::new(text);
     lexer.skip_ws();
     let root = Value::starting_at(text, lexer.pos);
@@ -642,12 +645,12 @@ pub fn locate_pointer(text: &str, pointer: &str) -> Option<usize> {
 
 /// Check that `text` is one JSON document without keeping anything (the `TrailingCharacters`
 /// and `DuplicateKey` rules included).
-pub fn check(text: &str) -> Result<(), ParseError> {
+pub(crate) fn check(text: &str) -> Result<(), ParseError> {
     parse(text).map(|_| ())
 }
 
 /// An error for a value that is not what a caller expected (used by readers built on values).
-pub fn not_expected(offset: usize, c: char) -> ParseError {
+pub(crate) fn not_expected(offset: usize, c: char) -> ParseError {
     ParseError {
         offset,
         kind: ErrorKind::Unexpected(c),

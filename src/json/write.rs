@@ -10,7 +10,7 @@ use super::value::{unescape, Value, ValueKind};
 
 /// How a value is spaced.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Style {
+pub(crate) enum Style {
     /// No spaces: `[1,"a"]`.
     Compact,
     /// One line, a space after `,` and `:`: `[1, "a"]`.
@@ -23,7 +23,7 @@ pub enum Style {
 /// character: the short form where JSON has one, else `\u00XX`); `None` when `b` is written as
 /// it is. The one escaping rule.
 #[inline]
-pub fn escape(b: u8) -> Option<([u8; 6], usize)> {
+pub(crate) fn escape(b: u8) -> Option<([u8; 6], usize)> {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     let short = |c: u8| Some(([b'\\', c, 0, 0, 0, 0], 2));
     match b {
@@ -53,13 +53,13 @@ pub fn escape(b: u8) -> Option<([u8; 6], usize)> {
 /// [`plain_run_end`], the lexer's SWAR scan), `"`, `\\` and control characters escaped by [`escape`].
 /// The one string writer: every JSON string xconn writes goes through it.
 #[inline]
-pub fn write_str<W: Write + ?Sized>(w: &mut W, s: &str) -> io::Result<()> {
+pub(crate) fn write_str<W: Write + ?Sized>(w: &mut W, s: &str) -> io::Result<()> {
     write_escaped(w, s.as_bytes())
 }
 
 /// Append `s` as a JSON string literal ([`write_str`] into memory).
 #[inline]
-pub fn push_str(buf: &mut Vec<u8>, s: &str) {
+pub(crate) fn push_str(buf: &mut Vec<u8>, s: &str) {
     buf.reserve(s.len() + 2);
     write_escaped(buf, s.as_bytes()).expect("writing to memory");
 }
@@ -67,7 +67,7 @@ pub fn push_str(buf: &mut Vec<u8>, s: &str) {
 /// Append `bytes` as a JSON string literal when they are UTF-8 ([`crate::text::utf8`]); `false`,
 /// with nothing written, when they are not.
 #[inline]
-pub fn push_str_bytes(buf: &mut Vec<u8>, bytes: &[u8]) -> bool {
+pub(crate) fn push_str_bytes(buf: &mut Vec<u8>, bytes: &[u8]) -> bool {
     match crate::text::utf8(bytes) {
         Ok(s) => {
             push_str(buf, s);
@@ -97,7 +97,7 @@ fn write_escaped<W: Write + ?Sized>(w: &mut W, bytes: &[u8]) -> io::Result<()> {
 /// when its escapes (if any) are already the canonical short forms, else unescaped and escaped
 /// again.
 #[inline]
-pub fn write_raw_str<W: Write + ?Sized>(w: &mut W, raw: &str) -> io::Result<()> {
+pub(crate) fn write_raw_str<W: Write + ?Sized>(w: &mut W, raw: &str) -> io::Result<()> {
     if is_canonical(raw.as_bytes()) {
         w.write_all(raw.as_bytes())
     } else {
@@ -127,7 +127,11 @@ fn is_canonical(bytes: &[u8]) -> bool {
 }
 
 /// Write `value` in `style`.
-pub fn write_value<W: Write + ?Sized>(w: &mut W, value: &Value, style: Style) -> io::Result<()> {
+pub(crate) fn write_value<W: Write + ?Sized>(
+    w: &mut W,
+    value: &Value,
+    style: Style,
+) -> io::Result<()> {
     match value.kind() {
         ValueKind::String => write_raw_str(w, value.raw()),
         ValueKind::Array => write_array(w, style, value.items(), |w, item, inner| {
@@ -151,7 +155,7 @@ pub fn write_value<W: Write + ?Sized>(w: &mut W, value: &Value, style: Style) ->
 /// Write a JSON array of `items` in `style`: `each` writes one item, in the style of the level
 /// below. The one layout of arrays, for values read and for rows being built (`convert`).
 #[inline]
-pub fn write_array<W: Write + ?Sized, T>(
+pub(crate) fn write_array<W: Write + ?Sized, T>(
     w: &mut W,
     style: Style,
     items: impl IntoIterator<Item = T>,
@@ -221,7 +225,7 @@ fn close<W: Write + ?Sized>(w: &mut W, style: Style, bracket: &[u8]) -> io::Resu
 }
 
 /// Two spaces per level.
-pub fn indent<W: Write + ?Sized>(w: &mut W, level: usize) -> io::Result<()> {
+pub(crate) fn indent<W: Write + ?Sized>(w: &mut W, level: usize) -> io::Result<()> {
     for _ in 0..level {
         w.write_all(b"  ")?;
     }

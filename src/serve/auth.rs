@@ -16,10 +16,10 @@ use crate::http::token::{self, base64url_decode, format_rfc3339, human_duration,
 use crate::json;
 
 /// Seconds of clock difference allowed on `exp` and `nbf`.
-pub const LEEWAY: i64 = 30;
+pub(crate) const LEEWAY: i64 = 30;
 
 /// How requests are authenticated.
-pub enum Auth {
+pub(crate) enum Auth {
     /// Anyone may call.
     Open,
     /// `Authorization: Bearer SECRET` with exactly this secret.
@@ -29,7 +29,7 @@ pub enum Auth {
 }
 
 /// The expected token; `Debug` masks it.
-pub struct Secret(String);
+pub(crate) struct Secret(String);
 
 impl std::fmt::Debug for Secret {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -39,11 +39,11 @@ impl std::fmt::Debug for Secret {
 
 /// Why a request was refused (answered 401).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Refusal {
+pub(crate) struct Refusal {
     /// The check that failed, for the 401 body: never the token.
-    pub reason: String,
+    pub(crate) reason: String,
     /// A token was sent but is not acceptable (`error="invalid_token"` in `WWW-Authenticate`).
-    pub invalid_token: bool,
+    pub(crate) invalid_token: bool,
 }
 
 fn refuse(reason: impl Into<String>) -> Refusal {
@@ -56,7 +56,7 @@ fn refuse(reason: impl Into<String>) -> Refusal {
 impl Auth {
     /// `--token-env VAR`: the secret from the environment (cleaned as `call` cleans it); unset or
     /// empty is a usage error.
-    pub fn from_env(var: &str) -> anyhow::Result<Auth> {
+    pub(crate) fn from_env(var: &str) -> anyhow::Result<Auth> {
         let raw = std::env::var(var).map_err(|_| {
             usage_error(format!("--token-env {var}: the variable {var} is not set"))
         })?;
@@ -72,7 +72,7 @@ impl Auth {
     }
 
     /// The fixed token (`--token-env`), if that is how requests are authenticated.
-    pub fn secret(&self) -> Option<&str> {
+    pub(crate) fn secret(&self) -> Option<&str> {
         match self {
             Auth::Token(secret) => Some(&secret.0),
             _ => None,
@@ -80,14 +80,14 @@ impl Auth {
     }
 
     /// `--jwks`: read the key file again now (`why` is said in the log); otherwise nothing.
-    pub fn reload(&self, why: &str) {
+    pub(crate) fn reload(&self, why: &str) {
         if let Auth::Jwt(check) = self {
             check.reload(why);
         }
     }
 
     /// Check the `Authorization` header values of one request (more than one is refused).
-    pub fn check(&self, authorization: &[&[u8]], now: i64) -> Result<(), Refusal> {
+    pub(crate) fn check(&self, authorization: &[&[u8]], now: i64) -> Result<(), Refusal> {
         let given = match (self, authorization) {
             (Auth::Open, _) => return Ok(()),
             (_, [] | [_]) => bearer(authorization.first().copied()),
@@ -147,7 +147,7 @@ struct Key {
 }
 
 /// `--jwks FILE --issuer URL [--audience A]`.
-pub struct JwtCheck {
+pub(crate) struct JwtCheck {
     keys: RwLock<Arc<Vec<Key>>>,
     file: String,
     issuer: String,
@@ -189,7 +189,11 @@ impl JwtCheck {
     /// Read the JWKS file (`{"keys": [{"kty": "RSA", "kid", "n", "e"}, {"kty": "EC", "crv":
     /// "P-256", "kid", "x", "y"}, …]}`). Keys that are not signing keys for RS256 or ES256 are
     /// left out; a file with none, or unreadable, is an error.
-    pub fn load(file: &str, issuer: &str, audience: Option<&str>) -> anyhow::Result<JwtCheck> {
+    pub(crate) fn load(
+        file: &str,
+        issuer: &str,
+        audience: Option<&str>,
+    ) -> anyhow::Result<JwtCheck> {
         let seen = stamp(file);
         let keys = read_keys(file)?;
         if issuer.is_empty() {
@@ -211,7 +215,7 @@ impl JwtCheck {
 
     /// Read the file again when its inode, size or modification time changed since it was last
     /// read; looked at most once per [`WATCH_EVERY`], when a token arrives.
-    pub fn reload_if_changed(&self) {
+    pub(crate) fn reload_if_changed(&self) {
         let mut watch = self.watch.lock().unwrap_or_else(PoisonError::into_inner);
         if watch.checked.elapsed() < WATCH_EVERY {
             return;
@@ -228,7 +232,7 @@ impl JwtCheck {
 
     /// Read the file again: its keys replace the current ones; a file that cannot be read, is not
     /// a JWKS or holds no usable key keeps the current keys. Either way one log line says so.
-    pub fn reload(&self, why: &str) {
+    pub(crate) fn reload(&self, why: &str) {
         let current = self.keys().len();
         match read_keys(&self.file) {
             Ok(keys) => {
@@ -255,7 +259,7 @@ impl JwtCheck {
     }
 
     /// Check one token: its algorithm, its key and signature, then issuer, audience and times.
-    pub fn verify(&self, text: &str, now: i64) -> Result<(), Refusal> {
+    pub(crate) fn verify(&self, text: &str, now: i64) -> Result<(), Refusal> {
         let jwt = Jwt::split(text).map_err(refuse)?;
         let alg = accepted_alg(jwt.header.alg.as_deref())?;
         refuse_crit(jwt.header.crit.as_ref())?;

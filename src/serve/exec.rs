@@ -41,7 +41,7 @@ const HIDDEN_VARIABLES: [&str; 3] = ["XCONN_TOKEN", "XCONN_TOKEN_FILE", "XCONN_C
 /// What serve guards from its handlers: the variables removed from their environment and the
 /// secret masked in what they write.
 #[derive(Default)]
-pub struct Guarded {
+pub(crate) struct Guarded {
     hidden: Vec<OsString>,
     secret: Option<String>,
 }
@@ -60,7 +60,7 @@ impl std::fmt::Debug for Guarded {
 
 impl Guarded {
     /// `token_env`: the `--token-env` variable's name; `secret`: the token it holds.
-    pub fn new(token_env: Option<&str>, secret: Option<&str>) -> Guarded {
+    pub(crate) fn new(token_env: Option<&str>, secret: Option<&str>) -> Guarded {
         let mut hidden: Vec<OsString> = HIDDEN_VARIABLES.iter().map(OsString::from).collect();
         hidden.extend(token_env.map(OsString::from));
         hidden.extend(
@@ -76,7 +76,7 @@ impl Guarded {
 
     /// The one masker of serve: every occurrence of the guarded token becomes
     /// [`crate::http::redact::MASK`] (as [`crate::http::redact::scrub`] does it).
-    pub fn mask<'a>(&self, text: &'a str) -> Cow<'a, str> {
+    pub(crate) fn mask<'a>(&self, text: &'a str) -> Cow<'a, str> {
         crate::http::redact::scrub(text, self.secret.as_deref())
     }
 
@@ -139,10 +139,10 @@ fn failure_with(
 /// How long a handler may run and how much it may write.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Limits {
-    pub timeout: Duration,
+    pub(crate) timeout: Duration,
     /// Past this many bytes of stdout the handler is killed and the request gets a 500 (the
     /// answer is held whole to be checked).
-    pub max_output: usize,
+    pub(crate) max_output: usize,
 }
 
 /// Run `command` for one request of `records` records; `Ok` is the handler's (valid) response.

@@ -5,8 +5,8 @@
 //! spec-shaped request-level failure (see [`failure_body`]); one log line per request goes to
 //! standard error.
 
-pub mod auth;
-pub mod exec;
+pub(crate) mod auth;
+pub(crate) mod exec;
 
 use std::io::Write;
 use std::net::SocketAddr;
@@ -26,7 +26,7 @@ use crate::error::input_error;
 use crate::http::retry::{random_u64, uuid_v4};
 use crate::validate::{self, Options};
 
-pub use auth::Auth;
+pub(crate) use auth::Auth;
 
 /// Bodies at least this long are validated on the blocking pool, not on a runtime worker.
 const BLOCKING_BODY: usize = 256 * 1024;
@@ -36,7 +36,7 @@ const MAX_DIAGNOSTICS: usize = 100;
 
 /// What answers a valid request.
 #[derive(Debug, Clone)]
-pub enum Handler {
+pub(crate) enum Handler {
     /// `outputs` = the request's `inputs`.
     Echo,
     /// Always this (validated) response body.
@@ -52,26 +52,26 @@ pub enum Handler {
 
 /// Fault injection.
 #[derive(Debug, Clone, Default)]
-pub struct Faults {
+pub(crate) struct Faults {
     /// Wait a random time in this range (milliseconds) before answering.
-    pub delay: Option<(u64, u64)>,
+    pub(crate) delay: Option<(u64, u64)>,
     /// Answer this share of requests (0–1) with 503.
-    pub fail_rate: f64,
+    pub(crate) fail_rate: f64,
     /// Answer with this status: a 2xx keeps the handler's body, anything else gets a failure body.
-    pub status: Option<u16>,
+    pub(crate) status: Option<u16>,
 }
 
 /// Everything `serve` needs.
-pub struct Settings {
-    pub addr: String,
-    pub handler: Handler,
-    pub auth: Auth,
-    pub max_body_size: usize,
-    pub faults: Faults,
+pub(crate) struct Settings {
+    pub(crate) addr: String,
+    pub(crate) handler: Handler,
+    pub(crate) auth: Auth,
+    pub(crate) max_body_size: usize,
+    pub(crate) faults: Faults,
     /// After the first signal, how long the requests in flight may take.
-    pub grace: Duration,
+    pub(crate) grace: Duration,
     /// The `--token-env` variable: never passed to an `--exec` handler.
-    pub token_env: Option<String>,
+    pub(crate) token_env: Option<String>,
 }
 
 struct App {
@@ -84,7 +84,7 @@ struct App {
 
 /// Bind, call `ready` with the bound address (the caller prints it), serve until Ctrl-C or
 /// SIGTERM, then finish the requests in flight and return. A second signal exits at once.
-pub fn run(
+pub(crate) fn run(
     settings: Settings,
     ready: impl FnOnce(SocketAddr) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
@@ -462,7 +462,7 @@ fn entry(
 /// request-level failure as in the spec's Example 3 — `outputs: []`, `warnings: [null]`,
 /// `errors: [[entry, …]]`, `process_time: [1]` — which `xconn validate --against` accepts for a
 /// request of any size.
-pub fn failure_body(entries: &[ErrorEntry]) -> Vec<u8> {
+pub(crate) fn failure_body(entries: &[ErrorEntry]) -> Vec<u8> {
     ResponseBuilder::request_failure(entries, 1.0).to_compact()
 }
 

@@ -11,14 +11,14 @@ use crate::json::{self, ErrorKind, Value};
 
 /// A JSON syntax error with its position and, for common mistakes, a hint.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct JsonSyntaxError {
-    pub line: usize,
-    pub col: usize,
-    pub message: String,
-    pub hint: Option<String>,
+pub(crate) struct JsonSyntaxError {
+    pub(crate) line: usize,
+    pub(crate) col: usize,
+    pub(crate) message: String,
+    pub(crate) hint: Option<String>,
     /// What the text looks like when it is plainly another format (CSV, NDJSON), so a command
     /// can say what it was read as and what to run instead ([`looks_like`]).
-    pub looks_like: Option<Looks>,
+    pub(crate) looks_like: Option<Looks>,
 }
 
 impl fmt::Display for JsonSyntaxError {
@@ -35,20 +35,20 @@ impl std::error::Error for JsonSyntaxError {}
 
 impl Source {
     /// Check the whole source as one JSON document and return its root value.
-    pub fn parse_json(&self) -> Result<Value<'_>, JsonSyntaxError> {
+    pub(crate) fn parse_json(&self) -> Result<Value<'_>, JsonSyntaxError> {
         parse_json(&self.bytes)
     }
 }
 
 /// Check `bytes` as one JSON document (syntax and duplicate keys) and return its root value;
 /// every failure (encoding, invalid UTF-8, empty input, syntax) is a located, hinted error.
-pub fn parse_json(bytes: &[u8]) -> Result<Value<'_>, JsonSyntaxError> {
+pub(crate) fn parse_json(bytes: &[u8]) -> Result<Value<'_>, JsonSyntaxError> {
     let text = json_text(bytes)?;
     json::parse(text).map_err(|e| syntax_error(bytes, &e))
 }
 
 /// Turn a parse error into a located error with a hint for the usual culprits.
-pub fn syntax_error(bytes: &[u8], err: &json::ParseError) -> JsonSyntaxError {
+pub(crate) fn syntax_error(bytes: &[u8], err: &json::ParseError) -> JsonSyntaxError {
     let rest = &bytes[err.offset.min(bytes.len())..];
     let hint = match err.kind {
         ErrorKind::TrailingComma => {
@@ -95,7 +95,7 @@ pub fn syntax_error(bytes: &[u8], err: &json::ParseError) -> JsonSyntaxError {
 
 /// Another format a text that is not JSON plainly is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Looks {
+pub(crate) enum Looks {
     /// Delimited rows with this delimiter (`,` `;` tab `|`).
     Csv(u8),
     /// A JSON value, then another on the next line.
@@ -104,7 +104,7 @@ pub enum Looks {
 
 impl Looks {
     /// `CSV`, `CSV separated by `;``, `NDJSON (one JSON value per line)`.
-    pub fn name(self) -> String {
+    pub(crate) fn name(self) -> String {
         match self {
             Looks::Csv(b',') => "CSV".to_string(),
             Looks::Csv(b'\t') => "tab-separated CSV".to_string(),
@@ -114,7 +114,7 @@ impl Looks {
     }
 
     /// The command that turns the file `name` into a body: `xconn convert --from csv data.csv`.
-    pub fn convert_command(self, name: &str) -> String {
+    pub(crate) fn convert_command(self, name: &str) -> String {
         let file = crate::text::shell_word(if name == "<stdin>" { "-" } else { name });
         match self {
             Looks::Csv(b',') => format!("xconn convert --from csv {file}"),
@@ -136,7 +136,7 @@ impl Looks {
 ///
 /// Errors with a hint of their own (a truncated document, a trailing comma, single quotes,
 /// comments, `NaN`) are JSON with a mistake, not another format: `None`.
-pub fn looks_like(bytes: &[u8], err: &json::ParseError) -> Option<Looks> {
+pub(crate) fn looks_like(bytes: &[u8], err: &json::ParseError) -> Option<Looks> {
     let (first, start) = sniff::start(bytes)?;
     let offset = err.offset.min(bytes.len());
     if err.kind == ErrorKind::TrailingCharacters && start != Start::Other {

@@ -15,13 +15,13 @@ const BOM: &[u8] = b"\xEF\xBB\xBF";
 /// `bytes` without a leading UTF-8 byte-order mark: the one BOM rule, for files
 /// ([`Source::from_bytes`]) and for bodies that arrive over HTTP alike (RFC 8259 lets a reader
 /// ignore it), so every command gives a body with a BOM the same verdict.
-pub fn without_bom(bytes: &[u8]) -> &[u8] {
+pub(crate) fn without_bom(bytes: &[u8]) -> &[u8] {
     &bytes[bom_len(bytes)..]
 }
 
 /// The length of the byte-order mark `bytes` start with (0 when none): what to drop from an
 /// owned body (`body.drain(..bom_len(&body))`).
-pub fn bom_len(bytes: &[u8]) -> usize {
+pub(crate) fn bom_len(bytes: &[u8]) -> usize {
     if bytes.starts_with(BOM) {
         BOM.len()
     } else {
@@ -32,7 +32,7 @@ pub fn bom_len(bytes: &[u8]) -> usize {
 /// A whole input, in memory or mapped.
 pub struct Source {
     /// The path as given, or `<stdin>`.
-    pub name: String,
+    pub(crate) name: String,
     /// The content, without a leading byte-order mark.
     pub bytes: SourceBytes,
 }
@@ -67,12 +67,12 @@ impl From<Vec<u8>> for SourceBytes {
 }
 
 /// True when the argument names standard input.
-pub fn is_stdin(arg: &str) -> bool {
+pub(crate) fn is_stdin(arg: &str) -> bool {
     arg == "-"
 }
 
 /// The display name of an input argument.
-pub fn display_name(arg: &str) -> String {
+pub(crate) fn display_name(arg: &str) -> String {
     if is_stdin(arg) {
         "<stdin>".to_string()
     } else {
@@ -113,7 +113,7 @@ impl Source {
     }
 
     /// Map a regular file; `None` when it cannot be mapped (then it is read instead).
-    pub fn map(file: &File, arg: &str) -> Option<Source> {
+    pub(crate) fn map(file: &File, arg: &str) -> Option<Source> {
         // SAFETY: the mapping is read-only, but its bytes are the file's: a file truncated while
         // xconn runs makes reading the lost pages a SIGBUS, and a file changed in place changes
         // the bytes under xconn. The second matters beyond a crash: text checked to be UTF-8 and
@@ -134,7 +134,7 @@ impl Source {
     /// a sequential pass has gone past it. The content stays readable: a mapped file reads those
     /// pages again from the page cache if they are touched later. Does nothing for content read
     /// into memory.
-    pub fn release_before(&self, offset: usize) {
+    pub(crate) fn release_before(&self, offset: usize) {
         if let SourceBytes::Mapped(map, skip) = &self.bytes {
             const PAGE: usize = 4096;
             let end = ((offset + skip) / PAGE) * PAGE;
@@ -166,13 +166,13 @@ impl Source {
     /// The content as text when it is a JSON document's text (see [`json_text`]). The UTF-8
     /// check is a sequential pass: a mapped file gives its pages back as it goes
     /// ([`Source::release_before`]).
-    pub fn json_text(&self) -> Result<&str, JsonSyntaxError> {
+    pub(crate) fn json_text(&self) -> Result<&str, JsonSyntaxError> {
         json_text_with(&self.bytes, Some(&|offset| self.release_before(offset)))
     }
 }
 
 /// Open an input for streaming (CSV, NDJSON): a buffered reader with the BOM skipped.
-pub fn open_stream(arg: &str) -> anyhow::Result<Box<dyn BufRead>> {
+pub(crate) fn open_stream(arg: &str) -> anyhow::Result<Box<dyn BufRead>> {
     if is_stdin(arg) {
         let mut reader: Box<dyn BufRead> =
             Box::new(BufReader::with_capacity(256 * 1024, io::stdin()));
@@ -185,7 +185,7 @@ pub fn open_stream(arg: &str) -> anyhow::Result<Box<dyn BufRead>> {
 
 /// Open a file for streaming, naming it `name` in messages (a spooled standard input is a temp
 /// file named `<stdin>`): a buffered reader with the BOM skipped.
-pub fn open_path(path: &std::path::Path, name: &str) -> anyhow::Result<Box<dyn BufRead>> {
+pub(crate) fn open_path(path: &std::path::Path, name: &str) -> anyhow::Result<Box<dyn BufRead>> {
     let file = File::open(path).with_context(|| format!("cannot open {name}"))?;
     if file.metadata().is_ok_and(|m| m.is_dir()) {
         anyhow::bail!("cannot read {name}: is a directory");
@@ -197,7 +197,7 @@ pub fn open_path(path: &std::path::Path, name: &str) -> anyhow::Result<Box<dyn B
 
 /// Skip a leading UTF-8 byte-order mark; a UTF-16 or UTF-32 file is a data error (exit 1) that
 /// names the encoding, instead of a confusing "invalid UTF-8" later on.
-pub fn skip_bom(reader: &mut Box<dyn BufRead>, name: &str) -> anyhow::Result<()> {
+pub(crate) fn skip_bom(reader: &mut Box<dyn BufRead>, name: &str) -> anyhow::Result<()> {
     let mut start = reader
         .fill_buf()
         .with_context(|| format!("cannot read {name}"))?;
@@ -244,7 +244,7 @@ pub fn skip_bom(reader: &mut Box<dyn BufRead>, name: &str) -> anyhow::Result<()>
 /// The UTF-16 or UTF-32 encoding `bytes` are in, told by a byte-order mark or, without one, by
 /// the NUL bytes between ASCII characters that UTF-16 text starts with (`{\0"\0`). `None` for
 /// anything else (UTF-8 or not, the readers say what is wrong with it).
-pub fn wide_encoding(bytes: &[u8]) -> Option<&'static str> {
+pub(crate) fn wide_encoding(bytes: &[u8]) -> Option<&'static str> {
     let ascii = |b: u8| b != 0 && b.is_ascii();
     match bytes {
         [0xFF, 0xFE, 0, 0, ..] => Some("UTF-32LE"),
@@ -258,7 +258,7 @@ pub fn wide_encoding(bytes: &[u8]) -> Option<&'static str> {
 }
 
 /// The message for a file in a wide encoding: say which, and how to convert it.
-pub fn wide_encoding_message(encoding: &str) -> String {
+pub(crate) fn wide_encoding_message(encoding: &str) -> String {
     format!(
         "the file is {encoding}, not UTF-8: convert it to UTF-8 first, e.g. `iconv -f {encoding} -t UTF-8 FILE`"
     )
@@ -266,13 +266,13 @@ pub fn wide_encoding_message(encoding: &str) -> String {
 
 /// The text of a JSON document: every failure that comes before parsing (a UTF-16/32 file,
 /// invalid UTF-8, empty input) as a located error.
-pub fn json_text(bytes: &[u8]) -> Result<&str, JsonSyntaxError> {
+pub(crate) fn json_text(bytes: &[u8]) -> Result<&str, JsonSyntaxError> {
     json_text_with(bytes, None)
 }
 
 /// [`json_text`]; with `release`, the UTF-8 check goes through the bytes in pieces and calls it
 /// with the offset checked so far after each one (see [`Source::release_before`]).
-pub fn json_text_with<'a>(
+pub(crate) fn json_text_with<'a>(
     bytes: &'a [u8],
     release: Option<&dyn Fn(usize)>,
 ) -> Result<&'a str, JsonSyntaxError> {

@@ -10,13 +10,13 @@ use crate::json;
 
 impl Source {
     /// 1-based line and character column of a byte offset.
-    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+    pub(crate) fn line_col(&self, offset: usize) -> (usize, usize) {
         line_col(&self.bytes, offset)
     }
 
     /// Where the value at a JSON pointer starts, as 1-based line:column. `None` when the pointer
     /// does not lead anywhere in the text.
-    pub fn locate(&self, pointer: &str) -> Option<(usize, usize)> {
+    pub(crate) fn locate(&self, pointer: &str) -> Option<(usize, usize)> {
         locate_pointer(&self.bytes, pointer).map(|offset| self.line_col(offset))
     }
 }
@@ -26,13 +26,13 @@ impl Source {
 /// The one line-ending rule every reader and message uses: LF, CRLF and a lone CR each end a
 /// line, and CRLF counts once, as editors show it. An offset on the LF of a CRLF belongs to the
 /// line the CR ends. Columns count characters (a UTF-8 continuation byte starts none).
-pub fn line_col(bytes: &[u8], offset: usize) -> (usize, usize) {
+pub(crate) fn line_col(bytes: &[u8], offset: usize) -> (usize, usize) {
     Lines::new(bytes).at(offset)
 }
 
 /// A sweep that turns byte offsets into line:column by [`line_col`]'s rule, for many offsets in
 /// one pass: asked in increasing order, it reads each byte once (an earlier offset restarts it).
-pub struct Lines<'b> {
+pub(crate) struct Lines<'b> {
     bytes: &'b [u8],
     /// How far the sweep has read.
     pos: usize,
@@ -41,7 +41,7 @@ pub struct Lines<'b> {
 }
 
 impl<'b> Lines<'b> {
-    pub fn new(bytes: &'b [u8]) -> Lines<'b> {
+    pub(crate) fn new(bytes: &'b [u8]) -> Lines<'b> {
         Lines {
             bytes,
             pos: 0,
@@ -51,7 +51,7 @@ impl<'b> Lines<'b> {
     }
 
     /// 1-based line and character column of `offset` (clamped to the end).
-    pub fn at(&mut self, offset: usize) -> (usize, usize) {
+    pub(crate) fn at(&mut self, offset: usize) -> (usize, usize) {
         let offset = offset.min(self.bytes.len());
         if offset < self.pos {
             *self = Lines::new(self.bytes);
@@ -77,14 +77,14 @@ impl<'b> Lines<'b> {
 }
 
 /// Escape one token for use in a JSON pointer.
-pub fn pointer_escape(token: &str) -> String {
+pub(crate) fn pointer_escape(token: &str) -> String {
     token.replace('~', "~0").replace('/', "~1")
 }
 
 /// Byte offset where the value at `pointer` starts in checked JSON text `bytes` (see
 /// [`json::value::locate_pointer`]); `None` when the pointer leads nowhere or the bytes are not
 /// text. Run only when there is something to report.
-pub fn locate_pointer(bytes: &[u8], pointer: &str) -> Option<usize> {
+pub(crate) fn locate_pointer(bytes: &[u8], pointer: &str) -> Option<usize> {
     json::value::locate_pointer(crate::text::utf8(bytes).ok()?, pointer)
 }
 

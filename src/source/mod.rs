@@ -4,14 +4,15 @@
 //! with [`sniff`] (the one format sniffer and CSV quote state machine) beside them.
 //! The items are re-exported here, so `crate::source::X` names each one wherever it lives.
 
-pub mod hints;
-pub mod input;
-pub mod location;
-pub mod sniff;
+pub(crate) mod hints;
+pub(crate) mod input;
+pub(crate) mod location;
+pub(crate) mod sniff;
 
-pub use hints::{looks_like, parse_json, syntax_error, JsonSyntaxError, Looks};
-pub use input::{
+pub(crate) use hints::{looks_like, parse_json, syntax_error, JsonSyntaxError, Looks};
+pub use input::Source;
+pub(crate) use input::{
     bom_len, display_name, is_stdin, json_text, json_text_with, open_path, open_stream, skip_bom,
-    wide_encoding, wide_encoding_message, without_bom, Source, SourceBytes,
+    wide_encoding, wide_encoding_message, without_bom, SourceBytes,
 };
-pub use location::{line_col, locate_pointer, pointer_escape, Lines};
+pub(crate) use location::{line_col, locate_pointer, pointer_escape, Lines};

@@ -8,7 +8,7 @@
 /// field only at the field's start, a doubled quote inside a quoted field is one quote, there is
 /// no escape character.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Quotes {
+pub(crate) enum Quotes {
     /// At the start of a field (nothing read yet).
     FieldStart,
     /// Inside a field that did not open with a quote.
@@ -23,7 +23,7 @@ impl Quotes {
     /// The state after byte `b` of a file delimited by `delimiter`. A delimiter or line break
     /// outside quotes ends the field (a line break also ends the record).
     #[inline]
-    pub fn step(self, b: u8, delimiter: u8) -> Quotes {
+    pub(crate) fn step(self, b: u8, delimiter: u8) -> Quotes {
         let end_of_field = b == delimiter || b == b'\n' || b == b'\r';
         match self {
             Quotes::FieldStart | Quotes::Unquoted if end_of_field => Quotes::FieldStart,
@@ -41,7 +41,7 @@ impl Quotes {
     /// to its next quote, an unquoted field's up to the next delimiter or line break): a loop can
     /// jump over them and [`Quotes::step`] only where something happens.
     #[inline]
-    pub fn unchanged(self, bytes: &[u8], delimiter: u8) -> usize {
+    pub(crate) fn unchanged(self, bytes: &[u8], delimiter: u8) -> usize {
         let found = match self {
             Quotes::Quoted => memchr::memchr(b'"', bytes),
             Quotes::Unquoted => memchr::memchr3(delimiter, b'\n', b'\r', bytes),
@@ -52,17 +52,17 @@ impl Quotes {
 
     /// Whether a delimiter or line break read in this state is data, not a separator.
     #[inline]
-    pub fn quoted(self) -> bool {
+    pub(crate) fn quoted(self) -> bool {
         self == Quotes::Quoted
     }
 }
 
 /// The delimiters a CSV sample is tried with, in this order: `,` `;` tab `|`.
-pub const DELIMITERS: &[u8] = b",;\t|";
+pub(crate) const DELIMITERS: &[u8] = b",;\t|";
 
 /// What the first non-blank byte of a text says it is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Start {
+pub(crate) enum Start {
     /// `[`: a JSON array.
     Array,
     /// `{`: a JSON object (one document, or the first line of NDJSON).
@@ -72,7 +72,7 @@ pub enum Start {
 }
 
 /// Where the first non-blank byte of `bytes` is and what it says (`None` for blank text).
-pub fn start(bytes: &[u8]) -> Option<(usize, Start)> {
+pub(crate) fn start(bytes: &[u8]) -> Option<(usize, Start)> {
     let at = bytes.iter().position(|b| !b.is_ascii_whitespace())?;
     let what = match bytes[at] {
         b'[' => Start::Array,
@@ -84,7 +84,7 @@ pub fn start(bytes: &[u8]) -> Option<(usize, Start)> {
 
 /// How many `delimiter`s each record of `sample` holds outside quotes, for up to `max`
 /// non-blank records (a quoted field may span lines; LF, CR and CRLF end a record).
-pub fn delimiter_counts(sample: &[u8], delimiter: u8, max: usize) -> Vec<usize> {
+pub(crate) fn delimiter_counts(sample: &[u8], delimiter: u8, max: usize) -> Vec<usize> {
     let mut counts = Vec::new();
     let mut state = Quotes::FieldStart;
     let (mut count, mut blank) = (0, true);
@@ -112,7 +112,7 @@ pub fn delimiter_counts(sample: &[u8], delimiter: u8, max: usize) -> Vec<usize> 
 /// The first of `candidates` that the first records of `sample` (up to 5; a sixth, which may be
 /// cut short, is left out) each hold the same number of times, at least once, outside quotes:
 /// the delimiter of a text that is plainly CSV.
-pub fn csv_delimiter(sample: &[u8], candidates: &[u8]) -> Option<u8> {
+pub(crate) fn csv_delimiter(sample: &[u8], candidates: &[u8]) -> Option<u8> {
     candidates.iter().copied().find(|&d| {
         let mut counts = delimiter_counts(sample, d, 6);
         if counts.len() > 5 {
@@ -127,7 +127,7 @@ pub fn csv_delimiter(sample: &[u8], candidates: &[u8]) -> Option<u8> {
 /// A delimiter other than `delimiter` (`;`, tab or `|`) that a CSV read as one column holds in
 /// its one header cell, and how many times: the file may use that delimiter instead. The first
 /// such, in [`DELIMITERS`] order.
-pub fn hidden_delimiter(cell: &[u8], delimiter: u8) -> Option<(u8, usize)> {
+pub(crate) fn hidden_delimiter(cell: &[u8], delimiter: u8) -> Option<(u8, usize)> {
     DELIMITERS[1..]
         .iter()
         .filter(|&&c| c != delimiter)
@@ -136,7 +136,7 @@ pub fn hidden_delimiter(cell: &[u8], delimiter: u8) -> Option<(u8, usize)> {
 }
 
 /// How many times `cell` (a field as the CSV reader gives it) holds `c`.
-pub fn count(cell: &[u8], c: u8) -> usize {
+pub(crate) fn count(cell: &[u8], c: u8) -> usize {
     memchr::memchr_iter(c, cell).count()
 }
 

@@ -15,9 +15,9 @@
 //! [`body_root`] turns it into a [`Value`] to view the body with (`show`, `call`, `serve`)
 //! without parsing again.
 
-pub mod report;
+pub(crate) mod report;
 pub mod rules;
-pub mod scan;
+pub(crate) mod scan;
 pub mod schema;
 
 use std::io::{self, Write};
@@ -28,8 +28,8 @@ use crate::error::data_error;
 use crate::json::Value;
 use crate::source::{JsonSyntaxError, Source};
 
-pub use rules::SYNTAX;
-pub use scan::TopMember;
+pub(crate) use rules::SYNTAX;
+pub(crate) use scan::TopMember;
 
 /// A document after checking: its kind, its located diagnostics and, when it is JSON, where the
 /// document is in the text.
@@ -41,14 +41,14 @@ pub struct Checked {
     pub root: Option<(usize, usize)>,
     /// Problems past the first [`scan::MAX_REPORTED`]: counted, not listed (an `XC002` note in
     /// `diagnostics` says how many).
-    pub unlisted: Unlisted,
+    pub(crate) unlisted: Unlisted,
 }
 
 /// Problems counted but not listed, by severity.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Unlisted {
-    pub errors: usize,
-    pub warnings: usize,
+pub(crate) struct Unlisted {
+    pub(crate) errors: usize,
+    pub(crate) warnings: usize,
 }
 
 impl Checked {
@@ -61,7 +61,7 @@ impl Checked {
                 .any(|d| d.severity == Severity::Error)
     }
 
-    pub fn has_warnings(&self) -> bool {
+    pub(crate) fn has_warnings(&self) -> bool {
         self.unlisted.warnings > 0
             || self
                 .diagnostics
@@ -71,7 +71,7 @@ impl Checked {
 
     /// (errors, warnings), listed and unlisted: every problem found, not only the first
     /// [`scan::MAX_REPORTED`].
-    pub fn counts(&self) -> (usize, usize) {
+    pub(crate) fn counts(&self) -> (usize, usize) {
         let listed = |s| self.diagnostics.iter().filter(|d| d.severity == s).count();
         (
             listed(Severity::Error) + self.unlisted.errors,
@@ -82,15 +82,15 @@ impl Checked {
 
 /// The request a response answers (`--against`): its name and number of input records.
 #[derive(Debug, Clone)]
-pub struct Against {
-    pub name: String,
-    pub records: usize,
+pub(crate) struct Against {
+    pub(crate) name: String,
+    pub(crate) records: usize,
 }
 
 impl Against {
     /// Count the input records of the request in `source`. Not a valid request: a data error
     /// (exit 1) naming its first error.
-    pub fn from_request(source: &Source) -> anyhow::Result<Against> {
+    pub(crate) fn from_request(source: &Source) -> anyhow::Result<Against> {
         let options = Options {
             kind: Some(Kind::Request),
             ..Options::default()
@@ -122,9 +122,9 @@ impl Against {
 #[derive(Debug, Clone, Default)]
 pub struct Options {
     /// Force request/response instead of detecting it.
-    pub kind: Option<Kind>,
+    pub(crate) kind: Option<Kind>,
     /// Rule `XC130`: output records must match this request's input records.
-    pub against: Option<Against>,
+    pub(crate) against: Option<Against>,
 }
 
 /// A checked document with its record count (`inputs` / `outputs` rows after the header).
@@ -132,29 +132,29 @@ pub struct Validated {
     pub checked: Checked,
     pub records: Option<usize>,
     /// Nested tables in record values (0: every record is flat, so a flattener needs no plan).
-    pub nested_tables: usize,
+    pub(crate) nested_tables: usize,
     /// The top-level members with their spans and entry counts (empty when the body is not a
     /// JSON object): take the body apart from these, without walking it again.
-    pub members: Vec<TopMember>,
+    pub(crate) members: Vec<TopMember>,
 }
 
 /// A response that fails the whole request instead of answering each record: no output records
 /// and a request-level `errors` entry (the spec's Example 3). Valid against a request of any size,
 /// so a caller that asked for records must tell it apart from an answer: [`Validated::request_failure`].
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct RequestFailure {
+pub(crate) struct RequestFailure {
     /// The `error_type` of the first error, when it has one.
-    pub error_type: Option<String>,
+    pub(crate) error_type: Option<String>,
     /// The `error_category` of the first error, when it has one.
-    pub error_category: Option<String>,
+    pub(crate) error_category: Option<String>,
     /// The errors' messages, in order (those that have one).
-    pub messages: Vec<String>,
+    pub(crate) messages: Vec<String>,
 }
 
 impl RequestFailure {
     /// The messages for people: the first three joined by `; `, then how many more (not
     /// escaped: the caller escapes for where it prints).
-    pub fn reason(&self) -> String {
+    pub(crate) fn reason(&self) -> String {
         let mut text = self
             .messages
             .iter()
@@ -176,7 +176,7 @@ impl Validated {
     /// When this is a response that fails the whole request (no output records and a non-null
     /// `errors` entry), what its errors say; `text` is the text that was checked. `None` for any
     /// other document, or one that is not a response.
-    pub fn request_failure(&self, text: &str) -> Option<RequestFailure> {
+    pub(crate) fn request_failure(&self, text: &str) -> Option<RequestFailure> {
         if self.checked.kind != Some(Kind::Response) || self.records != Some(0) {
             return None;
         }
@@ -218,7 +218,7 @@ pub fn check_source(source: &Source, kind: Option<Kind>) -> Checked {
 
 /// Check one source with all options, in one pass over its bytes. A large mapped file gives back
 /// the pages the pass has gone past ([`Source::release_before`]), so memory stays flat.
-pub fn check_source_with(source: &Source, options: &Options) -> Validated {
+pub(crate) fn check_source_with(source: &Source, options: &Options) -> Validated {
     let release = |offset: usize| source.release_before(offset);
     let name = Some(source.name.as_str());
     check(
@@ -232,7 +232,7 @@ pub fn check_source_with(source: &Source, options: &Options) -> Validated {
 
 /// [`check_source_with`] for a source whose text a caller has already checked to be UTF-8
 /// (`source.json_text()`): the same pass, without checking the UTF-8 again.
-pub fn check_source_text(source: &Source, text: &str, options: &Options) -> Validated {
+pub(crate) fn check_source_text(source: &Source, text: &str, options: &Options) -> Validated {
     let release = |offset: usize| source.release_before(offset);
     check(
         &source.bytes,
@@ -253,7 +253,7 @@ pub fn check_bytes(bytes: &[u8], options: &Options) -> Validated {
 }
 
 /// [`check_bytes`] for text already known to be UTF-8 (no second UTF-8 pass).
-pub fn check_text(text: &str, options: &Options) -> Validated {
+pub(crate) fn check_text(text: &str, options: &Options) -> Validated {
     let result = if text.trim_ascii().is_empty()
         || crate::source::wide_encoding(text.as_bytes()).is_some()
     {
@@ -408,7 +408,7 @@ pub fn write_text(
 /// read once: a leading byte-order mark skipped, one UTF-8 check, one scan. Returns the result
 /// with the text that was checked (empty when the body is not UTF-8: the `XC001` says where), to
 /// view the body with [`body_root`] or ask [`Validated::request_failure`].
-pub fn check_answer(body: &[u8], against: Option<Against>) -> (Validated, &str) {
+pub(crate) fn check_answer(body: &[u8], against: Option<Against>) -> (Validated, &str) {
     let options = Options {
         kind: Some(Kind::Response),
         against,

@@ -13,16 +13,16 @@ use super::rules::RULES;
 use super::Unlisted;
 
 /// Version of the `--format json` document; bumped only on incompatible changes.
-pub const JSON_REPORT_VERSION: u64 = 1;
+pub(crate) const JSON_REPORT_VERSION: u64 = 1;
 
 /// What happened to one input.
-pub struct FileReport {
+pub(crate) struct FileReport {
     /// The path as given, or `<stdin>`.
-    pub name: String,
-    pub outcome: FileOutcome,
+    pub(crate) name: String,
+    pub(crate) outcome: FileOutcome,
 }
 
-pub enum FileOutcome {
+pub(crate) enum FileOutcome {
     /// The file could not be read (exit 2); the message says why.
     Unreadable(String),
     Checked {
@@ -45,7 +45,7 @@ impl FileReport {
     }
 
     /// (errors, warnings) found in the file: listed and unlisted.
-    pub fn counts(&self) -> (usize, usize) {
+    pub(crate) fn counts(&self) -> (usize, usize) {
         let unlisted = match &self.outcome {
             FileOutcome::Checked { unlisted, .. } => *unlisted,
             FileOutcome::Unreadable(_) => Unlisted::default(),
@@ -65,16 +65,16 @@ impl FileReport {
 
 /// Totals over a run.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Totals {
-    pub files: usize,
-    pub valid: usize,
-    pub invalid: usize,
-    pub unreadable: usize,
-    pub errors: usize,
-    pub warnings: usize,
+pub(crate) struct Totals {
+    pub(crate) files: usize,
+    pub(crate) valid: usize,
+    pub(crate) invalid: usize,
+    pub(crate) unreadable: usize,
+    pub(crate) errors: usize,
+    pub(crate) warnings: usize,
 }
 
-pub fn totals(files: &[FileReport]) -> Totals {
+pub(crate) fn totals(files: &[FileReport]) -> Totals {
     let mut t = Totals {
         files: files.len(),
         ..Totals::default()
@@ -108,7 +108,7 @@ fn plural(n: usize, one: &str, many: &str) -> String {
 }
 
 /// The summary line: `3 files checked: 1 valid, 1 invalid, 1 unreadable (4 errors, 1 warning)`.
-pub fn summary(t: &Totals) -> String {
+pub(crate) fn summary(t: &Totals) -> String {
     let mut parts = vec![
         format!("{} valid", t.valid),
         format!("{} invalid", t.invalid),
@@ -127,7 +127,7 @@ pub fn summary(t: &Totals) -> String {
 
 /// `file:line:col: error[XC…]: message at /pointer (column)`, one per line; with `color`, the
 /// severity is red (error) or yellow (warning).
-pub fn write_text_lines(
+pub(crate) fn write_text_lines(
     w: &mut dyn Write,
     name: &str,
     diagnostics: &[Diagnostic],
@@ -156,7 +156,7 @@ pub fn write_text_lines(
 
 /// Text: each file's problems, or `file: ok (request, 3 records)` for a clean file.
 /// Unreadable files are reported on standard error by the command, not here.
-pub fn write_text(w: &mut dyn Write, files: &[FileReport], color: bool) -> io::Result<()> {
+pub(crate) fn write_text(w: &mut dyn Write, files: &[FileReport], color: bool) -> io::Result<()> {
     for file in files {
         if let FileOutcome::Checked {
             kind,
@@ -203,7 +203,7 @@ fn diagnostic_json(d: &Diagnostic) -> Json {
 }
 
 /// The `--format json` document (see README: "JSON report").
-pub fn json_document(files: &[FileReport], strict: bool) -> Json {
+pub(crate) fn json_document(files: &[FileReport], strict: bool) -> Json {
     let t = totals(files);
     let files: Vec<Json> = files
         .iter()
@@ -266,7 +266,7 @@ fn github_property(text: &str) -> String {
 
 /// GitHub Actions workflow commands:
 /// `::error file=F,line=L,col=C,title=XC107::message at /pointer (column)`.
-pub fn write_github(w: &mut dyn Write, files: &[FileReport]) -> io::Result<()> {
+pub(crate) fn write_github(w: &mut dyn Write, files: &[FileReport]) -> io::Result<()> {
     for file in files {
         match &file.outcome {
             FileOutcome::Unreadable(message) => writeln!(
@@ -298,7 +298,7 @@ pub fn write_github(w: &mut dyn Write, files: &[FileReport]) -> io::Result<()> {
 /// A path as a SARIF `artifactLocation.uri`: relative paths stay relative (forward slashes),
 /// absolute ones become `file://` URIs; bytes outside RFC 3986's unreserved set (and `/`) are
 /// percent-encoded. Standard input is `stdin`.
-pub fn sarif_uri(name: &str) -> String {
+pub(crate) fn sarif_uri(name: &str) -> String {
     if name == "<stdin>" {
         return "stdin".to_string();
     }
@@ -319,7 +319,7 @@ pub fn sarif_uri(name: &str) -> String {
 
 /// The SARIF 2.1.0 log: one run, every rule in `tool.driver.rules`, one result per diagnostic.
 /// Unreadable files are tool execution notifications (and make the invocation unsuccessful).
-pub fn sarif_document(files: &[FileReport]) -> Json {
+pub(crate) fn sarif_document(files: &[FileReport]) -> Json {
     let rules: Vec<Json> = RULES
         .iter()
         .map(|r| {
@@ -392,7 +392,7 @@ pub fn sarif_document(files: &[FileReport]) -> Json {
 }
 
 /// `validate --list-rules` as text: one rule a line, `XC107  error    what it means`.
-pub fn write_rule_list(w: &mut dyn Write) -> io::Result<()> {
+pub(crate) fn write_rule_list(w: &mut dyn Write) -> io::Result<()> {
     for r in RULES {
         writeln!(w, "{}  {:<7}  {}", r.id, r.severity.name(), r.summary)?;
     }
@@ -401,7 +401,7 @@ pub fn write_rule_list(w: &mut dyn Write) -> io::Result<()> {
 
 /// `validate --list-rules --format json`: `{"version": 1, "rules": [{id, name, severity,
 /// description}, …]}`, in id order.
-pub fn rule_list_document() -> Json {
+pub(crate) fn rule_list_document() -> Json {
     let rules: Vec<Json> = RULES
         .iter()
         .map(|r| {

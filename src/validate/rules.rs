@@ -31,29 +31,29 @@ const fn rule(
 
 use Severity::{Error, Warning};
 
-pub const SYNTAX: &str = "XC001";
-pub const TOO_MANY: &str = "XC002";
-pub const DUPLICATE_MEMBER: &str = "XC003";
-pub const SCHEMA: &str = "XC050";
-pub const NOT_A_BODY: &str = "XC100";
-pub const RECORDS_NOT_ARRAY: &str = "XC101";
-pub const BAD_HEADER: &str = "XC102";
-pub const BAD_KEY: &str = "XC103";
-pub const DUPLICATE_KEY: &str = "XC104";
-pub const RECORD_NOT_ARRAY: &str = "XC105";
-pub const OBJECT_RECORDS: &str = "XC106";
-pub const WIDTH: &str = "XC107";
-pub const OBJECT_VALUE: &str = "XC108";
-pub const NOT_A_TABLE: &str = "XC109";
-pub const RESPONSE_KEY: &str = "XC110";
-pub const LENGTHS: &str = "XC111";
-pub const BAD_ENTRY: &str = "XC112";
-pub const MESSAGE_FIELD: &str = "XC113";
-pub const BAD_TIME: &str = "XC115";
-pub const LOW_TIME: &str = "XC116";
-pub const NO_RECORDS: &str = "XC120";
-pub const UNKNOWN_KEY: &str = "XC121";
-pub const AGAINST: &str = "XC130";
+pub(crate) const SYNTAX: &str = "XC001";
+pub(crate) const TOO_MANY: &str = "XC002";
+pub(crate) const DUPLICATE_MEMBER: &str = "XC003";
+pub(crate) const SCHEMA: &str = "XC050";
+pub(crate) const NOT_A_BODY: &str = "XC100";
+pub(crate) const RECORDS_NOT_ARRAY: &str = "XC101";
+pub(crate) const BAD_HEADER: &str = "XC102";
+pub(crate) const BAD_KEY: &str = "XC103";
+pub(crate) const DUPLICATE_KEY: &str = "XC104";
+pub(crate) const RECORD_NOT_ARRAY: &str = "XC105";
+pub(crate) const OBJECT_RECORDS: &str = "XC106";
+pub(crate) const WIDTH: &str = "XC107";
+pub(crate) const OBJECT_VALUE: &str = "XC108";
+pub(crate) const NOT_A_TABLE: &str = "XC109";
+pub(crate) const RESPONSE_KEY: &str = "XC110";
+pub(crate) const LENGTHS: &str = "XC111";
+pub(crate) const BAD_ENTRY: &str = "XC112";
+pub(crate) const MESSAGE_FIELD: &str = "XC113";
+pub(crate) const BAD_TIME: &str = "XC115";
+pub(crate) const LOW_TIME: &str = "XC116";
+pub(crate) const NO_RECORDS: &str = "XC120";
+pub(crate) const UNKNOWN_KEY: &str = "XC121";
+pub(crate) const AGAINST: &str = "XC130";
 
 /// Every rule, in id order.
 pub const RULES: &[Rule] = &[
@@ -83,6 +83,6 @@ pub const RULES: &[Rule] = &[
 ];
 
 /// The rule with this id.
-pub fn find(id: &str) -> Option<&'static Rule> {
+pub(crate) fn find(id: &str) -> Option<&'static Rule> {
     RULES.iter().find(|r| r.id == id)
 }

@@ -26,58 +26,58 @@ use crate::source::{pointer_escape, JsonSyntaxError};
 use super::rules;
 
 /// Most problems recorded per document; the rest are counted and summarized by `XC002`.
-pub const MAX_REPORTED: usize = 1000;
+pub(crate) const MAX_REPORTED: usize = 1000;
 
 /// How often (in bytes of input) a scan with a release callback gives back what it has passed.
 const RELEASE_EVERY: usize = 1 << 20;
 
 /// A problem and the byte offset of the value it is about.
 #[derive(Debug, Clone)]
-pub struct Found {
-    pub offset: usize,
-    pub diagnostic: Diagnostic,
+pub(crate) struct Found {
+    pub(crate) offset: usize,
+    pub(crate) diagnostic: Diagnostic,
 }
 
 /// What one pass found.
-pub struct Scanned {
+pub(crate) struct Scanned {
     /// The document is not JSON; nothing else was checked.
-    pub syntax: Option<JsonSyntaxError>,
-    pub kind: Option<Kind>,
+    pub(crate) syntax: Option<JsonSyntaxError>,
+    pub(crate) kind: Option<Kind>,
     /// Number of records in `inputs` / `outputs` (when it is an array).
-    pub records: Option<usize>,
-    pub found: Vec<Found>,
+    pub(crate) records: Option<usize>,
+    pub(crate) found: Vec<Found>,
     /// The envelope for the schema pass (`None` when the body's kind is unknown).
-    pub envelope: Option<Envelope>,
+    pub(crate) envelope: Option<Envelope>,
     /// The byte span of the document (leading and trailing whitespace excluded) when it is JSON.
-    pub root: Option<(usize, usize)>,
+    pub(crate) root: Option<(usize, usize)>,
     /// Problems past [`MAX_REPORTED`], counted but not listed.
-    pub unlisted: super::Unlisted,
+    pub(crate) unlisted: super::Unlisted,
     /// Nested tables seen in record values (0: every record is flat).
-    pub nested_tables: usize,
+    pub(crate) nested_tables: usize,
     /// The top-level members of an object document, in order (see [`TopMember`]).
-    pub members: Vec<TopMember>,
+    pub(crate) members: Vec<TopMember>,
 }
 
 /// One top-level member of a body as the scan saw it: enough for a caller to take the body
 /// apart without walking it again (`call` merges batch answers from these spans).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TopMember {
+pub(crate) struct TopMember {
     /// The key, unescaped.
-    pub key: String,
+    pub(crate) key: String,
     /// The byte span of the value in the checked text.
-    pub span: (usize, usize),
+    pub(crate) span: (usize, usize),
     /// `inputs` / `outputs`: the records (rows after the header); `warnings`, `errors`,
     /// `process_time`: the entries. `None` when the value is not an array, or for other keys.
-    pub count: Option<usize>,
+    pub(crate) count: Option<usize>,
     /// `warnings` / `errors`: the entries that are not `null`.
-    pub non_null: usize,
+    pub(crate) non_null: usize,
 }
 
 /// What the JSON Schema pass sees of a body (see the module docs), and how its pointers map back
 /// to the document.
 #[derive(Debug, Clone, Default)]
-pub struct Envelope {
-    pub doc: Json,
+pub(crate) struct Envelope {
+    pub(crate) doc: Json,
     /// Top-level arrays kept sparsely: the key and, for each element kept, its index in the
     /// document.
     sparse: Vec<(String, Vec<usize>)>,
@@ -86,7 +86,7 @@ pub struct Envelope {
 impl Envelope {
     /// The document pointer for a pointer into the envelope: `/warnings/2/0` becomes
     /// `/warnings/5000/0` when the third element kept of `warnings` is the document's 5001st.
-    pub fn document_pointer<'p>(&self, pointer: &'p str) -> Cow<'p, str> {
+    pub(crate) fn document_pointer<'p>(&self, pointer: &'p str) -> Cow<'p, str> {
         let mut parts = pointer.splitn(4, '/');
         let (Some(""), Some(key), Some(index)) = (parts.next(), parts.next(), parts.next()) else {
             return Cow::Borrowed(pointer);
@@ -145,7 +145,7 @@ impl Sparse {
 
 /// Check `bytes`. `kind` forces request/response; `against` is the input-record count of the
 /// request a response answers (rule `XC130`).
-pub fn scan(bytes: &[u8], kind: Option<Kind>, against: Option<(&str, usize)>) -> Scanned {
+pub(crate) fn scan(bytes: &[u8], kind: Option<Kind>, against: Option<(&str, usize)>) -> Scanned {
     match crate::source::json_text(bytes) {
         Ok(text) => scan_text(text, kind, against, None),
         Err(e) => failed(e, kind),
@@ -169,7 +169,7 @@ fn failed(syntax: JsonSyntaxError, kind: Option<Kind>) -> Scanned {
 /// Check `text` (see [`scan`]). With `release`, the scan calls it now and then with the offset it
 /// has passed, so the caller can give back memory holding the text before it
 /// ([`crate::source::Source::release_before`]); the scan reads nothing before that offset again.
-pub fn scan_text(
+pub(crate) fn scan_text(
     text: &str,
     kind: Option<Kind>,
     against: Option<(&str, usize)>,
@@ -1368,7 +1368,7 @@ fn array_form(object: &Value) -> String {
 
 /// 1-based line and character column for each offset, in one sweep over the text, by the one
 /// line-ending rule ([`crate::source::line_col`]).
-pub fn locate(bytes: &[u8], found: &mut [Found]) {
+pub(crate) fn locate(bytes: &[u8], found: &mut [Found]) {
     let mut order: Vec<usize> = (0..found.len()).collect();
     order.sort_by_key(|&i| found[i].offset);
     let mut lines = crate::source::Lines::new(bytes);
@@ -1385,7 +1385,7 @@ pub fn locate(bytes: &[u8], found: &mut [Found]) {
 /// document (header, record, cell, nested table). So a writer cannot send out a table that
 /// `validate` rejects: the first error found is returned, with its pointer in the body being
 /// written. Warnings do not stop a writer.
-pub struct RecordsCheck {
+pub(crate) struct RecordsCheck {
     /// The records key with its quotes, as a path segment (`"inputs"`).
     key: &'static str,
     /// The header's column names as JSON text (quotes included), as the scan compares them.
@@ -1397,14 +1397,14 @@ pub struct RecordsCheck {
 /// A body a writer was about to write breaks a rule: the error, and which record (1-based; 0 is
 /// the header row).
 #[derive(Debug, Clone)]
-pub struct Refused {
-    pub record: usize,
-    pub diagnostic: Diagnostic,
+pub(crate) struct Refused {
+    pub(crate) record: usize,
+    pub(crate) diagnostic: Diagnostic,
 }
 
 impl RecordsCheck {
     /// Check the header row `row` (the JSON text of one array) of the table under `key`.
-    pub fn header(kind: Kind, row: &str) -> Result<RecordsCheck, Refused> {
+    pub(crate) fn header(kind: Kind, row: &str) -> Result<RecordsCheck, Refused> {
         let key = match kind {
             Kind::Request => "\"inputs\"",
             Kind::Response => "\"outputs\"",
@@ -1423,7 +1423,7 @@ impl RecordsCheck {
     }
 
     /// Check `count` rows, serialized one after another with a `,` (and any whitespace) between.
-    pub fn rows(&mut self, rows: &[u8], count: usize) -> Result<(), Refused> {
+    pub(crate) fn rows(&mut self, rows: &[u8], count: usize) -> Result<(), Refused> {
         let first = self.rows;
         let refused = |done: usize, message: String| Refused {
             record: first + done + 1,

@@ -14,9 +14,9 @@ use crate::diag::{Diagnostic, Severity};
 use super::rules;
 
 /// The request schema as shipped (`xconn schema request`).
-pub const REQUEST: &str = include_str!("schemas/request.schema.json");
+pub(crate) const REQUEST: &str = include_str!("schemas/request.schema.json");
 /// The response schema as shipped (`xconn schema response`).
-pub const RESPONSE: &str = include_str!("schemas/response.schema.json");
+pub(crate) const RESPONSE: &str = include_str!("schemas/response.schema.json");
 
 /// Most schema errors reported per document; the semantic rules say the rest more precisely.
 const MAX_SCHEMA_ERRORS: usize = 100;
@@ -55,7 +55,7 @@ fn compiled(kind: Kind) -> &'static Validator {
 }
 
 /// Validate a document (or its envelope, see [`super::scan`]) against the schema for `kind`.
-pub fn check(doc: &Json, kind: Kind) -> Vec<Diagnostic> {
+pub(crate) fn check(doc: &Json, kind: Kind) -> Vec<Diagnostic> {
     let validator = compiled(kind);
     if validator.is_valid(doc) {
         return Vec::new();
@@ -85,7 +85,7 @@ pub fn check(doc: &Json, kind: Kind) -> Vec<Diagnostic> {
 
 /// Drop schema diagnostics that a semantic rule already explains: one whose pointer equals, lies
 /// inside, or (below the document root) contains the pointer of a semantic diagnostic.
-pub fn dedupe(schema: Vec<Diagnostic>, semantic: &[Diagnostic]) -> Vec<Diagnostic> {
+pub(crate) fn dedupe(schema: Vec<Diagnostic>, semantic: &[Diagnostic]) -> Vec<Diagnostic> {
     let related = |a: &str, b: &str| {
         a == b
             || (a.starts_with(b) && a.as_bytes().get(b.len()) == Some(&b'/'))
