@@ -465,10 +465,10 @@ impl Row {
         }
     }
 
-    /// A record's values as `columns` cells. A record that is not an array (a string, an object —
-    /// the validator reports it) is shown whole as compact JSON in the first cell, the rest blank.
-    fn push_record<'a>(&mut self, record: &Value<'a>, columns: usize, values: &mut Vec<Value<'a>>) {
-        values.clear();
+    /// A record's values as `columns` cells (`cells`: its values, as [`each_record`] found
+    /// them). A record that is not an array (a string, an object — the validator reports it) is
+    /// shown whole as compact JSON in the first cell, the rest blank.
+    fn push_record(&mut self, record: &Value, cells: &[Value], columns: usize) {
         if columns == 0 {
             // No column to put it in (an empty header): the diagnostics name the record.
             return;
@@ -480,10 +480,14 @@ impl Row {
             }
             return;
         }
-        values.extend(record.items().take(columns));
         for c in 0..columns {
-            self.push_value(values.get(c));
+            self.push_value(cells.get(c));
         }
+    }
+
+    /// Whether a cell of this row is a nested table.
+    fn has_table(&self) -> bool {
+        self.cells.iter().any(|span| span.style == Style::Table)
     }
 
     /// A value as a cell: missing is blank, `null` dim, numbers as written, a nested table as
@@ -596,17 +600,11 @@ struct MainRows<'r, 'a> {
 
 impl Rows for MainRows<'_, '_> {
     fn each(&self, row: &mut Row, f: &mut dyn FnMut(&Row) -> io::Result<()>) -> io::Result<()> {
-        let records = self
-            .table
-            .records()
-            .skip(self.range.start)
-            .take(self.range.len());
-        let mut values = Vec::with_capacity(self.columns);
-        for (i, record) in self.range.clone().zip(records) {
+        each_record(&self.table, self.range.clone(), |i, record, cells| {
             row.clear();
             row.push_number(i + 1);
-            row.push_record(&record, self.columns, &mut values);
-            if row.cells.iter().any(|span| span.style == Style::Table) {
+            row.push_record(&record, cells, self.columns);
+            if row.has_table() {
                 self.saw_table.set(true);
             }
             if self.response {
@@ -614,9 +612,8 @@ impl Rows for MainRows<'_, '_> {
                 let (errors, warnings) = self.report.counts(i);
                 row.push_status(errors, warnings, self.invalid);
             }
-            f(row)?;
-        }
-        Ok(())
+            f(row)
+        })
     }
 }
 
@@ -625,18 +622,51 @@ struct NestedRows<'a> {
     table: Table<'a>,
     columns: usize,
     shown: usize,
+    /// Set when a table inside this one was drawn (then its sections are looked for).
+    saw_table: std::cell::Cell<bool>,
 }
 
 impl Rows for NestedRows<'_> {
     fn each(&self, row: &mut Row, f: &mut dyn FnMut(&Row) -> io::Result<()>) -> io::Result<()> {
-        let mut values = Vec::with_capacity(self.columns);
-        for (r, record) in self.table.records().take(self.shown).enumerate() {
+        each_record(&self.table, 0..self.shown, |r, record, cells| {
             row.clear();
             row.push_number(r + 1);
-            row.push_record(&record, self.columns, &mut values);
-            f(row)?;
+            row.push_record(&record, cells, self.columns);
+            if row.has_table() {
+                self.saw_table.set(true);
+            }
+            f(row)
+        })
+    }
+}
+
+/// Call `each(index, record, cells)` for the records of `table` in `range`, walking the table's
+/// text once ([`Table::each_record`]: a record's cells are found while its end is).
+fn each_record<'a>(
+    table: &Table<'a>,
+    range: Range<usize>,
+    mut each: impl FnMut(usize, Value<'a>, &[Value<'a>]) -> io::Result<()>,
+) -> io::Result<()> {
+    /// Why the walk stopped early.
+    enum Stop {
+        Done,
+        Failed(io::Error),
+    }
+    let mut i = 0;
+    let walked = table.each_record(|record, cells| {
+        let at = i;
+        i += 1;
+        if at >= range.end {
+            return Err(Stop::Done);
         }
-        Ok(())
+        if at < range.start {
+            return Ok(());
+        }
+        each(at, record, cells).map_err(Stop::Failed)
+    });
+    match walked {
+        Ok(()) | Err(Stop::Done) => Ok(()),
+        Err(Stop::Failed(e)) => Err(e),
     }
 }
 
@@ -681,31 +711,15 @@ fn render_tables(
     printer: &mut dyn Printer,
 ) -> io::Result<()> {
     let report = Report::of(body);
-    let records = records_table(body);
     let count = selection_count(body, selection, known);
     printer.summary(w, &summary(body, &report, selection, count, known))?;
-
-    match records {
-        None if body.records().is_some() => printer.note(
-            w,
-            &format!(
-                "no records: `{}` is not a header row followed by one array per record",
-                body.kind().records_key()
-            ),
-        )?,
-        None => printer.note(
-            w,
-            &format!(
-                "no records: `{}` is missing or not an array",
-                body.kind().records_key()
-            ),
-        )?,
+    match records_table(body) {
+        None => printer.note(w, &no_records(body))?,
         Some(_) if count == 0 => printer.note(w, &plural(0, record_word(body)))?,
         Some(table) => {
             let columns = column_names(&table, known);
             let response = matches!(body, Body::Response(_));
-            let mut any_table = true;
-            if selection.single {
+            let any_table = if selection.single {
                 let i = selection.range.start;
                 let rows = record_rows(
                     printer.escape(),
@@ -716,16 +730,10 @@ fn render_tables(
                     i,
                     known.invalid,
                 );
-                let grid = Grid::new(
-                    printer.escape(),
-                    ["key".to_string(), "value".to_string()],
-                    &rows,
-                );
-                printer.grid(w, &grid)?;
+                let headers = ["key".to_string(), "value".to_string()];
+                printer.grid(w, &Grid::new(printer.escape(), headers, &rows))?;
+                true
             } else {
-                if columns.len() > WIDE_GRID {
-                    printer.note(w, &wide_hint(columns.len()))?;
-                }
                 let rows = MainRows {
                     invalid: known.invalid,
                     saw_table: std::cell::Cell::new(false),
@@ -735,47 +743,63 @@ fn render_tables(
                     report: &report,
                     response,
                 };
-                let mut headers = Vec::with_capacity(columns.len() + 3);
-                headers.push("#".to_string());
-                headers.extend(columns.iter().cloned());
-                if response {
-                    headers.push("process_time".to_string());
-                    headers.push("status".to_string());
-                }
-                let grid = Grid::new(printer.escape(), headers, &rows);
-                printer.grid(w, &grid)?;
-                any_table = rows.saw_table.get();
-            }
-            let nested = Nested {
-                expand: expand || selection.single,
-                escape: printer.escape(),
-                known,
+                main_grid(w, printer, &columns, &rows)?;
+                rows.saw_table.get()
             };
-            let records = table
-                .records()
-                .skip(selection.range.start)
-                .take(selection.range.len());
-            for (i, record) in selection.range.clone().zip(records) {
-                if !any_table {
-                    break;
-                }
-                for (key, value) in columns.iter().zip(record.items()) {
-                    if !value.is_array() {
-                        continue;
-                    }
-                    if let Cell::Table(sub) = Cell::of(&value) {
-                        nested.section(w, printer, &format!("record {} · {key}", i + 1), sub)?;
-                    }
-                }
+            if any_table {
+                let nested = Nested {
+                    expand: expand || selection.single,
+                    escape: printer.escape(),
+                    known,
+                };
+                let title = |i: usize, key: &str| format!("record {} · {key}", i + 1);
+                nested.sections(
+                    w,
+                    printer,
+                    &table,
+                    &columns,
+                    selection.range.clone(),
+                    &title,
+                )?;
             }
         }
     }
-
     let groups = message_groups(&report, selection, count);
     if !groups.is_empty() {
         printer.messages(w, &groups)?;
     }
     Ok(())
+}
+
+/// What stands instead of the grid when the body has no records table.
+fn no_records(body: &Body) -> String {
+    let key = body.kind().records_key();
+    if body.records().is_some() {
+        format!("no records: `{key}` is not a header row followed by one array per record")
+    } else {
+        format!("no records: `{key}` is missing or not an array")
+    }
+}
+
+/// The main grid: `#`, one column per key, and for a response `process_time` and `status`
+/// (after a hint when it has more than [`WIDE_GRID`] columns).
+fn main_grid(
+    w: &mut dyn Write,
+    printer: &mut dyn Printer,
+    columns: &[String],
+    rows: &MainRows,
+) -> io::Result<()> {
+    if columns.len() > WIDE_GRID {
+        printer.note(w, &wide_hint(columns.len()))?;
+    }
+    let mut headers = Vec::with_capacity(columns.len() + 3);
+    headers.push("#".to_string());
+    headers.extend(columns.iter().cloned());
+    if rows.response {
+        headers.push("process_time".to_string());
+        headers.push("status".to_string());
+    }
+    printer.grid(w, &Grid::new(printer.escape(), headers, rows))
 }
 
 /// The number of records in the body (the selection covers all of them unless `--record`).
@@ -875,6 +899,32 @@ struct Nested {
 }
 
 impl Nested {
+    /// The nested tables in the cells of `table`'s records `range`, each as a section titled
+    /// `title(record index, key)`, in order.
+    fn sections(
+        &self,
+        w: &mut dyn Write,
+        printer: &mut dyn Printer,
+        table: &Table,
+        columns: &[String],
+        range: Range<usize>,
+        title: &dyn Fn(usize, &str) -> String,
+    ) -> io::Result<()> {
+        each_record(table, range, |i, _, cells| {
+            for (key, value) in columns.iter().zip(cells) {
+                if !value.is_array() {
+                    continue;
+                }
+                if let Cell::Table(sub) = Cell::of(value) {
+                    self.section(w, printer, &title(i, key), sub)?;
+                }
+            }
+            Ok(())
+        })
+    }
+
+    /// One nested table: its title, its grid (or `(no rows)`), how many rows the preview left
+    /// out, then the tables inside it.
     fn section(
         &self,
         w: &mut dyn Write,
@@ -896,35 +946,28 @@ impl Nested {
         } else {
             len.min(PREVIEW_ROWS)
         };
+        let rows = NestedRows {
+            table,
+            columns: columns.len(),
+            shown,
+            saw_table: std::cell::Cell::new(false),
+        };
         if shown == 0 {
             printer.note(w, "(no rows)")?;
         } else {
-            let rows = NestedRows {
-                table,
-                columns: columns.len(),
-                shown,
-            };
-            let grid = Grid::new(
-                self.escape,
-                std::iter::once("#".to_string()).chain(columns.iter().cloned()),
-                &rows,
-            );
-            printer.grid(w, &grid)?;
+            let headers = std::iter::once("#".to_string()).chain(columns.iter().cloned());
+            printer.grid(w, &Grid::new(self.escape, headers, &rows))?;
         }
         if shown < len {
             let more = len - shown;
             let rows = if more == 1 { "row" } else { "rows" };
             printer.note(w, &format!("… {more} more {rows} (use --expand)"))?;
         }
-        for (r, record) in table.records().take(shown).enumerate() {
-            for (key, value) in columns.iter().zip(record.items()) {
-                if let Cell::Table(sub) = Cell::of(&value) {
-                    let path = format!("{title} · row {} · {key}", r + 1);
-                    self.section(w, printer, &path, sub)?;
-                }
-            }
+        if !rows.saw_table.get() {
+            return Ok(());
         }
-        Ok(())
+        let path = |r: usize, key: &str| format!("{title} · row {} · {key}", r + 1);
+        self.sections(w, printer, &table, &columns, 0..shown, &path)
     }
 }
 
