@@ -17,6 +17,7 @@ mod json;
 mod markdown;
 mod table;
 
+use std::cell::RefCell;
 use std::io::{self, Write};
 use std::ops::Range;
 
@@ -98,11 +99,7 @@ pub const INVALID: &str = "invalid body";
 /// which would take the first of them for a header; the validator's diagnostics say what is wrong.
 pub(crate) fn records_table<'a>(body: &Body<'a>) -> Option<Table<'a>> {
     let table = body.records()?;
-    let header = body
-        .doc()
-        .get(body.kind().records_key())
-        .and_then(|rows| rows.items().next());
-    match header {
+    match table.header {
         Some(header) if !header.is_array() => None,
         _ => Some(table),
     }
@@ -408,8 +405,8 @@ impl Row {
     fn new(escape: Escape) -> Row {
         Row {
             escape,
-            text: String::with_capacity(256),
-            cells: Vec::with_capacity(16),
+            text: String::new(),
+            cells: Vec::new(),
         }
     }
 
@@ -496,20 +493,32 @@ impl Row {
         let Some(value) = value else {
             return self.push("", Style::Plain);
         };
+        if value.is_array() {
+            // `Cell::of`'s test for a table, and its size, in one walk over the rows.
+            return match Table::counted(value) {
+                Some((table, len)) => self.push_table(len, table.width()),
+                None => self.push(&compact_json(value), Style::Plain),
+            };
+        }
         match Cell::of(value) {
             Cell::Null => self.push("null", Style::Null),
             Cell::Bool(b) => self.push(if b { "true" } else { "false" }, Style::Plain),
             Cell::Number(n) => self.push(n, Style::Number),
             Cell::String(s) => self.push(&s, Style::Plain),
-            Cell::Table(t) => {
-                let start = self.text.len();
-                use std::fmt::Write as _;
-                let _ = write!(self.text, "[table {}×{}]", t.len(), t.width());
-                let width = text::width(&self.text[start..]);
-                self.finish(start, width, Style::Table);
-            }
-            Cell::Other(other) => self.push(&compact_json(&other), Style::Plain),
+            Cell::Table(_) | Cell::Other(_) => self.push(&compact_json(value), Style::Plain),
         }
+    }
+
+    /// `[table R×C]`: R records (rows after the header) by C columns.
+    fn push_table(&mut self, records: usize, columns: usize) {
+        let start = self.text.len();
+        self.text.push_str("[table ");
+        self.text.push_str(digits(records, &mut [0u8; 20]));
+        self.text.push('×');
+        self.text.push_str(digits(columns, &mut [0u8; 20]));
+        self.text.push(']');
+        let width = text::width(&self.text[start..]);
+        self.finish(start, width, Style::Table);
     }
 }
 
@@ -617,26 +626,58 @@ impl Rows for MainRows<'_, '_> {
     }
 }
 
-/// A nested table's rows: `#` and its values, the first `shown` rows.
-struct NestedRows<'a> {
+/// A nested table's rows: `#` and its values, the first `shown` rows. A preview (at most
+/// [`PREVIEW_ROWS`] rows) is formatted on the printer's first walk into `kept` and replayed on
+/// the second, so the table's text is read once; a longer table (`--expand`) is read per walk.
+struct NestedRows<'a, 'k> {
     table: Table<'a>,
     columns: usize,
     shown: usize,
     /// Set when a table inside this one was drawn (then its sections are looked for).
     saw_table: std::cell::Cell<bool>,
+    kept: &'k RefCell<Vec<Row>>,
+    /// Rows formatted into `kept` (`None` before the first walk).
+    filled: std::cell::Cell<Option<usize>>,
 }
 
-impl Rows for NestedRows<'_> {
+impl NestedRows<'_, '_> {
+    /// Format row `r` (0-based) into `row`.
+    fn fill<'a>(&self, row: &mut Row, r: usize, record: &Value<'a>, cells: &[Value<'a>]) {
+        row.clear();
+        row.push_number(r + 1);
+        row.push_record(record, cells, self.columns);
+        if row.has_table() {
+            self.saw_table.set(true);
+        }
+    }
+}
+
+impl Rows for NestedRows<'_, '_> {
     fn each(&self, row: &mut Row, f: &mut dyn FnMut(&Row) -> io::Result<()>) -> io::Result<()> {
-        each_record(&self.table, 0..self.shown, |r, record, cells| {
-            row.clear();
-            row.push_number(r + 1);
-            row.push_record(&record, cells, self.columns);
-            if row.has_table() {
-                self.saw_table.set(true);
+        if self.shown > PREVIEW_ROWS {
+            return each_record(&self.table, 0..self.shown, |r, record, cells| {
+                self.fill(row, r, &record, cells);
+                f(row)
+            });
+        }
+        let mut kept = self.kept.borrow_mut();
+        let filled = match self.filled.get() {
+            Some(n) => n,
+            None => {
+                let mut n = 0;
+                each_record(&self.table, 0..self.shown, |r, record, cells| {
+                    if kept.len() <= r {
+                        kept.push(Row::new(row.escape));
+                    }
+                    self.fill(&mut kept[r], r, &record, cells);
+                    n = r + 1;
+                    Ok(())
+                })?;
+                self.filled.set(Some(n));
+                n
             }
-            f(row)
-        })
+        };
+        kept[..filled].iter().try_for_each(f)
     }
 }
 
@@ -751,6 +792,7 @@ fn render_tables(
                     expand: expand || selection.single,
                     escape: printer.escape(),
                     known,
+                    kept: RefCell::new(Vec::new()),
                 };
                 let title = |i: usize, key: &str| format!("record {} · {key}", i + 1);
                 nested.sections(
@@ -896,6 +938,8 @@ struct Nested {
     expand: bool,
     escape: Escape,
     known: Known,
+    /// Rows of the preview being drawn, reused from table to table.
+    kept: RefCell<Vec<Row>>,
 }
 
 impl Nested {
@@ -915,8 +959,8 @@ impl Nested {
                 if !value.is_array() {
                     continue;
                 }
-                if let Cell::Table(sub) = Cell::of(value) {
-                    self.section(w, printer, &title(i, key), sub)?;
+                if let Some((sub, len)) = Table::counted(value) {
+                    self.section(w, printer, &title(i, key), sub, len)?;
                 }
             }
             Ok(())
@@ -931,6 +975,7 @@ impl Nested {
         printer: &mut dyn Printer,
         title: &str,
         table: Table,
+        len: usize,
     ) -> io::Result<()> {
         printer.title(w, title)?;
         let columns = column_names(
@@ -940,7 +985,6 @@ impl Nested {
                 ..self.known
             },
         );
-        let len = table.len();
         let shown = if self.expand {
             len
         } else {
@@ -951,6 +995,8 @@ impl Nested {
             columns: columns.len(),
             shown,
             saw_table: std::cell::Cell::new(false),
+            kept: &self.kept,
+            filled: std::cell::Cell::new(None),
         };
         if shown == 0 {
             printer.note(w, "(no rows)")?;
