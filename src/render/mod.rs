@@ -17,9 +17,11 @@ mod json;
 mod markdown;
 mod table;
 
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::io::{self, Write};
 use std::ops::Range;
+use std::rc::Rc;
 
 use crate::body::{key_text, messages, ArrayIndex, Body, Cell, Message, Table, Value};
 use crate::error::Outcome;
@@ -517,7 +519,8 @@ impl Row {
         self.text.push('×');
         self.text.push_str(digits(columns, &mut [0u8; 20]));
         self.text.push(']');
-        let width = text::width(&self.text[start..]);
+        // Every character of the label is one column wide (`×` too).
+        let width = self.text[start..].chars().count();
         self.finish(start, width, Style::Table);
     }
 }
@@ -547,11 +550,28 @@ pub(crate) trait Rows {
     fn each(&self, row: &mut Row, f: &mut dyn FnMut(&Row) -> io::Result<()>) -> io::Result<()>;
 }
 
+/// A grid's titles, escaped, and their display widths.
+#[derive(Clone)]
+pub(crate) struct Titles {
+    pub headers: Vec<String>,
+    pub widths: Vec<usize>,
+}
+
+impl Titles {
+    fn new<T: AsRef<str>>(escape: Escape, headers: impl IntoIterator<Item = T>) -> Titles {
+        let headers: Vec<String> = headers
+            .into_iter()
+            .map(|h| text::escaped(h.as_ref(), escape))
+            .collect();
+        let widths = headers.iter().map(|h| text::width(h)).collect();
+        Titles { headers, widths }
+    }
+}
+
 /// A grid: titles and a source of rows.
 pub(crate) struct Grid<'g> {
     escape: Escape,
-    pub headers: Vec<String>,
-    pub header_widths: Vec<usize>,
+    pub titles: Cow<'g, Titles>,
     rows: &'g dyn Rows,
 }
 
@@ -561,21 +581,24 @@ impl<'g> Grid<'g> {
         headers: impl IntoIterator<Item = String>,
         rows: &'g dyn Rows,
     ) -> Grid<'g> {
-        let headers: Vec<String> = headers
-            .into_iter()
-            .map(|h| text::escaped(&h, escape))
-            .collect();
-        let header_widths = headers.iter().map(|h| text::width(h)).collect();
         Grid {
             escape,
-            headers,
-            header_widths,
+            titles: Cow::Owned(Titles::new(escape, headers)),
+            rows,
+        }
+    }
+
+    /// A grid under titles made before (a nested table's, kept for the next of its header).
+    fn titled(escape: Escape, titles: &'g Titles, rows: &'g dyn Rows) -> Grid<'g> {
+        Grid {
+            escape,
+            titles: Cow::Borrowed(titles),
             rows,
         }
     }
 
     pub fn columns(&self) -> usize {
-        self.headers.len()
+        self.titles.headers.len()
     }
 
     /// Walk the rows in order.
@@ -793,6 +816,7 @@ fn render_tables(
                     escape: printer.escape(),
                     known,
                     kept: RefCell::new(Vec::new()),
+                    titles: RefCell::new(None),
                 };
                 let title = |i: usize, key: &str| format!("record {} · {key}", i + 1);
                 nested.sections(
@@ -940,6 +964,16 @@ struct Nested {
     known: Known,
     /// Rows of the preview being drawn, reused from table to table.
     kept: RefCell<Vec<Row>>,
+    /// The last nested table's column names and titles, reused by the next of the same header.
+    titles: RefCell<Option<Rc<NestedTitles>>>,
+}
+
+/// A nested table's column names and its grid's titles (`#` first).
+struct NestedTitles {
+    /// The header row as written.
+    header: String,
+    columns: Vec<String>,
+    titles: Titles,
 }
 
 impl Nested {
@@ -978,13 +1012,8 @@ impl Nested {
         len: usize,
     ) -> io::Result<()> {
         printer.title(w, title)?;
-        let columns = column_names(
-            &table,
-            Known {
-                records: None,
-                ..self.known
-            },
-        );
+        let titles = self.titles_of(&table);
+        let columns = &titles.columns;
         let shown = if self.expand {
             len
         } else {
@@ -1001,8 +1030,7 @@ impl Nested {
         if shown == 0 {
             printer.note(w, "(no rows)")?;
         } else {
-            let headers = std::iter::once("#".to_string()).chain(columns.iter().cloned());
-            printer.grid(w, &Grid::new(self.escape, headers, &rows))?;
+            printer.grid(w, &Grid::titled(self.escape, &titles.titles, &rows))?;
         }
         if shown < len {
             let more = len - shown;
@@ -1013,7 +1041,33 @@ impl Nested {
             return Ok(());
         }
         let path = |r: usize, key: &str| format!("{title} · row {} · {key}", r + 1);
-        self.sections(w, printer, &table, &columns, 0..shown, &path)
+        self.sections(w, printer, &table, columns, 0..shown, &path)
+    }
+
+    /// The column names and titles of `table`: those of the table before when its header is
+    /// written the same and the body is valid (no `_extra_N` columns to look for), else new.
+    fn titles_of(&self, table: &Table) -> Rc<NestedTitles> {
+        let header = table.header.map_or("", |h| h.raw());
+        let last = self.titles.borrow().clone();
+        if let Some(last) = last.filter(|t| self.known.valid && t.header == header) {
+            return last;
+        }
+        let known = Known {
+            records: None,
+            ..self.known
+        };
+        let columns = column_names(table, known);
+        let titles = Titles::new(
+            self.escape,
+            std::iter::once("#").chain(columns.iter().map(String::as_str)),
+        );
+        let made = Rc::new(NestedTitles {
+            header: header.to_string(),
+            columns,
+            titles,
+        });
+        *self.titles.borrow_mut() = Some(Rc::clone(&made));
+        made
     }
 }
 
