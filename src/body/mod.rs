@@ -137,17 +137,29 @@ impl<'a> Table<'a> {
     /// Read a *value* as a nested table: a non-empty array of arrays whose first row is all
     /// strings. Anything else is not a table.
     pub fn from_value(value: &Value<'a>) -> Option<Table<'a>> {
+        Table::counted(value).map(|(table, _)| table)
+    }
+
+    /// [`Table::from_value`] and the table's number of records ([`Table::len`]), found in the
+    /// same walk over its rows.
+    pub fn counted(value: &Value<'a>) -> Option<(Table<'a>, usize)> {
         let mut rows = value.items();
         let header = rows.next()?;
-        if header.is_array() && header.items().all(|k| k.is_string()) && rows.all(|r| r.is_array())
-        {
-            Some(Table {
-                rows: *value,
-                header: Some(header),
-            })
-        } else {
-            None
+        if !header.is_array() || !header.items().all(|k| k.is_string()) {
+            return None;
         }
+        let mut len = 0;
+        for row in rows {
+            if !row.is_array() {
+                return None;
+            }
+            len += 1;
+        }
+        let table = Table {
+            rows: *value,
+            header: Some(header),
+        };
+        Some((table, len))
     }
 
     /// The header's entries (strings in a valid body).

@@ -55,11 +55,11 @@ impl Printer for MarkdownPrinter {
 
     fn grid(&mut self, w: &mut dyn Write, grid: &Grid) -> io::Result<()> {
         self.gap(w)?;
-        let headers: Vec<&str> = grid.headers.iter().map(String::as_str).collect();
+        let headers: Vec<&str> = grid.titles.headers.iter().map(String::as_str).collect();
         row(w, &headers)?;
         // `#` and columns holding only numbers are right-aligned: a first pass over the rows.
         let mut numeric: Vec<bool> = (0..grid.columns())
-            .map(|c| c == 0 && grid.headers[0] == "#")
+            .map(|c| c == 0 && grid.titles.headers[0] == "#")
             .collect();
         let mut all_numbers = vec![true; grid.columns()];
         let mut any_row = false;

@@ -17,8 +17,11 @@ mod json;
 mod markdown;
 mod table;
 
+use std::borrow::Cow;
+use std::cell::RefCell;
 use std::io::{self, Write};
 use std::ops::Range;
+use std::rc::Rc;
 
 use crate::body::{key_text, messages, ArrayIndex, Body, Cell, Message, Table, Value};
 use crate::error::Outcome;
@@ -98,11 +101,7 @@ pub const INVALID: &str = "invalid body";
 /// which would take the first of them for a header; the validator's diagnostics say what is wrong.
 pub(crate) fn records_table<'a>(body: &Body<'a>) -> Option<Table<'a>> {
     let table = body.records()?;
-    let header = body
-        .doc()
-        .get(body.kind().records_key())
-        .and_then(|rows| rows.items().next());
-    match header {
+    match table.header {
         Some(header) if !header.is_array() => None,
         _ => Some(table),
     }
@@ -408,8 +407,8 @@ impl Row {
     fn new(escape: Escape) -> Row {
         Row {
             escape,
-            text: String::with_capacity(256),
-            cells: Vec::with_capacity(16),
+            text: String::new(),
+            cells: Vec::new(),
         }
     }
 
@@ -465,10 +464,10 @@ impl Row {
         }
     }
 
-    /// A record's values as `columns` cells. A record that is not an array (a string, an object —
-    /// the validator reports it) is shown whole as compact JSON in the first cell, the rest blank.
-    fn push_record<'a>(&mut self, record: &Value<'a>, columns: usize, values: &mut Vec<Value<'a>>) {
-        values.clear();
+    /// A record's values as `columns` cells (`cells`: its values, as [`each_record`] found
+    /// them). A record that is not an array (a string, an object — the validator reports it) is
+    /// shown whole as compact JSON in the first cell, the rest blank.
+    fn push_record(&mut self, record: &Value, cells: &[Value], columns: usize) {
         if columns == 0 {
             // No column to put it in (an empty header): the diagnostics name the record.
             return;
@@ -480,10 +479,14 @@ impl Row {
             }
             return;
         }
-        values.extend(record.items().take(columns));
         for c in 0..columns {
-            self.push_value(values.get(c));
+            self.push_value(cells.get(c));
         }
+    }
+
+    /// Whether a cell of this row is a nested table.
+    fn has_table(&self) -> bool {
+        self.cells.iter().any(|span| span.style == Style::Table)
     }
 
     /// A value as a cell: missing is blank, `null` dim, numbers as written, a nested table as
@@ -492,20 +495,33 @@ impl Row {
         let Some(value) = value else {
             return self.push("", Style::Plain);
         };
+        if value.is_array() {
+            // `Cell::of`'s test for a table, and its size, in one walk over the rows.
+            return match Table::counted(value) {
+                Some((table, len)) => self.push_table(len, table.width()),
+                None => self.push(&compact_json(value), Style::Plain),
+            };
+        }
         match Cell::of(value) {
             Cell::Null => self.push("null", Style::Null),
             Cell::Bool(b) => self.push(if b { "true" } else { "false" }, Style::Plain),
             Cell::Number(n) => self.push(n, Style::Number),
             Cell::String(s) => self.push(&s, Style::Plain),
-            Cell::Table(t) => {
-                let start = self.text.len();
-                use std::fmt::Write as _;
-                let _ = write!(self.text, "[table {}×{}]", t.len(), t.width());
-                let width = text::width(&self.text[start..]);
-                self.finish(start, width, Style::Table);
-            }
-            Cell::Other(other) => self.push(&compact_json(&other), Style::Plain),
+            Cell::Table(_) | Cell::Other(_) => self.push(&compact_json(value), Style::Plain),
         }
+    }
+
+    /// `[table R×C]`: R records (rows after the header) by C columns.
+    fn push_table(&mut self, records: usize, columns: usize) {
+        let start = self.text.len();
+        self.text.push_str("[table ");
+        self.text.push_str(digits(records, &mut [0u8; 20]));
+        self.text.push('×');
+        self.text.push_str(digits(columns, &mut [0u8; 20]));
+        self.text.push(']');
+        // Every character of the label is one column wide (`×` too).
+        let width = self.text[start..].chars().count();
+        self.finish(start, width, Style::Table);
     }
 }
 
@@ -534,11 +550,28 @@ pub(crate) trait Rows {
     fn each(&self, row: &mut Row, f: &mut dyn FnMut(&Row) -> io::Result<()>) -> io::Result<()>;
 }
 
+/// A grid's titles, escaped, and their display widths.
+#[derive(Clone)]
+pub(crate) struct Titles {
+    pub headers: Vec<String>,
+    pub widths: Vec<usize>,
+}
+
+impl Titles {
+    fn new<T: AsRef<str>>(escape: Escape, headers: impl IntoIterator<Item = T>) -> Titles {
+        let headers: Vec<String> = headers
+            .into_iter()
+            .map(|h| text::escaped(h.as_ref(), escape))
+            .collect();
+        let widths = headers.iter().map(|h| text::width(h)).collect();
+        Titles { headers, widths }
+    }
+}
+
 /// A grid: titles and a source of rows.
 pub(crate) struct Grid<'g> {
     escape: Escape,
-    pub headers: Vec<String>,
-    pub header_widths: Vec<usize>,
+    pub titles: Cow<'g, Titles>,
     rows: &'g dyn Rows,
 }
 
@@ -548,21 +581,24 @@ impl<'g> Grid<'g> {
         headers: impl IntoIterator<Item = String>,
         rows: &'g dyn Rows,
     ) -> Grid<'g> {
-        let headers: Vec<String> = headers
-            .into_iter()
-            .map(|h| text::escaped(&h, escape))
-            .collect();
-        let header_widths = headers.iter().map(|h| text::width(h)).collect();
         Grid {
             escape,
-            headers,
-            header_widths,
+            titles: Cow::Owned(Titles::new(escape, headers)),
+            rows,
+        }
+    }
+
+    /// A grid under titles made before (a nested table's, kept for the next of its header).
+    fn titled(escape: Escape, titles: &'g Titles, rows: &'g dyn Rows) -> Grid<'g> {
+        Grid {
+            escape,
+            titles: Cow::Borrowed(titles),
             rows,
         }
     }
 
     pub fn columns(&self) -> usize {
-        self.headers.len()
+        self.titles.headers.len()
     }
 
     /// Walk the rows in order.
@@ -596,17 +632,11 @@ struct MainRows<'r, 'a> {
 
 impl Rows for MainRows<'_, '_> {
     fn each(&self, row: &mut Row, f: &mut dyn FnMut(&Row) -> io::Result<()>) -> io::Result<()> {
-        let records = self
-            .table
-            .records()
-            .skip(self.range.start)
-            .take(self.range.len());
-        let mut values = Vec::with_capacity(self.columns);
-        for (i, record) in self.range.clone().zip(records) {
+        each_record(&self.table, self.range.clone(), |i, record, cells| {
             row.clear();
             row.push_number(i + 1);
-            row.push_record(&record, self.columns, &mut values);
-            if row.cells.iter().any(|span| span.style == Style::Table) {
+            row.push_record(&record, cells, self.columns);
+            if row.has_table() {
                 self.saw_table.set(true);
             }
             if self.response {
@@ -614,29 +644,93 @@ impl Rows for MainRows<'_, '_> {
                 let (errors, warnings) = self.report.counts(i);
                 row.push_status(errors, warnings, self.invalid);
             }
-            f(row)?;
-        }
-        Ok(())
+            f(row)
+        })
     }
 }
 
-/// A nested table's rows: `#` and its values, the first `shown` rows.
-struct NestedRows<'a> {
+/// A nested table's rows: `#` and its values, the first `shown` rows. A preview (at most
+/// [`PREVIEW_ROWS`] rows) is formatted on the printer's first walk into `kept` and replayed on
+/// the second, so the table's text is read once; a longer table (`--expand`) is read per walk.
+struct NestedRows<'a, 'k> {
     table: Table<'a>,
     columns: usize,
     shown: usize,
+    /// Set when a table inside this one was drawn (then its sections are looked for).
+    saw_table: std::cell::Cell<bool>,
+    kept: &'k RefCell<Vec<Row>>,
+    /// Rows formatted into `kept` (`None` before the first walk).
+    filled: std::cell::Cell<Option<usize>>,
 }
 
-impl Rows for NestedRows<'_> {
-    fn each(&self, row: &mut Row, f: &mut dyn FnMut(&Row) -> io::Result<()>) -> io::Result<()> {
-        let mut values = Vec::with_capacity(self.columns);
-        for (r, record) in self.table.records().take(self.shown).enumerate() {
-            row.clear();
-            row.push_number(r + 1);
-            row.push_record(&record, self.columns, &mut values);
-            f(row)?;
+impl NestedRows<'_, '_> {
+    /// Format row `r` (0-based) into `row`.
+    fn fill<'a>(&self, row: &mut Row, r: usize, record: &Value<'a>, cells: &[Value<'a>]) {
+        row.clear();
+        row.push_number(r + 1);
+        row.push_record(record, cells, self.columns);
+        if row.has_table() {
+            self.saw_table.set(true);
         }
-        Ok(())
+    }
+}
+
+impl Rows for NestedRows<'_, '_> {
+    fn each(&self, row: &mut Row, f: &mut dyn FnMut(&Row) -> io::Result<()>) -> io::Result<()> {
+        if self.shown > PREVIEW_ROWS {
+            return each_record(&self.table, 0..self.shown, |r, record, cells| {
+                self.fill(row, r, &record, cells);
+                f(row)
+            });
+        }
+        let mut kept = self.kept.borrow_mut();
+        let filled = match self.filled.get() {
+            Some(n) => n,
+            None => {
+                let mut n = 0;
+                each_record(&self.table, 0..self.shown, |r, record, cells| {
+                    if kept.len() <= r {
+                        kept.push(Row::new(row.escape));
+                    }
+                    self.fill(&mut kept[r], r, &record, cells);
+                    n = r + 1;
+                    Ok(())
+                })?;
+                self.filled.set(Some(n));
+                n
+            }
+        };
+        kept[..filled].iter().try_for_each(f)
+    }
+}
+
+/// Call `each(index, record, cells)` for the records of `table` in `range`, walking the table's
+/// text once ([`Table::each_record`]: a record's cells are found while its end is).
+fn each_record<'a>(
+    table: &Table<'a>,
+    range: Range<usize>,
+    mut each: impl FnMut(usize, Value<'a>, &[Value<'a>]) -> io::Result<()>,
+) -> io::Result<()> {
+    /// Why the walk stopped early.
+    enum Stop {
+        Done,
+        Failed(io::Error),
+    }
+    let mut i = 0;
+    let walked = table.each_record(|record, cells| {
+        let at = i;
+        i += 1;
+        if at >= range.end {
+            return Err(Stop::Done);
+        }
+        if at < range.start {
+            return Ok(());
+        }
+        each(at, record, cells).map_err(Stop::Failed)
+    });
+    match walked {
+        Ok(()) | Err(Stop::Done) => Ok(()),
+        Err(Stop::Failed(e)) => Err(e),
     }
 }
 
@@ -681,31 +775,15 @@ fn render_tables(
     printer: &mut dyn Printer,
 ) -> io::Result<()> {
     let report = Report::of(body);
-    let records = records_table(body);
     let count = selection_count(body, selection, known);
     printer.summary(w, &summary(body, &report, selection, count, known))?;
-
-    match records {
-        None if body.records().is_some() => printer.note(
-            w,
-            &format!(
-                "no records: `{}` is not a header row followed by one array per record",
-                body.kind().records_key()
-            ),
-        )?,
-        None => printer.note(
-            w,
-            &format!(
-                "no records: `{}` is missing or not an array",
-                body.kind().records_key()
-            ),
-        )?,
+    match records_table(body) {
+        None => printer.note(w, &no_records(body))?,
         Some(_) if count == 0 => printer.note(w, &plural(0, record_word(body)))?,
         Some(table) => {
             let columns = column_names(&table, known);
             let response = matches!(body, Body::Response(_));
-            let mut any_table = true;
-            if selection.single {
+            let any_table = if selection.single {
                 let i = selection.range.start;
                 let rows = record_rows(
                     printer.escape(),
@@ -716,16 +794,10 @@ fn render_tables(
                     i,
                     known.invalid,
                 );
-                let grid = Grid::new(
-                    printer.escape(),
-                    ["key".to_string(), "value".to_string()],
-                    &rows,
-                );
-                printer.grid(w, &grid)?;
+                let headers = ["key".to_string(), "value".to_string()];
+                printer.grid(w, &Grid::new(printer.escape(), headers, &rows))?;
+                true
             } else {
-                if columns.len() > WIDE_GRID {
-                    printer.note(w, &wide_hint(columns.len()))?;
-                }
                 let rows = MainRows {
                     invalid: known.invalid,
                     saw_table: std::cell::Cell::new(false),
@@ -735,47 +807,65 @@ fn render_tables(
                     report: &report,
                     response,
                 };
-                let mut headers = Vec::with_capacity(columns.len() + 3);
-                headers.push("#".to_string());
-                headers.extend(columns.iter().cloned());
-                if response {
-                    headers.push("process_time".to_string());
-                    headers.push("status".to_string());
-                }
-                let grid = Grid::new(printer.escape(), headers, &rows);
-                printer.grid(w, &grid)?;
-                any_table = rows.saw_table.get();
-            }
-            let nested = Nested {
-                expand: expand || selection.single,
-                escape: printer.escape(),
-                known,
+                main_grid(w, printer, &columns, &rows)?;
+                rows.saw_table.get()
             };
-            let records = table
-                .records()
-                .skip(selection.range.start)
-                .take(selection.range.len());
-            for (i, record) in selection.range.clone().zip(records) {
-                if !any_table {
-                    break;
-                }
-                for (key, value) in columns.iter().zip(record.items()) {
-                    if !value.is_array() {
-                        continue;
-                    }
-                    if let Cell::Table(sub) = Cell::of(&value) {
-                        nested.section(w, printer, &format!("record {} · {key}", i + 1), sub)?;
-                    }
-                }
+            if any_table {
+                let nested = Nested {
+                    expand: expand || selection.single,
+                    escape: printer.escape(),
+                    known,
+                    kept: RefCell::new(Vec::new()),
+                    titles: RefCell::new(None),
+                };
+                let title = |i: usize, key: &str| format!("record {} · {key}", i + 1);
+                nested.sections(
+                    w,
+                    printer,
+                    &table,
+                    &columns,
+                    selection.range.clone(),
+                    &title,
+                )?;
             }
         }
     }
-
     let groups = message_groups(&report, selection, count);
     if !groups.is_empty() {
         printer.messages(w, &groups)?;
     }
     Ok(())
+}
+
+/// What stands instead of the grid when the body has no records table.
+fn no_records(body: &Body) -> String {
+    let key = body.kind().records_key();
+    if body.records().is_some() {
+        format!("no records: `{key}` is not a header row followed by one array per record")
+    } else {
+        format!("no records: `{key}` is missing or not an array")
+    }
+}
+
+/// The main grid: `#`, one column per key, and for a response `process_time` and `status`
+/// (after a hint when it has more than [`WIDE_GRID`] columns).
+fn main_grid(
+    w: &mut dyn Write,
+    printer: &mut dyn Printer,
+    columns: &[String],
+    rows: &MainRows,
+) -> io::Result<()> {
+    if columns.len() > WIDE_GRID {
+        printer.note(w, &wide_hint(columns.len()))?;
+    }
+    let mut headers = Vec::with_capacity(columns.len() + 3);
+    headers.push("#".to_string());
+    headers.extend(columns.iter().cloned());
+    if rows.response {
+        headers.push("process_time".to_string());
+        headers.push("status".to_string());
+    }
+    printer.grid(w, &Grid::new(printer.escape(), headers, rows))
 }
 
 /// The number of records in the body (the selection covers all of them unless `--record`).
@@ -872,59 +962,112 @@ struct Nested {
     expand: bool,
     escape: Escape,
     known: Known,
+    /// Rows of the preview being drawn, reused from table to table.
+    kept: RefCell<Vec<Row>>,
+    /// The last nested table's column names and titles, reused by the next of the same header.
+    titles: RefCell<Option<Rc<NestedTitles>>>,
+}
+
+/// A nested table's column names and its grid's titles (`#` first).
+struct NestedTitles {
+    /// The header row as written.
+    header: String,
+    columns: Vec<String>,
+    titles: Titles,
 }
 
 impl Nested {
+    /// The nested tables in the cells of `table`'s records `range`, each as a section titled
+    /// `title(record index, key)`, in order.
+    fn sections(
+        &self,
+        w: &mut dyn Write,
+        printer: &mut dyn Printer,
+        table: &Table,
+        columns: &[String],
+        range: Range<usize>,
+        title: &dyn Fn(usize, &str) -> String,
+    ) -> io::Result<()> {
+        each_record(table, range, |i, _, cells| {
+            for (key, value) in columns.iter().zip(cells) {
+                if !value.is_array() {
+                    continue;
+                }
+                if let Some((sub, len)) = Table::counted(value) {
+                    self.section(w, printer, &title(i, key), sub, len)?;
+                }
+            }
+            Ok(())
+        })
+    }
+
+    /// One nested table: its title, its grid (or `(no rows)`), how many rows the preview left
+    /// out, then the tables inside it.
     fn section(
         &self,
         w: &mut dyn Write,
         printer: &mut dyn Printer,
         title: &str,
         table: Table,
+        len: usize,
     ) -> io::Result<()> {
         printer.title(w, title)?;
-        let columns = column_names(
-            &table,
-            Known {
-                records: None,
-                ..self.known
-            },
-        );
-        let len = table.len();
+        let titles = self.titles_of(&table);
+        let columns = &titles.columns;
         let shown = if self.expand {
             len
         } else {
             len.min(PREVIEW_ROWS)
         };
+        let rows = NestedRows {
+            table,
+            columns: columns.len(),
+            shown,
+            saw_table: std::cell::Cell::new(false),
+            kept: &self.kept,
+            filled: std::cell::Cell::new(None),
+        };
         if shown == 0 {
             printer.note(w, "(no rows)")?;
         } else {
-            let rows = NestedRows {
-                table,
-                columns: columns.len(),
-                shown,
-            };
-            let grid = Grid::new(
-                self.escape,
-                std::iter::once("#".to_string()).chain(columns.iter().cloned()),
-                &rows,
-            );
-            printer.grid(w, &grid)?;
+            printer.grid(w, &Grid::titled(self.escape, &titles.titles, &rows))?;
         }
         if shown < len {
             let more = len - shown;
             let rows = if more == 1 { "row" } else { "rows" };
             printer.note(w, &format!("… {more} more {rows} (use --expand)"))?;
         }
-        for (r, record) in table.records().take(shown).enumerate() {
-            for (key, value) in columns.iter().zip(record.items()) {
-                if let Cell::Table(sub) = Cell::of(&value) {
-                    let path = format!("{title} · row {} · {key}", r + 1);
-                    self.section(w, printer, &path, sub)?;
-                }
-            }
+        if !rows.saw_table.get() {
+            return Ok(());
         }
-        Ok(())
+        let path = |r: usize, key: &str| format!("{title} · row {} · {key}", r + 1);
+        self.sections(w, printer, &table, columns, 0..shown, &path)
+    }
+
+    /// The column names and titles of `table`: those of the table before when its header is
+    /// written the same and the body is valid (no `_extra_N` columns to look for), else new.
+    fn titles_of(&self, table: &Table) -> Rc<NestedTitles> {
+        let header = table.header.map_or("", |h| h.raw());
+        let last = self.titles.borrow().clone();
+        if let Some(last) = last.filter(|t| self.known.valid && t.header == header) {
+            return last;
+        }
+        let known = Known {
+            records: None,
+            ..self.known
+        };
+        let columns = column_names(table, known);
+        let titles = Titles::new(
+            self.escape,
+            std::iter::once("#").chain(columns.iter().map(String::as_str)),
+        );
+        let made = Rc::new(NestedTitles {
+            header: header.to_string(),
+            columns,
+            titles,
+        });
+        *self.titles.borrow_mut() = Some(Rc::clone(&made));
+        made
     }
 }
 

@@ -149,12 +149,17 @@ impl Printer for TablePrinter {
         // Titles.
         let mut line = std::mem::take(&mut self.line);
         line.clear();
-        let titles = grid.headers.iter().enumerate().map(|(c, title)| Piece {
-            text: title,
-            width: grid.header_widths[c],
-            style: Style::Header,
-            right: c == 0 && title == "#",
-        });
+        let titles = grid
+            .titles
+            .headers
+            .iter()
+            .enumerate()
+            .map(|(c, title)| Piece {
+                text: title,
+                width: grid.titles.widths[c],
+                style: Style::Header,
+                right: c == 0 && title == "#",
+            });
         let limit = self.width;
         let titled = put_row(&mut line, &widths, titles, color, limit);
         // Rule: as wide as the grid, or as the titles' line when that was cut.
@@ -334,7 +339,7 @@ fn put(line: &mut Vec<u8>, piece: &Piece, width: usize, last: bool, color: bool)
 /// below the column's widest number: numbers are never cut) so the grid fits. The first column (`#` or `key`) is never shrunk.
 fn fit(grid: &Grid, limit: Option<usize>) -> Vec<usize> {
     let columns = grid.columns();
-    let mut widths = grid.header_widths.clone();
+    let mut widths = grid.titles.widths.clone();
     // The widest number of each column: a column is never made narrower (numbers are not cut).
     let mut numbers = vec![0; columns];
     let _ = grid.each_row(|row| {

@@ -24,6 +24,10 @@ use std::time::Duration;
 
 use common::serve::{post, Serve};
 use common::server::{Reply, Server};
+use common::verdict::{
+    assert_one_error_line, assert_sane, check_convert, check_show, check_validate, code,
+    is_located_diagnostic, text,
+};
 use common::Scratch;
 
 const URL: &str = "http://127.0.0.1:9/";
@@ -44,149 +48,12 @@ fn corpus() -> Vec<String> {
     names
 }
 
-fn code(output: &Output) -> i32 {
-    output.status.code().unwrap_or(-1)
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
 fn extension(name: &str) -> &str {
     name.rsplit('.').next().unwrap_or("")
 }
 
 fn is_ok(name: &str) -> bool {
     name.starts_with("ok-")
-}
-
-/// No panic, and a documented exit code.
-fn assert_sane(what: &str, output: &Output) {
-    let err = text(&output.stderr);
-    assert!(
-        output.status.code().is_some(),
-        "{what}: killed ({:?}): a hang?\n{err}",
-        output.status
-    );
-    assert!(
-        !err.contains("panicked") && !err.contains("RUST_BACKTRACE") && code(output) != 101,
-        "{what}: panic:\n{err}"
-    );
-    assert!(
-        matches!(code(output), 0..=2),
-        "{what}: undocumented exit code {:?}\n{err}",
-        output.status
-    );
-}
-
-/// `NAME:LINE:COL: error[XC…]: …` (or `warning[XC…]`), LINE and COL from 1. `NAME` may carry a
-/// suffix (`call` names a converted body `FILE (converted)`).
-fn is_located_diagnostic(line: &str, file: &str) -> bool {
-    let Some(rest) = line.strip_prefix(file) else {
-        return false;
-    };
-    let rest = rest.strip_prefix(" (converted)").unwrap_or(rest);
-    let Some(rest) = rest.strip_prefix(':') else {
-        return false;
-    };
-    let mut parts = rest.splitn(3, ':');
-    let positive = |p: Option<&str>| p.and_then(|n| n.parse::<u64>().ok()).is_some_and(|n| n > 0);
-    let (l, c, tail) = (parts.next(), parts.next(), parts.next());
-    positive(l)
-        && positive(c)
-        && tail.is_some_and(|t| {
-            let t = t.trim_start();
-            (t.starts_with("error[XC") || t.starts_with("warning[XC")) && t.contains("]: ")
-        })
-}
-
-/// Exactly one `xconn: error: …` line on stderr. For bad data (exit 1) it names the file and
-/// where in it (`FILE:LINE…`), except for a file with nothing in it to point at.
-fn assert_one_error_line(what: &str, output: &Output, file: &str) {
-    let err = text(&output.stderr);
-    let lines: Vec<&str> = err.lines().collect();
-    assert!(
-        lines.len() == 1 && lines[0].starts_with("xconn: error: ") && lines[0].len() > 20,
-        "{what}: expected one `xconn: error:` line:\n{err}"
-    );
-    if code(output) == 1 {
-        let message = &lines[0]["xconn: error: ".len()..];
-        let located = message
-            .strip_prefix(file)
-            .and_then(|r| r.strip_prefix(':'))
-            .is_some_and(|r| r.starts_with(|c: char| c.is_ascii_digit()));
-        let empty = message.contains("empty input");
-        assert!(
-            located || empty,
-            "{what}: the error does not say where: {err}"
-        );
-    }
-}
-
-/// `xconn validate FILE`. An unreadable file is one error line, then the summary and the count
-/// of such files (`xconn: error: 1 of 1 files could not be read`).
-fn check_validate(what: &str, output: &Output, file: &str) {
-    assert_sane(what, output);
-    let out = text(&output.stdout);
-    match code(output) {
-        0 => assert!(out.contains(&format!("{file}: ok (")), "{what}:\n{out}"),
-        1 => assert!(
-            out.lines()
-                .any(|l| is_located_diagnostic(l, file) && l.contains("error[")),
-            "{what}: no located error:\n{out}"
-        ),
-        _ => {
-            let err = text(&output.stderr);
-            let lines: Vec<&str> = err.lines().collect();
-            let errors: Vec<&&str> = lines.iter().filter(|l| l.starts_with("xconn:")).collect();
-            assert!(
-                errors.len() == 2
-                    && (errors[0].starts_with(&format!("xconn: error: cannot read {file}"))
-                        || errors[0].starts_with(&format!("xconn: error: cannot open {file}")))
-                    && *errors[1] == "xconn: error: 1 of 1 files could not be read",
-                "{what}:\n{err}"
-            );
-        }
-    }
-}
-
-/// `xconn show FILE`: diagnostics on stderr, each located.
-fn check_show(what: &str, output: &Output, file: &str) {
-    assert_sane(what, output);
-    let err = text(&output.stderr);
-    match code(output) {
-        0 => assert!(!err.contains("error"), "{what}:\n{err}"),
-        1 => {
-            assert!(
-                err.lines().any(|l| l.contains("error[")),
-                "{what}: exit 1 without an error:\n{err}"
-            );
-            for line in err.lines() {
-                assert!(
-                    is_located_diagnostic(line, file),
-                    "{what}: not a located diagnostic: {line:?}\n{err}"
-                );
-            }
-        }
-        _ => assert_one_error_line(what, output, file),
-    }
-}
-
-/// `xconn convert FILE`: output and nothing but located warnings (a number past the range of a
-/// double is kept and warned about), or one error line.
-fn check_convert(what: &str, output: &Output, file: &str) {
-    assert_sane(what, output);
-    if code(output) == 0 {
-        let err = text(&output.stderr);
-        for line in err.lines() {
-            assert!(
-                line.starts_with(&format!("xconn: warning: {file}:")),
-                "{what}: stderr on success is not a located warning:\n{err}"
-            );
-        }
-    } else {
-        assert_one_error_line(what, output, file);
-    }
 }
 
 /// `xconn call --dry-run URL FILE`: the request printed (exit 0); or the request's located
@@ -220,7 +87,7 @@ fn check_call(what: &str, output: &Output, file: &str) {
         }
         _ => {
             assert!(out.is_empty(), "{what}: printed a request:\n{out}");
-            assert_one_error_line(what, output, file);
+            assert_one_error_line(what, output, Some(file));
         }
     }
 }
@@ -250,7 +117,7 @@ fn validate_and_show_every_bad_file() {
     let dir = corpus_dir();
     for name in corpus() {
         let validated = run_in(&dir, &["validate", &name]);
-        check_validate(&format!("validate {name}"), &validated, &name);
+        check_validate(&format!("validate {name}"), &validated, &name, false);
         let shown = run_in(&dir, &["show", &name]);
         check_show(&format!("show {name}"), &shown, &name);
         let expected = i32::from(!(is_ok(&name) && extension(&name) == "json"));
@@ -272,12 +139,16 @@ fn convert_every_bad_file() {
             _ => "json",
         };
         let plain = run_in(&dir, &["convert", &name]);
-        check_convert(&format!("convert {name}"), &plain, &name);
+        check_convert(&format!("convert {name}"), &plain, Some(name.as_str()));
         if code(&plain) == 0 {
             assert!(!plain.stdout.is_empty(), "convert {name}: no output");
         }
         let from = run_in(&dir, &["convert", "--from", fitting, &name]);
-        check_convert(&format!("convert --from {fitting} {name}"), &from, &name);
+        check_convert(
+            &format!("convert --from {fitting} {name}"),
+            &from,
+            Some(name.as_str()),
+        );
         assert_eq!(
             code(&plain),
             code(&from),
@@ -285,7 +156,7 @@ fn convert_every_bad_file() {
         );
         // With -o: the file appears on success only, and nothing else is left in its directory.
         let to_file = run_in(&dir, &["convert", &name, "-o", out_arg]);
-        check_convert(&format!("convert {name} -o"), &to_file, &name);
+        check_convert(&format!("convert {name} -o"), &to_file, Some(name.as_str()));
         assert_eq!(code(&to_file), code(&plain), "convert {name} -o");
         let left: Vec<_> = std::fs::read_dir(scratch.dir.path())
             .unwrap()
@@ -358,10 +229,15 @@ fn bad_files_on_standard_input() {
         };
         let what = |c: &str| format!("{c} - < {name}");
         if extension(name) == "json" {
-            check_validate(&what("validate"), &stdin(&["validate", "-"]), "<stdin>");
+            check_validate(
+                &what("validate"),
+                &stdin(&["validate", "-"]),
+                "<stdin>",
+                false,
+            );
             check_show(&what("show"), &stdin(&["show", "-"]), "<stdin>");
         }
-        check_convert(&what("convert"), &stdin(&["convert", "-"]), "<stdin>");
+        check_convert(&what("convert"), &stdin(&["convert", "-"]), Some("<stdin>"));
         check_call(
             &what("call"),
             &stdin(&["call", "--dry-run", URL, "-"]),
@@ -377,11 +253,11 @@ fn every_command(scratch: &Scratch, name: &str, bytes: &[u8]) -> i32 {
     scratch.write(name, bytes);
     let dir = scratch.dir.path();
     let validated = run_in(dir, &["validate", name]);
-    check_validate(&format!("validate {name}"), &validated, name);
+    check_validate(&format!("validate {name}"), &validated, name, false);
     check_show(&format!("show {name}"), &run_in(dir, &["show", name]), name);
     let out = scratch.path("out.body");
     let converted = run_in(dir, &["convert", name, "-o", out.to_str().unwrap()]);
-    check_convert(&format!("convert {name}"), &converted, name);
+    check_convert(&format!("convert {name}"), &converted, Some(name));
     assert_eq!(
         out.exists(),
         code(&converted) == 0,
@@ -527,13 +403,13 @@ fn a_200_megabyte_single_line() {
         scratch.write(name, text.as_bytes());
         drop(text);
         let validated = run(&["validate", name]);
-        check_validate(&format!("validate {name}"), &validated, name);
+        check_validate(&format!("validate {name}"), &validated, name, false);
         assert_eq!(code(&validated), validate_code, "validate {name}");
         let shown = run(&["show", name, "--width", "80"]);
         check_show(&format!("show {name}"), &shown, name);
         let out = scratch.path("out.body");
         let converted = run(&["convert", name, "-o", out.to_str().unwrap()]);
-        check_convert(&format!("convert {name}"), &converted, name);
+        check_convert(&format!("convert {name}"), &converted, Some(name));
         assert_eq!(out.exists(), code(&converted) == 0, "convert {name} -o");
         let _ = std::fs::remove_file(&out);
         check_call(
@@ -567,9 +443,9 @@ fn directories_and_missing_files_are_unreadable() {
             assert_sane(&what, &output);
             assert_eq!(code(&output), 2, "{what}: {}", text(&output.stderr));
             if args[0] == "validate" {
-                check_validate(&what, &output, name);
+                check_validate(&what, &output, name, false);
             } else {
-                assert_one_error_line(&what, &output, name);
+                assert_one_error_line(&what, &output, Some(name));
             }
             assert!(
                 text(&output.stderr).contains(&format!("cannot read {name}"))
@@ -640,9 +516,9 @@ fn fifos_carrying_bad_bytes() {
             let output = through_fifo(&fifo, bytes, || run_in(&dir, &args));
             let what = format!("{args:?} < {}", text(bytes));
             match args[0] {
-                "validate" => check_validate(&what, &output, "pipe.json"),
+                "validate" => check_validate(&what, &output, "pipe.json", false),
                 "show" => check_show(&what, &output, "pipe.json"),
-                "convert" => check_convert(&what, &output, "pipe.json"),
+                "convert" => check_convert(&what, &output, Some("pipe.json")),
                 _ => check_call(&what, &output, "pipe.json"),
             }
             assert_eq!(code(&output), expected, "{what}: {}", text(&output.stderr));

@@ -11,6 +11,9 @@ use crate::common;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
+use common::verdict::{
+    assert_sane, check_convert, check_show, check_validate, code, is_located_diagnostic, text,
+};
 use common::{fixture, Scratch};
 
 /// The spec fixtures every structural case is derived from.
@@ -31,104 +34,6 @@ const CSV_FIXTURES: &[&str] = &[
     "courses-nested.csv",
 ];
 
-fn code(output: &Output) -> i32 {
-    output.status.code().unwrap_or(-1)
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-/// Nothing panicked and the exit code is a documented one.
-fn assert_sane(what: &str, output: &Output) {
-    let err = text(&output.stderr);
-    assert!(
-        !err.contains("panicked") && !err.contains("RUST_BACKTRACE"),
-        "{what}: panic:\n{err}"
-    );
-    assert!(
-        matches!(code(output), 0..=2),
-        "{what}: undocumented exit code {:?}\n{err}",
-        output.status
-    );
-}
-
-/// `file:LINE:COL: error[XC…]` (or warning) with numbers for line and column.
-fn is_located_diagnostic(line: &str, file: &str) -> bool {
-    let Some(rest) = line.strip_prefix(file).and_then(|r| r.strip_prefix(':')) else {
-        return false;
-    };
-    let mut parts = rest.splitn(3, ':');
-    let numeric = |p: Option<&str>| p.is_some_and(|n| !n.is_empty() && n.parse::<u64>().is_ok());
-    let (l, c, tail) = (parts.next(), parts.next(), parts.next());
-    numeric(l)
-        && numeric(c)
-        && tail.is_some_and(|t| {
-            let t = t.trim_start();
-            (t.starts_with("error[XC") || t.starts_with("warning[XC")) && t.contains("]: ")
-        })
-}
-
-/// `xconn convert`: success, or exactly one `xconn: error:` line and nothing else on stderr.
-fn check_convert(what: &str, output: &Output) {
-    assert_sane(what, output);
-    let err = text(&output.stderr);
-    if code(output) == 0 {
-        assert!(err.is_empty(), "{what}: stderr on success:\n{err}");
-    } else {
-        let lines: Vec<&str> = err.lines().collect();
-        assert_eq!(lines.len(), 1, "{what}: expected one error line:\n{err}");
-        assert!(
-            lines[0].starts_with("xconn: error: ") && lines[0].len() > "xconn: error: ".len(),
-            "{what}: {err}"
-        );
-    }
-}
-
-/// `xconn validate FILE`: exit 1 comes with located diagnostics on stdout for that file.
-fn check_validate(what: &str, output: &Output, file: &str) {
-    assert_sane(what, output);
-    let out = text(&output.stdout);
-    match code(output) {
-        0 => assert!(out.contains(&format!("{file}: ok (")), "{what}:\n{out}"),
-        1 => assert!(
-            out.lines().any(|l| is_located_diagnostic(l, file)
-                && l.contains("error[")
-                && !l.contains(":0:0:")),
-            "{what}: no located error:\n{out}"
-        ),
-        _ => panic!(
-            "{what}: exit 2 for a readable file:\n{}",
-            text(&output.stderr)
-        ),
-    }
-}
-
-/// `xconn show FILE`: exit 1 comes with located diagnostics on stderr, exit 2 with one error line.
-fn check_show(what: &str, output: &Output, file: &str) {
-    assert_sane(what, output);
-    let err = text(&output.stderr);
-    match code(output) {
-        0 => assert!(!err.contains("error"), "{what}:\n{err}"),
-        1 => {
-            assert!(!err.is_empty(), "{what}: exit 1 without a diagnostic");
-            for line in err.lines() {
-                assert!(
-                    is_located_diagnostic(line, file) && !line.contains(":0:0:"),
-                    "{what}: not a located diagnostic: {line:?}\n{err}"
-                );
-            }
-        }
-        _ => {
-            let lines: Vec<&str> = err.lines().collect();
-            assert!(
-                lines.len() == 1 && lines[0].starts_with("xconn: error: "),
-                "{what}:\n{err}"
-            );
-        }
-    }
-}
-
 /// Run one command on `path` in the scratch directory.
 fn run(scratch: &Scratch, args: &[&str], path: &Path) -> Output {
     scratch.xconn().args(args).arg(path).output().expect("run")
@@ -138,9 +43,9 @@ fn run(scratch: &Scratch, args: &[&str], path: &Path) -> Output {
 fn all_three(scratch: &Scratch, what: &str, name: &str, bytes: &[u8]) {
     scratch.write(name, bytes);
     let path = Path::new(name);
-    check_validate(what, &run(scratch, &["validate"], path), name);
+    check_validate(what, &run(scratch, &["validate"], path), name, true);
     check_show(what, &run(scratch, &["show"], path), name);
-    check_convert(what, &run(scratch, &["convert"], path));
+    check_convert(what, &run(scratch, &["convert"], path), None);
 }
 
 fn read_fixture(name: &str) -> Vec<u8> {
@@ -195,7 +100,7 @@ fn truncated_spec_fixtures_never_panic_in_show_and_convert() {
                 assert_ne!(code(&shown), 0, "{what}: show accepted half a document");
             }
             let converted = run(&scratch, &["convert"], path);
-            check_convert(&what, &converted);
+            check_convert(&what, &converted, None);
         }
     }
 }
@@ -209,7 +114,7 @@ fn truncated_csv_fixtures_never_panic_in_convert() {
             let path = scratch.write("cut.csv", &bytes[..cut]);
             let what = format!("{name} cut at {cut}");
             let output = run(&scratch, &["convert"], &path);
-            check_convert(&what, &output);
+            check_convert(&what, &output, None);
             // A cut inside a quoted field must fail, not close the field silently.
             let quotes = bytes[..cut].iter().filter(|&&b| b == b'"').count();
             if quotes % 2 == 1 {
@@ -392,7 +297,7 @@ fn utf16_files_are_named_as_utf16_by_every_command() {
         let csv = utf16("a,b\n1,2\n", be, bom);
         let path = scratch.write("wide.csv", &csv);
         let output = run(&scratch, &["convert"], &path);
-        check_convert(encoding, &output);
+        check_convert(encoding, &output, None);
         assert_eq!(code(&output), 1);
         assert!(
             text(&output.stderr).contains(&format!("wide.csv:1: the file is {encoding}")),
@@ -436,7 +341,7 @@ fn odd_json_files_are_errors_not_panics() {
 fn convert_csv(scratch: &Scratch, what: &str, bytes: &[u8]) -> Output {
     let path = scratch.write("odd.csv", bytes);
     let output = run(scratch, &["convert", "--compact"], &path);
-    check_convert(what, &output);
+    check_convert(what, &output, None);
     output
 }
 
@@ -508,7 +413,7 @@ fn csv_on_standard_input_gets_the_same_checks() {
             .write_stdin(input.to_vec())
             .output()
             .expect("run");
-        check_convert("stdin", &output);
+        check_convert("stdin", &output, None);
         assert_eq!(code(&output), 1);
         assert!(
             text(&output.stderr).starts_with("xconn: error: <stdin>"),
@@ -554,7 +459,7 @@ fn a_fifo_is_read_like_a_file() {
         .output()
         .expect("run");
     writer.join().unwrap().unwrap();
-    check_convert("fifo", &output);
+    check_convert("fifo", &output, None);
     assert_eq!(text(&output.stdout).trim_end(), r#"{"inputs":[["a"],[1]]}"#);
 }
 
@@ -663,7 +568,7 @@ fn output_into_a_missing_directory_is_a_clear_error_without_leftovers() {
         .args(["-o", "missing/out.json"])
         .output()
         .expect("run");
-    check_convert("missing dir", &output);
+    check_convert("missing dir", &output, None);
     assert_eq!(code(&output), 2);
     assert!(
         text(&output.stderr)
@@ -694,7 +599,7 @@ fn writing_to_a_full_device_fails_with_exit_2() {
         .args(["-o", "/dev/full"])
         .output()
         .expect("run");
-    check_convert("-o /dev/full", &output);
+    check_convert("-o /dev/full", &output, None);
     assert_eq!(code(&output), 2);
     assert!(text(&output.stderr).contains("cannot write /dev/full"));
     assert!(std::fs::metadata("/dev/full")
@@ -722,7 +627,7 @@ fn writing_to_a_full_device_fails_with_exit_2() {
         let what = format!("{args:?} > /dev/full");
         assert_sane(&what, &output);
         if args[0] != "show" {
-            check_convert(&what, &output);
+            check_convert(&what, &output, None);
             assert_eq!(code(&output), 2, "{what}");
             assert!(
                 text(&output.stderr).contains("cannot write standard output"),
@@ -744,7 +649,7 @@ fn output_to_dev_null_keeps_the_device() {
         .args(["-o", "/dev/null"])
         .output()
         .expect("run");
-    check_convert("-o /dev/null", &output);
+    check_convert("-o /dev/null", &output, None);
     assert_eq!(code(&output), 0);
     assert!(std::fs::metadata("/dev/null")
         .unwrap()

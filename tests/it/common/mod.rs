@@ -81,8 +81,10 @@ pub fn json(text: &str) -> serde_json::Value {
         .map(|v| v.to_serde())
         .unwrap_or_else(|e| panic!("invalid JSON {e:?} in:\n{text}"))
 }
+pub mod rust_paths;
 pub mod serve;
 pub mod server;
+pub mod verdict;
 
 /// Whether something a test needs from the machine (a tool, a device) is here. When it is not,
 /// the test says so on standard error and is to return early (a loud skip); under `CI=true` the
