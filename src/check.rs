@@ -666,10 +666,8 @@ mod tests {
                 br#"{"outputs":[["y"],[1]],"warnings":[null],"errors":[null],"process_time":[1]}"#
                     .to_vec(),
             request_id: "id".to_string(),
-            url: http::Url::parse("http://127.0.0.1/").unwrap(),
             attempts: 1,
             latency,
-            elapsed: latency,
         };
         let slow = judge_valid("sample", Ok(answer(Duration::from_secs(56))), 1);
         assert!(matches!(slow.verdict, Verdict::Fail), "{}", slow.reason);

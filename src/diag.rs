@@ -31,8 +31,8 @@ pub struct Diagnostic {
     /// The column name when the pointer goes through a record (`amount` in `/outputs/3/2`).
     pub(crate) column: Option<String>,
     /// 1-based line and character column of the offending value in the source text, once located.
-    pub(crate) line: usize,
-    pub(crate) col: usize,
+    pub line: usize,
+    pub col: usize,
     pub message: String,
 }
 

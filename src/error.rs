@@ -134,11 +134,13 @@ pub(crate) fn input_error(message: impl Into<String>) -> anyhow::Error {
     error(ErrorKind::Input, message)
 }
 
+#[cfg(test)]
 /// The service could not be reached (exit 3).
 pub(crate) fn network_error(message: impl Into<String>) -> anyhow::Error {
     error(ErrorKind::Network, message)
 }
 
+#[cfg(test)]
 /// The service answered with an HTTP error status (exit 4).
 pub(crate) fn http_error(message: impl Into<String>) -> anyhow::Error {
     error(ErrorKind::Http, message)

@@ -29,7 +29,7 @@ pub(crate) enum Escape {
 const MARKDOWN_SPECIAL: &[u8] = b"\\`*_~[]!$:|<>&@.";
 
 /// True for characters that reorder text when displayed (bidi embeddings, overrides, isolates).
-pub(crate) fn is_bidi_control(ch: char) -> bool {
+pub fn is_bidi_control(ch: char) -> bool {
     matches!(ch, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}')
 }
 

@@ -44,6 +44,7 @@ fn settings(path: &str, v: usize) -> Settings {
         } else {
             Kind::Response
         },
+        kind_given: true,
         layout: [Layout::Records, Layout::Compact, Layout::Pretty][(v / 2) % 3],
         delimiter: [None, Some(b';'), Some(b'\t'), Some(b'|')][(v / 6) % 4],
         types: if (v / 24) % 2 == 0 {

@@ -64,11 +64,13 @@ impl Merger {
         }
     }
 
+    #[cfg(test)]
     /// Batches that failed for good.
     pub(crate) fn failures(&self) -> usize {
         self.failures
     }
 
+    #[cfg(test)]
     /// Records that carry an error entry (from the service or from a failed batch).
     pub(crate) fn errored_records(&self) -> usize {
         self.errored_records
@@ -94,6 +96,7 @@ impl Merger {
             .collect()
     }
 
+    #[cfg(test)]
     /// The `process_time` entries (indexes) of the merged response that xconn wrote for records
     /// without an answer (failed or refused batches), not the service: their 0 is no finding
     /// about the service. When no batch answered with records, the merged response is a
@@ -108,6 +111,7 @@ impl Merger {
             .collect()
     }
 
+    #[cfg(test)]
     /// Answers held because a batch before them has not finished (the rest are written into
     /// the merge and dropped as they come).
     pub(crate) fn waiting(&self) -> usize {

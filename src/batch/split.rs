@@ -49,7 +49,7 @@ impl<'a> Split<'a> {
         self.records.len().div_ceil(self.size)
     }
 
-    pub(crate) fn is_empty(&self) -> bool {
+    pub fn is_empty(&self) -> bool {
         self.records.is_empty()
     }
 

@@ -3,11 +3,7 @@
 //! re-parsed), the per-record `warnings`, `errors` and `process_time` beside them; the body is
 //! written once at the end in any [`Layout`].
 
-use std::io::{self, Write};
-
-use super::write::{write_document, Layout};
-use crate::json::write::{write_str, write_value, Style};
-use crate::json::Value;
+use crate::json::write::write_str;
 
 /// One warning entry of a record.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,42 +38,6 @@ impl ResponseBuilder {
         ResponseBuilder::default()
     }
 
-    /// Set the `outputs` header from column names.
-    pub(crate) fn header(&mut self, keys: &[String]) -> &mut Self {
-        let mut text = b"[".to_vec();
-        for (i, key) in keys.iter().enumerate() {
-            if i > 0 {
-                text.push(b',');
-            }
-            write_str(&mut text, key).expect("writing to memory");
-        }
-        text.push(b']');
-        self.header = Some(text);
-        self
-    }
-
-    /// Set the `outputs` header from a header row value.
-    pub(crate) fn header_value(&mut self, header: &Value) -> &mut Self {
-        let mut text = Vec::new();
-        write_value(&mut text, header, Style::Compact).expect("writing to memory");
-        self.header = Some(text);
-        self
-    }
-
-    /// Add one record: its output row (a checked array value), its messages and its time in
-    /// milliseconds (negative or not finite times are written as `0`).
-    pub(crate) fn record(
-        &mut self,
-        row: &Value,
-        warnings: &[WarningEntry],
-        errors: &[ErrorEntry],
-        process_time: f64,
-    ) -> &mut Self {
-        let mut text = Vec::with_capacity(row.raw().len());
-        write_value(&mut text, row, Style::Compact).expect("writing to memory");
-        self.push(text, warnings, errors, process_time)
-    }
-
     /// Set the `outputs` header from its JSON text as received (a checked array; copied, not
     /// parsed again).
     pub(crate) fn header_raw(&mut self, header: &str) -> &mut Self {
@@ -108,12 +68,6 @@ impl ResponseBuilder {
         builder
     }
 
-    /// Add one record that has no output row values beyond `[]`-like placeholders: a record that
-    /// failed (an error entry explains it) keeps its place with an empty row.
-    pub(crate) fn failed_record(&mut self, errors: &[ErrorEntry], process_time: f64) -> &mut Self {
-        self.push(b"[]".to_vec(), &[], errors, process_time)
-    }
-
     fn push(
         &mut self,
         row: Vec<u8>,
@@ -133,15 +87,6 @@ impl ResponseBuilder {
         self
     }
 
-    /// Records added so far.
-    pub(crate) fn len(&self) -> usize {
-        self.rows.len()
-    }
-
-    pub(crate) fn is_empty(&self) -> bool {
-        self.rows.is_empty()
-    }
-
     /// The body as compact JSON text.
     pub(crate) fn to_compact(&self) -> Vec<u8> {
         let mut out = b"{\"outputs\":[".to_vec();
@@ -155,15 +100,6 @@ impl ResponseBuilder {
         join(&mut out, self.process_time.iter());
         out.extend_from_slice(b"]}");
         out
-    }
-
-    /// Write the body in `layout`, ending with a newline.
-    pub(crate) fn write<W: Write + ?Sized>(&self, w: &mut W, layout: Layout) -> io::Result<()> {
-        let compact = self.to_compact();
-        let text = std::str::from_utf8(&compact).map_err(io::Error::other)?;
-        let doc = crate::json::parse(text)
-            .map_err(|e| io::Error::other(format!("response builder: {}", e.kind.message())))?;
-        write_document(w, &doc, layout)
     }
 }
 
@@ -236,12 +172,12 @@ mod tests {
     #[test]
     fn builds_a_response_the_validator_accepts() {
         let request = crate::json::parse(r#"{"inputs":[["a","b"],[1,"x"],[2.50,"y"]]}"#).unwrap();
-        let rows: Vec<Value> = request.get("inputs").unwrap().items().collect();
+        let rows: Vec<crate::json::Value> = request.get("inputs").unwrap().items().collect();
         let mut builder = ResponseBuilder::new();
-        builder.header_value(&rows[0]);
-        builder.record(&rows[1], &[], &[], 1.0);
-        builder.record(
-            &rows[2],
+        builder.header_raw(rows[0].raw());
+        builder.record_raw(rows[1].raw(), &[], &[], 1.0);
+        builder.record_raw(
+            rows[2].raw(),
             &[WarningEntry {
                 source_path: "b".into(),
                 message: "odd \"y\"".into(),

@@ -145,7 +145,7 @@ fn slots_of(subs: &[Column], table: &Table) -> Vec<Option<usize>> {
 /// column `show` adds, such as `process_time` or `_extra_N`, a key repeated, a plain column named
 /// like a spread `Table.column`) gets the first of `name_2`, `name_3`, … that no column of the
 /// header has, so every name appears once and the body's own names are never taken.
-pub fn unique_names(names: &mut [String]) {
+pub(crate) fn unique_names(names: &mut [String]) {
     use std::collections::{HashMap, HashSet};
     let all: HashSet<String> = names.iter().cloned().collect();
     if all.len() == names.len() {
@@ -172,17 +172,17 @@ pub fn unique_names(names: &mut [String]) {
 
 /// Where the first nested table of the records is (for `convert --to csv` without `--nest`).
 #[derive(Debug, Clone)]
-pub struct FirstTable<'a> {
+pub(crate) struct FirstTable<'a> {
     /// 0-based record index.
-    pub record: usize,
+    pub(crate) record: usize,
     /// 0-based column index.
-    pub column: usize,
-    pub value: Value<'a>,
+    pub(crate) column: usize,
+    pub(crate) value: Value<'a>,
 }
 
 /// The CSV layout of a records table, learnt in a first pass.
 #[derive(Debug, Clone)]
-pub struct Flattener<'a> {
+pub(crate) struct Flattener<'a> {
     columns: Vec<Column>,
     sep: String,
     fields: usize,
@@ -191,7 +191,7 @@ pub struct Flattener<'a> {
 
 /// A CSV field's text for a value: `null` empty, numbers as written, strings unescaped, anything
 /// else (an object, an array that is not a table) as compact JSON.
-pub fn field_text<'a>(value: &Value<'a>) -> Cow<'a, str> {
+pub(crate) fn field_text<'a>(value: &Value<'a>) -> Cow<'a, str> {
     match value.kind() {
         ValueKind::Null => Cow::Borrowed(""),
         ValueKind::Bool | ValueKind::Number => Cow::Borrowed(value.raw()),
@@ -203,7 +203,7 @@ pub fn field_text<'a>(value: &Value<'a>) -> Cow<'a, str> {
 }
 
 /// Plans a [`Flattener`] from the records' cells, one record at a time.
-pub struct Planner<'a> {
+pub(crate) struct Planner<'a> {
     columns: Vec<Column>,
     sep: String,
     first_table: Option<FirstTable<'a>>,
@@ -211,7 +211,7 @@ pub struct Planner<'a> {
 }
 
 impl<'a> Planner<'a> {
-    pub fn new(names: Vec<String>, sep: &str) -> Planner<'a> {
+    pub(crate) fn new(names: Vec<String>, sep: &str) -> Planner<'a> {
         Planner {
             columns: names.into_iter().map(|n| Column::new(n, 0)).collect(),
             sep: sep.to_string(),
@@ -221,7 +221,7 @@ impl<'a> Planner<'a> {
     }
 
     /// Learn from the next record's cells.
-    pub fn observe(&mut self, cells: &[Value<'a>]) {
+    pub(crate) fn observe(&mut self, cells: &[Value<'a>]) {
         for (c, value) in cells.iter().enumerate() {
             let Some(column) = self.columns.get_mut(c) else {
                 break;
@@ -243,7 +243,7 @@ impl<'a> Planner<'a> {
         self.record += 1;
     }
 
-    pub fn finish(self) -> Flattener<'a> {
+    pub(crate) fn finish(self) -> Flattener<'a> {
         let mut flattener = Flattener {
             columns: self.columns,
             sep: self.sep,
@@ -259,7 +259,7 @@ impl<'a> Flattener<'a> {
     /// Plan the CSV columns of `records` (rows after the header) under the column names `names`
     /// (the header's keys, and `_extra_N` for values beyond it). `sep` joins a table's name and
     /// its keys.
-    pub fn plan(
+    pub(crate) fn plan(
         names: Vec<String>,
         records: impl Iterator<Item = Value<'a>>,
         sep: &str,
@@ -275,13 +275,13 @@ impl<'a> Flattener<'a> {
     }
 
     /// The first nested table found by the plan, if any.
-    pub fn first_table(&self) -> Option<&FirstTable<'a>> {
+    pub(crate) fn first_table(&self) -> Option<&FirstTable<'a>> {
         self.first_table.as_ref()
     }
 
     /// The first column, at any level, whose own name holds the separator, as its full CSV name
     /// (such a name is ambiguous when the CSV is read back with `--nest`).
-    pub fn name_with_separator(&self) -> Option<String> {
+    pub(crate) fn name_with_separator(&self) -> Option<String> {
         fn find(columns: &[Column], prefix: &str, sep: &str) -> Option<String> {
             columns.iter().find_map(|c| {
                 let name = format!("{prefix}{}", c.name);
@@ -295,19 +295,19 @@ impl<'a> Flattener<'a> {
     }
 
     /// Whether any column is spread.
-    pub fn has_tables(&self) -> bool {
+    pub(crate) fn has_tables(&self) -> bool {
         self.first_table.is_some()
     }
 
     /// The CSV header: one name per field, unique ([`unique_names`]).
-    pub fn header(&self) -> Vec<String> {
+    pub(crate) fn header(&self) -> Vec<String> {
         self.header_with(&[])
     }
 
     /// The CSV header followed by the columns `added` after the body's (`show`'s `process_time`
     /// and `status`), every name unique by [`unique_names`]: an added column never takes the
     /// name of a body column.
-    pub fn header_with(&self, added: &[&str]) -> Vec<String> {
+    pub(crate) fn header_with(&self, added: &[&str]) -> Vec<String> {
         let mut out = Vec::with_capacity(self.fields + added.len());
         for column in &self.columns {
             column.header("", &self.sep, &mut out);
@@ -318,13 +318,14 @@ impl<'a> Flattener<'a> {
     }
 
     /// Fields per CSV row.
-    pub fn fields(&self) -> usize {
+    pub(crate) fn fields(&self) -> usize {
         self.fields
     }
 
+    #[cfg(test)]
     /// The CSV rows of one record: calls `line` with each row's fields, in order. `buffer` is
     /// reused between records (no allocation for a record without tables beyond owned texts).
-    pub fn record<E>(
+    pub(crate) fn record<E>(
         &self,
         record: &Value<'a>,
         buffer: &mut Vec<Cow<'a, str>>,
@@ -333,9 +334,9 @@ impl<'a> Flattener<'a> {
         self.record_with(record, buffer, Cow::Borrowed(""), field_text, line)
     }
 
-    /// [`Flattener::record`] with fields made by `make` from each value (`empty` where a row
+    /// The CSV rows of one record, as `record` would give them, with fields made by `make` from each value (`empty` where a row
     /// has no value), e.g. to keep whether a field was a string.
-    pub fn record_with<T: Clone, E>(
+    pub(crate) fn record_with<T: Clone, E>(
         &self,
         record: &Value<'a>,
         buffer: &mut Vec<T>,
@@ -349,7 +350,7 @@ impl<'a> Flattener<'a> {
 
     /// [`Flattener::record_with`] for a record whose cells are already found
     /// ([`Table::each_record`] finds them in its one walk).
-    pub fn cells_with<T: Clone, E>(
+    pub(crate) fn cells_with<T: Clone, E>(
         &self,
         cells: &[Value<'a>],
         buffer: &mut Vec<T>,

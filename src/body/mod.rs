@@ -8,16 +8,15 @@
 //! value knows its byte offset for diagnostics. The views never fail on a malformed body (what
 //! does not fit shows up as [`Cell::Other`]); saying what is wrong is the validator's job.
 
-pub mod build;
-pub mod flatten;
-pub mod write;
+pub(crate) mod build;
+pub(crate) mod flatten;
+pub(crate) mod write;
 
 use std::borrow::Cow;
 
 pub(crate) use crate::json::{Value, ValueKind};
-pub(crate) use build::ResponseBuilder;
 pub use write::{write_document, Layout};
-pub(crate) use write::{write_object_form, write_record_object, RecordWriter};
+pub(crate) use write::{write_record_object, RecordWriter};
 
 /// Which body a document is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,14 +29,14 @@ pub enum Kind {
 
 impl Kind {
     /// The key holding the records: `inputs` or `outputs`.
-    pub fn records_key(self) -> &'static str {
+    pub(crate) fn records_key(self) -> &'static str {
         match self {
             Kind::Request => "inputs",
             Kind::Response => "outputs",
         }
     }
 
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Kind::Request => "request",
             Kind::Response => "response",
@@ -46,7 +45,7 @@ impl Kind {
 
     /// Detect the kind of a document: an object with `outputs` is a response, one with `inputs` a
     /// request. `None` when it has neither (or is not an object).
-    pub fn detect(doc: &Value) -> Option<Kind> {
+    pub(crate) fn detect(doc: &Value) -> Option<Kind> {
         if !doc.is_object() {
             return None;
         }
@@ -62,7 +61,7 @@ impl Kind {
 }
 
 /// The top-level keys of a response body, in the spec's order.
-pub const RESPONSE_KEYS: [&str; 4] = ["outputs", "warnings", "errors", "process_time"];
+pub(crate) const RESPONSE_KEYS: [&str; 4] = ["outputs", "warnings", "errors", "process_time"];
 /// Fields of a warning entry, as the spec shows them.
 pub const WARNING_FIELDS: [&str; 2] = ["source_path", "message"];
 /// Fields of an error entry, as the spec shows them.
@@ -84,7 +83,7 @@ pub struct ArrayIndex<'a> {
 
 impl<'a> ArrayIndex<'a> {
     /// Index the elements of `array` (nothing when it is not an array).
-    pub fn of(array: &Value<'a>) -> ArrayIndex<'a> {
+    pub(crate) fn of(array: &Value<'a>) -> ArrayIndex<'a> {
         ArrayIndex {
             src: array.source(),
             starts: array.items().map(|v| v.offset()).collect(),
@@ -104,12 +103,6 @@ impl<'a> ArrayIndex<'a> {
             .get(index)
             .map(|&start| Value::starting_at(self.src, start))
     }
-
-    pub fn iter(&self) -> impl Iterator<Item = Value<'a>> + '_ {
-        self.starts
-            .iter()
-            .map(|&start| Value::starting_at(self.src, start))
-    }
 }
 
 /// A table in the JSON-array format: the first row is the header, the others are records.
@@ -117,14 +110,14 @@ impl<'a> ArrayIndex<'a> {
 #[derive(Debug, Clone, Copy)]
 pub struct Table<'a> {
     /// The whole array, header row included.
-    pub rows: Value<'a>,
+    pub(crate) rows: Value<'a>,
     /// The header row (`None` for an empty array).
     pub header: Option<Value<'a>>,
 }
 
 impl<'a> Table<'a> {
     /// Read `inputs` / `outputs`: any array; an empty array is a table with no header.
-    pub fn from_records_array(value: &Value<'a>) -> Option<Table<'a>> {
+    pub(crate) fn from_records_array(value: &Value<'a>) -> Option<Table<'a>> {
         if !value.is_array() {
             return None;
         }
@@ -136,13 +129,13 @@ impl<'a> Table<'a> {
 
     /// Read a *value* as a nested table: a non-empty array of arrays whose first row is all
     /// strings. Anything else is not a table.
-    pub fn from_value(value: &Value<'a>) -> Option<Table<'a>> {
+    pub(crate) fn from_value(value: &Value<'a>) -> Option<Table<'a>> {
         Table::counted(value).map(|(table, _)| table)
     }
 
     /// [`Table::from_value`] and the table's number of records ([`Table::len`]), found in the
     /// same walk over its rows.
-    pub fn counted(value: &Value<'a>) -> Option<(Table<'a>, usize)> {
+    pub(crate) fn counted(value: &Value<'a>) -> Option<(Table<'a>, usize)> {
         let mut rows = value.items();
         let header = rows.next()?;
         if !header.is_array() || !header.items().all(|k| k.is_string()) {
@@ -163,7 +156,7 @@ impl<'a> Table<'a> {
     }
 
     /// The header's entries (strings in a valid body).
-    pub fn header_values(&self) -> impl Iterator<Item = Value<'a>> {
+    pub(crate) fn header_values(&self) -> impl Iterator<Item = Value<'a>> {
         self.header.into_iter().flat_map(|h| h.items())
     }
 
@@ -196,7 +189,7 @@ impl<'a> Table<'a> {
     /// Call `each(record, cells)` for every record in order, walking the text once: a record's
     /// cells are found while its end is (no second walk per record, as `records()` then
     /// `items()` would take). A record that is not an array gets no cells.
-    pub fn each_record<E>(
+    pub(crate) fn each_record<E>(
         &self,
         mut each: impl FnMut(Value<'a>, &[Value<'a>]) -> Result<(), E>,
     ) -> Result<(), E> {
@@ -228,7 +221,7 @@ pub fn record_values<'a>(record: &Value<'a>) -> Vec<Value<'a>> {
 }
 
 /// The text of a header entry: the string itself, or the JSON text of anything else.
-pub fn key_text<'a>(key: &Value<'a>) -> Cow<'a, str> {
+pub(crate) fn key_text<'a>(key: &Value<'a>) -> Cow<'a, str> {
     match key.as_str() {
         Some(s) => s,
         None => Cow::Owned(crate::json::write::to_compact_string(key)),
@@ -268,12 +261,12 @@ impl<'a> Cell<'a> {
 /// `error_category`, `error_type`, `additional_details`.
 #[derive(Debug, Clone, Copy)]
 pub struct Message<'a> {
-    pub fields: Value<'a>,
+    pub(crate) fields: Value<'a>,
 }
 
 impl<'a> Message<'a> {
     /// A field as text: strings as they are, other values as JSON text, absent as `None`.
-    pub fn field(&self, name: &str) -> Option<String> {
+    pub(crate) fn field(&self, name: &str) -> Option<String> {
         self.fields.get(name).map(|v| key_text(&v).into_owned())
     }
 
@@ -307,17 +300,17 @@ pub fn messages<'a>(entry: &Value<'a>) -> Vec<Message<'a>> {
 /// A request body: `{"inputs": [...]}`.
 #[derive(Debug, Clone, Copy)]
 pub struct Request<'a> {
-    pub doc: Value<'a>,
+    pub(crate) doc: Value<'a>,
     /// `None` when `inputs` is missing or not an array.
-    pub inputs: Option<Table<'a>>,
+    pub(crate) inputs: Option<Table<'a>>,
 }
 
 /// A response body: `outputs`, `warnings`, `errors`, `process_time`.
 #[derive(Debug, Clone, Copy)]
 pub struct Response<'a> {
-    pub doc: Value<'a>,
+    pub(crate) doc: Value<'a>,
     /// `None` when `outputs` is missing or not an array.
-    pub outputs: Option<Table<'a>>,
+    pub(crate) outputs: Option<Table<'a>>,
     /// Per-record entries; `None` when missing or not an array.
     pub warnings: Option<Value<'a>>,
     pub errors: Option<Value<'a>>,
@@ -340,7 +333,7 @@ impl<'a> Body<'a> {
 
     /// [`Body::view`], calling `passed(offset)` every few MB while it walks past large values
     /// (a mapped source gives those pages back, so viewing a big file keeps memory flat).
-    pub fn view_with(
+    pub(crate) fn view_with(
         doc: &Value<'a>,
         kind: Option<Kind>,
         passed: &mut dyn FnMut(usize),
@@ -379,7 +372,7 @@ impl<'a> Body<'a> {
         })
     }
 
-    pub fn kind(&self) -> Kind {
+    pub(crate) fn kind(&self) -> Kind {
         match self {
             Body::Request(_) => Kind::Request,
             Body::Response(_) => Kind::Response,

@@ -199,51 +199,16 @@ impl<W: Write> RecordWriter<W> {
         })
     }
 
-    /// The layout being written.
-    pub(crate) fn layout(&self) -> Layout {
-        self.layout
-    }
-
     /// Records written so far (the header row counts as one).
     pub(crate) fn count(&self) -> usize {
         self.count
     }
 
+    #[cfg(test)]
     /// Write one row (the header or a record) given as a checked value.
     pub(crate) fn record(&mut self, row: &Value) -> io::Result<()> {
         self.separator()?;
         write_value(&mut self.w, row, self.layout.row_style())
-    }
-
-    /// Write one row whose values are given one by one (written in the row's style).
-    pub(crate) fn record_values(&mut self, values: &[Value]) -> io::Result<()> {
-        self.separator()?;
-        let style = self.layout.row_style();
-        let inner = match style {
-            Style::Pretty(level) => Style::Pretty(level + 1),
-            other => other,
-        };
-        if values.is_empty() {
-            return self.w.write_all(b"[]");
-        }
-        self.w.write_all(b"[")?;
-        for (i, value) in values.iter().enumerate() {
-            match (style, i) {
-                (Style::Pretty(level), _) => {
-                    self.w.write_all(if i == 0 { b"\n" } else { b",\n" })?;
-                    crate::json::write::indent(&mut self.w, level + 1)?;
-                }
-                (_, 0) => {}
-                (Style::Compact, _) => self.w.write_all(b",")?,
-                (Style::Spaced, _) => self.w.write_all(b", ")?,
-            }
-            write_value(&mut self.w, value, inner)?;
-        }
-        if let Style::Pretty(level) = style {
-            self.w.write_all(b"\n")?;
-            crate::json::write::indent(&mut self.w, level)?;
-        }
-        self.w.write_all(b"]")
     }
 
     /// Write the separator before a row and hand out the writer, for callers that serialize a
@@ -389,20 +354,6 @@ mod tests {
                 whole(layout, &doc),
                 "{layout:?}"
             );
-        }
-    }
-
-    #[test]
-    fn record_values_match_whole_rows_in_every_layout() {
-        let doc = parse(r#"{"inputs":[["a","T"],[1.10,[["k"],[1e3]]]]}"#).unwrap();
-        for layout in [Layout::Records, Layout::Compact, Layout::Pretty] {
-            let mut writer = RecordWriter::begin(Vec::new(), layout, "inputs").unwrap();
-            for row in doc.get("inputs").unwrap().items() {
-                let values: Vec<Value> = row.items().collect();
-                writer.record_values(&values).unwrap();
-            }
-            let out = String::from_utf8(writer.finish().unwrap()).unwrap();
-            assert_eq!(out, whole(layout, &doc), "{layout:?}");
         }
     }
 

@@ -32,7 +32,7 @@ use crate::source::sniff::{self, Start};
 use crate::source::{self, Source};
 use crate::validate::scan::RecordsCheck;
 
-pub(crate) use infer::ColType;
+pub use infer::ColType;
 
 /// What the input is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -217,21 +217,17 @@ impl Request {
 
 /// A 2xx answer.
 #[derive(Debug, Clone)]
-pub(crate) struct Response {
+pub struct Response {
     pub(crate) status: u16,
     /// The response headers as received (format them with [`redact::header_line`]).
     pub(crate) headers: Vec<(String, String)>,
     /// The body, decompressed.
     pub(crate) body: Vec<u8>,
     pub(crate) request_id: String,
-    /// The URL that answered (after same-origin redirects).
-    pub(crate) url: Url,
     /// Attempts made (1 when the first succeeded).
     pub(crate) attempts: u32,
     /// The last attempt, from sending to the end of the body.
     pub(crate) latency: Duration,
-    /// All attempts and the waits between them.
-    pub(crate) elapsed: Duration,
 }
 
 impl Response {
@@ -497,7 +493,6 @@ pub(crate) async fn send_with(
     request: &Request,
     on_event: &mut (dyn FnMut(Event<'_>) + Send),
 ) -> Result<Response, HttpError> {
-    let start = Instant::now();
     let settings = &client.settings;
     let fail = |attempts: u32, failure: Failure| HttpError {
         request: request.describe(),
@@ -529,7 +524,7 @@ pub(crate) async fn send_with(
                         status,
                         headers: &head,
                     });
-                    match finish(client, request, response, head, attempt, began, start).await {
+                    match finish(client, request, response, head, attempt, began).await {
                         Ok(response) => return Ok(response),
                         // The connection broke while the body came: worth another try.
                         Err(failure @ Failure::Transport { .. }) if attempt <= settings.retries => {
@@ -675,7 +670,6 @@ async fn finish(
     headers: Vec<(String, String)>,
     attempts: u32,
     began: Instant,
-    start: Instant,
 ) -> Result<Response, Failure> {
     let status = response.status().as_u16();
     let content_type = header(&headers, "content-type").map(str::to_string);
@@ -686,10 +680,8 @@ async fn finish(
             headers,
             body,
             request_id: request.request_id.clone(),
-            url: response.url().clone(),
             attempts,
             latency: began.elapsed(),
-            elapsed: start.elapsed(),
         });
     }
     let refused_redirect = (300..400)

@@ -11,8 +11,8 @@ pub(crate) mod retry;
 pub(crate) mod token;
 
 pub(crate) use client::{
-    same_origin, send, send_with, status_line, user_agent, Client, Event, Failure, HttpError,
-    Request, Response, Settings, ERROR_BODY_PREFIX, MAX_REDIRECTS,
+    send, send_with, status_line, Client, Event, Failure, HttpError, Request, Response, Settings,
+    ERROR_BODY_PREFIX,
 };
 pub(crate) use reqwest::{Method, Url};
 

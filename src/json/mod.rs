@@ -20,7 +20,7 @@ pub mod write;
 
 pub(crate) use lexer::Lexer;
 pub use value::{parse, Items, Value};
-pub(crate) use value::{parse_many, unescape, Key, Members, ValueKind};
+pub(crate) use value::{parse_many, unescape, ValueKind};
 
 /// Whether `b` is JSON whitespace: space, tab, LF or CR (nothing else, not even a form feed).
 #[inline]
@@ -48,17 +48,17 @@ pub(crate) fn skip_ws_back(bytes: &[u8], mut end: usize) -> usize {
 }
 
 /// Deepest nesting accepted; deeper documents are rejected instead of exhausting the stack.
-pub(crate) const MAX_DEPTH: usize = 256;
+pub const MAX_DEPTH: usize = 256;
 
 /// A syntax error at a byte offset.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ParseError {
     pub(crate) offset: usize,
-    pub(crate) kind: ErrorKind,
+    pub kind: ErrorKind,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum ErrorKind {
+pub enum ErrorKind {
     /// Input ended inside a value.
     UnexpectedEnd,
     /// A comma directly before `]` or `}`; the offset is the comma's.

@@ -9,7 +9,7 @@
 use std::borrow::Cow;
 
 use super::swar::next_structural;
-use super::{lexer::Lexer, ErrorKind, ParseError};
+use super::{lexer::Lexer, ParseError};
 
 /// What a value is, told by its first character.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -158,9 +158,6 @@ impl<'a> Value<'a> {
     pub(crate) fn is_object(&self) -> bool {
         self.kind() == ValueKind::Object
     }
-    pub(crate) fn is_number(&self) -> bool {
-        self.kind() == ValueKind::Number
-    }
 
     pub(crate) fn as_bool(&self) -> Option<bool> {
         match self.raw() {
@@ -171,19 +168,13 @@ impl<'a> Value<'a> {
     }
 
     /// A number's exact text (`1.10`, `1e3`, `12345678901234567890`).
-    pub(crate) fn number_text(&self) -> Option<&'a str> {
+    pub fn number_text(&self) -> Option<&'a str> {
         (self.kind() == ValueKind::Number).then(|| self.raw())
     }
 
     /// A string's content, unescaped (borrowed when it has no escapes).
     pub fn as_str(&self) -> Option<Cow<'a, str>> {
         self.is_string().then(|| unescape(self.raw()))
-    }
-
-    /// A string's raw content between the quotes, escapes as written.
-    pub(crate) fn string_raw_content(&self) -> Option<&'a str> {
-        let raw = self.raw();
-        (self.is_string() && raw.len() >= 2).then(|| &raw[1..raw.len() - 1])
     }
 
     /// An array's elements (nothing for other values).
@@ -205,11 +196,6 @@ impl<'a> Value<'a> {
         self.members()
             .find(|(k, _)| k.matches(key))
             .map(|(_, value)| value)
-    }
-
-    /// Whether an object has a member named `key`.
-    pub(crate) fn contains_key(&self, key: &str) -> bool {
-        self.get(key).is_some()
     }
 
     /// Number of elements of an array or members of an object (a walk, not a lookup).
@@ -636,25 +622,12 @@ pub(crate) fn pointer_tokens(pointer: &str) -> Vec<String> {
 
 /// Byte offset where the value at `pointer` starts in checked JSON text; `None` when the pointer
 /// leads nowhere.
+#[cfg(test)]
 pub(crate) fn locate_pointer(text: &str, pointer: &str) -> Option<usize> {
     let mut lexer = Lexer::new(text);
     lexer.skip_ws();
     let root = Value::starting_at(text, lexer.pos);
     root.pointer(pointer).map(|v| v.offset())
-}
-
-/// Check that `text` is one JSON document without keeping anything (the `TrailingCharacters`
-/// and `DuplicateKey` rules included).
-pub(crate) fn check(text: &str) -> Result<(), ParseError> {
-    parse(text).map(|_| ())
-}
-
-/// An error for a value that is not what a caller expected (used by readers built on values).
-pub(crate) fn not_expected(offset: usize, c: char) -> ParseError {
-    ParseError {
-        offset,
-        kind: ErrorKind::Unexpected(c),
-    }
 }
 
 #[cfg(test)]

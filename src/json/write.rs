@@ -10,7 +10,7 @@ use super::value::{unescape, Value, ValueKind};
 
 /// How a value is spaced.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Style {
+pub enum Style {
     /// No spaces: `[1,"a"]`.
     Compact,
     /// One line, a space after `,` and `:`: `[1, "a"]`.
@@ -127,11 +127,7 @@ fn is_canonical(bytes: &[u8]) -> bool {
 }
 
 /// Write `value` in `style`.
-pub(crate) fn write_value<W: Write + ?Sized>(
-    w: &mut W,
-    value: &Value,
-    style: Style,
-) -> io::Result<()> {
+pub fn write_value<W: Write + ?Sized>(w: &mut W, value: &Value, style: Style) -> io::Result<()> {
     match value.kind() {
         ValueKind::String => write_raw_str(w, value.raw()),
         ValueKind::Array => write_array(w, style, value.items(), |w, item, inner| {

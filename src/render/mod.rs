@@ -158,6 +158,7 @@ pub fn checked_root<'a>(source: &'a Source, checked: &Checked) -> Option<Value<'
     Some(Value::from_checked(text, start, end))
 }
 
+#[cfg(test)]
 /// Render a checked source as `show` and `call` print it: what can be rendered goes to `out`
 /// (nothing when the document did not parse or is not a body), then the validator's
 /// diagnostics, as `xconn validate` prints them, to `diagnostics`. Invalid when there are errors.

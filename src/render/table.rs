@@ -29,7 +29,7 @@ pub(crate) struct TablePrinter {
 }
 
 impl TablePrinter {
-    pub fn new(width: Option<usize>, color: bool) -> TablePrinter {
+    pub(crate) fn new(width: Option<usize>, color: bool) -> TablePrinter {
         TablePrinter {
             width,
             color,

@@ -4,10 +4,9 @@
 
 use std::fmt;
 
-use super::input::{json_text, Source};
 use super::location::line_col;
 use super::sniff::{self, Start};
-use crate::json::{self, ErrorKind, Value};
+use crate::json::{self, ErrorKind};
 
 /// A JSON syntax error with its position and, for common mistakes, a hint.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,17 +32,11 @@ impl fmt::Display for JsonSyntaxError {
 
 impl std::error::Error for JsonSyntaxError {}
 
-impl Source {
-    /// Check the whole source as one JSON document and return its root value.
-    pub(crate) fn parse_json(&self) -> Result<Value<'_>, JsonSyntaxError> {
-        parse_json(&self.bytes)
-    }
-}
-
+#[cfg(test)]
 /// Check `bytes` as one JSON document (syntax and duplicate keys) and return its root value;
 /// every failure (encoding, invalid UTF-8, empty input, syntax) is a located, hinted error.
-pub(crate) fn parse_json(bytes: &[u8]) -> Result<Value<'_>, JsonSyntaxError> {
-    let text = json_text(bytes)?;
+pub(crate) fn parse_json(bytes: &[u8]) -> Result<crate::json::Value<'_>, JsonSyntaxError> {
+    let text = super::json_text(bytes)?;
     json::parse(text).map_err(|e| syntax_error(bytes, &e))
 }
 

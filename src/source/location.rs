@@ -6,18 +6,11 @@
 //! editor shows.
 
 use super::input::Source;
-use crate::json;
 
 impl Source {
     /// 1-based line and character column of a byte offset.
     pub(crate) fn line_col(&self, offset: usize) -> (usize, usize) {
         line_col(&self.bytes, offset)
-    }
-
-    /// Where the value at a JSON pointer starts, as 1-based line:column. `None` when the pointer
-    /// does not lead anywhere in the text.
-    pub(crate) fn locate(&self, pointer: &str) -> Option<(usize, usize)> {
-        locate_pointer(&self.bytes, pointer).map(|offset| self.line_col(offset))
     }
 }
 
@@ -81,11 +74,12 @@ pub(crate) fn pointer_escape(token: &str) -> String {
     token.replace('~', "~0").replace('/', "~1")
 }
 
+#[cfg(test)]
 /// Byte offset where the value at `pointer` starts in checked JSON text `bytes` (see
-/// [`json::value::locate_pointer`]); `None` when the pointer leads nowhere or the bytes are not
+/// [`crate::json::value::locate_pointer`]); `None` when the pointer leads nowhere or the bytes are not
 /// text. Run only when there is something to report.
 pub(crate) fn locate_pointer(bytes: &[u8], pointer: &str) -> Option<usize> {
-    json::value::locate_pointer(crate::text::utf8(bytes).ok()?, pointer)
+    crate::json::value::locate_pointer(crate::text::utf8(bytes).ok()?, pointer)
 }
 
 #[cfg(test)]

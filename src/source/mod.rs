@@ -9,10 +9,12 @@ pub(crate) mod input;
 pub(crate) mod location;
 pub(crate) mod sniff;
 
-pub(crate) use hints::{looks_like, parse_json, syntax_error, JsonSyntaxError, Looks};
+#[cfg(test)]
+pub(crate) use hints::parse_json;
+pub(crate) use hints::{syntax_error, JsonSyntaxError, Looks};
 pub use input::Source;
 pub(crate) use input::{
-    bom_len, display_name, is_stdin, json_text, json_text_with, open_path, open_stream, skip_bom,
-    wide_encoding, wide_encoding_message, without_bom, SourceBytes,
+    bom_len, display_name, is_stdin, json_text, open_path, open_stream, wide_encoding,
+    wide_encoding_message, without_bom,
 };
-pub(crate) use location::{line_col, locate_pointer, pointer_escape, Lines};
+pub(crate) use location::{line_col, pointer_escape, Lines};

@@ -28,7 +28,7 @@ use crate::error::data_error;
 use crate::json::Value;
 use crate::source::{JsonSyntaxError, Source};
 
-pub(crate) use rules::SYNTAX;
+pub use rules::SYNTAX;
 pub(crate) use scan::TopMember;
 
 /// A document after checking: its kind, its located diagnostics and, when it is JSON, where the
@@ -68,23 +68,13 @@ impl Checked {
                 .iter()
                 .any(|d| d.severity == Severity::Warning)
     }
-
-    /// (errors, warnings), listed and unlisted: every problem found, not only the first
-    /// [`scan::MAX_REPORTED`].
-    pub(crate) fn counts(&self) -> (usize, usize) {
-        let listed = |s| self.diagnostics.iter().filter(|d| d.severity == s).count();
-        (
-            listed(Severity::Error) + self.unlisted.errors,
-            listed(Severity::Warning) + self.unlisted.warnings,
-        )
-    }
 }
 
 /// The request a response answers (`--against`): its name and number of input records.
 #[derive(Debug, Clone)]
-pub(crate) struct Against {
-    pub(crate) name: String,
-    pub(crate) records: usize,
+pub struct Against {
+    pub name: String,
+    pub records: usize,
 }
 
 impl Against {
@@ -122,9 +112,9 @@ impl Against {
 #[derive(Debug, Clone, Default)]
 pub struct Options {
     /// Force request/response instead of detecting it.
-    pub(crate) kind: Option<Kind>,
+    pub kind: Option<Kind>,
     /// Rule `XC130`: output records must match this request's input records.
-    pub(crate) against: Option<Against>,
+    pub against: Option<Against>,
 }
 
 /// A checked document with its record count (`inputs` / `outputs` rows after the header).
@@ -218,7 +208,7 @@ pub fn check_source(source: &Source, kind: Option<Kind>) -> Checked {
 
 /// Check one source with all options, in one pass over its bytes. A large mapped file gives back
 /// the pages the pass has gone past ([`Source::release_before`]), so memory stays flat.
-pub(crate) fn check_source_with(source: &Source, options: &Options) -> Validated {
+pub fn check_source_with(source: &Source, options: &Options) -> Validated {
     let release = |offset: usize| source.release_before(offset);
     let name = Some(source.name.as_str());
     check(

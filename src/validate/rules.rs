@@ -31,7 +31,7 @@ const fn rule(
 
 use Severity::{Error, Warning};
 
-pub(crate) const SYNTAX: &str = "XC001";
+pub const SYNTAX: &str = "XC001";
 pub(crate) const TOO_MANY: &str = "XC002";
 pub(crate) const DUPLICATE_MEMBER: &str = "XC003";
 pub(crate) const SCHEMA: &str = "XC050";

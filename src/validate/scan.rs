@@ -143,6 +143,7 @@ impl Sparse {
     }
 }
 
+#[cfg(test)]
 /// Check `bytes`. `kind` forces request/response; `against` is the input-record count of the
 /// request a response answers (rule `XC130`).
 pub(crate) fn scan(bytes: &[u8], kind: Option<Kind>, against: Option<(&str, usize)>) -> Scanned {
