@@ -150,12 +150,11 @@ pub fn checked_root<'a>(source: &'a Source, checked: &Checked) -> Option<Value<'
     if checked.root.is_some() {
         return crate::validate::body_root(text, checked);
     }
-    let ws = |b: &u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r');
-    let start = text.bytes().position(|b| !ws(&b))?;
+    let start = crate::json::skip_ws(text.as_bytes(), 0);
     // Checked text holds one value and whitespace: it ends at the last non-whitespace byte
     // (the same value as `Value::starting_at(text, start)`, without walking the document).
-    let end = text.bytes().rposition(|b| !ws(&b))? + 1;
-    Some(Value::from_checked(text, start, end))
+    let end = crate::json::skip_ws_back(text.as_bytes(), text.len());
+    (start < end).then(|| Value::from_checked(text, start, end))
 }
 
 #[cfg(test)]
