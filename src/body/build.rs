@@ -3,7 +3,7 @@
 //! re-parsed), the per-record `warnings`, `errors` and `process_time` beside them; the body is
 //! written once at the end in any [`Layout`].
 
-use crate::json::write::write_str;
+use crate::json::write::{write_array, write_object, write_str, Style};
 
 /// One warning entry of a record.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -113,55 +113,42 @@ fn join<'a>(out: &mut Vec<u8>, parts: impl Iterator<Item = &'a Vec<u8>>) {
 }
 
 fn warnings_text(entries: &[WarningEntry]) -> Vec<u8> {
-    if entries.is_empty() {
-        return b"null".to_vec();
-    }
-    let mut out = b"[".to_vec();
-    for (i, entry) in entries.iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
-        out.extend_from_slice(b"{\"source_path\":");
-        write_str(&mut out, &entry.source_path).expect("writing to memory");
-        out.extend_from_slice(b",\"message\":");
-        write_str(&mut out, &entry.message).expect("writing to memory");
-        out.push(b'}');
-    }
-    out.push(b']');
-    out
+    entries_text(entries, |entry| {
+        vec![
+            ("source_path", &entry.source_path),
+            ("message", &entry.message),
+        ]
+    })
 }
 
 fn errors_text(entries: &[ErrorEntry]) -> Vec<u8> {
+    entries_text(entries, |entry| {
+        vec![
+            ("error_category", &entry.error_category),
+            ("error_type", &entry.error_type),
+            ("additional_details", &entry.additional_details),
+            ("source_path", &entry.source_path),
+            ("message", &entry.message),
+        ]
+    })
+}
+
+/// One record's `warnings` or `errors` entry as compact JSON: `null` for none, else an array of
+/// objects whose string fields `fields` lists in order.
+fn entries_text<'e, E>(
+    entries: &'e [E],
+    fields: impl Fn(&'e E) -> Vec<(&'static str, &'e String)>,
+) -> Vec<u8> {
     if entries.is_empty() {
         return b"null".to_vec();
     }
-    let mut out = b"[".to_vec();
-    for (i, entry) in entries.iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
-        let fields: [(&str, Option<&str>); 5] = [
-            ("error_category", Some(&entry.error_category)),
-            ("error_type", Some(&entry.error_type)),
-            ("additional_details", Some(&entry.additional_details)),
-            ("source_path", Some(&entry.source_path)),
-            ("message", Some(&entry.message)),
-        ];
-        out.push(b'{');
-        let mut first = true;
-        for (name, value) in fields {
-            let Some(value) = value else { continue };
-            if !first {
-                out.push(b',');
-            }
-            first = false;
-            write_str(&mut out, name).expect("writing to memory");
-            out.push(b':');
-            write_str(&mut out, value).expect("writing to memory");
-        }
-        out.push(b'}');
-    }
-    out.push(b']');
+    let mut out = Vec::new();
+    write_array(&mut out, Style::Compact, entries, |w, entry, style| {
+        write_object(w, style, fields(entry), write_str, |w, value, _| {
+            write_str(w, value)
+        })
+    })
+    .expect("writing to memory");
     out
 }
 

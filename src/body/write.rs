@@ -13,7 +13,7 @@
 use std::io::{self, Write};
 
 use super::{Table, Value, ValueKind};
-use crate::json::write::{write_raw_str, write_str, write_value, Style};
+use crate::json::write::{write_array, write_object, write_raw_str, write_str, write_value, Style};
 
 /// How a body is laid out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -91,39 +91,19 @@ pub(crate) fn write_record_object<W: Write + ?Sized>(
     style: Style,
 ) -> io::Result<()> {
     let count = keys.len().max(values.len());
-    if count == 0 {
-        return w.write_all(b"{}");
-    }
-    w.write_all(b"{")?;
-    let inner = match style {
-        Style::Pretty(level) => Style::Pretty(level + 1),
-        other => other,
-    };
-    for i in 0..count {
-        match (style, i) {
-            (Style::Pretty(level), _) => {
-                w.write_all(if i == 0 { b"\n" } else { b",\n" })?;
-                crate::json::write::indent(w, level + 1)?;
-            }
-            (_, 0) => {}
-            (Style::Compact, _) => w.write_all(b",")?,
-            (Style::Spaced, _) => w.write_all(b", ")?,
-        }
-        match keys.get(i) {
-            Some(key) => write_str(w, key)?,
-            None => write_str(w, &format!("_extra_{}", i + 1))?,
-        }
-        w.write_all(if style == Style::Compact { b":" } else { b": " })?;
-        match values.get(i) {
-            Some(value) => write_object_form(w, value, inner)?,
-            None => w.write_all(b"null")?,
-        }
-    }
-    if let Style::Pretty(level) = style {
-        w.write_all(b"\n")?;
-        crate::json::write::indent(w, level)?;
-    }
-    w.write_all(b"}")
+    write_object(
+        w,
+        style,
+        (0..count).map(|i| (i, values.get(i))),
+        |w, i| match keys.get(i) {
+            Some(key) => write_str(w, key),
+            None => write_str(w, &format!("_extra_{}", i + 1)),
+        },
+        |w, value, inner| match value {
+            Some(value) => write_object_form(w, value, inner),
+            None => w.write_all(b"null"),
+        },
+    )
 }
 
 /// Write a cell in object form: a nested table becomes an array of objects (recursively); other
@@ -140,35 +120,12 @@ pub(crate) fn write_object_form<W: Write + ?Sized>(
         return write_value(w, value, style);
     };
     let keys = table.keys();
-    let mut records = table.records().peekable();
-    if records.peek().is_none() {
-        return w.write_all(b"[]");
-    }
-    let inner = match style {
-        Style::Pretty(level) => Style::Pretty(level + 1),
-        other => other,
-    };
-    w.write_all(b"[")?;
     let mut values = Vec::with_capacity(keys.len());
-    for (i, record) in records.enumerate() {
-        match (style, i) {
-            (Style::Pretty(level), _) => {
-                w.write_all(if i == 0 { b"\n" } else { b",\n" })?;
-                crate::json::write::indent(w, level + 1)?;
-            }
-            (_, 0) => {}
-            (Style::Compact, _) => w.write_all(b",")?,
-            (Style::Spaced, _) => w.write_all(b", ")?,
-        }
+    write_array(w, style, table.records(), |w, record, inner| {
         values.clear();
         values.extend(record.items());
-        write_record_object(w, &keys, &values, inner)?;
-    }
-    if let Style::Pretty(level) = style {
-        w.write_all(b"\n")?;
-        crate::json::write::indent(w, level)?;
-    }
-    w.write_all(b"]")
+        write_record_object(w, &keys, &values, inner)
+    })
 }
 
 /// Streams a body a record at a time: `begin`, then `record` (or `raw_record`) per record, then

@@ -133,16 +133,12 @@ pub fn write_value<W: Write + ?Sized>(w: &mut W, value: &Value, style: Style) ->
         ValueKind::Array => write_array(w, style, value.items(), |w, item, inner| {
             write_value(w, &item, inner)
         }),
-        ValueKind::Object => write_container(
+        ValueKind::Object => write_object(
             w,
             style,
-            *b"{}",
             value.members(),
-            |w, (key, item), inner| {
-                write_raw_str(w, key.raw())?;
-                w.write_all(if inner == Style::Compact { b":" } else { b": " })?;
-                write_value(w, &item, inner)
-            },
+            |w, key| write_raw_str(w, key.raw()),
+            |w, item, inner| write_value(w, &item, inner),
         ),
         _ => w.write_all(value.raw().as_bytes()),
     }
@@ -158,6 +154,24 @@ pub(crate) fn write_array<W: Write + ?Sized, T>(
     each: impl FnMut(&mut W, T, Style) -> io::Result<()>,
 ) -> io::Result<()> {
     write_container(w, style, *b"[]", items, each)
+}
+
+/// Write a JSON object of `members` in `style`: `key` writes a member's key, `each` its value in
+/// the style of the level below. The one layout of objects, for values read and for records
+/// written as objects (`convert --to json`).
+#[inline]
+pub(crate) fn write_object<W: Write + ?Sized, K, T>(
+    w: &mut W,
+    style: Style,
+    members: impl IntoIterator<Item = (K, T)>,
+    mut key: impl FnMut(&mut W, K) -> io::Result<()>,
+    mut each: impl FnMut(&mut W, T, Style) -> io::Result<()>,
+) -> io::Result<()> {
+    write_container(w, style, *b"{}", members, |w, (name, item), inner| {
+        key(w, name)?;
+        w.write_all(if inner == Style::Compact { b":" } else { b": " })?;
+        each(w, item, inner)
+    })
 }
 
 #[inline]
