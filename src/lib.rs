@@ -1,4 +1,11 @@
 //! xconn: the library behind the `xconn` binary. `run` dispatches a parsed command line.
+//!
+//! Items are `pub(crate)` by default, so the compiler reports what nothing uses. What is `pub`
+//! is the facade for the binary (`run`, `cli::Cli`, `error`), the integration tests (`tests/it`),
+//! the doc test and the fuzz targets (`fuzz/`, checked with `cargo check` there): the validator's
+//! entry points (`validate::check_source`, `check_bytes`, `body_root`, `Options`, `rules::RULES`),
+//! the body model (`body::{Body, Table, Cell, Kind, Layout}`), the JSON reader (`json::parse`,
+//! `Value`), `convert::Settings`, `render::render`, `batch::{Split, Merger}` and `source::Source`.
 
 pub mod batch;
 pub mod body;

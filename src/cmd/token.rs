@@ -7,7 +7,6 @@ use std::io::Write;
 use crate::cli::{TokenArgs, TokenFormat, TokenSourceArgs};
 use crate::error::{usage_error, Outcome};
 use crate::http::token::{self, Claims, Token, TokenSource};
-use crate::json::write::write_str;
 use crate::output::Output;
 
 /// `--token-env` / `--token-file` as the token module's [`TokenSource`] (shared with `call`).
@@ -103,76 +102,37 @@ fn write_text(
     Ok(())
 }
 
+/// The claims as one JSON object (serde_json, keys in this order), never the token itself.
 fn write_json(
     out: &mut dyn Write,
     token: &Token,
     claims: Option<&Claims>,
     now: i64,
 ) -> anyhow::Result<()> {
-    fn field(out: &mut dyn Write, key: &str, value: Option<&str>) -> std::io::Result<()> {
-        write!(out, ",\n  ")?;
-        write_str(out, key)?;
-        write!(out, ": ")?;
-        match value {
-            Some(v) => write_str(out, v),
-            None => write!(out, "null"),
-        }
-    }
-    write!(out, "{{\n  \"source\": ")?;
-    write_str(out, &token.origin.to_string())?;
-    write!(out, ",\n  \"jwt\": {}", claims.is_some())?;
-    let Some(c) = claims else {
-        write!(
-            out,
-            ",\n  \"length\": {}\n}}\n",
-            token.secret().chars().count()
-        )?;
-        return Ok(());
+    let origin = token.origin.to_string();
+    let date = |d: Option<token::NumericDate>| d.map(|d| token::format_rfc3339(d.secs()));
+    let report = match claims {
+        None => serde_json::json!({
+            "source": origin,
+            "jwt": false,
+            "length": token.secret().chars().count(),
+        }),
+        Some(c) => serde_json::json!({
+            "source": origin,
+            "jwt": true,
+            "issuer": c.issuer,
+            "realm": c.realm,
+            "audience": c.audience,
+            "subject": c.subject,
+            "client": c.client,
+            "issued_at": date(c.issued),
+            "expires_at": date(c.expires),
+            "expires_in_seconds": c.expires.map(|exp| exp.secs() - now),
+            "expired": c.expires.map(|exp| !exp.after(now)),
+            "invalid_claims": c.invalid_times,
+        }),
     };
-    field(out, "issuer", c.issuer.as_deref())?;
-    field(out, "realm", c.realm.as_deref())?;
-    write!(out, ",\n  \"audience\": [")?;
-    for (i, aud) in c.audience.iter().enumerate() {
-        if i > 0 {
-            write!(out, ", ")?;
-        }
-        write_str(out, aud)?;
-    }
-    write!(out, "]")?;
-    field(out, "subject", c.subject.as_deref())?;
-    field(out, "client", c.client.as_deref())?;
-    field(
-        out,
-        "issued_at",
-        c.issued.map(|d| token::format_rfc3339(d.secs())).as_deref(),
-    )?;
-    field(
-        out,
-        "expires_at",
-        c.expires
-            .map(|d| token::format_rfc3339(d.secs()))
-            .as_deref(),
-    )?;
-    match c.expires {
-        Some(exp) => write!(
-            out,
-            ",\n  \"expires_in_seconds\": {},\n  \"expired\": {}",
-            exp.secs() - now,
-            !exp.after(now)
-        )?,
-        None => write!(
-            out,
-            ",\n  \"expires_in_seconds\": null,\n  \"expired\": null"
-        )?,
-    }
-    write!(out, ",\n  \"invalid_claims\": [")?;
-    for (i, why) in c.invalid_times.iter().enumerate() {
-        if i > 0 {
-            write!(out, ", ")?;
-        }
-        write_str(out, why)?;
-    }
-    write!(out, "]")?;
-    writeln!(out, "\n}}")?;
+    serde_json::to_writer_pretty(&mut *out, &report)?;
+    writeln!(out)?;
     Ok(())
 }
