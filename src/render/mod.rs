@@ -489,6 +489,13 @@ impl Row {
         self.cells.iter().any(|span| span.style == Style::Table)
     }
 
+    /// Whether cell `index` of this row is a nested table.
+    fn is_table(&self, index: usize) -> bool {
+        self.cells
+            .get(index)
+            .is_some_and(|span| span.style == Style::Table)
+    }
+
     /// A value as a cell: missing is blank, `null` dim, numbers as written, a nested table as
     /// `[table R×C]`, anything else that is not a valid value as compact JSON text.
     fn push_value(&mut self, value: Option<&Value>) {
@@ -617,12 +624,18 @@ impl Rows for Built {
     }
 }
 
+/// A nested table in a record's cell: the record's index, the column, the cell's value.
+type Found<'a> = (usize, usize, Value<'a>);
+
 /// The main grid's rows: `#`, the record's values, and for a response `process_time`, `status`.
 struct MainRows<'r, 'a> {
     /// The validator rejects the body: no record is `ok`.
     invalid: bool,
-    /// Set when a nested table was drawn (then the sections below the grid are looked for).
-    saw_table: std::cell::Cell<bool>,
+    /// The nested tables drawn as `[table R×C]`, in order, noted on the first complete walk (the
+    /// sections below the grid, found without a third walk over the records).
+    found: RefCell<Vec<Found<'a>>>,
+    /// Set when a walk has gone over every row (`found` is then complete).
+    walked: std::cell::Cell<bool>,
     table: Table<'a>,
     columns: usize,
     range: Range<usize>,
@@ -632,12 +645,18 @@ struct MainRows<'r, 'a> {
 
 impl Rows for MainRows<'_, '_> {
     fn each(&self, row: &mut Row, f: &mut dyn FnMut(&Row) -> io::Result<()>) -> io::Result<()> {
+        let noting = !self.walked.get();
+        if noting {
+            self.found.borrow_mut().clear();
+        }
         each_record(&self.table, self.range.clone(), |i, record, cells| {
             row.clear();
             row.push_number(i + 1);
             row.push_record(&record, cells, self.columns);
-            if row.has_table() {
-                self.saw_table.set(true);
+            if noting {
+                let mut found = self.found.borrow_mut();
+                let tables = (0..self.columns).filter(|&c| row.is_table(c + 1));
+                found.extend(tables.filter_map(|c| Some((i, c, *cells.get(c)?))));
             }
             if self.response {
                 row.push_value(self.report.process_time(i).as_ref());
@@ -645,7 +664,9 @@ impl Rows for MainRows<'_, '_> {
                 row.push_status(errors, warnings, self.invalid);
             }
             f(row)
-        })
+        })?;
+        self.walked.set(true);
+        Ok(())
     }
 }
 
@@ -734,6 +755,22 @@ fn each_record<'a>(
     }
 }
 
+/// The cells of `table`'s records in `range` (in the first `columns` columns) that are arrays:
+/// where [`Nested::sections`] looks for tables when no grid walk noted them.
+fn tables_in<'a>(table: &Table<'a>, columns: usize, range: Range<usize>) -> Vec<Found<'a>> {
+    let mut found = Vec::new();
+    let _ = each_record(table, range, |i, _, cells| {
+        let arrays = cells.iter().take(columns).enumerate();
+        found.extend(
+            arrays
+                .filter(|(_, v)| v.is_array())
+                .map(|(c, v)| (i, c, *v)),
+        );
+        Ok(())
+    });
+    found
+}
+
 /// Warnings and errors of one record (or of none: request-level).
 pub(crate) struct Group<'a> {
     pub label: String,
@@ -796,11 +833,12 @@ fn render_tables(
                 );
                 let headers = ["key".to_string(), "value".to_string()];
                 printer.grid(w, &Grid::new(printer.escape(), headers, &rows))?;
-                true
+                None
             } else {
                 let rows = MainRows {
                     invalid: known.invalid,
-                    saw_table: std::cell::Cell::new(false),
+                    found: RefCell::new(Vec::new()),
+                    walked: std::cell::Cell::new(false),
                     table,
                     columns: columns.len(),
                     range: selection.range.clone(),
@@ -808,9 +846,9 @@ fn render_tables(
                     response,
                 };
                 main_grid(w, printer, &columns, &rows)?;
-                rows.saw_table.get()
+                Some(rows.found.into_inner())
             };
-            if any_table {
+            if any_table.as_ref().is_none_or(|found| !found.is_empty()) {
                 let nested = Nested {
                     expand: expand || selection.single,
                     escape: printer.escape(),
@@ -819,14 +857,11 @@ fn render_tables(
                     titles: RefCell::new(None),
                 };
                 let title = |i: usize, key: &str| format!("record {} · {key}", i + 1);
-                nested.sections(
-                    w,
-                    printer,
-                    &table,
-                    &columns,
-                    selection.range.clone(),
-                    &title,
-                )?;
+                let found = match any_table {
+                    Some(found) => found,
+                    None => tables_in(&table, columns.len(), selection.range.clone()),
+                };
+                nested.sections(w, printer, &columns, &found, &title)?;
             }
         }
     }
@@ -977,28 +1012,22 @@ struct NestedTitles {
 }
 
 impl Nested {
-    /// The nested tables in the cells of `table`'s records `range`, each as a section titled
-    /// `title(record index, key)`, in order.
+    /// The nested tables `found` (cells of the records of a table with these `columns`), each
+    /// as a section titled `title(record index, key)`, in order.
     fn sections(
         &self,
         w: &mut dyn Write,
         printer: &mut dyn Printer,
-        table: &Table,
         columns: &[String],
-        range: Range<usize>,
+        found: &[Found],
         title: &dyn Fn(usize, &str) -> String,
     ) -> io::Result<()> {
-        each_record(table, range, |i, _, cells| {
-            for (key, value) in columns.iter().zip(cells) {
-                if !value.is_array() {
-                    continue;
-                }
-                if let Some((sub, len)) = Table::counted(value) {
-                    self.section(w, printer, &title(i, key), sub, len)?;
-                }
+        for (i, c, value) in found {
+            if let Some((sub, len)) = Table::counted(value) {
+                self.section(w, printer, &title(*i, &columns[*c]), sub, len)?;
             }
-            Ok(())
-        })
+        }
+        Ok(())
     }
 
     /// One nested table: its title, its grid (or `(no rows)`), how many rows the preview left
@@ -1041,7 +1070,8 @@ impl Nested {
             return Ok(());
         }
         let path = |r: usize, key: &str| format!("{title} · row {} · {key}", r + 1);
-        self.sections(w, printer, &table, columns, 0..shown, &path)
+        let found = tables_in(&table, columns.len(), 0..shown);
+        self.sections(w, printer, columns, &found, &path)
     }
 
     /// The column names and titles of `table`: those of the table before when its header is
