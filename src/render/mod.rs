@@ -467,7 +467,16 @@ impl Row {
     /// A record's values as `columns` cells (`cells`: its values, as [`each_record`] found
     /// them). A record that is not an array (a string, an object — the validator reports it) is
     /// shown whole as compact JSON in the first cell, the rest blank.
-    fn push_record(&mut self, record: &Value, cells: &[Value], columns: usize) {
+    /// With `noted` (the record's index and a grid's [`Noted`]), the nested tables among the
+    /// cells are noted on the grid's first walk and taken from there on the next (not counted
+    /// again).
+    fn push_record<'a>(
+        &mut self,
+        record: &Value<'a>,
+        cells: &[Value<'a>],
+        columns: usize,
+        mut noted: Option<(usize, &mut Noted<'a>)>,
+    ) {
         if columns == 0 {
             // No column to put it in (an empty header): the diagnostics name the record.
             return;
@@ -480,7 +489,22 @@ impl Row {
             return;
         }
         for c in 0..columns {
-            self.push_value(cells.get(c));
+            let Some((i, noted)) = noted.as_mut() else {
+                self.push_value(cells.get(c));
+                continue;
+            };
+            if noted.complete {
+                let next = noted.found.get(noted.next);
+                if let Some(&(_, _, table, len)) = next.filter(|f| (f.0, f.1) == (*i, c)) {
+                    noted.next += 1;
+                    self.push_table(len, table.width());
+                    continue;
+                }
+            }
+            let table = self.push_value(cells.get(c));
+            if let Some((table, len)) = table.filter(|_| !noted.complete) {
+                noted.found.push((*i, c, table, len));
+            }
         }
     }
 
@@ -489,25 +513,22 @@ impl Row {
         self.cells.iter().any(|span| span.style == Style::Table)
     }
 
-    /// Whether cell `index` of this row is a nested table.
-    fn is_table(&self, index: usize) -> bool {
-        self.cells
-            .get(index)
-            .is_some_and(|span| span.style == Style::Table)
-    }
-
     /// A value as a cell: missing is blank, `null` dim, numbers as written, a nested table as
-    /// `[table R×C]`, anything else that is not a valid value as compact JSON text.
-    fn push_value(&mut self, value: Option<&Value>) {
+    /// `[table R×C]`, anything else that is not a valid value as compact JSON text. Returns the
+    /// nested table and its number of records when it was one.
+    fn push_value<'a>(&mut self, value: Option<&Value<'a>>) -> Option<(Table<'a>, usize)> {
         let Some(value) = value else {
-            return self.push("", Style::Plain);
+            self.push("", Style::Plain);
+            return None;
         };
         if value.is_array() {
             // `Cell::of`'s test for a table, and its size, in one walk over the rows.
-            return match Table::counted(value) {
+            let counted = Table::counted(value);
+            match counted {
                 Some((table, len)) => self.push_table(len, table.width()),
                 None => self.push(&compact_json(value), Style::Plain),
-            };
+            }
+            return counted;
         }
         match Cell::of(value) {
             Cell::Null => self.push("null", Style::Null),
@@ -516,6 +537,7 @@ impl Row {
             Cell::String(s) => self.push(&s, Style::Plain),
             Cell::Table(_) | Cell::Other(_) => self.push(&compact_json(value), Style::Plain),
         }
+        None
     }
 
     /// `[table R×C]`: R records (rows after the header) by C columns.
@@ -624,18 +646,26 @@ impl Rows for Built {
     }
 }
 
-/// A nested table in a record's cell: the record's index, the column, the cell's value.
-type Found<'a> = (usize, usize, Value<'a>);
+/// A nested table in a record's cell: the record's index, the column, the table, its number of
+/// records.
+type Found<'a> = (usize, usize, Table<'a>, usize);
+
+/// The nested tables of a grid's records, in order: noted on its first complete walk, replayed
+/// on the next ones (from `next`), then drawn below the grid without a third walk.
+#[derive(Default)]
+struct Noted<'a> {
+    found: Vec<Found<'a>>,
+    next: usize,
+    /// Set when a walk has gone over every row (`found` is then complete).
+    complete: bool,
+}
 
 /// The main grid's rows: `#`, the record's values, and for a response `process_time`, `status`.
 struct MainRows<'r, 'a> {
     /// The validator rejects the body: no record is `ok`.
     invalid: bool,
-    /// The nested tables drawn as `[table R×C]`, in order, noted on the first complete walk (the
-    /// sections below the grid, found without a third walk over the records).
-    found: RefCell<Vec<Found<'a>>>,
-    /// Set when a walk has gone over every row (`found` is then complete).
-    walked: std::cell::Cell<bool>,
+    /// The nested tables drawn as `[table R×C]`.
+    noted: RefCell<Noted<'a>>,
     table: Table<'a>,
     columns: usize,
     range: Range<usize>,
@@ -645,19 +675,15 @@ struct MainRows<'r, 'a> {
 
 impl Rows for MainRows<'_, '_> {
     fn each(&self, row: &mut Row, f: &mut dyn FnMut(&Row) -> io::Result<()>) -> io::Result<()> {
-        let noting = !self.walked.get();
-        if noting {
-            self.found.borrow_mut().clear();
+        let mut noted = self.noted.borrow_mut();
+        noted.next = 0;
+        if !noted.complete {
+            noted.found.clear();
         }
         each_record(&self.table, self.range.clone(), |i, record, cells| {
             row.clear();
             row.push_number(i + 1);
-            row.push_record(&record, cells, self.columns);
-            if noting {
-                let mut found = self.found.borrow_mut();
-                let tables = (0..self.columns).filter(|&c| row.is_table(c + 1));
-                found.extend(tables.filter_map(|c| Some((i, c, *cells.get(c)?))));
-            }
+            row.push_record(&record, cells, self.columns, Some((i, &mut noted)));
             if self.response {
                 row.push_value(self.report.process_time(i).as_ref());
                 let (errors, warnings) = self.report.counts(i);
@@ -665,7 +691,7 @@ impl Rows for MainRows<'_, '_> {
             }
             f(row)
         })?;
-        self.walked.set(true);
+        noted.complete = true;
         Ok(())
     }
 }
@@ -689,7 +715,7 @@ impl NestedRows<'_, '_> {
     fn fill<'a>(&self, row: &mut Row, r: usize, record: &Value<'a>, cells: &[Value<'a>]) {
         row.clear();
         row.push_number(r + 1);
-        row.push_record(record, cells, self.columns);
+        row.push_record(record, cells, self.columns, None);
         if row.has_table() {
             self.saw_table.set(true);
         }
@@ -755,17 +781,16 @@ fn each_record<'a>(
     }
 }
 
-/// The cells of `table`'s records in `range` (in the first `columns` columns) that are arrays:
-/// where [`Nested::sections`] looks for tables when no grid walk noted them.
+/// The nested tables in the cells of `table`'s records in `range` (in the first `columns`
+/// columns), when no grid walk noted them ([`Noted`]).
 fn tables_in<'a>(table: &Table<'a>, columns: usize, range: Range<usize>) -> Vec<Found<'a>> {
     let mut found = Vec::new();
     let _ = each_record(table, range, |i, _, cells| {
-        let arrays = cells.iter().take(columns).enumerate();
-        found.extend(
-            arrays
-                .filter(|(_, v)| v.is_array())
-                .map(|(c, v)| (i, c, *v)),
-        );
+        for (c, value) in cells.iter().take(columns).enumerate() {
+            if let Some((sub, len)) = value.is_array().then(|| Table::counted(value)).flatten() {
+                found.push((i, c, sub, len));
+            }
+        }
         Ok(())
     });
     found
@@ -837,8 +862,7 @@ fn render_tables(
             } else {
                 let rows = MainRows {
                     invalid: known.invalid,
-                    found: RefCell::new(Vec::new()),
-                    walked: std::cell::Cell::new(false),
+                    noted: RefCell::new(Noted::default()),
                     table,
                     columns: columns.len(),
                     range: selection.range.clone(),
@@ -846,7 +870,7 @@ fn render_tables(
                     response,
                 };
                 main_grid(w, printer, &columns, &rows)?;
-                Some(rows.found.into_inner())
+                Some(rows.noted.into_inner().found)
             };
             if any_table.as_ref().is_none_or(|found| !found.is_empty()) {
                 let nested = Nested {
@@ -1022,10 +1046,8 @@ impl Nested {
         found: &[Found],
         title: &dyn Fn(usize, &str) -> String,
     ) -> io::Result<()> {
-        for (i, c, value) in found {
-            if let Some((sub, len)) = Table::counted(value) {
-                self.section(w, printer, &title(*i, &columns[*c]), sub, len)?;
-            }
+        for &(i, c, table, len) in found {
+            self.section(w, printer, &title(i, &columns[c]), table, len)?;
         }
         Ok(())
     }
