@@ -49,17 +49,20 @@ const CLASS: [u8; 256] = {
     class
 };
 
-/// Whether `text` has nothing `mode` escapes, tested on its UTF-8 bytes: the characters
-/// escaped outside ASCII (C1 controls, bidi controls) all start with `0xC2` or `0xE2`, and
-/// only those lead bytes are looked at further.
-fn is_plain(text: &str, mode: Escape) -> bool {
+/// Whether `text` has nothing `mode` escapes (`Some`, with whether it is all ASCII) or
+/// something (`None`), tested on its UTF-8 bytes: the characters escaped outside ASCII (C1
+/// controls, bidi controls) all start with `0xC2` or `0xE2`, and only those lead bytes are
+/// looked at further.
+fn plain(text: &str, mode: Escape) -> Option<bool> {
     let bytes = text.as_bytes();
+    let mut ascii = true;
     let mut i = 0;
     while i < bytes.len() {
+        ascii &= bytes[i] < 0x80;
         match CLASS[bytes[i] as usize] {
             0 => {}
-            1 => return false,
-            2 if mode == Escape::Markdown => return false,
+            1 => return None,
+            2 if mode == Escape::Markdown => return None,
             2 => {}
             _ => {
                 let next = bytes.get(i + 1).copied().unwrap_or(0);
@@ -71,13 +74,13 @@ fn is_plain(text: &str, mode: Escape) -> bool {
                         || (next == 0x81 && (0xa6..=0xa9).contains(&third))
                 };
                 if escaped {
-                    return false;
+                    return None;
                 }
             }
         }
         i += 1;
     }
-    true
+    Some(ascii)
 }
 
 /// True for characters that reorder text when displayed (bidi embeddings, overrides, isolates).
@@ -88,9 +91,9 @@ pub fn is_bidi_control(ch: char) -> bool {
 /// Append `text` to `out`, escaped for `mode`; returns the display width of what was appended.
 pub(crate) fn push_escaped(out: &mut String, text: &str, mode: Escape) -> usize {
     // Fast path: text with nothing to escape is copied as it is.
-    if is_plain(text, mode) {
+    if let Some(ascii) = plain(text, mode) {
         out.push_str(text);
-        return width(text);
+        return if ascii { text.len() } else { width(text) };
     }
     // Everything escaped below is ASCII, so the display width of the appended text is its
     // width as a whole (emoji sequences measured as the sequences they are).
@@ -236,7 +239,8 @@ mod tests {
                             && c.is_ascii()
                             && MARKDOWN_SPECIAL.contains(&(c as u8))))
                 });
-                assert_eq!(is_plain(&text, mode), by_char, "{ch:?} {mode:?}");
+                let expected = by_char.then_some(ch.is_ascii());
+                assert_eq!(plain(&text, mode), expected, "{ch:?} {mode:?}");
             }
         }
         assert_eq!(escaped("Zürich · 日本", Escape::Terminal), "Zürich · 日本");
