@@ -28,6 +28,61 @@ pub(crate) enum Escape {
 /// Bytes that send markdown text down the escaping path (`.` only matters after `www`).
 const MARKDOWN_SPECIAL: &[u8] = b"\\`*_~[]!$:|<>&@.";
 
+/// Per byte: 1 when it sends terminal text down the escaping path (C0 controls, DEL), 2 when
+/// it does so for markdown only, 3 for the lead bytes of characters that may need escaping
+/// (`0xC2`: C1 controls U+0080–U+009F; `0xE2`: the bidi controls of [`is_bidi_control`]).
+const CLASS: [u8; 256] = {
+    let mut class = [0u8; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        class[b] = 1;
+        b += 1;
+    }
+    class[0x7f] = 1;
+    let mut i = 0;
+    while i < MARKDOWN_SPECIAL.len() {
+        class[MARKDOWN_SPECIAL[i] as usize] = 2;
+        i += 1;
+    }
+    class[0xc2] = 3;
+    class[0xe2] = 3;
+    class
+};
+
+/// Whether `text` has nothing `mode` escapes (`Some`, with whether it is all ASCII) or
+/// something (`None`), tested on its UTF-8 bytes: the characters escaped outside ASCII (C1
+/// controls, bidi controls) all start with `0xC2` or `0xE2`, and only those lead bytes are
+/// looked at further.
+fn plain(text: &str, mode: Escape) -> Option<bool> {
+    let bytes = text.as_bytes();
+    let mut ascii = true;
+    let mut i = 0;
+    while i < bytes.len() {
+        ascii &= bytes[i] < 0x80;
+        match CLASS[bytes[i] as usize] {
+            0 => {}
+            1 => return None,
+            2 if mode == Escape::Markdown => return None,
+            2 => {}
+            _ => {
+                let next = bytes.get(i + 1).copied().unwrap_or(0);
+                let third = bytes.get(i + 2).copied().unwrap_or(0);
+                let escaped = if bytes[i] == 0xc2 {
+                    (0x80..=0x9f).contains(&next)
+                } else {
+                    (next == 0x80 && matches!(third, 0x8e | 0x8f | 0xaa..=0xae))
+                        || (next == 0x81 && (0xa6..=0xa9).contains(&third))
+                };
+                if escaped {
+                    return None;
+                }
+            }
+        }
+        i += 1;
+    }
+    Some(ascii)
+}
+
 /// True for characters that reorder text when displayed (bidi embeddings, overrides, isolates).
 pub fn is_bidi_control(ch: char) -> bool {
     matches!(ch, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}')
@@ -35,14 +90,10 @@ pub fn is_bidi_control(ch: char) -> bool {
 
 /// Append `text` to `out`, escaped for `mode`; returns the display width of what was appended.
 pub(crate) fn push_escaped(out: &mut String, text: &str, mode: Escape) -> usize {
-    // Fast path: printable ASCII with nothing to escape is copied as it is.
-    let plain = text.bytes().all(|b| match mode {
-        Escape::Terminal => (0x20..0x7f).contains(&b),
-        Escape::Markdown => (0x20..0x7f).contains(&b) && !MARKDOWN_SPECIAL.contains(&b),
-    });
-    if plain {
+    // Fast path: text with nothing to escape is copied as it is.
+    if let Some(ascii) = plain(text, mode) {
         out.push_str(text);
-        return text.len();
+        return if ascii { text.len() } else { width(text) };
     }
     // Everything escaped below is ASCII, so the display width of the appended text is its
     // width as a whole (emoji sequences measured as the sequences they are).
@@ -172,6 +223,27 @@ mod tests {
         let w = push_escaped(&mut out, "a\nb\t\u{1b}[31mc\u{202e}", Escape::Terminal);
         assert_eq!(out, "a\\nb\\t\\u{1b}[31mc\\u{202e}");
         assert_eq!(w, out.len());
+    }
+
+    #[test]
+    fn the_byte_test_finds_exactly_the_characters_escaped() {
+        // Every character up to U+2FFF (past all escaped ones), alone and between letters:
+        // the fast path and the character-by-character rule agree.
+        for mode in [Escape::Terminal, Escape::Markdown] {
+            for ch in (0..0x3000u32).filter_map(char::from_u32) {
+                let text = format!("a{ch}b");
+                let by_char = text.chars().all(|c| {
+                    !(c.is_control()
+                        || is_bidi_control(c)
+                        || (mode == Escape::Markdown
+                            && c.is_ascii()
+                            && MARKDOWN_SPECIAL.contains(&(c as u8))))
+                });
+                let expected = by_char.then_some(ch.is_ascii());
+                assert_eq!(plain(&text, mode), expected, "{ch:?} {mode:?}");
+            }
+        }
+        assert_eq!(escaped("Zürich · 日本", Escape::Terminal), "Zürich · 日本");
     }
 
     #[test]

@@ -480,58 +480,72 @@ pub(crate) fn skip(bytes: &[u8], start: usize) -> usize {
 /// [`skip`], calling `passed(offset)` every few MB with how far it has gone (a mapped source
 /// gives those pages back: [`crate::source::Source::release_before`]).
 pub(crate) fn skip_with(bytes: &[u8], start: usize, passed: &mut dyn FnMut(usize)) -> usize {
+    match bytes.get(start) {
+        None => bytes.len(),
+        Some(b'"') => skip_string(bytes, start),
+        Some(b'[' | b'{') => skip_container(bytes, start, passed),
+        Some(b']' | b'}' | b',' | b':' | b' ' | b'\t' | b'\n' | b'\r') => start,
+        Some(_) => {
+            // A number or literal: up to the next delimiter.
+            let delimiter = |b: &u8| {
+                matches!(
+                    b,
+                    b',' | b':' | b']' | b'}' | b' ' | b'\t' | b'\n' | b'\r' | b'"'
+                )
+            };
+            let rest = &bytes[start..];
+            start + rest.iter().position(delimiter).unwrap_or(rest.len())
+        }
+    }
+}
+
+/// Past the array or object whose opening bracket is at `start` (see [`skip_with`]): inside
+/// it only quotes and brackets matter, so it jumps from one to the next, one step each.
+fn skip_container(bytes: &[u8], start: usize, passed: &mut dyn FnMut(usize)) -> usize {
     const EVERY: usize = 4 << 20;
     let mut next_report = start + EVERY;
-    let mut pos = start;
-    let mut depth = 0usize;
-    while pos < bytes.len() {
-        if pos >= next_report {
-            passed(pos);
-            next_report = pos + EVERY;
-        }
-        match bytes[pos] {
+    let mut depth = 1usize;
+    let mut pos = start + 1;
+    loop {
+        pos = next_structural(bytes, pos);
+        let Some(&b) = bytes.get(pos) else {
+            return bytes.len();
+        };
+        match b {
             b'"' => pos = skip_string(bytes, pos),
             b'[' | b'{' => {
                 depth += 1;
                 pos += 1;
-                continue;
             }
-            b']' | b'}' => {
+            _ => {
+                depth -= 1;
+                pos += 1;
                 if depth == 0 {
                     return pos;
                 }
-                depth -= 1;
-                pos += 1;
-            }
-            b',' | b':' | b' ' | b'\t' | b'\n' | b'\r' if depth == 0 => return pos,
-            _ if depth == 0 => {
-                // A number or literal: up to the next delimiter.
-                while pos < bytes.len()
-                    && !matches!(
-                        bytes[pos],
-                        b',' | b':' | b']' | b'}' | b' ' | b'\t' | b'\n' | b'\r' | b'"'
-                    )
-                {
-                    pos += 1;
-                }
-                return pos;
-            }
-            // Inside a container only quotes and brackets matter: jump to the next one.
-            _ => {
-                pos = next_structural(bytes, pos + 1);
-                continue;
             }
         }
-        if depth == 0 {
-            return pos;
+        if pos >= next_report && pos < bytes.len() {
+            passed(pos);
+            next_report = pos + EVERY;
         }
     }
-    bytes.len()
 }
 
-/// Past the string whose opening quote is at `start`.
+/// Past the string whose opening quote is at `start`. The first 16 bytes are looked at
+/// one by one (most strings in a body are short: keys, codes, names), the rest through
+/// `memchr2`, whose set-up costs more than a short string's bytes.
 fn skip_string(bytes: &[u8], start: usize) -> usize {
+    const SHORT: usize = 16;
     let mut pos = start + 1;
+    let short_end = bytes.len().min(pos + SHORT);
+    while pos < short_end {
+        match bytes[pos] {
+            b'"' => return pos + 1,
+            b'\\' => pos += 2,
+            _ => pos += 1,
+        }
+    }
     loop {
         match memchr::memchr2(b'"', b'\\', bytes.get(pos..).unwrap_or(&[])) {
             None => return bytes.len(),

@@ -467,7 +467,16 @@ impl Row {
     /// A record's values as `columns` cells (`cells`: its values, as [`each_record`] found
     /// them). A record that is not an array (a string, an object — the validator reports it) is
     /// shown whole as compact JSON in the first cell, the rest blank.
-    fn push_record(&mut self, record: &Value, cells: &[Value], columns: usize) {
+    /// With `noted` (the record's index and a grid's [`Noted`]), the nested tables among the
+    /// cells are noted on the grid's first walk and taken from there on the next (not counted
+    /// again).
+    fn push_record<'a>(
+        &mut self,
+        record: &Value<'a>,
+        cells: &[Value<'a>],
+        columns: usize,
+        mut noted: Option<(usize, &mut Noted<'a>)>,
+    ) {
         if columns == 0 {
             // No column to put it in (an empty header): the diagnostics name the record.
             return;
@@ -480,7 +489,22 @@ impl Row {
             return;
         }
         for c in 0..columns {
-            self.push_value(cells.get(c));
+            let Some((i, noted)) = noted.as_mut() else {
+                self.push_value(cells.get(c));
+                continue;
+            };
+            if noted.complete {
+                let next = noted.found.get(noted.next);
+                if let Some(&(_, _, table, len)) = next.filter(|f| (f.0, f.1) == (*i, c)) {
+                    noted.next += 1;
+                    self.push_table(len, table.width());
+                    continue;
+                }
+            }
+            let table = self.push_value(cells.get(c));
+            if let Some((table, len)) = table.filter(|_| !noted.complete) {
+                noted.found.push((*i, c, table, len));
+            }
         }
     }
 
@@ -490,17 +514,21 @@ impl Row {
     }
 
     /// A value as a cell: missing is blank, `null` dim, numbers as written, a nested table as
-    /// `[table R×C]`, anything else that is not a valid value as compact JSON text.
-    fn push_value(&mut self, value: Option<&Value>) {
+    /// `[table R×C]`, anything else that is not a valid value as compact JSON text. Returns the
+    /// nested table and its number of records when it was one.
+    fn push_value<'a>(&mut self, value: Option<&Value<'a>>) -> Option<(Table<'a>, usize)> {
         let Some(value) = value else {
-            return self.push("", Style::Plain);
+            self.push("", Style::Plain);
+            return None;
         };
         if value.is_array() {
             // `Cell::of`'s test for a table, and its size, in one walk over the rows.
-            return match Table::counted(value) {
+            let counted = Table::counted(value);
+            match counted {
                 Some((table, len)) => self.push_table(len, table.width()),
                 None => self.push(&compact_json(value), Style::Plain),
-            };
+            }
+            return counted;
         }
         match Cell::of(value) {
             Cell::Null => self.push("null", Style::Null),
@@ -509,6 +537,7 @@ impl Row {
             Cell::String(s) => self.push(&s, Style::Plain),
             Cell::Table(_) | Cell::Other(_) => self.push(&compact_json(value), Style::Plain),
         }
+        None
     }
 
     /// `[table R×C]`: R records (rows after the header) by C columns.
@@ -617,12 +646,26 @@ impl Rows for Built {
     }
 }
 
+/// A nested table in a record's cell: the record's index, the column, the table, its number of
+/// records.
+type Found<'a> = (usize, usize, Table<'a>, usize);
+
+/// The nested tables of a grid's records, in order: noted on its first complete walk, replayed
+/// on the next ones (from `next`), then drawn below the grid without a third walk.
+#[derive(Default)]
+struct Noted<'a> {
+    found: Vec<Found<'a>>,
+    next: usize,
+    /// Set when a walk has gone over every row (`found` is then complete).
+    complete: bool,
+}
+
 /// The main grid's rows: `#`, the record's values, and for a response `process_time`, `status`.
 struct MainRows<'r, 'a> {
     /// The validator rejects the body: no record is `ok`.
     invalid: bool,
-    /// Set when a nested table was drawn (then the sections below the grid are looked for).
-    saw_table: std::cell::Cell<bool>,
+    /// The nested tables drawn as `[table R×C]`.
+    noted: RefCell<Noted<'a>>,
     table: Table<'a>,
     columns: usize,
     range: Range<usize>,
@@ -632,20 +675,24 @@ struct MainRows<'r, 'a> {
 
 impl Rows for MainRows<'_, '_> {
     fn each(&self, row: &mut Row, f: &mut dyn FnMut(&Row) -> io::Result<()>) -> io::Result<()> {
+        let mut noted = self.noted.borrow_mut();
+        noted.next = 0;
+        if !noted.complete {
+            noted.found.clear();
+        }
         each_record(&self.table, self.range.clone(), |i, record, cells| {
             row.clear();
             row.push_number(i + 1);
-            row.push_record(&record, cells, self.columns);
-            if row.has_table() {
-                self.saw_table.set(true);
-            }
+            row.push_record(&record, cells, self.columns, Some((i, &mut noted)));
             if self.response {
                 row.push_value(self.report.process_time(i).as_ref());
                 let (errors, warnings) = self.report.counts(i);
                 row.push_status(errors, warnings, self.invalid);
             }
             f(row)
-        })
+        })?;
+        noted.complete = true;
+        Ok(())
     }
 }
 
@@ -668,7 +715,7 @@ impl NestedRows<'_, '_> {
     fn fill<'a>(&self, row: &mut Row, r: usize, record: &Value<'a>, cells: &[Value<'a>]) {
         row.clear();
         row.push_number(r + 1);
-        row.push_record(record, cells, self.columns);
+        row.push_record(record, cells, self.columns, None);
         if row.has_table() {
             self.saw_table.set(true);
         }
@@ -734,6 +781,21 @@ fn each_record<'a>(
     }
 }
 
+/// The nested tables in the cells of `table`'s records in `range` (in the first `columns`
+/// columns), when no grid walk noted them ([`Noted`]).
+fn tables_in<'a>(table: &Table<'a>, columns: usize, range: Range<usize>) -> Vec<Found<'a>> {
+    let mut found = Vec::new();
+    let _ = each_record(table, range, |i, _, cells| {
+        for (c, value) in cells.iter().take(columns).enumerate() {
+            if let Some((sub, len)) = value.is_array().then(|| Table::counted(value)).flatten() {
+                found.push((i, c, sub, len));
+            }
+        }
+        Ok(())
+    });
+    found
+}
+
 /// Warnings and errors of one record (or of none: request-level).
 pub(crate) struct Group<'a> {
     pub label: String,
@@ -796,11 +858,11 @@ fn render_tables(
                 );
                 let headers = ["key".to_string(), "value".to_string()];
                 printer.grid(w, &Grid::new(printer.escape(), headers, &rows))?;
-                true
+                None
             } else {
                 let rows = MainRows {
                     invalid: known.invalid,
-                    saw_table: std::cell::Cell::new(false),
+                    noted: RefCell::new(Noted::default()),
                     table,
                     columns: columns.len(),
                     range: selection.range.clone(),
@@ -808,9 +870,9 @@ fn render_tables(
                     response,
                 };
                 main_grid(w, printer, &columns, &rows)?;
-                rows.saw_table.get()
+                Some(rows.noted.into_inner().found)
             };
-            if any_table {
+            if any_table.as_ref().is_none_or(|found| !found.is_empty()) {
                 let nested = Nested {
                     expand: expand || selection.single,
                     escape: printer.escape(),
@@ -819,14 +881,11 @@ fn render_tables(
                     titles: RefCell::new(None),
                 };
                 let title = |i: usize, key: &str| format!("record {} · {key}", i + 1);
-                nested.sections(
-                    w,
-                    printer,
-                    &table,
-                    &columns,
-                    selection.range.clone(),
-                    &title,
-                )?;
+                let found = match any_table {
+                    Some(found) => found,
+                    None => tables_in(&table, columns.len(), selection.range.clone()),
+                };
+                nested.sections(w, printer, &columns, &found, &title)?;
             }
         }
     }
@@ -977,28 +1036,20 @@ struct NestedTitles {
 }
 
 impl Nested {
-    /// The nested tables in the cells of `table`'s records `range`, each as a section titled
-    /// `title(record index, key)`, in order.
+    /// The nested tables `found` (cells of the records of a table with these `columns`), each
+    /// as a section titled `title(record index, key)`, in order.
     fn sections(
         &self,
         w: &mut dyn Write,
         printer: &mut dyn Printer,
-        table: &Table,
         columns: &[String],
-        range: Range<usize>,
+        found: &[Found],
         title: &dyn Fn(usize, &str) -> String,
     ) -> io::Result<()> {
-        each_record(table, range, |i, _, cells| {
-            for (key, value) in columns.iter().zip(cells) {
-                if !value.is_array() {
-                    continue;
-                }
-                if let Some((sub, len)) = Table::counted(value) {
-                    self.section(w, printer, &title(i, key), sub, len)?;
-                }
-            }
-            Ok(())
-        })
+        for &(i, c, table, len) in found {
+            self.section(w, printer, &title(i, &columns[c]), table, len)?;
+        }
+        Ok(())
     }
 
     /// One nested table: its title, its grid (or `(no rows)`), how many rows the preview left
@@ -1041,7 +1092,8 @@ impl Nested {
             return Ok(());
         }
         let path = |r: usize, key: &str| format!("{title} · row {} · {key}", r + 1);
-        self.sections(w, printer, &table, columns, 0..shown, &path)
+        let found = tables_in(&table, columns.len(), 0..shown);
+        self.sections(w, printer, columns, &found, &path)
     }
 
     /// The column names and titles of `table`: those of the table before when its header is

@@ -16,6 +16,8 @@ use crate::text::{self, Escape};
 
 /// Between two columns.
 const SEPARATOR: &str = " │ ";
+/// [`SEPARATOR`]'s display width (not measured per row: `│` is not ASCII).
+const SEPARATOR_WIDTH: usize = 3;
 /// A column is not shrunk below this many characters (or its natural width when smaller).
 const MIN_COLUMN: usize = 5;
 
@@ -165,7 +167,7 @@ impl Printer for TablePrinter {
         // Rule: as wide as the grid, or as the titles' line when that was cut.
         let (titled, cut) = titled;
         let full: usize =
-            widths.iter().sum::<usize>() + text::width(SEPARATOR) * widths.len().saturating_sub(1);
+            widths.iter().sum::<usize>() + SEPARATOR_WIDTH * widths.len().saturating_sub(1);
         let rule_width = if cut {
             titled
         } else {
@@ -251,7 +253,7 @@ fn put_row<'a>(
     limit: Option<usize>,
 ) -> (usize, bool) {
     let last = widths.len().saturating_sub(1);
-    let separator = text::width(SEPARATOR);
+    let separator = SEPARATOR_WIDTH;
     let mut used = 0;
     for (c, (piece, &width)) in cells.zip(widths).enumerate() {
         let gap = if c == 0 { 0 } else { separator };
@@ -355,7 +357,7 @@ fn fit(grid: &Grid, limit: Option<usize>) -> Vec<usize> {
     let Some(limit) = limit else {
         return widths;
     };
-    let separators = text::width(SEPARATOR) * columns.saturating_sub(1);
+    let separators = SEPARATOR_WIDTH * columns.saturating_sub(1);
     let total: usize = widths.iter().sum::<usize>() + separators;
     if total <= limit || columns < 2 {
         return widths;
@@ -402,6 +404,11 @@ fn fit(grid: &Grid, limit: Option<usize>) -> Vec<usize> {
 mod tests {
     use super::super::{Built, Grid, Row};
     use super::*;
+
+    #[test]
+    fn the_separator_width_is_the_separators() {
+        assert_eq!(text::width(SEPARATOR), SEPARATOR_WIDTH);
+    }
 
     fn rows(rows: &[&[&str]]) -> Built {
         Built(
