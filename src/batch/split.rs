@@ -23,10 +23,21 @@ impl<'a> Split<'a> {
     /// Split the records table `table` (`inputs` of a checked request) into batches of at most
     /// `size` records. `None` when it has no header.
     pub(crate) fn of_table(table: &Table<'a>, size: usize) -> Option<Split<'a>> {
+        let records = table.records().map(|r| (r.offset(), r.end())).collect();
+        Split::of_spans(table, records, size)
+    }
+
+    /// [`Split::of_table`] with the records' spans in the table's text already known (the
+    /// validator's scan found them: [`crate::validate::Validated::record_spans`]).
+    pub(crate) fn of_spans(
+        table: &Table<'a>,
+        records: Vec<(usize, usize)>,
+        size: usize,
+    ) -> Option<Split<'a>> {
         Some(Split {
             header: table.header?,
             text: table.rows.source(),
-            records: table.records().map(|r| (r.offset(), r.end())).collect(),
+            records,
             size: size.max(1),
         })
     }

@@ -8,7 +8,6 @@ use bytes::Bytes;
 
 use crate::batch::print::{self, Format, Printing};
 use crate::batch::{one, run};
-use crate::body::Kind;
 use crate::cli::{CallArgs, CallFormat, SummaryFormat};
 use crate::convert;
 use crate::error::{usage_error, ErrorKind, Outcome};
@@ -103,11 +102,7 @@ fn refuse_conflicts(args: &CallArgs) -> anyhow::Result<()> {
 /// The request body checked as a request (its diagnostics on standard error); `None` when it
 /// breaks the format: nothing is sent.
 fn check_request(body: &str, name: &str) -> anyhow::Result<Option<validate::Validated>> {
-    let options = validate::Options {
-        kind: Some(Kind::Request),
-        against: None,
-    };
-    let validated = validate::check_text(body, &options);
+    let validated = validate::check_request_text(body);
     if !validated.checked.diagnostics.is_empty() {
         validate::write_text(
             &mut crate::output::stderr(),
