@@ -244,7 +244,14 @@ pub(crate) fn check_source_text(source: &Source, text: &str, options: &Options) 
 /// body afterwards with [`body_root`]`(text, &validated.checked)` where `text` is
 /// `std::str::from_utf8(bytes)`.
 pub fn check_bytes(bytes: &[u8], options: &Options) -> Validated {
-    check(bytes, crate::source::json_text(bytes), options, None, None, false)
+    check(
+        bytes,
+        crate::source::json_text(bytes),
+        options,
+        None,
+        None,
+        false,
+    )
 }
 
 /// [`check_bytes`] for text already known to be UTF-8 (no second UTF-8 pass).

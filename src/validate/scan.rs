@@ -1012,7 +1012,7 @@ impl<'a> Scanner<'a, '_> {
                     let name = header.and_then(|h| h.get(count).copied());
                     self.set_last(Seg::Cell(count, name));
                     self.cell()?;
-                } else {
+                } else if !self.lx.plain_scalar() {
                     self.lx.scalar()?;
                 }
                 count += 1;
