@@ -118,4 +118,23 @@ mod tests {
             r#"{"inputs":[["a", "b"],[3, null]]}"#
         );
     }
+
+    /// The spans the validator's scan hands over are the ones a walk of the table finds, for
+    /// compact, pretty-printed and nested records, and beside other members holding tables.
+    #[test]
+    fn the_scans_record_spans_are_the_walks() {
+        let texts = [
+            r#"{"inputs":[["a","b"],[1,"x"],[2,[["k"],[1e3]]],[3,null]]}"#,
+            "{\n  \"inputs\": [\n    [\"a\"],\n    [\"\\u00e9\"] ,\n    [ -0.5e+2 ]\n  ]\n}\n",
+            r#"{"x":[["q"],[0]],"inputs":[["b"],[true],[false],["y"]],"y":{"inputs":[["z"],[2]]}}"#,
+            r#"{"inputs":[["a"]]}"#,
+        ];
+        for text in texts {
+            let validated = crate::validate::check_request_text(text);
+            let root = crate::json::parse(text).unwrap();
+            let walked = Split::new(&root, 2).unwrap();
+            assert_eq!(validated.record_spans, walked.records, "{text}");
+            assert_eq!(validated.records, Some(walked.records()), "{text}");
+        }
+    }
 }

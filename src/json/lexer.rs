@@ -398,6 +398,45 @@ mod tests {
         assert!(check(&format!("{{{}}}", many.join(","))).is_ok());
     }
 
+    /// `plain_scalar` passes only what `scalar` passes, to the same place, and leaves the rest.
+    #[test]
+    fn plain_scalars_agree_with_the_checked_scalar() {
+        let cases = [
+            r#""abc","#,
+            r#""a\"b","#,
+            "\"a\tb\"",
+            r#""é€ 0123456789abcdef""#,
+            r#""open"#,
+            "12,",
+            "-0.5e+3]",
+            "01",
+            "-",
+            "1.",
+            "1e",
+            "true,",
+            "tru",
+            "null",
+            "nul",
+            "false]",
+            "fals",
+            "x",
+            "",
+            "[1]",
+            "{}",
+            "\"0123456789abcdef0123456789\\n\"",
+        ];
+        for case in cases {
+            let mut plain = Lexer::new(case);
+            let mut checked = Lexer::new(case);
+            let result = checked.scalar();
+            if plain.plain_scalar() {
+                assert_eq!((result, plain.pos), (Ok(()), checked.pos), "{case}");
+            } else {
+                assert_eq!(plain.pos, 0, "{case}");
+            }
+        }
+    }
+
     #[test]
     fn nested_objects_keep_their_own_keys() {
         assert!(check(r#"{"a":{"a":{"a":1}},"b":[{"a":1},{"a":2}]}"#).is_ok());
