@@ -21,6 +21,9 @@ pub(crate) fn run(args: CallArgs, out: &mut Output) -> anyhow::Result<Outcome> {
     let (method, headers) = request::request_shape(&args.request.method, &args.request.headers)?;
     refuse_conflicts(&args)?;
     let token = token::find_in_env(&super::token::source(&args.token))?;
+    if !args.no_validate {
+        crate::validate::schema::compile_in_background();
+    }
     let (body, body_name) = match &args.body {
         Some(arg) => {
             let data = super::convert::data_settings(String::new(), &args.data)?;
