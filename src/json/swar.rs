@@ -1,8 +1,8 @@
-//! The two scanners of the JSON reader (eight bytes at a time in a `u64`; strings sixteen with SSE2
-//! on x86-64): the run of plain bytes inside a string ([`plain_run_end`]: the lexer, the string writer) and the next quote or
-//! bracket inside a container ([`next_structural`]: `value::skip`). Free of the rest of the crate,
-//! so `benches/swar/scan.rs` measures these very functions against the byte loops they replace
-//! (docs/performance.md, "What the SWAR loops buy").
+//! The two scanners of the JSON reader (eight bytes at a time in a `u64`; strings sixteen with
+//! SSE2 on x86-64): the run of plain bytes inside a string ([`plain_run_end`]: the lexer, the
+//! string writer) and the next quote or bracket inside a container ([`next_structural`]:
+//! `value::skip`). Free of the rest of the crate, so `benches/swar/scan.rs` measures these very
+//! functions against the byte loops they replace (docs/performance.md, "What the SWAR loops buy").
 
 /// Where the run of plain string bytes starting at `pos` ends: the first `"`, `\\` or control
 /// character (or the end). Sixteen bytes at a time with SSE2 on x86-64 (where every CPU has it),
