@@ -50,8 +50,7 @@ pub(crate) fn run(
     validated: Option<&validate::Validated>,
     settings: &Settings,
 ) -> anyhow::Result<Ran> {
-    let split = request_records(text, validated)?
-        .and_then(|table| Split::of_table(&table, settings.size))
+    let split = request_split(text, validated, settings.size)?
         .ok_or_else(|| data_error("the request has no `inputs` table to split into batches"))?;
     let concurrency = settings.concurrency.max(1);
     // A thread per core (at most one per request in flight), each with its own single-thread
@@ -103,18 +102,32 @@ pub(crate) fn run(
     Ok(merge.end(started.elapsed(), split.records(), settings.summary))
 }
 
-/// The request's records table: where the validator saw `inputs`, without walking the request
-/// again, or parsed here when it was not checked.
-fn request_records<'a>(
+/// The request cut into batches of `size`: its records table where the validator saw `inputs`
+/// and its records where the validator's scan found them, without walking the request again; or
+/// parsed and walked here when it was not checked.
+fn request_split<'a>(
     text: &'a str,
     validated: Option<&validate::Validated>,
-) -> anyhow::Result<Option<Table<'a>>> {
+    size: usize,
+) -> anyhow::Result<Option<Split<'a>>> {
     if let Some(validated) = validated.filter(|v| v.checked.root.is_some()) {
         let inputs = validated.members.iter().rev().find(|m| m.key == "inputs");
-        return Ok(inputs.and_then(|m| {
+        let table = inputs.and_then(|m| {
             Table::from_records_array(&Value::from_checked(text, m.span.0, m.span.1))
+        });
+        return Ok(table.and_then(|table| match validated.records {
+            // The scan's spans are of this very table (the last `inputs`), one per record.
+            Some(n) if n == validated.record_spans.len() => {
+                Split::of_spans(&table, validated.record_spans.clone(), size)
+            }
+            _ => Split::of_table(&table, size),
         }));
     }
+    Ok(request_records(text)?.and_then(|table| Split::of_table(&table, size)))
+}
+
+/// The records table of a request that was not checked (`--no-validate`): parsed here.
+fn request_records(text: &str) -> anyhow::Result<Option<Table<'_>>> {
     let root = crate::json::parse(text).map_err(|e| {
         let (line, col) = crate::source::line_col(text.as_bytes(), e.offset);
         data_error(format!(

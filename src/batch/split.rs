@@ -23,10 +23,21 @@ impl<'a> Split<'a> {
     /// Split the records table `table` (`inputs` of a checked request) into batches of at most
     /// `size` records. `None` when it has no header.
     pub(crate) fn of_table(table: &Table<'a>, size: usize) -> Option<Split<'a>> {
+        let records = table.records().map(|r| (r.offset(), r.end())).collect();
+        Split::of_spans(table, records, size)
+    }
+
+    /// [`Split::of_table`] with the records' spans in the table's text already known (the
+    /// validator's scan found them: [`crate::validate::Validated::record_spans`]).
+    pub(crate) fn of_spans(
+        table: &Table<'a>,
+        records: Vec<(usize, usize)>,
+        size: usize,
+    ) -> Option<Split<'a>> {
         Some(Split {
             header: table.header?,
             text: table.rows.source(),
-            records: table.records().map(|r| (r.offset(), r.end())).collect(),
+            records,
             size: size.max(1),
         })
     }
@@ -106,5 +117,24 @@ mod tests {
             String::from_utf8(split.body(1)).unwrap(),
             r#"{"inputs":[["a", "b"],[3, null]]}"#
         );
+    }
+
+    /// The spans the validator's scan hands over are the ones a walk of the table finds, for
+    /// compact, pretty-printed and nested records, and beside other members holding tables.
+    #[test]
+    fn the_scans_record_spans_are_the_walks() {
+        let texts = [
+            r#"{"inputs":[["a","b"],[1,"x"],[2,[["k"],[1e3]]],[3,null]]}"#,
+            "{\n  \"inputs\": [\n    [\"a\"],\n    [\"\\u00e9\"] ,\n    [ -0.5e+2 ]\n  ]\n}\n",
+            r#"{"x":[["q"],[0]],"inputs":[["b"],[true],[false],["y"]],"y":{"inputs":[["z"],[2]]}}"#,
+            r#"{"inputs":[["a"]]}"#,
+        ];
+        for text in texts {
+            let validated = crate::validate::check_request_text(text);
+            let root = crate::json::parse(text).unwrap();
+            let walked = Split::new(&root, 2).unwrap();
+            assert_eq!(validated.record_spans, walked.records, "{text}");
+            assert_eq!(validated.records, Some(walked.records()), "{text}");
+        }
     }
 }

@@ -8,7 +8,6 @@ use bytes::Bytes;
 
 use crate::batch::print::{self, Format, Printing};
 use crate::batch::{one, run};
-use crate::body::Kind;
 use crate::cli::{CallArgs, CallFormat, SummaryFormat};
 use crate::convert;
 use crate::error::{usage_error, ErrorKind, Outcome};
@@ -22,6 +21,9 @@ pub(crate) fn run(args: CallArgs, out: &mut Output) -> anyhow::Result<Outcome> {
     let (method, headers) = request::request_shape(&args.request.method, &args.request.headers)?;
     refuse_conflicts(&args)?;
     let token = token::find_in_env(&super::token::source(&args.token))?;
+    if !args.no_validate {
+        crate::validate::schema::compile_in_background();
+    }
     let (body, body_name) = match &args.body {
         Some(arg) => {
             let data = super::convert::data_settings(String::new(), &args.data)?;
@@ -103,11 +105,7 @@ fn refuse_conflicts(args: &CallArgs) -> anyhow::Result<()> {
 /// The request body checked as a request (its diagnostics on standard error); `None` when it
 /// breaks the format: nothing is sent.
 fn check_request(body: &str, name: &str) -> anyhow::Result<Option<validate::Validated>> {
-    let options = validate::Options {
-        kind: Some(Kind::Request),
-        against: None,
-    };
-    let validated = validate::check_text(body, &options);
+    let validated = validate::check_request_text(body);
     if !validated.checked.diagnostics.is_empty() {
         validate::write_text(
             &mut crate::output::stderr(),

@@ -111,6 +111,7 @@ impl ErrorKind {
 /// CSV type inference and the NDJSON fast path. Scans the number starting at `start` and returns
 /// where it ends. Errors: `InvalidNumber` at the offending byte (at `start` when `-` is followed by
 /// something that is not a digit, as in `-Infinity`), `UnexpectedEnd` when the input stops after `-`.
+#[inline]
 pub(crate) fn scan_number(bytes: &[u8], start: usize) -> Result<usize, ParseError> {
     let invalid = |offset| ParseError {
         offset,

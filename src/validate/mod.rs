@@ -126,6 +126,9 @@ pub struct Validated {
     /// The top-level members with their spans and entry counts (empty when the body is not a
     /// JSON object): take the body apart from these, without walking it again.
     pub(crate) members: Vec<TopMember>,
+    /// The byte span of each record of `inputs` (rows after the header), from
+    /// [`check_request_text`] only: empty otherwise.
+    pub(crate) record_spans: Vec<(usize, usize)>,
 }
 
 /// A response that fails the whole request instead of answering each record: no output records
@@ -217,6 +220,7 @@ pub fn check_source_with(source: &Source, options: &Options) -> Validated {
         options,
         Some(&release),
         name,
+        false,
     )
 }
 
@@ -230,6 +234,7 @@ pub(crate) fn check_source_text(source: &Source, text: &str, options: &Options) 
         options,
         Some(&release),
         Some(source.name.as_str()),
+        false,
     )
 }
 
@@ -239,11 +244,33 @@ pub(crate) fn check_source_text(source: &Source, text: &str, options: &Options) 
 /// body afterwards with [`body_root`]`(text, &validated.checked)` where `text` is
 /// `std::str::from_utf8(bytes)`.
 pub fn check_bytes(bytes: &[u8], options: &Options) -> Validated {
-    check(bytes, crate::source::json_text(bytes), options, None, None)
+    check(
+        bytes,
+        crate::source::json_text(bytes),
+        options,
+        None,
+        None,
+        false,
+    )
 }
 
 /// [`check_bytes`] for text already known to be UTF-8 (no second UTF-8 pass).
 pub(crate) fn check_text(text: &str, options: &Options) -> Validated {
+    check_text_with(text, options, false)
+}
+
+/// [`check_text`] of a request that is to be cut into batches: the same verdict, and the span of
+/// each record of `inputs` in [`Validated::record_spans`], so it is cut without a second walk.
+pub(crate) fn check_request_text(text: &str) -> Validated {
+    let options = Options {
+        kind: Some(Kind::Request),
+        against: None,
+    };
+    check_text_with(text, &options, true)
+}
+
+/// [`check_text`], keeping the records' spans when `spans`.
+fn check_text_with(text: &str, options: &Options, spans: bool) -> Validated {
     let result = if text.trim_ascii().is_empty()
         || crate::source::wide_encoding(text.as_bytes()).is_some()
     {
@@ -251,7 +278,7 @@ pub(crate) fn check_text(text: &str, options: &Options) -> Validated {
     } else {
         Ok(text)
     };
-    check(text.as_bytes(), result, options, None, None)
+    check(text.as_bytes(), result, options, None, None, spans)
 }
 
 /// The checked document as a [`Value`] over `source_text`, without parsing again: `source_text`
@@ -278,13 +305,14 @@ pub fn body_root<'a>(source_text: &'a str, checked: &Checked) -> Option<Value<'a
 
 /// The one check behind every entry point: `text` is `bytes` as a JSON text (or why not), and
 /// `release` is handed to the scan (see [`scan::scan_text`]); `name` is the source's, for hints
-/// that name a command to run on it.
+/// that name a command to run on it; `spans` keeps the records' spans ([`check_request_text`]).
 fn check(
     bytes: &[u8],
     text: Result<&str, JsonSyntaxError>,
     options: &Options,
     release: Option<&dyn Fn(usize)>,
     name: Option<&str>,
+    spans: bool,
 ) -> Validated {
     let against = options
         .against
@@ -294,7 +322,7 @@ fn check(
         Ok(text) => text,
         Err(e) => return syntax_failure(e, options.kind, name),
     };
-    let scanned = scan::scan_text(text, options.kind, against, release);
+    let scanned = scan::scan_text(text, options.kind, against, release, spans);
     if let Some(e) = scanned.syntax {
         return syntax_failure(e, scanned.kind, name);
     }
@@ -328,6 +356,7 @@ fn check(
         records: scanned.records,
         nested_tables: scanned.nested_tables,
         members: scanned.members,
+        record_spans: scanned.record_spans,
     }
 }
 
@@ -382,6 +411,7 @@ fn syntax_failure(e: JsonSyntaxError, kind: Option<Kind>, name: Option<&str>) ->
         records: None,
         nested_tables: 0,
         members: Vec::new(),
+        record_spans: Vec::new(),
     }
 }
 

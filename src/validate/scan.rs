@@ -56,6 +56,9 @@ pub(crate) struct Scanned {
     pub(crate) nested_tables: usize,
     /// The top-level members of an object document, in order (see [`TopMember`]).
     pub(crate) members: Vec<TopMember>,
+    /// When asked for ([`scan_text`]'s `spans`): the byte span of each row after the header of
+    /// the last `inputs` table, so `call --batch-size` cuts the request without walking it again.
+    pub(crate) record_spans: Vec<(usize, usize)>,
 }
 
 /// One top-level member of a body as the scan saw it: enough for a caller to take the body
@@ -148,7 +151,7 @@ impl Sparse {
 /// request a response answers (rule `XC130`).
 pub(crate) fn scan(bytes: &[u8], kind: Option<Kind>, against: Option<(&str, usize)>) -> Scanned {
     match crate::source::json_text(bytes) {
-        Ok(text) => scan_text(text, kind, against, None),
+        Ok(text) => scan_text(text, kind, against, None, false),
         Err(e) => failed(e, kind),
     }
 }
@@ -164,19 +167,23 @@ fn failed(syntax: JsonSyntaxError, kind: Option<Kind>) -> Scanned {
         unlisted: super::Unlisted::default(),
         nested_tables: 0,
         members: Vec::new(),
+        record_spans: Vec::new(),
     }
 }
 
 /// Check `text` (see [`scan`]). With `release`, the scan calls it now and then with the offset it
 /// has passed, so the caller can give back memory holding the text before it
 /// ([`crate::source::Source::release_before`]); the scan reads nothing before that offset again.
+/// With `spans`, [`Scanned::record_spans`] lists where each record of `inputs` is.
 pub(crate) fn scan_text(
     text: &str,
     kind: Option<Kind>,
     against: Option<(&str, usize)>,
     release: Option<&dyn Fn(usize)>,
+    spans: bool,
 ) -> Scanned {
     let mut scanner = Scanner::new(text, release);
+    scanner.spans = spans.then(Vec::new);
     match scanner.document(kind, against) {
         Ok(mut scanned) => {
             if scanner.suppressed > 0 {
@@ -195,6 +202,7 @@ pub(crate) fn scan_text(
             }
             scanned.found = scanner.found;
             scanned.nested_tables = scanner.tables;
+            scanned.record_spans = scanner.spans.unwrap_or_default();
             scanned.unlisted = super::Unlisted {
                 errors: scanner.suppressed_errors,
                 warnings: scanner.suppressed - scanner.suppressed_errors,
@@ -230,6 +238,8 @@ struct Scanner<'a, 'r> {
     tables: usize,
     release: Option<&'r dyn Fn(usize)>,
     next_release: usize,
+    /// The spans of the rows of `inputs` after its header, when asked for (see [`scan_text`]).
+    spans: Option<Vec<(usize, usize)>>,
 }
 
 /// How a top-level member's value turned out.
@@ -343,6 +353,7 @@ impl<'a, 'r> Scanner<'a, 'r> {
             tables: 0,
             release,
             next_release: RELEASE_EVERY,
+            spans: None,
         }
     }
 }
@@ -527,6 +538,7 @@ impl<'a> Scanner<'a, '_> {
             unlisted: super::Unlisted::default(),
             nested_tables: 0,
             members: Vec::new(),
+            record_spans: Vec::new(),
         };
         if self.peek() != Some(b'{') {
             let what = self.skip_typed()?;
@@ -809,8 +821,18 @@ impl<'a> Scanner<'a, '_> {
             );
             return Ok((None, (value, None)));
         }
+        // The last `inputs` is the one a reader of the body takes: its rows' spans are kept.
+        let mut spans = if key == "inputs" {
+            self.spans.take()
+        } else {
+            None
+        };
+        if let Some(spans) = &mut spans {
+            spans.clear();
+        }
         let mut envelope = Sparse::new();
         if !self.lx.open(b']')? {
+            self.spans = self.spans.take().or(spans);
             return Ok((Some(0), envelope.finish()));
         }
         let mut header = self.pool.pop().unwrap_or_default();
@@ -824,13 +846,18 @@ impl<'a> Scanner<'a, '_> {
             count += 1;
             self.set_last(Seg::Index(count));
             self.passed();
+            let row = self.lx.pos;
             match self.peek() {
                 // A record's envelope would be an array, which the schema accepts whatever it
                 // holds (its values are checked here): it is left out.
                 Some(b'[') => self.record(has_header.then_some(header.as_slice()))?,
                 _ => self.not_a_record(&mut envelope, count, first_object.is_some())?,
             }
+            if let Some(spans) = &mut spans {
+                spans.push((row, self.lx.pos));
+            }
         }
+        self.spans = self.spans.take().or(spans);
         self.path.pop();
         self.pool.push(header);
         if let Some(object) = first_object {
@@ -979,9 +1006,15 @@ impl<'a> Scanner<'a, '_> {
         if self.lx.open(b']')? {
             self.path.push(Seg::Cell(0, None));
             loop {
-                let name = header.and_then(|h| h.get(count).copied());
-                self.set_last(Seg::Cell(count, name));
-                self.cell()?;
+                // A scalar is the lexer's alone (no rule of ours can report it): the path is set
+                // only for a value whose problems are reported at it.
+                if let Some(b'[' | b'{') = self.peek() {
+                    let name = header.and_then(|h| h.get(count).copied());
+                    self.set_last(Seg::Cell(count, name));
+                    self.cell()?;
+                } else if !self.lx.plain_scalar() {
+                    self.lx.scalar()?;
+                }
                 count += 1;
                 if !self.lx.next(b']')? {
                     break;

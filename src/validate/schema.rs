@@ -54,6 +54,16 @@ fn compiled(kind: Kind) -> &'static Validator {
     })
 }
 
+/// Compile both schemas on a thread of their own, for a caller that checks a request and then
+/// its answers (`call`): on a machine with a core to spare the compiling overlaps reading and
+/// scanning the request instead of adding to it. A check that needs a schema first waits for it.
+pub(crate) fn compile_in_background() {
+    std::thread::spawn(|| {
+        compiled(Kind::Request);
+        compiled(Kind::Response);
+    });
+}
+
 /// Validate a document (or its envelope, see [`super::scan`]) against the schema for `kind`.
 pub(crate) fn check(doc: &Json, kind: Kind) -> Vec<Diagnostic> {
     let validator = compiled(kind);
