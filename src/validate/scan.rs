@@ -159,15 +159,25 @@ pub(crate) fn scan(bytes: &[u8], kind: Option<Kind>, against: Option<(&str, usiz
 fn failed(syntax: JsonSyntaxError, kind: Option<Kind>) -> Scanned {
     Scanned {
         syntax: Some(syntax),
-        kind,
-        records: None,
-        found: Vec::new(),
-        envelope: None,
-        root: None,
-        unlisted: super::Unlisted::default(),
-        nested_tables: 0,
-        members: Vec::new(),
-        record_spans: Vec::new(),
+        ..Scanned::nothing_yet(kind)
+    }
+}
+
+impl Scanned {
+    /// A scan that has found nothing yet, of a body of `kind` when known.
+    fn nothing_yet(kind: Option<Kind>) -> Scanned {
+        Scanned {
+            syntax: None,
+            kind,
+            records: None,
+            found: Vec::new(),
+            envelope: None,
+            root: None,
+            unlisted: super::Unlisted::default(),
+            nested_tables: 0,
+            members: Vec::new(),
+            record_spans: Vec::new(),
+        }
     }
 }
 
@@ -523,23 +533,29 @@ impl<'a> Scanner<'a, '_> {
         Ok(self.checked_value()?.to_serde())
     }
 
+    /// A member that must be an array but is not: its value read for the envelope and `rule`
+    /// reported with `why(what it is instead)`. `None` (nothing read) when it is an array.
+    fn not_an_array(
+        &mut self,
+        rule: &'static str,
+        why: impl FnOnce(&str) -> String,
+    ) -> R<Option<Json>> {
+        if self.peek() == Some(b'[') {
+            return Ok(None);
+        }
+        let start = self.lx.pos;
+        let what = type_name(self.peek());
+        let value = self.materialize()?;
+        self.report(rule, start, why(what));
+        Ok(Some(value))
+    }
+
     // ---- the body --------------------------------------------------------------------------
 
     fn document(&mut self, forced: Option<Kind>, against: Option<(&str, usize)>) -> R<Scanned> {
         self.lx.skip_ws();
         let start = self.lx.pos;
-        let mut scanned = Scanned {
-            syntax: None,
-            kind: forced,
-            records: None,
-            found: Vec::new(),
-            envelope: None,
-            root: None,
-            unlisted: super::Unlisted::default(),
-            nested_tables: 0,
-            members: Vec::new(),
-            record_spans: Vec::new(),
-        };
+        let mut scanned = Scanned::nothing_yet(forced);
         if self.peek() != Some(b'{') {
             let what = self.skip_typed()?;
             scanned.root = Some((start, self.lx.pos));
@@ -808,17 +824,12 @@ impl<'a> Scanner<'a, '_> {
     /// the header and the rows that are not arrays.
     fn records_table(&mut self, key: &str) -> R<(Option<usize>, Part)> {
         let start = self.lx.pos;
-        if self.peek() != Some(b'[') {
-            let what = type_name(self.peek());
-            let value = self.materialize()?;
-            self.report(
-                rules::RECORDS_NOT_ARRAY,
-                start,
-                format!(
-                    "`{key}` is {what}; it must be an array of rows: the header, then one array \
-                     of values per record"
-                ),
-            );
+        if let Some(value) = self.not_an_array(rules::RECORDS_NOT_ARRAY, |what| {
+            format!(
+                "`{key}` is {what}; it must be an array of rows: the header, then one array of \
+                 values per record"
+            )
+        })? {
             return Ok((None, (value, None)));
         }
         // The last `inputs` is the one a reader of the body takes: its rows' spans are kept.
@@ -1118,16 +1129,10 @@ impl<'a> Scanner<'a, '_> {
     /// entry count (when an array), how many entries are not `null`, and the envelope (the
     /// entries that are not `null`).
     fn entries(&mut self, key: &str) -> R<(Option<usize>, usize, Part)> {
-        let start = self.lx.pos;
         let errors = key == "errors";
-        if self.peek() != Some(b'[') {
-            let what = type_name(self.peek());
-            let value = self.materialize()?;
-            self.report(
-                rules::RESPONSE_KEY,
-                start,
-                format!("`{key}` is {what}; it must be an array with one entry per output record"),
-            );
+        if let Some(value) = self.not_an_array(rules::RESPONSE_KEY, |what| {
+            format!("`{key}` is {what}; it must be an array with one entry per output record")
+        })? {
             return Ok((None, 0, (value, None)));
         }
         let mut envelope = Sparse::new();
@@ -1278,18 +1283,12 @@ impl<'a> Scanner<'a, '_> {
     /// `process_time`: numbers ≥ 0, below 1 a warning. The envelope keeps the entries that are
     /// not numbers or are written with a minus sign (every other number is ≥ 0).
     fn times(&mut self) -> R<(Option<usize>, Part)> {
-        let start = self.lx.pos;
-        if self.peek() != Some(b'[') {
-            let what = type_name(self.peek());
-            let value = self.materialize()?;
-            self.report(
-                rules::RESPONSE_KEY,
-                start,
-                format!(
-                    "`process_time` is {what}; it must be an array with one number of \
-                     milliseconds per output record"
-                ),
-            );
+        if let Some(value) = self.not_an_array(rules::RESPONSE_KEY, |what| {
+            format!(
+                "`process_time` is {what}; it must be an array with one number of milliseconds \
+                 per output record"
+            )
+        })? {
             return Ok((None, (value, None)));
         }
         let mut envelope = Sparse::new();
