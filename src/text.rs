@@ -205,8 +205,9 @@ pub(crate) fn utf8(bytes: &[u8]) -> Result<&str, std::str::Utf8Error> {
 /// A word for a POSIX shell: as it is when it holds only safe characters, else in single quotes
 /// (a `'` inside written `'\''`). The one shell quoting rule (file names in suggested commands).
 pub(crate) fn shell_word(name: &str) -> String {
+    // `=` is safe but first (zsh expands a leading `=word` to a command's path).
     let safe = |c: char| c.is_ascii_alphanumeric() || "-_./+,:=@%".contains(c);
-    if !name.is_empty() && name.chars().all(safe) {
+    if !name.is_empty() && !name.starts_with('=') && name.chars().all(safe) {
         name.to_string()
     } else {
         format!("'{}'", name.replace('\'', "'\\''"))
@@ -216,6 +217,16 @@ pub(crate) fn shell_word(name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shell_words_quote_what_a_shell_would_read_otherwise() {
+        assert_eq!(shell_word("data.csv"), "data.csv");
+        assert_eq!(shell_word("a=b"), "a=b");
+        assert_eq!(shell_word("=data.csv"), "'=data.csv'");
+        assert_eq!(shell_word("it's here"), r"'it'\''s here'");
+        assert_eq!(shell_word(""), "''");
+        assert_eq!(shell_word("$HOME"), "'$HOME'");
+    }
 
     #[test]
     fn control_characters_are_escaped_for_the_terminal() {

@@ -51,8 +51,10 @@ pub(crate) fn print_answer(
         name: "sent".to_string(),
         records,
     });
-    let body = crate::source::without_bom(body);
     let (validated, text) = validate::check_answer(body, against);
+    // The body as printed: without the one byte-order mark `check_answer` skipped (a second one
+    // is an XC001 there).
+    let body = crate::source::without_bom(body);
     let checked = &validated.checked;
     let Some(root) = validate::body_root(text, checked) else {
         let why = checked

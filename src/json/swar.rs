@@ -9,7 +9,7 @@
 /// then eight at a time: strings are most of a body's text.
 #[inline]
 pub(crate) fn plain_run_end(bytes: &[u8], mut pos: usize) -> usize {
-    #[cfg(target_arch = "x86_64")]
+    #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
     while let Some(chunk) = bytes.get(pos..pos + 16) {
         let stops = plain_stops_16(chunk.try_into().expect("sixteen bytes"));
         if stops != 0 {
@@ -42,14 +42,15 @@ pub(crate) fn plain_run_end(bytes: &[u8], mut pos: usize) -> usize {
 }
 
 /// A bit per byte of `chunk` (bit `i` for byte `i`) that is `"`, `\\` or a control character.
-#[cfg(target_arch = "x86_64")]
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 #[inline]
 fn plain_stops_16(chunk: &[u8; 16]) -> u32 {
     use std::arch::x86_64::{
         _mm_cmpeq_epi8, _mm_loadu_si128, _mm_min_epu8, _mm_movemask_epi8, _mm_or_si128,
         _mm_set1_epi8,
     };
-    // SAFETY: SSE2 is part of x86-64, and the load reads the sixteen bytes of `chunk`, unaligned.
+    // SAFETY: compiled only where the target has SSE2 (every hosted x86-64 target); the load reads
+    // the sixteen bytes of `chunk`, unaligned.
     unsafe {
         let v = _mm_loadu_si128(chunk.as_ptr().cast());
         let quote = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'"' as i8));

@@ -1062,6 +1062,28 @@ fn a_byte_order_mark_before_the_answer_is_ignored() {
         "{}",
         run.stdout
     );
+    // One mark only, as `validate` reads a file: a second one is not JSON, alone or in batches.
+    let twice = format!("\u{feff}\u{feff}{ANSWER}");
+    s.write("twice.json", &twice);
+    let file = s.xconn().args(["validate", "twice.json"]).output().unwrap();
+    assert_eq!(file.status.code(), Some(1), "validate takes one mark only");
+    for batches in [&[][..], &["--batch-size", "1"][..]] {
+        let server = Server::always(Reply::json(&twice));
+        let mut args = vec![server.url("/"), "three.json".to_string()];
+        args.extend(batches.iter().map(|a| a.to_string()));
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let run = call(&s, &args, &[]);
+        assert_ne!(
+            run.code, 0,
+            "{batches:?}: two marks accepted: {}",
+            run.stdout
+        );
+        assert!(
+            !run.stdout.contains(r#"["y"]"#),
+            "{batches:?}: {}",
+            run.stdout
+        );
+    }
 }
 
 /// The progress bar (drawn only when standard error is a terminal: here a real pseudo-terminal
