@@ -1018,13 +1018,16 @@ impl<'a> Scanner<'a, '_> {
             self.path.push(Seg::Cell(0, None));
             loop {
                 // A scalar is the lexer's alone (no rule of ours can report it): the path is set
-                // only for a value whose problems are reported at it.
+                // only for a value whose problems are reported at it, or that is not JSON.
+                let name = || header.and_then(|h| h.get(count).copied());
                 if let Some(b'[' | b'{') = self.peek() {
-                    let name = header.and_then(|h| h.get(count).copied());
-                    self.set_last(Seg::Cell(count, name));
+                    self.set_last(Seg::Cell(count, name()));
                     self.cell()?;
                 } else if !self.lx.plain_scalar() {
-                    self.lx.scalar()?;
+                    if let Err(e) = self.lx.scalar() {
+                        self.set_last(Seg::Cell(count, name()));
+                        return Err(e);
+                    }
                 }
                 count += 1;
                 if !self.lx.next(b']')? {
@@ -1492,7 +1495,7 @@ impl RecordsCheck {
                 }
             }
         })();
-        scanner.first_error(outcome, first + done.max(1))?;
+        scanner.first_error(outcome, first + done + 1)?;
         if done != count {
             return Err(refused(
                 0,
@@ -1548,6 +1551,17 @@ impl<'a> Scanner<'a, '_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_written_cell_that_is_not_json_is_located_at_its_cell() {
+        let mut check = RecordsCheck::header(Kind::Request, r#"["a","b","c"]"#).unwrap();
+        let refused = check.rows(br#"[1,"x",true],[2,"y",tru]"#, 2).unwrap_err();
+        assert_eq!(refused.diagnostic.pointer, "/inputs/2/2", "{refused:?}");
+        assert_eq!(refused.record, 2, "the second record: {refused:?}");
+        let mut check = RecordsCheck::header(Kind::Request, r#"["a","b","c"]"#).unwrap();
+        let refused = check.rows(br#"[1,"x\q",true]"#, 1).unwrap_err();
+        assert_eq!(refused.diagnostic.pointer, "/inputs/1/1");
+    }
 
     fn rules_of(text: &str) -> Vec<(&'static str, String)> {
         let scanned = scan(text.as_bytes(), None, None);
