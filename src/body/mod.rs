@@ -60,6 +60,14 @@ impl Kind {
     }
 }
 
+/// Where a top-level member goes in a body: `inputs`, `outputs`, `warnings`, `errors`,
+/// `process_time` (0–4), for the key `is` says it is; other keys have no place.
+fn member_slot(is: impl Fn(&str) -> bool) -> Option<usize> {
+    ["inputs", "outputs", "warnings", "errors", "process_time"]
+        .iter()
+        .position(|name| is(name))
+}
+
 /// The top-level keys of a response body, in the spec's order.
 pub(crate) const RESPONSE_KEYS: [&str; 4] = ["outputs", "warnings", "errors", "process_time"];
 /// Fields of a warning entry, as the spec shows them.
@@ -345,10 +353,7 @@ impl<'a> Body<'a> {
         let mut found: [Option<Value<'a>>; 5] = [None; 5];
         let mut members = doc.members();
         while let Some((key, value)) = members.next_with(&mut *passed) {
-            let slot = ["inputs", "outputs", "warnings", "errors", "process_time"]
-                .iter()
-                .position(|name| key.matches(name));
-            if let Some(slot) = slot {
+            if let Some(slot) = member_slot(|name| key.matches(name)) {
                 found[slot].get_or_insert(value);
                 // A request needs only `inputs`: stop there rather than walk on.
                 if slot == 0 && kind == Kind::Request {
@@ -356,8 +361,29 @@ impl<'a> Body<'a> {
                 }
             }
         }
+        Some(Body::assemble(doc, kind, found))
+    }
+
+    /// [`Body::view`] from the top-level members a scan already found (`(unescaped key, span of
+    /// the value in the document's text)`, in order), without walking the document again.
+    pub(crate) fn from_members<'m>(
+        doc: &Value<'a>,
+        kind: Kind,
+        members: impl Iterator<Item = (&'m str, (usize, usize))>,
+    ) -> Body<'a> {
+        let mut found: [Option<Value<'a>>; 5] = [None; 5];
+        for (key, (start, end)) in members {
+            if let Some(slot) = member_slot(|name| key == name) {
+                found[slot].get_or_insert(Value::from_checked(doc.source(), start, end));
+            }
+        }
+        Body::assemble(doc, kind, found)
+    }
+
+    /// The body of `kind` from its members in the order of [`member_slot`].
+    fn assemble(doc: &Value<'a>, kind: Kind, found: [Option<Value<'a>>; 5]) -> Body<'a> {
         let array = |v: Option<Value<'a>>| v.filter(|v| v.is_array());
-        Some(match kind {
+        match kind {
             Kind::Request => Body::Request(Request {
                 doc: *doc,
                 inputs: found[0].as_ref().and_then(Table::from_records_array),
@@ -369,7 +395,7 @@ impl<'a> Body<'a> {
                 errors: array(found[3]),
                 process_time: array(found[4]),
             }),
-        })
+        }
     }
 
     pub(crate) fn kind(&self) -> Kind {

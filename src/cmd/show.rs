@@ -22,6 +22,8 @@ pub(crate) fn run(args: ShowArgs, out: &mut Output) -> anyhow::Result<Outcome> {
         }
         None => "-",
     };
+    // The schemas compile on a core of their own while the file is read and scanned.
+    validate::schema::compile_in_background();
     let source = Source::read(file)?;
     let check = validate::Options {
         kind: args.kind.map(super::kind),
@@ -37,8 +39,7 @@ pub(crate) fn run(args: ShowArgs, out: &mut Output) -> anyhow::Result<Outcome> {
         terminal: out.is_terminal,
     };
     let stderr = &mut crate::output::stderr();
-    let records = validated.records;
-    render::render_validated(out, stderr, &source, &validated.checked, records, &options)
+    render::render_validated(out, stderr, &source, &validated, &options)
 }
 
 /// `--format` as the renderer's [`render::Format`].

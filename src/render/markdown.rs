@@ -11,7 +11,7 @@ use std::io::{self, Write};
 use super::{message_details, Grid, Group, Printer, Style};
 use crate::text::{self, Escape};
 
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub(crate) struct MarkdownPrinter {
     started: bool,
 }
@@ -39,6 +39,10 @@ fn row(w: &mut dyn Write, cells: &[&str]) -> io::Result<()> {
 }
 
 impl Printer for MarkdownPrinter {
+    fn fork(&self) -> Box<dyn Printer + Send> {
+        Box::new(MarkdownPrinter { started: true })
+    }
+
     fn escape(&self) -> Escape {
         Escape::Markdown
     }

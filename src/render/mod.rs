@@ -14,6 +14,7 @@
 
 mod csv;
 mod json;
+mod kept;
 mod markdown;
 mod table;
 
@@ -23,11 +24,13 @@ use std::io::{self, Write};
 use std::ops::Range;
 use std::rc::Rc;
 
-use crate::body::{key_text, messages, ArrayIndex, Body, Cell, Message, Table, Value};
+use crate::body::{key_text, messages, ArrayIndex, Body, Cell, Kind, Message, Table, Value};
 use crate::error::Outcome;
 use crate::source::Source;
 use crate::text::{self, Escape};
-use crate::validate::Checked;
+use kept::{KeptRows, KEPT_BYTES};
+
+use crate::validate::{Checked, TopMember, Validated};
 
 /// Rows of a nested table shown below the grid unless `--expand` or `--record` is given.
 pub const PREVIEW_ROWS: usize = 10;
@@ -169,21 +172,46 @@ pub fn render_checked(
     checked: &Checked,
     options: &Options,
 ) -> anyhow::Result<Outcome> {
-    render_validated(out, diagnostics, source, checked, None, options)
+    render_found(out, diagnostics, source, checked, None, &[], options)
 }
 
-/// [`render_checked`] with the validator's record count (`Validated::records`), so the records
-/// are not walked to count them.
+/// [`render_checked`] with what the validator's scan found: the record count
+/// (`Validated::records`, so the records are not walked to count them) and the top-level
+/// members' spans (so the body is taken apart without walking past `outputs` again).
 pub fn render_validated(
+    out: &mut dyn Write,
+    diagnostics: &mut dyn Write,
+    source: &Source,
+    validated: &Validated,
+    options: &Options,
+) -> anyhow::Result<Outcome> {
+    let (checked, records) = (&validated.checked, validated.records);
+    render_found(
+        out,
+        diagnostics,
+        source,
+        checked,
+        records,
+        &validated.members,
+        options,
+    )
+}
+
+/// [`render_validated`]'s work, from its parts.
+fn render_found(
     out: &mut dyn Write,
     diagnostics: &mut dyn Write,
     source: &Source,
     checked: &Checked,
     records: Option<usize>,
+    members: &[TopMember],
     options: &Options,
 ) -> anyhow::Result<Outcome> {
     let root = checked_root(source, checked);
-    if let Some(body) = root.as_ref().and_then(|doc| Body::view(doc, checked.kind)) {
+    if let Some(body) = root
+        .as_ref()
+        .and_then(|doc| view_body(doc, checked.kind, members))
+    {
         let known = Known {
             records,
             valid: !checked.has_errors(),
@@ -206,6 +234,31 @@ pub fn render_validated(
     } else {
         Outcome::Success
     })
+}
+
+/// The body in `doc`: from the scan's `members` when they lie inside it (the one walk already
+/// made), else by walking its members.
+fn view_body<'a>(doc: &Value<'a>, kind: Option<Kind>, members: &[TopMember]) -> Option<Body<'a>> {
+    let (from, to) = (doc.offset(), doc.offset() + doc.raw().len());
+    let text = doc.source();
+    let inside = |&(start, end): &(usize, usize)| {
+        from < start
+            && start <= end
+            && end < to
+            && text.is_char_boundary(start)
+            && text.is_char_boundary(end)
+    };
+    match kind {
+        Some(kind)
+            if doc.is_object()
+                && !members.is_empty()
+                && members.iter().all(|m| inside(&m.span)) =>
+        {
+            let spans = members.iter().map(|m| (m.key.as_str(), m.span));
+            Some(Body::from_members(doc, kind, spans))
+        }
+        _ => Body::view(doc, kind),
+    }
 }
 
 /// The records to show.
@@ -283,12 +336,14 @@ fn status_style(errors: usize, warnings: usize) -> Style {
 }
 
 /// The per-record lists of a response (empty for a request), indexed for random access: a word
-/// per entry, the entries themselves read from the text when asked for.
+/// per entry, the entries themselves read from the text when asked for; and each entry's
+/// (errors, warnings), counted once (every walk of the grid and the summary read them).
 #[derive(Default)]
 struct Report<'a> {
     warnings: ArrayIndex<'a>,
     errors: ArrayIndex<'a>,
     process_time: ArrayIndex<'a>,
+    counted: std::cell::OnceCell<Vec<(usize, usize)>>,
 }
 
 impl<'a> Report<'a> {
@@ -302,6 +357,7 @@ impl<'a> Report<'a> {
                     warnings: index(&r.warnings),
                     errors: index(&r.errors),
                     process_time: index(&r.process_time),
+                    counted: std::cell::OnceCell::new(),
                 }
             }
         }
@@ -324,11 +380,16 @@ impl<'a> Report<'a> {
 
     /// (errors, warnings) of entry `i`, without collecting them.
     fn counts(&self, i: usize) -> (usize, usize) {
-        let count = |list: &ArrayIndex<'a>| match list.get(i) {
-            Some(entry) if entry.is_array() => entry.items().filter(|m| m.is_object()).count(),
-            _ => 0,
-        };
-        (count(&self.errors), count(&self.warnings))
+        let counted = self.counted.get_or_init(|| {
+            let count = |entry: Option<Value<'a>>| match entry {
+                Some(entry) if entry.is_array() => entry.items().filter(|m| m.is_object()).count(),
+                _ => 0,
+            };
+            (0..self.entries())
+                .map(|i| (count(self.errors.get(i)), count(self.warnings.get(i))))
+                .collect()
+        });
+        counted.get(i).copied().unwrap_or_default()
     }
 
     fn entries(&self) -> usize {
@@ -671,16 +732,23 @@ struct MainRows<'r, 'a> {
     range: Range<usize>,
     report: &'r Report<'a>,
     response: bool,
+    /// The rows of the first complete walk, replayed on the next ones.
+    kept: RefCell<KeptRows>,
 }
 
 impl Rows for MainRows<'_, '_> {
     fn each(&self, row: &mut Row, f: &mut dyn FnMut(&Row) -> io::Result<()>) -> io::Result<()> {
         let mut noted = self.noted.borrow_mut();
+        let mut kept = self.kept.borrow_mut();
+        if noted.complete && kept.usable() {
+            return kept.replay(row, f);
+        }
         noted.next = 0;
         if !noted.complete {
             noted.found.clear();
         }
-        each_record(&self.table, self.range.clone(), |i, record, cells| {
+        let keep = !noted.complete;
+        let walked = each_record(&self.table, self.range.clone(), |i, record, cells| {
             row.clear();
             row.push_number(i + 1);
             row.push_record(&record, cells, self.columns, Some((i, &mut noted)));
@@ -689,8 +757,15 @@ impl Rows for MainRows<'_, '_> {
                 let (errors, warnings) = self.report.counts(i);
                 row.push_status(errors, warnings, self.invalid);
             }
+            if keep {
+                kept.keep(row);
+            }
             f(row)
-        })?;
+        });
+        if walked.is_err() || !keep {
+            kept.give_up();
+        }
+        walked?;
         noted.complete = true;
         Ok(())
     }
@@ -817,6 +892,9 @@ pub(crate) fn message_details(message: &Message) -> Vec<(String, String)> {
 
 /// What differs between the table and markdown formats; `render_tables` does the rest.
 pub(crate) trait Printer {
+    /// A printer for blocks that come after something this one printed (a title next): nested
+    /// tables drawn on another thread, into their own buffer, print as this one would.
+    fn fork(&self) -> Box<dyn Printer + Send>;
     fn escape(&self) -> Escape;
     /// The one-line summary at the top.
     fn summary(&mut self, w: &mut dyn Write, text: &str) -> io::Result<()>;
@@ -844,11 +922,17 @@ fn render_tables(
         Some(_) if count == 0 => printer.note(w, &plural(0, record_word(body)))?,
         Some(table) => {
             let columns = column_names(&table, known);
-            let response = matches!(body, Body::Response(_));
-            let any_table = if selection.single {
+            let escape = printer.escape();
+            let expand = expand || selection.single;
+            let title = |i: usize, key: &str| format!("record {} · {key}", i + 1);
+            let draw = |w: &mut dyn Write, printer: &mut dyn Printer, found: &[Found]| {
+                Nested::new(expand, escape, known).sections(w, printer, &columns, found, &title)
+            };
+            if selection.single {
                 let i = selection.range.start;
+                let response = matches!(body, Body::Response(_));
                 let rows = record_rows(
-                    printer.escape(),
+                    escape,
                     &table,
                     &columns,
                     response,
@@ -857,8 +941,9 @@ fn render_tables(
                     known.invalid,
                 );
                 let headers = ["key".to_string(), "value".to_string()];
-                printer.grid(w, &Grid::new(printer.escape(), headers, &rows))?;
-                None
+                printer.grid(w, &Grid::new(escape, headers, &rows))?;
+                let found = tables_in(&table, columns.len(), selection.range.clone());
+                draw(w, printer, &found)?;
             } else {
                 let rows = MainRows {
                     invalid: known.invalid,
@@ -867,25 +952,23 @@ fn render_tables(
                     columns: columns.len(),
                     range: selection.range.clone(),
                     report: &report,
-                    response,
+                    response: matches!(body, Body::Response(_)),
+                    kept: RefCell::new(KeptRows::within(KEPT_BYTES)),
                 };
-                main_grid(w, printer, &columns, &rows)?;
-                Some(rows.noted.into_inner().found)
-            };
-            if any_table.as_ref().is_none_or(|found| !found.is_empty()) {
-                let nested = Nested {
-                    expand: expand || selection.single,
-                    escape: printer.escape(),
-                    known,
-                    kept: RefCell::new(Vec::new()),
-                    titles: RefCell::new(None),
-                };
-                let title = |i: usize, key: &str| format!("record {} · {key}", i + 1);
-                let found = match any_table {
-                    Some(found) => found,
-                    None => tables_in(&table, columns.len(), selection.range.clone()),
-                };
-                nested.sections(w, printer, &columns, &found, &title)?;
+                // The grid's first walk (its rows kept, its nested tables noted) before it is
+                // drawn: then the nested tables are drawn on a second thread while it is.
+                rows.each(&mut Row::new(escape), &mut |_| Ok(()))?;
+                let early = rows.kept.borrow().usable();
+                let take_found = || std::mem::take(&mut rows.noted.borrow_mut().found);
+                let found = if early { take_found() } else { Vec::new() };
+                let per_turn = SECTIONS_PER_TURN;
+                sections_in_turns(w, printer, &found, &draw, per_turn, |w, printer| {
+                    main_grid(w, printer, &columns, &rows)
+                })?;
+                if !early {
+                    let found = take_found();
+                    sections_in_turns(w, printer, &found, &draw, per_turn, |_, _| Ok(()))?;
+                }
             }
         }
     }
@@ -1016,6 +1099,9 @@ fn record_rows(
     Built(rows)
 }
 
+/// A nested table's section title from its record's index and its column's key.
+type Title<'t> = dyn Fn(usize, &str) -> String + Sync + 't;
+
 /// Nested tables below the grid.
 struct Nested {
     expand: bool,
@@ -1027,6 +1113,81 @@ struct Nested {
     titles: RefCell<Option<Rc<NestedTitles>>>,
 }
 
+/// How [`sections_in_turns`] draws a run of nested tables (in order, as one call for all of
+/// them would: a section prints the same whatever came before it, see [`Printer::fork`]).
+type DrawSections<'d, 'f, 'a> =
+    dyn Fn(&mut dyn Write, &mut dyn Printer, &'f [Found<'a>]) -> io::Result<()> + Sync + 'd;
+
+/// `before(w, printer)` (the main grid), then the nested tables `found` drawn by `draw`, with
+/// a second thread: runs of `per_turn` tables ([`SECTIONS_PER_TURN`]) are claimed in order by whichever
+/// thread is free — the other thread draws its runs into buffers (starting while `before`
+/// runs), this one writes them in their turn and draws its own straight to `w`. The output is
+/// what one thread would write; at most three runs wait in memory. Fewer tables than two runs
+/// are drawn on this thread.
+fn sections_in_turns<'f, 'a>(
+    w: &mut dyn Write,
+    printer: &mut dyn Printer,
+    found: &'f [Found<'a>],
+    draw: &DrawSections<'_, 'f, 'a>,
+    per_turn: usize,
+    before: impl FnOnce(&mut dyn Write, &mut dyn Printer) -> io::Result<()>,
+) -> io::Result<()> {
+    let per_turn = per_turn.max(1);
+    if found.len() < 2 * per_turn {
+        before(w, printer)?;
+        return draw(w, printer, found);
+    }
+    let runs: Vec<&'f [Found<'a>]> = found.chunks(per_turn).collect();
+    let claimed = std::sync::atomic::AtomicUsize::new(0);
+    let claim = || claimed.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let mut forked = printer.fork();
+    std::thread::scope(|scope| {
+        let (send, receive) = std::sync::mpsc::sync_channel::<(usize, io::Result<Vec<u8>>)>(2);
+        let runs = &runs;
+        scope.spawn(move || loop {
+            let turn = claim();
+            let Some(&run) = runs.get(turn) else { break };
+            let mut buffer = Vec::new();
+            let drawn = draw(&mut buffer, &mut *forked, run).map(|()| buffer);
+            // Sending fails when the writing thread stopped (its writer failed): stop too.
+            if send.send((turn, drawn)).is_err() {
+                break;
+            }
+        });
+        before(w, printer)?;
+        // Runs not yet written before the one this thread claims were claimed by the other.
+        let mut next = 0;
+        loop {
+            let turn = claim();
+            let Some(&run) = runs.get(turn) else { break };
+            write_received(w, &receive, next..turn)?;
+            draw(w, printer, run)?;
+            next = turn + 1;
+        }
+        write_received(w, &receive, next..runs.len())
+    })
+}
+
+/// Write the runs `turns` the other thread of [`sections_in_turns`] drew, as they arrive (in
+/// order: it claims them in order).
+fn write_received(
+    w: &mut dyn Write,
+    receive: &std::sync::mpsc::Receiver<(usize, io::Result<Vec<u8>>)>,
+    turns: Range<usize>,
+) -> io::Result<()> {
+    for expected in turns {
+        let (turn, drawn) = receive.recv().map_err(io::Error::other)?;
+        if turn != expected {
+            return Err(io::Error::other("nested tables drawn out of turn"));
+        }
+        w.write_all(&drawn?)?;
+    }
+    Ok(())
+}
+
+/// How many nested tables one turn of [`sections_in_turns`] draws.
+const SECTIONS_PER_TURN: usize = 512;
+
 /// A nested table's column names and its grid's titles (`#` first).
 struct NestedTitles {
     /// The header row as written.
@@ -1036,6 +1197,16 @@ struct NestedTitles {
 }
 
 impl Nested {
+    fn new(expand: bool, escape: Escape, known: Known) -> Nested {
+        Nested {
+            expand,
+            escape,
+            known,
+            kept: RefCell::new(Vec::new()),
+            titles: RefCell::new(None),
+        }
+    }
+
     /// The nested tables `found` (cells of the records of a table with these `columns`), each
     /// as a section titled `title(record index, key)`, in order.
     fn sections(
@@ -1044,7 +1215,7 @@ impl Nested {
         printer: &mut dyn Printer,
         columns: &[String],
         found: &[Found],
-        title: &dyn Fn(usize, &str) -> String,
+        title: &Title,
     ) -> io::Result<()> {
         for &(i, c, table, len) in found {
             self.section(w, printer, &title(i, &columns[c]), table, len)?;
@@ -1170,6 +1341,122 @@ mod tests {
 
     fn table_options() -> Options {
         Options::default()
+    }
+
+    /// A request whose records hold nested tables of every shape the sections draw: none, no
+    /// rows, one row, previewed, a table inside a table, headers that change, text to escape.
+    fn awkward_nested_body(records: usize) -> String {
+        let mut body = String::from(r#"{"inputs":[["id","T","U"]"#);
+        for i in 0..records {
+            let t = match i % 6 {
+                0 => "null".to_string(),
+                1 => r#"[["a"]]"#.to_string(),
+                2 => format!(r#"[["a","b"],[{i},"x\ty"]]"#),
+                3 => format!(
+                    "[[\"n\"],{}]",
+                    (0..12)
+                        .map(|k| format!("[{k}]"))
+                        .collect::<Vec<_>>()
+                        .join(",")
+                ),
+                4 => format!(r#"[["x","y"],[1,[["z"],[{i}],["é😀\u0007"]]]]"#),
+                _ => r#"[["a","b","c"],[1,2,3],[null,true,"|*_"]]"#.to_string(),
+            };
+            let u = if i % 4 == 0 {
+                r#"[["k"],["v"]]"#
+            } else {
+                "\"plain\""
+            };
+            body.push_str(&format!(",[{i},{t},{u}]"));
+        }
+        body.push_str("]}");
+        body
+    }
+
+    #[test]
+    fn nested_tables_drawn_in_turns_print_what_one_thread_prints() {
+        let text = awkward_nested_body(97);
+        let doc = crate::json::parse(&text).unwrap();
+        let body = Body::view(&doc, None).unwrap();
+        let table = records_table(&body).unwrap();
+        let known = Known::default();
+        let columns = column_names(&table, known);
+        let found = tables_in(&table, columns.len(), 0..97);
+        assert!(found.len() > 100, "{}", found.len());
+        let printers: [fn() -> Box<dyn Printer>; 2] = [
+            || Box::new(table::TablePrinter::new(Some(50), true)),
+            || Box::new(markdown::MarkdownPrinter::default()),
+        ];
+        for make in printers {
+            let escape = make().escape();
+            let title = |i: usize, key: &str| format!("record {} · {key}", i + 1);
+            let draw = |w: &mut dyn Write, printer: &mut dyn Printer, found: &[Found]| {
+                Nested::new(false, escape, known).sections(w, printer, &columns, found, &title)
+            };
+            let (mut alone, mut printer) = (Vec::new(), make());
+            printer.summary(&mut alone, "before").unwrap();
+            draw(&mut alone, &mut *printer, &found).unwrap();
+            for per_turn in [0, 1, 2, 3, 7, 50, 1000] {
+                let (mut turns, mut printer) = (Vec::new(), make());
+                sections_in_turns(
+                    &mut turns,
+                    &mut *printer,
+                    &found,
+                    &draw,
+                    per_turn,
+                    |w, p| p.summary(w, "before"),
+                )
+                .unwrap();
+                assert_eq!(
+                    String::from_utf8_lossy(&turns),
+                    String::from_utf8_lossy(&alone),
+                    "{per_turn} per turn"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_grid_too_large_to_keep_draws_as_a_kept_one() {
+        let text = awkward_nested_body(40);
+        let doc = crate::json::parse(&text).unwrap();
+        let body = Body::view(&doc, None).unwrap();
+        let table = records_table(&body).unwrap();
+        let columns = column_names(&table, Known::default());
+        let report = Report::of(&body);
+        let drawn = |limit: usize| {
+            let rows = MainRows {
+                invalid: false,
+                noted: RefCell::new(Noted::default()),
+                table,
+                columns: columns.len(),
+                range: 0..40,
+                report: &report,
+                response: false,
+                kept: RefCell::new(KeptRows::within(limit)),
+            };
+            let mut out = Vec::new();
+            let mut printer = table::TablePrinter::new(Some(60), false);
+            main_grid(&mut out, &mut printer, &columns, &rows).unwrap();
+            let usable = rows.kept.borrow().usable();
+            (
+                String::from_utf8(out).unwrap(),
+                usable,
+                rows.noted.into_inner().found.len(),
+            )
+        };
+        let (kept, usable, tables) = drawn(KEPT_BYTES);
+        assert!(usable);
+        for limit in [0, 100, 2000] {
+            let (walked, usable, walked_tables) = drawn(limit);
+            assert!(!usable, "{limit}");
+            assert_eq!(walked, kept, "{limit}");
+            assert_eq!(walked_tables, tables, "{limit}");
+        }
+        assert!(
+            kept.contains("[table 12×1]") && kept.lines().count() > 40,
+            "{kept}"
+        );
     }
 
     #[test]

@@ -21,6 +21,7 @@ const SEPARATOR_WIDTH: usize = 3;
 /// A column is not shrunk below this many characters (or its natural width when smaller).
 const MIN_COLUMN: usize = 5;
 
+#[derive(Clone)]
 pub(crate) struct TablePrinter {
     width: Option<usize>,
     color: bool,
@@ -124,6 +125,13 @@ impl TablePrinter {
 }
 
 impl Printer for TablePrinter {
+    fn fork(&self) -> Box<dyn Printer + Send> {
+        Box::new(TablePrinter {
+            started: true,
+            ..self.clone()
+        })
+    }
+
     fn escape(&self) -> Escape {
         Escape::Terminal
     }
