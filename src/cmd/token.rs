@@ -1,13 +1,25 @@
 //! `xconn token`: the claims of the token `call` would send (issuer, realm, audience, subject,
-//! expiry), read by the one JWT reader `serve --jwks` uses too (`http::token::Jwt`), without a
-//! signature check (there is no key here). Never the token or its signature.
+//! expiry) and where it came from, read by the one JWT reader `serve` uses too
+//! (`http::token::Jwt`), without a signature check (there is no key here). Never the token or its
+//! signature. Also the one place the token flags become settings for `call`, `check` and
+//! `token`: a token given directly ([`source`]) or one by client credentials ([`credentials`]),
+//! chosen by [`resolve`]; `--refresh` and `--forget` act on the client-credentials cache.
 
 use std::io::Write;
+use std::path::PathBuf;
 
-use crate::cli::{TokenArgs, TokenFormat, TokenSourceArgs};
-use crate::error::{usage_error, Outcome};
+use crate::cli::{AuthMethodArg, ClientCredentialsArgs, TokenArgs, TokenFormat, TokenSourceArgs};
+use crate::error::{input_error, usage_error, Outcome};
+use crate::http::oidc::{self, AuthMethod, ClientSecret, Credentials, Endpoint, Mode};
 use crate::http::token::{self, Claims, Token, TokenSource};
+use crate::http::{self, request, token_cache};
 use crate::output::Output;
+
+/// The variables the client id is read from when `--client-id` is not given, in order.
+pub(crate) const CLIENT_ID_VARS: [&str; 2] = ["XCONN_CLIENT_ID", "CSPARK_CLIENT_ID"];
+
+/// The variables the client secret is read from without `--client-secret-file`, in order.
+pub(crate) const CLIENT_SECRET_VARS: [&str; 2] = ["XCONN_CLIENT_SECRET", "CSPARK_CLIENT_SECRET"];
 
 /// `--token-env` / `--token-file` as the token module's [`TokenSource`] (shared with `call`).
 pub(crate) fn source(args: &TokenSourceArgs) -> TokenSource {
@@ -18,9 +30,132 @@ pub(crate) fn source(args: &TokenSourceArgs) -> TokenSource {
     }
 }
 
+/// TLS towards the identity provider: `--cacert` and `--insecure` where the command has them.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ProviderTls {
+    pub(crate) cacert: Option<PathBuf>,
+    pub(crate) insecure: bool,
+}
+
+/// The client-credentials flags as [`Credentials`] (the secret read and registered with the
+/// redactor); `None` without `--issuer` / `--token-url`.
+pub(crate) fn credentials(
+    args: &ClientCredentialsArgs,
+    tls: &ProviderTls,
+) -> anyhow::Result<Option<Credentials>> {
+    let flag = |name: &str, url: &str| {
+        request::parse_url(url).map_err(|e| usage_error(format!("{name}: {e:#}")))
+    };
+    let endpoint = match (&args.issuer, &args.token_url) {
+        (Some(url), _) => Endpoint::Issuer(flag("--issuer", url)?),
+        (None, Some(url)) => Endpoint::TokenUrl(flag("--token-url", url)?),
+        (None, None) => {
+            let given = args.client_id.is_some()
+                || args.client_secret_file.is_some()
+                || args.scope.is_some()
+                || args.auth_method.is_some();
+            if given {
+                return Err(usage_error(
+                    "--client-id, --client-secret-file, --scope and --auth-method need --issuer \
+                     URL or --token-url URL (where to get the token)",
+                ));
+            }
+            return Ok(None);
+        }
+    };
+    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+    let client_id = args
+        .client_id
+        .clone()
+        .or_else(|| CLIENT_ID_VARS.iter().find_map(|name| env(name)))
+        .map(|id| id.trim().to_string())
+        .filter(|id| !id.is_empty())
+        .ok_or_else(|| {
+            usage_error(format!(
+                "no client id: give --client-id ID or set {} (or {})",
+                CLIENT_ID_VARS[1], CLIENT_ID_VARS[0]
+            ))
+        })?;
+    let secret = client_secret(args.client_secret_file.as_deref())?;
+    let url = match &endpoint {
+        Endpoint::Issuer(url) | Endpoint::TokenUrl(url) => url.clone(),
+    };
+    Ok(Some(Credentials {
+        endpoint,
+        client_id,
+        secret,
+        scope: args.scope.clone().filter(|s| !s.trim().is_empty()),
+        auth_method: args.auth_method.map(|m| match m {
+            AuthMethodArg::ClientSecretBasic => AuthMethod::Basic,
+            AuthMethodArg::ClientSecretPost => AuthMethod::Post,
+        }),
+        cache: token_cache::folder(|name| std::env::var(name).ok()),
+        http: http::Settings {
+            timeout: std::time::Duration::from_secs(30),
+            connect_timeout: None,
+            retries: 2,
+            backoff: http::retry::Backoff::from_env(),
+            cacert: tls.cacert.clone(),
+            insecure: tls.insecure,
+            max_response_size: 1 << 20,
+            tls: request::needs_tls(&url, |name| std::env::var(name).ok()),
+        },
+    }))
+}
+
+/// The client secret: from `--client-secret-file`, else the first of [`CLIENT_SECRET_VARS`]
+/// that is set; never from the command line.
+fn client_secret(file: Option<&str>) -> anyhow::Result<ClientSecret> {
+    if let Some(path) = file {
+        token::warn_if_readable_by_others("--client-secret-file", path);
+        let raw = std::fs::read_to_string(path)
+            .map_err(|e| input_error(format!("--client-secret-file {path}: cannot read: {e}")))?;
+        return ClientSecret::new(&raw).ok_or_else(|| {
+            input_error(format!(
+                "--client-secret-file {path}: holds no secret (only whitespace)"
+            ))
+        });
+    }
+    CLIENT_SECRET_VARS
+        .iter()
+        .find_map(|name| std::env::var(name).ok().and_then(|v| ClientSecret::new(&v)))
+        .ok_or_else(|| {
+            usage_error(format!(
+                "no client secret: set {} (or {}), or give --client-secret-file PATH",
+                CLIENT_SECRET_VARS[1], CLIENT_SECRET_VARS[0]
+            ))
+        })
+}
+
+/// The token to send: one given directly (`XCONN_TOKEN`, `CSPARK_BEARER_TOKEN`, `--token-env`,
+/// `--token-file`) wins; else, with `--issuer` / `--token-url`, one by client credentials
+/// (cached); else none.
+pub(crate) fn resolve(
+    direct: &TokenSourceArgs,
+    provider: &ClientCredentialsArgs,
+    tls: &ProviderTls,
+) -> anyhow::Result<Option<Token>> {
+    if let Some(token) = token::find_in_env(&source(direct))? {
+        return Ok(Some(token));
+    }
+    match credentials(provider, tls)? {
+        Some(credentials) => oidc::obtain(&credentials, Mode::Cached).map(Some),
+        None => Ok(None),
+    }
+}
+
 pub(crate) fn run(args: TokenArgs, out: &mut Output) -> anyhow::Result<Outcome> {
-    let token = token::find_in_env(&source(&args.token))?
-        .ok_or_else(|| usage_error(token::describe_missing()))?;
+    let token = if args.refresh || args.forget {
+        let credentials = credentials(&args.credentials, &ProviderTls::default())?
+            .ok_or_else(|| usage_error("--refresh and --forget need --issuer or --token-url"))?;
+        if args.forget {
+            return forget(out, &credentials);
+        }
+        oidc::obtain(&credentials, Mode::Refresh)?
+    } else {
+        resolve(&args.token, &args.credentials, &ProviderTls::default())?
+            .ok_or_else(|| usage_error(token::describe_missing()))?
+    };
     let claims = token.claims();
     let now = token::now();
     match args.format {
@@ -36,6 +171,25 @@ pub(crate) fn run(args: TokenArgs, out: &mut Output) -> anyhow::Result<Outcome> 
         for why in &c.invalid_times {
             crate::say!("xconn: warning: the token's {why}");
         }
+    }
+    Ok(Outcome::Success)
+}
+
+/// `--forget`: remove the cached token of these credentials and say whether there was one.
+fn forget(out: &mut Output, credentials: &Credentials) -> anyhow::Result<Outcome> {
+    let Some(file) = credentials.cache_file() else {
+        writeln!(
+            out,
+            "No cache folder (neither XDG_CACHE_HOME nor HOME is set): nothing to forget."
+        )?;
+        return Ok(Outcome::Success);
+    };
+    let removed = token_cache::forget(&file)
+        .map_err(|e| input_error(format!("cannot remove {}: {e}", file.display())))?;
+    if removed {
+        writeln!(out, "Forgot the cached token ({}).", file.display())?;
+    } else {
+        writeln!(out, "No cached token to forget ({}).", file.display())?;
     }
     Ok(Outcome::Success)
 }
