@@ -179,7 +179,7 @@ enum KeySource {
     /// `--jwks FILE`, watched for changes.
     File { file: String, watch: Mutex<Watch> },
     /// The issuer's `jwks_uri`.
-    Remote(super::jwks::Remote),
+    Remote(Box<super::jwks::Remote>),
 }
 
 impl KeySource {
@@ -275,7 +275,7 @@ impl JwtCheck {
         ));
         Ok(JwtCheck {
             keys: RwLock::new(Arc::new(found.keys)),
-            source: KeySource::Remote(found.remote),
+            source: KeySource::Remote(Box::new(found.remote)),
             issuer: found.issuer,
             audience: audience.map(str::to_string),
             leeway,
