@@ -1,6 +1,7 @@
 //! `xconn token`: the claims of the token `call` would send (issuer, realm, audience, subject,
 //! expiry) and where it came from, read by the one JWT reader `serve` uses too
-//! (`http::token::Jwt`), without a signature check (there is no key here). Never the token or its
+//! (`http::token::Jwt`); with `--issuer`, also put through `serve --issuer`'s verifier (the
+//! issuer's published keys), else without a signature check (there is no key). Never the token or its
 //! signature. Also the one place the token flags become settings for `call`, `check` and
 //! `token`: a token given directly ([`source`]) or one by client credentials ([`credentials`]),
 //! chosen by [`resolve`]; `--refresh` and `--forget` act on the client-credentials cache.
@@ -14,6 +15,7 @@ use crate::http::oidc::{self, AuthMethod, ClientSecret, Credentials, Endpoint, M
 use crate::http::token::{self, Claims, Token, TokenSource};
 use crate::http::{self, request, token_cache};
 use crate::output::Output;
+use crate::serve::auth::JwtCheck;
 
 /// The variables the client id is read from when `--client-id` is not given, in order.
 pub(crate) const CLIENT_ID_VARS: [&str; 2] = ["XCONN_CLIENT_ID", "CSPARK_CLIENT_ID"];
@@ -158,9 +160,21 @@ pub(crate) fn run(args: TokenArgs, out: &mut Output) -> anyhow::Result<Outcome> 
     };
     let claims = token.claims();
     let now = token::now();
+    let signature = args
+        .credentials
+        .issuer
+        .as_deref()
+        .filter(|_| claims.is_some())
+        .map(|issuer| signature(issuer, &token, now));
+    let shown = Shown {
+        token: &token,
+        claims: claims.as_ref(),
+        signature: signature.as_deref(),
+        now,
+    };
     match args.format {
-        TokenFormat::Text => write_text(out, &token, claims.as_ref(), now)?,
-        TokenFormat::Json => write_json(out, &token, claims.as_ref(), now)?,
+        TokenFormat::Text => write_text(out, &shown)?,
+        TokenFormat::Json => write_json(out, &shown)?,
     }
     if let Some(c) = &claims {
         if c.invalid_times.is_empty() {
@@ -173,6 +187,30 @@ pub(crate) fn run(args: TokenArgs, out: &mut Output) -> anyhow::Result<Outcome> 
         }
     }
     Ok(Outcome::Success)
+}
+
+/// With `--issuer`: the token put through `serve --issuer`'s verifier (the issuer's published
+/// keys, its `iss`, the times): `verified …`, `refused: why`, or `not checked: why`.
+fn signature(issuer: &str, token: &Token, now: i64) -> String {
+    match JwtCheck::discover(issuer, None, LEEWAY) {
+        Ok(check) => match check.verify(token.secret(), now) {
+            Ok(()) => "verified with the issuer's published keys".to_string(),
+            Err(refusal) => format!("refused: {}", refusal.reason),
+        },
+        Err(e) => format!("not checked: {e:#}"),
+    }
+}
+
+/// `serve --leeway`'s default, for the check above.
+const LEEWAY: i64 = 30;
+
+/// What `xconn token` prints.
+struct Shown<'a> {
+    token: &'a Token,
+    claims: Option<&'a Claims>,
+    /// [`signature`]'s verdict, with `--issuer`.
+    signature: Option<&'a str>,
+    now: i64,
 }
 
 /// `--forget`: remove the cached token of these credentials and say whether there was one.
@@ -198,13 +236,9 @@ fn shown(text: &str) -> String {
     crate::error::escape_control(text)
 }
 
-fn write_text(
-    out: &mut dyn Write,
-    token: &Token,
-    claims: Option<&Claims>,
-    now: i64,
-) -> anyhow::Result<()> {
-    let Some(c) = claims else {
+fn write_text(out: &mut dyn Write, report: &Shown<'_>) -> anyhow::Result<()> {
+    let (token, now) = (report.token, report.now);
+    let Some(c) = report.claims else {
         writeln!(
             out,
             "The token from {} is not a JWT ({} characters): it has no claims to show.",
@@ -215,8 +249,13 @@ fn write_text(
     };
     writeln!(
         out,
-        "JWT from {} (claims decoded, signature not checked)",
-        token.origin
+        "JWT from {}{}",
+        token.origin,
+        if report.signature.is_some() {
+            ""
+        } else {
+            " (claims decoded, signature not checked)"
+        }
     )?;
     let mut line = |label: &str, value: Option<String>| -> std::io::Result<()> {
         writeln!(
@@ -253,16 +292,15 @@ fn write_text(
             }
         }),
     )?;
+    if let Some(verdict) = report.signature {
+        line("signature:", Some(verdict.to_string()))?;
+    }
     Ok(())
 }
 
 /// The claims as one JSON object (serde_json, keys in this order), never the token itself.
-fn write_json(
-    out: &mut dyn Write,
-    token: &Token,
-    claims: Option<&Claims>,
-    now: i64,
-) -> anyhow::Result<()> {
+fn write_json(out: &mut dyn Write, shown: &Shown<'_>) -> anyhow::Result<()> {
+    let (token, claims, now) = (shown.token, shown.claims, shown.now);
     let origin = token.origin.to_string();
     let date = |d: Option<token::NumericDate>| d.map(|d| token::format_rfc3339(d.secs()));
     let report = match claims {
@@ -286,6 +324,10 @@ fn write_json(
             "invalid_claims": c.invalid_times,
         }),
     };
+    let mut report = report;
+    if let (Some(verdict), Some(fields)) = (shown.signature, report.as_object_mut()) {
+        fields.insert("signature".into(), verdict.into());
+    }
     serde_json::to_writer_pretty(&mut *out, &report)?;
     writeln!(out)?;
     Ok(())

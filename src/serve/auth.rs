@@ -266,13 +266,6 @@ impl JwtCheck {
         let url = crate::http::request::parse_url(issuer)
             .map_err(|e| usage_error(format!("--issuer: {e:#}")))?;
         let found = crate::http::block_on(super::jwks::discover(&url))??;
-        super::log_line(&format!(
-            "--issuer {}: {} key{} from {}",
-            found.issuer,
-            found.keys.len(),
-            if found.keys.len() == 1 { "" } else { "s" },
-            crate::http::redact::url(&found.remote.uri)
-        ));
         Ok(JwtCheck {
             keys: RwLock::new(Arc::new(found.keys)),
             source: KeySource::Remote(Box::new(found.remote)),

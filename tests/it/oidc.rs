@@ -592,3 +592,37 @@ fn check_gets_its_token_the_same_way() {
     assert!(!stdout.contains(SECRET) && !stdout.contains(&cached_token(&s)));
     assert!(serve.log().contains("POST / 200"), "{}", serve.log());
 }
+
+#[test]
+fn token_checks_the_signature_with_the_verifier_serve_uses() {
+    let Some(p) = Provider::start(SECRET, &[]) else {
+        return;
+    };
+    let s = Scratch::new();
+    let out = xconn(&s, SECRET)
+        .arg("token")
+        .args(client(&p))
+        .output()
+        .unwrap();
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("signature: verified with the issuer's published keys"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("signature not checked"), "{stdout}");
+    let out = xconn(&s, SECRET)
+        .env("XCONN_TOKEN", forged("not-a-key", &p.issuer))
+        .args(["token", "--format", "json"])
+        .args(client(&p))
+        .output()
+        .unwrap();
+    let report = json(&text(&out.stdout));
+    assert_eq!(report["source"], "$XCONN_TOKEN");
+    assert!(
+        report["signature"]
+            .as_str()
+            .unwrap()
+            .starts_with("refused: kid `not-a-key` is not in the key set"),
+        "{report}"
+    );
+}
