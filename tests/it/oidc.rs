@@ -12,6 +12,9 @@ use crate::common::{base64url, fixture, json, Scratch};
 const SECRET: &str = "s3cret-Of-The-Client/+=";
 const AUDIENCE: &str = "my-service";
 
+/// A URL where nothing listens (for dry runs, and calls that fail before sending).
+const NOWHERE: &str = "http://127.0.0.1:9/";
+
 /// `xconn` with this scratch's cache folder, the client secret in CSPARK_CLIENT_SECRET and quick
 /// retries.
 fn xconn(s: &Scratch, secret: &str) -> assert_cmd::Command {
@@ -29,6 +32,34 @@ fn client(p: &Provider) -> [String; 4] {
         "--client-id".into(),
         CLIENT_ID.into(),
     ]
+}
+
+/// `xconn token` with the provider's client: it succeeds.
+fn get_token(s: &Scratch, p: &Provider) {
+    xconn(s, SECRET)
+        .arg("token")
+        .args(client(p))
+        .assert()
+        .success();
+}
+
+/// `xconn call URL REQUEST` with the provider's client and `extra` flags.
+fn call(s: &Scratch, p: &Provider, url: &str, extra: &[&str]) -> std::process::Output {
+    xconn(s, SECRET)
+        .args(["call", url, request().to_str().unwrap()])
+        .args(extra)
+        .args(client(p))
+        .output()
+        .unwrap()
+}
+
+/// `serve --echo --issuer ISSUER --audience AUDIENCE`.
+fn gateway(s: &Scratch, p: &Provider) -> Serve {
+    Serve::start(
+        s,
+        &["--echo", "--issuer", &p.issuer, "--audience", AUDIENCE],
+        &[],
+    )
 }
 
 fn request() -> PathBuf {
@@ -69,16 +100,8 @@ fn call_gets_a_token_that_serve_verifies_through_the_issuers_keys() {
         return;
     };
     let s = Scratch::new();
-    let serve = Serve::start(
-        &s,
-        &["--echo", "--issuer", &p.issuer, "--audience", AUDIENCE],
-        &[],
-    );
-    let out = xconn(&s, SECRET)
-        .args(["call", &serve.url, request().to_str().unwrap(), "-v"])
-        .args(client(&p))
-        .output()
-        .unwrap();
+    let serve = gateway(&s, &p);
+    let out = call(&s, &p, &serve.url, &["-v"]);
     let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
     assert_eq!(out.status.code(), Some(0), "{stderr}");
     assert!(stdout.contains("\"outputs\""), "{stdout}");
@@ -104,11 +127,7 @@ fn the_cache_is_private_reused_and_shared_by_the_commands() {
     };
     let s = Scratch::new();
     for _ in 0..2 {
-        xconn(&s, SECRET)
-            .arg("token")
-            .args(client(&p))
-            .assert()
-            .success();
+        get_token(&s, &p);
     }
     assert_eq!(p.counts().token, 1, "two `token`s, one token request");
     let files = cache_files(&s);
@@ -127,12 +146,8 @@ fn the_cache_is_private_reused_and_shared_by_the_commands() {
     );
     assert_eq!(report["client"], CLIENT_ID);
     // `call` (its dry run) takes the same cached token.
-    xconn(&s, SECRET)
-        .args(["call", "http://127.0.0.1:9/", request().to_str().unwrap()])
-        .arg("--dry-run")
-        .args(client(&p))
-        .assert()
-        .success();
+    let out = call(&s, &p, NOWHERE, &["--dry-run"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
     assert_eq!(p.counts().token, 1);
 }
 
@@ -142,11 +157,7 @@ fn refresh_fetches_anew_and_forget_removes_the_cached_token() {
         return;
     };
     let s = Scratch::new();
-    xconn(&s, SECRET)
-        .arg("token")
-        .args(client(&p))
-        .assert()
-        .success();
+    get_token(&s, &p);
     let first = cached_token(&s);
     let out = xconn(&s, SECRET)
         .args(["token", "--refresh"])
@@ -168,11 +179,7 @@ fn refresh_fetches_anew_and_forget_removes_the_cached_token() {
     assert!(text(&out.stdout).contains("Forgot the cached token"));
     assert!(cache_files(&s).is_empty());
     assert_eq!(p.counts().token, 2, "--forget fetches nothing");
-    xconn(&s, SECRET)
-        .arg("token")
-        .args(client(&p))
-        .assert()
-        .success();
+    get_token(&s, &p);
     assert_eq!(p.counts().token, 3);
 }
 
@@ -183,11 +190,7 @@ fn a_token_within_60_s_of_its_expiry_is_not_reused() {
     };
     let s = Scratch::new();
     for _ in 0..2 {
-        xconn(&s, SECRET)
-            .arg("token")
-            .args(client(&p))
-            .assert()
-            .success();
+        get_token(&s, &p);
     }
     assert_eq!(
         p.counts().token,
@@ -199,11 +202,7 @@ fn a_token_within_60_s_of_its_expiry_is_not_reused() {
     };
     let s = Scratch::new();
     for _ in 0..2 {
-        xconn(&s, SECRET)
-            .arg("token")
-            .args(client(&p))
-            .assert()
-            .success();
+        get_token(&s, &p);
     }
     assert_eq!(p.counts().token, 1, "a token with 120 s left is reused");
 }
@@ -236,11 +235,7 @@ fn concurrent_calls_leave_one_valid_cache_file() {
     let token = cached_token(&s);
     assert_eq!(token.split('.').count(), 3, "a whole JWT: {token}");
     assert_eq!(mode(&cache_files(&s)[0]), 0o600);
-    xconn(&s, SECRET)
-        .arg("token")
-        .args(client(&p))
-        .assert()
-        .success();
+    get_token(&s, &p);
 }
 
 #[test]
@@ -251,7 +246,7 @@ fn a_token_given_directly_wins_and_v_says_so() {
     let s = Scratch::new();
     let out = xconn(&s, SECRET)
         .env("XCONN_TOKEN", "direct-token-value")
-        .args(["call", "http://127.0.0.1:9/", request().to_str().unwrap()])
+        .args(["call", NOWHERE, request().to_str().unwrap()])
         .args(["--dry-run", "-v"])
         .args(client(&p))
         .output()
@@ -272,11 +267,7 @@ fn the_auth_method_follows_discovery_or_the_flag() {
     };
     let s = Scratch::new();
     // Discovery lists only client_secret_post: the secret goes in the form.
-    xconn(&s, SECRET)
-        .arg("token")
-        .args(client(&p))
-        .assert()
-        .success();
+    get_token(&s, &p);
     // --auth-method client_secret_basic against it: refused by the provider.
     let out = xconn(&s, SECRET)
         .args(["token", "--refresh", "--auth-method", "client_secret_basic"])
@@ -300,7 +291,7 @@ fn a_wrong_secret_exits_2_with_the_providers_message_and_never_the_secret() {
     let s = Scratch::new();
     let wrong = "wrong-Secret-echoed-back";
     let out = xconn(&s, wrong)
-        .args(["call", "http://127.0.0.1:9/", request().to_str().unwrap()])
+        .args(["call", NOWHERE, request().to_str().unwrap()])
         .arg("-v")
         .args(client(&p))
         .output()
@@ -355,22 +346,14 @@ fn an_unreachable_provider_exits_3_even_with_an_expired_cache() {
         return;
     };
     let s = Scratch::new();
-    xconn(&s, SECRET)
-        .arg("token")
-        .args(client(&p))
-        .assert()
-        .success();
+    get_token(&s, &p);
     assert_eq!(
         cache_files(&s).len(),
         1,
         "kept, though within a minute of expiry"
     );
     p.stop();
-    let out = xconn(&s, SECRET)
-        .args(["call", "http://127.0.0.1:9/", request().to_str().unwrap()])
-        .args(client(&p))
-        .output()
-        .unwrap();
+    let out = call(&s, &p, NOWHERE, &[]);
     let stderr = text(&out.stderr);
     assert_eq!(out.status.code(), Some(3), "{stderr}");
     assert!(
@@ -385,24 +368,12 @@ fn a_401_fetches_a_new_token_once_and_sends_again() {
         return;
     };
     let s = Scratch::new();
-    xconn(&s, SECRET)
-        .arg("token")
-        .args(client(&p))
-        .assert()
-        .success();
-    let serve = Serve::start(
-        &s,
-        &["--echo", "--issuer", &p.issuer, "--audience", AUDIENCE],
-        &[],
-    );
+    get_token(&s, &p);
+    let serve = gateway(&s, &p);
     // The cached token is for another audience: serve answers 401, a new one (now for this
     // service) is fetched and the request sent once more.
     p.audience(AUDIENCE);
-    let out = xconn(&s, SECRET)
-        .args(["call", &serve.url, request().to_str().unwrap()])
-        .args(client(&p))
-        .output()
-        .unwrap();
+    let out = call(&s, &p, &serve.url, &[]);
     let stderr = text(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{stderr}");
     assert!(
@@ -423,16 +394,8 @@ fn a_token_for_another_audience_is_refused_by_serve() {
         return;
     };
     let s = Scratch::new();
-    let serve = Serve::start(
-        &s,
-        &["--echo", "--issuer", &p.issuer, "--audience", AUDIENCE],
-        &[],
-    );
-    let out = xconn(&s, SECRET)
-        .args(["call", &serve.url, request().to_str().unwrap()])
-        .args(client(&p))
-        .output()
-        .unwrap();
+    let serve = gateway(&s, &p);
+    let out = call(&s, &p, &serve.url, &[]);
     let stderr = text(&out.stderr);
     assert_eq!(out.status.code(), Some(4), "{stderr}");
     assert!(stderr.contains("HTTP 401"), "{stderr}");
@@ -470,11 +433,7 @@ fn serve_fetches_the_keys_again_for_a_new_kid_but_not_for_every_forged_one() {
     let serve = Serve::start(&s, &["--echo", "--issuer", &p.issuer], &[]);
     assert_eq!(p.counts().jwks, 1, "fetched at start-up");
     let kid = p.rotate();
-    let out = xconn(&s, SECRET)
-        .args(["call", &serve.url, request().to_str().unwrap()])
-        .args(client(&p))
-        .output()
-        .unwrap();
+    let out = call(&s, &p, &serve.url, &[]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert!(cached_token(&s).split('.').next().is_some());
     assert_eq!(p.counts().jwks, 2, "one fetch for the new kid {kid}");
@@ -497,11 +456,7 @@ fn serve_keeps_verifying_with_cached_keys_when_the_provider_is_down() {
     };
     let s = Scratch::new();
     let serve = Serve::start(&s, &["--echo", "--issuer", &p.issuer], &[]);
-    xconn(&s, SECRET)
-        .arg("token")
-        .args(client(&p))
-        .assert()
-        .success();
+    get_token(&s, &p);
     let token = cached_token(&s);
     p.stop();
     // An unknown kid makes serve try the provider: it is down, said once.
@@ -531,11 +486,7 @@ fn es256_tokens_are_verified() {
     p.es256();
     let s = Scratch::new();
     let serve = Serve::start(&s, &["--echo", "--issuer", &p.issuer], &[]);
-    let out = xconn(&s, SECRET)
-        .args(["call", &serve.url, request().to_str().unwrap()])
-        .args(client(&p))
-        .output()
-        .unwrap();
+    let out = call(&s, &p, &serve.url, &[]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let token = cached_token(&s);
     let header = {
@@ -556,12 +507,7 @@ fn neither_the_secret_nor_the_token_is_printed_by_dry_runs_or_curl() {
     };
     let s = Scratch::new();
     for mode in ["--dry-run", "--curl"] {
-        let out = xconn(&s, SECRET)
-            .args(["call", "http://127.0.0.1:9/", request().to_str().unwrap()])
-            .args([mode, "-v"])
-            .args(client(&p))
-            .output()
-            .unwrap();
+        let out = call(&s, &p, NOWHERE, &[mode, "-v"]);
         assert!(out.status.success(), "{}", text(&out.stderr));
         let token = cached_token(&s);
         for shown in [text(&out.stdout), text(&out.stderr)] {
@@ -577,11 +523,7 @@ fn check_gets_its_token_the_same_way() {
         return;
     };
     let s = Scratch::new();
-    let serve = Serve::start(
-        &s,
-        &["--echo", "--issuer", &p.issuer, "--audience", AUDIENCE],
-        &[],
-    );
+    let serve = gateway(&s, &p);
     let out = xconn(&s, SECRET)
         .args(["check", &serve.url, "--sample", request().to_str().unwrap()])
         .args(client(&p))
@@ -625,4 +567,25 @@ fn token_checks_the_signature_with_the_verifier_serve_uses() {
             .starts_with("refused: kid `not-a-key` is not in the key set"),
         "{report}"
     );
+}
+
+#[test]
+fn the_batches_of_one_call_share_one_token() {
+    let Some(mut p) = Provider::start(SECRET, &["--audience", AUDIENCE]) else {
+        return;
+    };
+    let s = Scratch::new();
+    let serve = gateway(&s, &p);
+    // The client id from CSPARK_CLIENT_ID this time.
+    let out = xconn(&s, SECRET)
+        .env("CSPARK_CLIENT_ID", CLIENT_ID)
+        .args(["call", &serve.url, request().to_str().unwrap()])
+        .args(["--batch-size", "1", "--concurrency", "3"])
+        .args(["--issuer", &p.issuer])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let log = serve.log_of_requests(3);
+    assert_eq!(log.matches("POST / 200").count(), 3, "{log}");
+    assert_eq!(p.counts().token, 1, "three batches, one token");
 }
