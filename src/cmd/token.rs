@@ -39,12 +39,16 @@ pub(crate) struct ProviderTls {
     pub(crate) insecure: bool,
 }
 
-/// The client-credentials flags as [`Credentials`] (the secret read and registered with the
-/// redactor); `None` without `--issuer` / `--token-url`.
-pub(crate) fn credentials(
-    args: &ClientCredentialsArgs,
-    tls: &ProviderTls,
-) -> anyhow::Result<Option<Credentials>> {
+/// Which client at which provider, for which scope: the flags without the secret.
+pub(crate) struct Client {
+    endpoint: Endpoint,
+    id: String,
+    scope: Option<String>,
+}
+
+/// `--issuer` / `--token-url`, the client id (`--client-id`, else [`CLIENT_ID_VARS`]) and
+/// `--scope`; `None` without `--issuer` / `--token-url`.
+fn client(args: &ClientCredentialsArgs) -> anyhow::Result<Option<Client>> {
     let flag = |name: &str, url: &str| {
         request::parse_url(url).map_err(|e| usage_error(format!("{name}: {e:#}")))
     };
@@ -66,7 +70,7 @@ pub(crate) fn credentials(
         }
     };
     let env = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
-    let client_id = args
+    let id = args
         .client_id
         .clone()
         .or_else(|| CLIENT_ID_VARS.iter().find_map(|name| env(name)))
@@ -78,20 +82,34 @@ pub(crate) fn credentials(
                 CLIENT_ID_VARS[1], CLIENT_ID_VARS[0]
             ))
         })?;
-    let secret = client_secret(args.client_secret_file.as_deref())?;
-    let url = match &endpoint {
-        Endpoint::Issuer(url) | Endpoint::TokenUrl(url) => url.clone(),
-    };
-    Ok(Some(Credentials {
+    Ok(Some(Client {
         endpoint,
-        client_id,
-        secret,
+        id,
         scope: args.scope.clone().filter(|s| !s.trim().is_empty()),
+    }))
+}
+
+/// The client-credentials flags as [`Credentials`] (the secret read and registered with the
+/// redactor); `None` without `--issuer` / `--token-url`.
+pub(crate) fn credentials(
+    args: &ClientCredentialsArgs,
+    tls: &ProviderTls,
+) -> anyhow::Result<Option<Credentials>> {
+    let Some(client) = client(args)? else {
+        return Ok(None);
+    };
+    let secret = client_secret(args.client_secret_file.as_deref())?;
+    Ok(Some(Credentials {
+        endpoint: client.endpoint,
+        client_id: client.id,
+        secret,
+        scope: client.scope,
         auth_method: args.auth_method.map(|m| match m {
             AuthMethodArg::ClientSecretBasic => AuthMethod::Basic,
             AuthMethodArg::ClientSecretPost => AuthMethod::Post,
         }),
         cache: token_cache::folder(|name| std::env::var(name).ok()),
+        // TLS roots loaded whatever the issuer's scheme: discovery may name https endpoints.
         http: http::Settings {
             timeout: std::time::Duration::from_secs(30),
             connect_timeout: None,
@@ -100,7 +118,7 @@ pub(crate) fn credentials(
             cacert: tls.cacert.clone(),
             insecure: tls.insecure,
             max_response_size: 1 << 20,
-            tls: request::needs_tls(&url, |name| std::env::var(name).ok()),
+            tls: true,
         },
     }))
 }
@@ -147,12 +165,14 @@ pub(crate) fn resolve(
 }
 
 pub(crate) fn run(args: TokenArgs, out: &mut Output) -> anyhow::Result<Outcome> {
-    let token = if args.refresh || args.forget {
+    if args.forget {
+        let client = client(&args.credentials)?
+            .ok_or_else(|| usage_error("--forget needs --issuer or --token-url"))?;
+        return forget(out, &client);
+    }
+    let token = if args.refresh {
         let credentials = credentials(&args.credentials, &ProviderTls::default())?
-            .ok_or_else(|| usage_error("--refresh and --forget need --issuer or --token-url"))?;
-        if args.forget {
-            return forget(out, &credentials);
-        }
+            .ok_or_else(|| usage_error("--refresh needs --issuer or --token-url"))?;
         oidc::obtain(&credentials, Mode::Refresh)?
     } else {
         resolve(&args.token, &args.credentials, &ProviderTls::default())?
@@ -213,9 +233,13 @@ struct Shown<'a> {
     now: i64,
 }
 
-/// `--forget`: remove the cached token of these credentials and say whether there was one.
-fn forget(out: &mut Output, credentials: &Credentials) -> anyhow::Result<Outcome> {
-    let Some(file) = credentials.cache_file() else {
+/// `--forget`: remove the cached token of this client (no secret needed) and say whether there
+/// was one.
+fn forget(out: &mut Output, client: &Client) -> anyhow::Result<Outcome> {
+    let folder = token_cache::folder(|name| std::env::var(name).ok());
+    let Some(file) =
+        folder.map(|f| oidc::cache_file(&f, &client.endpoint, &client.id, client.scope.as_deref()))
+    else {
         writeln!(
             out,
             "No cache folder (neither XDG_CACHE_HOME nor HOME is set): nothing to forget."

@@ -92,12 +92,32 @@ pub(crate) struct Credentials {
     pub(crate) http: Settings,
 }
 
+/// The cache file in `folder` of the token of `client_id` at `endpoint` for `scope`.
+pub(crate) fn cache_file(
+    folder: &std::path::Path,
+    endpoint: &Endpoint,
+    client_id: &str,
+    scope: Option<&str>,
+) -> PathBuf {
+    let endpoint = endpoint.named();
+    let key = Key {
+        endpoint: &endpoint,
+        client_id,
+        scope: scope.unwrap_or(""),
+    };
+    token_cache::file(folder, key)
+}
+
 impl Credentials {
     /// This client's cache file, when there is a cache.
     pub(crate) fn cache_file(&self) -> Option<PathBuf> {
         let folder = self.cache.as_deref()?;
-        let endpoint = self.endpoint.named();
-        Some(token_cache::file(folder, self.key(&endpoint)))
+        Some(cache_file(
+            folder,
+            &self.endpoint,
+            &self.client_id,
+            self.scope.as_deref(),
+        ))
     }
 
     fn key<'a>(&'a self, endpoint: &'a str) -> Key<'a> {
