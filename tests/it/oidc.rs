@@ -592,3 +592,43 @@ fn the_batches_of_one_call_share_one_token() {
     assert_eq!(log.matches("POST / 200").count(), 3, "{log}");
     assert_eq!(p.counts().token, 1, "three batches, one token");
 }
+
+#[test]
+fn an_answer_without_a_bearer_access_token_is_refused_clearly() {
+    let Some(mut p) = Provider::start(SECRET, &[]) else {
+        return;
+    };
+    let s = Scratch::new();
+    for (kind, said) in [
+        (
+            "no-token",
+            "answered, but without an `access_token`: no token to send",
+        ),
+        (
+            "mac",
+            "answered, but with a `mac` token (only Bearer tokens are sent)",
+        ),
+    ] {
+        p.answer(kind);
+        let out = call(&s, &p, NOWHERE, &[]);
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{kind}: {stderr}");
+        assert!(stderr.contains(said), "{kind}: {stderr}");
+        assert!(cache_files(&s).is_empty(), "{kind}: nothing cached");
+    }
+}
+
+#[test]
+fn token_url_skips_discovery() {
+    let Some(mut p) = Provider::start(SECRET, &[]) else {
+        return;
+    };
+    let s = Scratch::new();
+    let token_url = format!("{}/token", p.issuer);
+    xconn(&s, SECRET)
+        .args(["token", "--token-url", &token_url, "--client-id", CLIENT_ID])
+        .assert()
+        .success();
+    let counts = p.counts();
+    assert_eq!((counts.token, counts.discovery), (1, 0));
+}

@@ -8,8 +8,12 @@
 //                 [--expires-in SECS] [--jwks-max-age SECS] [--echo-secret]
 // Standard output: `issuer URL` once listening, then one answer line per command.
 // Standard input, one command a line: `rotate` (a new RS256 key signs from now on), `es256` (a new
-// P-256 key signs), `audience A`, `expires-in SECS`, `counts` (answers `token N jwks N
-// discovery N`), `stop` (the server closes; answers `stopped`).
+// P-256 key signs), `audience A`, `expires-in SECS`, `answer KIND` (the token endpoint's next
+// answers: `normal`, `no-token` without `access_token`, `mac` with `token_type` mac), `counts`
+// (answers `token N jwks N discovery N`), `stop` (the server closes; answers `stopped`).
+//
+// The package declares node 22 or later; the node 20 of the project's machines runs it (the
+// tests pass on it), and `npm ci` only warns.
 
 import { createInterface } from "node:readline";
 import { OAuth2Server } from "oauth2-mock-server";
@@ -39,6 +43,7 @@ for (let i = 0; i < argv.length; i++) {
 }
 
 const counts = { token: 0, jwks: 0, discovery: 0 };
+let answer = "normal";
 const server = new OAuth2Server();
 let signingKid = (await server.issuer.keys.generate("RS256")).kid;
 
@@ -100,6 +105,10 @@ server.service.on("beforeResponse", (response, req) => {
   if (refused !== undefined) {
     response.statusCode = 401;
     response.body = { error: "invalid_client", error_description: refused };
+  } else if (answer === "no-token") {
+    delete response.body.access_token;
+  } else if (answer === "mac") {
+    response.body.token_type = "mac";
   }
 });
 
@@ -126,6 +135,10 @@ for await (const line of lines) {
       break;
     case "expires-in":
       options.expiresIn = Number(rest[0]);
+      console.log("ok");
+      break;
+    case "answer":
+      answer = rest[0];
       console.log("ok");
       break;
     case "counts":

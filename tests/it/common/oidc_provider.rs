@@ -101,6 +101,12 @@ impl Provider {
         assert_eq!(self.command(&format!("audience {audience}")), "ok");
     }
 
+    /// The token endpoint's answers from now on: `normal`, `no-token` (no `access_token`) or
+    /// `mac` (`token_type` mac).
+    pub fn answer(&mut self, kind: &str) {
+        assert_eq!(self.command(&format!("answer {kind}")), "ok");
+    }
+
     pub fn counts(&mut self) -> Counts {
         let line = self.command("counts");
         let n: Vec<u32> = line
