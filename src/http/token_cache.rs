@@ -167,6 +167,32 @@ mod tests {
         );
     }
 
+    #[cfg(unix)]
+    #[test]
+    fn written_private_read_back_and_garbage_is_no_entry() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let folder = dir.path().join("cache/xconn");
+        let key = Key {
+            endpoint: "issuer https://a",
+            client_id: "c",
+            scope: "",
+        };
+        let path = file(&folder, key);
+        let entry = Entry {
+            access_token: "header.payload.signature".into(),
+            expires_at: 1_800_000_000,
+        };
+        write(&path, key, &entry).unwrap();
+        assert_eq!(read(&path), Some(entry));
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!((mode(&folder), mode(&path)), (0o700, 0o600));
+        std::fs::write(&path, "{\"access_token\": \"t\", \"expi").unwrap();
+        assert_eq!(read(&path), None);
+        assert!(forget(&path).unwrap());
+        assert!(!forget(&path).unwrap());
+    }
+
     #[test]
     fn an_entry_is_fresh_until_the_margin() {
         let entry = Entry {
