@@ -498,19 +498,22 @@ pub(crate) async fn send(client: &Client, request: &Request) -> Result<Response,
 }
 
 /// [`send`], telling `on_event` about retries and the final answer's head. A 401 to a token
-/// obtained by client credentials sends the request once more with a new token
-/// ([`Token::refreshed`]).
+/// obtained by client credentials (not replaced by `-H Authorization`) sends the request once
+/// more with a new token ([`Token::refreshed`]).
 pub(crate) async fn send_with(
     client: &Client,
     request: &Request,
     on_event: &mut (dyn FnMut(Event<'_>) + Send),
 ) -> Result<Response, HttpError> {
     let answer = send_attempts(client, request, on_event).await;
-    if let Err(HttpError {
-        failure: Failure::Status { status: 401, .. },
-        ..
-    }) = &answer
-    {
+    let refused = matches!(
+        &answer,
+        Err(HttpError {
+            failure: Failure::Status { status: 401, .. },
+            ..
+        })
+    );
+    if refused && header(&request.headers, "authorization").is_none() {
         if let Some(renewed) = client.refreshed().await {
             return send_attempts(&renewed, request, on_event).await;
         }
