@@ -753,6 +753,14 @@ mod tests {
         assert!(at(r#"{"exp":9e9,"nbf":2000}"#, 1969).is_err());
         assert!(at(r#"{"exp":9e9,"nbf":2000.5}"#, 1970).is_err());
         assert!(at(r#"{"exp":9e9,"nbf":2.0005e3}"#, 1971).is_ok());
+        // `--leeway`: 0 refuses a second past `exp`, 120 accepts two minutes past it.
+        let with =
+            |payload: &str, now: i64, leeway: i64| check_times(&claims(payload), now, leeway);
+        assert!(with(r#"{"exp":1000}"#, 1000, 0).is_ok());
+        assert!(with(r#"{"exp":1000}"#, 1001, 0).is_err());
+        assert!(with(r#"{"exp":1000}"#, 1120, 120).is_ok());
+        assert!(with(r#"{"exp":9e9,"nbf":2000}"#, 1880, 120).is_ok());
+        assert!(with(r#"{"exp":9e9,"nbf":2000}"#, 1999, 0).is_err());
         // Extreme `now` does not overflow.
         assert!(at(r#"{"exp":9e9}"#, i64::MIN).is_ok());
         assert!(at(r#"{"exp":0,"nbf":0}"#, i64::MAX).is_err());
