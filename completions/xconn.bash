@@ -107,7 +107,7 @@ _xconn() {
             return 0
             ;;
         xconn__subcmd__call)
-            opts="-X -H -k -v -o -d -h -V --method --header --token-env --token-file --timeout --connect-timeout --retries --cacert --insecure --max-response-size --dry-run --curl --verbose --output --format --no-validate --batch-size --concurrency --summary --from --delimiter --types --type --flatten --nest --nest-sep --allow-ragged --empty-header --color --help --version"
+            opts="-X -H -k -v -o -d -h -V --method --header --token-env --token-file --issuer --token-url --client-id --client-secret-file --scope --auth-method --timeout --connect-timeout --retries --cacert --insecure --max-response-size --dry-run --curl --verbose --output --format --no-validate --batch-size --concurrency --summary --from --delimiter --types --type --flatten --nest --nest-sep --allow-ragged --empty-header --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -135,6 +135,30 @@ _xconn() {
                     ;;
                 --token-file)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --issuer)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-secret-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --scope)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --auth-method)
+                    COMPREPLY=($(compgen -W "client_secret_basic client_secret_post" -- "${cur}"))
                     return 0
                     ;;
                 --timeout)
@@ -221,7 +245,7 @@ _xconn() {
             return 0
             ;;
         xconn__subcmd__check)
-            opts="-X -H -k -o -h -V --sample --repeat --p95 --allow-skips --format --method --header --token-env --token-file --timeout --retries --cacert --insecure --output --color --help --version"
+            opts="-X -H -k -o -h -V --sample --repeat --p95 --allow-skips --format --method --header --token-env --token-file --issuer --token-url --client-id --client-secret-file --scope --auth-method --timeout --retries --cacert --insecure --output --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -265,6 +289,30 @@ _xconn() {
                     ;;
                 --token-file)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --issuer)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-secret-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --scope)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --auth-method)
+                    COMPREPLY=($(compgen -W "client_secret_basic client_secret_post" -- "${cur}"))
                     return 0
                     ;;
                 --timeout)
@@ -583,7 +631,7 @@ _xconn() {
             return 0
             ;;
         xconn__subcmd__serve)
-            opts="-h -V --addr --echo --fixture --exec --exec-timeout --max-body-size --max-output-size --grace --token-env --jwks --issuer --audience --delay --fail-rate --status --color --help --version"
+            opts="-h -V --addr --echo --fixture --exec --exec-timeout --max-body-size --max-output-size --grace --token-env --issuer --jwks --audience --leeway --delay --fail-rate --status --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -621,15 +669,19 @@ _xconn() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --jwks)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --issuer)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --jwks)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --audience)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --leeway)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -691,7 +743,7 @@ _xconn() {
             return 0
             ;;
         xconn__subcmd__token)
-            opts="-h -V --token-env --token-file --format --color --help --version"
+            opts="-h -V --token-env --token-file --issuer --token-url --client-id --client-secret-file --scope --auth-method --format --refresh --forget --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -703,6 +755,30 @@ _xconn() {
                     ;;
                 --token-file)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --issuer)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-secret-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --scope)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --auth-method)
+                    COMPREPLY=($(compgen -W "client_secret_basic client_secret_post" -- "${cur}"))
                     return 0
                     ;;
                 --format)

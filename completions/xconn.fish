@@ -108,6 +108,13 @@ complete -c xconn -n "__fish_xconn_using_subcommand call" -s X -l method -d 'The
 complete -c xconn -n "__fish_xconn_using_subcommand call" -s H -l header -d 'Add a header, `Name: value`. Repeatable' -r
 complete -c xconn -n "__fish_xconn_using_subcommand call" -l token-env -d 'Read the token from the environment variable NAME instead of XCONN_TOKEN / CSPARK_BEARER_TOKEN' -r
 complete -c xconn -n "__fish_xconn_using_subcommand call" -l token-file -d 'Read the token from a file (`-`: standard input). Surrounding whitespace and a leading `Bearer ` are trimmed' -r
+complete -c xconn -n "__fish_xconn_using_subcommand call" -l issuer -d 'Get a token by client credentials from this OpenID Connect issuer (its discovery document names the token endpoint), e.g. https://keycloak.example/realms/tenant. A token given directly (XCONN_TOKEN, CSPARK_BEARER_TOKEN, --token-env, --token-file) still wins' -r
+complete -c xconn -n "__fish_xconn_using_subcommand call" -l token-url -d 'Get a token by client credentials from this token endpoint (no discovery)' -r
+complete -c xconn -n "__fish_xconn_using_subcommand call" -l client-id -d 'The client id (else CSPARK_CLIENT_ID or XCONN_CLIENT_ID)' -r
+complete -c xconn -n "__fish_xconn_using_subcommand call" -l client-secret-file -d 'Read the client secret from this file (else CSPARK_CLIENT_SECRET or XCONN_CLIENT_SECRET; no option takes the secret itself)' -r
+complete -c xconn -n "__fish_xconn_using_subcommand call" -l scope -d 'The scope to ask for (space-separated)' -r
+complete -c xconn -n "__fish_xconn_using_subcommand call" -l auth-method -d 'How to send the secret; default: as the issuer\'s discovery document allows (client_secret_basic first)' -r -f -a "client_secret_basic\t'HTTP Basic authentication'
+client_secret_post\t'`client_id` and `client_secret` in the form body'"
 complete -c xconn -n "__fish_xconn_using_subcommand call" -l timeout -d 'Seconds one attempt may take in all: connecting, sending and reading the answer' -r
 complete -c xconn -n "__fish_xconn_using_subcommand call" -l connect-timeout -d 'Seconds connecting (TCP and TLS) may take' -r
 complete -c xconn -n "__fish_xconn_using_subcommand call" -l retries -d 'Further attempts after a retryable failure' -r
@@ -146,12 +153,21 @@ complete -c xconn -n "__fish_xconn_using_subcommand call" -s h -l help -d 'Print
 complete -c xconn -n "__fish_xconn_using_subcommand call" -s V -l version -d 'Print version'
 complete -c xconn -n "__fish_xconn_using_subcommand token" -l token-env -d 'Read the token from the environment variable NAME instead of XCONN_TOKEN / CSPARK_BEARER_TOKEN' -r
 complete -c xconn -n "__fish_xconn_using_subcommand token" -l token-file -d 'Read the token from a file (`-`: standard input). Surrounding whitespace and a leading `Bearer ` are trimmed' -r
+complete -c xconn -n "__fish_xconn_using_subcommand token" -l issuer -d 'Get a token by client credentials from this OpenID Connect issuer (its discovery document names the token endpoint), e.g. https://keycloak.example/realms/tenant. A token given directly (XCONN_TOKEN, CSPARK_BEARER_TOKEN, --token-env, --token-file) still wins' -r
+complete -c xconn -n "__fish_xconn_using_subcommand token" -l token-url -d 'Get a token by client credentials from this token endpoint (no discovery)' -r
+complete -c xconn -n "__fish_xconn_using_subcommand token" -l client-id -d 'The client id (else CSPARK_CLIENT_ID or XCONN_CLIENT_ID)' -r
+complete -c xconn -n "__fish_xconn_using_subcommand token" -l client-secret-file -d 'Read the client secret from this file (else CSPARK_CLIENT_SECRET or XCONN_CLIENT_SECRET; no option takes the secret itself)' -r
+complete -c xconn -n "__fish_xconn_using_subcommand token" -l scope -d 'The scope to ask for (space-separated)' -r
+complete -c xconn -n "__fish_xconn_using_subcommand token" -l auth-method -d 'How to send the secret; default: as the issuer\'s discovery document allows (client_secret_basic first)' -r -f -a "client_secret_basic\t'HTTP Basic authentication'
+client_secret_post\t'`client_id` and `client_secret` in the form body'"
 complete -c xconn -n "__fish_xconn_using_subcommand token" -l format -d 'Output format' -r -f -a "text\t''
 json\t''"
 complete -c xconn -n "__fish_xconn_using_subcommand token" -l color -d 'When to use color: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c xconn -n "__fish_xconn_using_subcommand token" -s h -l help -d 'Print help'
+complete -c xconn -n "__fish_xconn_using_subcommand token" -l refresh -d 'With --issuer / --token-url: fetch a new token even when the cached one is still good'
+complete -c xconn -n "__fish_xconn_using_subcommand token" -l forget -d 'With --issuer / --token-url: remove the cached token of this client and scope, and stop'
+complete -c xconn -n "__fish_xconn_using_subcommand token" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c xconn -n "__fish_xconn_using_subcommand token" -s V -l version -d 'Print version'
 complete -c xconn -n "__fish_xconn_using_subcommand serve" -l addr -d 'Address to listen on (port 0: any free port, printed on the first line)' -r
 complete -c xconn -n "__fish_xconn_using_subcommand serve" -l fixture -d 'Always answer with this response body (checked at start-up)' -r
@@ -161,9 +177,10 @@ complete -c xconn -n "__fish_xconn_using_subcommand serve" -l max-body-size -d '
 complete -c xconn -n "__fish_xconn_using_subcommand serve" -l max-output-size -d 'Kill an --exec handler that writes more than this to stdout; the request gets a 500' -r
 complete -c xconn -n "__fish_xconn_using_subcommand serve" -l grace -d 'After Ctrl-C or SIGTERM, seconds the requests in flight may take to finish (a client that never finishes sending cannot hold the server up longer)' -r
 complete -c xconn -n "__fish_xconn_using_subcommand serve" -l token-env -d 'Require `Authorization: Bearer $NAME` (the token in the variable NAME)' -r
-complete -c xconn -n "__fish_xconn_using_subcommand serve" -l jwks -d 'Require an RS256 or ES256 JWT signed by a key in this JWKS file (keys chosen by `kid`)' -r
-complete -c xconn -n "__fish_xconn_using_subcommand serve" -l issuer -d 'With --jwks: the exact `iss` tokens must carry' -r
-complete -c xconn -n "__fish_xconn_using_subcommand serve" -l audience -d 'With --jwks: an `aud` tokens must include' -r
+complete -c xconn -n "__fish_xconn_using_subcommand serve" -l issuer -d 'Require an RS256 or ES256 JWT of this issuer. Alone: its keys are found by OpenID Connect discovery (`URL/.well-known/openid-configuration` → `jwks_uri`) and cached; with --jwks: the exact `iss` tokens must carry' -r
+complete -c xconn -n "__fish_xconn_using_subcommand serve" -l jwks -d 'With --issuer: take the keys from this JWKS file instead (offline; keys chosen by `kid`)' -r
+complete -c xconn -n "__fish_xconn_using_subcommand serve" -l audience -d 'With --issuer: an `aud` tokens must include' -r
+complete -c xconn -n "__fish_xconn_using_subcommand serve" -l leeway -d 'With --issuer: seconds of clock difference allowed on `exp` and `nbf`' -r
 complete -c xconn -n "__fish_xconn_using_subcommand serve" -l delay -d 'Wait before answering: MS, or a random time in MIN-MAX (milliseconds)' -r
 complete -c xconn -n "__fish_xconn_using_subcommand serve" -l fail-rate -d 'Answer this share of requests (0 to 1) with 503' -r
 complete -c xconn -n "__fish_xconn_using_subcommand serve" -l status -d 'Answer with this status: a 2xx keeps the handler\'s body, any other gets an error body' -r
@@ -189,6 +206,13 @@ complete -c xconn -n "__fish_xconn_using_subcommand check" -s X -l method -d 'Th
 complete -c xconn -n "__fish_xconn_using_subcommand check" -s H -l header -d 'Add a header, `Name: value`. Repeatable' -r
 complete -c xconn -n "__fish_xconn_using_subcommand check" -l token-env -d 'Read the token from the environment variable NAME instead of XCONN_TOKEN / CSPARK_BEARER_TOKEN' -r
 complete -c xconn -n "__fish_xconn_using_subcommand check" -l token-file -d 'Read the token from a file (`-`: standard input). Surrounding whitespace and a leading `Bearer ` are trimmed' -r
+complete -c xconn -n "__fish_xconn_using_subcommand check" -l issuer -d 'Get a token by client credentials from this OpenID Connect issuer (its discovery document names the token endpoint), e.g. https://keycloak.example/realms/tenant. A token given directly (XCONN_TOKEN, CSPARK_BEARER_TOKEN, --token-env, --token-file) still wins' -r
+complete -c xconn -n "__fish_xconn_using_subcommand check" -l token-url -d 'Get a token by client credentials from this token endpoint (no discovery)' -r
+complete -c xconn -n "__fish_xconn_using_subcommand check" -l client-id -d 'The client id (else CSPARK_CLIENT_ID or XCONN_CLIENT_ID)' -r
+complete -c xconn -n "__fish_xconn_using_subcommand check" -l client-secret-file -d 'Read the client secret from this file (else CSPARK_CLIENT_SECRET or XCONN_CLIENT_SECRET; no option takes the secret itself)' -r
+complete -c xconn -n "__fish_xconn_using_subcommand check" -l scope -d 'The scope to ask for (space-separated)' -r
+complete -c xconn -n "__fish_xconn_using_subcommand check" -l auth-method -d 'How to send the secret; default: as the issuer\'s discovery document allows (client_secret_basic first)' -r -f -a "client_secret_basic\t'HTTP Basic authentication'
+client_secret_post\t'`client_id` and `client_secret` in the form body'"
 complete -c xconn -n "__fish_xconn_using_subcommand check" -l timeout -d 'Seconds one attempt may take in all (above Spark\'s 55 s so slow answers are seen)' -r
 complete -c xconn -n "__fish_xconn_using_subcommand check" -l retries -d 'Further attempts after a retryable failure (0: each probe is one request)' -r
 complete -c xconn -n "__fish_xconn_using_subcommand check" -l cacert -d 'Trust only the CA certificates in this PEM file' -r -F

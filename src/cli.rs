@@ -284,9 +284,14 @@ pub(crate) struct CompletionsArgs {
 
 /// The exit codes of `call`, shown below its `--help`.
 pub(crate) const CALL_AFTER_HELP: &str = "\
-Token: read from XCONN_TOKEN, else CSPARK_BEARER_TOKEN, or --token-env NAME / --token-file PATH.
-No option takes the token itself. It is never printed: -v, --dry-run, --curl and errors show
-`Bearer ***`, as they do for Cookie, Set-Cookie and headers whose name contains key, token or secret.
+Token: read from XCONN_TOKEN, else CSPARK_BEARER_TOKEN, or --token-env NAME / --token-file PATH;
+when none is given and --issuer URL (or --token-url URL) is, fetched by OAuth2 client credentials
+(--client-id or CSPARK_CLIENT_ID / XCONN_CLIENT_ID; the secret from CSPARK_CLIENT_SECRET /
+XCONN_CLIENT_SECRET or --client-secret-file) and cached under $XDG_CACHE_HOME/xconn until a minute
+before it expires; a 401 fetches a new one and sends once more. -v says which token was used.
+No option takes the token or the secret. Neither is ever printed: -v, --dry-run, --curl and errors
+show `Bearer ***`, as they do for Cookie, Set-Cookie and headers whose name contains key, token or
+secret.
 
 Retries: on connection failures and HTTP 408, 429, 502, 503, 504 (never other 4xx, never after a
 --timeout), with capped exponential backoff and jitter; Retry-After is honoured (capped at 60 s).
@@ -297,8 +302,10 @@ its body): an error names the status and the Location. -v shows every hop.
 Exit codes:
   0  the service answered 2xx
   1  the request or the response breaks the format (or the answer is over --max-response-size)
-  2  usage or local input error (unreadable body, token file or --cacert)
-  3  network, TLS or timeout failure after the retries (with --batch-size: a batch failed so)
+  2  usage or local input error (unreadable body, token file or --cacert); the identity
+     provider refused the client (invalid_client …) or gave no Bearer token
+  3  network, TLS or timeout failure after the retries (with --batch-size: a batch failed so);
+     the identity provider could not be reached
   4  the service answered with an HTTP status other than 2xx (with --batch-size: a batch did)
   5  the response is valid but some record carries errors
 With --batch-size the merged response is written even when batches failed: each record of a
@@ -306,6 +313,8 @@ failed batch carries an error entry, so no record disappears.
 
 Examples:
   XCONN_TOKEN=$(cat token) xconn call https://svc.example/run request.json
+  CSPARK_CLIENT_SECRET=… xconn call https://svc.example/run request.json \
+      --issuer https://keycloak.example/realms/tenant --client-id my-client
   xconn call https://svc.example/run people.csv --batch-size 200 --concurrency 8 -o response.json
   xconn call https://svc.example/run request.json --dry-run";
 
@@ -321,6 +330,50 @@ pub(crate) struct TokenSourceArgs {
     /// `Bearer ` are trimmed.
     #[arg(long, value_name = "PATH")]
     pub(crate) token_file: Option<String>,
+}
+
+/// Getting the token by OAuth2 client credentials (shared by `call`, `check` and `token`). The
+/// secret has no flag: it comes from the environment or a file.
+#[derive(Debug, Args)]
+pub(crate) struct ClientCredentialsArgs {
+    /// Get a token by client credentials from this OpenID Connect issuer (its discovery document
+    /// names the token endpoint), e.g. https://keycloak.example/realms/tenant. A token given
+    /// directly (XCONN_TOKEN, CSPARK_BEARER_TOKEN, --token-env, --token-file) still wins.
+    #[arg(long, value_name = "URL", conflicts_with = "token_url")]
+    pub(crate) issuer: Option<String>,
+
+    /// Get a token by client credentials from this token endpoint (no discovery).
+    #[arg(long, value_name = "URL")]
+    pub(crate) token_url: Option<String>,
+
+    /// The client id (else CSPARK_CLIENT_ID or XCONN_CLIENT_ID).
+    #[arg(long, value_name = "ID")]
+    pub(crate) client_id: Option<String>,
+
+    /// Read the client secret from this file (else CSPARK_CLIENT_SECRET or XCONN_CLIENT_SECRET;
+    /// no option takes the secret itself).
+    #[arg(long, value_name = "PATH")]
+    pub(crate) client_secret_file: Option<String>,
+
+    /// The scope to ask for (space-separated).
+    #[arg(long, value_name = "SCOPE")]
+    pub(crate) scope: Option<String>,
+
+    /// How to send the secret; default: as the issuer's discovery document allows
+    /// (client_secret_basic first).
+    #[arg(long, value_enum, value_name = "METHOD")]
+    pub(crate) auth_method: Option<AuthMethodArg>,
+}
+
+/// `--auth-method`, named as OAuth2 names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum AuthMethodArg {
+    /// HTTP Basic authentication.
+    #[value(name = "client_secret_basic")]
+    ClientSecretBasic,
+    /// `client_id` and `client_secret` in the form body.
+    #[value(name = "client_secret_post")]
+    ClientSecretPost,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -432,6 +485,9 @@ pub(crate) struct CallArgs {
     #[command(flatten)]
     pub(crate) token: TokenSourceArgs,
 
+    #[command(flatten)]
+    pub(crate) credentials: ClientCredentialsArgs,
+
     /// Seconds one attempt may take in all: connecting, sending and reading the answer.
     #[arg(long, default_value = "60", value_name = "SECS", value_parser = parse_seconds)]
     pub(crate) timeout: std::time::Duration,
@@ -502,26 +558,42 @@ pub(crate) enum TokenFormat {
 
 /// The examples and exit codes below `token --help`.
 pub(crate) const TOKEN_AFTER_HELP: &str = "\
-Token: read from XCONN_TOKEN, else CSPARK_BEARER_TOKEN, or --token-env NAME / --token-file PATH.
-Shown: issuer, realm, audience, subject, client and expiry, decoded without a signature check;
-never the token or its signature. A token that is not a JWT is said to have no claims.
+Token: read from XCONN_TOKEN, else CSPARK_BEARER_TOKEN, or --token-env NAME / --token-file PATH;
+else, with --issuer URL or --token-url URL, the one `call` gets by client credentials (cached;
+--refresh fetches a new one, --forget removes the cached one).
+Shown: where the token came from, issuer, realm, audience, subject, client and expiry, decoded
+without a signature check; never the token or its signature. A token that is not a JWT is said to
+have no claims.
 
 Examples:
   xconn token
   xconn token --token-file ~/.config/spark/token --format json
+  xconn token --issuer https://keycloak.example/realms/tenant --client-id my-client --refresh
 
 Exit codes:
   0  printed (an expired token is warned about on standard error)
-  2  no token found, or an unreadable --token-file";
+  2  no token found, an unreadable --token-file, or the identity provider refused the client
+  3  the identity provider could not be reached";
 
 #[derive(Debug, Args)]
 pub(crate) struct TokenArgs {
     #[command(flatten)]
     pub(crate) token: TokenSourceArgs,
 
+    #[command(flatten)]
+    pub(crate) credentials: ClientCredentialsArgs,
+
     /// Output format.
     #[arg(long, value_enum, default_value_t = TokenFormat::Text, value_name = "FORMAT")]
     pub(crate) format: TokenFormat,
+
+    /// With --issuer / --token-url: fetch a new token even when the cached one is still good.
+    #[arg(long, conflicts_with = "forget")]
+    pub(crate) refresh: bool,
+
+    /// With --issuer / --token-url: remove the cached token of this client and scope, and stop.
+    #[arg(long)]
+    pub(crate) forget: bool,
 }
 
 /// The details below `serve --help`.
@@ -539,13 +611,16 @@ error_type (the status), additional_details (`XC107 at /inputs/2 (line 3, column
 Exit codes:
   0    stopped by Ctrl-C or SIGTERM (after the requests in flight, at most --grace seconds)
   1    the --fixture is not a valid response
-  2    usage error, unreadable file, bad --jwks, unset --token-env variable, address in use
+  2    usage error, unreadable file, bad --jwks, unset --token-env variable, address in use, an
+       --issuer without a usable discovery document or key set
+  3    the --issuer could not be reached at start-up
   130  a second Ctrl-C or SIGTERM stopped it at once
 
 Examples:
   xconn serve --echo --addr 127.0.0.1:8080
   xconn serve --exec 'python3 handler.py' --token-env SERVE_TOKEN
-  xconn serve --fixture response.json --jwks jwks.json --issuer https://id.example/realms/acme";
+  xconn serve --fixture response.json --jwks jwks.json --issuer https://id.example/realms/acme
+  xconn serve --echo --issuer https://keycloak.example/realms/tenant --audience my-service";
 
 /// Exactly one handler answers valid requests.
 #[derive(Debug, Args)]
@@ -585,20 +660,26 @@ pub(crate) struct ServeArgs {
     pub(crate) grace: std::time::Duration,
 
     /// Require `Authorization: Bearer $NAME` (the token in the variable NAME).
-    #[arg(long, value_name = "NAME", conflicts_with = "jwks")]
+    #[arg(long, value_name = "NAME", conflicts_with_all = ["jwks", "issuer"])]
     pub(crate) token_env: Option<String>,
 
-    /// Require an RS256 or ES256 JWT signed by a key in this JWKS file (keys chosen by `kid`).
+    /// Require an RS256 or ES256 JWT of this issuer. Alone: its keys are found by OpenID Connect
+    /// discovery (`URL/.well-known/openid-configuration` → `jwks_uri`) and cached; with --jwks:
+    /// the exact `iss` tokens must carry.
+    #[arg(long, value_name = "URL")]
+    pub(crate) issuer: Option<String>,
+
+    /// With --issuer: take the keys from this JWKS file instead (offline; keys chosen by `kid`).
     #[arg(long, value_name = "FILE", requires = "issuer")]
     pub(crate) jwks: Option<String>,
 
-    /// With --jwks: the exact `iss` tokens must carry.
-    #[arg(long, value_name = "URL", requires = "jwks")]
-    pub(crate) issuer: Option<String>,
-
-    /// With --jwks: an `aud` tokens must include.
-    #[arg(long, value_name = "AUD", requires = "jwks")]
+    /// With --issuer: an `aud` tokens must include.
+    #[arg(long, value_name = "AUD", requires = "issuer")]
     pub(crate) audience: Option<String>,
+
+    /// With --issuer: seconds of clock difference allowed on `exp` and `nbf`.
+    #[arg(long, default_value_t = 30, value_name = "SECONDS", requires = "issuer", value_parser = clap::value_parser!(u32).range(0..=3600))]
+    pub(crate) leeway: u32,
 
     /// Wait before answering: MS, or a random time in MIN-MAX (milliseconds).
     #[arg(long, value_name = "MS|MIN-MAX", value_parser = parse_delay)]
@@ -741,6 +822,9 @@ pub(crate) struct CheckArgs {
 
     #[command(flatten)]
     pub(crate) token: TokenSourceArgs,
+
+    #[command(flatten)]
+    pub(crate) credentials: ClientCredentialsArgs,
 
     /// Seconds one attempt may take in all (above Spark's 55 s so slow answers are seen).
     #[arg(long, default_value = "60", value_name = "SECS", value_parser = parse_seconds)]

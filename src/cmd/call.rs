@@ -20,7 +20,14 @@ pub(crate) fn run(args: CallArgs, out: &mut Output) -> anyhow::Result<Outcome> {
     let url = request::parse_url(&args.url)?;
     let (method, headers) = request::request_shape(&args.request.method, &args.request.headers)?;
     refuse_conflicts(&args)?;
-    let token = token::find_in_env(&super::token::source(&args.token))?;
+    let tls = super::token::ProviderTls {
+        cacert: args.tls.cacert.clone(),
+        insecure: args.tls.insecure,
+    };
+    let token = super::token::resolve(&args.token, &args.credentials, &tls)?;
+    if args.verbose {
+        say_source(token.as_ref(), &args.credentials);
+    }
     if !args.no_validate {
         crate::validate::schema::compile_in_background();
     }
@@ -84,6 +91,22 @@ pub(crate) fn run(args: CallArgs, out: &mut Output) -> anyhow::Result<Outcome> {
     let name = format!("response (x-request-id {})", response.request_id);
     let not_json = |why: &str| one::not_json(&response, why);
     print::print_answer(out, &response.body, &name, records, &print, &not_json)
+}
+
+/// `-v`: where the token comes from (and that a token given directly wins over `--issuer`).
+fn say_source(token: Option<&token::Token>, provider: &crate::cli::ClientCredentialsArgs) {
+    let Some(token) = token else { return };
+    let skipped = provider.issuer.is_some() || provider.token_url.is_some();
+    let direct = !matches!(token.origin, token::Origin::Provider { .. });
+    crate::say!(
+        "xconn: token from {}{}",
+        token.origin,
+        if skipped && direct {
+            " (given directly: client credentials are not used)"
+        } else {
+            ""
+        }
+    );
 }
 
 /// Usage errors no single flag can say.

@@ -8,7 +8,7 @@ use std::path::Path;
 use crate::check::{self, Settings};
 use crate::cli::{CheckArgs, CheckFormat};
 use crate::error::{usage_error, Outcome};
-use crate::http::{self, request, token, Client};
+use crate::http::{self, request, Client};
 use crate::output::{self, Output};
 use crate::source::Source;
 use crate::validate;
@@ -17,7 +17,11 @@ pub(crate) fn run(args: CheckArgs, out: &mut Output) -> anyhow::Result<Outcome> 
     let url = request::parse_url(&args.url)?;
     let (method, headers) = request::request_shape(&args.request.method, &args.request.headers)?;
     let sample = args.sample.as_deref().map(read_sample).transpose()?;
-    let token = token::find_in_env(&super::token::source(&args.token))?;
+    let tls = super::token::ProviderTls {
+        cacert: args.tls.cacert.clone(),
+        insecure: args.tls.insecure,
+    };
+    let token = super::token::resolve(&args.token, &args.credentials, &tls)?;
     let settings = http::Settings {
         timeout: args.timeout,
         connect_timeout: None,

@@ -1,5 +1,5 @@
 //! `xconn serve`: turns the command line into [`serve::Settings`] (the fixture checked, the JWKS
-//! read, the token variable looked up, all before listening), prints the bound address as the
+//! read or the issuer's keys fetched, the token variable looked up, all before listening), prints the bound address as the
 //! first line on standard output, and serves until Ctrl-C or SIGTERM.
 
 use std::io::Write;
@@ -27,14 +27,21 @@ pub(crate) fn run(args: ServeArgs, out: &mut Output) -> anyhow::Result<Outcome> 
     } else {
         Handler::Echo
     };
-    let auth = match (&args.token_env, &args.jwks) {
-        (Some(var), _) => Auth::from_env(var)?,
-        (None, Some(file)) => Auth::Jwt(Box::new(JwtCheck::load(
+    let leeway = i64::from(args.leeway);
+    let auth = match (&args.token_env, &args.jwks, &args.issuer) {
+        (Some(var), _, _) => Auth::from_env(var)?,
+        (None, Some(file), issuer) => Auth::Jwt(Box::new(JwtCheck::load(
             file,
-            args.issuer.as_deref().unwrap_or_default(),
+            issuer.as_deref().unwrap_or_default(),
             args.audience.as_deref(),
+            leeway,
         )?)),
-        (None, None) => Auth::Open,
+        (None, None, Some(issuer)) => Auth::Jwt(Box::new(JwtCheck::discover(
+            issuer,
+            args.audience.as_deref(),
+            leeway,
+        )?)),
+        (None, None, None) => Auth::Open,
     };
     let settings = Settings {
         addr: args.addr.clone(),

@@ -132,6 +132,16 @@ impl Client {
         Client::new(self.settings.clone(), self.token.clone())
     }
 
+    /// This client with a new token, after the service refused its own (see [`send_with`]).
+    async fn refreshed(&self) -> Option<Client> {
+        let token = self.token.as_ref()?.refreshed().await?;
+        Some(Client {
+            inner: self.inner.clone(),
+            settings: self.settings.clone(),
+            token: Some(token),
+        })
+    }
+
     pub(crate) fn settings(&self) -> &Settings {
         &self.settings
     }
@@ -487,8 +497,32 @@ pub(crate) async fn send(client: &Client, request: &Request) -> Result<Response,
     send_with(client, request, &mut |_| {}).await
 }
 
-/// [`send`], telling `on_event` about retries and the final answer's head.
+/// [`send`], telling `on_event` about retries and the final answer's head. A 401 to a token
+/// obtained by client credentials (not replaced by `-H Authorization`) sends the request once
+/// more with a new token ([`Token::refreshed`]).
 pub(crate) async fn send_with(
+    client: &Client,
+    request: &Request,
+    on_event: &mut (dyn FnMut(Event<'_>) + Send),
+) -> Result<Response, HttpError> {
+    let answer = send_attempts(client, request, on_event).await;
+    let refused = matches!(
+        &answer,
+        Err(HttpError {
+            failure: Failure::Status { status: 401, .. },
+            ..
+        })
+    );
+    if refused && header(&request.headers, "authorization").is_none() {
+        if let Some(renewed) = client.refreshed().await {
+            return send_attempts(&renewed, request, on_event).await;
+        }
+    }
+    answer
+}
+
+/// One request with its retries.
+async fn send_attempts(
     client: &Client,
     request: &Request,
     on_event: &mut (dyn FnMut(Event<'_>) + Send),

@@ -156,7 +156,8 @@ fn curl_token_header(token: &Token) -> (String, Option<String>) {
             format!("cat {}", shell_word(path)),
             None,
         ),
-        Origin::Stdin => (
+        // A token by client credentials is in no variable or file the shell could read.
+        Origin::Stdin | Origin::Provider { .. } => (
             String::new(),
             String::new(),
             Some(format!(
@@ -166,7 +167,7 @@ fn curl_token_header(token: &Token) -> (String, Option<String>) {
         ),
     };
     let value = match &token.origin {
-        Origin::Stdin => format!("${}", token::DEFAULT_VARS[0]),
+        Origin::Stdin | Origin::Provider { .. } => format!("${}", token::DEFAULT_VARS[0]),
         Origin::Env(name) if is_shell_name(name) && raw == token.secret() => format!("${name}"),
         _ => format!("$({})", cleaning_pipeline(&raw, input)),
     };

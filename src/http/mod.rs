@@ -5,10 +5,12 @@
 
 mod client;
 pub(crate) mod curl;
+pub(crate) mod oidc;
 pub(crate) mod redact;
 pub(crate) mod request;
 pub(crate) mod retry;
 pub(crate) mod token;
+pub(crate) mod token_cache;
 
 pub(crate) use client::{
     send, send_with, status_line, Client, Event, Failure, HttpError, Request, Response, Settings,

@@ -7,7 +7,10 @@
 
 use std::fmt;
 use std::io::Read;
+use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use super::oidc::Refresher;
 
 use crate::error::{input_error, usage_error};
 use crate::json;
@@ -36,6 +39,13 @@ pub(crate) enum Origin {
     Env(String),
     File(String),
     Stdin,
+    /// Client credentials (`super::oidc`): the client, `issuer URL` or `token-url URL`, and
+    /// whether the token came from the cache.
+    Provider {
+        client: String,
+        endpoint: String,
+        cached: bool,
+    },
 }
 
 impl fmt::Display for Origin {
@@ -44,6 +54,15 @@ impl fmt::Display for Origin {
             Origin::Env(name) => write!(f, "${name}"),
             Origin::File(path) => write!(f, "file {path}"),
             Origin::Stdin => f.write_str("standard input"),
+            Origin::Provider {
+                client,
+                endpoint,
+                cached,
+            } => write!(
+                f,
+                "client credentials of `{client}` at {endpoint} ({})",
+                if *cached { "cached" } else { "new" }
+            ),
         }
     }
 }
@@ -53,6 +72,8 @@ impl fmt::Display for Origin {
 pub(crate) struct Token {
     secret: String,
     pub(crate) origin: Origin,
+    /// For a token by client credentials: how to get a new one when the service refuses it.
+    refresher: Option<Arc<Refresher>>,
 }
 
 impl fmt::Debug for Token {
@@ -76,7 +97,37 @@ impl Token {
         Some(Token {
             secret: secret.to_string(),
             origin,
+            refresher: None,
         })
+    }
+
+    /// This token, able to fetch its successor through `refresher`.
+    pub(crate) fn refreshing_with(self, refresher: Arc<Refresher>) -> Token {
+        Token {
+            refresher: Some(refresher),
+            ..self
+        }
+    }
+
+    /// A new token in place of this one after the service answered 401: `None` when this one
+    /// cannot be renewed (it was given directly) or the provider did not give one (said on
+    /// standard error).
+    pub(crate) async fn refreshed(&self) -> Option<Token> {
+        let refresher = self.refresher.as_ref()?;
+        match refresher.clone().refresh(self.secret.clone()).await {
+            Ok(token) => {
+                crate::say!(
+                    "xconn: the service answered 401: sending again once with a new token from \
+                     {}",
+                    token.origin
+                );
+                Some(token)
+            }
+            Err(e) => {
+                crate::say!("xconn: the service answered 401 and no new token came: {e:#}");
+                None
+            }
+        }
     }
 
     /// The secret. Only the HTTP client (for the `Authorization` header) and the redactor (to
@@ -170,7 +221,7 @@ pub(crate) fn find(
                 })?;
                 (raw, Origin::Stdin)
             } else {
-                warn_if_readable_by_others(path);
+                warn_if_readable_by_others("--token-file", path);
                 let raw = std::fs::read_to_string(path)
                     .map_err(|e| input_error(format!("--token-file {path}: cannot read: {e}")))?;
                 (raw, Origin::File(path.clone()))
@@ -187,8 +238,9 @@ pub(crate) fn find(
     }
 }
 
-/// Warn (as ssh does about keys) when a token file can be read by its group or by others.
-fn warn_if_readable_by_others(path: &str) {
+/// Warn (as ssh does about keys) when a secret's file (given with `flag`) can be read by its
+/// group or by others.
+pub(crate) fn warn_if_readable_by_others(flag: &str, path: &str) {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -196,14 +248,14 @@ fn warn_if_readable_by_others(path: &str) {
             let mode = meta.permissions().mode() & 0o777;
             if meta.is_file() && mode & 0o044 != 0 {
                 crate::say!(
-                    "xconn: warning: --token-file {path} is readable by others (mode {mode:o}): \
-                     chmod 600 {path}"
+                    "xconn: warning: {flag} {path} is readable by others (mode {mode:o}): chmod \
+                     600 {path}"
                 );
             }
         }
     }
     #[cfg(not(unix))]
-    let _ = path;
+    let _ = (flag, path);
 }
 
 /// [`find`] over the process environment.
@@ -569,7 +621,8 @@ fn civil(secs: i64) -> (String, String) {
 /// Context for reading a token for a command (used by `call` and `token`).
 pub(crate) fn describe_missing() -> String {
     format!(
-        "no token: set {} (or {}), or use --token-env NAME / --token-file PATH",
+        "no token: set {} (or {}), use --token-env NAME / --token-file PATH, or get one by client \
+         credentials with --issuer URL --client-id ID",
         DEFAULT_VARS[0], DEFAULT_VARS[1]
     )
 }

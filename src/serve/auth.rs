@@ -1,9 +1,10 @@
 //! Who may call `serve`: a fixed bearer token (`--token-env VAR`, compared in constant time by
-//! aws-lc-rs) or an RS256 / ES256 JWT checked against a local JWKS file (`--jwks FILE --issuer URL
-//! [--audience A]`). Keys come from the file only, chosen by the token's `kid`; the token's own
-//! `iss` is compared, never followed. `jsonwebtoken` checks the signature; the header and claims
-//! are read by `http::token` (the same reader as `xconn token`). A refusal says which check failed
-//! and never repeats the token.
+//! aws-lc-rs) or an RS256 / ES256 JWT checked against the issuer's keys (`--issuer URL
+//! [--audience A] [--leeway SECONDS]`): the key set its discovery document publishes
+//! ([`super::jwks`]), or a local JWKS file (`--jwks FILE`). Keys are chosen by the token's `kid`;
+//! the token's own `iss` is compared, never followed. `jsonwebtoken` checks the signature; the
+//! header and claims are read by `http::token` (the same reader as `xconn token`). A refusal says
+//! which check failed and never repeats the token.
 
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::{Duration, Instant, SystemTime};
@@ -14,9 +15,6 @@ use jsonwebtoken::{Algorithm, DecodingKey};
 use crate::error::{input_error, usage_error};
 use crate::http::token::{self, base64url_decode, format_rfc3339, human_duration, Crit, Jwt};
 use crate::json;
-
-/// Seconds of clock difference allowed on `exp` and `nbf`.
-pub(crate) const LEEWAY: i64 = 30;
 
 /// How requests are authenticated.
 pub(crate) enum Auth {
@@ -86,6 +84,26 @@ impl Auth {
         }
     }
 
+    /// Before [`check`](Self::check): with the issuer's published keys, fetch them again when
+    /// they are due (expired, or the token's `kid` is not among them; see [`super::jwks`]).
+    pub(crate) async fn prepare(&self, authorization: &[&[u8]]) {
+        let Auth::Jwt(check) = self else { return };
+        let KeySource::Remote(remote) = &check.source else {
+            return;
+        };
+        let kid = match authorization {
+            [one] => bearer(Some(one))
+                .and_then(|token| Jwt::split(token).ok())
+                .and_then(|jwt| jwt.header.kid),
+            _ => None,
+        };
+        let known =
+            kid.is_none_or(|kid| check.keys().iter().any(|k| k.kid.as_deref() == Some(&kid)));
+        if let Some(keys) = remote.refresh(known).await {
+            *check.keys.write().unwrap_or_else(PoisonError::into_inner) = Arc::new(keys);
+        }
+    }
+
     /// Check the `Authorization` header values of one request (more than one is refused).
     pub(crate) fn check(&self, authorization: &[&[u8]], now: i64) -> Result<(), Refusal> {
         let given = match (self, authorization) {
@@ -140,19 +158,40 @@ fn bearer(value: Option<&[u8]>) -> Option<&str> {
 const ACCEPTED: &str = "only RS256 and ES256 are accepted";
 
 /// One public key of the JWKS: an RSA key for RS256 or an EC P-256 key for ES256.
-struct Key {
+pub(crate) struct Key {
     kid: Option<String>,
     alg: Algorithm,
     key: DecodingKey,
 }
 
-/// `--jwks FILE --issuer URL [--audience A]`.
+/// `--issuer URL [--jwks FILE] [--audience A] [--leeway SECONDS]`.
 pub(crate) struct JwtCheck {
     keys: RwLock<Arc<Vec<Key>>>,
-    file: String,
+    source: KeySource,
     issuer: String,
     audience: Option<String>,
-    watch: Mutex<Watch>,
+    /// Seconds of clock difference allowed on `exp` and `nbf`.
+    leeway: i64,
+}
+
+/// Where the keys come from.
+enum KeySource {
+    /// `--jwks FILE`, watched for changes.
+    File { file: String, watch: Mutex<Watch> },
+    /// The issuer's `jwks_uri`.
+    Remote(Box<super::jwks::Remote>),
+}
+
+impl KeySource {
+    /// `the JWKS FILE` / `the key set URL`, for refusals.
+    fn name(&self) -> String {
+        match self {
+            KeySource::File { file, .. } => format!("the JWKS {file}"),
+            KeySource::Remote(remote) => {
+                format!("the key set {}", crate::http::redact::url(&remote.uri))
+            }
+        }
+    }
 }
 
 /// When the JWKS file was last looked at, and what it was then.
@@ -193,6 +232,7 @@ impl JwtCheck {
         file: &str,
         issuer: &str,
         audience: Option<&str>,
+        leeway: i64,
     ) -> anyhow::Result<JwtCheck> {
         let seen = stamp(file);
         let keys = read_keys(file)?;
@@ -203,25 +243,50 @@ impl JwtCheck {
         }
         Ok(JwtCheck {
             keys: RwLock::new(Arc::new(keys)),
-            file: file.to_string(),
+            source: KeySource::File {
+                file: file.to_string(),
+                watch: Mutex::new(Watch {
+                    checked: Instant::now(),
+                    seen,
+                }),
+            },
             issuer: issuer.to_string(),
             audience: audience.map(str::to_string),
-            watch: Mutex::new(Watch {
-                checked: Instant::now(),
-                seen,
-            }),
+            leeway,
+        })
+    }
+
+    /// `--issuer URL` alone: the keys its discovery document publishes, fetched now (see
+    /// [`super::jwks::discover`]); tokens must carry the document's `issuer` exactly.
+    pub(crate) fn discover(
+        issuer: &str,
+        audience: Option<&str>,
+        leeway: i64,
+    ) -> anyhow::Result<JwtCheck> {
+        let url = crate::http::request::parse_url(issuer)
+            .map_err(|e| usage_error(format!("--issuer: {e:#}")))?;
+        let found = crate::http::block_on(super::jwks::discover(&url))??;
+        Ok(JwtCheck {
+            keys: RwLock::new(Arc::new(found.keys)),
+            source: KeySource::Remote(Box::new(found.remote)),
+            issuer: found.issuer,
+            audience: audience.map(str::to_string),
+            leeway,
         })
     }
 
     /// Read the file again when its inode, size or modification time changed since it was last
     /// read; looked at most once per [`WATCH_EVERY`], when a token arrives.
     pub(crate) fn reload_if_changed(&self) {
-        let mut watch = self.watch.lock().unwrap_or_else(PoisonError::into_inner);
+        let KeySource::File { file, watch } = &self.source else {
+            return;
+        };
+        let mut watch = watch.lock().unwrap_or_else(PoisonError::into_inner);
         if watch.checked.elapsed() < WATCH_EVERY {
             return;
         }
         watch.checked = Instant::now();
-        let now = stamp(&self.file);
+        let now = stamp(file);
         if now == watch.seen {
             return;
         }
@@ -233,14 +298,16 @@ impl JwtCheck {
     /// Read the file again: its keys replace the current ones; a file that cannot be read, is not
     /// a JWKS or holds no usable key keeps the current keys. Either way one log line says so.
     pub(crate) fn reload(&self, why: &str) {
+        let KeySource::File { file, .. } = &self.source else {
+            return;
+        };
         let current = self.keys().len();
-        match read_keys(&self.file) {
+        match read_keys(file) {
             Ok(keys) => {
                 let n = keys.len();
                 *self.keys.write().unwrap_or_else(PoisonError::into_inner) = Arc::new(keys);
                 super::log_line(&format!(
-                    "--jwks {}: reloaded ({why}): {n} key{}",
-                    self.file,
+                    "--jwks {file}: reloaded ({why}): {n} key{}",
                     if n == 1 { "" } else { "s" }
                 ));
             }
@@ -270,7 +337,7 @@ impl JwtCheck {
         let claims = jwt.claims().map_err(refuse)?;
         self.check_issuer(&claims)?;
         self.check_audience(&claims)?;
-        check_times(&claims, now)
+        check_times(&claims, now, self.leeway)
     }
 
     /// The keys to try: every key with the token's `kid` (a JWKS may list two during a rotation),
@@ -289,9 +356,9 @@ impl JwtCheck {
                     .collect();
                 if found.is_empty() {
                     return Err(refuse(format!(
-                        "kid `{}` is not in the JWKS {}",
+                        "kid `{}` is not in {}",
                         shown(kid),
-                        self.file
+                        self.source.name()
                     )));
                 }
                 found
@@ -299,8 +366,8 @@ impl JwtCheck {
             None if keys.len() == 1 => vec![&keys[0]],
             None => {
                 return Err(refuse(format!(
-                    "the token has no kid and the JWKS {} holds {} keys",
-                    self.file,
+                    "the token has no kid and {} holds {} keys",
+                    self.source.name(),
                     keys.len()
                 )))
             }
@@ -429,8 +496,13 @@ fn described(keys: &[&Key]) -> String {
 fn read_keys(file: &str) -> anyhow::Result<Vec<Key>> {
     let text = std::fs::read_to_string(file)
         .map_err(|e| input_error(format!("--jwks {file}: cannot read: {e}")))?;
-    let bad = |why: String| usage_error(format!("--jwks {file}: {why}"));
-    let doc = json::parse(&text).map_err(|e| bad(format!("not JSON: {}", e.kind.message())))?;
+    parse_keys(&text, &format!("--jwks {file}"))
+}
+
+/// The signing keys of a JWKS text (`name` says where it came from in errors); none is an error.
+pub(crate) fn parse_keys(text: &str, name: &str) -> anyhow::Result<Vec<Key>> {
+    let bad = |why: String| usage_error(format!("{name}: {why}"));
+    let doc = json::parse(text).map_err(|e| bad(format!("not JSON: {}", e.kind.message())))?;
     let keys = doc
         .get("keys")
         .filter(|k| k.is_array())
@@ -521,15 +593,16 @@ fn p256_key(x: &[u8], y: &[u8]) -> Result<DecodingKey, String> {
 }
 
 /// `exp` (required), `nbf` and `iat` (when present) are NumericDates; `exp` not passed and `nbf`
-/// reached, each with [`LEEWAY`]. `now` is in whole seconds; a fractional date counts exactly.
-fn check_times(claims: &token::Claims, now: i64) -> Result<(), Refusal> {
+/// reached, each with `leeway` seconds. `now` is in whole seconds; a fractional date counts
+/// exactly.
+fn check_times(claims: &token::Claims, now: i64, leeway: i64) -> Result<(), Refusal> {
     if let Some(why) = claims.invalid_times.first() {
         return Err(refuse(format!("the token's {why}")));
     }
     let Some(exp) = claims.expires else {
         return Err(refuse("the token has no `exp` (expiry)"));
     };
-    if exp.before(now.saturating_sub(LEEWAY)) {
+    if exp.before(now.saturating_sub(leeway)) {
         return Err(refuse(format!(
             "the token expired at {} ({} ago)",
             format_rfc3339(exp.secs()),
@@ -537,7 +610,7 @@ fn check_times(claims: &token::Claims, now: i64) -> Result<(), Refusal> {
         )));
     }
     if let Some(nbf) = claims.not_before {
-        if nbf.after(now.saturating_add(LEEWAY)) {
+        if nbf.after(now.saturating_add(leeway)) {
             return Err(refuse(format!(
                 "the token is not valid before {}",
                 format_rfc3339(nbf.secs())
@@ -560,6 +633,9 @@ fn shown(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `--leeway`'s default.
+    const LEEWAY: i64 = 30;
 
     #[test]
     fn bearer_tokens_are_compared_whole() {
@@ -591,13 +667,16 @@ mod tests {
                 alg: Algorithm::RS256,
                 key: DecodingKey::from_rsa_raw_components(&[1; 256], &[1, 0, 1]),
             }])),
-            file: "jwks.json".into(),
+            source: KeySource::File {
+                file: "jwks.json".into(),
+                watch: Mutex::new(Watch {
+                    checked: Instant::now(),
+                    seen: None,
+                }),
+            },
             issuer: "https://id.example/realms/x".into(),
             audience: None,
-            watch: Mutex::new(Watch {
-                checked: Instant::now(),
-                seen: None,
-            }),
+            leeway: LEEWAY,
         };
         let b64 = |s: &str| {
             const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
@@ -660,7 +739,9 @@ mod tests {
             };
             token::decode_jwt(&format!("{}.{}.", b64(r#"{"alg":"RS256"}"#), b64(payload))).unwrap()
         };
-        let at = |payload: &str, now: i64| check_times(&claims(payload), now).map_err(|r| r.reason);
+        let at = |payload: &str, now: i64| {
+            check_times(&claims(payload), now, LEEWAY).map_err(|r| r.reason)
+        };
         // exp 1000: accepted up to now = 1030 (leeway), refused from 1031; 1000.5 the same.
         assert!(at(r#"{"exp":1000}"#, 1030).is_ok());
         assert!(at(r#"{"exp":1000}"#, 1031).is_err());
@@ -672,6 +753,14 @@ mod tests {
         assert!(at(r#"{"exp":9e9,"nbf":2000}"#, 1969).is_err());
         assert!(at(r#"{"exp":9e9,"nbf":2000.5}"#, 1970).is_err());
         assert!(at(r#"{"exp":9e9,"nbf":2.0005e3}"#, 1971).is_ok());
+        // `--leeway`: 0 refuses a second past `exp`, 120 accepts two minutes past it.
+        let with =
+            |payload: &str, now: i64, leeway: i64| check_times(&claims(payload), now, leeway);
+        assert!(with(r#"{"exp":1000}"#, 1000, 0).is_ok());
+        assert!(with(r#"{"exp":1000}"#, 1001, 0).is_err());
+        assert!(with(r#"{"exp":1000}"#, 1120, 120).is_ok());
+        assert!(with(r#"{"exp":9e9,"nbf":2000}"#, 1880, 120).is_ok());
+        assert!(with(r#"{"exp":9e9,"nbf":2000}"#, 1999, 0).is_err());
         // Extreme `now` does not overflow.
         assert!(at(r#"{"exp":9e9}"#, i64::MIN).is_ok());
         assert!(at(r#"{"exp":0,"nbf":0}"#, i64::MAX).is_err());

@@ -36,7 +36,12 @@ const CATEGORY: &str = "handler_error";
 
 /// Variables never passed to a handler, besides the `--token-env` one and every `CSPARK_*`: the
 /// credentials `call` would use.
-const HIDDEN_VARIABLES: [&str; 3] = ["XCONN_TOKEN", "XCONN_TOKEN_FILE", "XCONN_CLIENT_SECRET"];
+const HIDDEN_VARIABLES: [&str; 4] = [
+    "XCONN_TOKEN",
+    "XCONN_TOKEN_FILE",
+    "XCONN_CLIENT_SECRET",
+    "CSPARK_CLIENT_SECRET",
+];
 
 /// What serve guards from its handlers: the variables removed from their environment and the
 /// secret masked in what they write.

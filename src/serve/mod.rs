@@ -7,6 +7,7 @@
 
 pub(crate) mod auth;
 pub(crate) mod exec;
+pub(crate) mod jwks;
 
 use std::io::Write;
 use std::net::SocketAddr;
@@ -539,7 +540,7 @@ impl App {
     /// then the handler's answer.
     async fn steps(&self, request: Request, id: &str) -> Result<Answer, Answer> {
         post_only(request.method())?;
-        self.authenticate(request.headers())?;
+        self.authenticate(request.headers()).await?;
         let bytes = self.read_body(request).await?;
         let status = self.faults.inject().await?;
         let validated = valid_request(&bytes).await?;
@@ -558,12 +559,13 @@ impl App {
 
     /// The `Authorization` headers as `auth` wants them; a refusal is a 401 with
     /// `WWW-Authenticate`.
-    fn authenticate(&self, headers: &HeaderMap) -> Result<(), Answer> {
+    async fn authenticate(&self, headers: &HeaderMap) -> Result<(), Answer> {
         let authorization: Vec<&[u8]> = headers
             .get_all(header::AUTHORIZATION)
             .iter()
             .map(|v| v.as_bytes())
             .collect();
+        self.auth.prepare(&authorization).await;
         let refusal = match self.auth.check(&authorization, crate::http::token::now()) {
             Ok(()) => return Ok(()),
             Err(refusal) => refusal,

@@ -18,6 +18,7 @@ mod convert;
 mod flatten;
 mod hostile;
 mod memory;
+mod oidc;
 mod output_files;
 mod properties;
 mod schema;
