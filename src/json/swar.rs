@@ -1,7 +1,7 @@
-//! The two scanners of the JSON reader (eight bytes at a time in a `u64`; strings sixteen with
-//! SSE2 on x86-64): the run of plain bytes inside a string ([`plain_run_end`]: the lexer, the
-//! string writer) and the next quote or bracket inside a container ([`next_structural`]:
-//! `value::skip`). Free of the rest of the crate, so `benches/swar/scan.rs` measures these very
+//! The scanners of the JSON reader (eight bytes at a time in a `u64`; sixteen and sixty-four
+//! with SSE2 on x86-64): the run of plain bytes inside a string ([`plain_run_end`]: the lexer,
+//! the string writer), the next quote or bracket inside a container ([`next_structural`]) and a
+//! 64-byte block's quotes, backslashes and brackets as bit masks ([`Block`]: `value::skip`). Free of the rest of the crate, so `benches/swar/scan.rs` measures these very
 //! functions against the byte loops they replace (docs/performance.md, "What the SWAR loops buy").
 
 /// Where the run of plain string bytes starting at `pos` ends: the first `"`, `\\` or control
@@ -89,6 +89,93 @@ pub(crate) fn next_structural(bytes: &[u8], mut pos: usize) -> usize {
     pos
 }
 
+/// A 64-byte block of text as bit masks (bit `i` for byte `i`): quotes, backslashes, opening
+/// brackets (`[` `{`) and closing ones (`]` `}`). With them a container is skipped a block at
+/// a time (`value::skip_container`): strings found by a prefix XOR of the quotes, brackets
+/// outside strings counted.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Block {
+    pub(crate) quote: u64,
+    pub(crate) backslash: u64,
+    pub(crate) open: u64,
+    pub(crate) close: u64,
+}
+
+impl Block {
+    /// The masks of `chunk`: SSE2 on x86-64, a byte loop elsewhere.
+    #[inline]
+    pub(crate) fn of(chunk: &[u8; 64]) -> Block {
+        #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+        {
+            let mut block = Block::default();
+            for (i, part) in chunk.chunks_exact(16).enumerate() {
+                let part = block_masks_16(part.try_into().expect("sixteen bytes"));
+                let at = 16 * i;
+                block.quote |= u64::from(part[0]) << at;
+                block.backslash |= u64::from(part[1]) << at;
+                block.open |= u64::from(part[2]) << at;
+                block.close |= u64::from(part[3]) << at;
+            }
+            block
+        }
+        #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+        Block::bytewise(chunk)
+    }
+
+    /// [`Block::of`] one byte at a time (the reference the SSE2 masks are tested against).
+    #[cfg_attr(all(target_arch = "x86_64", target_feature = "sse2"), cfg(test))]
+    fn bytewise(chunk: &[u8; 64]) -> Block {
+        let mut block = Block::default();
+        for (i, &b) in chunk.iter().enumerate() {
+            let bit = 1u64 << i;
+            match b {
+                b'"' => block.quote |= bit,
+                b'\\' => block.backslash |= bit,
+                b'[' | b'{' => block.open |= bit,
+                b']' | b'}' => block.close |= bit,
+                _ => {}
+            }
+        }
+        block
+    }
+}
+
+/// Bit `i` set where bit `i` of `x` or an odd number of the bits below it are set: with `x`
+/// the quotes, the bytes from an opening quote up to (not including) its closing one.
+#[inline]
+pub(crate) fn prefix_xor(mut x: u64) -> u64 {
+    x ^= x << 1;
+    x ^= x << 2;
+    x ^= x << 4;
+    x ^= x << 8;
+    x ^= x << 16;
+    x ^= x << 32;
+    x
+}
+
+/// Quote, backslash, opening-bracket and closing-bracket masks of sixteen bytes.
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[inline]
+fn block_masks_16(chunk: &[u8; 16]) -> [u16; 4] {
+    use std::arch::x86_64::{
+        _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
+    };
+    // SAFETY: compiled only where the target has SSE2 (every hosted x86-64 target); the load reads
+    // the sixteen bytes of `chunk`, unaligned.
+    unsafe {
+        let v = _mm_loadu_si128(chunk.as_ptr().cast());
+        // `[` and `{` differ only in bit 5, as do `]` and `}`.
+        let folded = _mm_or_si128(v, _mm_set1_epi8(0x20));
+        let mask = |x| _mm_movemask_epi8(x) as u16;
+        [
+            mask(_mm_cmpeq_epi8(v, _mm_set1_epi8(b'"' as i8))),
+            mask(_mm_cmpeq_epi8(v, _mm_set1_epi8(b'\\' as i8))),
+            mask(_mm_cmpeq_epi8(folded, _mm_set1_epi8(b'{' as i8))),
+            mask(_mm_cmpeq_epi8(folded, _mm_set1_epi8(b'}' as i8))),
+        ]
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -108,6 +195,33 @@ mod tests {
                 let bytes = vec![plain; len];
                 assert_eq!(plain_run_end(&bytes, 0), len);
             }
+        }
+    }
+
+    #[test]
+    fn block_masks_match_the_byte_loop_for_every_byte_at_every_offset() {
+        for b in 0..=255u8 {
+            for at in [0, 1, 15, 16, 31, 32, 47, 48, 63] {
+                let mut chunk = [b'a'; 64];
+                chunk[at] = b;
+                chunk[(at + 17) % 64] = b'"';
+                assert_eq!(
+                    Block::of(&chunk),
+                    Block::bytewise(&chunk),
+                    "byte {b} at {at}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn prefix_xor_marks_the_bytes_between_quote_pairs() {
+        // Quotes at 2 and 5, then 10 open: bits 2..5 and 10.. set.
+        let quotes = (1 << 2) | (1 << 5) | (1 << 10);
+        let inside = prefix_xor(quotes);
+        for i in 0..64 {
+            let expected = (2..5).contains(&i) || i >= 10;
+            assert_eq!(inside >> i & 1 == 1, expected, "bit {i}");
         }
     }
 

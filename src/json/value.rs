@@ -8,7 +8,7 @@
 
 use std::borrow::Cow;
 
-use super::swar::next_structural;
+use super::swar::{next_structural, prefix_xor, Block};
 use super::{lexer::Lexer, ParseError};
 
 /// What a value is, told by its first character.
@@ -500,34 +500,96 @@ pub(crate) fn skip_with(bytes: &[u8], start: usize, passed: &mut dyn FnMut(usize
 }
 
 /// Past the array or object whose opening bracket is at `start` (see [`skip_with`]): inside
-/// it only quotes and brackets matter, so it jumps from one to the next, one step each.
+/// it only quotes and brackets matter. Sixty-four bytes at a time ([`Block`]): the quotes'
+/// prefix XOR says which bytes are inside strings, the brackets outside them are counted, and
+/// only a block where the count may reach zero is walked bracket by bracket. A block with a
+/// backslash (an escape can hide a quote) is passed a token at a time instead, as is the tail.
 fn skip_container(bytes: &[u8], start: usize, passed: &mut dyn FnMut(usize)) -> usize {
     const EVERY: usize = 4 << 20;
     let mut next_report = start + EVERY;
     let mut depth = 1usize;
     let mut pos = start + 1;
-    loop {
-        pos = next_structural(bytes, pos);
-        let Some(&b) = bytes.get(pos) else {
-            return bytes.len();
-        };
-        match b {
-            b'"' => pos = skip_string(bytes, pos),
-            b'[' | b'{' => {
-                depth += 1;
-                pos += 1;
-            }
-            _ => {
-                depth -= 1;
-                pos += 1;
-                if depth == 0 {
-                    return pos;
+    // Whether `pos` is inside a string (a block ended in one).
+    let mut in_string = false;
+    while let Some(chunk) = bytes.get(pos..pos + 64) {
+        let block = Block::of(chunk.try_into().expect("sixty-four bytes"));
+        if block.backslash != 0 {
+            pos = if in_string {
+                string_end(bytes, pos)
+            } else {
+                match container_step(bytes, pos, &mut depth) {
+                    Step::Past(next) => next,
+                    Step::Closed(end) => return end,
                 }
+            };
+            in_string = false;
+        } else {
+            let inside = prefix_xor(block.quote) ^ if in_string { !0 } else { 0 };
+            let (open, close) = (block.open & !inside, block.close & !inside);
+            let closes = close.count_ones() as usize;
+            if closes >= depth {
+                // The count may reach zero in this block: bracket by bracket.
+                let mut brackets = open | close;
+                while brackets != 0 {
+                    let bit = brackets.trailing_zeros();
+                    brackets &= brackets - 1;
+                    if open >> bit & 1 == 1 {
+                        depth += 1;
+                    } else {
+                        depth -= 1;
+                        if depth == 0 {
+                            return pos + bit as usize + 1;
+                        }
+                    }
+                }
+            } else {
+                depth = depth + open.count_ones() as usize - closes;
             }
+            in_string = inside >> 63 == 1;
+            pos += 64;
         }
         if pos >= next_report && pos < bytes.len() {
             passed(pos);
             next_report = pos + EVERY;
+        }
+    }
+    if in_string {
+        pos = string_end(bytes, pos);
+    }
+    loop {
+        match container_step(bytes, pos, &mut depth) {
+            Step::Past(next) if next < bytes.len() => pos = next,
+            Step::Past(_) => return bytes.len(),
+            Step::Closed(end) => return end,
+        }
+    }
+}
+
+/// Where [`container_step`] left off.
+enum Step {
+    /// Past a string or a bracket, the container still open.
+    Past(usize),
+    /// Past the bracket that closed the container.
+    Closed(usize),
+}
+
+/// From `pos` (outside strings) past the next string or bracket, counting `depth`.
+fn container_step(bytes: &[u8], pos: usize, depth: &mut usize) -> Step {
+    let pos = next_structural(bytes, pos);
+    match bytes.get(pos) {
+        None => Step::Past(bytes.len()),
+        Some(b'"') => Step::Past(skip_string(bytes, pos)),
+        Some(b'[' | b'{') => {
+            *depth += 1;
+            Step::Past(pos + 1)
+        }
+        Some(_) => {
+            *depth -= 1;
+            if *depth == 0 {
+                Step::Closed(pos + 1)
+            } else {
+                Step::Past(pos + 1)
+            }
         }
     }
 }
@@ -536,8 +598,12 @@ fn skip_container(bytes: &[u8], start: usize, passed: &mut dyn FnMut(usize)) -> 
 /// one by one (most strings in a body are short: keys, codes, names), the rest through
 /// `memchr2`, whose set-up costs more than a short string's bytes.
 fn skip_string(bytes: &[u8], start: usize) -> usize {
+    string_end(bytes, start + 1)
+}
+
+/// Past the closing quote of the string whose content goes on at `pos` (see [`skip_string`]).
+fn string_end(bytes: &[u8], mut pos: usize) -> usize {
     const SHORT: usize = 16;
-    let mut pos = start + 1;
     let short_end = bytes.len().min(pos + SHORT);
     while pos < short_end {
         match bytes[pos] {
@@ -647,6 +713,63 @@ pub(crate) fn locate_pointer(text: &str, pointer: &str) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The container skip as it was before blocks: a token at a time (the reference).
+    fn skip_container_by_tokens(bytes: &[u8], start: usize) -> usize {
+        let mut depth = 1;
+        let mut pos = start + 1;
+        loop {
+            match container_step(bytes, pos, &mut depth) {
+                Step::Past(next) if next < bytes.len() => pos = next,
+                Step::Past(_) => return bytes.len(),
+                Step::Closed(end) => return end,
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
+        /// Blocks and tokens agree on any text: brackets inside strings, escaped quotes and
+        /// backslashes at block edges, unclosed strings and containers, deep nesting.
+        #[test]
+        fn blocks_skip_a_container_where_tokens_do(
+            body in proptest::collection::vec(
+                proptest::prop_oneof![
+                    20 => proptest::sample::select(&b"a ,:0"[..]),
+                    4 => proptest::strategy::Just(b'"'),
+                    3 => proptest::sample::select(&b"[]{}"[..]),
+                    1 => proptest::strategy::Just(b'\\'),
+                ], 0..400),
+            escapes in proptest::bool::ANY,
+            pad in 0usize..70,
+            bracket in proptest::bool::ANY,
+        ) {
+            let mut bytes = vec![b' '; pad];
+            bytes.push(if bracket { b'[' } else { b'{' });
+            // Without backslashes every block is counted whole.
+            bytes.extend(body.iter().filter(|&&b| escapes || b != b'\\'));
+            let mut reports = 0;
+            let fast = skip_container(&bytes, pad, &mut |_| reports += 1);
+            proptest::prop_assert_eq!(fast, skip_container_by_tokens(&bytes, pad));
+        }
+    }
+
+    #[test]
+    fn blocks_skip_checked_bodies_exactly() {
+        let long = "x".repeat(70);
+        let docs = [
+            format!(r#"[["a","b"],[1,"{long}"],["]\"[",{{"k":"}}"}}]] ,"#),
+            format!(r#"{{"outputs":[["n"],["{long}\\"],[[["t"],["]"]]]],"e":[]}}"#),
+            format!("[{}]", "[".repeat(100) + &"]".repeat(100)),
+        ];
+        for doc in &docs {
+            let end = doc.rfind([']', '}']).unwrap() + 1;
+            for pad in 0..66 {
+                let text = format!("{}{doc}", " ".repeat(pad));
+                assert_eq!(skip(text.as_bytes(), pad), pad + end, "{text}");
+            }
+        }
+    }
 
     #[test]
     fn numbers_and_strings_keep_their_text() {
