@@ -149,13 +149,20 @@ impl<'a> Table<'a> {
         if !header.is_array() || !header.items().all(|k| k.is_string()) {
             return None;
         }
-        let mut len = 0;
-        for row in rows {
-            if !row.is_array() {
-                return None;
+        let len = match crate::json::value::array_children(value.raw().as_bytes()) {
+            Some((elements, arrays)) if arrays == elements => elements - 1,
+            Some(_) => return None,
+            None => {
+                let mut len = 0;
+                for row in rows {
+                    if !row.is_array() {
+                        return None;
+                    }
+                    len += 1;
+                }
+                len
             }
-            len += 1;
-        }
+        };
         let table = Table {
             rows: *value,
             header: Some(header),

@@ -90,7 +90,7 @@ pub(crate) fn next_structural(bytes: &[u8], mut pos: usize) -> usize {
 }
 
 /// A 64-byte block of text as bit masks (bit `i` for byte `i`): quotes, backslashes, opening
-/// brackets (`[` `{`) and closing ones (`]` `}`). With them a container is skipped a block at
+/// brackets (`[` `{`), closing ones (`]` `}`) and commas. With them a container is skipped a block at
 /// a time (`value::skip_container`): strings found by a prefix XOR of the quotes, brackets
 /// outside strings counted.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -99,6 +99,7 @@ pub(crate) struct Block {
     pub(crate) backslash: u64,
     pub(crate) open: u64,
     pub(crate) close: u64,
+    pub(crate) comma: u64,
 }
 
 impl Block {
@@ -115,6 +116,7 @@ impl Block {
                 block.backslash |= u64::from(part[1]) << at;
                 block.open |= u64::from(part[2]) << at;
                 block.close |= u64::from(part[3]) << at;
+                block.comma |= u64::from(part[4]) << at;
             }
             block
         }
@@ -133,6 +135,7 @@ impl Block {
                 b'\\' => block.backslash |= bit,
                 b'[' | b'{' => block.open |= bit,
                 b']' | b'}' => block.close |= bit,
+                b',' => block.comma |= bit,
                 _ => {}
             }
         }
@@ -153,10 +156,10 @@ pub(crate) fn prefix_xor(mut x: u64) -> u64 {
     x
 }
 
-/// Quote, backslash, opening-bracket and closing-bracket masks of sixteen bytes.
+/// Quote, backslash, opening-bracket, closing-bracket and comma masks of sixteen bytes.
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 #[inline]
-fn block_masks_16(chunk: &[u8; 16]) -> [u16; 4] {
+fn block_masks_16(chunk: &[u8; 16]) -> [u16; 5] {
     use std::arch::x86_64::{
         _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
     };
@@ -172,6 +175,7 @@ fn block_masks_16(chunk: &[u8; 16]) -> [u16; 4] {
             mask(_mm_cmpeq_epi8(v, _mm_set1_epi8(b'\\' as i8))),
             mask(_mm_cmpeq_epi8(folded, _mm_set1_epi8(b'{' as i8))),
             mask(_mm_cmpeq_epi8(folded, _mm_set1_epi8(b'}' as i8))),
+            mask(_mm_cmpeq_epi8(v, _mm_set1_epi8(b',' as i8))),
         ]
     }
 }

@@ -565,6 +565,43 @@ fn skip_container(bytes: &[u8], start: usize, passed: &mut dyn FnMut(usize)) -> 
     }
 }
 
+/// The direct elements of the array whose checked text is `text` (from its `[` to its `]`): how
+/// many, and how many of them are arrays — counted 64 bytes at a time ([`Block`]: commas and
+/// brackets outside strings, by depth), without finding where each element ends. `None` when the
+/// text is not an array or holds a backslash (an escape can hide a quote): walk the items then.
+pub(crate) fn array_children(text: &[u8]) -> Option<(usize, usize)> {
+    if text.first() != Some(&b'[') {
+        return None;
+    }
+    let (mut depth, mut commas, mut arrays, mut in_string) = (0usize, 0usize, 0usize, false);
+    for chunk in text.chunks(64) {
+        let mut padded = [b' '; 64];
+        padded[..chunk.len()].copy_from_slice(chunk);
+        let block = Block::of(&padded);
+        if block.backslash != 0 {
+            return None;
+        }
+        let inside = prefix_xor(block.quote) ^ if in_string { !0 } else { 0 };
+        let open = block.open & !inside;
+        let mut stops = (open | block.close | block.comma) & !inside;
+        while stops != 0 {
+            let bit = stops.trailing_zeros() as usize;
+            stops &= stops - 1;
+            if open >> bit & 1 == 1 {
+                depth += 1;
+                arrays += usize::from(depth == 2 && padded[bit] == b'[');
+            } else if padded[bit] == b',' {
+                commas += usize::from(depth == 1);
+            } else {
+                depth = depth.saturating_sub(1);
+            }
+        }
+        in_string = inside >> 63 == 1;
+    }
+    let empty = text[1..].iter().find(|b| !super::is_ws(**b)) == Some(&b']');
+    Some((if empty { 0 } else { commas + 1 }, arrays))
+}
+
 /// Where [`container_step`] left off.
 enum Step {
     /// Past a string or a bracket, the container still open.
@@ -751,6 +788,50 @@ mod tests {
             let mut reports = 0;
             let fast = skip_container(&bytes, pad, &mut |_| reports += 1);
             proptest::prop_assert_eq!(fast, skip_container_by_tokens(&bytes, pad));
+        }
+    }
+
+    /// Any JSON value, with strings that hold brackets, commas and quotes (escaped: then the
+    /// count gives way to the walk) or not.
+    fn any_json() -> impl proptest::strategy::Strategy<Value = serde_json::Value> {
+        use proptest::prelude::*;
+        let text =
+            proptest::string::string_regex("[a-z\\[\\]{},: é]{0,80}|[a-z\"\\\\]{0,5}").unwrap();
+        let leaf = prop_oneof![
+            Just(serde_json::Value::Null),
+            any::<i32>().prop_map(serde_json::Value::from),
+            text.prop_map(serde_json::Value::from),
+        ];
+        leaf.prop_recursive(4, 64, 8, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..8).prop_map(serde_json::Value::Array),
+                proptest::collection::btree_map("[a-z\\]]{1,3}", inner, 0..4)
+                    .prop_map(|m| serde_json::Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+        /// The block count of an array's elements agrees with walking them, compact or pretty,
+        /// and gives way only to a backslash.
+        #[test]
+        fn array_children_count_what_the_items_walk_finds(
+            items in proptest::collection::vec(any_json(), 0..12),
+            pretty in proptest::bool::ANY,
+        ) {
+            let array = serde_json::Value::Array(items);
+            let text = if pretty {
+                serde_json::to_string_pretty(&array).unwrap()
+            } else {
+                serde_json::to_string(&array).unwrap()
+            };
+            let doc = parse(&text).unwrap();
+            let walked = (doc.items().count(), doc.items().filter(|v| v.is_array()).count());
+            match array_children(text.as_bytes()) {
+                Some(counted) => proptest::prop_assert_eq!(counted, walked, "{}", text),
+                None => proptest::prop_assert!(text.contains('\\'), "{}", text),
+            }
         }
     }
 
