@@ -220,6 +220,24 @@ impl<'a> Table<'a> {
         Ok(())
     }
 
+    /// [`Table::each_record`] from the record that starts at byte `offset` of the text (a
+    /// record's start as the validator saw it), numbered from `index`: `each(index, record,
+    /// cells)`.
+    pub(crate) fn each_record_from<E>(
+        &self,
+        offset: usize,
+        mut index: usize,
+        mut each: impl FnMut(usize, Value<'a>, &[Value<'a>]) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let mut cells: Vec<Value<'a>> = Vec::new();
+        let mut rows = self.rows.items_from(offset);
+        while let Some(record) = rows.next_with_items(&mut cells) {
+            each(index, record, &cells)?;
+            index += 1;
+        }
+        Ok(())
+    }
+
     /// The records indexed for random access.
     pub fn index(&self) -> ArrayIndex<'a> {
         let mut index = ArrayIndex::of(&self.rows);

@@ -184,6 +184,19 @@ impl<'a> Value<'a> {
         }
     }
 
+    /// An array's elements from the one that starts at byte `offset` of the text on (nothing
+    /// when `offset` is not inside the array).
+    pub(crate) fn items_from(&self, offset: usize) -> Items<'a> {
+        let inside = self.first() == b'[' && self.start < offset && offset < self.end;
+        Items {
+            walk: Walk {
+                src: self.src,
+                pos: if inside { offset } else { 0 },
+                end: if inside { self.end } else { 0 },
+            },
+        }
+    }
+
     /// An object's members in order (nothing for other values).
     pub(crate) fn members(&self) -> Members<'a> {
         Members {

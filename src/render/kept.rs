@@ -63,6 +63,25 @@ impl KeptRows {
         true
     }
 
+    /// The bound this store keeps within.
+    pub(crate) fn limit(&self) -> usize {
+        self.limit
+    }
+
+    /// Append the rows `more` kept (the rows after these, walked on another thread); giving up
+    /// when either store did or both together pass the bound.
+    pub(crate) fn append(&mut self, more: KeptRows) {
+        if self.given_up || more.given_up || self.bytes() + more.bytes() > self.limit {
+            self.give_up();
+            return;
+        }
+        let (text, cells) = (self.text.len(), self.cells.len());
+        self.text.push_str(&more.text);
+        self.cells.extend(more.cells);
+        let ends = more.ends.iter().map(|&(t, c)| (t + text, c + cells));
+        self.ends.extend(ends);
+    }
+
     /// Drop what is kept and keep nothing more.
     pub(crate) fn give_up(&mut self) {
         *self = KeptRows {

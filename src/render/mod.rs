@@ -93,6 +93,10 @@ pub struct Known {
     /// The validator found errors: the body is invalid, so no record and no summary says `ok`
     /// (`false` when not known, as for [`render`]).
     pub invalid: bool,
+    /// A record near the middle of the records table, from the validator's marks
+    /// (`Validated::record_marks`): where the table starts, the record's index and where it
+    /// starts. The grid's first walk is then done in two parts, on two threads.
+    pub(crate) split: Option<(usize, usize, usize)>,
 }
 
 /// What a record's status and the summary say instead of `ok` for a body the validator rejects:
@@ -172,12 +176,20 @@ pub fn render_checked(
     checked: &Checked,
     options: &Options,
 ) -> anyhow::Result<Outcome> {
-    render_found(out, diagnostics, source, checked, None, &[], options)
+    render_found(
+        out,
+        diagnostics,
+        source,
+        checked,
+        ScanFound::default(),
+        options,
+    )
 }
 
 /// [`render_checked`] with what the validator's scan found: the record count
-/// (`Validated::records`, so the records are not walked to count them) and the top-level
-/// members' spans (so the body is taken apart without walking past `outputs` again).
+/// (`Validated::records`, so the records are not walked to count them), the top-level
+/// members' spans (so the body is taken apart without walking past `outputs` again) and a
+/// record near the middle (so the grid's first walk goes in two parts, [`Known::split`]).
 pub fn render_validated(
     out: &mut dyn Write,
     diagnostics: &mut dyn Write,
@@ -185,16 +197,28 @@ pub fn render_validated(
     validated: &Validated,
     options: &Options,
 ) -> anyhow::Result<Outcome> {
-    let (checked, records) = (&validated.checked, validated.records);
-    render_found(
-        out,
-        diagnostics,
-        source,
-        checked,
+    let records = validated.records;
+    let (table, marks) = &validated.record_marks;
+    // The mark nearest the middle of the records.
+    let middle = records.unwrap_or(0) / 2;
+    let split = marks
+        .iter()
+        .min_by_key(|(index, _)| index.abs_diff(middle))
+        .map(|&(index, offset)| (*table, index, offset));
+    let found = ScanFound {
         records,
-        &validated.members,
-        options,
-    )
+        members: &validated.members,
+        split,
+    };
+    render_found(out, diagnostics, source, &validated.checked, found, options)
+}
+
+/// What the validator's scan found that rendering uses (see [`render_validated`]).
+#[derive(Default)]
+struct ScanFound<'v> {
+    records: Option<usize>,
+    members: &'v [TopMember],
+    split: Option<(usize, usize, usize)>,
 }
 
 /// [`render_validated`]'s work, from its parts.
@@ -203,19 +227,19 @@ fn render_found(
     diagnostics: &mut dyn Write,
     source: &Source,
     checked: &Checked,
-    records: Option<usize>,
-    members: &[TopMember],
+    found: ScanFound,
     options: &Options,
 ) -> anyhow::Result<Outcome> {
     let root = checked_root(source, checked);
     if let Some(body) = root
         .as_ref()
-        .and_then(|doc| view_body(doc, checked.kind, members))
+        .and_then(|doc| view_body(doc, checked.kind, found.members))
     {
         let known = Known {
-            records,
+            records: found.records,
             valid: !checked.has_errors(),
             invalid: checked.has_errors(),
+            split: found.split,
         };
         match render_with(out, &body, options, known) {
             Ok(()) => {}
@@ -343,7 +367,7 @@ struct Report<'a> {
     warnings: ArrayIndex<'a>,
     errors: ArrayIndex<'a>,
     process_time: ArrayIndex<'a>,
-    counted: std::cell::OnceCell<Vec<(usize, usize)>>,
+    counted: std::sync::OnceLock<Vec<(usize, usize)>>,
 }
 
 impl<'a> Report<'a> {
@@ -357,7 +381,7 @@ impl<'a> Report<'a> {
                     warnings: index(&r.warnings),
                     errors: index(&r.errors),
                     process_time: index(&r.process_time),
-                    counted: std::cell::OnceCell::new(),
+                    counted: std::sync::OnceLock::new(),
                 }
             }
         }
@@ -721,17 +745,44 @@ struct Noted<'a> {
     complete: bool,
 }
 
-/// The main grid's rows: `#`, the record's values, and for a response `process_time`, `status`.
-struct MainRows<'r, 'a> {
+/// How a main-grid row is filled: `#`, the record's values, and for a response `process_time`,
+/// `status` (shared by the two threads of a first walk in parts).
+#[derive(Clone, Copy)]
+struct MainFill<'r, 'a> {
     /// The validator rejects the body: no record is `ok`.
     invalid: bool,
+    columns: usize,
+    report: &'r Report<'a>,
+    response: bool,
+}
+
+impl<'a> MainFill<'_, 'a> {
+    fn fill(
+        &self,
+        row: &mut Row,
+        i: usize,
+        record: &Value<'a>,
+        cells: &[Value<'a>],
+        noted: &mut Noted<'a>,
+    ) {
+        row.clear();
+        row.push_number(i + 1);
+        row.push_record(record, cells, self.columns, Some((i, noted)));
+        if self.response {
+            row.push_value(self.report.process_time(i).as_ref());
+            let (errors, warnings) = self.report.counts(i);
+            row.push_status(errors, warnings, self.invalid);
+        }
+    }
+}
+
+/// The main grid's rows (see [`MainFill`]).
+struct MainRows<'r, 'a> {
+    fill: MainFill<'r, 'a>,
     /// The nested tables drawn as `[table R×C]`.
     noted: RefCell<Noted<'a>>,
     table: Table<'a>,
-    columns: usize,
     range: Range<usize>,
-    report: &'r Report<'a>,
-    response: bool,
     /// The rows of the first complete walk, replayed on the next ones.
     kept: RefCell<KeptRows>,
 }
@@ -749,14 +800,7 @@ impl Rows for MainRows<'_, '_> {
         }
         let keep = !noted.complete;
         let walked = each_record(&self.table, self.range.clone(), |i, record, cells| {
-            row.clear();
-            row.push_number(i + 1);
-            row.push_record(&record, cells, self.columns, Some((i, &mut noted)));
-            if self.response {
-                row.push_value(self.report.process_time(i).as_ref());
-                let (errors, warnings) = self.report.counts(i);
-                row.push_status(errors, warnings, self.invalid);
-            }
+            self.fill.fill(row, i, &record, cells, &mut noted);
             if keep {
                 kept.keep(row);
             }
@@ -766,6 +810,63 @@ impl Rows for MainRows<'_, '_> {
             kept.give_up();
         }
         walked?;
+        noted.complete = true;
+        Ok(())
+    }
+}
+
+impl MainRows<'_, '_> {
+    /// The grid's first walk (rows kept, nested tables noted) before a printer's: in two parts on
+    /// two threads when `split` (see [`Known::split`]) marks a record of this table inside the
+    /// range — the records before it here, the rest from its offset on the other thread, then
+    /// the second part's rows and tables appended to the first's (the same as one walk).
+    fn first_walk(&self, escape: Escape, split: Option<(usize, usize, usize)>) -> io::Result<()> {
+        let split = split.filter(|&(table, index, _)| {
+            table == self.table.rows.offset() && self.range.start < index && index < self.range.end
+        });
+        let Some((_, middle, offset)) = split else {
+            return self.each(&mut Row::new(escape), &mut |_| Ok(()));
+        };
+        let (fill, table, end) = (self.fill, self.table, self.range.end);
+        let limit = self.kept.borrow().limit();
+        // Counted before the threads share the report.
+        fill.report.counts(0);
+        let second = std::thread::scope(|scope| {
+            let second = scope.spawn(move || {
+                let (mut row, mut kept, mut noted) =
+                    (Row::new(escape), KeptRows::within(limit), Noted::default());
+                table
+                    .each_record_from(offset, middle, |i, record, cells| {
+                        if i >= end {
+                            return Err(());
+                        }
+                        fill.fill(&mut row, i, &record, cells, &mut noted);
+                        kept.keep(&row);
+                        Ok(())
+                    })
+                    .ok();
+                (kept, noted.found)
+            });
+            let front = self.range.start..middle;
+            let (mut row, mut kept, mut noted) = (
+                Row::new(escape),
+                self.kept.borrow_mut(),
+                self.noted.borrow_mut(),
+            );
+            let walked = each_record(&self.table, front, |i, record, cells| {
+                fill.fill(&mut row, i, &record, cells, &mut noted);
+                kept.keep(&row);
+                Ok(())
+            });
+            (walked, second.join())
+        });
+        let (walked, second) = second;
+        walked?;
+        let (kept, found) =
+            second.map_err(|_| io::Error::other("the grid's second part failed"))?;
+        self.kept.borrow_mut().append(kept);
+        let mut noted = self.noted.borrow_mut();
+        noted.found.extend(found);
         noted.complete = true;
         Ok(())
     }
@@ -946,18 +1047,20 @@ fn render_tables(
                 draw(w, printer, &found)?;
             } else {
                 let rows = MainRows {
-                    invalid: known.invalid,
+                    fill: MainFill {
+                        invalid: known.invalid,
+                        columns: columns.len(),
+                        report: &report,
+                        response: matches!(body, Body::Response(_)),
+                    },
                     noted: RefCell::new(Noted::default()),
                     table,
-                    columns: columns.len(),
                     range: selection.range.clone(),
-                    report: &report,
-                    response: matches!(body, Body::Response(_)),
                     kept: RefCell::new(KeptRows::within(KEPT_BYTES)),
                 };
                 // The grid's first walk (its rows kept, its nested tables noted) before it is
                 // drawn: then the nested tables are drawn on a second thread while it is.
-                rows.each(&mut Row::new(escape), &mut |_| Ok(()))?;
+                rows.first_walk(escape, known.split)?;
                 let early = rows.kept.borrow().usable();
                 let take_found = || std::mem::take(&mut rows.noted.borrow_mut().found);
                 let found = if early { take_found() } else { Vec::new() };
@@ -1003,7 +1106,7 @@ fn main_grid(
     let mut headers = Vec::with_capacity(columns.len() + 3);
     headers.push("#".to_string());
     headers.extend(columns.iter().cloned());
-    if rows.response {
+    if rows.fill.response {
         headers.push("process_time".to_string());
         headers.push("status".to_string());
     }
@@ -1417,6 +1520,58 @@ mod tests {
     }
 
     #[test]
+    fn a_first_walk_in_two_parts_keeps_and_notes_what_one_walk_does() {
+        let text = awkward_nested_body(30);
+        let doc = crate::json::parse(&text).unwrap();
+        let body = Body::view(&doc, None).unwrap();
+        let table = records_table(&body).unwrap();
+        let columns = column_names(&table, Known::default());
+        let report = Report::of(&body);
+        let starts = table.index();
+        let drawn = |range: Range<usize>, split: Option<(usize, usize, usize)>| {
+            let rows = MainRows {
+                fill: MainFill {
+                    invalid: false,
+                    columns: columns.len(),
+                    report: &report,
+                    response: false,
+                },
+                noted: RefCell::new(Noted::default()),
+                table,
+                range,
+                kept: RefCell::new(KeptRows::within(KEPT_BYTES)),
+            };
+            rows.first_walk(Escape::Terminal, split).unwrap();
+            let mut out = Vec::new();
+            let mut printer = table::TablePrinter::new(None, false);
+            main_grid(&mut out, &mut printer, &columns, &rows).unwrap();
+            let found = rows.noted.into_inner().found;
+            let found: Vec<(usize, usize, usize)> = found.iter().map(|f| (f.0, f.1, f.3)).collect();
+            (String::from_utf8(out).unwrap(), found)
+        };
+        for range in [0..30, 3..30, 0..17, 5..6] {
+            let whole = drawn(range.clone(), None);
+            assert!(whole.1.len() > 3 || range.len() < 5, "{range:?}");
+            for middle in 0..30 {
+                let offset = starts.get(middle).unwrap().offset();
+                let split = Some((table.rows.offset(), middle, offset));
+                assert_eq!(
+                    drawn(range.clone(), split),
+                    whole,
+                    "{range:?} split at {middle}"
+                );
+            }
+            // A mark of another table is not used.
+            let elsewhere = Some((
+                table.rows.offset() + 1,
+                10,
+                starts.get(10).unwrap().offset(),
+            ));
+            assert_eq!(drawn(range.clone(), elsewhere), whole);
+        }
+    }
+
+    #[test]
     fn a_grid_too_large_to_keep_draws_as_a_kept_one() {
         let text = awkward_nested_body(40);
         let doc = crate::json::parse(&text).unwrap();
@@ -1426,13 +1581,15 @@ mod tests {
         let report = Report::of(&body);
         let drawn = |limit: usize| {
             let rows = MainRows {
-                invalid: false,
+                fill: MainFill {
+                    invalid: false,
+                    columns: columns.len(),
+                    report: &report,
+                    response: false,
+                },
                 noted: RefCell::new(Noted::default()),
                 table,
-                columns: columns.len(),
                 range: 0..40,
-                report: &report,
-                response: false,
                 kept: RefCell::new(KeptRows::within(limit)),
             };
             let mut out = Vec::new();

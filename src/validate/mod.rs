@@ -129,6 +129,9 @@ pub struct Validated {
     /// The byte span of each record of `inputs` (rows after the header), from
     /// [`check_request_text`] only: empty otherwise.
     pub(crate) record_spans: Vec<(usize, usize)>,
+    /// Every [`scan::RECORD_MARK_EVERY`]th record of the records table: where it starts
+    /// ([`scan::Scanned::record_marks`]).
+    pub(crate) record_marks: scan::RecordMarks,
 }
 
 /// A response that fails the whole request instead of answering each record: no output records
@@ -357,6 +360,7 @@ fn check(
         nested_tables: scanned.nested_tables,
         members: scanned.members,
         record_spans: scanned.record_spans,
+        record_marks: scanned.record_marks,
     }
 }
 
@@ -412,6 +416,7 @@ fn syntax_failure(e: JsonSyntaxError, kind: Option<Kind>, name: Option<&str>) ->
         nested_tables: 0,
         members: Vec::new(),
         record_spans: Vec::new(),
+        record_marks: scan::RecordMarks::default(),
     }
 }
 
@@ -487,6 +492,36 @@ mod tests {
             ]
         );
         assert!(check_text("[1]", &Options::default()).members.is_empty());
+    }
+
+    /// `Validated::record_marks` names the records table by where it starts and every
+    /// `RECORD_MARK_EVERY`th record by its index and exact start, inputs and outputs alike.
+    #[test]
+    fn record_marks_point_at_every_marked_record() {
+        let every = scan::RECORD_MARK_EVERY;
+        for (key, n) in [
+            ("inputs", 2 * every + 5),
+            ("outputs", every),
+            ("inputs", every - 1),
+        ] {
+            let rows: Vec<String> = (0..n)
+                .map(|i| format!(" [{i}, [[\"t\"], [\"{i}\"]]]"))
+                .collect();
+            let body = format!("{{ \"{key}\" :\n [[\"id\", \"t\"],{}] }}", rows.join(","));
+            let validated = check_text(&body, &Options::default());
+            let (table, marks) = &validated.record_marks;
+            assert_eq!(body[*table..].chars().next(), Some('['), "{key} {n}");
+            assert_eq!(&body[*table..*table + 8], "[[\"id\", ", "{key} {n}");
+            let expected: Vec<usize> = (1..=n / every).map(|k| k * every - 1).collect();
+            let indexes: Vec<usize> = marks.iter().map(|m| m.0).collect();
+            assert_eq!(indexes, expected, "{key} {n}");
+            for &(index, offset) in marks {
+                assert!(
+                    body[offset..].starts_with(&format!("[{index}, ")),
+                    "{key} {n} {index}"
+                );
+            }
+        }
     }
 
     /// The envelope's numbers are the nearest doubles (clamped past their range), so the schema

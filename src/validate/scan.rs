@@ -59,7 +59,17 @@ pub(crate) struct Scanned {
     /// When asked for ([`scan_text`]'s `spans`): the byte span of each row after the header of
     /// the last `inputs` table, so `call --batch-size` cuts the request without walking it again.
     pub(crate) record_spans: Vec<(usize, usize)>,
+    /// Where the records table (`inputs` / `outputs`) starts, and every
+    /// [`RECORD_MARK_EVERY`]th record's index (0-based) and start: a reader that walks the
+    /// records in parts starts a part there (`show`'s grid).
+    pub(crate) record_marks: RecordMarks,
 }
+
+/// See [`Scanned::record_marks`]: the table's start offset, then (record index, offset) pairs.
+pub(crate) type RecordMarks = (usize, Vec<(usize, usize)>);
+
+/// How far apart [`Scanned::record_marks`] are (a word pair per this many records).
+pub(crate) const RECORD_MARK_EVERY: usize = 4096;
 
 /// One top-level member of a body as the scan saw it: enough for a caller to take the body
 /// apart without walking it again (`call` merges batch answers from these spans).
@@ -177,6 +187,7 @@ impl Scanned {
             nested_tables: 0,
             members: Vec::new(),
             record_spans: Vec::new(),
+            record_marks: RecordMarks::default(),
         }
     }
 }
@@ -213,6 +224,7 @@ pub(crate) fn scan_text(
             scanned.found = scanner.found;
             scanned.nested_tables = scanner.tables;
             scanned.record_spans = scanner.spans.unwrap_or_default();
+            scanned.record_marks = std::mem::take(&mut scanner.marks);
             scanned.unlisted = super::Unlisted {
                 errors: scanner.suppressed_errors,
                 warnings: scanner.suppressed - scanner.suppressed_errors,
@@ -250,6 +262,8 @@ struct Scanner<'a, 'r> {
     next_release: usize,
     /// The spans of the rows of `inputs` after its header, when asked for (see [`scan_text`]).
     spans: Option<Vec<(usize, usize)>>,
+    /// The last records table's marks ([`Scanned::record_marks`]).
+    marks: RecordMarks,
 }
 
 /// How a top-level member's value turned out.
@@ -364,6 +378,7 @@ impl<'a, 'r> Scanner<'a, 'r> {
             release,
             next_release: RELEASE_EVERY,
             spans: None,
+            marks: RecordMarks::default(),
         }
     }
 }
@@ -842,6 +857,7 @@ impl<'a> Scanner<'a, '_> {
             spans.clear();
         }
         let mut envelope = Sparse::new();
+        self.marks = (start, Vec::new());
         if !self.lx.open(b']')? {
             self.spans = self.spans.take().or(spans);
             return Ok((Some(0), envelope.finish()));
@@ -858,6 +874,9 @@ impl<'a> Scanner<'a, '_> {
             self.set_last(Seg::Index(count));
             self.passed();
             let row = self.lx.pos;
+            if count % RECORD_MARK_EVERY == 0 {
+                self.marks.1.push((count - 1, row));
+            }
             match self.peek() {
                 // A record's envelope would be an array, which the schema accepts whatever it
                 // holds (its values are checked here): it is left out.

@@ -847,3 +847,62 @@ fn show_never_says_ok_for_a_body_validate_rejects() {
         }
     }
 }
+
+/// A response large enough that the grid's first walk goes in two parts and its nested tables
+/// are drawn in turns on two threads: every record's row, in order, with its own values, and
+/// every section, in order, with its own table — as one thread would draw them.
+#[test]
+fn a_large_body_with_nested_tables_is_drawn_whole_and_in_order() {
+    let n = 9_000;
+    let mut body = String::from(r#"{"outputs": [["id", "name", "parts"]"#);
+    for i in 1..=n {
+        let parts = match i % 3 {
+            0 => format!(r#"[["part", "qty"], ["P{i}a", {i}], ["P{i}b", 2]]"#),
+            1 => r#"[["part", "qty"]]"#.to_string(),
+            _ => "null".to_string(),
+        };
+        body.push_str(&format!(r#", [{i}, "N{i} é", {parts}]"#));
+    }
+    let nulls = vec!["null"; n].join(", ");
+    let times = vec!["3"; n].join(", ");
+    body.push_str(&format!(
+        r#"], "warnings": [{nulls}], "errors": [{nulls}], "process_time": [{times}]}}"#
+    ));
+    let scratch = Scratch::new();
+    let file = scratch.write("large.json", &body);
+    let (code, out, err) = show(&["--width", "200", file.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    let mut rows = out.lines().filter(|l| l.contains(" N") && l.contains('│'));
+    for i in 1..=n {
+        let row = rows.next().unwrap_or_else(|| panic!("row {i} missing"));
+        let cells: Vec<&str> = row.split('│').map(str::trim).collect();
+        assert_eq!(
+            cells[..3],
+            [i.to_string(), i.to_string(), format!("N{i} é")],
+            "{row}"
+        );
+        let table = match i % 3 {
+            0 => "[table 2×2]",
+            1 => "[table 0×2]",
+            _ => "null",
+        };
+        assert_eq!(cells[3], table, "{row}");
+    }
+    assert!(rows.next().is_none());
+    let titles: Vec<&str> = out.lines().filter(|l| l.starts_with("record ")).collect();
+    let expected: Vec<String> = (1..=n)
+        .filter(|i| i % 3 != 2)
+        .map(|i| format!("record {i} · parts"))
+        .collect();
+    assert_eq!(titles, expected);
+    for i in (3..=n).step_by(3) {
+        let section = format!("record {i} · parts\n");
+        let at = out.find(&section).unwrap();
+        let next = &out[at + section.len()..];
+        let own = next.split("\n\n").next().unwrap();
+        assert!(
+            own.contains(&format!("P{i}a")) && own.contains(&format!("P{i}b")),
+            "{own}"
+        );
+    }
+}
