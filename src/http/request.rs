@@ -63,6 +63,41 @@ pub(crate) fn warn_if_insecure(insecure: bool) {
     }
 }
 
+/// Whether `url` names this machine: `localhost`, 127.0.0.0/8 or `::1`. The one rule for where
+/// plain `http` may carry a secret ([`refuse_plain_http`]).
+pub(crate) fn is_loopback(url: &Url) -> bool {
+    let Some(host) = url.host_str() else {
+        return false;
+    };
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    match host.parse::<std::net::IpAddr>() {
+        Ok(ip) => ip.is_loopback(),
+        Err(_) => host.trim_end_matches('.').eq_ignore_ascii_case("localhost"),
+    }
+}
+
+/// Refuse (exit 2) an `http` URL to a host other than this machine for what carries a secret or
+/// decides what is trusted: the identity provider's issuer, token endpoint and key set. `what`
+/// names it (`--issuer URL`); `opt_in` names the flag that allows it anyway (`--insecure`), when
+/// the command has one and it was given (`allowed`).
+pub(crate) fn refuse_plain_http(
+    url: &Url,
+    what: &str,
+    allowed: bool,
+    opt_in: Option<&str>,
+) -> anyhow::Result<()> {
+    if url.scheme() != "http" || is_loopback(url) || allowed {
+        return Ok(());
+    }
+    let escape = opt_in.map_or(String::new(), |flag| {
+        format!(", or give {flag} to allow it")
+    });
+    Err(usage_error(format!(
+        "{what}: plain http to {}, a host other than this machine, would let anyone in between          read or change what the identity provider sends (and the client secret): use https{escape}          (http is allowed to localhost, 127.0.0.0/8 and ::1 only); nothing was sent",
+        url.host_str().unwrap_or_default()
+    )))
+}
+
 /// `-X` and `-H`: the method and the extra headers, or a usage error naming the bad one.
 pub(crate) fn request_shape(
     method: &str,

@@ -51,23 +51,30 @@ pub(crate) struct Discovered {
 }
 
 /// Discover `issuer`'s `jwks_uri` and fetch its keys. Unreachable: exit 3; no `jwks_uri`, or no
-/// usable key in the set: exit 2.
+/// usable key in the set: exit 2; an issuer or `jwks_uri` that is plain http to a host other than
+/// this machine is refused before it is asked (exit 2: anyone in between could swap the keys).
 pub(crate) async fn discover(issuer: &Url) -> anyhow::Result<Discovered> {
     let http = http::Settings {
         timeout: Duration::from_secs(10),
         retries: 1,
-        max_response_size: 1 << 20,
+        max_response_size: oidc::MAX_ANSWER,
         // TLS roots loaded whatever the issuer's scheme: discovery may name an https key set.
         tls: true,
         ..http::Settings::default()
     };
+    let named = format!("--issuer {}", http::redact::url(issuer));
+    http::request::refuse_plain_http(issuer, &named, false, None)?;
     let found = oidc::discover(issuer, &http).await?;
     let uri = found.jwks_uri.ok_or_else(|| {
         crate::error::usage_error(format!(
-            "--issuer {}: the discovery document names no `jwks_uri`",
-            http::redact::url(issuer)
+            "{named}: the discovery document names no `jwks_uri`"
         ))
     })?;
+    let what = format!(
+        "{named}: the discovery document's `jwks_uri` {}",
+        http::redact::url(&uri)
+    );
+    http::request::refuse_plain_http(&uri, &what, false, None)?;
     let (keys, max_age) = fetch(&uri, &http).await?;
     let now = Instant::now();
     Ok(Discovered {
