@@ -421,3 +421,40 @@ fn concurrent_batches_renew_once_and_then_all_send_the_new_token() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert_eq!(p.counts().token, 2);
 }
+
+#[test]
+fn serve_skips_a_broken_key_of_the_issuers_set_and_keeps_the_others() {
+    let Some(mut p) = Provider::start(SECRET, &[]) else {
+        return;
+    };
+    p.broken_key("broken-1");
+    let s = Scratch::new();
+    let issuer = p.issuer.clone();
+    let client = ["--issuer", &issuer, "--client-id", CLIENT_ID];
+    let serve = Serve::start(&s, &["--echo", "--issuer", &issuer], &[]);
+    let call = |s: &Scratch| {
+        xconn(s)
+            .args(["call", &serve.url, request().to_str().unwrap()])
+            .args(client)
+            .output()
+            .unwrap()
+    };
+    let out = call(&s);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    // A new key signs: the set is fetched again (the broken key still in it) and replaces the
+    // cached one.
+    let kid = p.rotate();
+    let s = Scratch::new();
+    let out = call(&s);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(p.counts().jwks, 2, "refetched for {kid}");
+    let log = serve.log_of_requests(2);
+    assert_eq!(
+        log.matches("(kid `broken-1`) is skipped: a 24-bit RSA key is too small")
+            .count(),
+        1,
+        "said once: {log}"
+    );
+    assert!(log.contains("2 keys fetched"), "{log}");
+    assert!(!log.contains("cannot be fetched again"), "{log}");
+}
