@@ -191,6 +191,34 @@ mod tests {
     use super::*;
 
     #[test]
+    fn loopback_is_localhost_127_8_and_ipv6_one() {
+        let url = |u: &str| Url::parse(u).unwrap();
+        for near in [
+            "http://localhost:8080/",
+            "http://LOCALHOST./x",
+            "http://127.0.0.1/",
+            "http://127.3.2.1:9/",
+            "http://[::1]:80/",
+        ] {
+            assert!(is_loopback(&url(near)), "{near}");
+            assert!(refuse_plain_http(&url(near), "x", false, None).is_ok());
+        }
+        for far in [
+            "http://idp.example/",
+            "http://localhost.example/",
+            "http://128.0.0.1/",
+            "http://10.0.0.1/",
+            "http://[::2]/",
+        ] {
+            assert!(!is_loopback(&url(far)), "{far}");
+            let err = refuse_plain_http(&url(far), "--issuer X", false, Some("--insecure"));
+            assert!(format!("{:#}", err.unwrap_err()).contains("or give --insecure"));
+            assert!(refuse_plain_http(&url(far), "x", true, Some("--insecure")).is_ok());
+        }
+        assert!(refuse_plain_http(&url("https://idp.example/"), "x", false, None).is_ok());
+    }
+
+    #[test]
     fn tls_is_needed_for_https_and_for_an_https_proxy() {
         let url = |u: &str| Url::parse(u).unwrap();
         let none = |_: &str| None;

@@ -713,6 +713,51 @@ fn shown(text: &str) -> String {
 mod tests {
     use super::*;
 
+    /// A usable P-256 JWK named `kid` (a fresh key pair's public point).
+    fn p256_jwk(kid: &str) -> String {
+        use aws_lc_rs::signature::{EcdsaKeyPair, KeyPair, ECDSA_P256_SHA256_FIXED_SIGNING};
+        use base64::Engine;
+        let pair = EcdsaKeyPair::generate(&ECDSA_P256_SHA256_FIXED_SIGNING).unwrap();
+        let point = pair.public_key().as_ref().to_vec();
+        let b64 = |b: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(b);
+        format!(
+            r#"{{"kty":"EC","crv":"P-256","kid":"{kid}","x":"{}","y":"{}"}}"#,
+            b64(&point[1..33]),
+            b64(&point[33..65])
+        )
+    }
+
+    #[test]
+    fn a_remote_set_skips_its_bad_keys_and_a_file_refuses_them() {
+        let small = r#"{"kty":"RSA","kid":"small\u001b","n":"AQAB","e":"AQAB"}"#;
+        let garbled = r#"{"kty":"EC","crv":"P-256","x":"!!","y":"AA"}"#;
+        let text = format!(r#"{{"keys":[{small},{garbled},{}]}}"#, p256_jwk("good"));
+        let (keys, skipped) = parse_remote_keys(&text, "the key set").unwrap();
+        assert_eq!(keys.len(), 1);
+        assert_eq!(keys[0].kid.as_deref(), Some("good"));
+        let said: Vec<String> = skipped.iter().map(Skipped::to_string).collect();
+        assert_eq!(said.len(), 2, "{said:?}");
+        assert!(
+            said[0].starts_with("key 0 (kid `small\\u{1b}`) is skipped: a 24-bit RSA key"),
+            "{said:?}"
+        );
+        assert!(
+            said[1].starts_with("key 1 (no kid) is skipped: `x` is not base64url"),
+            "{said:?}"
+        );
+        assert!(!said.concat().contains("AQAB"), "{said:?}");
+        let Err(err) = parse_keys(&text, "--jwks f") else {
+            panic!("a file with a bad key is refused");
+        };
+        assert!(
+            format!("{err:#}").contains("key 0: a 24-bit RSA key"),
+            "{err:#}"
+        );
+        let (keys, skipped) = parse_remote_keys(&format!(r#"{{"keys":[{small}]}}"#), "s").unwrap();
+        assert!(keys.is_empty() && skipped.len() == 1);
+        assert!(parse_remote_keys("[]", "s").is_err());
+    }
+
     /// `--leeway`'s default.
     const LEEWAY: i64 = 30;
 

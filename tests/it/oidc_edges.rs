@@ -244,6 +244,20 @@ fn plain_http_to_another_host_is_refused_before_anything_is_sent() {
             "{flag}: {stderr}"
         );
     }
+    // call's --insecure allows it: the request is made, and fails here (exit 3).
+    let out = xconn(&s)
+        .args(["call", "http://127.0.0.1:9/", request().to_str().unwrap()])
+        .args(["--insecure", "--timeout", "1", "--client-id", "c"])
+        .args(["--token-url", "http://192.0.2.1/token"])
+        .output()
+        .unwrap();
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(
+        stderr.contains("the token endpoint http://192.0.2.1/token")
+            && !stderr.contains("plain http"),
+        "{stderr}"
+    );
     // serve has no opt-in.
     let out = s
         .xconn()
