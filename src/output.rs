@@ -99,9 +99,22 @@ pub(crate) fn decide_color(choice: ColorChoice, is_terminal: bool) -> bool {
     }
 }
 
+/// What a file written by [`write_file_atomically`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum FileKind {
+    /// Output (`-o`): through the masking sink, symbolic links followed and special files
+    /// written in place (see [`write_atomically`]), the mode of the file it replaces (else 0644).
+    Output,
+    /// A private file of xconn's own that must hold a secret (the token cache): not masked,
+    /// 0600, and the path itself replaced whatever is there (a link, a FIFO): never followed,
+    /// never opened.
+    Private,
+}
+
 /// Write a file whole or not at all: `produce` writes into a temp file in the directory of the
 /// file that will hold the result, which is renamed over it only when `produce` succeeds. On
-/// failure no file is left behind. Every `-o` (convert, call, check) goes through here.
+/// failure no file is left behind. Every `-o` (convert, call, check) goes through here
+/// ([`FileKind::Output`]).
 ///
 /// Where the bytes go is decided by [`Destination::of`], once:
 /// - a symbolic link is followed (chains and relative targets too) and its target is replaced
@@ -115,9 +128,21 @@ pub(crate) fn write_atomically<T>(
     path: &Path,
     produce: impl FnOnce(&mut dyn Write) -> anyhow::Result<T>,
 ) -> anyhow::Result<T> {
-    let target = match Destination::of(path)? {
-        Destination::Direct(file) => return write_directly(file, path, produce),
-        Destination::Replace(target) => target,
+    write_file_atomically(path, FileKind::Output, produce)
+}
+
+/// [`write_atomically`] for a file of `kind`: the one temp file + rename.
+pub(crate) fn write_file_atomically<T>(
+    path: &Path,
+    kind: FileKind,
+    produce: impl FnOnce(&mut dyn Write) -> anyhow::Result<T>,
+) -> anyhow::Result<T> {
+    let target = match kind {
+        FileKind::Private => path.to_path_buf(),
+        FileKind::Output => match Destination::of(path)? {
+            Destination::Direct(file) => return write_directly(file, path, produce),
+            Destination::Replace(target) => target,
+        },
     };
     let dir = match target.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
@@ -135,8 +160,12 @@ pub(crate) fn write_atomically<T>(
         .suffix(".tmp")
         .tempfile_in(dir)
         .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
-    set_final_permissions(temp.as_file(), &target);
-    let mut writer = BufWriter::with_capacity(64 * 1024, Masked::new(Watched::new(temp)));
+    // A private file keeps the temp file's own mode, 0600.
+    if kind == FileKind::Output {
+        set_final_permissions(temp.as_file(), &target);
+    }
+    let masking = kind == FileKind::Output;
+    let mut writer = BufWriter::with_capacity(64 * 1024, Masked::with(Watched::new(temp), masking));
     let value = produce(&mut writer)
         .map_err(|e| name_write_failure(e, writer.get_ref().get_ref(), path))?;
     let temp = writer

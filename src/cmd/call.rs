@@ -20,11 +20,15 @@ pub(crate) fn run(args: CallArgs, out: &mut Output) -> anyhow::Result<Outcome> {
     let url = request::parse_url(&args.url)?;
     let (method, headers) = request::request_shape(&args.request.method, &args.request.headers)?;
     refuse_conflicts(&args)?;
-    let tls = super::token::ProviderTls {
+    let provider = super::token::ProviderSettings {
         cacert: args.tls.cacert.clone(),
         insecure: args.tls.insecure,
+        has_insecure: true,
+        timeout: Some(args.timeout),
+        connect_timeout: args.connect_timeout,
+        verbose: args.verbose,
     };
-    let token = super::token::resolve(&args.token, &args.credentials, &tls)?;
+    let token = super::token::resolve(&args.token, &args.credentials, &provider)?;
     if args.verbose {
         say_source(token.as_ref(), &args.credentials);
     }

@@ -17,11 +17,14 @@ pub(crate) fn run(args: CheckArgs, out: &mut Output) -> anyhow::Result<Outcome> 
     let url = request::parse_url(&args.url)?;
     let (method, headers) = request::request_shape(&args.request.method, &args.request.headers)?;
     let sample = args.sample.as_deref().map(read_sample).transpose()?;
-    let tls = super::token::ProviderTls {
+    let provider = super::token::ProviderSettings {
         cacert: args.tls.cacert.clone(),
         insecure: args.tls.insecure,
+        has_insecure: true,
+        timeout: Some(args.timeout),
+        ..Default::default()
     };
-    let token = super::token::resolve(&args.token, &args.credentials, &tls)?;
+    let token = super::token::resolve(&args.token, &args.credentials, &provider)?;
     let settings = http::Settings {
         timeout: args.timeout,
         connect_timeout: None,

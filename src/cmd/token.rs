@@ -8,6 +8,7 @@
 
 use std::io::Write;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use crate::cli::{AuthMethodArg, ClientCredentialsArgs, TokenArgs, TokenFormat, TokenSourceArgs};
 use crate::error::{input_error, usage_error, Outcome};
@@ -32,12 +33,22 @@ pub(crate) fn source(args: &TokenSourceArgs) -> TokenSource {
     }
 }
 
-/// TLS towards the identity provider: `--cacert` and `--insecure` where the command has them.
+/// The command's settings that apply to the identity provider too: `--timeout`,
+/// `--connect-timeout`, `--cacert`, `--insecure` and `-v` where the command has them.
 #[derive(Debug, Clone, Default)]
-pub(crate) struct ProviderTls {
+pub(crate) struct ProviderSettings {
     pub(crate) cacert: Option<PathBuf>,
     pub(crate) insecure: bool,
+    /// Whether the command has `--insecure` (which also allows plain http to another host).
+    pub(crate) has_insecure: bool,
+    /// `--timeout`; `None`: [`PROVIDER_TIMEOUT`].
+    pub(crate) timeout: Option<Duration>,
+    pub(crate) connect_timeout: Option<Duration>,
+    pub(crate) verbose: bool,
 }
+
+/// The time one request to the identity provider may take when the command has no `--timeout`.
+pub(crate) const PROVIDER_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Which client at which provider, for which scope: the flags without the secret.
 pub(crate) struct Client {
@@ -93,11 +104,21 @@ fn client(args: &ClientCredentialsArgs) -> anyhow::Result<Option<Client>> {
 /// redactor); `None` without `--issuer` / `--token-url`.
 pub(crate) fn credentials(
     args: &ClientCredentialsArgs,
-    tls: &ProviderTls,
+    settings: &ProviderSettings,
 ) -> anyhow::Result<Option<Credentials>> {
     let Some(client) = client(args)? else {
         return Ok(None);
     };
+    let (flag, url) = match &client.endpoint {
+        Endpoint::Issuer(url) => ("--issuer", url),
+        Endpoint::TokenUrl(url) => ("--token-url", url),
+    };
+    request::refuse_plain_http(
+        url,
+        &format!("{flag} {}", http::redact::url(url)),
+        settings.insecure,
+        settings.has_insecure.then_some("--insecure"),
+    )?;
     let secret = client_secret(args.client_secret_file.as_deref())?;
     Ok(Some(Credentials {
         endpoint: client.endpoint,
@@ -111,15 +132,16 @@ pub(crate) fn credentials(
         cache: token_cache::folder(|name| std::env::var(name).ok()),
         // TLS roots loaded whatever the issuer's scheme: discovery may name https endpoints.
         http: http::Settings {
-            timeout: std::time::Duration::from_secs(30),
-            connect_timeout: None,
+            timeout: settings.timeout.unwrap_or(PROVIDER_TIMEOUT),
+            connect_timeout: settings.connect_timeout,
             retries: 2,
             backoff: http::retry::Backoff::from_env(),
-            cacert: tls.cacert.clone(),
-            insecure: tls.insecure,
-            max_response_size: 1 << 20,
+            cacert: settings.cacert.clone(),
+            insecure: settings.insecure,
+            max_response_size: oidc::MAX_ANSWER,
             tls: true,
         },
+        verbose: settings.verbose,
     }))
 }
 
@@ -153,12 +175,12 @@ fn client_secret(file: Option<&str>) -> anyhow::Result<ClientSecret> {
 pub(crate) fn resolve(
     direct: &TokenSourceArgs,
     provider: &ClientCredentialsArgs,
-    tls: &ProviderTls,
+    settings: &ProviderSettings,
 ) -> anyhow::Result<Option<Token>> {
     if let Some(token) = token::find_in_env(&source(direct))? {
         return Ok(Some(token));
     }
-    match credentials(provider, tls)? {
+    match credentials(provider, settings)? {
         Some(credentials) => oidc::obtain(&credentials, Mode::Cached).map(Some),
         None => Ok(None),
     }
@@ -171,11 +193,11 @@ pub(crate) fn run(args: TokenArgs, out: &mut Output) -> anyhow::Result<Outcome> 
         return forget(out, &client);
     }
     let token = if args.refresh {
-        let credentials = credentials(&args.credentials, &ProviderTls::default())?
+        let credentials = credentials(&args.credentials, &ProviderSettings::default())?
             .ok_or_else(|| usage_error("--refresh needs --issuer or --token-url"))?;
         oidc::obtain(&credentials, Mode::Refresh)?
     } else {
-        resolve(&args.token, &args.credentials, &ProviderTls::default())?
+        resolve(&args.token, &args.credentials, &ProviderSettings::default())?
             .ok_or_else(|| usage_error(token::describe_missing()))?
     };
     let claims = token.claims();

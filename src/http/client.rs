@@ -132,6 +132,25 @@ impl Client {
         Client::new(self.settings.clone(), self.token.clone())
     }
 
+    /// This client with the token to send now ([`Token::current`]: another batch may have
+    /// renewed it since this client was made).
+    fn current(&self) -> std::borrow::Cow<'_, Client> {
+        match &self.token {
+            Some(token) => {
+                let current = token.current();
+                if current.secret() == token.secret() {
+                    return std::borrow::Cow::Borrowed(self);
+                }
+                std::borrow::Cow::Owned(Client {
+                    inner: self.inner.clone(),
+                    settings: self.settings.clone(),
+                    token: Some(current),
+                })
+            }
+            None => std::borrow::Cow::Borrowed(self),
+        }
+    }
+
     /// This client with a new token, after the service refused its own (see [`send_with`]).
     async fn refreshed(&self) -> Option<Client> {
         let token = self.token.as_ref()?.refreshed().await?;
@@ -497,15 +516,17 @@ pub(crate) async fn send(client: &Client, request: &Request) -> Result<Response,
     send_with(client, request, &mut |_| {}).await
 }
 
-/// [`send`], telling `on_event` about retries and the final answer's head. A 401 to a token
-/// obtained by client credentials (not replaced by `-H Authorization`) sends the request once
-/// more with a new token ([`Token::refreshed`]).
+/// [`send`], telling `on_event` about retries and the final answer's head. The token sent is the
+/// current one ([`Token::current`]). A 401 to a token obtained by client credentials (not
+/// replaced by `-H Authorization`) sends the request once more with a new token
+/// ([`Token::refreshed`]).
 pub(crate) async fn send_with(
     client: &Client,
     request: &Request,
     on_event: &mut (dyn FnMut(Event<'_>) + Send),
 ) -> Result<Response, HttpError> {
-    let answer = send_attempts(client, request, on_event).await;
+    let client = client.current();
+    let answer = send_attempts(&client, request, on_event).await;
     let refused = matches!(
         &answer,
         Err(HttpError {

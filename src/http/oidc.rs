@@ -12,8 +12,11 @@ use reqwest::{Method, Url};
 
 use super::token::{self, Origin, Token};
 use super::token_cache::{self, Entry, Key};
-use super::{redact, Client, Failure, HttpError, Request, Settings};
+use super::{redact, request, Client, Failure, HttpError, Request, Settings};
 use crate::error::{error, usage_error, ErrorKind};
+
+/// The longest answer read from an identity provider (discovery, token, keys).
+pub(crate) const MAX_ANSWER: u64 = 1 << 20;
 
 /// Where the token endpoint is found.
 #[derive(Debug, Clone)]
@@ -88,8 +91,11 @@ pub(crate) struct Credentials {
     pub(crate) auth_method: Option<AuthMethod>,
     /// The cache folder; `None`: nothing is cached.
     pub(crate) cache: Option<PathBuf>,
-    /// Timeouts, retries and TLS towards the provider.
+    /// Timeouts, retries and TLS towards the provider (the command's `--timeout`, `--cacert`,
+    /// `--insecure` where it has them; `--insecure` also allows plain http to another host).
     pub(crate) http: Settings,
+    /// `-v`: say why the cache was not used or not written.
+    pub(crate) verbose: bool,
 }
 
 /// The cache file in `folder` of the token of `client_id` at `endpoint` for `scope`.
@@ -214,86 +220,138 @@ pub(crate) async fn get_json(
 }
 
 /// A request to the provider that failed: unreachable, timed out or a 5xx is a network error
-/// (exit 3); another status a usage error (exit 2).
+/// (exit 3); another status, or an answer over the size limit, a usage error (exit 2: a bad
+/// provider answer).
 fn failed(what: &str, err: &HttpError) -> anyhow::Error {
     let kind = match &err.failure {
         Failure::Status { status, .. } if *status < 500 => ErrorKind::Usage,
         Failure::Invalid(_) => ErrorKind::Usage,
+        // `--max-response-size` governs the service's answers, not the provider's.
+        Failure::TooLarge { limit, .. } => {
+            return usage_error(format!(
+                "{what}: {}: the answer is larger than {limit} bytes, the most xconn reads from \
+                 an identity provider (x-request-id {})",
+                err.request, err.request_id
+            ))
+        }
         _ => ErrorKind::Network,
     };
     error(kind, format!("{what}: {err}"))
 }
 
 /// A token for `credentials`: from the cache while it is fresh (with [`Mode::Cached`]), else
-/// fetched from the provider (and cached). The token can refresh itself once when the service
-/// answers 401 ([`Token::refreshed`]).
+/// fetched from the provider (and cached). The token can refresh itself when the service answers
+/// 401 ([`Token::refreshed`]); every copy of it sends the latest ([`Token::current`]).
 pub(crate) fn obtain(credentials: &Credentials, mode: Mode) -> anyhow::Result<Token> {
     let refresher = Arc::new(Refresher {
         credentials: credentials.clone(),
-        latest: Mutex::new(None),
+        current: Mutex::new(None),
+        renewing: tokio::sync::Mutex::new(None),
     });
     if mode == Mode::Cached {
-        let cached = credentials
-            .cache_file()
-            .and_then(|file| token_cache::read(&file))
-            .filter(|entry| entry.fresh(token::now()));
-        if let Some(entry) = cached {
-            return refresher.token(&entry.access_token, true);
+        if let Some(entry) = cached(credentials) {
+            return refresher.keep(&entry.access_token, true);
         }
     }
     super::block_on(refresher.fetch())?
 }
 
-/// The future of [`Refresher::refresh`].
-pub(crate) type Renewal =
-    std::pin::Pin<Box<dyn std::future::Future<Output = anyhow::Result<Token>> + Send>>;
+/// The cached entry of `credentials` when it is fresh; `-v` says why a cache file was not used.
+fn cached(credentials: &Credentials) -> Option<Entry> {
+    let file = credentials.cache_file()?;
+    match token_cache::read(&file) {
+        Ok(Some(entry)) if entry.fresh(token::now()) => Some(entry),
+        Ok(_) => None,
+        Err(why) => {
+            if credentials.verbose {
+                crate::say!(
+                    "xconn: the cached token in {} is not used ({why}): a new one is fetched",
+                    file.display()
+                );
+            }
+            None
+        }
+    }
+}
 
-/// Fetches tokens for one client, and remembers the last (so the batches of one `call` that
-/// all meet a 401 share the one new token).
+/// The future of [`Refresher::refresh`]: the new token, and whether this call fetched it (a
+/// call that waited for another's fetch gets the same token, `false`).
+pub(crate) type Renewal =
+    std::pin::Pin<Box<dyn std::future::Future<Output = anyhow::Result<(Token, bool)>> + Send>>;
+
+/// Fetches tokens for one client and holds the one every request sends now, so the batches of
+/// one `call` share it: a renewal is fetched once, and every batch sends it from then on.
 pub(crate) struct Refresher {
     credentials: Credentials,
-    latest: Mutex<Option<Token>>,
+    /// The token sent now (without its refresher: a token holds its refresher, not the reverse).
+    current: Mutex<Option<Token>>,
+    /// Held across a renewal, so one fetch serves every batch that met the same 401; holds the
+    /// refused token whose renewal failed (those waiting are not sent to the provider again).
+    renewing: tokio::sync::Mutex<Option<String>>,
 }
 
 impl Refresher {
-    /// A new token in place of `stale`, which the service refused: the one another request
-    /// already got, or a new one from the provider. Boxed, with its type said: fetching sends a
-    /// request, and sending is what calls this.
+    /// The token every request should send now.
+    pub(crate) fn current(self: &Arc<Self>) -> Option<Token> {
+        let current = self.current.lock().unwrap_or_else(PoisonError::into_inner);
+        current.clone().map(|t| t.refreshing_with(self.clone()))
+    }
+
+    /// A token in place of `stale`, which the service refused: the current one when another
+    /// request already renewed it, else a new one from the provider (one fetch at a time).
+    /// Boxed, with its type said: fetching sends a request, and sending is what calls this.
     pub(crate) fn refresh(self: Arc<Self>, stale: String) -> Renewal {
         Box::pin(async move {
-            let latest = self
-                .latest
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .clone();
-            match latest {
-                Some(token) if token.secret() != stale => Ok(token),
-                _ => self.fetch().await,
+            let mut failed = self.renewing.lock().await;
+            if let Some(token) = self.current().filter(|t| t.secret() != stale) {
+                return Ok((token, false));
+            }
+            if failed.as_deref() == Some(stale.as_str()) {
+                return Err(usage_error("the provider gave no new token (said above)"));
+            }
+            match self.fetch().await {
+                Ok(token) => Ok((token, true)),
+                Err(e) => {
+                    *failed = Some(stale);
+                    Err(e)
+                }
             }
         })
     }
 
-    /// A token from the provider, cached before it is registered with the redactor (the cache
-    /// file is written through the masking sink).
+    /// A token from the provider, cached (when its expiry is known) and made current.
     async fn fetch(self: &Arc<Self>) -> anyhow::Result<Token> {
         let fetched = fetch(&self.credentials).await?;
-        if let (Some(file), Some(expires_at)) = (self.credentials.cache_file(), fetched.expires_at)
-        {
-            let endpoint = self.credentials.endpoint.named();
-            let entry = Entry {
-                access_token: fetched.access_token.clone(),
-                expires_at,
-            };
-            if let Err(e) = token_cache::write(&file, self.credentials.key(&endpoint), &entry) {
-                crate::say!("xconn: warning: the token is not cached: {e:#}");
-            }
-        }
-        let token = self.token(&fetched.access_token, false)?;
-        *self.latest.lock().unwrap_or_else(PoisonError::into_inner) = Some(token.clone());
-        Ok(token)
+        self.store(&fetched);
+        self.keep(&fetched.access_token, false)
     }
 
-    fn token(self: &Arc<Self>, access_token: &str, cached: bool) -> anyhow::Result<Token> {
+    /// Write `fetched` to the cache, when there is one and the token's expiry is known.
+    fn store(&self, fetched: &Fetched) {
+        let Some(file) = self.credentials.cache_file() else {
+            return;
+        };
+        let Some(expires_at) = fetched.expires_at else {
+            if self.credentials.verbose {
+                crate::say!(
+                    "xconn: the token is used but not cached: its expiry is unknown (no usable \
+                     `expires_in`, and it is not a JWT with `exp`)"
+                );
+            }
+            return;
+        };
+        let endpoint = self.credentials.endpoint.named();
+        let entry = Entry {
+            access_token: fetched.access_token.clone(),
+            expires_at,
+        };
+        if let Err(e) = token_cache::write(&file, self.credentials.key(&endpoint), &entry) {
+            crate::say!("xconn: warning: the token is not cached: {e:#}");
+        }
+    }
+
+    /// `access_token` as the token every request sends from now on.
+    fn keep(self: &Arc<Self>, access_token: &str, cached: bool) -> anyhow::Result<Token> {
         let origin = Origin::Provider {
             client: self.credentials.client_id.clone(),
             endpoint: self.credentials.endpoint.named(),
@@ -302,6 +360,7 @@ impl Refresher {
         let token = Token::new(access_token, origin).ok_or_else(|| {
             usage_error("the provider's `access_token` is empty (nothing to send)")
         })?;
+        *self.current.lock().unwrap_or_else(PoisonError::into_inner) = Some(token.clone());
         Ok(token.refreshing_with(self.clone()))
     }
 }
@@ -315,6 +374,7 @@ struct Fetched {
 
 /// Discover the token endpoint (with `--issuer`), choose the authentication method, and ask.
 async fn fetch(credentials: &Credentials) -> anyhow::Result<Fetched> {
+    let insecure = credentials.http.insecure;
     let (endpoint, method) = match &credentials.endpoint {
         Endpoint::TokenUrl(url) => (
             url.clone(),
@@ -328,6 +388,16 @@ async fn fetch(credentials: &Credentials) -> anyhow::Result<Fetched> {
                     redact::url(issuer)
                 ))
             })?;
+            request::refuse_plain_http(
+                &endpoint,
+                &format!(
+                    "--issuer {}: the discovery document's `token_endpoint` {}",
+                    redact::url(issuer),
+                    redact::url(&endpoint)
+                ),
+                insecure,
+                Some("--insecure"),
+            )?;
             let method = match credentials.auth_method {
                 Some(method) => method,
                 None => choose_method(found.auth_methods.as_deref())?,
@@ -462,25 +532,35 @@ fn read_answer(body: &[u8], what: &str) -> anyhow::Result<Fetched> {
         }
         None => return Err(refuse("without a `token_type` (Bearer expected)")),
     }
-    if !token::clean(&access_token)
-        .bytes()
-        .all(|b| b.is_ascii_graphic())
-    {
+    let access_token = token::clean(&access_token).to_string();
+    if !token::is_token68(&access_token) {
         return Err(refuse(
-            "with an `access_token` that is not printable ASCII (RFC 6750 token68)",
+            "with an `access_token` that is not a bearer token (RFC 6750 token68: letters, \
+             digits, `-._~+/`, then `=`)",
         ));
     }
     let exp = token::decode_jwt(&access_token)
         .and_then(|claims| claims.expires)
         .map(|exp| exp.secs());
-    let expires_in = doc
-        .get("expires_in")
-        .and_then(serde_json::Value::as_u64)
-        .map(|secs| token::now().saturating_add(i64::try_from(secs).unwrap_or(i64::MAX)));
+    let expires_in = doc.get("expires_in").and_then(expires_in).map(|secs| {
+        token::now().saturating_add(i64::try_from(secs).unwrap_or(token::MAX_NUMERIC_DATE))
+    });
     Ok(Fetched {
-        expires_at: exp.or(expires_in),
+        expires_at: exp
+            .or(expires_in)
+            .filter(|at| (1..=token::MAX_NUMERIC_DATE).contains(at)),
         access_token,
     })
+}
+
+/// `expires_in`: a number of seconds (RFC 6749 §5.1), or that number as a string, as some
+/// providers send it (`"3600"`).
+fn expires_in(value: &serde_json::Value) -> Option<u64> {
+    match value {
+        serde_json::Value::Number(n) => n.as_u64(),
+        serde_json::Value::String(text) => text.trim().parse().ok(),
+        _ => None,
+    }
 }
 
 /// `application/x-www-form-urlencoded` pairs: `k=v&k=v`.
@@ -545,6 +625,17 @@ mod tests {
             .unwrap()
             .unwrap();
         assert!((now + 299..=now + 301).contains(&at));
+        // As a string, as some providers send it.
+        let at = read(r#"{"access_token":"abcd","token_type":"bearer","expires_in":"300"}"#)
+            .unwrap()
+            .unwrap();
+        assert!((now + 299..=now + 301).contains(&at));
+        for odd in [r#""soon""#, "-5", "1.5", "null"] {
+            let body =
+                format!(r#"{{"access_token":"abcd","token_type":"Bearer","expires_in":{odd}}}"#);
+            assert_eq!(read(&body).unwrap(), None, "expires_in {odd}");
+        }
+        assert!(err(r#"{"access_token":"a***b","token_type":"Bearer"}"#).contains("token68"));
         assert_eq!(
             read(r#"{"access_token":"abcd","token_type":"Bearer"}"#).unwrap(),
             None

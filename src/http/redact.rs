@@ -260,13 +260,22 @@ fn mask_bytes(bytes: &[u8], secrets: &[Vec<u8>], limit: usize) -> (Vec<u8>, usiz
 pub(crate) struct Masked<W: std::io::Write> {
     inner: W,
     held: Vec<u8>,
+    /// `false`: every byte passes as written (a private file that must hold the secret itself,
+    /// see `output::FileKind::Private`).
+    masking: bool,
 }
 
 impl<W: std::io::Write> Masked<W> {
     pub(crate) fn new(inner: W) -> Masked<W> {
+        Masked::with(inner, true)
+    }
+
+    /// A writer that masks when `masking`, else lets every byte through unchanged.
+    pub(crate) fn with(inner: W, masking: bool) -> Masked<W> {
         Masked {
             inner,
             held: Vec::new(),
+            masking,
         }
     }
 
@@ -302,6 +311,9 @@ impl<W: std::io::Write> Masked<W> {
 
 impl<W: std::io::Write> std::io::Write for Masked<W> {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if !self.masking {
+            return self.inner.write(buf);
+        }
         let secrets = secrets();
         if secrets.is_empty() && self.held.is_empty() {
             return self.inner.write(buf);

@@ -63,6 +63,41 @@ pub(crate) fn warn_if_insecure(insecure: bool) {
     }
 }
 
+/// Whether `url` names this machine: `localhost`, 127.0.0.0/8 or `::1`. The one rule for where
+/// plain `http` may carry a secret ([`refuse_plain_http`]).
+pub(crate) fn is_loopback(url: &Url) -> bool {
+    let Some(host) = url.host_str() else {
+        return false;
+    };
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    match host.parse::<std::net::IpAddr>() {
+        Ok(ip) => ip.is_loopback(),
+        Err(_) => host.trim_end_matches('.').eq_ignore_ascii_case("localhost"),
+    }
+}
+
+/// Refuse (exit 2) an `http` URL to a host other than this machine for what carries a secret or
+/// decides what is trusted: the identity provider's issuer, token endpoint and key set. `what`
+/// names it (`--issuer URL`); `opt_in` names the flag that allows it anyway (`--insecure`), when
+/// the command has one and it was given (`allowed`).
+pub(crate) fn refuse_plain_http(
+    url: &Url,
+    what: &str,
+    allowed: bool,
+    opt_in: Option<&str>,
+) -> anyhow::Result<()> {
+    if url.scheme() != "http" || is_loopback(url) || allowed {
+        return Ok(());
+    }
+    let escape = opt_in.map_or(String::new(), |flag| {
+        format!(", or give {flag} to allow it")
+    });
+    Err(usage_error(format!(
+        "{what}: plain http to {}, a host other than this machine, would let anyone in between          read or change what the identity provider sends (and the client secret): use https{escape}          (http is allowed to localhost, 127.0.0.0/8 and ::1 only); nothing was sent",
+        url.host_str().unwrap_or_default()
+    )))
+}
+
 /// `-X` and `-H`: the method and the extra headers, or a usage error naming the bad one.
 pub(crate) fn request_shape(
     method: &str,
@@ -154,6 +189,34 @@ pub(crate) fn announce_token(token: Option<&Token>, request: &Request) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn loopback_is_localhost_127_8_and_ipv6_one() {
+        let url = |u: &str| Url::parse(u).unwrap();
+        for near in [
+            "http://localhost:8080/",
+            "http://LOCALHOST./x",
+            "http://127.0.0.1/",
+            "http://127.3.2.1:9/",
+            "http://[::1]:80/",
+        ] {
+            assert!(is_loopback(&url(near)), "{near}");
+            assert!(refuse_plain_http(&url(near), "x", false, None).is_ok());
+        }
+        for far in [
+            "http://idp.example/",
+            "http://localhost.example/",
+            "http://128.0.0.1/",
+            "http://10.0.0.1/",
+            "http://[::2]/",
+        ] {
+            assert!(!is_loopback(&url(far)), "{far}");
+            let err = refuse_plain_http(&url(far), "--issuer X", false, Some("--insecure"));
+            assert!(format!("{:#}", err.unwrap_err()).contains("or give --insecure"));
+            assert!(refuse_plain_http(&url(far), "x", true, Some("--insecure")).is_ok());
+        }
+        assert!(refuse_plain_http(&url("https://idp.example/"), "x", false, None).is_ok());
+    }
 
     #[test]
     fn tls_is_needed_for_https_and_for_an_https_proxy() {

@@ -109,18 +109,30 @@ impl Token {
         }
     }
 
+    /// The token to send now: for a token by client credentials, the latest its refresher holds
+    /// (another batch may have renewed it); else this one.
+    pub(crate) fn current(&self) -> Token {
+        self.refresher
+            .as_ref()
+            .and_then(|r| r.current())
+            .unwrap_or_else(|| self.clone())
+    }
+
     /// A new token in place of this one after the service answered 401: `None` when this one
     /// cannot be renewed (it was given directly) or the provider did not give one (said on
-    /// standard error).
+    /// standard error). Of the requests that met the 401 with this token, one fetches (and says
+    /// so); the others get the same new token.
     pub(crate) async fn refreshed(&self) -> Option<Token> {
         let refresher = self.refresher.as_ref()?;
         match refresher.clone().refresh(self.secret.clone()).await {
-            Ok(token) => {
-                crate::say!(
-                    "xconn: the service answered 401: sending again once with a new token from \
-                     {}",
-                    token.origin
-                );
+            Ok((token, fetched)) => {
+                if fetched {
+                    crate::say!(
+                        "xconn: the service answered 401: sending again once with a new token \
+                         from {}",
+                        token.origin
+                    );
+                }
                 Some(token)
             }
             Err(e) => {
@@ -155,6 +167,17 @@ pub(crate) fn clean(raw: &str) -> &str {
         }
         _ => t,
     }
+}
+
+/// RFC 6750's `b64token` (RFC 7235 `token68`): letters, digits and `-._~+/`, then any `=`; what
+/// a token by client credentials must be, fetched or cached (a JWT is one; the redactor's `***`
+/// is not).
+pub(crate) fn is_token68(text: &str) -> bool {
+    let body = text.trim_end_matches('=');
+    !body.is_empty()
+        && body
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-._~+/".contains(&b))
 }
 
 /// A cleaned token must be printable ASCII with no space (a bearer token is RFC 6750 `token68`):

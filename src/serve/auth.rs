@@ -499,26 +499,105 @@ fn read_keys(file: &str) -> anyhow::Result<Vec<Key>> {
     parse_keys(&text, &format!("--jwks {file}"))
 }
 
-/// The signing keys of a JWKS text (`name` says where it came from in errors); none is an error.
+/// The signing keys of a JWKS file (`name` says where it came from in errors): strict, as an
+/// operator's own file should be: an unusable key or no key at all is an error.
 pub(crate) fn parse_keys(text: &str, name: &str) -> anyhow::Result<Vec<Key>> {
+    let mut found = Vec::new();
+    for entry in key_entries(text, name)? {
+        match entry {
+            Ok(Some(key)) => found.push(key),
+            Ok(None) => {}
+            Err(skipped) => {
+                return Err(usage_error(format!(
+                    "{name}: key {}: {}",
+                    skipped.index, skipped.why
+                )))
+            }
+        }
+    }
+    if found.is_empty() {
+        return Err(no_signing_key(name));
+    }
+    Ok(found)
+}
+
+/// A key of a remote set that cannot be used: where it is, its `kid`, and why (never key
+/// material).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Skipped {
+    pub(crate) index: usize,
+    pub(crate) kid: Option<String>,
+    pub(crate) why: String,
+}
+
+impl std::fmt::Display for Skipped {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.kid {
+            Some(kid) => write!(f, "key {} (kid `{}`)", self.index, shown_kid(kid))?,
+            None => write!(f, "key {} (no kid)", self.index)?,
+        }
+        write!(f, " is skipped: {}", self.why)
+    }
+}
+
+/// A `kid` fit for the log: control characters escaped, at most 80 characters.
+fn shown_kid(kid: &str) -> String {
+    let escaped = crate::error::escape_control(kid);
+    match escaped.char_indices().nth(80) {
+        Some((cut, _)) => format!("{}…", &escaped[..cut]),
+        None => escaped,
+    }
+}
+
+/// The signing keys of an issuer's published set, as a gateway reads it: a key that is
+/// malformed, too small or unsupported is skipped (and returned, to be logged) and the others
+/// kept. An empty result is the caller's to judge; not a JWKS at all is an error.
+pub(crate) fn parse_remote_keys(
+    text: &str,
+    name: &str,
+) -> anyhow::Result<(Vec<Key>, Vec<Skipped>)> {
+    let mut found = Vec::new();
+    let mut skipped = Vec::new();
+    for entry in key_entries(text, name)? {
+        match entry {
+            Ok(Some(key)) => found.push(key),
+            Ok(None) => {}
+            Err(bad) => skipped.push(bad),
+        }
+    }
+    Ok((found, skipped))
+}
+
+/// The error of a set without a usable signing key.
+pub(crate) fn no_signing_key(name: &str) -> anyhow::Error {
+    usage_error(format!(
+        "{name}: no RSA signing key for RS256 (nor EC P-256 key for ES256) in `keys`"
+    ))
+}
+
+/// Every member of a JWKS text's `keys`: a signing key, `None` (not one for RS256 / ES256
+/// signatures), or why it cannot be used.
+fn key_entries(text: &str, name: &str) -> anyhow::Result<Vec<Result<Option<Key>, Skipped>>> {
     let bad = |why: String| usage_error(format!("{name}: {why}"));
     let doc = json::parse(text).map_err(|e| bad(format!("not JSON: {}", e.kind.message())))?;
     let keys = doc
         .get("keys")
         .filter(|k| k.is_array())
         .ok_or_else(|| bad("not a JWKS: no `keys` array".into()))?;
-    let mut found = Vec::new();
-    for (i, key) in keys.items().enumerate() {
-        if let Some(key) = read_key(&key).map_err(|why| bad(format!("key {i}: {why}")))? {
-            found.push(key);
-        }
-    }
-    if found.is_empty() {
-        return Err(bad(
-            "no RSA signing key for RS256 (nor EC P-256 key for ES256) in `keys`".into(),
-        ));
-    }
-    Ok(found)
+    Ok(keys
+        .items()
+        .enumerate()
+        .map(|(index, jwk)| {
+            read_key(&jwk).map_err(|why| Skipped {
+                index,
+                kid: jwk
+                    .get("kid")
+                    .and_then(|v| v.as_str())
+                    .map(|k| k.into_owned()),
+                why,
+            })
+        })
+        .collect())
 }
 
 /// One JWK: `None` when it is no signing key for RS256 or ES256 (another `kty`, `crv`, `use` or
@@ -633,6 +712,51 @@ fn shown(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A usable P-256 JWK named `kid` (a fresh key pair's public point).
+    fn p256_jwk(kid: &str) -> String {
+        use aws_lc_rs::signature::{EcdsaKeyPair, KeyPair, ECDSA_P256_SHA256_FIXED_SIGNING};
+        use base64::Engine;
+        let pair = EcdsaKeyPair::generate(&ECDSA_P256_SHA256_FIXED_SIGNING).unwrap();
+        let point = pair.public_key().as_ref().to_vec();
+        let b64 = |b: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(b);
+        format!(
+            r#"{{"kty":"EC","crv":"P-256","kid":"{kid}","x":"{}","y":"{}"}}"#,
+            b64(&point[1..33]),
+            b64(&point[33..65])
+        )
+    }
+
+    #[test]
+    fn a_remote_set_skips_its_bad_keys_and_a_file_refuses_them() {
+        let small = r#"{"kty":"RSA","kid":"small\u001b","n":"AQAB","e":"AQAB"}"#;
+        let garbled = r#"{"kty":"EC","crv":"P-256","x":"!!","y":"AA"}"#;
+        let text = format!(r#"{{"keys":[{small},{garbled},{}]}}"#, p256_jwk("good"));
+        let (keys, skipped) = parse_remote_keys(&text, "the key set").unwrap();
+        assert_eq!(keys.len(), 1);
+        assert_eq!(keys[0].kid.as_deref(), Some("good"));
+        let said: Vec<String> = skipped.iter().map(Skipped::to_string).collect();
+        assert_eq!(said.len(), 2, "{said:?}");
+        assert!(
+            said[0].starts_with("key 0 (kid `small\\u{1b}`) is skipped: a 24-bit RSA key"),
+            "{said:?}"
+        );
+        assert!(
+            said[1].starts_with("key 1 (no kid) is skipped: `x` is not base64url"),
+            "{said:?}"
+        );
+        assert!(!said.concat().contains("AQAB"), "{said:?}");
+        let Err(err) = parse_keys(&text, "--jwks f") else {
+            panic!("a file with a bad key is refused");
+        };
+        assert!(
+            format!("{err:#}").contains("key 0: a 24-bit RSA key"),
+            "{err:#}"
+        );
+        let (keys, skipped) = parse_remote_keys(&format!(r#"{{"keys":[{small}]}}"#), "s").unwrap();
+        assert!(keys.is_empty() && skipped.len() == 1);
+        assert!(parse_remote_keys("[]", "s").is_err());
+    }
 
     /// `--leeway`'s default.
     const LEEWAY: i64 = 30;

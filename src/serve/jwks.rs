@@ -6,12 +6,13 @@
 //! provider that cannot be reached leaves the cached keys serving; that is logged once, and
 //! once more when it answers again.
 
+use std::collections::HashSet;
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use reqwest::Url;
 
-use super::auth::{parse_keys, Key};
+use super::auth::{no_signing_key, parse_remote_keys, Key, Skipped};
 use crate::http::{self, oidc};
 
 /// The shortest time keys are kept, whatever `Cache-Control` says (also the time when it says
@@ -41,6 +42,10 @@ struct State {
     for_kid: Option<Instant>,
     /// The last fetch failed (said once in the log).
     down: bool,
+    /// The last fetch brought no usable key (said once in the log).
+    unusable: bool,
+    /// The skipped keys already logged (each said once).
+    logged: HashSet<String>,
 }
 
 /// The issuer's exact `iss`, its keys, and where they came from.
@@ -51,52 +56,102 @@ pub(crate) struct Discovered {
 }
 
 /// Discover `issuer`'s `jwks_uri` and fetch its keys. Unreachable: exit 3; no `jwks_uri`, or no
-/// usable key in the set: exit 2.
+/// usable key in the set: exit 2; an issuer or `jwks_uri` that is plain http to a host other than
+/// this machine is refused before it is asked (exit 2: anyone in between could swap the keys).
 pub(crate) async fn discover(issuer: &Url) -> anyhow::Result<Discovered> {
     let http = http::Settings {
         timeout: Duration::from_secs(10),
         retries: 1,
-        max_response_size: 1 << 20,
+        max_response_size: oidc::MAX_ANSWER,
         // TLS roots loaded whatever the issuer's scheme: discovery may name an https key set.
         tls: true,
         ..http::Settings::default()
     };
+    let named = format!("--issuer {}", http::redact::url(issuer));
+    http::request::refuse_plain_http(issuer, &named, false, None)?;
     let found = oidc::discover(issuer, &http).await?;
     let uri = found.jwks_uri.ok_or_else(|| {
         crate::error::usage_error(format!(
-            "--issuer {}: the discovery document names no `jwks_uri`",
-            http::redact::url(issuer)
+            "{named}: the discovery document names no `jwks_uri`"
         ))
     })?;
-    let (keys, max_age) = fetch(&uri, &http).await?;
+    let what = format!(
+        "{named}: the discovery document's `jwks_uri` {}",
+        http::redact::url(&uri)
+    );
+    http::request::refuse_plain_http(&uri, &what, false, None)?;
+    let name = key_set_name(&uri);
+    let fetched = fetch(&uri, &http).await?;
+    if fetched.keys.is_empty() {
+        let skipped: Vec<String> = fetched.skipped.iter().map(Skipped::to_string).collect();
+        let err = no_signing_key(&name);
+        return Err(if skipped.is_empty() {
+            err
+        } else {
+            err.context(skipped.join("; "))
+        });
+    }
+    let mut logged = HashSet::new();
+    log_skipped(&name, &fetched.skipped, &mut logged);
     let now = Instant::now();
     Ok(Discovered {
         issuer: found.issuer,
-        keys,
+        keys: fetched.keys,
         remote: Remote {
             uri,
             http,
             state: Mutex::new(State {
                 fetched: now,
-                max_age,
+                max_age: fetched.max_age,
                 tried: now,
                 for_kid: None,
                 down: false,
+                unusable: false,
+                logged,
             }),
         },
     })
 }
 
-/// GET the key set: its signing keys and how long to keep them.
-async fn fetch(uri: &Url, http: &http::Settings) -> anyhow::Result<(Vec<Key>, Duration)> {
-    let name = format!("the key set {}", http::redact::url(uri));
+/// A key set as fetched.
+struct Fetched {
+    /// Its usable signing keys (perhaps none).
+    keys: Vec<Key>,
+    /// The keys left out as unusable.
+    skipped: Vec<Skipped>,
+    /// How long to keep them.
+    max_age: Duration,
+}
+
+fn key_set_name(uri: &Url) -> String {
+    format!("the key set {}", http::redact::url(uri))
+}
+
+/// GET the key set: its usable signing keys, those skipped, and how long to keep them. `Err`:
+/// it could not be fetched, or is not a JWKS.
+async fn fetch(uri: &Url, http: &http::Settings) -> anyhow::Result<Fetched> {
+    let name = key_set_name(uri);
     let (doc, headers) = oidc::get_json(uri, http, &name).await?;
-    let keys = parse_keys(&doc.to_string(), &name)?;
+    let (keys, skipped) = parse_remote_keys(&doc.to_string(), &name)?;
     let cache_control = headers
         .iter()
         .find(|(n, _)| n.eq_ignore_ascii_case("cache-control"))
         .map(|(_, v)| v.as_str());
-    Ok((keys, max_age(cache_control)))
+    Ok(Fetched {
+        keys,
+        skipped,
+        max_age: max_age(cache_control),
+    })
+}
+
+/// Log each skipped key once (by what is said of it: its place, `kid` and why).
+fn log_skipped(name: &str, skipped: &[Skipped], logged: &mut HashSet<String>) {
+    for key in skipped {
+        let line = format!("{name}: {key}; the other keys are used");
+        if logged.insert(line.clone()) {
+            super::log_line(&line);
+        }
+    }
 }
 
 /// `Cache-Control: max-age=N` within [`MIN_AGE`]..[`MAX_AGE`]; [`MIN_AGE`] without one (or with
@@ -144,19 +199,37 @@ impl Remote {
         let fetched = fetch(&self.uri, &self.http).await;
         let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
         match fetched {
-            Ok((keys, max_age)) => {
+            Ok(fetched) if !fetched.keys.is_empty() => {
                 state.fetched = Instant::now();
-                state.max_age = max_age;
+                state.max_age = fetched.max_age;
+                state.unusable = false;
                 let was_down = std::mem::replace(&mut state.down, false);
+                let name = key_set_name(&self.uri);
+                log_skipped(&name, &fetched.skipped, &mut state.logged);
                 drop(state);
+                let n = fetched.keys.len();
                 super::log_line(&format!(
-                    "{}: {} key{} fetched{}",
+                    "{}: {n} key{} fetched{}",
                     http::redact::url(&self.uri),
-                    keys.len(),
-                    if keys.len() == 1 { "" } else { "s" },
+                    if n == 1 { "" } else { "s" },
                     if was_down { " (reachable again)" } else { "" }
                 ));
-                Some(keys)
+                Some(fetched.keys)
+            }
+            Ok(fetched) => {
+                state.down = false;
+                if !std::mem::replace(&mut state.unusable, true) {
+                    drop(state);
+                    let skipped: Vec<String> =
+                        fetched.skipped.iter().map(Skipped::to_string).collect();
+                    super::log_line(&format!(
+                        "{}: no usable key in it now, the cached keys keep serving (said once): \
+                         {}",
+                        key_set_name(&self.uri),
+                        skipped.join("; ")
+                    ));
+                }
+                None
             }
             Err(e) => {
                 if !std::mem::replace(&mut state.down, true) {

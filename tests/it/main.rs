@@ -19,6 +19,7 @@ mod flatten;
 mod hostile;
 mod memory;
 mod oidc;
+mod oidc_edges;
 mod output_files;
 mod properties;
 mod schema;

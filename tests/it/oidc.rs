@@ -67,7 +67,7 @@ fn request() -> PathBuf {
 }
 
 /// The cache files of a scratch (none but `token-*.json` may be there).
-fn cache_files(s: &Scratch) -> Vec<PathBuf> {
+pub(crate) fn cache_files(s: &Scratch) -> Vec<PathBuf> {
     let dir = s.path("cache/xconn");
     let Ok(entries) = std::fs::read_dir(&dir) else {
         return Vec::new();
@@ -78,7 +78,7 @@ fn cache_files(s: &Scratch) -> Vec<PathBuf> {
 }
 
 /// The one cached token.
-fn cached_token(s: &Scratch) -> String {
+pub(crate) fn cached_token(s: &Scratch) -> String {
     let files = cache_files(s);
     assert_eq!(files.len(), 1, "{files:?}");
     let doc = json(&std::fs::read_to_string(&files[0]).unwrap());
@@ -90,7 +90,28 @@ fn mode(path: &Path) -> u32 {
     std::fs::metadata(path).unwrap().permissions().mode() & 0o777
 }
 
-fn text(bytes: &[u8]) -> String {
+/// The decoded header of a JWT (panics when `token` is not three base64url parts).
+fn jwt_header(token: &str) -> String {
+    use base64::Engine;
+    let parts: Vec<&str> = token.split('.').collect();
+    assert_eq!(parts.len(), 3, "{token}");
+    for part in &parts {
+        base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(part)
+            .unwrap_or_else(|e| panic!("{part:?}: {e}"));
+    }
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(parts[0])
+        .unwrap();
+    String::from_utf8(bytes).unwrap()
+}
+
+fn inode(path: &Path) -> u64 {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata(path).unwrap().ino()
+}
+
+pub(crate) fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
@@ -158,7 +179,7 @@ fn refresh_fetches_anew_and_forget_removes_the_cached_token() {
     };
     let s = Scratch::new();
     get_token(&s, &p);
-    let first = cached_token(&s);
+    let before = inode(&cache_files(&s)[0]);
     let out = xconn(&s, SECRET)
         .args(["token", "--refresh"])
         .args(client(&p))
@@ -166,10 +187,21 @@ fn refresh_fetches_anew_and_forget_removes_the_cached_token() {
         .unwrap();
     assert!(text(&out.stdout).contains("(new)"), "{}", text(&out.stdout));
     assert_eq!(p.counts().token, 2);
-    // (Within the same second the provider signs the same claims into the same token.)
+    // Rewritten (a new file renamed over the old one), with a whole JWT. (Within the same second
+    // the provider signs the same claims into the same token, so the text may well be equal.)
+    assert_ne!(
+        inode(&cache_files(&s)[0]),
+        before,
+        "the cache was rewritten"
+    );
+    assert!(jwt_header(&cached_token(&s)).contains("\"alg\":\"RS256\""));
+    // A plain `token` reuses it: not rewritten.
+    let kept = inode(&cache_files(&s)[0]);
+    get_token(&s, &p);
     assert_eq!(
-        cached_token(&s).split('.').count(),
-        first.split('.').count()
+        inode(&cache_files(&s)[0]),
+        kept,
+        "the cache was not rewritten"
     );
     // Forgetting needs no secret.
     let out = xconn(&s, SECRET)
@@ -389,6 +421,15 @@ fn a_401_fetches_a_new_token_once_and_sends_again() {
         log.contains("POST / 401") && log.contains("POST / 200"),
         "{log}"
     );
+    // The renewed token is cached as itself (a whole JWT for this service, not `***`), and the
+    // next call sends it: no new token, no 401.
+    let token = cached_token(&s);
+    assert!(jwt_header(&token).contains("\"alg\""));
+    let out = call(&s, &p, &serve.url, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(p.counts().token, 2);
+    let log = serve.log_of_requests(3);
+    assert_eq!(log.matches("POST / 401").count(), 1, "{log}");
 }
 
 #[test]
@@ -438,7 +479,8 @@ fn serve_fetches_the_keys_again_for_a_new_kid_but_not_for_every_forged_one() {
     let kid = p.rotate();
     let out = call(&s, &p, &serve.url, &[]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    assert!(cached_token(&s).split('.').next().is_some());
+    let header = jwt_header(&cached_token(&s));
+    assert!(header.contains(&format!("\"kid\":\"{kid}\"")), "{header}");
     assert_eq!(p.counts().jwks, 2, "one fetch for the new kid {kid}");
     for n in 0..3 {
         let out = call_with_token(&s, &serve, &forged(&format!("forged-{n}"), &p.issuer));
@@ -491,15 +533,7 @@ fn es256_tokens_are_verified() {
     let serve = Serve::start(&s, &["--echo", "--issuer", &p.issuer], &[]);
     let out = call(&s, &p, &serve.url, &[]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    let token = cached_token(&s);
-    let header = {
-        use base64::Engine;
-        let part = token.split('.').next().unwrap();
-        let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-            .decode(part)
-            .unwrap();
-        String::from_utf8(bytes).unwrap()
-    };
+    let header = jwt_header(&cached_token(&s));
     assert!(header.contains("\"alg\":\"ES256\""), "{header}");
 }
 

@@ -9,8 +9,10 @@
 // Standard output: `issuer URL` once listening, then one answer line per command.
 // Standard input, one command a line: `rotate` (a new RS256 key signs from now on), `es256` (a new
 // P-256 key signs), `audience A`, `expires-in SECS`, `answer KIND` (the token endpoint's next
-// answers: `normal`, `no-token` without `access_token`, `mac` with `token_type` mac), `counts`
-// (answers `token N jwks N discovery N`), `stop` (the server closes; answers `stopped`).
+// answers: `normal`, `no-token` without `access_token`, `mac` with `token_type` mac),
+// `broken-key KID` (the published set also holds an unusable key named KID: a 24-bit RSA
+// modulus), `counts` (answers `token N jwks N discovery N`), `stop` (the server closes; answers
+// `stopped`).
 //
 // The package declares node 22 or later; the node 20 of the project's machines runs it (the
 // tests pass on it), and `npm ci` only warns.
@@ -43,6 +45,8 @@ for (let i = 0; i < argv.length; i++) {
 }
 
 const counts = { token: 0, jwks: 0, discovery: 0 };
+// Keys published beside the signing keys, which no verifier can use (`broken-key`).
+const brokenKeys = [];
 let answer = "normal";
 const server = new OAuth2Server();
 let signingKid = (await server.issuer.keys.generate("RS256")).kid;
@@ -58,7 +62,7 @@ server.service.addRoute("GET", "/keys", (_req, res) => {
     "Content-Type": "application/json",
     "Cache-Control": `max-age=${options.jwksMaxAge}`,
   });
-  res.end(JSON.stringify({ keys: server.issuer.keys.toJSON() }));
+  res.end(JSON.stringify({ keys: [...brokenKeys, ...server.issuer.keys.toJSON()] }));
 });
 
 server.service.on("beforeWellKnownOpenIdConfiguration", (config) => {
@@ -139,6 +143,10 @@ for await (const line of lines) {
       break;
     case "answer":
       answer = rest[0];
+      console.log("ok");
+      break;
+    case "broken-key":
+      brokenKeys.push({ kty: "RSA", kid: rest[0], use: "sig", alg: "RS256", n: "AQAB", e: "AQAB" });
       console.log("ok");
       break;
     case "counts":

@@ -107,6 +107,12 @@ impl Provider {
         assert_eq!(self.command(&format!("answer {kind}")), "ok");
     }
 
+    /// The published key set also holds an unusable key (a 24-bit RSA modulus) named `kid`,
+    /// listed first.
+    pub fn broken_key(&mut self, kid: &str) {
+        assert_eq!(self.command(&format!("broken-key {kid}")), "ok");
+    }
+
     pub fn counts(&mut self) -> Counts {
         let line = self.command("counts");
         let n: Vec<u32> = line
