@@ -77,7 +77,7 @@ fn body(settings: &Settings) -> Vec<u8> {
     match super::cases::columns(settings) {
         Some(columns) => {
             let mut rng = Rng::for_case(settings.seed, 0, 2);
-            super::generate::table(&columns, 1, &mut rng, 0).body()
+            super::generate::plain_table(&columns, 1, &mut rng).body()
         }
         None => br#"{"inputs":[["x"],[1]]}"#.to_vec(),
     }

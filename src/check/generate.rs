@@ -207,6 +207,27 @@ pub(crate) fn table(columns: &[Column], records: usize, rng: &mut Rng, depth: us
     }
 }
 
+/// A table of `records` ordinary records: no `null`, no edge, nested tables of one row — the
+/// base a negative request breaks in one place only.
+pub(crate) fn plain_table(columns: &[Column], records: usize, rng: &mut Rng) -> Grid {
+    Grid {
+        header: columns.iter().map(|c| c.name.clone()).collect(),
+        rows: (0..records)
+            .map(|_| columns.iter().map(|c| plain(&c.kind, rng)).collect())
+            .collect(),
+    }
+}
+
+fn plain(kind: &Kind, rng: &mut Rng) -> Gen {
+    match kind {
+        Kind::Integer | Kind::Any => Gen::Num(rng.range(1, 100).to_string()),
+        Kind::Decimal => Gen::Num(format!("{}.5", rng.range(1, 100))),
+        Kind::String => Gen::Str(rng.pick(&WORDS).to_string()),
+        Kind::Boolean => Gen::Bool(rng.one_in(2)),
+        Kind::Table(columns) => Gen::Table(plain_table(columns, 1, rng)),
+    }
+}
+
 /// One value of `kind`: `null` now and then in any column, an edge often, else an ordinary value.
 pub(crate) fn value(kind: &Kind, rng: &mut Rng, depth: usize) -> Gen {
     if rng.one_in(12) {

@@ -110,7 +110,7 @@ where
     }
 
     /// Fewer rows in the table at `path`: either half, then each row left out, until nothing
-    /// smaller fails.
+    /// smaller fails (never fewer than one record in the request itself).
     async fn rows(&mut self, mut best: Grid, path: &Path) -> Grid {
         loop {
             let n = table_mut(&mut best.clone(), path).map_or(0, |t| t.rows.len());
@@ -125,6 +125,9 @@ where
             if n <= 32 {
                 keeps.extend((0..n).map(|drop| (0..n).filter(|&i| i != drop).collect()));
             }
+            // A request keeps one record at least (Spark never sends none); a nested table may
+            // lose them all.
+            keeps.retain(|keep| !(path.is_empty() && keep.is_empty()));
             let mut shrunk = false;
             for keep in keeps {
                 let candidate = with_rows(&best, path, &keep);
@@ -305,5 +308,7 @@ mod tests {
         let always = |_: Grid| async move { true };
         let (_, tries) = block_on(shrink(grid(300), always, 5));
         assert_eq!(tries, 5);
+        let (best, _) = block_on(shrink(grid(3), always, 1000));
+        assert_eq!(best.rows.len(), 1, "a request keeps one record");
     }
 }
