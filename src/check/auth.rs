@@ -36,8 +36,11 @@ struct Forged {
 /// Run the auth probes: skipped without a token; the JWT ones skipped when it is no JWT.
 pub(crate) async fn run(settings: &Settings, authed: &Client, anonymous: &Client) -> Vec<Probe> {
     let body = body(settings);
-    let sample = settings.sample.is_some();
-    let mut probes = vec![fixed::no_token(settings, authed, anonymous, sample).await];
+    let mut probes = Vec::new();
+    if settings.runs(Group::Auth, "no-token") {
+        let sample = settings.sample.is_some();
+        probes.push(fixed::no_token(settings, authed, anonymous, sample).await);
+    }
     let Some(token) = authed.token() else {
         probes.extend(
             NAMES

@@ -133,19 +133,23 @@ pub(crate) async fn run(settings: &Settings, client: &Client) -> Generated {
             .into_iter()
             .filter(|p| settings.runs(Group::Metamorphic, p)),
     );
-    let Some(columns) =
-        columns(settings).filter(|_| settings.runs(Group::Conformance, "generated"))
-    else {
+    let none = |probes| Generated {
+        probes,
+        cases_run: 0,
+        requests: 0,
+        stopped: None,
+    };
+    if !settings.runs(Group::Conformance, "generated") {
+        return none(Vec::new());
+    }
+    let Some(columns) = columns(settings) else {
         let why = "no --sample or --columns: nothing to generate requests from";
-        return Generated {
-            probes: properties
+        return none(
+            properties
                 .iter()
                 .map(|p| Probe::new(group_of(p), p, Verdict::Skip, why.to_string()))
                 .collect(),
-            cases_run: 0,
-            requests: 0,
-            stopped: None,
-        };
+        );
     };
     let shared = Arc::new(Shared {
         bar: settings.progress.then(|| progress_bar(settings.cases)),

@@ -41,6 +41,9 @@ pub(crate) async fn run(settings: &Settings, authed: &Client) -> Vec<Probe> {
     let mut probes = Vec::new();
     // Probes that expect a valid answer to a request body.
     for name in VALID_PROBES {
+        if !settings.runs(Group::Conformance, name) {
+            continue;
+        }
         let body = match table {
             None => Err(NEEDS_SAMPLE.to_string()),
             Some(table) => probe_body(name, table, settings),
@@ -54,7 +57,12 @@ pub(crate) async fn run(settings: &Settings, authed: &Client) -> Vec<Probe> {
             Err(why) => skip(name, why),
         });
     }
-    probes.push(malformed(settings, authed).await);
+    if settings.runs(Group::Robustness, "malformed") {
+        probes.push(malformed(settings, authed).await);
+    }
+    if !settings.runs(Group::Conformance, "batch-1000") {
+        return probes;
+    }
     probes.push(match table {
         None => skip("batch-1000", NEEDS_SAMPLE.to_string()),
         Some(table) => {
@@ -62,7 +70,9 @@ pub(crate) async fn run(settings: &Settings, authed: &Client) -> Vec<Probe> {
             judge_valid("batch-1000", result, 1000)
         }
     });
-    probes.push(repeat(settings, authed, table).await);
+    if settings.runs(Group::Conformance, "repeat") {
+        probes.push(repeat(settings, authed, table).await);
+    }
     probes
 }
 

@@ -213,7 +213,6 @@ pub(crate) async fn run(settings: &Settings, authed: &Client, anonymous: &Client
     probes.extend(transport::run(settings, authed).await);
     let generated = cases::run(settings, authed).await;
     probes.extend(generated.probes);
-    probes.retain(|p| settings.runs(p.group, &p.name));
     probes.sort_by_key(|p| p.group);
     Outcome {
         probes,

@@ -20,6 +20,9 @@ pub(crate) async fn run(settings: &Settings, _client: &Client) -> Vec<Probe> {
     let url = settings.url.clone();
     let cert_days = settings.cert_days;
     let probe = |verdict, reason: String| Probe::new(Group::Transport, "https", verdict, reason);
+    if !settings.runs(Group::Transport, "https") {
+        return Vec::new();
+    }
     if url.scheme() != "https" {
         return vec![if loopback(&url) {
             probe(

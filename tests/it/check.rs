@@ -43,7 +43,11 @@ fn service(flaw: Flaw) -> Server {
             against: None,
         };
         let rows = body["inputs"].as_array().cloned().unwrap_or_default();
-        if rows.is_empty() || xconn::validate::check_bytes(&request.body, &options).checked.has_errors() {
+        if rows.is_empty()
+            || xconn::validate::check_bytes(&request.body, &options)
+                .checked
+                .has_errors()
+        {
             return Reply::status(400).body("not a valid request");
         }
         let mut values: Vec<String> = rows[1..].iter().map(|r| r[0].to_string()).collect();
@@ -166,8 +170,14 @@ fn a_well_behaved_service_passes_every_probe() {
         match r.1.as_str() {
             "skip" => assert!(r.2.contains("not a JWT"), "{r:?}"),
             "warn" => assert!(
-                ["missing-column", "extra-column", "wrong-kind", "wrong-content-type", "empty-inputs"]
-                    .contains(&r.0.as_str()),
+                [
+                    "missing-column",
+                    "extra-column",
+                    "wrong-kind",
+                    "wrong-content-type",
+                    "empty-inputs"
+                ]
+                .contains(&r.0.as_str()),
                 "{r:?}"
             ),
             verdict => assert_eq!(verdict, "pass", "{r:?}"),
@@ -273,7 +283,11 @@ fn the_scorecard_comes_as_junit_and_markdown() {
         .stdout
         .contains(r#"<testcase classname="xconn.check.conformance" name="multi-record""#));
     assert!(run.stdout.contains("<failure message="), "{}", run.stdout);
-    assert!(run.stdout.contains(r#"<testsuite name="robustness""#), "{}", run.stdout);
+    assert!(
+        run.stdout.contains(r#"<testsuite name="robustness""#),
+        "{}",
+        run.stdout
+    );
     assert!(run.stdout.contains("(seed "), "{}", run.stdout);
     let run = check(
         &s,
@@ -293,7 +307,10 @@ fn the_scorecard_comes_as_junit_and_markdown() {
         card.contains("| group | probe | result | latency | reason |"),
         "{card}"
     );
-    assert!(card.contains("| conformance | multi-record | fail |"), "{card}");
+    assert!(
+        card.contains("| conformance | multi-record | fail |"),
+        "{card}"
+    );
 }
 
 #[test]
@@ -430,7 +447,10 @@ fn check_over_https_with_cacert_and_insecure() {
     let out = String::from_utf8_lossy(&trusted.stdout);
     assert_eq!(trusted.status.code(), Some(0), "{out}");
     // The transport probe read the handshake: the version and the certificate's expiry.
-    let https = out.lines().find(|l| l.contains("  https ")).unwrap_or_default();
+    let https = out
+        .lines()
+        .find(|l| l.contains("  https "))
+        .unwrap_or_default();
     assert!(https.contains("TLS 1.3, certificate expires in "), "{out}");
     let unknown = run(&[]);
     assert_eq!(unknown.status.code(), Some(1));

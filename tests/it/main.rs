@@ -13,6 +13,7 @@ mod architecture;
 mod bad_inputs;
 mod call;
 mod check;
+mod check_found;
 mod completions;
 mod convert;
 mod flatten;
