@@ -22,7 +22,7 @@ pub(crate) enum Command {
     /// Check request and response bodies: JSON Schema plus the rules a schema cannot say.
     #[command(after_help = VALIDATE_AFTER_HELP)]
     Validate(ValidateArgs),
-    /// Print the JSON Schema (draft 2020-12) the validator uses.
+    /// Print the JSON Schema (draft 2020-12) the validator uses, or an OpenAPI 3.1 document.
     #[command(after_help = SCHEMA_AFTER_HELP)]
     Schema(SchemaArgs),
     /// Render a request or response body as terminal tables.
@@ -189,16 +189,36 @@ pub(crate) const SCHEMA_AFTER_HELP: &str = "\
 Examples:
   xconn schema request > request.schema.json
   xconn schema response > response.schema.json
+  xconn schema openapi --sample request.json --url https://svc.example/run > openapi.json
 
 Exit codes:
   0  printed
-  2  usage error, or a failure writing the output";
+  2  usage error (an unreadable or invalid --sample, a bad --url), or a failure writing the output";
 
 #[derive(Debug, Args)]
 pub(crate) struct SchemaArgs {
-    /// Which schema to print.
+    /// Which schema to print: a body's JSON Schema, or an OpenAPI 3.1 document for a service.
     #[arg(value_enum)]
-    pub(crate) kind: KindArg,
+    pub(crate) kind: SchemaKind,
+
+    /// (openapi) A request body the service understands: the request schema gets its columns.
+    #[arg(long, value_name = "BODY")]
+    pub(crate) sample: Option<String>,
+
+    /// (openapi) The service URL: its origin is the server, its path the operation's.
+    #[arg(long, value_name = "URL")]
+    pub(crate) url: Option<String>,
+}
+
+/// What `xconn schema` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum SchemaKind {
+    /// The JSON Schema of a request body.
+    Request,
+    /// The JSON Schema of a response body.
+    Response,
+    /// An OpenAPI 3.1 document for the remote service.
+    Openapi,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -119,7 +119,7 @@ fn read_columns(arg: &str) -> anyhow::Result<Vec<shape::Column>> {
 }
 
 /// `--sample FILE`: a valid request body (its diagnostics on standard error, else a usage error).
-fn read_sample(arg: &str) -> anyhow::Result<Vec<u8>> {
+pub(crate) fn read_sample(arg: &str) -> anyhow::Result<Vec<u8>> {
     let source = Source::read(arg)?;
     let options = validate::Options {
         kind: Some(crate::body::Kind::Request),

@@ -14,6 +14,7 @@ mod bad_inputs;
 mod call;
 mod check;
 mod check_found;
+mod check_openapi;
 mod completions;
 mod convert;
 mod flatten;
