@@ -382,12 +382,7 @@ fn latency_probe(settings: &Settings, results: &[CaseResult]) -> Option<Probe> {
     let budget = settings.p95_budget?;
     let mut latencies: Vec<Duration> = results.iter().filter_map(|r| r.latency).collect();
     latencies.sort();
-    let q = |q: f64| {
-        latencies
-            .get(((q * latencies.len() as f64).ceil() as usize).saturating_sub(1))
-            .copied()
-            .unwrap_or_default()
-    };
+    let q = |q: f64| judge::quantile(&latencies, q);
     let (p50, p95) = (q(0.5), q(0.95));
     let figures = format!(
         "{} answers: p50 {} ms, p95 {} ms",

@@ -202,12 +202,7 @@ async fn repeat(settings: &Settings, authed: &Client, table: Option<&Table<'_>>)
         }
     }
     latencies.sort();
-    let q = |q: f64| {
-        latencies
-            .get(((q * latencies.len() as f64).ceil() as usize).saturating_sub(1))
-            .copied()
-            .unwrap_or_default()
-    };
+    let q = |q: f64| judge::quantile(&latencies, q);
     let (p50, p95, p99) = (q(0.50), q(0.95), q(0.99));
     let figures = format!(
         "{n} runs: p50 {} ms, p95 {} ms, p99 {} ms",

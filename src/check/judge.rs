@@ -105,3 +105,11 @@ pub(crate) fn judge_body(
         None => Ok(validated.request_failure(text)),
     }
 }
+
+/// The `q` quantile (0–1) of `sorted` latencies, nearest rank; zero when there are none.
+pub(crate) fn quantile(sorted: &[Duration], q: f64) -> Duration {
+    sorted
+        .get(((q * sorted.len() as f64).ceil() as usize).saturating_sub(1))
+        .copied()
+        .unwrap_or_default()
+}
