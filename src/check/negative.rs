@@ -66,113 +66,39 @@ fn body(grid: &Grid) -> Vec<u8> {
     grid.body()
 }
 
-/// The negative requests, each breaking two plain generated records in one place.
-fn bodies(settings: &Settings, columns: &[Column]) -> Vec<Negative> {
-    let strict = |name, body, what: &str| Negative {
+/// A negative request that fails on a silent 2xx.
+fn strict(name: &'static str, body: Vec<u8>, what: &str) -> Negative {
+    Negative {
         name,
         body,
         headers: Vec::new(),
         what: what.to_string(),
         silent: Strictness::Fail,
-    };
+    }
+}
+
+/// The negative requests, each breaking two plain generated records in one place.
+fn bodies(settings: &Settings, columns: &[Column]) -> Vec<Negative> {
     let mut out = vec![strict("empty-body", Vec::new(), "an empty body")];
     if columns.is_empty() {
         return out;
     }
+    let mut rng = Rng::for_case(settings.seed, 0, 1);
+    let grid = generate::plain_table(columns, 2, &mut rng);
+    out.extend(format_breaks(&grid));
     let contract = if settings.columns.is_some() {
         Strictness::Fail
     } else {
         Strictness::Warn
     };
-    let mut rng = Rng::for_case(settings.seed, 0, 1);
-    let grid = generate::plain_table(columns, 2, &mut rng);
-    let names: Vec<&str> = columns.iter().map(|c| c.name.as_str()).collect();
-    // The format allows `{"inputs": []}` (no header, no records): an answer of no records is
-    // consistent with it, so a silent one warns.
-    out.push(Negative {
-        silent: Strictness::Warn,
-        ..strict(
-            "empty-inputs",
-            br#"{"inputs":[]}"#.to_vec(),
-            "an empty `inputs`",
-        )
-    });
-    out.push(strict(
-        "object-inputs",
-        object_inputs(&grid),
-        "`inputs` as an object",
-    ));
-    out.push(strict(
-        "object-record",
-        object_record(&grid),
-        "a record as an object",
-    ));
-    let mut dup = grid.clone();
-    dup.header.push(names[0].to_string());
-    for row in &mut dup.rows {
-        row.push(row[0].clone());
-    }
-    out.push(strict(
-        "duplicate-column",
-        body(&dup),
-        &format!("column `{}` twice in the header", names[0]),
-    ));
-    let mut longer = grid.clone();
-    longer.rows[0].push(Gen::Null);
-    out.push(strict(
-        "longer-record",
-        body(&longer),
-        "a record longer than the header",
-    ));
-    let mut shorter = grid.clone();
-    shorter.rows[0].pop();
-    out.push(strict(
-        "shorter-record",
-        body(&shorter),
-        "a record shorter than the header",
-    ));
-    let mut missing = grid.clone();
-    missing.header.remove(0);
-    for row in &mut missing.rows {
-        row.remove(0);
-    }
-    out.push(Negative {
-        silent: contract,
-        ..strict(
-            "missing-column",
-            body(&missing),
-            &format!("no column `{}`", names[0]),
-        )
-    });
-    let mut extra = grid.clone();
-    extra.header.push("xconn_check_extra".to_string());
-    for row in &mut extra.rows {
-        row.push(Gen::Str("extra".to_string()));
-    }
-    out.push(Negative {
-        silent: contract,
-        ..strict(
-            "extra-column",
-            body(&extra),
-            "an extra column `xconn_check_extra`",
-        )
-    });
-    if let Some((at, wrong)) = wrong_kind(columns) {
-        let mut bad = grid.clone();
-        bad.rows[0][at] = wrong;
-        out.push(Negative {
-            silent: contract,
-            ..strict(
-                "wrong-kind",
-                body(&bad),
-                &format!(
-                    "a value of the wrong kind in the {} column `{}` of record 0",
-                    columns[at].kind.name(),
-                    names[at]
-                ),
-            )
-        });
-    }
+    out.extend(
+        contract_breaks(&grid, columns)
+            .into_iter()
+            .map(|n| Negative {
+                silent: contract,
+                ..n
+            }),
+    );
     out.push(Negative {
         headers: vec![("Content-Type".to_string(), "text/plain".to_string())],
         silent: Strictness::Warn,
@@ -182,6 +108,98 @@ fn bodies(settings: &Settings, columns: &[Column]) -> Vec<Negative> {
             "a valid body sent as text/plain",
         )
     });
+    out
+}
+
+/// Bodies that break the format: every service must refuse them.
+fn format_breaks(grid: &Grid) -> Vec<Negative> {
+    let first = grid.header[0].clone();
+    let mut dup = grid.clone();
+    dup.header.push(first.clone());
+    for row in &mut dup.rows {
+        row.push(row[0].clone());
+    }
+    let mut longer = grid.clone();
+    longer.rows[0].push(Gen::Null);
+    let mut shorter = grid.clone();
+    shorter.rows[0].pop();
+    vec![
+        // The format allows `{"inputs": []}` (no header, no records): an answer of no records
+        // is consistent with it, so a silent one warns.
+        Negative {
+            silent: Strictness::Warn,
+            ..strict(
+                "empty-inputs",
+                br#"{"inputs":[]}"#.to_vec(),
+                "an empty `inputs`",
+            )
+        },
+        strict(
+            "object-inputs",
+            object_inputs(grid),
+            "`inputs` as an object",
+        ),
+        strict(
+            "object-record",
+            object_record(grid),
+            "a record as an object",
+        ),
+        strict(
+            "duplicate-column",
+            body(&dup),
+            &format!("column `{first}` twice in the header"),
+        ),
+        strict(
+            "longer-record",
+            body(&longer),
+            "a record longer than the header",
+        ),
+        strict(
+            "shorter-record",
+            body(&shorter),
+            "a record shorter than the header",
+        ),
+    ]
+}
+
+/// Bodies that break the service's contract (its columns and their kinds).
+fn contract_breaks(grid: &Grid, columns: &[Column]) -> Vec<Negative> {
+    let first = &grid.header[0];
+    let mut missing = grid.clone();
+    missing.header.remove(0);
+    for row in &mut missing.rows {
+        row.remove(0);
+    }
+    let mut extra = grid.clone();
+    extra.header.push("xconn_check_extra".to_string());
+    for row in &mut extra.rows {
+        row.push(Gen::Str("extra".to_string()));
+    }
+    let mut out = vec![
+        strict(
+            "missing-column",
+            body(&missing),
+            &format!("no column `{first}`"),
+        ),
+        strict(
+            "extra-column",
+            body(&extra),
+            "an extra column `xconn_check_extra`",
+        ),
+    ];
+    if let Some((at, wrong)) = wrong_kind(columns) {
+        let mut bad = grid.clone();
+        bad.rows[0][at] = wrong;
+        out.push(strict(
+            "wrong-kind",
+            body(&bad),
+            &format!(
+                "a value of the wrong kind in the {} column `{}` of record 0",
+                columns[at].kind.name(),
+                columns[at].name
+            ),
+        ));
+    }
     out
 }
 

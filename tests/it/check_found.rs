@@ -631,3 +631,38 @@ fn the_example_handler_passes_a_thousand_generated_cases() {
     assert_eq!(card["cases"]["run"], 1000);
     assert_eq!(card["summary"]["fail"], 0, "{card}");
 }
+
+/// `--p95 MS` holds the generated cases' answers to a latency budget: the `latency` probe fails
+/// past it, with the figures.
+#[test]
+fn a_p95_budget_fails_the_latency_probe() {
+    let s = Scratch::new();
+    s.write("sample.json", r#"{"inputs": [["n"], [1]]}"#);
+    let slow = Server::start(|_, request| {
+        common::server::answer_each_record(request).delay(std::time::Duration::from_millis(30))
+    });
+    let args = [
+        "--sample",
+        "sample.json",
+        "--cases",
+        "10",
+        "--p95",
+        "5",
+        "--skip",
+        "metamorphic",
+        "--skip",
+        "robustness",
+    ];
+    let run = check(&s, &slow.url("/"), &args, &[]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    let latency = run.probe("latency");
+    assert_eq!(latency["result"], "fail", "{latency}");
+    assert!(
+        latency["reason"]
+            .as_str()
+            .unwrap()
+            .contains("10 answers: p50 "),
+        "{latency}"
+    );
+    assert_eq!(run.failed().1, ["latency"]);
+}
