@@ -666,3 +666,32 @@ fn a_p95_budget_fails_the_latency_probe() {
     );
     assert_eq!(run.failed().1, ["latency"]);
 }
+
+/// On a terminal (a real pseudo-terminal from `script(1)`) the generated cases draw a progress
+/// bar on standard error; the report on standard output is unchanged.
+#[test]
+fn a_progress_bar_shows_on_a_terminal() {
+    let s = Scratch::new();
+    s.write("sample.json", r#"{"inputs": [["n"], [1]]}"#);
+    let server = Server::start(|_, request| {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        common::server::answer_each_record(request)
+    });
+    let command = format!(
+        "env -i PATH=/usr/bin:/bin HOME=/nonexistent LANG=C.UTF-8 TERM=xterm {} check {} \
+         --sample sample.json --cases 30 --concurrency 1 --skip metamorphic --skip robustness \
+         -o report.txt",
+        env!("CARGO_BIN_EXE_xconn"),
+        server.url("/")
+    );
+    let out = Command::new("script")
+        .args(["-q", "-e", "-c", &command, "/dev/null"])
+        .current_dir(s.dir.path())
+        .stdin(Stdio::null())
+        .output()
+        .expect("script(1) from util-linux gives the run a terminal");
+    let shown = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{shown}");
+    assert!(shown.contains("/30 cases"), "no progress bar:\n{shown}");
+    assert!(s.read("report.txt").contains("held on 30 generated cases"));
+}
