@@ -102,7 +102,20 @@ fn merge(a: Kind, b: Kind) -> Kind {
 /// `"decimal"`, `"string"`, `"boolean"`, `"any"`, or an object of the same form for a nested
 /// table. Columns keep the file's order. The error names the pointer of what is wrong.
 pub(crate) fn parse_columns(text: &str) -> Result<Vec<Column>, String> {
-    let doc = crate::json::parse(text).map_err(|e| format!("not JSON: {e:?}"))?;
+    let doc = crate::json::parse(text).map_err(|e| {
+        let before = &text.as_bytes()[..e.offset.min(text.len())];
+        let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+        let column = before.len()
+            - before
+                .iter()
+                .rposition(|&b| b == b'\n')
+                .map_or(0, |i| i + 1)
+            + 1;
+        format!(
+            "not JSON: {} at line {line}, column {column}",
+            e.kind.message()
+        )
+    })?;
     columns_of(&doc, "")
 }
 
@@ -242,6 +255,8 @@ mod tests {
         let err = parse_columns(r#"{"t": {"k": "float"}}"#).unwrap_err();
         assert!(err.starts_with("/t/k: unknown kind `float`"), "{err}");
         assert!(parse_columns("[1]").unwrap_err().starts_with("/:"));
+        let dup = parse_columns("{\"a\": \"integer\",\n \"a\": \"string\"}").unwrap_err();
+        assert!(dup.contains("at line 2, column 2"), "{dup}");
     }
 
     #[test]

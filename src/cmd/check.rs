@@ -79,6 +79,12 @@ fn settings(args: &CheckArgs) -> anyhow::Result<Settings> {
         )));
     }
     check::metamorphic::Ignore::parse(&args.ignore).map_err(usage_error)?;
+    if let Some(dir) = &args.save_failures {
+        // Before anything is sent: a run should not end in a directory it cannot write.
+        std::fs::create_dir_all(dir).map_err(|e| {
+            crate::error::input_error(format!("--save-failures {dir}: cannot create: {e}"))
+        })?;
+    }
     let mut replay_token_args = Vec::new();
     if let Some(name) = &args.token.token_env {
         replay_token_args.extend(["--token-env".to_string(), name.clone()]);
