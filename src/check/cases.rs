@@ -125,8 +125,9 @@ pub(crate) fn columns(settings: &Settings) -> Option<Vec<Column>> {
     .filter(|cols| !cols.is_empty())
 }
 
-/// Run the generated cases and report one probe per property.
-pub(crate) async fn run(settings: &Settings, client: &Client) -> Generated {
+/// Run the generated cases and report one probe per property; `--budget` counts from `started`
+/// (the start of the whole run).
+pub(crate) async fn run(settings: &Settings, client: &Client, started: Instant) -> Generated {
     let mut properties = vec!["generated"];
     properties.extend(
         metamorphic::PROPERTIES
@@ -159,7 +160,7 @@ pub(crate) async fn run(settings: &Settings, client: &Client) -> Generated {
         properties,
         requests: AtomicUsize::new(0),
         next: AtomicUsize::new(0),
-        started: Instant::now(),
+        started,
         stopped: Mutex::new(None),
         results: Mutex::new(Vec::new()),
     });

@@ -211,7 +211,7 @@ pub(crate) async fn run(settings: &Settings, authed: &Client, anonymous: &Client
     probes.extend(negative::run(settings, authed).await);
     probes.extend(auth::run(settings, authed, anonymous).await);
     probes.extend(transport::run(settings, authed).await);
-    let generated = cases::run(settings, authed).await;
+    let generated = cases::run(settings, authed, started).await;
     probes.extend(generated.probes);
     probes.sort_by_key(|p| p.group);
     Outcome {
