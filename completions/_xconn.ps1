@@ -28,14 +28,14 @@ Register-ArgumentCompleter -Native -CommandName 'xconn' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('convert', 'convert', [CompletionResultType]::ParameterValue, 'Convert CSV / JSON objects / NDJSON into an `inputs` body, and bodies back to objects or CSV')
             [CompletionResult]::new('validate', 'validate', [CompletionResultType]::ParameterValue, 'Check request and response bodies: JSON Schema plus the rules a schema cannot say')
-            [CompletionResult]::new('schema', 'schema', [CompletionResultType]::ParameterValue, 'Print the JSON Schema (draft 2020-12) the validator uses')
+            [CompletionResult]::new('schema', 'schema', [CompletionResultType]::ParameterValue, 'Print the JSON Schema (draft 2020-12) the validator uses, or an OpenAPI 3.1 document')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Render a request or response body as terminal tables')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('call', 'call', [CompletionResultType]::ParameterValue, 'Send a body to a service with the bearer token, and print the answer')
             [CompletionResult]::new('token', 'token', [CompletionResultType]::ParameterValue, 'Show the claims of the token `call` would send (never the token itself)')
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run a local XConnector remote service: echo, a fixture, or a command per request')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff), as checked in at `completions/xconn.1`')
-            [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Run conformance probes against a remote service and print a scorecard')
+            [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Test a remote service: fixed, generated, negative, metamorphic, auth and transport probes')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -77,9 +77,11 @@ Register-ArgumentCompleter -Native -CommandName 'xconn' -ScriptBlock {
             break
         }
         'xconn;schema' {
+            [CompletionResult]::new('--sample', '--sample', [CompletionResultType]::ParameterName, '(openapi) A request body the service understands: the request schema gets its columns')
+            [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, '(openapi) The service URL: its origin is the server, its path the operation''s')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use color: auto (terminal and no NO_COLOR), always, never')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
@@ -207,7 +209,18 @@ Register-ArgumentCompleter -Native -CommandName 'xconn' -ScriptBlock {
         'xconn;check' {
             [CompletionResult]::new('--sample', '--sample', [CompletionResultType]::ParameterName, 'A request body the service understands; the probes are built from it')
             [CompletionResult]::new('--repeat', '--repeat', [CompletionResultType]::ParameterName, 'Send the sample N more times and report p50/p95/p99 latency')
-            [CompletionResult]::new('--p95', '--p95', [CompletionResultType]::ParameterName, 'Fail the `repeat` probe when its p95 latency is above MS milliseconds')
+            [CompletionResult]::new('--p95', '--p95', [CompletionResultType]::ParameterName, 'Fail `repeat` and `latency` (the generated cases) when their p95 is above MS milliseconds')
+            [CompletionResult]::new('--columns', '--columns', [CompletionResultType]::ParameterName, 'A JSON file of column name → kind (integer, decimal, string, boolean, any, or an object for a nested table), over the kinds inferred from the sample')
+            [CompletionResult]::new('--cases', '--cases', [CompletionResultType]::ParameterName, 'Generated requests to send')
+            [CompletionResult]::new('--seed', '--seed', [CompletionResultType]::ParameterName, 'Seed of the generated requests (default: a random one, printed in the report)')
+            [CompletionResult]::new('--max-records', '--max-records', [CompletionResultType]::ParameterName, 'The most records in one generated request')
+            [CompletionResult]::new('--ignore', '--ignore', [CompletionResultType]::ParameterName, 'Leave this JSON Pointer out when answers are compared (`*` for any index). Repeatable')
+            [CompletionResult]::new('--skip', '--skip', [CompletionResultType]::ParameterName, 'Do not run this probe, property or group (e.g. order-independence, auth). Repeatable')
+            [CompletionResult]::new('--budget', '--budget', [CompletionResultType]::ParameterName, 'Stop generating cases after this long (e.g. 60s, 5m)')
+            [CompletionResult]::new('--max-requests', '--max-requests', [CompletionResultType]::ParameterName, 'Stop generating cases after this many requests')
+            [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'Generated cases in flight at once')
+            [CompletionResult]::new('--save-failures', '--save-failures', [CompletionResultType]::ParameterName, 'Write each shrunk failing body and a replay.sh of `xconn call` lines into DIR')
+            [CompletionResult]::new('--cert-days', '--cert-days', [CompletionResultType]::ParameterName, 'Warn when the HTTPS certificate expires within this many days')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How to print the scorecard')
             [CompletionResult]::new('-X', '-X ', [CompletionResultType]::ParameterName, 'The HTTP method')
             [CompletionResult]::new('--method', '--method', [CompletionResultType]::ParameterName, 'The HTTP method')
@@ -239,14 +252,14 @@ Register-ArgumentCompleter -Native -CommandName 'xconn' -ScriptBlock {
         'xconn;help' {
             [CompletionResult]::new('convert', 'convert', [CompletionResultType]::ParameterValue, 'Convert CSV / JSON objects / NDJSON into an `inputs` body, and bodies back to objects or CSV')
             [CompletionResult]::new('validate', 'validate', [CompletionResultType]::ParameterValue, 'Check request and response bodies: JSON Schema plus the rules a schema cannot say')
-            [CompletionResult]::new('schema', 'schema', [CompletionResultType]::ParameterValue, 'Print the JSON Schema (draft 2020-12) the validator uses')
+            [CompletionResult]::new('schema', 'schema', [CompletionResultType]::ParameterValue, 'Print the JSON Schema (draft 2020-12) the validator uses, or an OpenAPI 3.1 document')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Render a request or response body as terminal tables')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('call', 'call', [CompletionResultType]::ParameterValue, 'Send a body to a service with the bearer token, and print the answer')
             [CompletionResult]::new('token', 'token', [CompletionResultType]::ParameterValue, 'Show the claims of the token `call` would send (never the token itself)')
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run a local XConnector remote service: echo, a fixture, or a command per request')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff), as checked in at `completions/xconn.1`')
-            [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Run conformance probes against a remote service and print a scorecard')
+            [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Test a remote service: fixed, generated, negative, metamorphic, auth and transport probes')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }

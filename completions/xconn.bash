@@ -245,7 +245,7 @@ _xconn() {
             return 0
             ;;
         xconn__subcmd__check)
-            opts="-X -H -k -o -h -V --sample --repeat --p95 --allow-skips --format --method --header --token-env --token-file --issuer --token-url --client-id --client-secret-file --scope --auth-method --timeout --retries --cacert --insecure --output --color --help --version"
+            opts="-X -H -k -o -h -V --sample --repeat --p95 --columns --cases --seed --max-records --ignore --skip --budget --max-requests --concurrency --save-failures --cert-days --allow-skips --format --method --header --token-env --token-file --issuer --token-url --client-id --client-secret-file --scope --auth-method --timeout --retries --cacert --insecure --output --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -260,6 +260,50 @@ _xconn() {
                     return 0
                     ;;
                 --p95)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --columns)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cases)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --seed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-records)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ignore)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --skip)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --budget)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-requests)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --save-failures)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cert-days)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -613,12 +657,20 @@ _xconn() {
             return 0
             ;;
         xconn__subcmd__schema)
-            opts="-h -V --color --help --version request response"
+            opts="-h -V --sample --url --color --help --version request response openapi"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --sample)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0

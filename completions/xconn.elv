@@ -25,14 +25,14 @@ set edit:completion:arg-completer[xconn] = {|@words|
             cand --version 'Print version'
             cand convert 'Convert CSV / JSON objects / NDJSON into an `inputs` body, and bodies back to objects or CSV'
             cand validate 'Check request and response bodies: JSON Schema plus the rules a schema cannot say'
-            cand schema 'Print the JSON Schema (draft 2020-12) the validator uses'
+            cand schema 'Print the JSON Schema (draft 2020-12) the validator uses, or an OpenAPI 3.1 document'
             cand show 'Render a request or response body as terminal tables'
             cand completions 'Print a shell completion script'
             cand call 'Send a body to a service with the bearer token, and print the answer'
             cand token 'Show the claims of the token `call` would send (never the token itself)'
             cand serve 'Run a local XConnector remote service: echo, a fixture, or a command per request'
             cand man 'Print the man page (roff), as checked in at `completions/xconn.1`'
-            cand check 'Run conformance probes against a remote service and print a scorecard'
+            cand check 'Test a remote service: fixed, generated, negative, metamorphic, auth and transport probes'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'xconn;convert'= {
@@ -71,9 +71,11 @@ set edit:completion:arg-completer[xconn] = {|@words|
             cand --version 'Print version'
         }
         &'xconn;schema'= {
+            cand --sample '(openapi) A request body the service understands: the request schema gets its columns'
+            cand --url '(openapi) The service URL: its origin is the server, its path the operation''s'
             cand --color 'When to use color: auto (terminal and no NO_COLOR), always, never'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
         }
@@ -194,7 +196,18 @@ set edit:completion:arg-completer[xconn] = {|@words|
         &'xconn;check'= {
             cand --sample 'A request body the service understands; the probes are built from it'
             cand --repeat 'Send the sample N more times and report p50/p95/p99 latency'
-            cand --p95 'Fail the `repeat` probe when its p95 latency is above MS milliseconds'
+            cand --p95 'Fail `repeat` and `latency` (the generated cases) when their p95 is above MS milliseconds'
+            cand --columns 'A JSON file of column name → kind (integer, decimal, string, boolean, any, or an object for a nested table), over the kinds inferred from the sample'
+            cand --cases 'Generated requests to send'
+            cand --seed 'Seed of the generated requests (default: a random one, printed in the report)'
+            cand --max-records 'The most records in one generated request'
+            cand --ignore 'Leave this JSON Pointer out when answers are compared (`*` for any index). Repeatable'
+            cand --skip 'Do not run this probe, property or group (e.g. order-independence, auth). Repeatable'
+            cand --budget 'Stop generating cases after this long (e.g. 60s, 5m)'
+            cand --max-requests 'Stop generating cases after this many requests'
+            cand --concurrency 'Generated cases in flight at once'
+            cand --save-failures 'Write each shrunk failing body and a replay.sh of `xconn call` lines into DIR'
+            cand --cert-days 'Warn when the HTTPS certificate expires within this many days'
             cand --format 'How to print the scorecard'
             cand -X 'The HTTP method'
             cand --method 'The HTTP method'
@@ -225,14 +238,14 @@ set edit:completion:arg-completer[xconn] = {|@words|
         &'xconn;help'= {
             cand convert 'Convert CSV / JSON objects / NDJSON into an `inputs` body, and bodies back to objects or CSV'
             cand validate 'Check request and response bodies: JSON Schema plus the rules a schema cannot say'
-            cand schema 'Print the JSON Schema (draft 2020-12) the validator uses'
+            cand schema 'Print the JSON Schema (draft 2020-12) the validator uses, or an OpenAPI 3.1 document'
             cand show 'Render a request or response body as terminal tables'
             cand completions 'Print a shell completion script'
             cand call 'Send a body to a service with the bearer token, and print the answer'
             cand token 'Show the claims of the token `call` would send (never the token itself)'
             cand serve 'Run a local XConnector remote service: echo, a fixture, or a command per request'
             cand man 'Print the man page (roff), as checked in at `completions/xconn.1`'
-            cand check 'Run conformance probes against a remote service and print a scorecard'
+            cand check 'Test a remote service: fixed, generated, negative, metamorphic, auth and transport probes'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'xconn;help;convert'= {

@@ -31,14 +31,14 @@ complete -c xconn -n "__fish_xconn_needs_command" -s h -l help -d 'Print help'
 complete -c xconn -n "__fish_xconn_needs_command" -s V -l version -d 'Print version'
 complete -c xconn -n "__fish_xconn_needs_command" -f -a "convert" -d 'Convert CSV / JSON objects / NDJSON into an `inputs` body, and bodies back to objects or CSV'
 complete -c xconn -n "__fish_xconn_needs_command" -f -a "validate" -d 'Check request and response bodies: JSON Schema plus the rules a schema cannot say'
-complete -c xconn -n "__fish_xconn_needs_command" -f -a "schema" -d 'Print the JSON Schema (draft 2020-12) the validator uses'
+complete -c xconn -n "__fish_xconn_needs_command" -f -a "schema" -d 'Print the JSON Schema (draft 2020-12) the validator uses, or an OpenAPI 3.1 document'
 complete -c xconn -n "__fish_xconn_needs_command" -f -a "show" -d 'Render a request or response body as terminal tables'
 complete -c xconn -n "__fish_xconn_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c xconn -n "__fish_xconn_needs_command" -f -a "call" -d 'Send a body to a service with the bearer token, and print the answer'
 complete -c xconn -n "__fish_xconn_needs_command" -f -a "token" -d 'Show the claims of the token `call` would send (never the token itself)'
 complete -c xconn -n "__fish_xconn_needs_command" -f -a "serve" -d 'Run a local XConnector remote service: echo, a fixture, or a command per request'
 complete -c xconn -n "__fish_xconn_needs_command" -f -a "man" -d 'Print the man page (roff), as checked in at `completions/xconn.1`'
-complete -c xconn -n "__fish_xconn_needs_command" -f -a "check" -d 'Run conformance probes against a remote service and print a scorecard'
+complete -c xconn -n "__fish_xconn_needs_command" -f -a "check" -d 'Test a remote service: fixed, generated, negative, metamorphic, auth and transport probes'
 complete -c xconn -n "__fish_xconn_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c xconn -n "__fish_xconn_using_subcommand convert" -l to -d 'Target format; `body` for CSV/objects sources, `json` when the source is a body' -r -f -a "body\t'The XConnector body (`{"inputs": …}`); the default for CSV / objects sources'
 json\t'An array of objects; the default when the source is a body'
@@ -80,10 +80,12 @@ complete -c xconn -n "__fish_xconn_using_subcommand validate" -l list-rules -d '
 complete -c xconn -n "__fish_xconn_using_subcommand validate" -l strict -d 'Warnings fail the run too'
 complete -c xconn -n "__fish_xconn_using_subcommand validate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c xconn -n "__fish_xconn_using_subcommand validate" -s V -l version -d 'Print version'
+complete -c xconn -n "__fish_xconn_using_subcommand schema" -l sample -d '(openapi) A request body the service understands: the request schema gets its columns' -r
+complete -c xconn -n "__fish_xconn_using_subcommand schema" -l url -d '(openapi) The service URL: its origin is the server, its path the operation\'s' -r
 complete -c xconn -n "__fish_xconn_using_subcommand schema" -l color -d 'When to use color: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c xconn -n "__fish_xconn_using_subcommand schema" -s h -l help -d 'Print help'
+complete -c xconn -n "__fish_xconn_using_subcommand schema" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c xconn -n "__fish_xconn_using_subcommand schema" -s V -l version -d 'Print version'
 complete -c xconn -n "__fish_xconn_using_subcommand show" -l kind -d 'Treat the file as this kind instead of detecting `inputs` / `outputs`' -r -f -a "request\t''
 response\t''"
@@ -197,7 +199,18 @@ complete -c xconn -n "__fish_xconn_using_subcommand man" -s h -l help -d 'Print 
 complete -c xconn -n "__fish_xconn_using_subcommand man" -s V -l version -d 'Print version'
 complete -c xconn -n "__fish_xconn_using_subcommand check" -l sample -d 'A request body the service understands; the probes are built from it' -r
 complete -c xconn -n "__fish_xconn_using_subcommand check" -l repeat -d 'Send the sample N more times and report p50/p95/p99 latency' -r
-complete -c xconn -n "__fish_xconn_using_subcommand check" -l p95 -d 'Fail the `repeat` probe when its p95 latency is above MS milliseconds' -r
+complete -c xconn -n "__fish_xconn_using_subcommand check" -l p95 -d 'Fail `repeat` and `latency` (the generated cases) when their p95 is above MS milliseconds' -r
+complete -c xconn -n "__fish_xconn_using_subcommand check" -l columns -d 'A JSON file of column name → kind (integer, decimal, string, boolean, any, or an object for a nested table), over the kinds inferred from the sample' -r
+complete -c xconn -n "__fish_xconn_using_subcommand check" -l cases -d 'Generated requests to send' -r
+complete -c xconn -n "__fish_xconn_using_subcommand check" -l seed -d 'Seed of the generated requests (default: a random one, printed in the report)' -r
+complete -c xconn -n "__fish_xconn_using_subcommand check" -l max-records -d 'The most records in one generated request' -r
+complete -c xconn -n "__fish_xconn_using_subcommand check" -l ignore -d 'Leave this JSON Pointer out when answers are compared (`*` for any index). Repeatable' -r
+complete -c xconn -n "__fish_xconn_using_subcommand check" -l skip -d 'Do not run this probe, property or group (e.g. order-independence, auth). Repeatable' -r
+complete -c xconn -n "__fish_xconn_using_subcommand check" -l budget -d 'Stop generating cases after this long (e.g. 60s, 5m)' -r
+complete -c xconn -n "__fish_xconn_using_subcommand check" -l max-requests -d 'Stop generating cases after this many requests' -r
+complete -c xconn -n "__fish_xconn_using_subcommand check" -l concurrency -d 'Generated cases in flight at once' -r
+complete -c xconn -n "__fish_xconn_using_subcommand check" -l save-failures -d 'Write each shrunk failing body and a replay.sh of `xconn call` lines into DIR' -r
+complete -c xconn -n "__fish_xconn_using_subcommand check" -l cert-days -d 'Warn when the HTTPS certificate expires within this many days' -r
 complete -c xconn -n "__fish_xconn_using_subcommand check" -l format -d 'How to print the scorecard' -r -f -a "text\t'One line per probe'
 json\t'One JSON object'
 junit\t'JUnit XML, for CI test reports'
@@ -226,12 +239,12 @@ complete -c xconn -n "__fish_xconn_using_subcommand check" -s h -l help -d 'Prin
 complete -c xconn -n "__fish_xconn_using_subcommand check" -s V -l version -d 'Print version'
 complete -c xconn -n "__fish_xconn_using_subcommand help; and not __fish_seen_subcommand_from convert validate schema show completions call token serve man check help" -f -a "convert" -d 'Convert CSV / JSON objects / NDJSON into an `inputs` body, and bodies back to objects or CSV'
 complete -c xconn -n "__fish_xconn_using_subcommand help; and not __fish_seen_subcommand_from convert validate schema show completions call token serve man check help" -f -a "validate" -d 'Check request and response bodies: JSON Schema plus the rules a schema cannot say'
-complete -c xconn -n "__fish_xconn_using_subcommand help; and not __fish_seen_subcommand_from convert validate schema show completions call token serve man check help" -f -a "schema" -d 'Print the JSON Schema (draft 2020-12) the validator uses'
+complete -c xconn -n "__fish_xconn_using_subcommand help; and not __fish_seen_subcommand_from convert validate schema show completions call token serve man check help" -f -a "schema" -d 'Print the JSON Schema (draft 2020-12) the validator uses, or an OpenAPI 3.1 document'
 complete -c xconn -n "__fish_xconn_using_subcommand help; and not __fish_seen_subcommand_from convert validate schema show completions call token serve man check help" -f -a "show" -d 'Render a request or response body as terminal tables'
 complete -c xconn -n "__fish_xconn_using_subcommand help; and not __fish_seen_subcommand_from convert validate schema show completions call token serve man check help" -f -a "completions" -d 'Print a shell completion script'
 complete -c xconn -n "__fish_xconn_using_subcommand help; and not __fish_seen_subcommand_from convert validate schema show completions call token serve man check help" -f -a "call" -d 'Send a body to a service with the bearer token, and print the answer'
 complete -c xconn -n "__fish_xconn_using_subcommand help; and not __fish_seen_subcommand_from convert validate schema show completions call token serve man check help" -f -a "token" -d 'Show the claims of the token `call` would send (never the token itself)'
 complete -c xconn -n "__fish_xconn_using_subcommand help; and not __fish_seen_subcommand_from convert validate schema show completions call token serve man check help" -f -a "serve" -d 'Run a local XConnector remote service: echo, a fixture, or a command per request'
 complete -c xconn -n "__fish_xconn_using_subcommand help; and not __fish_seen_subcommand_from convert validate schema show completions call token serve man check help" -f -a "man" -d 'Print the man page (roff), as checked in at `completions/xconn.1`'
-complete -c xconn -n "__fish_xconn_using_subcommand help; and not __fish_seen_subcommand_from convert validate schema show completions call token serve man check help" -f -a "check" -d 'Run conformance probes against a remote service and print a scorecard'
+complete -c xconn -n "__fish_xconn_using_subcommand help; and not __fish_seen_subcommand_from convert validate schema show completions call token serve man check help" -f -a "check" -d 'Test a remote service: fixed, generated, negative, metamorphic, auth and transport probes'
 complete -c xconn -n "__fish_xconn_using_subcommand help; and not __fish_seen_subcommand_from convert validate schema show completions call token serve man check help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -2,11 +2,18 @@
 """A tiny XConnector handler for `xconn serve --exec`: the request body on stdin, the response on stdout.
 
 For each input record it answers how many of its values are filled and how many are empty
-(null or ""), with a warning naming each empty column."""
+(null or ""), with a warning naming each empty column. A request with no header at all
+(`{"inputs": []}`) gets a request-level failure: there is nothing to answer."""
 import json
 import sys
 
-header, *records = json.load(sys.stdin)["inputs"]
+inputs = json.load(sys.stdin)["inputs"]
+if not inputs:
+    error = {"error_category": "validation_error", "error_type": "400", "additional_details": "",
+             "source_path": "/inputs", "message": "no header: `inputs` is empty"}
+    print(json.dumps({"outputs": [], "warnings": [None], "errors": [[error]], "process_time": [0]}))
+    sys.exit(0)
+header, *records = inputs
 outputs, warnings = [["filled", "empty"]], []
 for record in records:
     empty = [key for key, value in zip(header, record) if value is None or value == ""]

@@ -22,7 +22,7 @@ pub(crate) enum Command {
     /// Check request and response bodies: JSON Schema plus the rules a schema cannot say.
     #[command(after_help = VALIDATE_AFTER_HELP)]
     Validate(ValidateArgs),
-    /// Print the JSON Schema (draft 2020-12) the validator uses.
+    /// Print the JSON Schema (draft 2020-12) the validator uses, or an OpenAPI 3.1 document.
     #[command(after_help = SCHEMA_AFTER_HELP)]
     Schema(SchemaArgs),
     /// Render a request or response body as terminal tables.
@@ -43,7 +43,7 @@ pub(crate) enum Command {
     /// Print the man page (roff), as checked in at `completions/xconn.1`.
     #[command(hide = true)]
     Man,
-    /// Run conformance probes against a remote service and print a scorecard.
+    /// Test a remote service: fixed, generated, negative, metamorphic, auth and transport probes.
     #[command(after_help = CHECK_AFTER_HELP)]
     Check(Box<CheckArgs>),
 }
@@ -189,16 +189,36 @@ pub(crate) const SCHEMA_AFTER_HELP: &str = "\
 Examples:
   xconn schema request > request.schema.json
   xconn schema response > response.schema.json
+  xconn schema openapi --sample request.json --url https://svc.example/run > openapi.json
 
 Exit codes:
   0  printed
-  2  usage error, or a failure writing the output";
+  2  usage error (an unreadable or invalid --sample, a bad --url), or a failure writing the output";
 
 #[derive(Debug, Args)]
 pub(crate) struct SchemaArgs {
-    /// Which schema to print.
+    /// Which schema to print: a body's JSON Schema, or an OpenAPI 3.1 document for a service.
     #[arg(value_enum)]
-    pub(crate) kind: KindArg,
+    pub(crate) kind: SchemaKind,
+
+    /// (openapi) A request body the service understands: the request schema gets its columns.
+    #[arg(long, value_name = "BODY")]
+    pub(crate) sample: Option<String>,
+
+    /// (openapi) The service URL: its origin is the server, its path the operation's.
+    #[arg(long, value_name = "URL")]
+    pub(crate) url: Option<String>,
+}
+
+/// What `xconn schema` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum SchemaKind {
+    /// The JSON Schema of a request body.
+    Request,
+    /// The JSON Schema of a response body.
+    Response,
+    /// An OpenAPI 3.1 document for the remote service.
+    Openapi,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -775,20 +795,22 @@ pub(crate) enum CheckFormat {
 }
 
 pub(crate) const CHECK_AFTER_HELP: &str = "\
-Probes: sample, single-record, multi-record, unicode, empty-strings, nested-table, no-token,
-malformed, batch-1000, repeat. Each answer is checked as `validate --against` its request checks
-it; a 200 with a request-level error (no outputs, one `errors` entry) fails every probe that sends
-records. An answer slower than 55 s fails (Spark gives a remote service under a minute). Probes
-that need a sample are skipped without --sample, and say so; when every probe that sends records
-was skipped the run fails, unless --allow-skips.
+Groups: conformance (the fixed probes, --cases generated requests, latency), robustness (bodies
+Spark never sends: each needs a 4xx, a request-level failure or an error entry), metamorphic
+(determinism, batch-independence, order-independence), auth (no token, forged tokens: 401/403),
+transport (HTTPS, TLS version, certificate expiry). Generated requests follow the sample's column
+kinds (or --columns FILE); each failure is shrunk, and --save-failures DIR writes its body and a
+replay.sh of `xconn call` lines. The seed is printed in every report: --seed repeats a run.
 
 Examples:
   xconn check https://svc.example/run --sample request.json
-  xconn check http://127.0.0.1:8080/ --sample request.json --repeat 50 --p95 300 --format junit > check.xml
+  xconn check http://127.0.0.1:8080/ --sample request.json --cases 1000 --seed 7 --save-failures failures/
+  xconn check http://127.0.0.1:8080/ --sample request.json --ignore '/outputs/*/3' --skip order-independence
+  xconn check http://127.0.0.1:8080/ --sample request.json --budget 60s --format junit > check.xml
 
 Exit codes: 0 no probe failed and a probe that sends records ran (or --allow-skips); 1 a probe
 failed, or every probe that sends records was skipped; 2 usage or local input error (an
-unreadable or invalid --sample).";
+unreadable or invalid --sample or --columns, an unknown --skip name, a bad --ignore pointer).";
 
 #[derive(Debug, Args)]
 pub(crate) struct CheckArgs {
@@ -804,9 +826,54 @@ pub(crate) struct CheckArgs {
     #[arg(long, default_value_t = 0, value_name = "N")]
     pub(crate) repeat: usize,
 
-    /// Fail the `repeat` probe when its p95 latency is above MS milliseconds.
+    /// Fail `repeat` and `latency` (the generated cases) when their p95 is above MS milliseconds.
     #[arg(long, value_name = "MS")]
     pub(crate) p95: Option<u64>,
+
+    /// A JSON file of column name → kind (integer, decimal, string, boolean, any, or an object
+    /// for a nested table), over the kinds inferred from the sample.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) columns: Option<String>,
+
+    /// Generated requests to send.
+    #[arg(long, default_value_t = 200, value_name = "N")]
+    pub(crate) cases: usize,
+
+    /// Seed of the generated requests (default: a random one, printed in the report).
+    #[arg(long, value_name = "S")]
+    pub(crate) seed: Option<u64>,
+
+    /// The most records in one generated request.
+    #[arg(long, default_value_t = 1000, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    pub(crate) max_records: u64,
+
+    /// Leave this JSON Pointer out when answers are compared (`*` for any index). Repeatable.
+    #[arg(long, value_name = "POINTER")]
+    pub(crate) ignore: Vec<String>,
+
+    /// Do not run this probe, property or group (e.g. order-independence, auth). Repeatable.
+    #[arg(long, value_name = "NAME")]
+    pub(crate) skip: Vec<String>,
+
+    /// Stop generating cases after this long (e.g. 60s, 5m).
+    #[arg(long, value_name = "DURATION", value_parser = parse_seconds)]
+    pub(crate) budget: Option<std::time::Duration>,
+
+    /// Stop generating cases after this many requests.
+    #[arg(long, value_name = "N")]
+    pub(crate) max_requests: Option<usize>,
+
+    /// Generated cases in flight at once.
+    #[arg(long, default_value_t = 4, value_name = "C", value_parser = clap::value_parser!(u64).range(1..=256))]
+    pub(crate) concurrency: u64,
+
+    /// Write each shrunk failing body and a replay.sh of `xconn call` lines into DIR.
+    #[arg(long, value_name = "DIR")]
+    pub(crate) save_failures: Option<String>,
+
+    /// Warn when the HTTPS certificate expires within this many days.
+    #[arg(long, default_value_t = 14, value_name = "DAYS")]
+    pub(crate) cert_days: u32,
 
     /// Exit 0 even when every probe that sends records was skipped (no --sample). Without it
     /// such a run exits 1: nothing about the service's answers was checked.

@@ -17,6 +17,7 @@ pub mod diag;
 pub mod error;
 pub mod http;
 pub mod json;
+pub(crate) mod openapi;
 pub mod output;
 pub mod render;
 pub mod serve;

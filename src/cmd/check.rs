@@ -1,11 +1,12 @@
 //! `xconn check URL`: turn the arguments into [`check::Settings`], run the probes with the `call`
-//! client (token handling exactly as `call`: never on the command line, never printed), and print
-//! the scorecard. Exit 0 only when no probe failed and a probe that sends records ran (or
-//! `--allow-skips` accepts that none did).
+//! client (token handling exactly as `call`: never on the command line, never printed), save the
+//! shrunk failures when asked, and print the scorecard. Exit 0 only when no probe failed and a
+//! probe that sends records ran (or `--allow-skips` accepts that none did).
 
+use std::io::IsTerminal;
 use std::path::Path;
 
-use crate::check::{self, Settings};
+use crate::check::{self, shape, Settings};
 use crate::cli::{CheckArgs, CheckFormat};
 use crate::error::{usage_error, Outcome};
 use crate::http::{self, request, Client};
@@ -14,9 +15,7 @@ use crate::source::Source;
 use crate::validate;
 
 pub(crate) fn run(args: CheckArgs, out: &mut Output) -> anyhow::Result<Outcome> {
-    let url = request::parse_url(&args.url)?;
-    let (method, headers) = request::request_shape(&args.request.method, &args.request.headers)?;
-    let sample = args.sample.as_deref().map(read_sample).transpose()?;
+    let check = settings(&args)?;
     let provider = super::token::ProviderSettings {
         cacert: args.tls.cacert.clone(),
         insecure: args.tls.insecure,
@@ -25,7 +24,7 @@ pub(crate) fn run(args: CheckArgs, out: &mut Output) -> anyhow::Result<Outcome> 
         ..Default::default()
     };
     let token = super::token::resolve(&args.token, &args.credentials, &provider)?;
-    let settings = http::Settings {
+    let transport = http::Settings {
         timeout: args.timeout,
         connect_timeout: None,
         retries: args.retries,
@@ -33,28 +32,23 @@ pub(crate) fn run(args: CheckArgs, out: &mut Output) -> anyhow::Result<Outcome> 
         cacert: args.tls.cacert.clone(),
         insecure: args.tls.insecure,
         max_response_size: 256 << 20,
-        tls: request::needs_tls(&url, |name| std::env::var(name).ok()),
+        tls: request::needs_tls(&check.url, |name| std::env::var(name).ok()),
     };
     request::warn_if_insecure(args.tls.insecure);
-    let authed = Client::new(settings.clone(), token)?;
-    let anonymous = Client::new(settings, None)?;
-    let check = Settings {
-        url: url.clone(),
-        method,
-        headers,
-        sample,
-        repeat: args.repeat,
-        p95_budget: args.p95.map(std::time::Duration::from_millis),
-    };
-    let probes = http::block_on(check::run(&check, &authed, &anonymous))?;
-    let passed = check::passed(&probes, args.allow_skips);
-    let shown_url = http::redact::url(&url);
+    let authed = Client::new(transport.clone(), token)?;
+    let anonymous = Client::new(transport, None)?;
+    let mut outcome = http::block_on(check::run(&check, &authed, &anonymous))?;
+    if let Some(dir) = &check.save_failures {
+        check::replay::save(dir, &check, &mut outcome.probes)?;
+    }
+    let passed = check::passed(&outcome.probes, args.allow_skips);
+    let shown_url = http::redact::url(&check.url);
     let write = |w: &mut dyn std::io::Write| -> anyhow::Result<()> {
         match args.format {
-            CheckFormat::Text => check::write_text(w, &shown_url, &probes)?,
-            CheckFormat::Json => check::write_json(w, &shown_url, &probes, passed)?,
-            CheckFormat::Junit => check::write_junit(w, &shown_url, &probes)?,
-            CheckFormat::Markdown => check::write_markdown(w, &shown_url, &probes)?,
+            CheckFormat::Text => check::report::write_text(w, &shown_url, &outcome)?,
+            CheckFormat::Json => check::report::write_json(w, &shown_url, &outcome, passed)?,
+            CheckFormat::Junit => check::report::write_junit(w, &shown_url, &outcome)?,
+            CheckFormat::Markdown => check::report::write_markdown(w, &shown_url, &outcome)?,
         }
         Ok(())
     };
@@ -62,8 +56,7 @@ pub(crate) fn run(args: CheckArgs, out: &mut Output) -> anyhow::Result<Outcome> 
         Some(path) => output::write_atomically(Path::new(path), write)?,
         None => write(out)?,
     }
-    let (_, failed, _) = check::totals(&probes);
-    if failed == 0 && !passed {
+    if check::totals(&outcome.probes).fail == 0 && !passed {
         crate::say!(
             "xconn: every probe that sends records was skipped{}: nothing about the service's \
              answers was checked, so the run fails (--allow-skips accepts skipped probes)",
@@ -81,8 +74,80 @@ pub(crate) fn run(args: CheckArgs, out: &mut Output) -> anyhow::Result<Outcome> 
     })
 }
 
+/// The flags as the engine's settings: every input read and checked before anything is sent.
+fn settings(args: &CheckArgs) -> anyhow::Result<Settings> {
+    let url = request::parse_url(&args.url)?;
+    let (method, headers) = request::request_shape(&args.request.method, &args.request.headers)?;
+    let known = check::skippable();
+    if let Some(bad) = args.skip.iter().find(|s| !known.contains(&s.as_str())) {
+        return Err(usage_error(format!(
+            "--skip {bad}: no such probe, property or group (one of: {})",
+            known.join(", ")
+        )));
+    }
+    check::metamorphic::Ignore::parse(&args.ignore).map_err(usage_error)?;
+    if let Some(dir) = &args.save_failures {
+        // Before anything is sent: a run should not end in a directory it cannot write.
+        std::fs::create_dir_all(dir).map_err(|e| {
+            crate::error::input_error(format!("--save-failures {dir}: cannot create: {e}"))
+        })?;
+    }
+    let mut replay_token_args = Vec::new();
+    if let Some(name) = &args.token.token_env {
+        replay_token_args.extend(["--token-env".to_string(), name.clone()]);
+    }
+    if let Some(path) = args.token.token_file.as_ref().filter(|p| *p != "-") {
+        replay_token_args.extend(["--token-file".to_string(), path.clone()]);
+    }
+    // A token by client credentials: the same flags (the secret stays in the environment or
+    // its file; the cached token is reused).
+    let credentials = &args.credentials;
+    let flags = [
+        ("--issuer", &credentials.issuer),
+        ("--token-url", &credentials.token_url),
+        ("--client-id", &credentials.client_id),
+        ("--client-secret-file", &credentials.client_secret_file),
+        ("--scope", &credentials.scope),
+    ];
+    for (flag, value) in flags {
+        if let Some(value) = value {
+            replay_token_args.extend([flag.to_string(), value.clone()]);
+        }
+    }
+    Ok(Settings {
+        url,
+        method,
+        headers,
+        sample: args.sample.as_deref().map(read_sample).transpose()?,
+        columns: args.columns.as_deref().map(read_columns).transpose()?,
+        repeat: args.repeat,
+        p95_budget: args.p95.map(std::time::Duration::from_millis),
+        cases: args.cases,
+        seed: args.seed.unwrap_or_else(http::retry::random_u64),
+        max_records: args.max_records as usize,
+        ignore: args.ignore.clone(),
+        skip: args.skip.clone(),
+        budget: args.budget,
+        max_requests: args.max_requests,
+        concurrency: args.concurrency as usize,
+        save_failures: args.save_failures.as_ref().map(Into::into),
+        cert_days: i64::from(args.cert_days),
+        progress: std::io::stderr().is_terminal(),
+        replay_token_args,
+    })
+}
+
+/// `--columns FILE`: column kinds (a usage error naming the file and pointer when wrong).
+fn read_columns(arg: &str) -> anyhow::Result<Vec<shape::Column>> {
+    let source = Source::read(arg)?;
+    let text = crate::text::utf8(&source.bytes)
+        .map_err(|_| usage_error(format!("--columns {}: not UTF-8", source.name)))?;
+    shape::parse_columns(text)
+        .map_err(|why| usage_error(format!("--columns {}: {why}", source.name)))
+}
+
 /// `--sample FILE`: a valid request body (its diagnostics on standard error, else a usage error).
-fn read_sample(arg: &str) -> anyhow::Result<Vec<u8>> {
+pub(crate) fn read_sample(arg: &str) -> anyhow::Result<Vec<u8>> {
     let source = Source::read(arg)?;
     let options = validate::Options {
         kind: Some(crate::body::Kind::Request),

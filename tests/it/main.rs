@@ -13,6 +13,8 @@ mod architecture;
 mod bad_inputs;
 mod call;
 mod check;
+mod check_found;
+mod check_openapi;
 mod completions;
 mod convert;
 mod flatten;

@@ -1,6 +1,5 @@
-//! The conformance suite behind `xconn check URL`: probes built from a sample request body, sent
-//! with the `call` client, each answer judged as `validate --against` its request judges it, and a
-//! scorecard (text, JSON, JUnit XML, markdown).
+//! The fixed probes of `xconn check URL`, built from the sample request body and sent with the
+//! `call` client, each answer judged as `validate --against` its request judges it.
 //!
 //! Probes, in order (a probe that needs what is not there is skipped, and says why):
 //! * `sample` — the sample as it is;
@@ -21,61 +20,13 @@
 
 use std::time::{Duration, Instant};
 
-use bytes::Bytes;
-
+use super::{judge, Group, Probe, Settings, Verdict};
 use crate::body::{Body, Cell, Kind, Table, Value};
-use crate::diag::Severity;
-use crate::http::{self, Client, Failure, Method, Request, Url};
+use crate::http::{self, Client, Failure};
 use crate::json::write::write_str;
-use crate::validate::{self, Against};
-
-/// Spark's limit for a remote service's answer.
-pub(crate) const SPARK_LIMIT: Duration = Duration::from_secs(55);
-
-/// What `check` does.
-pub(crate) struct Settings {
-    pub(crate) url: Url,
-    pub(crate) method: Method,
-    pub(crate) headers: Vec<(String, String)>,
-    /// The sample request body (checked before any probe runs).
-    pub(crate) sample: Option<Vec<u8>>,
-    /// Runs of the `repeat` probe (0: skipped).
-    pub(crate) repeat: usize,
-    /// Fail `repeat` when its p95 is above this.
-    pub(crate) p95_budget: Option<Duration>,
-}
-
-/// How a probe went.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Verdict {
-    Pass,
-    Fail,
-    Skip,
-}
-
-impl Verdict {
-    pub(crate) fn name(self) -> &'static str {
-        match self {
-            Verdict::Pass => "pass",
-            Verdict::Fail => "fail",
-            Verdict::Skip => "skip",
-        }
-    }
-}
-
-/// One line of the scorecard.
-#[derive(Debug, Clone)]
-pub(crate) struct Probe {
-    pub(crate) name: &'static str,
-    pub(crate) verdict: Verdict,
-    /// The answer's latency (the last attempt), when there was an answer.
-    pub(crate) latency: Option<Duration>,
-    /// Why it failed or was skipped, or what was seen.
-    pub(crate) reason: String,
-}
 
 /// Run every probe. `authed` is the client with the token (if any); `anonymous` has none.
-pub(crate) async fn run(settings: &Settings, authed: &Client, anonymous: &Client) -> Vec<Probe> {
+pub(crate) async fn run(settings: &Settings, authed: &Client) -> Vec<Probe> {
     let sample_text = settings
         .sample
         .as_deref()
@@ -90,6 +41,9 @@ pub(crate) async fn run(settings: &Settings, authed: &Client, anonymous: &Client
     let mut probes = Vec::new();
     // Probes that expect a valid answer to a request body.
     for name in VALID_PROBES {
+        if !settings.runs(Group::Conformance, name) {
+            continue;
+        }
         let body = match table {
             None => Err(NEEDS_SAMPLE.to_string()),
             Some(table) => probe_body(name, table, settings),
@@ -103,8 +57,12 @@ pub(crate) async fn run(settings: &Settings, authed: &Client, anonymous: &Client
             Err(why) => skip(name, why),
         });
     }
-    probes.push(no_token(settings, authed, anonymous, table.is_some()).await);
-    probes.push(malformed(settings, authed).await);
+    if settings.runs(Group::Robustness, "malformed") {
+        probes.push(malformed(settings, authed).await);
+    }
+    if !settings.runs(Group::Conformance, "batch-1000") {
+        return probes;
+    }
     probes.push(match table {
         None => skip("batch-1000", NEEDS_SAMPLE.to_string()),
         Some(table) => {
@@ -112,7 +70,9 @@ pub(crate) async fn run(settings: &Settings, authed: &Client, anonymous: &Client
             judge_valid("batch-1000", result, 1000)
         }
     });
-    probes.push(repeat(settings, authed, table).await);
+    if settings.runs(Group::Conformance, "repeat") {
+        probes.push(repeat(settings, authed, table).await);
+    }
     probes
 }
 
@@ -125,14 +85,8 @@ async fn send(
     client: &Client,
     body: Vec<u8>,
 ) -> (Result<http::Response, http::HttpError>, Duration) {
-    let request = Request::new(
-        settings.method.clone(),
-        settings.url.clone(),
-        settings.headers.clone(),
-        Bytes::from(body),
-    );
     let started = Instant::now();
-    let result = http::send(client, &request).await;
+    let result = super::send(settings, client, body, &[]).await;
     (result, started.elapsed())
 }
 
@@ -151,7 +105,12 @@ fn probe_body(name: &str, table: &Table, settings: &Settings) -> Result<Vec<u8>,
 }
 
 /// `no-token`: the sample without the token, 401 or 403 expected.
-async fn no_token(settings: &Settings, authed: &Client, anonymous: &Client, sample: bool) -> Probe {
+pub(crate) async fn no_token(
+    settings: &Settings,
+    authed: &Client,
+    anonymous: &Client,
+    sample: bool,
+) -> Probe {
     let name = "no-token";
     if !sample {
         return skip(name, NEEDS_SAMPLE.to_string());
@@ -243,12 +202,7 @@ async fn repeat(settings: &Settings, authed: &Client, table: Option<&Table<'_>>)
         }
     }
     latencies.sort();
-    let q = |q: f64| {
-        latencies
-            .get(((q * latencies.len() as f64).ceil() as usize).saturating_sub(1))
-            .copied()
-            .unwrap_or_default()
-    };
+    let q = |q: f64| judge::quantile(&latencies, q);
     let (p50, p95, p99) = (q(0.50), q(0.95), q(0.99));
     let figures = format!(
         "{n} runs: p50 {} ms, p95 {} ms, p99 {} ms",
@@ -294,46 +248,25 @@ const VALID_PROBES: [&str; 6] = [
     RECORD_PROBES[5],
 ];
 
-/// Whether every probe that sends records was skipped (nothing about the answers was checked).
-pub(crate) fn nothing_checked(probes: &[Probe]) -> bool {
-    probes
-        .iter()
-        .filter(|p| RECORD_PROBES.contains(&p.name))
-        .all(|p| p.verdict == Verdict::Skip)
+fn probe(name: &str, verdict: Verdict, latency: Option<Duration>, reason: String) -> Probe {
+    let group = match name {
+        "no-token" => Group::Auth,
+        "malformed" => Group::Robustness,
+        _ => Group::Conformance,
+    };
+    Probe::new(group, name, verdict, reason).with_latency(latency)
 }
 
-/// Whether the run passes: no probe failed, and something that sends records ran unless
-/// `allow_skips` says skips are fine.
-pub(crate) fn passed(probes: &[Probe], allow_skips: bool) -> bool {
-    let (_, failed, _) = totals(probes);
-    failed == 0 && (allow_skips || !nothing_checked(probes))
+fn pass(name: &str, latency: Option<Duration>, reason: String) -> Probe {
+    probe(name, Verdict::Pass, latency, reason)
 }
 
-fn pass(name: &'static str, latency: Option<Duration>, reason: String) -> Probe {
-    Probe {
-        name,
-        verdict: Verdict::Pass,
-        latency,
-        reason,
-    }
+pub(crate) fn fail(name: &str, latency: Option<Duration>, reason: String) -> Probe {
+    probe(name, Verdict::Fail, latency, reason)
 }
 
-fn fail(name: &'static str, latency: Option<Duration>, reason: String) -> Probe {
-    Probe {
-        name,
-        verdict: Verdict::Fail,
-        latency,
-        reason,
-    }
-}
-
-fn skip(name: &'static str, reason: String) -> Probe {
-    Probe {
-        name,
-        verdict: Verdict::Skip,
-        latency: None,
-        reason,
-    }
+pub(crate) fn skip(name: &str, reason: String) -> Probe {
+    probe(name, Verdict::Skip, None, reason)
 }
 
 /// A 2xx answer whose body is a valid response with `records` records, in under 55 s.
@@ -342,78 +275,17 @@ fn judge_valid(
     result: Result<http::Response, http::HttpError>,
     records: usize,
 ) -> Probe {
-    let response = match result {
-        Ok(response) => response,
-        Err(e) => return fail(name, None, e.to_string()),
-    };
-    let latency = Some(response.latency);
-    if response.latency > SPARK_LIMIT {
-        return fail(
+    match judge::valid_answer(result, records) {
+        Ok(response) => pass(
             name,
-            latency,
+            Some(response.latency),
             format!(
-                "answered in {:.1} s: Spark gives a remote service under a minute (55 s)",
-                response.latency.as_secs_f64()
+                "HTTP {}, a valid response with {}",
+                response.status,
+                crate::render::plural(records, "record")
             ),
-        );
-    }
-    let status = response.status;
-    let reason = match judge_body(&response.body, records) {
-        Err(why) => return fail(name, latency, why),
-        Ok(None) => {
-            return pass(
-                name,
-                latency,
-                format!(
-                    "HTTP {status}, a valid response with {}",
-                    crate::render::plural(records, "record")
-                ),
-            )
-        }
-        // Valid against a request of any size, but no answer per record: the whole request
-        // failed.
-        Ok(Some(failure)) => format!(
-            "HTTP {status}, but a request-level error instead of an answer per record: the \
-             whole request of {} failed{}: {}",
-            crate::render::plural(records, "record"),
-            failure
-                .error_type
-                .as_ref()
-                .map(|t| format!(" (error_type {t})"))
-                .unwrap_or_default(),
-            failure.reason()
         ),
-    };
-    fail(name, latency, reason)
-}
-
-/// An answer's `body` checked as a response to `records` records (one UTF-8 check, one scan):
-/// why it breaks the format, or the request-level failure it is instead of an answer per record.
-fn judge_body(body: &[u8], records: usize) -> Result<Option<validate::RequestFailure>, String> {
-    let against = Against {
-        name: "probe".to_string(),
-        records,
-    };
-    let (validated, text) = validate::check_answer(body, Some(against));
-    let errors: Vec<_> = validated
-        .checked
-        .diagnostics
-        .iter()
-        .filter(|d| d.severity == Severity::Error)
-        .collect();
-    match errors.first() {
-        Some(first) => Err(format!(
-            "the answer breaks the format: {} {} at {}{}",
-            first.rule,
-            first.message,
-            first.location(),
-            if errors.len() > 1 {
-                format!(" (and {} more)", errors.len() - 1)
-            } else {
-                String::new()
-            }
-        )),
-        None => Ok(validated.request_failure(text)),
+        Err(broken) => fail(name, None, broken.reason),
     }
 }
 
@@ -493,144 +365,6 @@ fn variant(table: &Table, text: Option<&str>, double_tables: bool) -> Vec<u8> {
     out
 }
 
-/// The scorecard as text: one line per probe, then the totals.
-pub(crate) fn write_text(
-    w: &mut dyn std::io::Write,
-    url: &str,
-    probes: &[Probe],
-) -> std::io::Result<()> {
-    writeln!(w, "xconn check {url}")?;
-    for p in probes {
-        writeln!(
-            w,
-            "  {:<4}  {:<14} {:>9}  {}",
-            p.verdict.name(),
-            p.name,
-            latency_text(p.latency),
-            crate::error::escape_control(&p.reason)
-        )?;
-    }
-    let (pass, fail, skip) = totals(probes);
-    writeln!(w, "{pass} passed, {fail} failed, {skip} skipped")
-}
-
-/// The scorecard as markdown (every cell escaped).
-pub(crate) fn write_markdown(
-    w: &mut dyn std::io::Write,
-    url: &str,
-    probes: &[Probe],
-) -> std::io::Result<()> {
-    let esc = |t: &str| crate::text::escaped(t, crate::text::Escape::Markdown);
-    writeln!(w, "### xconn check `{}`\n", url.replace('`', "'"))?;
-    writeln!(w, "| probe | result | latency | reason |")?;
-    writeln!(w, "|---|---|---:|---|")?;
-    for p in probes {
-        writeln!(
-            w,
-            "| {} | {} | {} | {} |",
-            p.name,
-            p.verdict.name(),
-            latency_text(p.latency),
-            esc(&p.reason)
-        )?;
-    }
-    let (pass, fail, skip) = totals(probes);
-    writeln!(w, "\n{pass} passed, {fail} failed, {skip} skipped")
-}
-
-/// The scorecard as one JSON object; `passed` is the run's verdict ([`passed`]).
-pub(crate) fn write_json(
-    w: &mut dyn std::io::Write,
-    url: &str,
-    probes: &[Probe],
-    passed: bool,
-) -> std::io::Result<()> {
-    let (pass, fail, skip) = totals(probes);
-    let value = serde_json::json!({
-        "url": url,
-        "passed": passed,
-        "summary": {"pass": pass, "fail": fail, "skip": skip},
-        "probes": probes.iter().map(|p| serde_json::json!({
-            "probe": p.name,
-            "result": p.verdict.name(),
-            "latency_ms": p.latency.map(|l| (l.as_secs_f64() * 1e4).round() / 10.0),
-            "reason": p.reason,
-        })).collect::<Vec<_>>(),
-    });
-    writeln!(
-        w,
-        "{}",
-        serde_json::to_string_pretty(&value).map_err(std::io::Error::other)?
-    )
-}
-
-/// The scorecard as JUnit XML (one test case per probe), for CI test reports.
-pub(crate) fn write_junit(
-    w: &mut dyn std::io::Write,
-    url: &str,
-    probes: &[Probe],
-) -> std::io::Result<()> {
-    let (_, fail, skip) = totals(probes);
-    let total: f64 = probes
-        .iter()
-        .filter_map(|p| p.latency)
-        .map(|l| l.as_secs_f64())
-        .sum();
-    writeln!(w, r#"<?xml version="1.0" encoding="UTF-8"?>"#)?;
-    writeln!(
-        w,
-        r#"<testsuites><testsuite name="xconn check {}" tests="{}" failures="{fail}" skipped="{skip}" time="{total:.3}">"#,
-        xml(url),
-        probes.len()
-    )?;
-    for p in probes {
-        let time = p.latency.map_or(0.0, |l| l.as_secs_f64());
-        write!(
-            w,
-            r#"  <testcase classname="xconn.check" name="{}" time="{time:.3}""#,
-            p.name
-        )?;
-        match p.verdict {
-            Verdict::Pass => writeln!(w, "/>")?,
-            Verdict::Fail => writeln!(w, r#"><failure message="{}"/></testcase>"#, xml(&p.reason))?,
-            Verdict::Skip => writeln!(w, r#"><skipped message="{}"/></testcase>"#, xml(&p.reason))?,
-        }
-    }
-    writeln!(w, "</testsuite></testsuites>")
-}
-
-fn xml(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {
-                out.push_str(&format!("\\u{{{:x}}}", c as u32))
-            }
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-fn latency_text(latency: Option<Duration>) -> String {
-    latency.map_or("-".to_string(), |l| format!("{} ms", l.as_millis()))
-}
-
-/// Passed, failed, skipped.
-pub(crate) fn totals(probes: &[Probe]) -> (usize, usize, usize) {
-    let count = |v| probes.iter().filter(|p| p.verdict == v).count();
-    (
-        count(Verdict::Pass),
-        count(Verdict::Fail),
-        count(Verdict::Skip),
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -678,25 +412,5 @@ mod tests {
         );
         let quick = judge_valid("sample", Ok(answer(Duration::from_millis(20))), 1);
         assert!(matches!(quick.verdict, Verdict::Pass), "{}", quick.reason);
-    }
-
-    #[test]
-    fn junit_and_markdown_escape_what_they_must() {
-        let probes = vec![fail(
-            "sample",
-            None,
-            "<b>bad</b> & \"worse\" | [link](x)".to_string(),
-        )];
-        let mut junit = Vec::new();
-        write_junit(&mut junit, "http://h/", &probes).unwrap();
-        let junit = String::from_utf8(junit).unwrap();
-        assert!(junit.contains("&lt;b&gt;bad&lt;/b&gt; &amp; &quot;worse&quot;"));
-        let mut md = Vec::new();
-        write_markdown(&mut md, "http://h/", &probes).unwrap();
-        let md = String::from_utf8(md).unwrap();
-        assert!(
-            md.contains("&lt;b&gt;bad&lt;/b&gt; &amp; \"worse\" \\|"),
-            "{md}"
-        );
     }
 }
