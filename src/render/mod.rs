@@ -1018,9 +1018,21 @@ fn render_tables(
     let report = Report::of(body);
     let count = selection_count(body, selection, known);
     printer.summary(w, &summary(body, &report, selection, count, known))?;
+    let groups = message_groups(&report, selection, count);
+    let messages = |w: &mut dyn Write, printer: &mut dyn Printer| match groups.is_empty() {
+        true => Ok(()),
+        false => printer.messages(w, &groups),
+    };
+    let nothing = |_: &mut dyn Write, _: &mut dyn Printer| Ok(());
     match records_table(body) {
-        None => printer.note(w, &no_records(body))?,
-        Some(_) if count == 0 => printer.note(w, &plural(0, record_word(body)))?,
+        None => {
+            printer.note(w, &no_records(body))?;
+            messages(w, printer)?;
+        }
+        Some(_) if count == 0 => {
+            printer.note(w, &plural(0, record_word(body)))?;
+            messages(w, printer)?;
+        }
         Some(table) => {
             let columns = column_names(&table, known);
             let escape = printer.escape();
@@ -1045,6 +1057,7 @@ fn render_tables(
                 printer.grid(w, &Grid::new(escape, headers, &rows))?;
                 let found = tables_in(&table, columns.len(), selection.range.clone());
                 draw(w, printer, &found)?;
+                messages(w, printer)?;
             } else {
                 let rows = MainRows {
                     fill: MainFill {
@@ -1065,19 +1078,21 @@ fn render_tables(
                 let take_found = || std::mem::take(&mut rows.noted.borrow_mut().found);
                 let found = if early { take_found() } else { Vec::new() };
                 let per_turn = SECTIONS_PER_TURN;
-                sections_in_turns(w, printer, &found, &draw, per_turn, |w, printer| {
+                let grid = |w: &mut dyn Write, printer: &mut dyn Printer| {
                     main_grid(w, printer, &columns, &rows)
-                })?;
+                };
+                let last = if early {
+                    &messages as &Finish
+                } else {
+                    &nothing
+                };
+                sections_in_turns(w, printer, &found, &draw, per_turn, grid, last)?;
                 if !early {
                     let found = take_found();
-                    sections_in_turns(w, printer, &found, &draw, per_turn, |_, _| Ok(()))?;
+                    sections_in_turns(w, printer, &found, &draw, per_turn, nothing, &messages)?;
                 }
             }
         }
-    }
-    let groups = message_groups(&report, selection, count);
-    if !groups.is_empty() {
-        printer.messages(w, &groups)?;
     }
     Ok(())
 }
@@ -1216,14 +1231,17 @@ struct Nested {
     titles: RefCell<Option<Rc<NestedTitles>>>,
 }
 
+/// What [`sections_in_turns`] draws after the nested tables (the warnings and errors).
+type Finish<'d> = dyn Fn(&mut dyn Write, &mut dyn Printer) -> io::Result<()> + Sync + 'd;
+
 /// How [`sections_in_turns`] draws a run of nested tables (in order, as one call for all of
 /// them would: a section prints the same whatever came before it, see [`Printer::fork`]).
 type DrawSections<'d, 'f, 'a> =
     dyn Fn(&mut dyn Write, &mut dyn Printer, &'f [Found<'a>]) -> io::Result<()> + Sync + 'd;
 
-/// `before(w, printer)` (the main grid), then the nested tables `found` drawn by `draw`, with
-/// a second thread: runs of `per_turn` tables ([`SECTIONS_PER_TURN`]) are claimed in order by whichever
-/// thread is free — the other thread draws its runs into buffers (starting while `before`
+/// `before(w, printer)` (the main grid), then the nested tables `found` drawn by `draw`, then
+/// `after` (the warnings and errors), with a second thread: runs of `per_turn` tables
+/// ([`SECTIONS_PER_TURN`]), then `after`, are claimed in order by whichever thread is free — the other thread draws its runs into buffers (starting while `before`
 /// runs), this one writes them in their turn and draws its own straight to `w`. The output is
 /// what one thread would write; at most three runs wait in memory. Fewer tables than two runs
 /// are drawn on this thread.
@@ -1234,24 +1252,34 @@ fn sections_in_turns<'f, 'a>(
     draw: &DrawSections<'_, 'f, 'a>,
     per_turn: usize,
     before: impl FnOnce(&mut dyn Write, &mut dyn Printer) -> io::Result<()>,
+    after: &Finish,
 ) -> io::Result<()> {
     let per_turn = per_turn.max(1);
     if found.len() < 2 * per_turn {
         before(w, printer)?;
-        return draw(w, printer, found);
+        draw(w, printer, found)?;
+        return after(w, printer);
     }
     let runs: Vec<&'f [Found<'a>]> = found.chunks(per_turn).collect();
+    // The turns: the runs, then `after`.
+    let turns = runs.len() + 1;
+    let take_turn = |w: &mut dyn Write, printer: &mut dyn Printer, turn: usize| match runs.get(turn)
+    {
+        Some(run) => draw(w, printer, run),
+        None => after(w, printer),
+    };
     let claimed = std::sync::atomic::AtomicUsize::new(0);
     let claim = || claimed.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let mut forked = printer.fork();
     std::thread::scope(|scope| {
         let (send, receive) = std::sync::mpsc::sync_channel::<(usize, io::Result<Vec<u8>>)>(2);
-        let runs = &runs;
         scope.spawn(move || loop {
             let turn = claim();
-            let Some(&run) = runs.get(turn) else { break };
+            if turn >= turns {
+                break;
+            }
             let mut buffer = Vec::new();
-            let drawn = draw(&mut buffer, &mut *forked, run).map(|()| buffer);
+            let drawn = take_turn(&mut buffer, &mut *forked, turn).map(|()| buffer);
             // Sending fails when the writing thread stopped (its writer failed): stop too.
             if send.send((turn, drawn)).is_err() {
                 break;
@@ -1262,12 +1290,14 @@ fn sections_in_turns<'f, 'a>(
         let mut next = 0;
         loop {
             let turn = claim();
-            let Some(&run) = runs.get(turn) else { break };
+            if turn >= turns {
+                break;
+            }
             write_received(w, &receive, next..turn)?;
-            draw(w, printer, run)?;
+            take_turn(w, printer, turn)?;
             next = turn + 1;
         }
-        write_received(w, &receive, next..runs.len())
+        write_received(w, &receive, next..turns)
     })
 }
 
@@ -1499,8 +1529,10 @@ mod tests {
             let (mut alone, mut printer) = (Vec::new(), make());
             printer.summary(&mut alone, "before").unwrap();
             draw(&mut alone, &mut *printer, &found).unwrap();
+            printer.note(&mut alone, "after").unwrap();
             for per_turn in [0, 1, 2, 3, 7, 50, 1000] {
                 let (mut turns, mut printer) = (Vec::new(), make());
+                let after = |w: &mut dyn Write, p: &mut dyn Printer| p.note(w, "after");
                 sections_in_turns(
                     &mut turns,
                     &mut *printer,
@@ -1508,6 +1540,7 @@ mod tests {
                     &draw,
                     per_turn,
                     |w, p| p.summary(w, "before"),
+                    &after,
                 )
                 .unwrap();
                 assert_eq!(
