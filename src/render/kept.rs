@@ -28,6 +28,8 @@ pub(crate) struct KeptRows {
     given_up: bool,
     /// At most this many bytes are kept ([`KEPT_BYTES`]).
     limit: usize,
+    /// Rows kept after these, by another store ([`KeptRows::append`]).
+    after: Vec<KeptRows>,
 }
 
 impl KeptRows {
@@ -43,6 +45,18 @@ impl KeptRows {
     pub(crate) fn keep(&mut self, row: &Row) -> bool {
         if self.given_up {
             return false;
+        }
+        if !self.after.is_empty() {
+            // After appended rows: kept at the end of the last store, in walk order.
+            let before = self.bytes();
+            let last = self.after.last_mut().expect("not empty");
+            let kept = before + row.text.len() + row.cells.len() * size_of::<KeptCell>()
+                <= self.limit
+                && last.keep(row);
+            if !kept {
+                self.give_up();
+            }
+            return kept;
         }
         let fits = row.text.len() <= u32::MAX as usize
             && self.bytes() + row.text.len() + row.cells.len() * size_of::<KeptCell>()
@@ -68,18 +82,14 @@ impl KeptRows {
         self.limit
     }
 
-    /// Append the rows `more` kept (the rows after these, walked on another thread); giving up
-    /// when either store did or both together pass the bound.
+    /// Append the rows `more` kept (the rows after these, walked on another thread), without
+    /// copying them; giving up when either store did or both together pass the bound.
     pub(crate) fn append(&mut self, more: KeptRows) {
         if self.given_up || more.given_up || self.bytes() + more.bytes() > self.limit {
             self.give_up();
             return;
         }
-        let (text, cells) = (self.text.len(), self.cells.len());
-        self.text.push_str(&more.text);
-        self.cells.extend(more.cells);
-        let ends = more.ends.iter().map(|&(t, c)| (t + text, c + cells));
-        self.ends.extend(ends);
+        self.after.push(more);
     }
 
     /// Drop what is kept and keep nothing more.
@@ -96,7 +106,8 @@ impl KeptRows {
     }
 
     fn bytes(&self) -> usize {
-        self.text.len() + self.cells.len() * size_of::<KeptCell>() + self.ends.len() * 16
+        let own = self.text.len() + self.cells.len() * size_of::<KeptCell>() + self.ends.len() * 16;
+        own + self.after.iter().map(KeptRows::bytes).sum::<usize>()
     }
 
     /// Call `f` with each kept row, in order, rebuilt into `row`.
@@ -119,6 +130,52 @@ impl KeptRows {
             f(row)?;
             (text_from, cells_from) = (text_end, cells_end);
         }
-        Ok(())
+        self.after.iter().try_for_each(|more| more.replay(row, f))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::Escape;
+
+    fn row(text: &str) -> Row {
+        let mut row = Row::new(Escape::Terminal);
+        row.push(text, Style::Plain);
+        row.push_number(text.len());
+        row
+    }
+
+    fn replayed(kept: &KeptRows) -> Vec<String> {
+        let mut seen = Vec::new();
+        let mut into = Row::new(Escape::Terminal);
+        kept.replay(&mut into, &mut |r| {
+            seen.push(format!("{}|{}", r.cell(0).0, r.cell(1).0));
+            Ok(())
+        })
+        .unwrap();
+        seen
+    }
+
+    #[test]
+    fn appended_and_later_rows_replay_in_walk_order_within_the_bound() {
+        let names = ["a", "", "ccc", "dd", "é😀", "f"];
+        let (mut first, mut second) = (KeptRows::within(KEPT_BYTES), KeptRows::within(KEPT_BYTES));
+        names[..2].iter().for_each(|n| assert!(first.keep(&row(n))));
+        names[2..4]
+            .iter()
+            .for_each(|n| assert!(second.keep(&row(n))));
+        first.append(second);
+        names[4..].iter().for_each(|n| assert!(first.keep(&row(n))));
+        let expected: Vec<String> = names.iter().map(|n| format!("{n}|{}", n.len())).collect();
+        assert_eq!(replayed(&first), expected);
+
+        // Past the bound, together: nothing is kept.
+        let (mut small, mut more) = (KeptRows::within(200), KeptRows::within(200));
+        assert!(small.keep(&row(&"x".repeat(60))));
+        assert!(more.keep(&row(&"y".repeat(60))));
+        small.append(more);
+        assert!(!small.usable());
+        assert!(!small.keep(&row("z")));
     }
 }

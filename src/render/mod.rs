@@ -1273,12 +1273,15 @@ fn sections_in_turns<'f, 'a>(
     let mut forked = printer.fork();
     std::thread::scope(|scope| {
         let (send, receive) = std::sync::mpsc::sync_channel::<(usize, io::Result<Vec<u8>>)>(2);
+        // Written buffers go back to be drawn into again (no fresh pages per turn).
+        let (give_back, given_back) = std::sync::mpsc::channel::<Vec<u8>>();
         scope.spawn(move || loop {
             let turn = claim();
             if turn >= turns {
                 break;
             }
-            let mut buffer = Vec::new();
+            let mut buffer = given_back.try_recv().unwrap_or_default();
+            buffer.clear();
             let drawn = take_turn(&mut buffer, &mut *forked, turn).map(|()| buffer);
             // Sending fails when the writing thread stopped (its writer failed): stop too.
             if send.send((turn, drawn)).is_err() {
@@ -1293,11 +1296,11 @@ fn sections_in_turns<'f, 'a>(
             if turn >= turns {
                 break;
             }
-            write_received(w, &receive, next..turn)?;
+            write_received(w, &receive, &give_back, next..turn)?;
             take_turn(w, printer, turn)?;
             next = turn + 1;
         }
-        write_received(w, &receive, next..turns)
+        write_received(w, &receive, &give_back, next..turns)
     })
 }
 
@@ -1306,6 +1309,7 @@ fn sections_in_turns<'f, 'a>(
 fn write_received(
     w: &mut dyn Write,
     receive: &std::sync::mpsc::Receiver<(usize, io::Result<Vec<u8>>)>,
+    give_back: &std::sync::mpsc::Sender<Vec<u8>>,
     turns: Range<usize>,
 ) -> io::Result<()> {
     for expected in turns {
@@ -1313,7 +1317,10 @@ fn write_received(
         if turn != expected {
             return Err(io::Error::other("nested tables drawn out of turn"));
         }
-        w.write_all(&drawn?)?;
+        let drawn = drawn?;
+        w.write_all(&drawn)?;
+        // The other thread may have finished: then the buffer is dropped here.
+        let _ = give_back.send(drawn);
     }
     Ok(())
 }
