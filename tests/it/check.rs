@@ -525,3 +525,53 @@ fn a_request_level_error_fails_every_record_bearing_probe() {
         }
     }
 }
+
+/// A service that answers every request (broken ones too) with 200 and an `errors` entry of `[]`
+/// for each record reports no problem: every strict robustness probe fails.
+#[test]
+fn empty_error_entries_do_not_pass_the_robustness_probes() {
+    let s = Scratch::new();
+    s.write("sample.json", r#"{"inputs": [["n", "s"], [1, "a"]]}"#);
+    s.write("columns.json", r#"{"n": "integer", "s": "string"}"#);
+    let server = Server::start(|_, request| {
+        let records = serde_json::from_slice::<serde_json::Value>(&request.body)
+            .ok()
+            .and_then(|b| b["inputs"].as_array().map(|r| r.len().saturating_sub(1)))
+            .unwrap_or(1)
+            .max(1);
+        let rows = vec!["[1]"; records].join(",");
+        let nulls = vec!["null"; records].join(",");
+        let empty = vec!["[]"; records].join(",");
+        let times = vec!["1"; records].join(",");
+        Reply::json(&format!(
+            r#"{{"outputs":[["y"],{rows}],"warnings":[{nulls}],"errors":[{empty}],"process_time":[{times}]}}"#
+        ))
+    });
+    let args = [
+        "--sample",
+        "sample.json",
+        "--columns",
+        "columns.json",
+        "--format",
+        "json",
+        "--cases",
+        "3",
+        "--skip",
+        "metamorphic",
+    ];
+    let run = check(&s, &server, &args);
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    let results = results(&run);
+    for probe in [
+        "object-record",
+        "duplicate-column",
+        "longer-record",
+        "shorter-record",
+        "missing-column",
+        "extra-column",
+        "wrong-kind",
+    ] {
+        let (_, result, reason) = result_of(&results, probe);
+        assert_eq!(result, "fail", "{probe}: {reason}");
+    }
+}
