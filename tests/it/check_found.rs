@@ -695,3 +695,33 @@ fn a_progress_bar_shows_on_a_terminal() {
     assert!(shown.contains("/30 cases"), "no progress bar:\n{shown}");
     assert!(s.read("report.txt").contains("held on 30 generated cases"));
 }
+
+/// Answers are compared header → value: output columns answered in another order with the values
+/// moved along are the same answers; a header whose names change meaning between calls fails
+/// determinism.
+#[test]
+fn answers_are_compared_through_the_output_header() {
+    if !have_python() {
+        return;
+    }
+    let sample = repo("examples/request.json");
+    let args = [
+        "--sample",
+        sample.to_str().unwrap(),
+        "--cases",
+        "12",
+        "--max-records",
+        "10",
+        "--seed",
+        "4",
+    ];
+    let s = Scratch::new();
+    let swap = flawed(&s, "header-swap");
+    let run = check(&s, &swap.url, &args, &[]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let flip = flawed(&s, "header-flip");
+    let run = check(&s, &flip.url, &args, &[]);
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    assert_eq!(run.probe("determinism")["result"], "fail", "{}", run.stdout);
+    assert_eq!(run.failed().0, ["metamorphic"], "{}", run.stdout);
+}
