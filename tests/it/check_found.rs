@@ -725,3 +725,28 @@ fn answers_are_compared_through_the_output_header() {
     assert_eq!(run.probe("determinism")["result"], "fail", "{}", run.stdout);
     assert_eq!(run.failed().0, ["metamorphic"], "{}", run.stdout);
 }
+
+/// A `--columns` file with an empty column name or a nested table of no columns is a usage error
+/// (exit 2) naming the JSON Pointer, before anything is sent.
+#[test]
+fn empty_column_names_and_empty_tables_in_columns_are_usage_errors() {
+    let s = Scratch::new();
+    s.write("sample.json", r#"{"inputs": [["n", "s"], [1, "a"]]}"#);
+    let server = Server::start(|_, request| common::server::answer_each_record(request));
+    for (columns, says) in [
+        (r#"{"": "integer"}"#, "/: a column with an empty name"),
+        (r#"{"n": "integer", "t": {}}"#, "/t: no columns"),
+        (
+            r#"{"t": {"k": "string", "": "any"}}"#,
+            "/t/: a column with an empty name",
+        ),
+        ("{}", "/: no columns"),
+    ] {
+        s.write("columns.json", columns);
+        let args = ["--sample", "sample.json", "--columns", "columns.json"];
+        let run = check(&s, &server.url("/"), &args, &[]);
+        assert_eq!(run.code, 2, "{columns}: {}\n{}", run.stdout, run.stderr);
+        assert!(run.stderr.contains(says), "{columns}: {}", run.stderr);
+        assert_eq!(server.hits(), 0, "{columns} sent something");
+    }
+}
