@@ -67,8 +67,11 @@ pub(crate) struct Settings {
     pub(crate) cert_days: i64,
     /// Draw a progress bar (standard error is a terminal).
     pub(crate) progress: bool,
-    /// The token options to repeat in `replay.sh` (`--token-env NAME`; never the token).
+    /// The options to repeat in `replay.sh` (`--token-env NAME`, absolute `--token-file` and
+    /// `--cacert` paths, `--insecure`, …; never the token).
     pub(crate) replay_token_args: Vec<String>,
+    /// What `replay.sh` cannot repeat and its user must supply (`--token-file -`), as comments.
+    pub(crate) replay_notes: Vec<String>,
 }
 
 /// The probe groups, in report order.

@@ -750,3 +750,52 @@ fn empty_column_names_and_empty_tables_in_columns_are_usage_errors() {
         assert_eq!(server.hits(), 0, "{columns} sent something");
     }
 }
+
+/// `replay.sh` names the token file by its absolute path: a check run with a relative
+/// `--token-file` saves a script that, run from another directory, still sends the token and
+/// gets the same 500 (`xconn call` exits non-zero on it).
+#[test]
+fn replay_finds_a_relative_token_file_from_another_directory() {
+    const SECRET: &str = "replay-t0ken-secret";
+    let s = Scratch::new();
+    s.write("tok.txt", SECRET);
+    s.write("sample.json", r#"{"inputs": [["n", "s"], [1, "a"]]}"#);
+    let server = Server::start(|_, request| {
+        if request.header("authorization") != Some(&*format!("Bearer {SECRET}")) {
+            return common::server::Reply::status(401).body("no");
+        }
+        let body = String::from_utf8_lossy(&request.body);
+        if body.contains("null") {
+            return common::server::Reply::status(500).body("null: crash");
+        }
+        common::server::answer_each_record(request)
+    });
+    let args = [
+        "--sample",
+        "sample.json",
+        "--token-file",
+        "tok.txt",
+        "--cases",
+        "20",
+        "--seed",
+        "3",
+        "--skip",
+        "metamorphic",
+        "--save-failures",
+        "out",
+    ];
+    let run = check(&s, &server.url("/"), &args, &[]);
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    assert_eq!(run.probe("generated")["result"], "fail", "{}", run.stdout);
+    let script = s.read("out/replay.sh");
+    assert!(!script.contains(SECRET), "{script}");
+    let absolute = s.path("tok.txt").display().to_string();
+    assert!(script.contains(&absolute), "{script}");
+    let (code, text) = replay(&s.path("out"));
+    assert_ne!(code, 0, "{text}");
+    assert!(
+        text.contains("500"),
+        "the replay did not get the 500: {text}"
+    );
+    assert!(!text.contains("401"), "the replay sent no token: {text}");
+}
