@@ -228,7 +228,8 @@ pub(crate) async fn run(settings: &Settings, authed: &Client, anonymous: &Client
     }
 }
 
-/// Send `body` as `settings` say on `client`, with `extra` headers after the `-H` ones.
+/// Send `body` as `settings` say on `client`, with `extra` headers replacing the `-H` ones of
+/// the same name (a probe's `Authorization` or `Content-Type` is the one sent, never a second).
 pub(crate) async fn send(
     settings: &Settings,
     client: &Client,
@@ -236,6 +237,7 @@ pub(crate) async fn send(
     extra: &[(String, String)],
 ) -> Result<http::Response, http::HttpError> {
     let mut headers = settings.headers.clone();
+    headers.retain(|(name, _)| !extra.iter().any(|(e, _)| e.eq_ignore_ascii_case(name)));
     headers.extend(extra.iter().cloned());
     let request = Request::new(
         settings.method.clone(),

@@ -575,3 +575,39 @@ fn empty_error_entries_do_not_pass_the_robustness_probes() {
         assert_eq!(result, "fail", "{probe}: {reason}");
     }
 }
+
+/// A probe's own header replaces a same-named `-H` one: `wrong-content-type` sends exactly one
+/// `Content-Type`, `text/plain`, even when `-H` gives another.
+#[test]
+fn probe_headers_replace_the_same_named_h_headers() {
+    let s = Scratch::new();
+    s.write("sample.json", SAMPLE);
+    let server = Server::start(|_, request| common::server::answer_each_record(request));
+    let args = [
+        "--sample",
+        "sample.json",
+        "--cases",
+        "2",
+        "--skip",
+        "metamorphic",
+        "-H",
+        "Content-Type: application/json",
+    ];
+    check(&s, &server, &args);
+    let plain: Vec<_> = server
+        .requests()
+        .into_iter()
+        .filter(|r| {
+            r.headers
+                .iter()
+                .any(|(n, v)| n.eq_ignore_ascii_case("content-type") && v == "text/plain")
+        })
+        .collect();
+    assert_eq!(plain.len(), 1, "{plain:?}");
+    let types = plain[0]
+        .headers
+        .iter()
+        .filter(|(n, _)| n.eq_ignore_ascii_case("content-type"))
+        .count();
+    assert_eq!(types, 1, "{:?}", plain[0].headers);
+}

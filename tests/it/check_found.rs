@@ -799,3 +799,28 @@ fn replay_finds_a_relative_token_file_from_another_directory() {
     );
     assert!(!text.contains("401"), "the replay sent no token: {text}");
 }
+
+/// `--skip auth` shows the auth probes as skipped by `--skip`, token or none — never as
+/// "no token configured".
+#[test]
+fn skip_auth_says_the_auth_probes_were_skipped_by_skip() {
+    let s = Scratch::new();
+    s.write("sample.json", r#"{"inputs": [["n", "s"], [1, "a"]]}"#);
+    let server = Server::start(|_, request| common::server::answer_each_record(request));
+    let args = [
+        "--sample",
+        "sample.json",
+        "--cases",
+        "2",
+        "--skip",
+        "metamorphic",
+        "--skip",
+        "auth",
+    ];
+    for env in [&[][..], &[("XCONN_TOKEN", "skip-t0ken-secret")][..]] {
+        let run = check(&s, &server.url("/"), &args, env);
+        let probe = run.probe("expired");
+        assert_eq!(probe["result"], "skip", "{probe}");
+        assert_eq!(probe["reason"], "skipped by --skip", "{probe}");
+    }
+}
