@@ -125,22 +125,14 @@ fn rewrite_refs(value: &mut Value, prefix: &str) {
 }
 
 /// A request schema for exactly these columns: the header as given, then at least one record of
-/// one value per column, each of its column's kind or `null`.
+/// one value per column, each of its column's kind or `null` (no cap on the record count: the
+/// format has none). A nested table's header may come in any order, so it is held to its
+/// column names (each once), and its rows to one value per column of any of the columns' kinds.
 fn sample_request(columns: &[Column]) -> Value {
-    json!({
-        "description": "A request with the sample's columns.",
-        "type": "object",
-        "required": ["inputs"],
-        "properties": {"inputs": table(columns, 1)},
-    })
-}
-
-fn table(columns: &[Column], min_records: usize) -> Value {
     let header: Vec<&str> = columns.iter().map(|c| c.name.as_str()).collect();
-    json!({
+    let inputs = json!({
         "type": "array",
-        "minItems": 1 + min_records,
-        "maxItems": 1 + 20,
+        "minItems": 2,
         "prefixItems": [{"const": header}],
         "items": {
             "type": "array",
@@ -148,6 +140,31 @@ fn table(columns: &[Column], min_records: usize) -> Value {
             "maxItems": columns.len(),
             "prefixItems": columns.iter().map(|c| value(&c.kind)).collect::<Vec<_>>(),
         }
+    });
+    json!({
+        "description": "A request with the sample's columns.",
+        "type": "object",
+        "required": ["inputs"],
+        "properties": {"inputs": inputs},
+    })
+}
+
+/// A nested table of `columns`, its header in any order.
+fn nested_table(columns: &[Column]) -> Value {
+    let names: Vec<&str> = columns.iter().map(|c| c.name.as_str()).collect();
+    let kinds: Vec<Value> = columns.iter().map(|c| value(&c.kind)).collect();
+    let n = columns.len();
+    json!({
+        "type": "array",
+        "minItems": 1,
+        "prefixItems": [{
+            "type": "array",
+            "minItems": n,
+            "maxItems": n,
+            "uniqueItems": true,
+            "items": {"enum": names},
+        }],
+        "items": {"type": "array", "minItems": n, "maxItems": n, "items": {"anyOf": kinds}},
     })
 }
 
@@ -158,7 +175,7 @@ fn value(kind: &shape::Kind) -> Value {
         shape::Kind::String => json!({"type": ["string", "null"]}),
         shape::Kind::Boolean => json!({"type": ["boolean", "null"]}),
         shape::Kind::Any => json!({"type": ["null", "boolean", "number", "string"]}),
-        shape::Kind::Table(columns) => json!({"anyOf": [{"type": "null"}, table(columns, 0)]}),
+        shape::Kind::Table(columns) => json!({"anyOf": [{"type": "null"}, nested_table(columns)]}),
     }
 }
 

@@ -343,4 +343,59 @@ mod tests {
             r#"{"inputs":[["s"],["\u0000\""]]}"#
         );
     }
+
+    /// A `--columns` file (as JSON) of up to `depth` levels of nested tables; names may be empty,
+    /// repeated, or hold `/` and `~`, and tables may be empty.
+    fn columns_text(depth: u32) -> impl proptest::strategy::Strategy<Value = serde_json::Value> {
+        use proptest::prelude::*;
+        let name = prop::sample::select(vec!["", "a", "b", "x/y", "~", "é", " "]);
+        let kind = prop::sample::select(vec!["integer", "decimal", "string", "boolean", "any"])
+            .prop_map(|k| serde_json::Value::String(k.to_string()));
+        kind.prop_recursive(depth, 16, 4, move |inner| {
+            prop::collection::vec((name.clone(), inner), 0..4).prop_map(|members| {
+                serde_json::Value::Object(
+                    members
+                        .into_iter()
+                        .map(|(n, v)| (n.to_string(), v))
+                        .collect(),
+                )
+            })
+        })
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(200))]
+        /// Whatever `--columns` file is accepted, every case generated from it (with the
+        /// columns overlaid on a sample's) is a valid request.
+        #[test]
+        fn every_case_from_accepted_columns_is_a_valid_request(
+            text in columns_text(3),
+            seed in 0u64..1000,
+            overlay in proptest::bool::ANY,
+        ) {
+            let Ok(stated) = crate::check::shape::parse_columns(&text.to_string()) else {
+                return Ok(());
+            };
+            let columns = if overlay {
+                crate::check::shape::overlay(columns(), stated)
+            } else {
+                stated
+            };
+            let options = validate::Options {
+                kind: Some(crate::body::Kind::Request),
+                against: None,
+            };
+            for n in 0..6 {
+                let mut rng = Rng::for_case(seed, n, 0);
+                let grid = case(&columns, Draw { max_records: 20 }, &mut rng, n);
+                let body = grid.body();
+                let checked = validate::check_bytes(&body, &options);
+                proptest::prop_assert!(
+                    !checked.checked.has_errors(),
+                    "{text}: case {n} is not valid: {}",
+                    String::from_utf8_lossy(&body)
+                );
+            }
+        }
+    }
 }

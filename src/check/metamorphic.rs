@@ -65,18 +65,43 @@ fn blank_at(value: &mut serde_json::Value, tokens: &[String]) {
 }
 
 /// Each record's answer — `[outputs row, warnings entry, errors entry]` — of a valid response
-/// body, after `ignore` blanked what it names.
+/// body, after `ignore` blanked what it names. The row is read through the output header as
+/// header → value, so columns answered in another order (the rows in the same order) compare
+/// equal, and a header whose names change meaning does not. The header itself is never blanked.
 pub(crate) fn answers(body: &[u8], ignore: &Ignore) -> Vec<serde_json::Value> {
     let text = crate::text::utf8(crate::source::without_bom(body)).unwrap_or("");
     let mut doc = crate::json::parse(text)
         .map(|v| v.to_serde())
         .unwrap_or_default();
+    let header = doc["outputs"].get(0).cloned();
     ignore.blank(&mut doc);
     let at = |key: &str, i: usize| doc[key].get(i).cloned().unwrap_or_default();
     let records = doc["errors"].as_array().map_or(0, Vec::len);
     (0..records)
-        .map(|i| serde_json::json!([at("outputs", i + 1), at("warnings", i), at("errors", i)]))
+        .map(|i| {
+            let row = by_name(header.as_ref(), at("outputs", i + 1));
+            serde_json::json!([row, at("warnings", i), at("errors", i)])
+        })
         .collect()
+}
+
+/// `row` as an object of header name → value, or as is when the header has no distinct names
+/// for each of its values.
+fn by_name(header: Option<&serde_json::Value>, row: serde_json::Value) -> serde_json::Value {
+    let (Some(names), Some(values)) = (header.and_then(|h| h.as_array()), row.as_array()) else {
+        return row;
+    };
+    let mut map = serde_json::Map::new();
+    for (name, value) in names.iter().zip(values) {
+        let Some(name) = name.as_str() else {
+            return row;
+        };
+        map.insert(name.to_string(), value.clone());
+    }
+    if map.len() != values.len() || names.len() != values.len() {
+        return row;
+    }
+    serde_json::Value::Object(map)
 }
 
 /// The first record whose answer differs, said for people (values cut to 120 characters).
@@ -196,11 +221,28 @@ mod tests {
         let body = br#"{"outputs":[["y","t"],[1,"10:00"],[2,"10:01"]],"warnings":[null,null],"errors":[null,null],"process_time":[1,2]}"#;
         let ignore = Ignore::parse(&["/outputs/*/1".to_string()]).unwrap();
         let got = answers(body, &ignore);
-        assert_eq!(got[0], serde_json::json!([[1, null], null, null]));
-        assert_eq!(got[1], serde_json::json!([[2, null], null, null]));
+        assert_eq!(got[0], serde_json::json!([{"y": 1, "t": null}, null, null]));
+        assert_eq!(got[1], serde_json::json!([{"y": 2, "t": null}, null, null]));
         let plain = answers(body, &Ignore::default());
-        assert_eq!(plain[1], serde_json::json!([[2, "10:01"], null, null]));
+        assert_eq!(
+            plain[1],
+            serde_json::json!([{"y": 2, "t": "10:01"}, null, null])
+        );
         assert!(Ignore::parse(&["outputs".to_string()]).is_err());
+    }
+
+    #[test]
+    fn answers_are_read_through_the_output_header() {
+        let body = |outputs: &str| {
+            format!(
+                r#"{{"outputs":{outputs},"warnings":[null],"errors":[null],"process_time":[1]}}"#
+            )
+        };
+        let plain = answers(body(r#"[["a","b"],[1,2]]"#).as_bytes(), &Ignore::default());
+        let swapped = answers(body(r#"[["b","a"],[2,1]]"#).as_bytes(), &Ignore::default());
+        let relabelled = answers(body(r#"[["b","a"],[1,2]]"#).as_bytes(), &Ignore::default());
+        assert_eq!(plain, swapped);
+        assert_ne!(plain, relabelled);
     }
 
     #[test]

@@ -67,8 +67,11 @@ pub(crate) struct Settings {
     pub(crate) cert_days: i64,
     /// Draw a progress bar (standard error is a terminal).
     pub(crate) progress: bool,
-    /// The token options to repeat in `replay.sh` (`--token-env NAME`; never the token).
+    /// The options to repeat in `replay.sh` (`--token-env NAME`, absolute `--token-file` and
+    /// `--cacert` paths, `--insecure`, …; never the token).
     pub(crate) replay_token_args: Vec<String>,
+    /// What `replay.sh` cannot repeat and its user must supply (`--token-file -`), as comments.
+    pub(crate) replay_notes: Vec<String>,
 }
 
 /// The probe groups, in report order.
@@ -225,7 +228,8 @@ pub(crate) async fn run(settings: &Settings, authed: &Client, anonymous: &Client
     }
 }
 
-/// Send `body` as `settings` say on `client`, with `extra` headers after the `-H` ones.
+/// Send `body` as `settings` say on `client`, with `extra` headers replacing the `-H` ones of
+/// the same name (a probe's `Authorization` or `Content-Type` is the one sent, never a second).
 pub(crate) async fn send(
     settings: &Settings,
     client: &Client,
@@ -233,6 +237,7 @@ pub(crate) async fn send(
     extra: &[(String, String)],
 ) -> Result<http::Response, http::HttpError> {
     let mut headers = settings.headers.clone();
+    headers.retain(|(name, _)| !extra.iter().any(|(e, _)| e.eq_ignore_ascii_case(name)));
     headers.extend(extra.iter().cloned());
     let request = Request::new(
         settings.method.clone(),

@@ -34,30 +34,28 @@ enum Strictness {
     Warn,
 }
 
-/// One negative request: its body, extra headers, what it is, and how a silent 2xx is taken.
+/// One negative request: its body, extra headers, what it is, how a silent 2xx is taken, and
+/// the record whose `errors` entry must report the problem (`None`: any record's may).
 struct Negative {
     name: &'static str,
     body: Vec<u8>,
     headers: Vec<(String, String)>,
     what: String,
     silent: Strictness,
+    record: Option<usize>,
 }
 
 /// Run every negative probe (none without a shape to build them from, but `empty-body`).
 pub(crate) async fn run(settings: &Settings, client: &Client) -> Vec<Probe> {
     let columns = super::cases::columns(settings).unwrap_or_default();
     let mut probes = Vec::new();
-    for negative in bodies(settings, &columns) {
+    for mut negative in bodies(settings, &columns) {
         if !settings.runs(Group::Robustness, negative.name) {
             continue;
         }
-        let result = super::send(settings, client, negative.body, &negative.headers).await;
-        probes.push(judge(
-            negative.name,
-            &negative.what,
-            negative.silent,
-            result,
-        ));
+        let body = std::mem::take(&mut negative.body);
+        let result = super::send(settings, client, body, &negative.headers).await;
+        probes.push(judge(&negative, result));
     }
     probes
 }
@@ -74,6 +72,7 @@ fn strict(name: &'static str, body: Vec<u8>, what: &str) -> Negative {
         headers: Vec::new(),
         what: what.to_string(),
         silent: Strictness::Fail,
+        record: None,
     }
 }
 
@@ -190,15 +189,18 @@ fn contract_breaks(grid: &Grid, columns: &[Column]) -> Vec<Negative> {
     if let Some((at, wrong)) = wrong_kind(columns) {
         let mut bad = grid.clone();
         bad.rows[0][at] = wrong;
-        out.push(strict(
-            "wrong-kind",
-            body(&bad),
-            &format!(
-                "a value of the wrong kind in the {} column `{}` of record 0",
-                columns[at].kind.name(),
-                columns[at].name
-            ),
-        ));
+        out.push(Negative {
+            record: Some(0),
+            ..strict(
+                "wrong-kind",
+                body(&bad),
+                &format!(
+                    "a value of the wrong kind in the {} column `{}` of record 0",
+                    columns[at].kind.name(),
+                    columns[at].name
+                ),
+            )
+        });
     }
     out
 }
@@ -250,12 +252,8 @@ fn object_of(out: &mut Vec<u8>, header: &[String], row: &[Gen]) {
 }
 
 /// A negative probe's answer: a 4xx, a request-level failure or an `errors` entry passes.
-fn judge(
-    name: &str,
-    what: &str,
-    silent: Strictness,
-    result: Result<http::Response, http::HttpError>,
-) -> Probe {
+fn judge(negative: &Negative, result: Result<http::Response, http::HttpError>) -> Probe {
+    let (name, what) = (negative.name, &negative.what);
     let probe = |verdict, reason: String| Probe::new(Group::Robustness, name, verdict, reason);
     let response = match result {
         Err(e) => {
@@ -274,11 +272,11 @@ fn judge(
     };
     let latency = Some(response.latency);
     let status = response.status;
-    let (verdict, reason) = match reports_a_problem(&response.body) {
+    let (verdict, reason) = match reports_a_problem(&response.body, negative.record) {
         Err(why) => (Verdict::Fail, format!("HTTP {status} for {what}: {why}")),
         Ok(Some(how)) => (Verdict::Pass, format!("HTTP {status} with {how}")),
         Ok(None) => (
-            match silent {
+            match negative.silent {
                 Strictness::Fail => Verdict::Fail,
                 Strictness::Warn => Verdict::Warn,
             },
@@ -288,9 +286,10 @@ fn judge(
     probe(verdict, reason).with_latency(latency)
 }
 
-/// How a 2xx body reports a problem (a request-level failure, an `errors` entry), `None` when
-/// it reports none, or why it is no response at all.
-fn reports_a_problem(body: &[u8]) -> Result<Option<&'static str>, String> {
+/// How a 2xx body reports a problem (a request-level failure, an `errors` entry — of `record`
+/// when given), `None` when it reports none, or why it is no response at all. An entry reports
+/// a problem only when it is an array holding at least one error object: `[]` reports nothing.
+fn reports_a_problem(body: &[u8], record: Option<usize>) -> Result<Option<&'static str>, String> {
     let (validated, text) = validate::check_answer(body, None);
     if validated.checked.has_errors() {
         return Err("the answer is not a valid response body".to_string());
@@ -299,7 +298,37 @@ fn reports_a_problem(body: &[u8]) -> Result<Option<&'static str>, String> {
         return Ok(Some("a request-level failure"));
     }
     let root = crate::json::parse(text).map_err(|_| "the answer is not JSON".to_string())?;
-    let errors = root.get("errors");
-    let any = errors.is_some_and(|e| e.items().any(|entry| !entry.is_null()));
+    let Some(errors) = root.get("errors") else {
+        return Ok(None);
+    };
+    let reports =
+        |entry: &crate::json::Value| entry.is_array() && entry.items().any(|e| e.is_object());
+    let any = match record {
+        Some(at) => errors.items().nth(at).is_some_and(|entry| reports(&entry)),
+        None => errors.items().any(|entry| reports(&entry)),
+    };
     Ok(any.then_some("an error entry for the record"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::reports_a_problem;
+
+    fn answer(errors: &str) -> Vec<u8> {
+        format!(
+            r#"{{"outputs":[["y"],[1],[2]],"warnings":[null,null],"errors":{errors},"process_time":[1,1]}}"#
+        )
+        .into_bytes()
+    }
+
+    #[test]
+    fn only_an_entry_holding_an_error_object_reports_a_problem() {
+        let error = r#"{"error_category":"input","error_type":"x","additional_details":"","source_path":"","message":"m"}"#;
+        assert_eq!(reports_a_problem(&answer("[[],[]]"), None), Ok(None));
+        assert_eq!(reports_a_problem(&answer("[null,null]"), None), Ok(None));
+        let second = answer(&format!("[[],[{error}]]"));
+        assert!(reports_a_problem(&second, None).unwrap().is_some());
+        assert_eq!(reports_a_problem(&second, Some(0)), Ok(None));
+        assert!(reports_a_problem(&second, Some(1)).unwrap().is_some());
+    }
 }

@@ -70,6 +70,15 @@ fn header(settings: &Settings) -> String {
             "# -H {name}: … is sensitive and left out: add it to each line.\n"
         ));
     }
+    if redact::url(&settings.url) != settings.url.as_str() {
+        text.push_str(
+            "# The URL held a secret (a password or a sensitive query parameter), written here \
+             as ***: put it back in each line.\n",
+        );
+    }
+    for note in &settings.replay_notes {
+        text.push_str(&format!("# {note}\n"));
+    }
     text
 }
 

@@ -130,6 +130,9 @@ fn columns_of(doc: &Value, at: &str) -> Result<Vec<Column>, String> {
     for (key, value) in doc.members() {
         let name = key.text().into_owned();
         let pointer = format!("{at}/{}", name.replace('~', "~0").replace('/', "~1"));
+        if name.is_empty() {
+            return Err(format!("{pointer}: a column with an empty name"));
+        }
         if columns.iter().any(|c| c.name == name) {
             return Err(format!("{pointer}: column named twice"));
         }
@@ -148,6 +151,12 @@ fn columns_of(doc: &Value, at: &str) -> Result<Vec<Column>, String> {
             None => Kind::Table(columns_of(&value, &pointer)?),
         };
         columns.push(Column { name, kind });
+    }
+    if columns.is_empty() {
+        return Err(format!(
+            "{}: no columns (a table needs at least one)",
+            if at.is_empty() { "/" } else { at }
+        ));
     }
     Ok(columns)
 }

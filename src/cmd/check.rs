@@ -92,28 +92,7 @@ fn settings(args: &CheckArgs) -> anyhow::Result<Settings> {
             crate::error::input_error(format!("--save-failures {dir}: cannot create: {e}"))
         })?;
     }
-    let mut replay_token_args = Vec::new();
-    if let Some(name) = &args.token.token_env {
-        replay_token_args.extend(["--token-env".to_string(), name.clone()]);
-    }
-    if let Some(path) = args.token.token_file.as_ref().filter(|p| *p != "-") {
-        replay_token_args.extend(["--token-file".to_string(), path.clone()]);
-    }
-    // A token by client credentials: the same flags (the secret stays in the environment or
-    // its file; the cached token is reused).
-    let credentials = &args.credentials;
-    let flags = [
-        ("--issuer", &credentials.issuer),
-        ("--token-url", &credentials.token_url),
-        ("--client-id", &credentials.client_id),
-        ("--client-secret-file", &credentials.client_secret_file),
-        ("--scope", &credentials.scope),
-    ];
-    for (flag, value) in flags {
-        if let Some(value) = value {
-            replay_token_args.extend([flag.to_string(), value.clone()]);
-        }
-    }
+    let (replay_token_args, replay_notes) = replay_args(args);
     Ok(Settings {
         url,
         method,
@@ -134,7 +113,68 @@ fn settings(args: &CheckArgs) -> anyhow::Result<Settings> {
         cert_days: i64::from(args.cert_days),
         progress: std::io::stderr().is_terminal(),
         replay_token_args,
+        replay_notes,
     })
+}
+
+/// The flags `replay.sh` repeats on each `xconn call` line so it reaches the service as check
+/// did — the token's source (never the token), client credentials, TLS; every path absolute —
+/// and a note for each thing it cannot repeat.
+fn replay_args(args: &CheckArgs) -> (Vec<String>, Vec<String>) {
+    let absolute = |path: &str| {
+        std::path::absolute(path).map_or_else(|_| path.to_string(), |p| p.display().to_string())
+    };
+    let (mut words, mut notes) = (Vec::new(), Vec::new());
+    if let Some(name) = &args.token.token_env {
+        words.extend(["--token-env".to_string(), name.clone()]);
+    }
+    match args.token.token_file.as_deref() {
+        Some("-") => notes.push(
+            "The token was read from standard input (--token-file -): supply it to each line \
+             (XCONN_TOKEN, or --token-file FILE)."
+                .to_string(),
+        ),
+        Some(path) => words.extend(["--token-file".to_string(), absolute(path)]),
+        None => {}
+    }
+    let credentials = &args.credentials;
+    let flags = [
+        ("--issuer", &credentials.issuer),
+        ("--token-url", &credentials.token_url),
+        ("--client-id", &credentials.client_id),
+        ("--scope", &credentials.scope),
+    ];
+    for (flag, value) in flags {
+        if let Some(value) = value {
+            words.extend([flag.to_string(), value.clone()]);
+        }
+    }
+    match credentials.client_secret_file.as_deref() {
+        Some("-") => notes.push(
+            "The client secret was read from standard input (--client-secret-file -): supply \
+             it to each line (--client-secret-file FILE)."
+                .to_string(),
+        ),
+        Some(path) => words.extend(["--client-secret-file".to_string(), absolute(path)]),
+        None => {}
+    }
+    if let Some(method) = credentials.auth_method {
+        let name = match method {
+            crate::cli::AuthMethodArg::ClientSecretBasic => "client_secret_basic",
+            crate::cli::AuthMethodArg::ClientSecretPost => "client_secret_post",
+        };
+        words.extend(["--auth-method".to_string(), name.to_string()]);
+    }
+    if let Some(path) = &args.tls.cacert {
+        words.extend([
+            "--cacert".to_string(),
+            absolute(&path.display().to_string()),
+        ]);
+    }
+    if args.tls.insecure {
+        words.push("--insecure".to_string());
+    }
+    (words, notes)
 }
 
 /// `--columns FILE`: column kinds (a usage error naming the file and pointer when wrong).

@@ -13,6 +13,10 @@ and how many empty). The flaws:
   noise          adds random noise to every answer
   request-level  answers every request with a request-level failure (a 2xx)
   hang-empty     hangs on a nested table with no rows
+  header-flip    answers the output columns in a random order, the values left in place (the
+                 names change meaning between calls)
+  header-swap    answers the output columns in a random order, each row's values moved with
+                 them (the same answers: no flaw)
 """
 import json
 import math
@@ -77,6 +81,10 @@ def answer(inputs):
             extra = random.random()
         outputs.append([len(record) - len(empty), len(empty), extra])
         warnings.append([{"source_path": key, "message": "empty value"} for key in empty] or None)
+    if FLAW in ("header-flip", "header-swap") and random.random() < 0.5:
+        outputs[0] = outputs[0][::-1]
+        if FLAW == "header-swap":
+            outputs[1:] = [row[::-1] for row in outputs[1:]]
     return {"outputs": outputs, "warnings": warnings, "errors": [None] * len(records),
             "process_time": [1] * len(records)}
 

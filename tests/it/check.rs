@@ -525,3 +525,89 @@ fn a_request_level_error_fails_every_record_bearing_probe() {
         }
     }
 }
+
+/// A service that answers every request (broken ones too) with 200 and an `errors` entry of `[]`
+/// for each record reports no problem: every strict robustness probe fails.
+#[test]
+fn empty_error_entries_do_not_pass_the_robustness_probes() {
+    let s = Scratch::new();
+    s.write("sample.json", r#"{"inputs": [["n", "s"], [1, "a"]]}"#);
+    s.write("columns.json", r#"{"n": "integer", "s": "string"}"#);
+    let server = Server::start(|_, request| {
+        let records = serde_json::from_slice::<serde_json::Value>(&request.body)
+            .ok()
+            .and_then(|b| b["inputs"].as_array().map(|r| r.len().saturating_sub(1)))
+            .unwrap_or(1)
+            .max(1);
+        let rows = vec!["[1]"; records].join(",");
+        let nulls = vec!["null"; records].join(",");
+        let empty = vec!["[]"; records].join(",");
+        let times = vec!["1"; records].join(",");
+        Reply::json(&format!(
+            r#"{{"outputs":[["y"],{rows}],"warnings":[{nulls}],"errors":[{empty}],"process_time":[{times}]}}"#
+        ))
+    });
+    let args = [
+        "--sample",
+        "sample.json",
+        "--columns",
+        "columns.json",
+        "--format",
+        "json",
+        "--cases",
+        "3",
+        "--skip",
+        "metamorphic",
+    ];
+    let run = check(&s, &server, &args);
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    let results = results(&run);
+    for probe in [
+        "object-record",
+        "duplicate-column",
+        "longer-record",
+        "shorter-record",
+        "missing-column",
+        "extra-column",
+        "wrong-kind",
+    ] {
+        let (_, result, reason) = result_of(&results, probe);
+        assert_eq!(result, "fail", "{probe}: {reason}");
+    }
+}
+
+/// A probe's own header replaces a same-named `-H` one: `wrong-content-type` sends exactly one
+/// `Content-Type`, `text/plain`, even when `-H` gives another.
+#[test]
+fn probe_headers_replace_the_same_named_h_headers() {
+    let s = Scratch::new();
+    s.write("sample.json", SAMPLE);
+    let server = Server::start(|_, request| common::server::answer_each_record(request));
+    let args = [
+        "--sample",
+        "sample.json",
+        "--cases",
+        "2",
+        "--skip",
+        "metamorphic",
+        "-H",
+        "Content-Type: application/json",
+    ];
+    check(&s, &server, &args);
+    let plain: Vec<_> = server
+        .requests()
+        .into_iter()
+        .filter(|r| {
+            r.headers
+                .iter()
+                .any(|(n, v)| n.eq_ignore_ascii_case("content-type") && v == "text/plain")
+        })
+        .collect();
+    assert_eq!(plain.len(), 1, "{plain:?}");
+    let types = plain[0]
+        .headers
+        .iter()
+        .filter(|(n, _)| n.eq_ignore_ascii_case("content-type"))
+        .count();
+    assert_eq!(types, 1, "{:?}", plain[0].headers);
+}

@@ -695,3 +695,132 @@ fn a_progress_bar_shows_on_a_terminal() {
     assert!(shown.contains("/30 cases"), "no progress bar:\n{shown}");
     assert!(s.read("report.txt").contains("held on 30 generated cases"));
 }
+
+/// Answers are compared header → value: output columns answered in another order with the values
+/// moved along are the same answers; a header whose names change meaning between calls fails
+/// determinism.
+#[test]
+fn answers_are_compared_through_the_output_header() {
+    if !have_python() {
+        return;
+    }
+    let sample = repo("examples/request.json");
+    let args = [
+        "--sample",
+        sample.to_str().unwrap(),
+        "--cases",
+        "12",
+        "--max-records",
+        "10",
+        "--seed",
+        "4",
+    ];
+    let s = Scratch::new();
+    let swap = flawed(&s, "header-swap");
+    let run = check(&s, &swap.url, &args, &[]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let flip = flawed(&s, "header-flip");
+    let run = check(&s, &flip.url, &args, &[]);
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    assert_eq!(run.probe("determinism")["result"], "fail", "{}", run.stdout);
+    assert_eq!(run.failed().0, ["metamorphic"], "{}", run.stdout);
+}
+
+/// A `--columns` file with an empty column name or a nested table of no columns is a usage error
+/// (exit 2) naming the JSON Pointer, before anything is sent.
+#[test]
+fn empty_column_names_and_empty_tables_in_columns_are_usage_errors() {
+    let s = Scratch::new();
+    s.write("sample.json", r#"{"inputs": [["n", "s"], [1, "a"]]}"#);
+    let server = Server::start(|_, request| common::server::answer_each_record(request));
+    for (columns, says) in [
+        (r#"{"": "integer"}"#, "/: a column with an empty name"),
+        (r#"{"n": "integer", "t": {}}"#, "/t: no columns"),
+        (
+            r#"{"t": {"k": "string", "": "any"}}"#,
+            "/t/: a column with an empty name",
+        ),
+        ("{}", "/: no columns"),
+    ] {
+        s.write("columns.json", columns);
+        let args = ["--sample", "sample.json", "--columns", "columns.json"];
+        let run = check(&s, &server.url("/"), &args, &[]);
+        assert_eq!(run.code, 2, "{columns}: {}\n{}", run.stdout, run.stderr);
+        assert!(run.stderr.contains(says), "{columns}: {}", run.stderr);
+        assert_eq!(server.hits(), 0, "{columns} sent something");
+    }
+}
+
+/// `replay.sh` names the token file by its absolute path: a check run with a relative
+/// `--token-file` saves a script that, run from another directory, still sends the token and
+/// gets the same 500 (`xconn call` exits non-zero on it).
+#[test]
+fn replay_finds_a_relative_token_file_from_another_directory() {
+    const SECRET: &str = "replay-t0ken-secret";
+    let s = Scratch::new();
+    s.write("tok.txt", SECRET);
+    s.write("sample.json", r#"{"inputs": [["n", "s"], [1, "a"]]}"#);
+    let server = Server::start(|_, request| {
+        if request.header("authorization") != Some(&*format!("Bearer {SECRET}")) {
+            return common::server::Reply::status(401).body("no");
+        }
+        let body = String::from_utf8_lossy(&request.body);
+        if body.contains("null") {
+            return common::server::Reply::status(500).body("null: crash");
+        }
+        common::server::answer_each_record(request)
+    });
+    let args = [
+        "--sample",
+        "sample.json",
+        "--token-file",
+        "tok.txt",
+        "--cases",
+        "20",
+        "--seed",
+        "3",
+        "--skip",
+        "metamorphic",
+        "--save-failures",
+        "out",
+    ];
+    let run = check(&s, &server.url("/"), &args, &[]);
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    assert_eq!(run.probe("generated")["result"], "fail", "{}", run.stdout);
+    let script = s.read("out/replay.sh");
+    assert!(!script.contains(SECRET), "{script}");
+    let absolute = s.path("tok.txt").display().to_string();
+    assert!(script.contains(&absolute), "{script}");
+    let (code, text) = replay(&s.path("out"));
+    assert_ne!(code, 0, "{text}");
+    assert!(
+        text.contains("500"),
+        "the replay did not get the 500: {text}"
+    );
+    assert!(!text.contains("401"), "the replay sent no token: {text}");
+}
+
+/// `--skip auth` shows the auth probes as skipped by `--skip`, token or none — never as
+/// "no token configured".
+#[test]
+fn skip_auth_says_the_auth_probes_were_skipped_by_skip() {
+    let s = Scratch::new();
+    s.write("sample.json", r#"{"inputs": [["n", "s"], [1, "a"]]}"#);
+    let server = Server::start(|_, request| common::server::answer_each_record(request));
+    let args = [
+        "--sample",
+        "sample.json",
+        "--cases",
+        "2",
+        "--skip",
+        "metamorphic",
+        "--skip",
+        "auth",
+    ];
+    for env in [&[][..], &[("XCONN_TOKEN", "skip-t0ken-secret")][..]] {
+        let run = check(&s, &server.url("/"), &args, env);
+        let probe = run.probe("expired");
+        assert_eq!(probe["result"], "skip", "{probe}");
+        assert_eq!(probe["reason"], "skipped by --skip", "{probe}");
+    }
+}
