@@ -124,6 +124,14 @@ impl Block {
         Block::bytewise(chunk)
     }
 
+    /// The bytes inside strings (an opening quote up to, not including, its closing one), given
+    /// whether the block starts inside one: the quotes' prefix XOR, flipped when it does. Bit 63
+    /// says whether the next block starts inside one.
+    #[inline]
+    pub(crate) fn inside_strings(&self, starts_inside: bool) -> u64 {
+        prefix_xor(self.quote) ^ if starts_inside { !0 } else { 0 }
+    }
+
     /// [`Block::of`] one byte at a time (the reference the SSE2 masks are tested against).
     #[cfg_attr(all(target_arch = "x86_64", target_feature = "sse2"), cfg(test))]
     fn bytewise(chunk: &[u8; 64]) -> Block {
@@ -146,7 +154,7 @@ impl Block {
 /// Bit `i` set where bit `i` of `x` or an odd number of the bits below it are set: with `x`
 /// the quotes, the bytes from an opening quote up to (not including) its closing one.
 #[inline]
-pub(crate) fn prefix_xor(mut x: u64) -> u64 {
+fn prefix_xor(mut x: u64) -> u64 {
     x ^= x << 1;
     x ^= x << 2;
     x ^= x << 4;

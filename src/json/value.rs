@@ -8,7 +8,7 @@
 
 use std::borrow::Cow;
 
-use super::swar::{next_structural, prefix_xor, Block};
+use super::swar::{next_structural, Block};
 use super::{lexer::Lexer, ParseError};
 
 /// What a value is, told by its first character.
@@ -537,7 +537,7 @@ fn skip_container(bytes: &[u8], start: usize, passed: &mut dyn FnMut(usize)) -> 
             };
             in_string = false;
         } else {
-            let inside = prefix_xor(block.quote) ^ if in_string { !0 } else { 0 };
+            let inside = block.inside_strings(in_string);
             let (open, close) = (block.open & !inside, block.close & !inside);
             let closes = close.count_ones() as usize;
             if closes >= depth {
@@ -594,7 +594,7 @@ pub(crate) fn array_children(text: &[u8]) -> Option<(usize, usize)> {
         if block.backslash != 0 {
             return None;
         }
-        let inside = prefix_xor(block.quote) ^ if in_string { !0 } else { 0 };
+        let inside = block.inside_strings(in_string);
         let open = block.open & !inside;
         let mut stops = (open | block.close | block.comma) & !inside;
         while stops != 0 {
