@@ -190,6 +190,8 @@ Register-ArgumentCompleter -Native -CommandName 'xconn' -ScriptBlock {
             [CompletionResult]::new('--delay', '--delay', [CompletionResultType]::ParameterName, 'Wait before answering: MS, or a random time in MIN-MAX (milliseconds)')
             [CompletionResult]::new('--fail-rate', '--fail-rate', [CompletionResultType]::ParameterName, 'Answer this share of requests (0 to 1) with 503')
             [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'Answer with this status: a 2xx keeps the handler''s body, any other gets an error body')
+            [CompletionResult]::new('--sample', '--sample', [CompletionResultType]::ParameterName, 'Hold requests to this sample request''s columns and the kinds its values show (as `check --sample` infers them): a missing or unknown column or a value of the wrong kind is a 400 naming it, before the handler runs')
+            [CompletionResult]::new('--columns', '--columns', [CompletionResultType]::ParameterName, 'Hold requests to the columns and kinds of this file (the `check --columns` format: {"name": "integer"|"decimal"|"string"|"boolean"|"any"|{nested}}), over the --sample''s')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use color: auto (terminal and no NO_COLOR), always, never')
             [CompletionResult]::new('--echo', '--echo', [CompletionResultType]::ParameterName, 'Answer with the request''s inputs as outputs (no warnings or errors)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')

@@ -683,7 +683,7 @@ _xconn() {
             return 0
             ;;
         xconn__subcmd__serve)
-            opts="-h -V --addr --echo --fixture --exec --exec-timeout --max-body-size --max-output-size --grace --token-env --issuer --jwks --audience --leeway --delay --fail-rate --status --color --help --version"
+            opts="-h -V --addr --echo --fixture --exec --exec-timeout --max-body-size --max-output-size --grace --token-env --issuer --jwks --audience --leeway --delay --fail-rate --status --sample --columns --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -746,6 +746,14 @@ _xconn() {
                     return 0
                     ;;
                 --status)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sample)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --columns)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

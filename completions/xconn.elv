@@ -179,6 +179,8 @@ set edit:completion:arg-completer[xconn] = {|@words|
             cand --delay 'Wait before answering: MS, or a random time in MIN-MAX (milliseconds)'
             cand --fail-rate 'Answer this share of requests (0 to 1) with 503'
             cand --status 'Answer with this status: a 2xx keeps the handler''s body, any other gets an error body'
+            cand --sample 'Hold requests to this sample request''s columns and the kinds its values show (as `check --sample` infers them): a missing or unknown column or a value of the wrong kind is a 400 naming it, before the handler runs'
+            cand --columns 'Hold requests to the columns and kinds of this file (the `check --columns` format: {"name": "integer"|"decimal"|"string"|"boolean"|"any"|{nested}}), over the --sample''s'
             cand --color 'When to use color: auto (terminal and no NO_COLOR), always, never'
             cand --echo 'Answer with the request''s inputs as outputs (no warnings or errors)'
             cand -h 'Print help'

@@ -186,6 +186,8 @@ complete -c xconn -n "__fish_xconn_using_subcommand serve" -l leeway -d 'With --
 complete -c xconn -n "__fish_xconn_using_subcommand serve" -l delay -d 'Wait before answering: MS, or a random time in MIN-MAX (milliseconds)' -r
 complete -c xconn -n "__fish_xconn_using_subcommand serve" -l fail-rate -d 'Answer this share of requests (0 to 1) with 503' -r
 complete -c xconn -n "__fish_xconn_using_subcommand serve" -l status -d 'Answer with this status: a 2xx keeps the handler\'s body, any other gets an error body' -r
+complete -c xconn -n "__fish_xconn_using_subcommand serve" -l sample -d 'Hold requests to this sample request\'s columns and the kinds its values show (as `check --sample` infers them): a missing or unknown column or a value of the wrong kind is a 400 naming it, before the handler runs' -r
+complete -c xconn -n "__fish_xconn_using_subcommand serve" -l columns -d 'Hold requests to the columns and kinds of this file (the `check --columns` format: {"name": "integer"|"decimal"|"string"|"boolean"|"any"|{nested}}), over the --sample\'s' -r
 complete -c xconn -n "__fish_xconn_using_subcommand serve" -l color -d 'When to use color: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
 always\t''
 never\t''"

@@ -622,8 +622,10 @@ The first line on standard output is `listening on http://ADDR:PORT` (use --addr
 a free port); standard error gets one line per request: time, method, path, status, records,
 latency, request id (never a token). Ctrl-C or SIGTERM stops after the requests in flight.
 
-Every request is checked as `xconn validate --kind request` checks it. Answers serve makes itself
-(400 invalid body, 401, 405, 413, 500 handler failure, 503 --fail-rate, --status) are request-level
+Every request is checked as `xconn validate --kind request` checks it (a Content-Type other than
+JSON: 415), and with --sample/--columns held to the service's columns before the handler runs.
+Answers serve makes itself (400 invalid body or broken columns, 401, 405, 413, 415, 500 handler
+failure, 503 --fail-rate, --status) are request-level
 failures, as the spec's Example 3: {\"outputs\": [], \"warnings\": [null], \"errors\": [[{error_category,
 error_type (the status), additional_details (`XC107 at /inputs/2 (line 3, column 5)`), source_path
 (the JSON pointer), message}, …]], \"process_time\": [1]}.
@@ -638,6 +640,7 @@ Exit codes:
 
 Examples:
   xconn serve --echo --addr 127.0.0.1:8080
+  xconn serve --echo --sample request.json
   xconn serve --exec 'python3 handler.py' --token-env SERVE_TOKEN
   xconn serve --fixture response.json --jwks jwks.json --issuer https://id.example/realms/acme
   xconn serve --echo --issuer https://keycloak.example/realms/tenant --audience my-service";
@@ -712,6 +715,17 @@ pub(crate) struct ServeArgs {
     /// Answer with this status: a 2xx keeps the handler's body, any other gets an error body.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(200..=599))]
     pub(crate) status: Option<u16>,
+
+    /// Hold requests to this sample request's columns and the kinds its values show (as `check
+    /// --sample` infers them): a missing or unknown column or a value of the wrong kind is a 400
+    /// naming it, before the handler runs.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) sample: Option<String>,
+
+    /// Hold requests to the columns and kinds of this file (the `check --columns` format: {"name":
+    /// "integer"|"decimal"|"string"|"boolean"|"any"|{nested}}), over the --sample's.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) columns: Option<String>,
 }
 
 /// `250` or `100-500`: a delay in milliseconds, or a range to draw from.

@@ -9,6 +9,7 @@
 //! does not fit shows up as [`Cell::Other`]); saying what is wrong is the validator's job.
 
 pub(crate) mod build;
+pub(crate) mod columns;
 pub(crate) mod flatten;
 pub(crate) mod write;
 

@@ -320,6 +320,11 @@ mod tests {
             };
             let checked = validate::check_bytes(&body, &options);
             assert!(!checked.checked.has_errors(), "case {n} is not valid");
+            assert_eq!(
+                breaches(&columns, &body),
+                [],
+                "case {n} breaks its own columns"
+            );
             long |= grid.longest_string() >= 10_000;
             let text = String::from_utf8(body).unwrap();
             null |= text.contains("null");
@@ -330,6 +335,13 @@ mod tests {
         assert_eq!(&counts[..2], &[1, 2]);
         assert!((200..=400).contains(&counts[2]));
         assert_eq!(counts[3], 1000);
+    }
+
+    /// How `body` breaks `columns`, as `serve --columns` judges it.
+    fn breaches(columns: &[Column], body: &[u8]) -> Vec<crate::body::columns::Breach> {
+        let root = crate::json::parse(std::str::from_utf8(body).unwrap()).unwrap();
+        let view = crate::body::Body::view(&root, Some(crate::body::Kind::Request)).unwrap();
+        crate::body::columns::breaches(columns, &view.records().unwrap(), "/inputs", usize::MAX)
     }
 
     #[test]
@@ -373,7 +385,7 @@ mod tests {
             seed in 0u64..1000,
             overlay in proptest::bool::ANY,
         ) {
-            let Ok(stated) = crate::check::shape::parse_columns(&text.to_string()) else {
+            let Ok(stated) = crate::body::columns::parse_columns(&text.to_string()) else {
                 return Ok(());
             };
             let columns = if overlay {
@@ -395,6 +407,9 @@ mod tests {
                     "{text}: case {n} is not valid: {}",
                     String::from_utf8_lossy(&body)
                 );
+                // What `check` generates, `serve --columns` with the same file accepts.
+                let broken = breaches(&columns, &body);
+                proptest::prop_assert!(broken.is_empty(), "{text}: case {n}: {broken:?}");
             }
         }
     }

@@ -1,10 +1,10 @@
 //! The robustness group: requests Spark would never send or that break the format. Each must get
-//! a 4xx, a spec-shaped request-level failure, or a 2xx whose `errors` report the problem — never
-//! a 5xx, a hang, or a 2xx that reports nothing. Format breaks fail on a silent 2xx; breaks of
-//! the service's own contract (a missing or extra column, a value of the wrong kind) fail on one
-//! only when `--columns` states the contract, else warn — kinds inferred from a sample are
-//! guesses. A wrong `Content-Type` warns: the spec does not say a service must refuse it; nor
-//! does the format forbid an empty `inputs`, so a silent answer to one warns too.
+//! a 4xx, a spec-shaped request-level failure, or a 2xx whose `errors` report the problem (for a
+//! value of the wrong kind: an entry for that record) — never a 5xx, a hang, or a 2xx that
+//! reports nothing. That holds for every probe alike: the format's breaks, an empty `inputs` (no
+//! header: the validator refuses it too), a body sent as `text/plain` (the spec's service accepts
+//! JSON), and the service's own columns (a missing or extra column, a value of the wrong kind —
+//! the sample's columns, or `--columns`; `xconn serve --sample/--columns` keeps such a contract).
 
 use super::generate::{self, Gen, Grid};
 use super::shape::{Column, Kind, Rng};
@@ -27,21 +27,13 @@ pub(crate) const NAMES: [&str; 11] = [
     "wrong-content-type",
 ];
 
-/// How a silent 2xx is taken.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Strictness {
-    Fail,
-    Warn,
-}
-
-/// One negative request: its body, extra headers, what it is, how a silent 2xx is taken, and
-/// the record whose `errors` entry must report the problem (`None`: any record's may).
+/// One negative request: its body, extra headers, what it is, and the record whose `errors`
+/// entry must report the problem (`None`: any record's may).
 struct Negative {
     name: &'static str,
     body: Vec<u8>,
     headers: Vec<(String, String)>,
     what: String,
-    silent: Strictness,
     record: Option<usize>,
 }
 
@@ -64,44 +56,30 @@ fn body(grid: &Grid) -> Vec<u8> {
     grid.body()
 }
 
-/// A negative request that fails on a silent 2xx.
-fn strict(name: &'static str, body: Vec<u8>, what: &str) -> Negative {
+/// A negative request: any record's `errors` entry may report it.
+fn negative(name: &'static str, body: Vec<u8>, what: &str) -> Negative {
     Negative {
         name,
         body,
         headers: Vec::new(),
         what: what.to_string(),
-        silent: Strictness::Fail,
         record: None,
     }
 }
 
 /// The negative requests, each breaking two plain generated records in one place.
 fn bodies(settings: &Settings, columns: &[Column]) -> Vec<Negative> {
-    let mut out = vec![strict("empty-body", Vec::new(), "an empty body")];
+    let mut out = vec![negative("empty-body", Vec::new(), "an empty body")];
     if columns.is_empty() {
         return out;
     }
     let mut rng = Rng::for_case(settings.seed, 0, 1);
     let grid = generate::plain_table(columns, 2, &mut rng);
     out.extend(format_breaks(&grid));
-    let contract = if settings.columns.is_some() {
-        Strictness::Fail
-    } else {
-        Strictness::Warn
-    };
-    out.extend(
-        contract_breaks(&grid, columns)
-            .into_iter()
-            .map(|n| Negative {
-                silent: contract,
-                ..n
-            }),
-    );
+    out.extend(contract_breaks(&grid, columns));
     out.push(Negative {
         headers: vec![("Content-Type".to_string(), "text/plain".to_string())],
-        silent: Strictness::Warn,
-        ..strict(
+        ..negative(
             "wrong-content-type",
             body(&grid),
             "a valid body sent as text/plain",
@@ -123,37 +101,32 @@ fn format_breaks(grid: &Grid) -> Vec<Negative> {
     let mut shorter = grid.clone();
     shorter.rows[0].pop();
     vec![
-        // The format allows `{"inputs": []}` (no header, no records): an answer of no records
-        // is consistent with it, so a silent one warns.
-        Negative {
-            silent: Strictness::Warn,
-            ..strict(
-                "empty-inputs",
-                br#"{"inputs":[]}"#.to_vec(),
-                "an empty `inputs`",
-            )
-        },
-        strict(
+        negative(
+            "empty-inputs",
+            br#"{"inputs":[]}"#.to_vec(),
+            "an empty `inputs` (no header)",
+        ),
+        negative(
             "object-inputs",
             object_inputs(grid),
             "`inputs` as an object",
         ),
-        strict(
+        negative(
             "object-record",
             object_record(grid),
             "a record as an object",
         ),
-        strict(
+        negative(
             "duplicate-column",
             body(&dup),
             &format!("column `{first}` twice in the header"),
         ),
-        strict(
+        negative(
             "longer-record",
             body(&longer),
             "a record longer than the header",
         ),
-        strict(
+        negative(
             "shorter-record",
             body(&shorter),
             "a record shorter than the header",
@@ -175,12 +148,12 @@ fn contract_breaks(grid: &Grid, columns: &[Column]) -> Vec<Negative> {
         row.push(Gen::Str("extra".to_string()));
     }
     let mut out = vec![
-        strict(
+        negative(
             "missing-column",
             body(&missing),
             &format!("no column `{first}`"),
         ),
-        strict(
+        negative(
             "extra-column",
             body(&extra),
             "an extra column `xconn_check_extra`",
@@ -191,7 +164,7 @@ fn contract_breaks(grid: &Grid, columns: &[Column]) -> Vec<Negative> {
         bad.rows[0][at] = wrong;
         out.push(Negative {
             record: Some(0),
-            ..strict(
+            ..negative(
                 "wrong-kind",
                 body(&bad),
                 &format!(
@@ -276,10 +249,7 @@ fn judge(negative: &Negative, result: Result<http::Response, http::HttpError>) -
         Err(why) => (Verdict::Fail, format!("HTTP {status} for {what}: {why}")),
         Ok(Some(how)) => (Verdict::Pass, format!("HTTP {status} with {how}")),
         Ok(None) => (
-            match negative.silent {
-                Strictness::Fail => Verdict::Fail,
-                Strictness::Warn => Verdict::Warn,
-            },
+            Verdict::Fail,
             format!("HTTP {status} for {what}, and the answer reports no problem"),
         ),
     };

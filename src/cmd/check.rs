@@ -6,13 +6,11 @@
 use std::io::IsTerminal;
 use std::path::Path;
 
-use crate::check::{self, shape, Settings};
+use crate::check::{self, Settings};
 use crate::cli::{CheckArgs, CheckFormat};
 use crate::error::{usage_error, Outcome};
 use crate::http::{self, request, Client};
 use crate::output::{self, Output};
-use crate::source::Source;
-use crate::validate;
 
 pub(crate) fn run(args: CheckArgs, out: &mut Output) -> anyhow::Result<Outcome> {
     let check = settings(&args)?;
@@ -97,8 +95,12 @@ fn settings(args: &CheckArgs) -> anyhow::Result<Settings> {
         url,
         method,
         headers,
-        sample: args.sample.as_deref().map(read_sample).transpose()?,
-        columns: args.columns.as_deref().map(read_columns).transpose()?,
+        sample: args.sample.as_deref().map(super::read_sample).transpose()?,
+        columns: args
+            .columns
+            .as_deref()
+            .map(super::read_columns)
+            .transpose()?,
         repeat: args.repeat,
         p95_budget: args.p95.map(std::time::Duration::from_millis),
         cases: args.cases,
@@ -175,35 +177,4 @@ fn replay_args(args: &CheckArgs) -> (Vec<String>, Vec<String>) {
         words.push("--insecure".to_string());
     }
     (words, notes)
-}
-
-/// `--columns FILE`: column kinds (a usage error naming the file and pointer when wrong).
-fn read_columns(arg: &str) -> anyhow::Result<Vec<shape::Column>> {
-    let source = Source::read(arg)?;
-    let text = crate::text::utf8(&source.bytes)
-        .map_err(|_| usage_error(format!("--columns {}: not UTF-8", source.name)))?;
-    shape::parse_columns(text)
-        .map_err(|why| usage_error(format!("--columns {}: {why}", source.name)))
-}
-
-/// `--sample FILE`: a valid request body (its diagnostics on standard error, else a usage error).
-pub(crate) fn read_sample(arg: &str) -> anyhow::Result<Vec<u8>> {
-    let source = Source::read(arg)?;
-    let options = validate::Options {
-        kind: Some(crate::body::Kind::Request),
-        against: None,
-    };
-    let validated = validate::check_source_with(&source, &options);
-    if validated.checked.has_errors() {
-        validate::write_text(
-            &mut crate::output::stderr(),
-            &source.name,
-            &validated.checked.diagnostics,
-        )?;
-        return Err(usage_error(format!(
-            "--sample {}: not a valid request body (see above)",
-            source.name
-        )));
-    }
-    Ok(source.bytes.to_vec())
 }

@@ -13,9 +13,13 @@ pub(crate) mod show;
 pub(crate) mod token;
 pub(crate) mod validate;
 
+use crate::body::columns::Column;
 use crate::body::Kind;
 use crate::cli::{ColorChoice, KindArg};
+use crate::error::usage_error;
 use crate::output;
+use crate::source::Source;
+use crate::validate as validator;
 
 /// `--kind request|response` as the body model's [`Kind`].
 pub(crate) fn kind(arg: KindArg) -> Kind {
@@ -32,4 +36,35 @@ pub(crate) fn color(choice: ColorChoice) -> output::ColorChoice {
         ColorChoice::Always => output::ColorChoice::Always,
         ColorChoice::Never => output::ColorChoice::Never,
     }
+}
+
+/// `--columns FILE` (`check`, `serve`): column kinds (a usage error naming the file and pointer when wrong).
+pub(crate) fn read_columns(arg: &str) -> anyhow::Result<Vec<Column>> {
+    let source = Source::read(arg)?;
+    let text = crate::text::utf8(&source.bytes)
+        .map_err(|_| usage_error(format!("--columns {}: not UTF-8", source.name)))?;
+    crate::body::columns::parse_columns(text)
+        .map_err(|why| usage_error(format!("--columns {}: {why}", source.name)))
+}
+
+/// `--sample FILE` (`check`, `serve`, `schema openapi`): a valid request body (its diagnostics on standard error, else a usage error).
+pub(crate) fn read_sample(arg: &str) -> anyhow::Result<Vec<u8>> {
+    let source = Source::read(arg)?;
+    let options = validator::Options {
+        kind: Some(crate::body::Kind::Request),
+        against: None,
+    };
+    let validated = validator::check_source_with(&source, &options);
+    if validated.checked.has_errors() {
+        validator::write_text(
+            &mut crate::output::stderr(),
+            &source.name,
+            &validated.checked.diagnostics,
+        )?;
+        return Err(usage_error(format!(
+            "--sample {}: not a valid request body (see above)",
+            source.name
+        )));
+    }
+    Ok(source.bytes.to_vec())
 }

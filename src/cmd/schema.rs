@@ -39,7 +39,7 @@ fn openapi_settings(args: &SchemaArgs) -> anyhow::Result<crate::openapi::Setting
     let columns = match args.sample.as_deref() {
         None => None,
         Some(arg) => {
-            let bytes = super::check::read_sample(arg)?;
+            let bytes = super::read_sample(arg)?;
             let text = crate::text::utf8(&bytes).unwrap_or("");
             let root = crate::json::parse(text).ok();
             let table = root

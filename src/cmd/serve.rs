@@ -1,9 +1,11 @@
 //! `xconn serve`: turns the command line into [`serve::Settings`] (the fixture checked, the JWKS
-//! read or the issuer's keys fetched, the token variable looked up, all before listening), prints the bound address as the
+//! read or the issuer's keys fetched, the token variable looked up, the column contract read, all
+//! before listening), prints the bound address as the
 //! first line on standard output, and serves until Ctrl-C or SIGTERM.
 
 use std::io::Write;
 
+use crate::body::columns::{self, Column};
 use crate::body::Kind;
 use crate::cli::ServeArgs;
 use crate::error::{data_error, usage_error, Outcome};
@@ -55,6 +57,7 @@ pub(crate) fn run(args: ServeArgs, out: &mut Output) -> anyhow::Result<Outcome> 
         },
         grace: args.grace,
         token_env: args.token_env.clone(),
+        contract: contract(&args)?,
     };
     serve::run(settings, |addr| {
         writeln!(out, "listening on http://{addr}")?;
@@ -86,4 +89,24 @@ fn fixture(file: &str) -> anyhow::Result<axum::body::Bytes> {
         )));
     }
     Ok(axum::body::Bytes::from(source.bytes.to_vec()))
+}
+
+/// `--sample` / `--columns`: the column contract requests are held to (the sample's columns and
+/// inferred kinds, the file's kinds over them), read and checked before listening.
+fn contract(args: &ServeArgs) -> anyhow::Result<Option<Vec<Column>>> {
+    let sample = args.sample.as_deref().map(super::read_sample).transpose()?;
+    let stated = args
+        .columns
+        .as_deref()
+        .map(super::read_columns)
+        .transpose()?;
+    if sample.is_none() && stated.is_none() {
+        return Ok(None);
+    }
+    match columns::contract_of(sample.as_deref(), stated) {
+        Some(contract) => Ok(Some(contract)),
+        None => Err(usage_error(
+            "--sample: the sample has no columns to hold requests to (give --columns)",
+        )),
+    }
 }

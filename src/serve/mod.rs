@@ -21,6 +21,7 @@ use axum::response::Response;
 use axum::Router;
 
 use crate::body::build::{ErrorEntry, ResponseBuilder};
+use crate::body::columns::{self, Column};
 use crate::body::{Body, Kind};
 use crate::diag::{Diagnostic, Severity};
 use crate::error::input_error;
@@ -73,6 +74,9 @@ pub(crate) struct Settings {
     pub(crate) grace: Duration,
     /// The `--token-env` variable: never passed to an `--exec` handler.
     pub(crate) token_env: Option<String>,
+    /// `--sample` / `--columns`: the columns (and kinds) a request must keep, checked before
+    /// the handler runs.
+    pub(crate) contract: Option<Vec<Column>>,
 }
 
 struct App {
@@ -81,6 +85,7 @@ struct App {
     auth: Auth,
     max_body_size: usize,
     faults: Faults,
+    contract: Option<Arc<Vec<Column>>>,
 }
 
 /// Bind, call `ready` with the bound address (the caller prints it), serve until Ctrl-C or
@@ -107,6 +112,7 @@ pub(crate) fn run(
             auth: settings.auth,
             max_body_size: settings.max_body_size,
             faults: settings.faults,
+            contract: settings.contract.map(Arc::new),
         });
         #[cfg(unix)]
         if matches!(app.auth, Auth::Jwt(_)) {
@@ -372,7 +378,10 @@ async fn checked_answer(answer: Answer) -> Answer {
         kind: Some(Kind::Response),
         against: None,
     };
-    let validated = check(body.clone(), options).await;
+    let validated = match check(body.clone(), options).await {
+        Ok(validated) => validated,
+        Err(stopping) => return stopping,
+    };
     let Some(first) = validated
         .checked
         .diagnostics
@@ -515,16 +524,29 @@ fn diagnostic_entries(
 }
 
 /// Run the validator on the blocking pool when the body is large, inline otherwise.
-async fn check(bytes: Bytes, options: Options) -> validate::Validated {
-    if bytes.len() >= BLOCKING_BODY {
-        let options2 = options.clone();
-        let bytes2 = bytes.clone();
-        match tokio::task::spawn_blocking(move || validate::check_bytes(&bytes2, &options2)).await {
-            Ok(validated) => validated,
-            Err(_) => validate::check_bytes(&bytes, &options),
-        }
-    } else {
-        validate::check_bytes(&bytes, &options)
+async fn check(bytes: Bytes, options: Options) -> Result<validate::Validated, Answer> {
+    let len = bytes.len();
+    off_the_runtime_when_large(len, move || validate::check_bytes(&bytes, &options)).await
+}
+
+/// `work` on the blocking pool when it reads a body of `len` bytes or more (so a large body does
+/// not hold a runtime worker), inline otherwise. A task the stopping runtime never started is a
+/// 503.
+async fn off_the_runtime_when_large<T: Send + 'static>(
+    len: usize,
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, Answer> {
+    if len < BLOCKING_BODY {
+        return Ok(work());
+    }
+    match tokio::task::spawn_blocking(work).await {
+        Ok(value) => Ok(value),
+        Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+        Err(_) => Err(Answer::simple(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "service_unavailable",
+            "the server is stopping".to_string(),
+        )),
     }
 }
 
@@ -536,15 +558,19 @@ impl App {
         }
     }
 
-    /// POST only, authenticated, within `--max-body-size`, through the faults, a valid request,
-    /// then the handler's answer.
+    /// POST only, authenticated, sent as JSON, within `--max-body-size`, through the faults, a
+    /// valid request that keeps the column contract (if any), then the handler's answer.
     async fn steps(&self, request: Request, id: &str) -> Result<Answer, Answer> {
         post_only(request.method())?;
         self.authenticate(request.headers()).await?;
+        json_content_type(request.headers())?;
         let bytes = self.read_body(request).await?;
         let status = self.faults.inject().await?;
         let validated = valid_request(&bytes).await?;
         let records = validated.records.unwrap_or(0);
+        self.keep_contract(&bytes, &validated)
+            .await
+            .map_err(|refusal| refusal.with_records(Some(records)))?;
         let body = self
             .run_handler(&bytes, &validated.checked, records, id)
             .await
@@ -625,6 +651,55 @@ impl App {
         Ok(bytes.slice(crate::source::bom_len(&bytes)..))
     }
 
+    /// With `--sample` / `--columns`: a request that breaks the column contract (a column missing
+    /// or unknown, a value its column's kind does not admit — [`columns::breaches`]) is a 400
+    /// with an entry per breach, before any handler runs.
+    async fn keep_contract(
+        &self,
+        bytes: &Bytes,
+        validated: &validate::Validated,
+    ) -> Result<(), Answer> {
+        let Some(contract) = self.contract.clone() else {
+            return Ok(());
+        };
+        let (bytes, span) = (bytes.clone(), validated.checked.root);
+        let breaches = off_the_runtime_when_large(bytes.len(), move || {
+            let text = crate::text::utf8(&bytes).ok()?;
+            let root = validate::root_at(text, span)?;
+            let inputs = Body::view(&root, Some(Kind::Request))?.records()?;
+            Some(columns::breaches(
+                &contract,
+                &inputs,
+                "/inputs",
+                MAX_DIAGNOSTICS,
+            ))
+        })
+        .await?
+        .unwrap_or_default();
+        if breaches.is_empty() {
+            return Ok(());
+        }
+        let status = StatusCode::BAD_REQUEST;
+        Err(Answer::failure(
+            status,
+            breaches
+                .into_iter()
+                .map(|b| {
+                    entry(
+                        "validation_error",
+                        status,
+                        format!(
+                            "the service's columns (--sample/--columns) at {}",
+                            b.pointer
+                        ),
+                        b.pointer,
+                        b.message,
+                    )
+                })
+                .collect(),
+        ))
+    }
+
     /// The handler's body for a valid request of `records` records.
     async fn run_handler(
         &self,
@@ -668,13 +743,46 @@ fn post_only(method: &Method) -> Result<(), Answer> {
     Err(answer)
 }
 
+/// A body declared as anything but JSON (`application/json`, or `application/…+json`, any
+/// parameters) is a 415 with `Accept: application/json`: the spec's service accepts JSON input,
+/// and a service that parses a `text/plain` or form body as JSON hides a client's mistake. A
+/// request without `Content-Type` is read as JSON.
+fn json_content_type(headers: &HeaderMap) -> Result<(), Answer> {
+    let declared: Vec<&[u8]> = headers
+        .get_all(header::CONTENT_TYPE)
+        .iter()
+        .map(|v| v.as_bytes())
+        .collect();
+    let is_json = |value: &[u8]| {
+        let media = value.split(|&b| b == b';').next().unwrap_or_default();
+        let media = String::from_utf8_lossy(media).trim().to_ascii_lowercase();
+        media == "application/json"
+            || media
+                .strip_prefix("application/")
+                .is_some_and(|sub| sub.len() > "+json".len() && sub.ends_with("+json"))
+    };
+    let Some(other) = declared.iter().find(|value| !is_json(value)) else {
+        return Ok(());
+    };
+    let mut answer = Answer::simple(
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "request_error",
+        format!(
+            "Content-Type {}: send the request body as application/json",
+            crate::error::escape_control(&String::from_utf8_lossy(other))
+        ),
+    );
+    answer.headers.push((header::ACCEPT, "application/json"));
+    Err(answer)
+}
+
 /// The body checked as a request; one with errors is a 400 listing them.
 async fn valid_request(bytes: &Bytes) -> Result<validate::Validated, Answer> {
     let options = Options {
         kind: Some(Kind::Request),
         against: None,
     };
-    let validated = check(bytes.clone(), options).await;
+    let validated = check(bytes.clone(), options).await?;
     if !validated.checked.has_errors() {
         return Ok(validated);
     }

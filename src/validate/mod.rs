@@ -298,7 +298,12 @@ fn check_text_with(text: &str, options: &Options, spans: bool) -> Validated {
 /// assert_eq!(root.pointer("/inputs/1/0").unwrap().raw(), "1");
 /// ```
 pub fn body_root<'a>(source_text: &'a str, checked: &Checked) -> Option<Value<'a>> {
-    let (start, end) = checked.root?;
+    root_at(source_text, checked.root)
+}
+
+/// The document at `span` ([`Checked::root`]) of the checked `source_text`, as [`body_root`].
+pub(crate) fn root_at(source_text: &str, span: Option<(usize, usize)>) -> Option<Value<'_>> {
+    let (start, end) = span?;
     let fits = start <= end
         && end <= source_text.len()
         && source_text.is_char_boundary(start)

@@ -63,7 +63,7 @@ pub const RULES: &[Rule] = &[
     rule(SCHEMA, Error, "JsonSchema", "the document breaks the JSON Schema (`xconn schema`) in a way no other rule explains more precisely"),
     rule(NOT_A_BODY, Error, "NotABody", "not an XConnector body: the top level is not an object with `inputs` or `outputs`"),
     rule(RECORDS_NOT_ARRAY, Error, "RecordsMissing", "`inputs` / `outputs` is missing or is not an array"),
-    rule(BAD_HEADER, Error, "BadHeader", "the first row of a table is not its header: a non-empty array of column names"),
+    rule(BAD_HEADER, Error, "BadHeader", "the first row of a table is not its header: a non-empty array of column names; also a request whose `inputs` is `[]` (Spark always sends the header — `[]` is the empty table only as a nested value, and `outputs: []` stays a request-level failure's)"),
     rule(BAD_KEY, Error, "BadColumnName", "a column name is not a non-empty string"),
     rule(DUPLICATE_KEY, Error, "DuplicateColumnName", "a column name appears twice in one header"),
     rule(RECORD_NOT_ARRAY, Error, "RecordNotArray", "a record (a row after the header, in `inputs`/`outputs` or a nested table) is not an array"),

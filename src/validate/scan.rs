@@ -860,6 +860,16 @@ impl<'a> Scanner<'a, '_> {
         self.marks = (start, Vec::new());
         if !self.lx.open(b']')? {
             self.spans = self.spans.take().or(spans);
+            if key == "inputs" {
+                // Spark always sends the header; `[]` is the empty table only when nested.
+                self.report(
+                    rules::BAD_HEADER,
+                    start,
+                    "`inputs` is empty: a request's first row is its header (the column names \
+                     Spark sends), even when no record follows"
+                        .to_string(),
+                );
+            }
             return Ok((Some(0), envelope.finish()));
         }
         let mut header = self.pool.pop().unwrap_or_default();

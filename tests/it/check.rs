@@ -14,19 +14,30 @@ const SAMPLE: &str =
 #[derive(Clone, Copy, PartialEq)]
 enum Flaw {
     None,
+    /// Answers any columns and kinds, whatever the Content-Type: knows no contract.
+    Lenient,
     Objects,
     NoAuth,
     DropsRecord,
     CrashesOnMalformed,
 }
 
-/// A service that answers each record with `[a]`, and fails in the way `flaw` says.
+/// A service that answers each record with `[a]`, and fails in the way `flaw` says. Its own
+/// contract (written here, apart from xconn's): a JSON body; the columns `a` (a number), `city`
+/// (a string) and `T` (a nested table of a number `k`), in any order, `null` fitting any — a
+/// header that differs is a 400, a value of the wrong kind an error entry for its record.
 fn service(flaw: Flaw) -> Server {
     Server::start(move |_, request| {
         if flaw != Flaw::NoAuth
             && request.header("authorization") != Some(&*format!("Bearer {TOKEN}"))
         {
             return Reply::status(401).body("no");
+        }
+        let json = request
+            .header("content-type")
+            .is_none_or(|t| t.starts_with("application/json"));
+        if flaw != Flaw::Lenient && !json {
+            return Reply::status(415).body("send JSON");
         }
         let Ok(body) = serde_json::from_slice::<serde_json::Value>(&request.body) else {
             return Reply::status(if flaw == Flaw::CrashesOnMalformed {
@@ -50,7 +61,39 @@ fn service(flaw: Flaw) -> Server {
         {
             return Reply::status(400).body("not a valid request");
         }
-        let mut values: Vec<String> = rows[1..].iter().map(|r| r[0].to_string()).collect();
+        let header: Vec<&str> = rows[0]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|k| k.as_str())
+            .collect();
+        let mut columns = header.clone();
+        columns.sort_unstable();
+        if flaw != Flaw::Lenient && columns != ["T", "a", "city"] {
+            return Reply::status(400).body("the columns are a, city and T");
+        }
+        let errors: Vec<String> = rows[1..]
+            .iter()
+            .map(|row| {
+                let fits = |(key, value): (&&str, &serde_json::Value)| {
+                    value.is_null()
+                        || match *key {
+                            "a" => value.is_number(),
+                            "city" => value.is_string(),
+                            "T" => nested_k_numbers(value),
+                            _ => true,
+                        }
+                };
+                let cells = row.as_array().unwrap();
+                if flaw == Flaw::Lenient || header.iter().zip(cells).all(fits) {
+                    "null".to_string()
+                } else {
+                    r#"[{"error_category":"input","error_type":"400","additional_details":"","source_path":"","message":"a value of the wrong kind"}]"#.to_string()
+                }
+            })
+            .collect();
+        let a = header.iter().position(|k| *k == "a").unwrap_or(0);
+        let mut values: Vec<String> = rows[1..].iter().map(|r| r[a].to_string()).collect();
         if flaw == Flaw::DropsRecord && values.len() > 1 {
             values.pop();
         }
@@ -66,11 +109,24 @@ fn service(flaw: Flaw) -> Server {
             .collect();
         let nulls = vec!["null"; values.len()].join(",");
         let times = vec!["2"; values.len()].join(",");
+        let errors = errors[..values.len()].join(",");
         Reply::json(&format!(
-            r#"{{"outputs":[["y"],{}],"warnings":[{nulls}],"errors":[{nulls}],"process_time":[{times}]}}"#,
+            r#"{{"outputs":[["y"],{}],"warnings":[{nulls}],"errors":[{errors}],"process_time":[{times}]}}"#,
             outputs.join(",")
         ))
     })
+}
+
+/// `[]`, or a nested table with the one column `k` whose values are numbers or `null`.
+fn nested_k_numbers(value: &serde_json::Value) -> bool {
+    let Some(rows) = value.as_array() else {
+        return false;
+    };
+    let Some((header, records)) = rows.split_first() else {
+        return true;
+    };
+    header == &serde_json::json!(["k"])
+        && records.iter().all(|r| r[0].is_null() || r[0].is_number())
 }
 
 struct Run {
@@ -164,25 +220,20 @@ fn a_well_behaved_service_passes_every_probe() {
     for name in ["no-token", "determinism", "order-independence", "https"] {
         assert!(names.contains(&name), "{name}: {names:?}");
     }
-    // The token is no JWT: the forged JWTs are skipped, saying so; every other probe passes
-    // (the service cannot know a wrong column or kind: those warn).
+    // The token is no JWT: the forged JWTs are skipped, saying so; every other probe passes,
+    // the robustness ones too (a wrong column or kind, a text/plain body, an empty `inputs`).
     for r in &results {
         match r.1.as_str() {
             "skip" => assert!(r.2.contains("not a JWT"), "{r:?}"),
-            "warn" => assert!(
-                [
-                    "missing-column",
-                    "extra-column",
-                    "wrong-kind",
-                    "wrong-content-type",
-                    "empty-inputs"
-                ]
-                .contains(&r.0.as_str()),
-                "{r:?}"
-            ),
             verdict => assert_eq!(verdict, "pass", "{r:?}"),
         }
     }
+    assert!(result_of(&results, "wrong-kind")
+        .2
+        .contains("an error entry for the record"));
+    assert!(result_of(&results, "wrong-content-type")
+        .2
+        .contains("HTTP 415"));
     assert!(result_of(&results, "repeat").2.contains("5 runs: p50"));
     // The unicode probe really sent non-ASCII text, and batch-1000 a thousand records.
     let bodies: Vec<String> = server
@@ -219,6 +270,48 @@ fn broken_services_fail_with_the_probe_named() {
     }
 }
 
+/// A service that answers whatever columns, kinds and Content-Type it is sent fails each
+/// robustness probe it answers with a silent 2xx — a failure, never a mere warning — and no other.
+#[test]
+fn a_service_without_a_contract_fails_each_probe_it_answers_silently() {
+    let s = Scratch::new();
+    s.write("sample.json", SAMPLE);
+    let server = service(Flaw::Lenient);
+    let args = [
+        "--sample",
+        "sample.json",
+        "--format",
+        "json",
+        "--skip",
+        "metamorphic",
+    ];
+    let run = check(&s, &server, &args);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    let results = results(&run);
+    let failed: Vec<&str> = results
+        .iter()
+        .filter(|r| r.1 == "fail")
+        .map(|r| r.0.as_str())
+        .collect();
+    assert_eq!(
+        failed,
+        [
+            "missing-column",
+            "extra-column",
+            "wrong-kind",
+            "wrong-content-type"
+        ],
+        "{results:?}"
+    );
+    for name in failed {
+        assert!(
+            result_of(&results, name).2.contains("reports no problem"),
+            "{name}"
+        );
+    }
+    assert!(results.iter().all(|r| r.1 != "warn"), "{results:?}");
+}
+
 /// Without `--sample` nothing that answers records is checked: the scorecard says which probes
 /// were skipped and why, and the run fails (exit 1) unless `--allow-skips` says skips are fine —
 /// in every format, `-o` too.
@@ -250,7 +343,10 @@ fn without_a_sample_the_probes_that_need_one_are_skipped_and_the_run_fails() {
     let card: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(card["passed"], true, "{card}");
     // A sample without a nested table and no --repeat skips two probes; the others ran: exit 0.
-    s.write("flat.json", r#"{"inputs": [["a"], [1]]}"#);
+    s.write(
+        "flat.json",
+        r#"{"inputs": [["a", "city", "T"], [1, "x", null]]}"#,
+    );
     let run = check(&s, &server, &["--sample", "flat.json"]);
     assert_eq!(run.code, 0, "{}", run.stdout);
     assert!(run.stdout.contains("skip  nested-table"), "{}", run.stdout);
@@ -379,13 +475,25 @@ fn check_serve(s: &Scratch, url: &str) -> Run {
 fn check_passes_against_serve_echo_with_token_auth() {
     let s = Scratch::new();
     s.write("sample.json", SAMPLE);
+    // The echo service holds requests to the sample's columns, as a real service knows its own.
     let serve = common::serve::Serve::start(
         &s,
-        &["--echo", "--token-env", SERVE_TOKEN_VAR],
+        &[
+            "--echo",
+            "--token-env",
+            SERVE_TOKEN_VAR,
+            "--sample",
+            "sample.json",
+        ],
         &[(SERVE_TOKEN_VAR, TOKEN)],
     );
     let run = check_serve(&s, &serve.url);
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert!(
+        results(&run).iter().all(|r| r.1 != "fail" && r.1 != "warn"),
+        "{}",
+        run.stdout
+    );
     let results = results(&run);
     assert_eq!(result_of(&results, "no-token").1, "pass", "{results:?}");
     assert_eq!(result_of(&results, "malformed").1, "pass", "{results:?}");

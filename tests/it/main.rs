@@ -27,6 +27,7 @@ mod properties;
 mod schema;
 mod secrets;
 mod serve;
+mod serve_contract;
 mod show;
 mod soundness;
 mod token;
