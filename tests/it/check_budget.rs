@@ -2,8 +2,11 @@
 //! robustness, auth, `batch-1000`, `repeat`, generated, metamorphic and shrinking ones), under
 //! any `--concurrency`; `--budget` cuts a request in flight at the deadline; whatever the budget
 //! does not reach is skipped with the reason, never failed, in every report format. Also: a
-//! shrunk 5xx keeps its status.
+//! shrunk 5xx keeps its status, and the TLS probe goes through `HTTPS_PROXY` as `call` does.
 
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::common;
@@ -342,4 +345,125 @@ fn a_shrunk_5xx_keeps_its_status() {
     let shrunk = &generated["found"]["shrunk"];
     assert_eq!(shrunk["records"], 1, "{card}");
     assert_eq!(shrunk["longest_string"], 1001, "{card}");
+}
+
+/// A CONNECT proxy on 127.0.0.1 that records each tunnel asked for and connects every one to
+/// `target` (whatever host was named), copying bytes both ways.
+fn connect_proxy(target: u16) -> (u16, Arc<Mutex<Vec<String>>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let record = Arc::clone(&seen);
+    std::thread::spawn(move || {
+        for client in listener.incoming() {
+            let Ok(mut client) = client else { continue };
+            let record = Arc::clone(&record);
+            std::thread::spawn(move || {
+                let mut head = Vec::new();
+                let mut byte = [0u8; 1];
+                while !head.ends_with(b"\r\n\r\n") {
+                    match client.read(&mut byte) {
+                        Ok(1) => head.push(byte[0]),
+                        _ => return,
+                    }
+                }
+                let line = String::from_utf8_lossy(&head)
+                    .lines()
+                    .next()
+                    .unwrap_or("")
+                    .to_string();
+                record.lock().unwrap().push(line);
+                let Ok(upstream) = TcpStream::connect(("127.0.0.1", target)) else {
+                    return;
+                };
+                let _ = client.write_all(b"HTTP/1.1 200 Connection established\r\n\r\n");
+                let (mut up_read, mut up_write) = (upstream.try_clone().unwrap(), upstream);
+                let (mut down_read, mut down_write) = (client.try_clone().unwrap(), client);
+                std::thread::spawn(move || {
+                    let _ = std::io::copy(&mut up_read, &mut down_write);
+                });
+                let _ = std::io::copy(&mut down_read, &mut up_write);
+            });
+        }
+    });
+    (port, seen)
+}
+
+/// The TLS probe reaches the service the way `call` does: through `HTTPS_PROXY` (a CONNECT
+/// tunnel, so the TLS seen is the service's, said in the reason), past it for a `NO_PROXY` host,
+/// and skipped — with the reason — for an `https://` proxy it cannot tunnel through.
+/// (`example.invalid` never resolves: only the proxy can reach it.)
+#[test]
+fn the_tls_probe_goes_through_https_proxy() {
+    let s = Scratch::new();
+    let tls = Server::start_tls(
+        &common::fixture("tls/server.pem"),
+        &common::fixture("tls/server-key.pem"),
+        |_, request| common::server::answer_each_record(request),
+    );
+    let (proxy_port, seen) = connect_proxy(tls.port);
+    let proxy = format!("http://127.0.0.1:{proxy_port}");
+    let url = "https://example.invalid:8443/xconnector";
+    let args = [
+        "--format",
+        "json",
+        "--allow-skips",
+        "--skip",
+        "conformance",
+        "--skip",
+        "robustness",
+        "--skip",
+        "metamorphic",
+        "--skip",
+        "auth",
+    ];
+    let through = check(&s, url, &args, &[("HTTPS_PROXY", &proxy)]);
+    let card = through.card();
+    let https = probe(&card, "https");
+    assert_eq!(https["result"], "pass", "{card}");
+    let reason = https["reason"].as_str().unwrap();
+    assert!(
+        reason.starts_with("TLS 1.3, certificate expires in "),
+        "{reason}"
+    );
+    assert!(
+        reason.contains(&format!("through the proxy 127.0.0.1:{proxy_port}")),
+        "{reason}"
+    );
+    assert_eq!(
+        *seen.lock().unwrap(),
+        vec!["CONNECT example.invalid:8443 HTTP/1.1".to_string()]
+    );
+
+    // NO_PROXY names the host: straight to it, which does not resolve; the proxy sees nothing.
+    let past = check(
+        &s,
+        url,
+        &args,
+        &[("https_proxy", &proxy), ("no_proxy", ".invalid")],
+    );
+    let https = probe(&past.card(), "https");
+    assert_eq!(https["result"], "fail", "{}", past.stdout);
+    assert!(
+        https["reason"]
+            .as_str()
+            .unwrap()
+            .contains("example.invalid"),
+        "{https}"
+    );
+    assert_eq!(seen.lock().unwrap().len(), 1);
+
+    // An https:// proxy: the probe cannot tunnel through it, and says so.
+    let tls_proxy = format!("https://127.0.0.1:{proxy_port}");
+    let skipped = check(&s, url, &args, &[("HTTPS_PROXY", &tls_proxy)]);
+    let https = probe(&skipped.card(), "https");
+    assert_eq!(https["result"], "skip", "{}", skipped.stdout);
+    assert!(
+        https["reason"]
+            .as_str()
+            .unwrap()
+            .starts_with(&format!("through the proxy https://127.0.0.1:{proxy_port}")),
+        "{https}"
+    );
+    assert_eq!(seen.lock().unwrap().len(), 1);
 }
