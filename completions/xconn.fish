@@ -208,8 +208,8 @@ complete -c xconn -n "__fish_xconn_using_subcommand check" -l seed -d 'Seed of t
 complete -c xconn -n "__fish_xconn_using_subcommand check" -l max-records -d 'The most records in one generated request' -r
 complete -c xconn -n "__fish_xconn_using_subcommand check" -l ignore -d 'Leave this JSON Pointer out when answers are compared (`*` for any index). Repeatable' -r
 complete -c xconn -n "__fish_xconn_using_subcommand check" -l skip -d 'Do not run this probe, property or group (e.g. order-independence, auth). Repeatable' -r
-complete -c xconn -n "__fish_xconn_using_subcommand check" -l budget -d 'Stop generating cases after this long (e.g. 60s, 5m)' -r
-complete -c xconn -n "__fish_xconn_using_subcommand check" -l max-requests -d 'Stop generating cases after this many requests' -r
+complete -c xconn -n "__fish_xconn_using_subcommand check" -l budget -d 'Bound the whole run to this long (e.g. 60s, 5m); what it does not reach is skipped' -r
+complete -c xconn -n "__fish_xconn_using_subcommand check" -l max-requests -d 'Send at most N requests in the whole run; what it does not reach is skipped' -r
 complete -c xconn -n "__fish_xconn_using_subcommand check" -l concurrency -d 'Generated cases in flight at once' -r
 complete -c xconn -n "__fish_xconn_using_subcommand check" -l save-failures -d 'Write each shrunk failing body and a replay.sh of `xconn call` lines into DIR' -r
 complete -c xconn -n "__fish_xconn_using_subcommand check" -l cert-days -d 'Warn when the HTTPS certificate expires within this many days' -r
@@ -235,7 +235,7 @@ complete -c xconn -n "__fish_xconn_using_subcommand check" -s o -l output -d 'Wr
 complete -c xconn -n "__fish_xconn_using_subcommand check" -l color -d 'When to use color: auto (terminal and no NO_COLOR), always, never' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c xconn -n "__fish_xconn_using_subcommand check" -l allow-skips -d 'Exit 0 even when every probe that sends records was skipped (no --sample). Without it such a run exits 1: nothing about the service\'s answers was checked'
+complete -c xconn -n "__fish_xconn_using_subcommand check" -l allow-skips -d 'Exit 0 even when every probe that sends records was skipped (no --sample, or a budget spent before any answer). Without it such a run exits 1: nothing about the service\'s answers was checked'
 complete -c xconn -n "__fish_xconn_using_subcommand check" -s k -l insecure -d 'Do not check TLS certificates (dangerous: the token can be read by anyone in between)'
 complete -c xconn -n "__fish_xconn_using_subcommand check" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c xconn -n "__fish_xconn_using_subcommand check" -s V -l version -d 'Print version'

@@ -822,8 +822,12 @@ Examples:
   xconn check http://127.0.0.1:8080/ --sample request.json --ignore '/outputs/*/3' --skip order-independence
   xconn check http://127.0.0.1:8080/ --sample request.json --budget 60s --format junit > check.xml
 
-Exit codes: 0 no probe failed and a probe that sends records ran (or --allow-skips); 1 a probe
-failed, or every probe that sends records was skipped; 2 usage or local input error (an
+Budgets: --budget and --max-requests bound every request of the run, cheapest probes first;
+what they leave out is skipped with the reason, and the report says how many cases ran.
+
+Exit codes: 0 no probe failed and a probe that sends records ran (or --allow-skips; budget skips
+do not fail a run); 1 a probe failed, or every probe that sends records was skipped (no --sample,
+or a budget spent before any answer); 2 usage or local input error (an
 unreadable or invalid --sample or --columns, an unknown --skip name, a bad --ignore pointer).";
 
 #[derive(Debug, Args)]
@@ -869,11 +873,20 @@ pub(crate) struct CheckArgs {
     #[arg(long, value_name = "NAME")]
     pub(crate) skip: Vec<String>,
 
-    /// Stop generating cases after this long (e.g. 60s, 5m).
+    /// Bound the whole run to this long (e.g. 60s, 5m); what it does not reach is skipped.
+    ///
+    /// Nothing is sent after it, and a request in flight at the deadline is cut there. The cheap
+    /// probes run first (fixed, robustness, auth), then batch-1000 and repeat, the generated
+    /// cases, shrinking; what the budget does not reach is skipped ("skipped: --budget 60s
+    /// spent"), never failed.
     #[arg(long, value_name = "DURATION", value_parser = parse_seconds)]
     pub(crate) budget: Option<std::time::Duration>,
 
-    /// Stop generating cases after this many requests.
+    /// Send at most N requests in the whole run; what it does not reach is skipped.
+    ///
+    /// Every probe, generated case, metamorphic and shrinking request counts, under any
+    /// --concurrency, in the order of --budget; what is not sent is skipped ("skipped:
+    /// --max-requests N reached"), never failed.
     #[arg(long, value_name = "N")]
     pub(crate) max_requests: Option<usize>,
 
@@ -889,8 +902,9 @@ pub(crate) struct CheckArgs {
     #[arg(long, default_value_t = 14, value_name = "DAYS")]
     pub(crate) cert_days: u32,
 
-    /// Exit 0 even when every probe that sends records was skipped (no --sample). Without it
-    /// such a run exits 1: nothing about the service's answers was checked.
+    /// Exit 0 even when every probe that sends records was skipped (no --sample, or a budget
+    /// spent before any answer). Without it such a run exits 1: nothing about the service's
+    /// answers was checked.
     #[arg(long)]
     pub(crate) allow_skips: bool,
 

@@ -62,8 +62,12 @@ pub(crate) async fn run(settings: &Settings, authed: &Client, anonymous: &Client
             continue;
         };
         let headers = [("Authorization".to_string(), f.authorization.clone())];
-        let result = super::send(settings, anonymous, body.clone(), &headers).await;
-        probes.push(judge(f, result));
+        probes.push(
+            match super::send(settings, anonymous, body.clone(), &headers).await {
+                Ok(result) => judge(f, result),
+                Err(spent) => spent.probe(Group::Auth, name),
+            },
+        );
     }
     probes
 }

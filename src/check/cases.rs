@@ -1,11 +1,13 @@
 //! The generated cases of a `check` run: `--cases N` valid requests drawn from the shape, sent
-//! `--concurrency C` at a time within `--budget` and `--max-requests`, each answer judged
-//! (conformance) and put through the metamorphic properties; then the first failure of each
-//! property shrunk and, with `--save-failures`, saved with its replay script.
+//! `--concurrency C` at a time within the run's budget (`--budget`, `--max-requests`: every
+//! request, the metamorphic and shrinking ones too), each answer judged (conformance) and put
+//! through the metamorphic properties; then the first failure of each property shrunk and,
+//! with `--save-failures`, saved with its replay script. A case whose first request the budget
+//! refused or cut was not run; a property check or a shrink it cut is said so, never a failure.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use super::generate::{self, Draw, Grid};
 use super::judge::{self, Broken};
@@ -14,45 +16,69 @@ use super::shape::{self, Column, Rng};
 use super::shrink::{self, Size};
 use super::{Found, Group, Probe, Settings, Verdict};
 use crate::body::{Body, Kind};
-use crate::http::{self, Client};
+use crate::http::{self, Client, Failure};
 
 /// Oracle calls one shrink may make at most.
 const SHRINK_TRIES: usize = 400;
+
+/// The rule a request "breaks" when the run's budget refused or cut it: never reported as a
+/// failure (the case was not run, the property not checked, the shrink stopped).
+pub(crate) const SPENT: &str = "budget";
 
 /// What sends a generated request and judges its answer.
 pub(crate) struct Sender<'a> {
     pub(crate) settings: &'a Settings,
     pub(crate) client: &'a Client,
     pub(crate) ignore: Ignore,
-    pub(crate) requests: &'a AtomicUsize,
 }
 
 impl Sender<'_> {
-    /// Send `grid`; its answer when it is valid for `records` records, else the rule broken.
+    /// Send `grid`; its answer when it is valid for `records` records, else the rule broken
+    /// ([`SPENT`] when the budget refused or cut it).
     pub(crate) async fn valid(
         &self,
         grid: &Grid,
         records: usize,
     ) -> Result<http::Response, Broken> {
-        self.requests.fetch_add(1, Ordering::Relaxed);
-        let result = super::send(self.settings, self.client, grid.body(), &[]).await;
-        judge::valid_answer(result, records)
+        self.answer(grid, records)
+            .await
+            .map_err(|(broken, _)| broken)
+    }
+
+    /// [`Sender::valid`], with the HTTP status of an answer refused by its status (a 5xx, a
+    /// 4xx, another non-2xx): shrinking holds a status failure to the same status.
+    async fn answer(
+        &self,
+        grid: &Grid,
+        records: usize,
+    ) -> Result<http::Response, (Broken, Option<u16>)> {
+        let result = super::send(self.settings, self.client, grid.body(), &[])
+            .await
+            .map_err(|spent| (judge::broken(SPENT, spent.reason()), None))?;
+        let status = match &result {
+            Err(e) => match &e.failure {
+                Failure::Status { status, .. } => Some(*status),
+                _ => None,
+            },
+            Ok(_) => None,
+        };
+        judge::valid_answer(result, records).map_err(|broken| (broken, status))
     }
 }
 
-/// How one case went: its first answer's latency and the properties it broke.
+/// How one case went: its first answer's latency, the properties it broke (with the status of
+/// a status failure), and the properties the budget kept from being checked.
 struct CaseResult {
     case: usize,
     latency: Option<Duration>,
-    broken: Vec<(&'static str, Broken)>,
+    broken: Vec<(&'static str, Broken, Option<u16>)>,
+    cut: Vec<&'static str>,
 }
 
 /// What the generated cases found.
 pub(crate) struct Generated {
     pub(crate) probes: Vec<Probe>,
     pub(crate) cases_run: usize,
-    pub(crate) requests: usize,
-    pub(crate) stopped: Option<String>,
 }
 
 /// Everything a worker shares.
@@ -61,10 +87,7 @@ struct Shared {
     client: Client,
     columns: Vec<Column>,
     properties: Vec<&'static str>,
-    requests: AtomicUsize,
     next: AtomicUsize,
-    started: Instant,
-    stopped: Mutex<Option<String>>,
     results: Mutex<Vec<CaseResult>>,
     bar: Option<indicatif::ProgressBar>,
 }
@@ -75,7 +98,6 @@ impl Shared {
             settings: &self.settings,
             client: &self.client,
             ignore: Ignore::parse(&self.settings.ignore).unwrap_or_default(),
-            requests: &self.requests,
         }
     }
 
@@ -87,26 +109,6 @@ impl Shared {
         };
         generate::case(&self.columns, draw, &mut rng, case)
     }
-
-    /// Why no further case may start, if a budget is spent.
-    fn spent(&self) -> Option<String> {
-        let s = &self.settings;
-        if let Some(budget) = s.budget {
-            if self.started.elapsed() >= budget {
-                return Some(format!("--budget {}", seconds(budget)));
-            }
-        }
-        match s.max_requests {
-            Some(max) if self.requests.load(Ordering::Relaxed) >= max => {
-                Some(format!("--max-requests {max}"))
-            }
-            _ => None,
-        }
-    }
-}
-
-fn seconds(d: Duration) -> String {
-    format!("{}s", d.as_secs_f64())
 }
 
 /// The columns generation draws from: the sample's, with `--columns` over them.
@@ -125,9 +127,8 @@ pub(crate) fn columns(settings: &Settings) -> Option<Vec<Column>> {
     .filter(|cols| !cols.is_empty())
 }
 
-/// Run the generated cases and report one probe per property; `--budget` counts from `started`
-/// (the start of the whole run).
-pub(crate) async fn run(settings: &Settings, client: &Client, started: Instant) -> Generated {
+/// Run the generated cases and report one probe per property, within the run's budget.
+pub(crate) async fn run(settings: &Settings, client: &Client) -> Generated {
     let mut properties = vec!["generated"];
     properties.extend(
         metamorphic::PROPERTIES
@@ -137,8 +138,6 @@ pub(crate) async fn run(settings: &Settings, client: &Client, started: Instant) 
     let none = |probes| Generated {
         probes,
         cases_run: 0,
-        requests: 0,
-        stopped: None,
     };
     if !settings.runs(Group::Conformance, "generated") {
         return none(Vec::new());
@@ -158,10 +157,7 @@ pub(crate) async fn run(settings: &Settings, client: &Client, started: Instant) 
         client: client.clone(),
         columns,
         properties,
-        requests: AtomicUsize::new(0),
         next: AtomicUsize::new(0),
-        started,
-        stopped: Mutex::new(None),
         results: Mutex::new(Vec::new()),
     });
     let mut workers = tokio::task::JoinSet::new();
@@ -189,17 +185,15 @@ fn progress_bar(total: usize) -> indicatif::ProgressBar {
 async fn worker(shared: Arc<Shared>) {
     let sender = shared.sender();
     loop {
-        if let Some(why) = shared.spent() {
-            let mut stopped = shared.stopped.lock().unwrap_or_else(|e| e.into_inner());
-            stopped.get_or_insert(why);
-            return;
-        }
         let case = shared.next.fetch_add(1, Ordering::Relaxed);
-        if case >= shared.settings.cases {
+        if case >= shared.settings.cases || shared.settings.spending.spent().is_some() {
             return;
         }
         let grid = shared.grid(case);
-        let result = run_case(&sender, &shared.properties, &grid, case).await;
+        // None: the budget refused or cut the case's first request; no further case starts.
+        let Some(result) = run_case(&sender, &shared.properties, &grid, case).await else {
+            return;
+        };
         shared
             .results
             .lock()
@@ -211,21 +205,24 @@ async fn worker(shared: Arc<Shared>) {
     }
 }
 
-/// Send one case and hold its answer to every property.
+/// Send one case and hold its answer to every property; `None` when the budget refused or cut
+/// its first request (the case was not run).
 async fn run_case(
     sender: &Sender<'_>,
     properties: &[&'static str],
     grid: &Grid,
     case: usize,
-) -> CaseResult {
+) -> Option<CaseResult> {
     let records = grid.rows.len();
     let mut result = CaseResult {
         case,
         latency: None,
         broken: Vec::new(),
+        cut: Vec::new(),
     };
-    match sender.valid(grid, records).await {
-        Err(broken) => result.broken.push(("generated", broken)),
+    match sender.answer(grid, records).await {
+        Err((broken, _)) if broken.rule == SPENT => return None,
+        Err((broken, status)) => result.broken.push(("generated", broken, status)),
         Ok(response) => {
             result.latency = Some(response.latency);
             let first = metamorphic::answers(&response.body, &sender.ignore);
@@ -233,29 +230,44 @@ async fn run_case(
                 if !metamorphic::applies(property, records) {
                     continue;
                 }
-                if let Err(broken) = metamorphic::check(property, sender, grid, &first).await {
-                    result.broken.push((property, broken));
+                match metamorphic::check(property, sender, grid, &first).await {
+                    Err(broken) if broken.rule == SPENT => result.cut.push(property),
+                    Err(broken) => result.broken.push((property, broken, None)),
+                    Ok(()) => {}
                 }
             }
         }
     }
-    result
+    Some(result)
 }
 
-/// Whether `grid` still breaks `property` by `rule`.
-async fn still_fails(sender: &Sender<'_>, property: &'static str, rule: &str, grid: &Grid) -> bool {
+/// Whether `grid` still breaks `property` the same way: by `rule`, and for a status failure
+/// (`5xx`, `4xx`, `other-status`) with the same `status` — a 500 shrunk must still get 500, not
+/// a 502 from another cause. `None` when the budget refused or cut a request it needed.
+async fn still_fails(
+    sender: &Sender<'_>,
+    property: &'static str,
+    (rule, status): (&str, Option<u16>),
+    grid: &Grid,
+) -> Option<bool> {
     let records = grid.rows.len();
-    match sender.valid(grid, records).await {
-        Err(broken) => property == "generated" && broken.rule == rule,
+    let fails = match sender.answer(grid, records).await {
+        Err((broken, _)) if broken.rule == SPENT => return None,
+        Err((broken, got)) => property == "generated" && broken.rule == rule && got == status,
         Ok(_) if property == "generated" => false,
         Ok(response) => {
             let first = metamorphic::answers(&response.body, &sender.ignore);
-            metamorphic::applies(property, records)
-                && metamorphic::check(property, sender, grid, &first)
-                    .await
-                    .is_err_and(|b| b.rule == rule)
+            if !metamorphic::applies(property, records) {
+                return Some(false);
+            }
+            match metamorphic::check(property, sender, grid, &first).await {
+                Err(broken) if broken.rule == SPENT => return None,
+                Err(broken) => broken.rule == rule,
+                Ok(()) => false,
+            }
         }
-    }
+    };
+    Some(fails)
 }
 
 fn group_of(property: &str) -> Group {
@@ -272,46 +284,55 @@ async fn report(shared: &Shared) -> Generated {
         std::mem::take(&mut *shared.results.lock().unwrap_or_else(|e| e.into_inner()));
     results.sort_by_key(|r| r.case);
     let sender = shared.sender();
+    let planned = shared.settings.cases;
     let mut probes = Vec::new();
     for &property in &shared.properties {
-        let failing: Vec<(usize, &Broken)> = results
+        let failing: Vec<(usize, &Broken, Option<u16>)> = results
             .iter()
-            .flat_map(|r| r.broken.iter().map(move |(p, b)| (r.case, p, b)))
-            .filter(|(_, p, _)| **p == property)
-            .map(|(case, _, b)| (case, b))
+            .flat_map(|r| r.broken.iter().map(move |(p, b, s)| (r.case, p, b, *s)))
+            .filter(|(_, p, _, _)| **p == property)
+            .map(|(case, _, b, s)| (case, b, s))
             .collect();
         let checked = results
             .iter()
             .filter(|r| {
                 property == "generated"
                     || (r.latency.is_some()
+                        && !r.cut.contains(&property)
                         && metamorphic::applies(property, shared.grid_len(r.case)))
             })
             .count();
-        probes.push(match failing.first() {
-            None if checked == 0 => Probe::new(
-                group_of(property),
-                property,
+        // The budget left cases (or this property's requests) out.
+        let cut_short =
+            results.len() < planned || results.iter().any(|r| r.cut.contains(&property));
+        let spent = cut_short
+            .then(|| shared.settings.spending.spent())
+            .flatten();
+        let ran = format!("{} of {planned} cases run", results.len());
+        let probe = |verdict, reason| Probe::new(group_of(property), property, verdict, reason);
+        probes.push(match (failing.first(), spent) {
+            (None, Some(spent)) if checked == 0 => {
+                probe(Verdict::Skip, format!("{} ({ran})", spent.reason()))
+            }
+            (None, None) if checked == 0 => probe(
                 Verdict::Skip,
                 "no generated case it applies to was run".to_string(),
             ),
-            None => Probe::new(
-                group_of(property),
-                property,
+            (None, spent) => probe(
                 Verdict::Pass,
                 format!(
-                    "held on {}",
-                    crate::render::plural(checked, "generated case")
+                    "held on {}{}",
+                    crate::render::plural(checked, "generated case"),
+                    spent.map_or(String::new(), |s| format!(
+                        " ({ran}: {} stopped the rest)",
+                        s.flag()
+                    ))
                 ),
             ),
-            Some((case, broken)) => {
-                let mut probe = Probe::new(
-                    group_of(property),
-                    property,
-                    Verdict::Fail,
-                    broken.reason.clone(),
-                );
-                let mut found = shrunk(shared, &sender, property, *case, broken).await;
+            (Some((case, broken, status)), _) => {
+                let mut probe = probe(Verdict::Fail, broken.reason.clone());
+                let mut found =
+                    shrunk(shared, &sender, property, *case, (broken.rule, *status)).await;
                 found.more = failing.len() - 1;
                 probe.found = Some(found);
                 probe
@@ -324,12 +345,6 @@ async fn report(shared: &Shared) -> Generated {
     Generated {
         probes,
         cases_run: results.len(),
-        requests: shared.requests.load(Ordering::Relaxed),
-        stopped: shared
-            .stopped
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone(),
     }
 }
 
@@ -340,21 +355,32 @@ impl Shared {
     }
 }
 
-/// Case `case`, which broke `property` as `broken` says, shrunk.
+/// Case `case`, which broke `property` by `rule` (with `status`, for a status failure), shrunk
+/// — as far as the budget allows: a shrink it cut keeps the smallest failing body found so far,
+/// and says so.
 async fn shrunk(
     shared: &Shared,
     sender: &Sender<'_>,
     property: &'static str,
     case: usize,
-    broken: &Broken,
+    (rule, status): (&'static str, Option<u16>),
 ) -> Found {
     let grid = shared.grid(case);
-    let rule = broken.rule;
-    let oracle = |candidate: Grid| async move {
-        shared.spent().is_none() && still_fails(sender, property, rule, &candidate).await
+    let cut = AtomicBool::new(false);
+    let oracle = |candidate: Grid| {
+        let cut = &cut;
+        async move {
+            if cut.load(Ordering::Relaxed) {
+                return false;
+            }
+            let fails = still_fails(sender, property, (rule, status), &candidate).await;
+            cut.store(fails.is_none(), Ordering::Relaxed);
+            fails.unwrap_or(false)
+        }
     };
     let original = Size::of(&grid);
     let (best, _) = shrink::shrink(grid, oracle, SHRINK_TRIES).await;
+    let shrunk = Size::of(&best);
     let mut bodies = vec![(String::new(), best.body())];
     if property != "generated" {
         bodies.extend(
@@ -363,6 +389,21 @@ async fn shrunk(
                 .map(|(name, g)| (name, g.body())),
         );
     }
+    let how = if shrunk == original {
+        "not shrunk"
+    } else {
+        "partly shrunk"
+    };
+    let stopped = cut
+        .into_inner()
+        .then(|| shared.settings.spending.spent())
+        .flatten()
+        .map(|spent| {
+            format!(
+                "{how} by {}: the smallest failing body found is kept",
+                spent.flag()
+            )
+        });
     Found {
         case,
         rule: if property == "generated" {
@@ -371,10 +412,11 @@ async fn shrunk(
             property.to_string()
         },
         original,
-        shrunk: Size::of(&best),
+        shrunk,
         bodies,
         saved: None,
         more: 0,
+        stopped,
     }
 }
 
@@ -382,6 +424,21 @@ async fn shrunk(
 fn latency_probe(settings: &Settings, results: &[CaseResult]) -> Option<Probe> {
     let budget = settings.p95_budget?;
     let mut latencies: Vec<Duration> = results.iter().filter_map(|r| r.latency).collect();
+    if latencies.is_empty() {
+        let spent = (results.len() < settings.cases)
+            .then(|| settings.spending.spent())
+            .flatten();
+        let why = spent.map_or_else(
+            || "no generated case was answered".to_string(),
+            |spent| spent.reason(),
+        );
+        return Some(Probe::new(
+            Group::Conformance,
+            "latency",
+            Verdict::Skip,
+            why,
+        ));
+    }
     latencies.sort();
     let q = |q: f64| judge::quantile(&latencies, q);
     let (p50, p95) = (q(0.5), q(0.95));

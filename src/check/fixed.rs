@@ -1,7 +1,10 @@
 //! The fixed probes of `xconn check URL`, built from the sample request body and sent with the
 //! `call` client, each answer judged as `validate --against` its request judges it.
 //!
-//! Probes, in order (a probe that needs what is not there is skipped, and says why):
+//! Probes, in order (a probe that needs what is not there is skipped, and says why; one the
+//! run's budget does not reach is skipped, saying which budget). [`run`] sends the first six and
+//! `malformed`, `no-token` goes with the auth group, and [`costly`] sends the last two after the
+//! robustness and auth probes:
 //! * `sample` — the sample as it is;
 //! * `single-record` — the header and the first record;
 //! * `multi-record` — three records (the sample's first three, or its first record repeated);
@@ -20,23 +23,31 @@
 
 use std::time::{Duration, Instant};
 
-use super::{judge, Group, Probe, Settings, Verdict};
+use super::{judge, Group, Probe, Settings, Spent, Verdict};
 use crate::body::{Body, Cell, Kind, Table, Value};
 use crate::http::{self, Client, Failure};
 use crate::json::write::write_str;
 
-/// Run every probe. `authed` is the client with the token (if any); `anonymous` has none.
-pub(crate) async fn run(settings: &Settings, authed: &Client) -> Vec<Probe> {
-    let sample_text = settings
+/// The sample's table, when the sample has a header and records.
+fn sample_table<'a>(root: Option<&crate::json::Value<'a>>) -> Option<Table<'a>> {
+    root.and_then(|r| Body::view(r, Some(Kind::Request)))
+        .and_then(|b| b.records())
+        .filter(|t| t.header.is_some() && !t.is_empty())
+}
+
+fn parse_sample(settings: &Settings) -> Option<crate::json::Value<'_>> {
+    let text = settings
         .sample
         .as_deref()
-        .and_then(|b| crate::text::utf8(b).ok());
-    let root = sample_text.and_then(|t| crate::json::parse(t).ok());
-    let table = root
-        .as_ref()
-        .and_then(|r| Body::view(r, Some(Kind::Request)))
-        .and_then(|b| b.records())
-        .filter(|t| t.header.is_some() && !t.is_empty());
+        .and_then(|b| crate::text::utf8(b).ok())?;
+    crate::json::parse(text).ok()
+}
+
+/// Run the probes of one request each (the first six of [`RECORD_PROBES`], then `malformed`).
+/// `authed` is the client with the token (if any).
+pub(crate) async fn run(settings: &Settings, authed: &Client) -> Vec<Probe> {
+    let root = parse_sample(settings);
+    let table = sample_table(root.as_ref());
     let table = table.as_ref();
     let mut probes = Vec::new();
     // Probes that expect a valid answer to a request body.
@@ -51,8 +62,10 @@ pub(crate) async fn run(settings: &Settings, authed: &Client) -> Vec<Probe> {
         probes.push(match body {
             Ok(body) => {
                 let records = count_records(&body);
-                let (result, _) = send(settings, authed, body).await;
-                judge_valid(name, result, records)
+                match send(settings, authed, body).await {
+                    Ok((result, _)) => judge_valid(name, result, records),
+                    Err(spent) => spent.probe(Group::Conformance, name),
+                }
             }
             Err(why) => skip(name, why),
         });
@@ -60,16 +73,27 @@ pub(crate) async fn run(settings: &Settings, authed: &Client) -> Vec<Probe> {
     if settings.runs(Group::Robustness, "malformed") {
         probes.push(malformed(settings, authed).await);
     }
-    if !settings.runs(Group::Conformance, "batch-1000") {
-        return probes;
+    probes
+}
+
+/// Run the probes of many requests or records — `batch-1000`, `repeat` — after the cheap ones.
+pub(crate) async fn costly(settings: &Settings, authed: &Client) -> Vec<Probe> {
+    let root = parse_sample(settings);
+    let table = sample_table(root.as_ref());
+    let table = table.as_ref();
+    let mut probes = Vec::new();
+    if settings.runs(Group::Conformance, "batch-1000") {
+        probes.push(match table {
+            None => skip("batch-1000", NEEDS_SAMPLE.to_string()),
+            Some(table) => {
+                let body = body_of(table, &records(table, 1000));
+                match send(settings, authed, body).await {
+                    Ok((result, _)) => judge_valid("batch-1000", result, 1000),
+                    Err(spent) => spent.probe(Group::Conformance, "batch-1000"),
+                }
+            }
+        });
     }
-    probes.push(match table {
-        None => skip("batch-1000", NEEDS_SAMPLE.to_string()),
-        Some(table) => {
-            let (result, _) = send(settings, authed, body_of(table, &records(table, 1000))).await;
-            judge_valid("batch-1000", result, 1000)
-        }
-    });
     if settings.runs(Group::Conformance, "repeat") {
         probes.push(repeat(settings, authed, table).await);
     }
@@ -79,15 +103,16 @@ pub(crate) async fn run(settings: &Settings, authed: &Client) -> Vec<Probe> {
 /// Why a probe that sends records is skipped without a sample.
 const NEEDS_SAMPLE: &str = "no --sample: this probe needs a request body the service understands";
 
-/// Send `body` as `settings` say on `client`; the result and how long it took.
+/// Send `body` as `settings` say on `client`; the result and how long it took, or the budget
+/// that refused or cut it.
 async fn send(
     settings: &Settings,
     client: &Client,
     body: Vec<u8>,
-) -> (Result<http::Response, http::HttpError>, Duration) {
+) -> Result<(Result<http::Response, http::HttpError>, Duration), Spent> {
     let started = Instant::now();
-    let result = super::send(settings, client, body, &[]).await;
-    (result, started.elapsed())
+    let result = super::send(settings, client, body, &[]).await?;
+    Ok((result, started.elapsed()))
 }
 
 /// The body of the valid-answer probe `name` ([`VALID_PROBES`]) from the sample's table, or why
@@ -121,12 +146,11 @@ pub(crate) async fn no_token(
             "no token configured: nothing to leave out".to_string(),
         );
     }
-    let (result, _) = send(
-        settings,
-        anonymous,
-        settings.sample.clone().unwrap_or_default(),
-    )
-    .await;
+    let sample = settings.sample.clone().unwrap_or_default();
+    let result = match send(settings, anonymous, sample).await {
+        Ok((result, _)) => result,
+        Err(spent) => return spent.probe(Group::Auth, name),
+    };
     match result {
         Err(e) => match &e.failure {
             Failure::Status { status, .. } if *status == 401 || *status == 403 => {
@@ -153,7 +177,11 @@ pub(crate) async fn no_token(
 /// `malformed`: a body that is not JSON, a 4xx expected.
 async fn malformed(settings: &Settings, authed: &Client) -> Probe {
     let name = "malformed";
-    let (result, elapsed) = send(settings, authed, br#"{"inputs": [["a"], [1"#.to_vec()).await;
+    let body = br#"{"inputs": [["a"], [1"#.to_vec();
+    let (result, elapsed) = match send(settings, authed, body).await {
+        Ok(sent) => sent,
+        Err(spent) => return spent.probe(Group::Robustness, name),
+    };
     match result {
         Err(e) => match &e.failure {
             Failure::Status { status, .. } if (400..500).contains(status) => {
@@ -186,13 +214,16 @@ async fn repeat(settings: &Settings, authed: &Client, table: Option<&Table<'_>>)
     };
     let mut latencies = Vec::with_capacity(n);
     let mut failure = None;
-    for _ in 0..n {
-        let (result, _) = send(
-            settings,
-            authed,
-            settings.sample.clone().unwrap_or_default(),
-        )
-        .await;
+    let mut stopped = None;
+    for run in 0..n {
+        let sample = settings.sample.clone().unwrap_or_default();
+        let result = match send(settings, authed, sample).await {
+            Ok((result, _)) => result,
+            Err(spent) => {
+                stopped = Some((run, spent));
+                break;
+            }
+        };
         let probe = judge_valid("repeat", result, table.len());
         if let Some(latency) = probe.latency {
             latencies.push(latency);
@@ -204,15 +235,23 @@ async fn repeat(settings: &Settings, authed: &Client, table: Option<&Table<'_>>)
     latencies.sort();
     let q = |q: f64| judge::quantile(&latencies, q);
     let (p50, p95, p99) = (q(0.50), q(0.95), q(0.99));
+    let runs = stopped.map_or(n, |(run, _)| run);
     let figures = format!(
-        "{n} runs: p50 {} ms, p95 {} ms, p99 {} ms",
+        "{runs} runs: p50 {} ms, p95 {} ms, p99 {} ms",
         p50.as_millis(),
         p95.as_millis(),
         p99.as_millis()
     );
-    match (failure, settings.p95_budget) {
-        (Some(why), _) => fail("repeat", Some(p95), format!("{figures}; {why}")),
-        (None, Some(budget)) if p95 > budget => fail(
+    match (failure, stopped, settings.p95_budget) {
+        (Some(why), _, _) => fail("repeat", Some(p95), format!("{figures}; {why}")),
+        // A failure seen stands; else the runs the budget left out make the figures partial.
+        (None, Some((0, spent)), _) => spent.probe(Group::Conformance, "repeat"),
+        (None, Some((_, spent)), _) => {
+            let mut probe = spent.probe(Group::Conformance, "repeat");
+            probe.reason = format!("{} after {runs} of {n} runs ({figures})", probe.reason);
+            probe
+        }
+        (None, None, Some(budget)) if p95 > budget => fail(
             "repeat",
             Some(p95),
             format!(
@@ -220,7 +259,7 @@ async fn repeat(settings: &Settings, authed: &Client, table: Option<&Table<'_>>)
                 budget.as_millis()
             ),
         ),
-        (None, _) => pass("repeat", Some(p95), figures),
+        (None, None, _) => pass("repeat", Some(p95), figures),
     }
 }
 

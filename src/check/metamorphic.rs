@@ -159,7 +159,8 @@ pub(crate) fn applies(property: &str, records: usize) -> bool {
     property == "determinism" || records > 1
 }
 
-/// Hold `grid`'s answers (`first`, already valid) to `property`: the rule it breaks, if any.
+/// Hold `grid`'s answers (`first`, already valid) to `property`: the rule it breaks, if any
+/// ([`super::cases::SPENT`] when the run's budget refused or cut a request it needed).
 pub(crate) async fn check(
     property: &'static str,
     sender: &Sender<'_>,
@@ -174,11 +175,13 @@ pub(crate) async fn check(
             .valid(&g, records)
             .await
             .map(|r| answers(&r.body, &sender.ignore))
-            .map_err(|b| {
-                fail(format!(
+            .map_err(|b| match b.rule {
+                // The budget refused or cut it: the property is not checked, not broken.
+                super::cases::SPENT => b,
+                _ => fail(format!(
                     "the {property} request got no valid answer: {}",
                     b.reason
-                ))
+                )),
             })
     };
     let problem = match property {

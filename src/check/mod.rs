@@ -9,6 +9,10 @@
 //! * [`negative`] — bodies Spark would never send (robustness);
 //! * [`auth`] — forged and missing tokens; [`transport`] — HTTPS, TLS version, certificate expiry.
 //!
+//! Every request goes through [`send`], which admits it only within the run's [`Budget`]
+//! (`--budget`, `--max-requests`): the cheap probes run first, then `batch-1000` and `repeat`,
+//! then the generated cases and their shrinking; what the budget does not reach is skipped.
+//!
 //! The scorecard is written by [`report`] (text, JSON, JUnit XML, markdown).
 
 pub(crate) mod auth;
@@ -24,7 +28,10 @@ pub(crate) mod shape;
 pub(crate) mod shrink;
 pub(crate) mod transport;
 
+use std::future::Future;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -55,10 +62,12 @@ pub(crate) struct Settings {
     pub(crate) ignore: Vec<String>,
     /// Probes, properties or groups not run.
     pub(crate) skip: Vec<String>,
-    /// Stop generating when this much time has passed.
+    /// Send nothing once this much time has passed since the run started (`--budget`).
     pub(crate) budget: Option<Duration>,
-    /// Stop generating when this many requests have been sent.
+    /// Send nothing once this many requests have been sent (`--max-requests`).
     pub(crate) max_requests: Option<usize>,
+    /// The run's budget as it is spent ([`run`] starts a fresh one from the two above).
+    pub(crate) spending: Arc<Budget>,
     /// Generated cases in flight at once.
     pub(crate) concurrency: usize,
     /// Where shrunk failing bodies and `replay.sh` are written.
@@ -139,6 +148,8 @@ pub(crate) struct Found {
     pub(crate) saved: Option<String>,
     /// Further cases that failed the same property.
     pub(crate) more: usize,
+    /// When the budget cut the shrinking: how far it got (`partly shrunk by --budget 2s: …`).
+    pub(crate) stopped: Option<String>,
 }
 
 /// One line of the scorecard.
@@ -181,9 +192,10 @@ pub(crate) struct Outcome {
     /// Generated cases run, and planned.
     pub(crate) cases_run: usize,
     pub(crate) cases_planned: usize,
-    /// Requests sent in all.
+    /// Requests sent in all (every probe's, the metamorphic and the shrinking ones).
     pub(crate) requests: usize,
-    /// Why generation stopped early (`--budget`, `--max-requests`).
+    /// The budget that stopped the run (`--budget 60s`, `--max-requests 50`), when one did:
+    /// a probe or case was skipped, or a request or a shrink cut, for it.
     pub(crate) stopped: Option<String>,
     pub(crate) elapsed: Duration,
 }
@@ -207,35 +219,172 @@ impl Settings {
     }
 }
 
-/// Run every probe. `authed` is the client with the token (if any); `anonymous` has none.
+/// Run every probe within the budget, cheapest first: the transport handshake, the fixed probes
+/// of one request each, robustness, auth, then `batch-1000` and `repeat`, then the generated
+/// cases (with the metamorphic properties) and the shrinking of their failures. `authed` is the
+/// client with the token (if any); `anonymous` has none.
 pub(crate) async fn run(settings: &Settings, authed: &Client, anonymous: &Client) -> Outcome {
-    let started = Instant::now();
-    let mut probes = fixed::run(settings, authed).await;
+    let settings = &Settings {
+        spending: Arc::new(Budget::start(settings.budget, settings.max_requests)),
+        ..settings.clone()
+    };
+    let mut probes = transport::run(settings, authed).await;
+    probes.extend(fixed::run(settings, authed).await);
     probes.extend(negative::run(settings, authed).await);
     probes.extend(auth::run(settings, authed, anonymous).await);
-    probes.extend(transport::run(settings, authed).await);
-    let generated = cases::run(settings, authed, started).await;
+    probes.extend(fixed::costly(settings, authed).await);
+    let generated = cases::run(settings, authed).await;
     probes.extend(generated.probes);
     probes.sort_by_key(|p| p.group);
+    let budget = &settings.spending;
     Outcome {
         probes,
         seed: settings.seed,
         cases_run: generated.cases_run,
         cases_planned: settings.cases,
-        requests: generated.requests,
-        stopped: generated.stopped,
-        elapsed: started.elapsed(),
+        requests: budget.sent(),
+        stopped: budget.stopped(),
+        elapsed: budget.started.elapsed(),
+    }
+}
+
+/// Why a request was not sent, or not waited for: the budget it would overrun.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Spent {
+    /// `--budget`: the time is up (the request was refused, or cut in flight at the deadline).
+    Time(Duration),
+    /// `--max-requests`: that many requests were sent.
+    Requests(usize),
+}
+
+impl Spent {
+    /// The flag that stopped the run, as the summary names it: `--budget 2s`.
+    pub(crate) fn flag(self) -> String {
+        match self {
+            Spent::Time(budget) => format!("--budget {}s", budget.as_secs_f64()),
+            Spent::Requests(max) => format!("--max-requests {max}"),
+        }
+    }
+
+    /// Why a probe it stopped is skipped: `skipped: --budget 2s spent`.
+    pub(crate) fn reason(self) -> String {
+        match self {
+            Spent::Time(_) => format!("skipped: {} spent", self.flag()),
+            Spent::Requests(_) => format!("skipped: {} reached", self.flag()),
+        }
+    }
+
+    /// The probe `name` of `group`, skipped for it (never a failure: the service was not asked,
+    /// or not waited for).
+    pub(crate) fn probe(self, group: Group, name: &str) -> Probe {
+        Probe::new(group, name, Verdict::Skip, self.reason())
+    }
+}
+
+/// The run's budget: the deadline (`--budget`, from the run's start), the most requests
+/// (`--max-requests`) and how many were sent. [`send`] admits each request through it, so the
+/// bound holds for every probe, generated case, metamorphic request and shrinking step, under
+/// any `--concurrency`.
+#[derive(Debug)]
+pub(crate) struct Budget {
+    started: Instant,
+    time: Option<Duration>,
+    max_requests: Option<usize>,
+    sent: AtomicUsize,
+    /// The first budget that refused or cut something.
+    stopped: OnceLock<Spent>,
+}
+
+impl Default for Budget {
+    fn default() -> Budget {
+        Budget::start(None, None)
+    }
+}
+
+impl Budget {
+    pub(crate) fn start(time: Option<Duration>, max_requests: Option<usize>) -> Budget {
+        Budget {
+            started: Instant::now(),
+            time,
+            max_requests,
+            sent: AtomicUsize::new(0),
+            stopped: OnceLock::new(),
+        }
+    }
+
+    /// Requests sent (admitted) so far.
+    pub(crate) fn sent(&self) -> usize {
+        self.sent.load(Ordering::SeqCst)
+    }
+
+    /// The flag that stopped something, if one did.
+    pub(crate) fn stopped(&self) -> Option<String> {
+        self.stopped.get().map(|s| s.flag())
+    }
+
+    /// `spent`, remembered as what stopped the run (the first one only).
+    fn stop(&self, spent: Spent) -> Spent {
+        *self.stopped.get_or_init(|| spent)
+    }
+
+    /// Time left before the deadline, if there is one.
+    fn remaining(&self) -> Option<Duration> {
+        self.time
+            .map(|budget| budget.saturating_sub(self.started.elapsed()))
+    }
+
+    /// Why nothing more may start, if the budget is spent (and it is remembered as the stop).
+    pub(crate) fn spent(&self) -> Option<Spent> {
+        let spent = match (self.time, self.max_requests) {
+            (Some(budget), _) if self.remaining() == Some(Duration::ZERO) => Spent::Time(budget),
+            (_, Some(max)) if self.sent() >= max => Spent::Requests(max),
+            _ => return None,
+        };
+        Some(self.stop(spent))
+    }
+
+    /// Reserve one request, or say why not: the count never passes `--max-requests`, however
+    /// many are admitted at once.
+    fn admit(&self) -> Result<(), Spent> {
+        if let (Some(budget), Some(Duration::ZERO)) = (self.time, self.remaining()) {
+            return Err(self.stop(Spent::Time(budget)));
+        }
+        let max = self.max_requests.unwrap_or(usize::MAX);
+        self.sent
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| {
+                (n < max).then_some(n + 1)
+            })
+            .map(drop)
+            .map_err(|_| self.stop(Spent::Requests(max)))
+    }
+
+    /// `work`'s result, unless the deadline passes first: then it is cut there (dropped), not
+    /// left to its own timeout. Nothing is started once the deadline has passed.
+    pub(crate) async fn within<F: Future>(&self, work: F) -> Result<F::Output, Spent> {
+        let (Some(budget), Some(left)) = (self.time, self.remaining()) else {
+            return Ok(work.await);
+        };
+        if left.is_zero() {
+            return Err(self.stop(Spent::Time(budget)));
+        }
+        tokio::time::timeout(left, work)
+            .await
+            .map_err(|_| self.stop(Spent::Time(budget)))
     }
 }
 
 /// Send `body` as `settings` say on `client`, with `extra` headers replacing the `-H` ones of
 /// the same name (a probe's `Authorization` or `Content-Type` is the one sent, never a second).
+/// The one place a request leaves: refused ([`Spent`]) once the run's budget is spent, and cut
+/// at the `--budget` deadline when it is still in flight.
 pub(crate) async fn send(
     settings: &Settings,
     client: &Client,
     body: Vec<u8>,
     extra: &[(String, String)],
-) -> Result<http::Response, http::HttpError> {
+) -> Result<Result<http::Response, http::HttpError>, Spent> {
+    let budget = &settings.spending;
+    budget.admit()?;
     let mut headers = settings.headers.clone();
     headers.retain(|(name, _)| !extra.iter().any(|(e, _)| e.eq_ignore_ascii_case(name)));
     headers.extend(extra.iter().cloned());
@@ -245,7 +394,7 @@ pub(crate) async fn send(
         headers,
         Bytes::from(body),
     );
-    http::send(client, &request).await
+    budget.within(http::send(client, &request)).await
 }
 
 /// Whether every probe that sends records was skipped (nothing about the answers was checked).
@@ -279,5 +428,49 @@ pub(crate) fn totals(probes: &[Probe]) -> Totals {
         warn: count(Verdict::Warn),
         fail: count(Verdict::Fail),
         skip: count(Verdict::Skip),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// However many ask at once, no more than `--max-requests` are admitted; the first refusal
+    /// is remembered as what stopped the run, and says so for a skipped probe.
+    #[test]
+    fn the_budget_admits_at_most_max_requests_under_concurrency() {
+        let budget = Arc::new(Budget::start(None, Some(50)));
+        let threads: Vec<_> = (0..8)
+            .map(|_| {
+                let budget = Arc::clone(&budget);
+                std::thread::spawn(move || (0..100).filter(|_| budget.admit().is_ok()).count())
+            })
+            .collect();
+        let admitted: usize = threads.into_iter().map(|t| t.join().unwrap()).sum();
+        assert_eq!((admitted, budget.sent()), (50, 50));
+        assert_eq!(budget.stopped().as_deref(), Some("--max-requests 50"));
+        let probe = Spent::Requests(50).probe(Group::Auth, "expired");
+        assert_eq!(probe.verdict, Verdict::Skip);
+        assert_eq!(probe.reason, "skipped: --max-requests 50 reached");
+    }
+
+    /// Work still running at the deadline is cut there, and nothing starts after it.
+    #[test]
+    fn the_deadline_cuts_work_in_flight() {
+        let budget = Budget::start(Some(Duration::from_millis(200)), None);
+        let started = Instant::now();
+        let cut = http::block_on(async {
+            budget
+                .within(tokio::time::sleep(Duration::from_secs(30)))
+                .await
+        });
+        assert_eq!(cut.unwrap(), Err(Spent::Time(Duration::from_millis(200))));
+        assert!(started.elapsed() < Duration::from_secs(20));
+        assert_eq!(budget.admit(), Err(Spent::Time(Duration::from_millis(200))));
+        assert_eq!(
+            Spent::Time(Duration::from_millis(200)).reason(),
+            "skipped: --budget 0.2s spent"
+        );
+        assert_eq!(budget.stopped().as_deref(), Some("--budget 0.2s"));
     }
 }

@@ -46,8 +46,12 @@ pub(crate) async fn run(settings: &Settings, client: &Client) -> Vec<Probe> {
             continue;
         }
         let body = std::mem::take(&mut negative.body);
-        let result = super::send(settings, client, body, &negative.headers).await;
-        probes.push(judge(&negative, result));
+        probes.push(
+            match super::send(settings, client, body, &negative.headers).await {
+                Ok(result) => judge(&negative, result),
+                Err(spent) => spent.probe(Group::Robustness, negative.name),
+            },
+        );
     }
     probes
 }

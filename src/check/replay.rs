@@ -27,12 +27,16 @@ pub(crate) fn save(dir: &Path, settings: &Settings, probes: &mut [Probe]) -> any
         };
         let name = format!("{}-case{}", probe.name, found.case);
         script.push_str(&format!(
-            "\n# {}/{}: case {} broke `{}`; shrunk to {}\n",
+            "\n# {}/{}: case {} broke `{}`; shrunk to {}{}\n",
             probe.group.name(),
             probe.name,
             found.case,
             found.rule,
-            found.shrunk
+            found.shrunk,
+            found
+                .stopped
+                .as_ref()
+                .map_or(String::new(), |s| format!(" ({s})"))
         ));
         script.push_str(&comment(&probe.name));
         for (suffix, body) in &found.bodies {

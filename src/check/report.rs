@@ -41,6 +41,9 @@ pub(crate) fn found_text(found: &Found) -> String {
         "case {} broke `{}`; shrunk from {} to {}",
         found.case, found.rule, found.original, found.shrunk
     );
+    if let Some(stopped) = &found.stopped {
+        text.push_str(&format!("; {stopped}"));
+    }
     if let Some(path) = &found.saved {
         text.push_str(&format!("; saved as {path}"));
     }
@@ -157,6 +160,7 @@ fn probe_json(p: &Probe) -> serde_json::Value {
             "shrunk": found.shrunk.json(),
             "saved": found.saved,
             "more": found.more,
+            "shrinking_stopped": found.stopped,
         });
     }
     value
@@ -186,12 +190,37 @@ pub(crate) fn write_junit(w: &mut dyn Write, url: &str, outcome: &Outcome) -> st
             group.name(),
             probes.len()
         )?;
+        write_junit_properties(w, outcome)?;
         for p in probes {
             write_junit_case(w, group, p)?;
         }
         writeln!(w, "</testsuite>")?;
     }
     writeln!(w, "</testsuites>")
+}
+
+/// The run's figures as each suite's `<properties>`: the seed, the cases run and planned, the
+/// requests sent, and the budget that stopped the run (with the summary line saying so).
+fn write_junit_properties(w: &mut dyn Write, outcome: &Outcome) -> std::io::Result<()> {
+    writeln!(w, "  <properties>")?;
+    let mut properties = vec![
+        ("seed", outcome.seed.to_string()),
+        ("cases.run", outcome.cases_run.to_string()),
+        ("cases.planned", outcome.cases_planned.to_string()),
+        ("requests", outcome.requests.to_string()),
+    ];
+    if let Some(why) = &outcome.stopped {
+        properties.push(("stopped", why.clone()));
+        properties.push(("summary", summary(outcome)));
+    }
+    for (name, value) in properties {
+        writeln!(
+            w,
+            r#"    <property name="{name}" value="{}"/>"#,
+            xml(&value)
+        )?;
+    }
+    writeln!(w, "  </properties>")
 }
 
 fn write_junit_case(w: &mut dyn Write, group: Group, p: &Probe) -> std::io::Result<()> {

@@ -38,13 +38,166 @@ pub(crate) async fn run(settings: &Settings, _client: &Client) -> Vec<Probe> {
             )
         }];
     }
-    let seen = tokio::task::spawn_blocking(move || handshake(&url))
-        .await
-        .unwrap_or_else(|e| Err(format!("the TLS probe failed: {e}")));
-    vec![match seen {
+    let proxy = match proxy_for(&url, |name| std::env::var(name).ok()) {
+        Ok(proxy) => proxy,
+        Err(why) => return vec![probe(Verdict::Skip, why)],
+    };
+    let budget = &settings.spending;
+    // The handshake is no request (`--max-requests` does not count it), but it is not started
+    // after the `--budget` deadline and is cut there; its socket waits end there too.
+    let wait = budget
+        .remaining()
+        .map_or(HANDSHAKE_WAIT, |left| left.min(HANDSHAKE_WAIT));
+    let via = proxy.as_ref().map(|p| p.shown.clone());
+    let task = tokio::task::spawn_blocking(move || handshake(&url, proxy.as_ref(), wait));
+    let seen = match budget.within(task).await {
+        Err(spent) => return vec![spent.probe(Group::Transport, "https")],
+        Ok(joined) => joined.unwrap_or_else(|e| Err(format!("the TLS probe failed: {e}"))),
+    };
+    let mut verdict = match seen {
         Err(why) => probe(Verdict::Fail, why),
         Ok(tls) => judge(&tls, cert_days, crate::http::token::now()),
-    }]
+    };
+    if let Some(via) = via {
+        verdict
+            .reason
+            .push_str(&format!(" (through the proxy {via}, tunnelled by CONNECT)"));
+    }
+    vec![verdict]
+}
+
+/// How long the handshake waits to connect, and then for each read, at most.
+const HANDSHAKE_WAIT: Duration = Duration::from_secs(10);
+
+/// An HTTP proxy the TLS handshake is tunnelled through, as `call`'s client would use it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Proxy {
+    host: String,
+    port: u16,
+    /// `Proxy-Authorization` (Basic), from the proxy URL's user and password.
+    authorization: Option<String>,
+    /// `host:port`, for the report (never the credentials).
+    shown: String,
+}
+
+/// The proxy `call`'s client (reqwest) takes for the `https` URL `url`, read from the
+/// environment the same way: `HTTPS_PROXY` (else `https_proxy`), else `ALL_PROXY` (else
+/// `all_proxy`); none when `NO_PROXY` (else `no_proxy`) names the host — a domain with its
+/// subdomains, an IP address or network, or `*` — or under CGI (`REQUEST_METHOD` set). An
+/// `https://` or SOCKS proxy is an `Err`: the probe is skipped, saying why.
+fn proxy_for(url: &Url, env: impl Fn(&str) -> Option<String>) -> Result<Option<Proxy>, String> {
+    let first = |names: [&str; 2]| names.iter().find_map(|n| env(n)).unwrap_or_default();
+    if env("REQUEST_METHOD").is_some() {
+        return Ok(None);
+    }
+    let host = url.host_str().unwrap_or("");
+    if no_proxy(&first(["NO_PROXY", "no_proxy"]), host) {
+        return Ok(None);
+    }
+    let https = first(["HTTPS_PROXY", "https_proxy"]);
+    let all = first(["ALL_PROXY", "all_proxy"]);
+    let Some(value) = [https, all].into_iter().find(|v| !v.trim().is_empty()) else {
+        return Ok(None);
+    };
+    let value = value.trim();
+    let with_scheme = if value.contains("://") {
+        value.to_string()
+    } else {
+        format!("http://{value}")
+    };
+    let parsed = Url::parse(&with_scheme)
+        .ok()
+        .filter(|u| u.host_str().is_some());
+    let Some(proxy) = parsed else {
+        return Ok(None);
+    };
+    let (host, port) = (
+        proxy.host_str().unwrap_or_default(),
+        proxy.port_or_known_default(),
+    );
+    let shown = format!("{}://{host}:{}", proxy.scheme(), port.unwrap_or(0));
+    if proxy.scheme() != "http" {
+        return Err(format!(
+            "through the proxy {shown}: the TLS probe tunnels only through an http:// proxy, so \
+             it cannot see the service's own TLS here (the other probes still go through it)"
+        ));
+    }
+    let authorization = (!proxy.username().is_empty()).then(|| {
+        use base64::engine::general_purpose::STANDARD;
+        use base64::Engine;
+        let user = percent_decoded(proxy.username());
+        let password = percent_decoded(proxy.password().unwrap_or(""));
+        format!("Basic {}", STANDARD.encode(format!("{user}:{password}")))
+    });
+    Ok(Some(Proxy {
+        host: host.to_string(),
+        port: port.unwrap_or(80),
+        authorization,
+        shown: format!("{host}:{}", port.unwrap_or(80)),
+    }))
+}
+
+/// `%XX` escapes decoded (a proxy URL's user and password).
+fn percent_decoded(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'%', Some(byte)) => {
+                out.push(byte);
+                i += 3;
+            }
+            (byte, _) => {
+                out.push(byte);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Whether a `NO_PROXY` list sends `host` past the proxy (reqwest's rules, after curl's): `*`;
+/// an IP address or network (`10.0.0.0/8`) holding the host's address; or a domain (with or
+/// without a leading `.`) that is the host or one of its parents.
+fn no_proxy(list: &str, host: &str) -> bool {
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    let ip = host.parse::<IpAddr>().ok();
+    list.split(',').map(str::trim).any(|entry| {
+        if entry.is_empty() {
+            return false;
+        }
+        let (addr, bits) = match entry.split_once('/') {
+            Some((addr, bits)) => (addr, bits.parse::<u32>().ok()),
+            None => (entry, None),
+        };
+        if let Ok(net) = addr.parse::<IpAddr>() {
+            return ip.is_some_and(|ip| in_network(ip, net, bits));
+        }
+        let domain = entry.strip_prefix('.').unwrap_or(entry);
+        entry == "*"
+            || (ip.is_none()
+                && (host.eq_ignore_ascii_case(domain)
+                    || host.len() > domain.len()
+                        && host[host.len() - domain.len()..].eq_ignore_ascii_case(domain)
+                        && host.as_bytes()[host.len() - domain.len() - 1] == b'.'))
+    })
+}
+
+/// Whether `ip` is in `net`/`bits` (all bits when `bits` is `None`).
+fn in_network(ip: IpAddr, net: IpAddr, bits: Option<u32>) -> bool {
+    let (ip, net, width) = match (ip, net) {
+        (IpAddr::V4(a), IpAddr::V4(b)) => (u32::from(a) as u128, u32::from(b) as u128, 32),
+        (IpAddr::V6(a), IpAddr::V6(b)) => (u128::from(a), u128::from(b), 128),
+        _ => return false,
+    };
+    let bits = bits.unwrap_or(width).min(width);
+    let shift = width - bits;
+    bits == 0 || (ip >> shift) == (net >> shift)
 }
 
 /// What one handshake showed.
@@ -141,8 +294,10 @@ impl ServerCertVerifier for Inspect {
     }
 }
 
-/// One TLS handshake with the URL's host: the version and the leaf certificate's expiry.
-fn handshake(url: &Url) -> Result<Tls, String> {
+/// One TLS handshake with the URL's host — directly, or tunnelled through `proxy` by an HTTP
+/// `CONNECT` — waiting at most `wait` to connect and for each read: the version and the leaf
+/// certificate's expiry.
+fn handshake(url: &Url, proxy: Option<&Proxy>, wait: Duration) -> Result<Tls, String> {
     let host = url.host_str().ok_or("the URL has no host")?.to_string();
     let port = url.port_or_known_default().unwrap_or(443);
     let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
@@ -159,15 +314,10 @@ fn handshake(url: &Url) -> Result<Tls, String> {
     let name = ServerName::try_from(bare.clone()).map_err(|e| format!("{host}: {e}"))?;
     let mut conn =
         rustls::ClientConnection::new(Arc::new(config), name).map_err(|e| e.to_string())?;
-    let addr = (bare.as_str(), port)
-        .to_socket_addrs()
-        .map_err(|e| format!("cannot resolve {host}: {e}"))?
-        .next()
-        .ok_or_else(|| format!("cannot resolve {host}"))?;
-    let mut sock = TcpStream::connect_timeout(&addr, Duration::from_secs(10))
-        .map_err(|e| format!("cannot connect to {host}:{port}: {e}"))?;
-    sock.set_read_timeout(Some(Duration::from_secs(10)))
-        .map_err(|e| e.to_string())?;
+    let mut sock = match proxy {
+        None => connect(&bare, port, wait)?,
+        Some(proxy) => tunnel(proxy, &host, port, wait)?,
+    };
     while conn.is_handshaking() {
         conn.complete_io(&mut sock)
             .map_err(|e| format!("no TLS 1.2 or 1.3 handshake with {host}:{port}: {e}"))?;
@@ -187,6 +337,56 @@ fn handshake(url: &Url) -> Result<Tls, String> {
     let _ = sock.flush();
     let _ = sock.read(&mut [0u8; 1]);
     Ok(Tls { version, not_after })
+}
+
+/// A TCP connection to `host:port`, waiting at most `wait` to connect and for each read.
+fn connect(host: &str, port: u16, wait: Duration) -> Result<TcpStream, String> {
+    let addr = (host, port)
+        .to_socket_addrs()
+        .map_err(|e| format!("cannot resolve {host}: {e}"))?
+        .next()
+        .ok_or_else(|| format!("cannot resolve {host}"))?;
+    let sock = TcpStream::connect_timeout(&addr, wait)
+        .map_err(|e| format!("cannot connect to {host}:{port}: {e}"))?;
+    sock.set_read_timeout(Some(wait))
+        .map_err(|e| e.to_string())?;
+    Ok(sock)
+}
+
+/// A connection to `host:port` through `proxy`: `CONNECT host:port`, and its 2xx answer read
+/// (byte by byte, so nothing of the tunnel is read with it).
+fn tunnel(proxy: &Proxy, host: &str, port: u16, wait: Duration) -> Result<TcpStream, String> {
+    let via = &proxy.shown;
+    let mut sock = connect(&proxy.host, proxy.port, wait)
+        .map_err(|e| format!("through the proxy {via}: {e}"))?;
+    let mut head = format!("CONNECT {host}:{port} HTTP/1.1\r\nHost: {host}:{port}\r\n");
+    if let Some(authorization) = &proxy.authorization {
+        head.push_str(&format!("Proxy-Authorization: {authorization}\r\n"));
+    }
+    head.push_str("\r\n");
+    sock.write_all(head.as_bytes())
+        .map_err(|e| format!("through the proxy {via}: {e}"))?;
+    let mut answer = Vec::new();
+    let mut byte = [0u8; 1];
+    while !answer.ends_with(b"\r\n\r\n") {
+        match sock.read(&mut byte) {
+            Ok(1) if answer.len() < 16 * 1024 => answer.push(byte[0]),
+            Ok(_) => {
+                return Err(format!(
+                    "the proxy {via} closed the tunnel to {host}:{port}"
+                ))
+            }
+            Err(e) => return Err(format!("through the proxy {via}: {e}")),
+        }
+    }
+    let status_line = String::from_utf8_lossy(&answer);
+    let status = status_line.split_whitespace().nth(1).unwrap_or("");
+    if !status.starts_with('2') {
+        return Err(format!(
+            "the proxy {via} refused the tunnel to {host}:{port}: HTTP {status}"
+        ));
+    }
+    Ok(sock)
 }
 
 /// One DER element at `pos`: its tag, its contents, and where the next one starts.
@@ -275,6 +475,58 @@ mod tests {
         assert_eq!(days_from_civil(1970, 1, 1), 0);
         assert_eq!(days_from_civil(2000, 3, 1), 11_017);
         assert_eq!(days_from_civil(2049, 12, 31), 29_219);
+    }
+
+    /// The proxy comes from the variables reqwest reads, in its order; `NO_PROXY` takes a host,
+    /// a parent domain, an address or network, or `*`; an https:// proxy is said, not used.
+    #[test]
+    fn the_proxy_is_found_as_calls_client_finds_it() {
+        let url = Url::parse("https://svc.example.com:8443/run").unwrap();
+        let find = |vars: &[(&str, &str)]| {
+            let vars: Vec<(String, String)> = vars
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect();
+            proxy_for(&url, move |name| {
+                vars.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
+            })
+        };
+        assert_eq!(find(&[]), Ok(None));
+        let found = find(&[("https_proxy", "http://u:p%40ss@proxy:3128")])
+            .unwrap()
+            .unwrap();
+        assert_eq!(found.shown, "proxy:3128");
+        assert_eq!(found.authorization.as_deref(), Some("Basic dTpwQHNz"));
+        let found = find(&[("HTTPS_PROXY", "proxy.corp"), ("ALL_PROXY", "other:1")]);
+        assert_eq!(found.unwrap().unwrap().shown, "proxy.corp:80");
+        assert_eq!(
+            find(&[("ALL_PROXY", "all:9")]).unwrap().unwrap().shown,
+            "all:9"
+        );
+        for no in [
+            "example.com",
+            ".example.com",
+            "svc.example.com",
+            "*",
+            "x, example.com",
+        ] {
+            assert_eq!(
+                find(&[("HTTPS_PROXY", "p:1"), ("NO_PROXY", no)]),
+                Ok(None),
+                "{no}"
+            );
+        }
+        assert!(find(&[("HTTPS_PROXY", "p:1"), ("NO_PROXY", "ample.com")])
+            .unwrap()
+            .is_some());
+        assert_eq!(
+            find(&[("HTTPS_PROXY", "p:1"), ("REQUEST_METHOD", "GET")]),
+            Ok(None)
+        );
+        assert!(find(&[("HTTPS_PROXY", "https://p:1")]).is_err());
+        assert!(no_proxy("10.0.0.0/8", "10.2.3.4"));
+        assert!(!no_proxy("10.0.0.0/8", "11.2.3.4"));
+        assert!(no_proxy("::1", "[::1]"));
     }
 
     #[test]

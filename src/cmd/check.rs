@@ -58,10 +58,10 @@ pub(crate) fn run(args: CheckArgs, out: &mut Output) -> anyhow::Result<Outcome> 
         crate::say!(
             "xconn: every probe that sends records was skipped{}: nothing about the service's \
              answers was checked, so the run fails (--allow-skips accepts skipped probes)",
-            if args.sample.is_none() {
-                " (no --sample)"
-            } else {
-                ""
+            match (&args.sample, &outcome.stopped) {
+                (None, _) => " (no --sample)".to_string(),
+                (Some(_), Some(why)) => format!(" (by {why}, spent before any answer came)"),
+                (Some(_), None) => String::new(),
             }
         );
     }
@@ -110,6 +110,7 @@ fn settings(args: &CheckArgs) -> anyhow::Result<Settings> {
         skip: args.skip.clone(),
         budget: args.budget,
         max_requests: args.max_requests,
+        spending: Default::default(),
         concurrency: args.concurrency as usize,
         save_failures: args.save_failures.as_ref().map(Into::into),
         cert_days: i64::from(args.cert_days),

@@ -504,8 +504,8 @@ fn the_same_seed_sends_byte_identical_bodies() {
     assert_ne!(first, bodies("43"));
 }
 
-/// `--max-requests` and `--budget` stop the generated cases; the report says which budget and how
-/// many cases ran.
+/// `--max-requests` and `--budget` stop the run (every request counts); the report says which
+/// budget and how many cases ran.
 #[test]
 fn a_budget_stops_the_run_and_says_how_many_cases_ran() {
     let s = Scratch::new();
@@ -526,7 +526,10 @@ fn a_budget_stops_the_run_and_says_how_many_cases_ran() {
     let run = check(&s, &server.url("/"), &args, &[]);
     assert_eq!(run.code, 0, "{}", run.stdout);
     let card = run.card();
-    assert_eq!(card["cases"]["run"], 10, "{card}");
+    // The budget counts every request: 6 fixed probes (sample … empty-strings, batch-1000),
+    // then 4 cases.
+    assert_eq!(card["cases"]["run"], 4, "{card}");
+    assert_eq!(card["requests"], 10, "{card}");
     assert_eq!(card["stopped"], "--max-requests 10");
     let slow = Server::start(|_, request| {
         common::server::answer_each_record(request).delay(std::time::Duration::from_millis(50))

@@ -13,6 +13,7 @@ mod architecture;
 mod bad_inputs;
 mod call;
 mod check;
+mod check_budget;
 mod check_found;
 mod check_openapi;
 mod completions;
