@@ -6,8 +6,8 @@
 
 use serde_json::{json, Map, Value};
 
+use crate::body::columns::{self as shape, Column};
 use crate::body::Kind;
-use crate::check::shape::{self, Column};
 use crate::validate::schema;
 
 /// What the document describes.

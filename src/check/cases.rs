@@ -12,10 +12,9 @@ use std::time::Duration;
 use super::generate::{self, Draw, Grid};
 use super::judge::{self, Broken};
 use super::metamorphic::{self, Ignore};
-use super::shape::{self, Column, Rng};
+use super::shape::{Column, Rng};
 use super::shrink::{self, Size};
 use super::{Found, Group, Probe, Settings, Verdict};
-use crate::body::{Body, Kind};
 use crate::http::{self, Client, Failure};
 
 /// Oracle calls one shrink may make at most.
@@ -113,18 +112,7 @@ impl Shared {
 
 /// The columns generation draws from: the sample's, with `--columns` over them.
 pub(crate) fn columns(settings: &Settings) -> Option<Vec<Column>> {
-    let inferred = settings.sample.as_deref().and_then(|bytes| {
-        let text = crate::text::utf8(bytes).ok()?;
-        let root = crate::json::parse(text).ok()?;
-        let table = Body::view(&root, Some(Kind::Request))?.records()?;
-        Some(shape::infer(&table))
-    });
-    match (inferred, settings.columns.clone()) {
-        (None, None) => None,
-        (Some(cols), None) | (None, Some(cols)) => Some(cols),
-        (Some(inferred), Some(stated)) => Some(shape::overlay(inferred, stated)),
-    }
-    .filter(|cols| !cols.is_empty())
+    crate::body::columns::contract_of(settings.sample.as_deref(), settings.columns.clone())
 }
 
 /// Run the generated cases and report one probe per property, within the run's budget.

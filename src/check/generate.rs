@@ -389,7 +389,7 @@ mod tests {
                 return Ok(());
             };
             let columns = if overlay {
-                crate::check::shape::overlay(columns(), stated)
+                crate::body::columns::overlay(columns(), stated)
             } else {
                 stated
             };

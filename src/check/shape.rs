@@ -2,7 +2,7 @@
 //! from: the column contract ([`Column`], [`Kind`]), which lives with the body model
 //! (`crate::body::columns`) because `serve` holds requests to it too.
 
-pub(crate) use crate::body::columns::{infer, overlay, Column, Kind};
+pub(crate) use crate::body::columns::{Column, Kind};
 
 /// SplitMix64: a tiny, fast, seedable generator. Every generated body is drawn from one of these
 /// seeded from the run's seed and the case number, so a case repeats alone and in any order.

@@ -50,7 +50,7 @@ fn openapi_settings(args: &SchemaArgs) -> anyhow::Result<crate::openapi::Setting
             let Some(table) = table else {
                 return Err(usage_error(format!("--sample {arg}: it has no header")));
             };
-            Some(crate::check::shape::infer(&table))
+            Some(crate::body::columns::infer(&table))
         }
     };
     Ok(crate::openapi::Settings { url, columns })
