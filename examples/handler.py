@@ -3,7 +3,8 @@
 
 For each input record it answers how many of its values are filled and how many are empty
 (null or ""), with a warning naming each empty column. A request with no header at all
-(`{"inputs": []}`) gets a request-level failure: there is nothing to answer."""
+(`{"inputs": []}`, which `xconn serve` refuses before any handler runs) gets a request-level
+failure when the handler is run by hand: there is nothing to answer."""
 import json
 import sys
 

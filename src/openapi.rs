@@ -149,22 +149,23 @@ fn sample_request(columns: &[Column]) -> Value {
     })
 }
 
-/// A nested table of `columns`, its header in any order.
+/// A nested table of `columns`, as `serve --sample` holds one: `[]` (the empty table), or a
+/// header of some of the columns (each once, in any order) and rows of a value per header column,
+/// each of one of the columns' kinds.
 fn nested_table(columns: &[Column]) -> Value {
     let names: Vec<&str> = columns.iter().map(|c| c.name.as_str()).collect();
     let kinds: Vec<Value> = columns.iter().map(|c| value(&c.kind)).collect();
     let n = columns.len();
     json!({
         "type": "array",
-        "minItems": 1,
         "prefixItems": [{
             "type": "array",
-            "minItems": n,
+            "minItems": 1,
             "maxItems": n,
             "uniqueItems": true,
             "items": {"enum": names},
         }],
-        "items": {"type": "array", "minItems": n, "maxItems": n, "items": {"anyOf": kinds}},
+        "items": {"type": "array", "minItems": 1, "maxItems": n, "items": {"anyOf": kinds}},
     })
 }
 
@@ -174,7 +175,7 @@ fn value(kind: &shape::Kind) -> Value {
         shape::Kind::Decimal => json!({"type": ["number", "null"]}),
         shape::Kind::String => json!({"type": ["string", "null"]}),
         shape::Kind::Boolean => json!({"type": ["boolean", "null"]}),
-        shape::Kind::Any => json!({"type": ["null", "boolean", "number", "string"]}),
+        shape::Kind::Any => json!({"type": ["null", "boolean", "number", "string", "array"]}),
         shape::Kind::Table(columns) => json!({"anyOf": [{"type": "null"}, nested_table(columns)]}),
     }
 }

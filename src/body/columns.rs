@@ -218,100 +218,170 @@ pub(crate) struct Breach {
 }
 
 /// Every way the table `inputs` (at `pointer`) breaks `columns`, at most `limit` of them: a
-/// column of the contract the header lacks, a header column the contract does not know (the
-/// header's order is free: a service reads columns by name), and each value its column's kind
-/// does not admit ([`Kind::admits`]; `null` fits every kind), nested tables judged the same way.
+/// column of the contract the header lacks, a header column the contract does not know, the
+/// columns in another order than the contract's (Spark sends its columns in one order, and the
+/// service's OpenAPI document — `xconn schema openapi` — holds requests to it), and each value its
+/// column's kind does not admit ([`Kind::admits`]; `null` fits every kind). A nested table is
+/// judged the same way, except that its header may leave columns out and come in any order (the
+/// sample's nested tables need not all carry every column). Linear in the request's size.
 pub(crate) fn breaches(
     columns: &[Column],
     inputs: &Table,
     pointer: &str,
     limit: usize,
 ) -> Vec<Breach> {
-    let mut found = Vec::new();
-    table_breaches(columns, inputs, pointer, limit, &mut found);
-    found
+    let mut found = Breaches {
+        list: Vec::new(),
+        limit,
+    };
+    table_breaches(columns, inputs, pointer, Level::Inputs, &mut found);
+    found.list
 }
 
-fn table_breaches(
-    columns: &[Column],
-    table: &Table,
-    at: &str,
+/// How the request `body` (a valid request's bytes) breaks `columns`, at most `limit` breaches;
+/// none when it is no request body to judge.
+pub(crate) fn body_breaches(body: &[u8], columns: &[Column], limit: usize) -> Vec<Breach> {
+    let judged = || {
+        let root = crate::json::parse(crate::text::utf8(body).ok()?).ok()?;
+        let inputs = super::Body::view(&root, Some(super::Kind::Request))?.records()?;
+        Some(breaches(columns, &inputs, "/inputs", limit))
+    };
+    judged().unwrap_or_default()
+}
+
+/// Where a table sits: `inputs` (every column, in order) or a nested table (any subset, any
+/// order).
+#[derive(Clone, Copy, PartialEq)]
+enum Level {
+    Inputs,
+    Nested,
+}
+
+/// The breaches found so far, up to `limit` (nothing is formatted past it).
+struct Breaches {
+    list: Vec<Breach>,
     limit: usize,
-    found: &mut Vec<Breach>,
-) {
+}
+
+impl Breaches {
+    fn full(&self) -> bool {
+        self.list.len() >= self.limit
+    }
+
+    fn push(&mut self, pointer: &str, message: impl FnOnce() -> String) {
+        if !self.full() {
+            self.list.push(Breach {
+                pointer: pointer.to_string(),
+                message: message(),
+            });
+        }
+    }
+}
+
+fn table_breaches(columns: &[Column], table: &Table, at: &str, level: Level, found: &mut Breaches) {
     let keys = table.keys();
     let header_at = format!("{at}/0");
-    let known = |name: &str| columns.iter().map(|c| c.name.as_str()).any(|c| c == name);
-    for column in columns {
-        if !keys.contains(&column.name) {
-            push(
-                found,
-                limit,
-                &header_at,
+    let by_name: std::collections::HashMap<&str, &Column> =
+        columns.iter().map(|c| (c.name.as_str(), c)).collect();
+    let in_header: std::collections::HashSet<&str> = keys.iter().map(String::as_str).collect();
+    if level == Level::Inputs {
+        for column in columns
+            .iter()
+            .filter(|c| !in_header.contains(c.name.as_str()))
+        {
+            found.push(&header_at, || {
                 format!(
                     "no column `{}`: the service reads {}",
                     column.name,
                     names(columns)
-                ),
-            );
+                )
+            });
         }
     }
-    for key in keys.iter().filter(|k| !known(k)) {
-        push(
-            found,
-            limit,
-            &header_at,
+    for key in keys.iter().filter(|k| !by_name.contains_key(k.as_str())) {
+        found.push(&header_at, || {
             format!(
                 "column `{key}` is not one of the service's columns ({})",
                 names(columns)
-            ),
-        );
+            )
+        });
+    }
+    let same_set =
+        keys.len() == columns.len() && keys.iter().all(|k| by_name.contains_key(k.as_str()));
+    if level == Level::Inputs && same_set && keys.iter().zip(columns).any(|(k, c)| *k != c.name) {
+        found.push(&header_at, || {
+            format!(
+                "the columns come in another order: the service reads {}",
+                names(columns)
+            )
+        });
     }
     let kinds: Vec<Option<&Column>> = keys
         .iter()
-        .map(|k| columns.iter().find(|c| c.name == *k))
+        .map(|k| by_name.get(k.as_str()).copied())
         .collect();
+    let row_word = match level {
+        Level::Inputs => "record",
+        Level::Nested => "row",
+    };
     for (i, record) in table.records().enumerate() {
         for (j, (value, column)) in record.items().zip(&kinds).enumerate() {
-            if found.len() >= limit {
+            if found.full() {
                 return;
             }
             let Some(column) = column else { continue };
             let pointer = format!("{at}/{}/{j}", i + 1);
             match column.kind.admits(&value) {
                 Admits::Yes => {}
-                Admits::No(got) => push(
-                    found,
-                    limit,
-                    &pointer,
+                Admits::No(got) => found.push(&pointer, || {
                     format!(
-                        "`{}` of record {i}: expected {}, got {got}",
+                        "`{}` of {row_word} {}: expected {}, got {got}",
                         column.name,
+                        i + 1,
                         column.kind.described()
-                    ),
-                ),
-                Admits::Nested(nested, inner) => {
-                    if let Some(inner) = inner {
-                        table_breaches(nested, &inner, &pointer, limit, found);
-                    }
+                    )
+                }),
+                Admits::Nested(nested, Some(inner)) => {
+                    table_breaches(nested, &inner, &pointer, Level::Nested, found)
                 }
+                Admits::Nested(_, None) => {}
             }
         }
     }
 }
 
-fn push(found: &mut Vec<Breach>, limit: usize, pointer: &str, message: String) {
-    if found.len() < limit {
-        found.push(Breach {
-            pointer: pointer.to_string(),
-            message,
-        });
+/// The contract's column names for a message: the first ten, then how many more.
+fn names(columns: &[Column]) -> String {
+    const SHOWN: usize = 10;
+    let mut listed: Vec<String> = columns
+        .iter()
+        .take(SHOWN)
+        .map(|c| format!("`{}`", c.name))
+        .collect();
+    if columns.len() > SHOWN {
+        listed.push(format!("and {} more", columns.len() - SHOWN));
     }
+    listed.join(", ")
 }
 
-fn names(columns: &[Column]) -> String {
-    let listed: Vec<String> = columns.iter().map(|c| format!("`{}`", c.name)).collect();
-    listed.join(", ")
+/// Whether the JSON number `text` has a whole value (its digits after the point, once the
+/// exponent has moved it, are all `0`): exact, whatever the number's size.
+fn integral(text: &str) -> bool {
+    let unsigned = text.trim_start_matches('-');
+    let (mantissa, exponent) = match unsigned.find(['e', 'E']) {
+        Some(at) => (&unsigned[..at], &unsigned[at + 1..]),
+        None => (unsigned, "0"),
+    };
+    let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let Ok(exponent) = exponent.trim_start_matches('+').parse::<i64>() else {
+        // An exponent past i64: a positive one moves every digit before the point; a negative
+        // one leaves a fraction unless the mantissa is zero.
+        return !exponent.starts_with('-') || mantissa.bytes().all(|b| b == b'0' || b == b'.');
+    };
+    let digits: Vec<u8> = whole.bytes().chain(fraction.bytes()).collect();
+    let point = whole.len() as i64 + exponent;
+    let after_point = usize::try_from(point.max(0)).unwrap_or(usize::MAX);
+    digits.iter().skip(after_point).all(|&d| d == b'0')
 }
 
 /// Whether a kind admits a value.
@@ -324,15 +394,16 @@ pub(crate) enum Admits<'k, 'a> {
 }
 
 impl Kind {
-    /// Whether a value fits this kind: `null` fits any; an integer is a number without a
-    /// fraction or exponent (`-0`, `18446744073709551616` are integers), a decimal any number;
+    /// Whether a value fits this kind: `null` fits any; an integer is a number whose value is
+    /// whole, as JSON Schema's `integer` (`-0`, `18446744073709551616`, `1.0`, `1E2`, `2.50e1`;
+    /// not `1.5`, `1e-1`), a decimal any number;
     /// a table is a nested table (or `[]`, the empty table) whose rows are judged by its own
     /// columns; `any` takes every value.
     pub(crate) fn admits<'k, 'a>(&'k self, value: &Value<'a>) -> Admits<'k, 'a> {
         let cell = Cell::of(value);
         let fits = match (self, &cell) {
             (Kind::Any, _) | (_, Cell::Null) => true,
-            (Kind::Integer, Cell::Number(text)) => !text.contains(['.', 'e', 'E']),
+            (Kind::Integer, Cell::Number(text)) => integral(text),
             (Kind::Decimal, Cell::Number(_)) => true,
             (Kind::String, Cell::String(_)) => true,
             (Kind::Boolean, Cell::Bool(_)) => true,
@@ -477,14 +548,16 @@ mod tests {
     }
 
     #[test]
-    fn a_request_keeping_the_contract_has_no_breach_in_any_column_order() {
+    fn a_request_keeping_the_contract_has_no_breach() {
         let contract = r#"{"i": "integer", "d": "decimal", "s": "string", "b": "boolean",
                            "a": "any", "t": {"k": "string", "n": "integer"}}"#;
-        let body = r#"{"inputs": [["t", "s", "i", "d", "b", "a"],
-            [[["n", "k"], [1, "x"], [null, null]], "", -0, 1e3, true, [["q"], [1]]],
-            [[], "é", 18446744073709551616, 2, false, "z"],
-            [[["k", "n"]], null, null, null, null, null],
-            [null, " ", 0, -0.5, true, 1]]}"#;
+        // Nested tables: any order, columns left out, `[]`; whole numbers in integer columns.
+        let body = r#"{"inputs": [["i", "d", "s", "b", "a", "t"],
+            [-0, 1e3, "", true, [["q"], [1]], [["n", "k"], [1, "x"], [null, null]]],
+            [18446744073709551616, 2, "é", false, "z", []],
+            [1.0, null, null, null, null, [["k"], ["y"]]],
+            [2.50e1, -0.5, " ", true, 1, [["n"], [1E2]]],
+            [null, null, null, null, null, null]]}"#;
         assert_eq!(judged(contract, body), []);
     }
 
@@ -518,15 +591,15 @@ mod tests {
         );
         assert_eq!(
             found[2].1,
-            "`i` of record 0: expected an integer, got a decimal"
+            "`i` of record 1: expected an integer, got a decimal"
         );
         assert_eq!(
             found[3].1,
-            "`n` of record 0: expected an integer, got a string"
+            "`n` of row 1: expected an integer, got a string"
         );
         assert_eq!(
             found[4].1,
-            "`i` of record 1: expected an integer, got a string"
+            "`i` of record 2: expected an integer, got a string"
         );
         assert!(
             found[5].1.starts_with("column `m` is not one of"),
@@ -535,8 +608,46 @@ mod tests {
         );
         assert_eq!(
             found[6].1,
-            "`t` of record 2: expected a nested table, got a string"
+            "`t` of record 3: expected a nested table, got a string"
         );
+        // The same columns in another order: one breach, at the header.
+        let moved = judged(contract, r#"{"inputs": [["s", "i", "t"], ["x", 1, null]]}"#);
+        assert_eq!(moved.len(), 1, "{moved:?}");
+        assert_eq!(
+            moved[0].1,
+            "the columns come in another order: the service reads `i`, `s`, `t`"
+        );
+    }
+
+    #[test]
+    fn whole_numbers_are_integers_in_any_spelling() {
+        for whole in [
+            "0",
+            "-0",
+            "7",
+            "1.0",
+            "1E2",
+            "2.50e1",
+            "1e+3",
+            "-12.000",
+            "0.0e0",
+            "123456789012345678901234567890",
+            "1.5e1",
+            "0e-5",
+            "1e99999999999999999999",
+        ] {
+            assert!(integral(whole), "{whole}");
+        }
+        for part in [
+            "1.5",
+            "1e-1",
+            "-0.25",
+            "12.5e0",
+            "1.05e1",
+            "5e-99999999999999999999",
+        ] {
+            assert!(!integral(part), "{part}");
+        }
     }
 
     #[test]

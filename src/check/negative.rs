@@ -172,7 +172,7 @@ fn contract_breaks(grid: &Grid, columns: &[Column]) -> Vec<Negative> {
                 "wrong-kind",
                 body(&bad),
                 &format!(
-                    "a value of the wrong kind in the {} column `{}` of record 0",
+                    "a value of the wrong kind in the {} column `{}` of record 1",
                     columns[at].kind.name(),
                     columns[at].name
                 ),

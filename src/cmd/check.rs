@@ -91,16 +91,14 @@ fn settings(args: &CheckArgs) -> anyhow::Result<Settings> {
         })?;
     }
     let (replay_token_args, replay_notes) = replay_args(args);
+    let super::SampleAndColumns { sample, columns } =
+        super::read_sample_and_columns(args.sample.as_deref(), args.columns.as_deref())?;
     Ok(Settings {
         url,
         method,
         headers,
-        sample: args.sample.as_deref().map(super::read_sample).transpose()?,
-        columns: args
-            .columns
-            .as_deref()
-            .map(super::read_columns)
-            .transpose()?,
+        sample,
+        columns,
         repeat: args.repeat,
         p95_budget: args.p95.map(std::time::Duration::from_millis),
         cases: args.cases,

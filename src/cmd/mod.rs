@@ -68,3 +68,44 @@ pub(crate) fn read_sample(arg: &str) -> anyhow::Result<Vec<u8>> {
     }
     Ok(source.bytes.to_vec())
 }
+
+/// `--sample` and `--columns` (`check`, `serve`), read and held to each other: the sample must be
+/// a request the service takes, so when both are given it must keep the contract they make (the
+/// file's kinds over the sample's) — a file that adds a column the sample lacks, or states a kind
+/// its values break, is a usage error naming the first breaches.
+pub(crate) fn read_sample_and_columns(
+    sample: Option<&str>,
+    columns: Option<&str>,
+) -> anyhow::Result<SampleAndColumns> {
+    let body = sample.map(read_sample).transpose()?;
+    let stated = columns.map(read_columns).transpose()?;
+    if let (Some(body), Some(stated), Some(sample), Some(columns)) =
+        (&body, &stated, sample, columns)
+    {
+        let merged = crate::body::columns::contract_of(Some(body), Some(stated.clone()));
+        let breaches = merged
+            .map(|merged| crate::body::columns::body_breaches(body, &merged, 3))
+            .unwrap_or_default();
+        if !breaches.is_empty() {
+            let listed: Vec<String> = breaches
+                .iter()
+                .map(|b| format!("{} at {}", b.message, b.pointer))
+                .collect();
+            return Err(usage_error(format!(
+                "--columns {columns} and --sample {sample} disagree (the sample must be a request \
+                 the service takes): {}",
+                listed.join("; ")
+            )));
+        }
+    }
+    Ok(SampleAndColumns {
+        sample: body,
+        columns: stated,
+    })
+}
+
+/// What `--sample` and `--columns` gave.
+pub(crate) struct SampleAndColumns {
+    pub(crate) sample: Option<Vec<u8>>,
+    pub(crate) columns: Option<Vec<Column>>,
+}

@@ -94,12 +94,10 @@ fn fixture(file: &str) -> anyhow::Result<axum::body::Bytes> {
 /// `--sample` / `--columns`: the column contract requests are held to (the sample's columns and
 /// inferred kinds, the file's kinds over them), read and checked before listening.
 fn contract(args: &ServeArgs) -> anyhow::Result<Option<Vec<Column>>> {
-    let sample = args.sample.as_deref().map(super::read_sample).transpose()?;
-    let stated = args
-        .columns
-        .as_deref()
-        .map(super::read_columns)
-        .transpose()?;
+    let super::SampleAndColumns {
+        sample,
+        columns: stated,
+    } = super::read_sample_and_columns(args.sample.as_deref(), args.columns.as_deref())?;
     if sample.is_none() && stated.is_none() {
         return Ok(None);
     }

@@ -93,22 +93,27 @@ fn with_a_sample_a_request_that_breaks_its_columns_is_a_400_naming_each_breach()
         (
             r#"{"inputs": [["customer", "amount", "lines"], ["Ada", "ten", null]]}"#,
             "/inputs/1/1",
-            "`amount` of record 0: expected a number, got a string",
+            "`amount` of record 1: expected a number, got a string",
         ),
         (
             r#"{"inputs": [["customer", "amount", "lines"], ["Ada", 1, null], [[["x"], [1]], 1, null]]}"#,
             "/inputs/2/0",
-            "`customer` of record 1: expected a string, got a nested table",
+            "`customer` of record 2: expected a string, got a nested table",
         ),
         (
             r#"{"inputs": [["customer", "amount", "lines"], ["Ada", 1, [["sku", "qty"], ["A", "two"]]]]}"#,
             "/inputs/1/2/1/1",
-            "`qty` of record 0: expected an integer, got a string",
+            "`qty` of row 1: expected an integer, got a string",
         ),
         (
-            r#"{"inputs": [["customer", "amount", "lines"], ["Ada", 1, [["sku"], ["A"]]]]}"#,
+            r#"{"inputs": [["customer", "amount", "lines"], ["Ada", 1, [["sku", "size"], ["A", 1]]]]}"#,
             "/inputs/1/2/0",
-            "no column `qty`",
+            "column `size` is not one of the service's columns",
+        ),
+        (
+            r#"{"inputs": [["amount", "customer", "lines"], [1, "Ada", null]]}"#,
+            "/inputs/0",
+            "the columns come in another order: the service reads `customer`, `amount`, `lines`",
         ),
     ];
     for (body, pointer, message) in refused {
@@ -125,24 +130,38 @@ fn with_a_sample_a_request_that_breaks_its_columns_is_a_400_naming_each_breach()
         assert_eq!(first["error_type"], "400");
         assert_valid_response(&answer.body);
     }
-    // Columns in another order, `null` anywhere, an empty nested table, integers in a decimal
-    // column: the service's columns are kept, and the handler answers.
-    let kept = r#"{"inputs": [["lines", "amount", "customer"],
-        [[], 3, "Ada"], [null, null, null], [[["qty", "sku"], [1, "B"]], -0.5, ""]]}"#;
+    // `null` anywhere, an empty nested table, a nested table's columns in another order or left
+    // out, integers in a decimal column, a whole `2.0` as an integer: the service's columns are
+    // kept, and the handler answers.
+    let kept = r#"{"inputs": [["customer", "amount", "lines"],
+        ["Ada", 3, []], [null, null, null], ["", -0.5, [["qty", "sku"], [2.0, "B"]]],
+        ["Linus", 1, [["sku"], ["C"]]]]}"#;
     let answer = post(&serve.url, kept, &[]);
     assert_eq!(answer.status, 200, "{}", answer.body);
     assert_eq!(
         answer.json()["outputs"][0],
-        serde_json::json!(["lines", "amount", "customer"])
+        serde_json::json!(["customer", "amount", "lines"])
     );
+    // The sample itself, whose nested tables do not all carry every column, is kept.
+    s.write(
+        "ragged.json",
+        r#"{"inputs": [["id", "t"], [1, [["k", "v"], ["a", 1]]], [2, [["k"], ["b"]]]]}"#,
+    );
+    let ragged = Serve::start(&s, &["--echo", "--sample", "ragged.json"], &[]);
+    let answer = post(&ragged.url, s.read("ragged.json"), &[]);
+    assert_eq!(answer.status, 200, "{}", answer.body);
 }
 
-/// `--columns` states kinds over the sample's (here: `amount` an integer); a file that is wrong
-/// is a usage error naming where, before serve listens.
+/// `--columns` states kinds over the sample's (here: `amount`, only `null` in the sample, an
+/// integer); a file that is wrong, or that the sample breaks, is a usage error naming where,
+/// before serve listens.
 #[test]
 fn a_columns_file_states_the_kinds_and_a_wrong_one_is_refused_at_start() {
     let s = Scratch::new();
-    s.write("sample.json", SAMPLE);
+    s.write(
+        "sample.json",
+        r#"{"inputs": [["customer", "amount", "lines"], ["Ada", null, null]]}"#,
+    );
     s.write("columns.json", r#"{"amount": "integer"}"#);
     let serve = Serve::start(
         &s,
@@ -202,6 +221,67 @@ fn a_columns_file_states_the_kinds_and_a_wrong_one_is_refused_at_start() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
+    // A file the sample breaks — a column it lacks, a kind its values break — would have serve
+    // refuse its own sample: refused at start, by check too.
+    s.write("full.json", SAMPLE);
+    for (file, text, breach) in [
+        ("adds.json", r#"{"vip": "boolean"}"#, "no column `vip`"),
+        (
+            "narrows.json",
+            r#"{"amount": "integer"}"#,
+            "`amount` of record 1: expected an integer, got a decimal",
+        ),
+    ] {
+        s.write(file, text);
+        for command in [
+            &["serve", "--echo", "--addr", "127.0.0.1:0"][..],
+            &["check", "http://127.0.0.1:9/"][..],
+        ] {
+            let out = s
+                .xconn()
+                .args(command)
+                .args(["--sample", "full.json", "--columns", file])
+                .output()
+                .unwrap();
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(2), "{command:?} {file}: {stderr}");
+            assert!(
+                stderr.contains(&format!("--columns {file} and --sample full.json disagree"))
+                    && stderr.contains(breach),
+                "{command:?} {file}: {stderr}"
+            );
+        }
+    }
+}
+
+/// The contract's judge is linear and its answer bounded: a request of 20,000 columns none of
+/// which the service knows gets 100 entries at most, each naming at most ten of its columns.
+#[test]
+fn a_wide_request_gets_a_bounded_answer() {
+    let s = Scratch::new();
+    let n = 20_000;
+    let header = |prefix: &str| {
+        let names: Vec<String> = (0..n).map(|i| format!("\"{prefix}{i}\"")).collect();
+        names.join(",")
+    };
+    let ones = vec!["1"; n].join(",");
+    s.write(
+        "wide.json",
+        format!(r#"{{"inputs": [[{}], [{ones}]]}}"#, header("c")),
+    );
+    let serve = Serve::start(&s, &["--echo", "--sample", "wide.json"], &[]);
+    let other = format!(r#"{{"inputs": [[{}], [{ones}]]}}"#, header("d"));
+    let answer = post(&serve.url, other, &[]);
+    assert_eq!(answer.status, 400);
+    let doc = answer.json();
+    let entries = doc["errors"][0].as_array().unwrap();
+    assert_eq!(entries.len(), 100, "{}", entries.len());
+    assert!(entries[0]["message"]
+        .as_str()
+        .unwrap()
+        .ends_with("and 19990 more"));
+    assert!(answer.body.len() < 64 * 1024, "{} bytes", answer.body.len());
+    assert_eq!(post(&serve.url, s.read("wide.json"), &[]).status, 200);
 }
 
 /// The contract is checked before the handler runs: a handler that would crash is never called
