@@ -358,6 +358,12 @@ impl Budget {
             .map_err(|_| self.stop(Spent::Requests(max)))
     }
 
+    /// Why [`Budget::admit`] refused a request: the budget that stopped the run.
+    fn refusal(&self) -> Spent {
+        let max = self.max_requests.unwrap_or(usize::MAX);
+        self.stopped.get().copied().unwrap_or(Spent::Requests(max))
+    }
+
     /// `work`'s result, unless the deadline passes first: then it is cut there (dropped), not
     /// left to its own timeout. Nothing is started once the deadline has passed.
     pub(crate) async fn within<F: Future>(&self, work: F) -> Result<F::Output, Spent> {
@@ -375,8 +381,10 @@ impl Budget {
 
 /// Send `body` as `settings` say on `client`, with `extra` headers replacing the `-H` ones of
 /// the same name (a probe's `Authorization` or `Content-Type` is the one sent, never a second).
-/// The one place a request leaves: refused ([`Spent`]) once the run's budget is spent, and cut
-/// at the `--budget` deadline when it is still in flight.
+/// The one place a request leaves: each HTTP request it makes — the first attempt, every retry,
+/// every redirect hop, the resend with a refreshed token — is admitted by the run's budget
+/// ([`http::Admit`]), so `--max-requests` counts what the service receives. A refused one ends
+/// the send ([`Spent`]), as does the `--budget` deadline while it is still in flight.
 pub(crate) async fn send(
     settings: &Settings,
     client: &Client,
@@ -384,17 +392,23 @@ pub(crate) async fn send(
     extra: &[(String, String)],
 ) -> Result<Result<http::Response, http::HttpError>, Spent> {
     let budget = &settings.spending;
-    budget.admit()?;
     let mut headers = settings.headers.clone();
     headers.retain(|(name, _)| !extra.iter().any(|(e, _)| e.eq_ignore_ascii_case(name)));
     headers.extend(extra.iter().cloned());
-    let request = Request::new(
-        settings.method.clone(),
-        settings.url.clone(),
-        headers,
-        Bytes::from(body),
-    );
-    budget.within(http::send(client, &request)).await
+    let admitting = Arc::clone(budget);
+    let request = Request {
+        admit: Some(http::Admit(Arc::new(move || admitting.admit().is_ok()))),
+        ..Request::new(
+            settings.method.clone(),
+            settings.url.clone(),
+            headers,
+            Bytes::from(body),
+        )
+    };
+    match budget.within(http::send(client, &request)).await? {
+        Err(e) if matches!(e.failure, http::Failure::Refused) => Err(budget.refusal()),
+        answer => Ok(answer),
+    }
 }
 
 /// Whether every probe that sends records was skipped (nothing about the answers was checked).

@@ -14,23 +14,23 @@ use crate::common;
 use common::server::{Recorded, Reply, Server};
 use common::Scratch;
 
-const SAMPLE: &str = r#"{"inputs": [["n", "s"], [1, "a"], [2, "b"]]}"#;
+pub(crate) const SAMPLE: &str = r#"{"inputs": [["n", "s"], [1, "a"], [2, "b"]]}"#;
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-    took: Duration,
+pub(crate) struct Run {
+    pub(crate) code: i32,
+    pub(crate) stdout: String,
+    pub(crate) stderr: String,
+    pub(crate) took: Duration,
 }
 
 impl Run {
-    fn card(&self) -> serde_json::Value {
+    pub(crate) fn card(&self) -> serde_json::Value {
         serde_json::from_str(&self.stdout)
             .unwrap_or_else(|e| panic!("not JSON ({e}):\n{}\n{}", self.stdout, self.stderr))
     }
 }
 
-fn check(s: &Scratch, url: &str, args: &[&str], env: &[(&str, &str)]) -> Run {
+pub(crate) fn check(s: &Scratch, url: &str, args: &[&str], env: &[(&str, &str)]) -> Run {
     let started = Instant::now();
     let out = s
         .xconn()
@@ -47,11 +47,11 @@ fn check(s: &Scratch, url: &str, args: &[&str], env: &[(&str, &str)]) -> Run {
     }
 }
 
-fn probes(card: &serde_json::Value) -> Vec<serde_json::Value> {
+pub(crate) fn probes(card: &serde_json::Value) -> Vec<serde_json::Value> {
     card["probes"].as_array().cloned().unwrap_or_default()
 }
 
-fn probe(card: &serde_json::Value, name: &str) -> serde_json::Value {
+pub(crate) fn probe(card: &serde_json::Value, name: &str) -> serde_json::Value {
     probes(card)
         .into_iter()
         .find(|p| p["probe"] == name)
@@ -357,7 +357,7 @@ fn a_shrunk_5xx_keeps_its_status() {
 
 /// A CONNECT proxy on 127.0.0.1 that records each tunnel asked for and connects every one to
 /// `target` (whatever host was named), copying bytes both ways.
-fn connect_proxy(target: u16) -> (u16, Arc<Mutex<Vec<String>>>) {
+pub(crate) fn connect_proxy(target: u16) -> (u16, Arc<Mutex<Vec<String>>>) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     let seen = Arc::new(Mutex::new(Vec::new()));
