@@ -72,6 +72,8 @@ pub(crate) struct Settings {
     pub(crate) concurrency: usize,
     /// Where shrunk failing bodies and `replay.sh` are written.
     pub(crate) save_failures: Option<PathBuf>,
+    /// The whole of one attempt (`--timeout`); the TLS probe's whole handshake too.
+    pub(crate) timeout: Duration,
     /// Warn when the certificate expires within this many days.
     pub(crate) cert_days: i64,
     /// Draw a progress bar (standard error is a terminal).
@@ -341,6 +343,12 @@ impl Budget {
             _ => return None,
         };
         Some(self.stop(spent))
+    }
+
+    /// The `--budget` deadline as what stopped the run, when there is one: for work that its
+    /// own timeouts cut at the deadline rather than [`Budget::within`] (the TLS probe).
+    pub(crate) fn cut(&self) -> Option<Spent> {
+        self.time.map(|budget| self.stop(Spent::Time(budget)))
     }
 
     /// Reserve one request, or say why not: the count never passes `--max-requests`, however

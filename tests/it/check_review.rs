@@ -3,7 +3,13 @@
 //! TLS probe's proxy tunnel keeps one deadline; `malformed` is judged as every robustness probe
 //! is; and the report's small print (plurals, JUnit, `--skip`, a sample without records).
 
-use crate::check_budget::{check, probe, probes, SAMPLE};
+use std::io::Write;
+use std::net::TcpListener;
+use std::time::Duration;
+
+use crate::check_budget::{
+    check, connect_proxy, connect_proxy_on, probe, probes, tls_server, SAMPLE, TLS_PROBE_ONLY,
+};
 use crate::common;
 
 use common::server::{Reply, Server};
@@ -97,4 +103,133 @@ fn max_requests_counts_the_resend_after_a_token_refresh() {
         provider.hits()
     );
     assert_eq!(probe(&card, "sample")["result"], "fail", "{card}");
+}
+
+/// A proxy on 127.0.0.1 that accepts, then writes `answer` one byte every `every` — never the
+/// end of an answer to `CONNECT` — then holds the connection 30 s.
+fn slow_proxy(answer: &'static [u8], every: Duration) -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for client in listener.incoming() {
+            let Ok(mut client) = client else { continue };
+            std::thread::spawn(move || {
+                for byte in answer {
+                    std::thread::sleep(every);
+                    if client.write_all(&[*byte]).is_err() {
+                        return;
+                    }
+                }
+                std::thread::sleep(Duration::from_secs(30));
+            });
+        }
+    });
+    port
+}
+
+/// The TLS probe has one deadline, `--timeout` (or the `--budget` deadline when sooner), for
+/// connecting, the CONNECT exchange and the handshake: a silent proxy and one that trickles a
+/// byte a second both fail it after `--timeout 2`, saying it timed out and naming the proxy
+/// once; under `--budget 1s` the same wait is a budget skip.
+#[test]
+fn the_tls_probe_keeps_one_deadline_through_a_slow_proxy() {
+    let s = Scratch::new();
+    let url = "https://example.invalid:8443/xconnector";
+    let silent = slow_proxy(b"", Duration::ZERO);
+    let trickle = slow_proxy(
+        b"HTTP/1.1 200 OK\r\nX-Slow: aaaaaaaaaaaaaaaaaaaaaaaaa",
+        Duration::from_secs(1),
+    );
+    for port in [silent, trickle] {
+        let proxy = format!("http://127.0.0.1:{port}");
+        let args = [&TLS_PROBE_ONLY[..], &["--timeout", "2"]].concat();
+        let run = check(&s, url, &args, &[("HTTPS_PROXY", &proxy)]);
+        assert!(run.took < Duration::from_secs(8), "took {:?}", run.took);
+        let https = probe(&run.card(), "https");
+        assert_eq!(https["result"], "fail", "{https}");
+        let reason = https["reason"].as_str().unwrap();
+        assert!(
+            reason.starts_with(
+                "timed out after 2 s (waiting for the proxy's answer to CONNECT example.invalid:8443)"
+            ),
+            "{reason}"
+        );
+        let shown = format!("127.0.0.1:{port}");
+        assert_eq!(reason.matches(&shown).count(), 1, "{reason}");
+        assert!(
+            reason.ends_with(&format!(
+                "(through the proxy {shown}, tunnelled by CONNECT)"
+            )),
+            "{reason}"
+        );
+    }
+    let proxy = format!("http://127.0.0.1:{silent}");
+    let args = [&TLS_PROBE_ONLY[..], &["--budget", "1s"]].concat();
+    let run = check(&s, url, &args, &[("HTTPS_PROXY", &proxy)]);
+    assert!(run.took < Duration::from_secs(8), "took {:?}", run.took);
+    let https = probe(&run.card(), "https");
+    assert_eq!(https["reason"], "skipped: --budget 1s spent", "{https}");
+}
+
+/// An IPv6 proxy, `HTTPS_PROXY=http://[::1]:P`, is connected to and tunnelled through.
+#[test]
+fn the_tls_probe_goes_through_an_ipv6_proxy() {
+    let Ok(listener) = TcpListener::bind("[::1]:0") else {
+        assert!(common::available("IPv6 loopback", false));
+        return;
+    };
+    let s = Scratch::new();
+    let tls = tls_server();
+    let (port, seen) = connect_proxy_on(listener, tls.port);
+    let proxy = format!("http://[::1]:{port}");
+    let run = check(
+        &s,
+        "https://example.invalid:8443/x",
+        &TLS_PROBE_ONLY,
+        &[("HTTPS_PROXY", &proxy)],
+    );
+    let https = probe(&run.card(), "https");
+    assert_eq!(https["result"], "pass", "{https}");
+    let reason = https["reason"].as_str().unwrap();
+    assert!(
+        reason.ends_with(&format!(
+            "(through the proxy [::1]:{port}, tunnelled by CONNECT)"
+        )),
+        "{reason}"
+    );
+    assert_eq!(seen.lock().unwrap().len(), 1);
+}
+
+/// `NO_PROXY=*` sends no IP host past the proxy — `call`'s client (hyper-util) matches `*`
+/// against domain names only — so the TLS probe to `https://127.0.0.1:P/` goes through the
+/// proxy as `call` does; `NO_PROXY=127.0.0.1` sends both past it.
+#[test]
+fn no_proxy_star_treats_an_ip_host_as_calls_client_does() {
+    let s = Scratch::new();
+    let tls = tls_server();
+    let (port, seen) = connect_proxy(tls.port);
+    let proxy = format!("http://127.0.0.1:{port}");
+    let url = tls.https_url("/x");
+    let request = common::fixture("request-example1-single-values.json");
+    for (no_proxy, through) in [("*", 1), ("127.0.0.1", 0)] {
+        let env = [("HTTPS_PROXY", proxy.as_str()), ("NO_PROXY", no_proxy)];
+        let before = seen.lock().unwrap().len();
+        let call = s
+            .xconn()
+            .args(["call", &url, request.to_str().unwrap(), "--insecure"])
+            .envs(env)
+            .output()
+            .unwrap();
+        let by_call = seen.lock().unwrap().len() - before;
+        assert_eq!(
+            by_call,
+            through,
+            "call, NO_PROXY={no_proxy}: {}",
+            String::from_utf8_lossy(&call.stderr)
+        );
+        let https = probe(&check(&s, &url, &TLS_PROBE_ONLY, &env).card(), "https");
+        let by_check = seen.lock().unwrap().len() - before - by_call;
+        assert_eq!(by_check, through, "check, NO_PROXY={no_proxy}: {https}");
+        assert_eq!(https["result"], "pass", "{https}");
+    }
 }
