@@ -202,16 +202,49 @@ pub(crate) struct Outcome {
     pub(crate) elapsed: Duration,
 }
 
+/// Every probe and property a run may report, with its group, in report order.
+pub(crate) fn catalogue() -> Vec<(Group, &'static str)> {
+    let of =
+        |group, names: &[&'static str]| names.iter().map(move |&n| (group, n)).collect::<Vec<_>>();
+    [
+        of(Group::Conformance, &fixed::RECORD_PROBES),
+        of(Group::Conformance, &["generated", "latency"]),
+        of(Group::Robustness, &["malformed"]),
+        of(Group::Robustness, &negative::NAMES),
+        of(Group::Metamorphic, &metamorphic::PROPERTIES),
+        of(Group::Auth, &["no-token"]),
+        of(Group::Auth, &auth::NAMES),
+        of(Group::Transport, &["https"]),
+    ]
+    .concat()
+}
+
 /// Every probe, property and group name `--skip` accepts.
 pub(crate) fn skippable() -> Vec<&'static str> {
     let mut names: Vec<&'static str> = Group::ALL.iter().map(|g| g.name()).collect();
-    names.extend(fixed::RECORD_PROBES);
-    names.extend(["no-token", "malformed", "generated", "latency"]);
-    names.extend(metamorphic::PROPERTIES);
-    names.extend(negative::NAMES);
-    names.extend(auth::NAMES);
-    names.extend(["https"]);
+    names.extend(catalogue().into_iter().map(|(_, name)| name));
     names
+}
+
+/// The probes no group reported, each skipped with its reason: every one `--skip` names (or
+/// names its group) — "skipped by --skip", in every group alike — and `wrong-kind` when the
+/// robustness probes had columns but none with a kind to break.
+fn unreported(settings: &Settings, reported: &[Probe]) -> Vec<Probe> {
+    let columns = cases::columns(settings).unwrap_or_default();
+    catalogue()
+        .into_iter()
+        .filter(|(_, name)| !reported.iter().any(|p| p.name == *name))
+        .filter_map(|(group, name)| {
+            let why = if !settings.runs(group, name) {
+                "skipped by --skip"
+            } else if name == "wrong-kind" && !columns.is_empty() {
+                "no column with a kind to break: every column is `any`"
+            } else {
+                return None;
+            };
+            Some(Probe::new(group, name, Verdict::Skip, why.to_string()))
+        })
+        .collect()
 }
 
 impl Settings {
@@ -237,7 +270,9 @@ pub(crate) async fn run(settings: &Settings, authed: &Client, anonymous: &Client
     probes.extend(fixed::costly(settings, authed).await);
     let generated = cases::run(settings, authed).await;
     probes.extend(generated.probes);
-    probes.sort_by_key(|p| p.group);
+    probes.extend(unreported(settings, &probes));
+    let order = catalogue();
+    probes.sort_by_key(|p| (p.group, order.iter().position(|(_, n)| *n == p.name)));
     let budget = &settings.spending;
     Outcome {
         probes,

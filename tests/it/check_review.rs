@@ -233,3 +233,163 @@ fn no_proxy_star_treats_an_ip_host_as_calls_client_does() {
         assert_eq!(https["result"], "pass", "{https}");
     }
 }
+
+/// A service answering each record of every request.
+fn answering() -> Server {
+    Server::start(|_, request| common::server::answer_each_record(request))
+}
+
+/// A 200 with a request-level failure to everything, a body that is not JSON too.
+const ENGINE_DOWN: &str = r#"{"outputs": [], "warnings": [null], "errors": [[{"error_category": "system", "error_type": "500", "additional_details": "", "source_path": "", "message": "engine down"}]], "process_time": [0]}"#;
+
+/// `malformed` is judged as every robustness probe is: a request-level failure in a 2xx passes
+/// it as it passes `empty-body`, with the same words.
+#[test]
+fn malformed_is_judged_as_the_robustness_probes_are() {
+    let s = Scratch::new();
+    s.write("sample.json", SAMPLE);
+    let server = Server::always(Reply::json(ENGINE_DOWN));
+    let args = [
+        "--sample",
+        "sample.json",
+        "--format",
+        "json",
+        "--skip=generated",
+    ];
+    let card = check(&s, &server.url("/"), &args, &[]).card();
+    let (malformed, empty) = (probe(&card, "malformed"), probe(&card, "empty-body"));
+    assert_eq!(malformed["result"], "pass", "{card}");
+    assert_eq!(
+        malformed["reason"], "HTTP 200 with a request-level failure",
+        "{card}"
+    );
+    assert_eq!(malformed["reason"], empty["reason"], "{card}");
+}
+
+/// The summary says "1 request"; the JUnit `summary` property is one attribute value, its
+/// line break written `&#10;`.
+#[test]
+fn the_summary_counts_in_words_and_junit_keeps_it_one_line() {
+    let s = Scratch::new();
+    s.write("sample.json", SAMPLE);
+    let server = answering();
+    let run = |format: &str| {
+        let args = [
+            "--sample",
+            "sample.json",
+            "--max-requests",
+            "1",
+            "--format",
+            format,
+        ];
+        check(&s, &server.url("/"), &args, &[]).stdout
+    };
+    let text = run("text");
+    assert!(text.contains(" 1 request in "), "{text}");
+    let junit = run("junit");
+    let summary = junit
+        .lines()
+        .find(|l| l.contains(r#"<property name="summary""#))
+        .unwrap_or_else(|| panic!("{junit}"));
+    assert!(
+        summary.contains("skipped&#10;stopped by --max-requests 1 after 0 of 200 cases\"/>"),
+        "{junit}"
+    );
+    assert!(
+        !junit.lines().any(|l| l.starts_with("stopped by")),
+        "{junit}"
+    );
+}
+
+/// `--skip` shows what it skipped, in every group alike: each probe of a skipped group, and a
+/// skipped probe by name, as `skip … skipped by --skip`; the metamorphic properties, with no
+/// generated case to check them on, say so.
+#[test]
+fn skip_shows_every_skipped_probe_in_every_group() {
+    let s = Scratch::new();
+    s.write("sample.json", SAMPLE);
+    let server = answering();
+    let skips = "--skip=conformance --skip=robustness --skip=no-token --skip=https";
+    let args = [
+        &[
+            "--sample",
+            "sample.json",
+            "--format",
+            "json",
+            "--allow-skips",
+        ][..],
+        &skips.split(' ').collect::<Vec<_>>(),
+    ]
+    .concat();
+    let card = check(&s, &server.url("/"), &args, &[]).card();
+    // Every probe of the two groups (the ten of conformance, `latency` too; the twelve of
+    // robustness), and the two named.
+    let by_skip =
+        |p: &serde_json::Value| p["result"] == "skip" && p["reason"] == "skipped by --skip";
+    for (group, count) in [("conformance", 10), ("robustness", 12)] {
+        let of: Vec<_> = probes(&card)
+            .into_iter()
+            .filter(|p| p["group"] == group)
+            .collect();
+        assert_eq!(of.len(), count, "{group}: {card}");
+        assert!(of.iter().all(by_skip), "{group}: {card}");
+    }
+    for name in ["latency", "wrong-kind", "no-token", "https"] {
+        assert!(by_skip(&probe(&card, name)), "{name}: {card}");
+    }
+    let determinism = probe(&card, "determinism");
+    assert_eq!(determinism["result"], "skip", "{card}");
+    assert!(
+        determinism["reason"]
+            .as_str()
+            .unwrap()
+            .contains("`generated` skipped by --skip"),
+        "{card}"
+    );
+}
+
+/// `wrong-kind` with every column `any` is reported skipped, saying why; a sample of a header and
+/// no records skips the fixed probes saying that, not "no --sample".
+#[test]
+fn skips_say_what_the_sample_and_columns_lack() {
+    let s = Scratch::new();
+    s.write("sample.json", SAMPLE);
+    s.write("columns.json", r#"{"n": "any", "s": "any"}"#);
+    s.write("header.json", r#"{"inputs": [["n", "s"]]}"#);
+    let server = answering();
+    let quick = [
+        "--format",
+        "json",
+        "--allow-skips",
+        "--cases",
+        "2",
+        "--skip",
+        "metamorphic",
+    ];
+    let args = [
+        &quick[..],
+        &["--sample", "sample.json", "--columns", "columns.json"],
+    ]
+    .concat();
+    let card = check(&s, &server.url("/"), &args, &[]).card();
+    let wrong_kind = probe(&card, "wrong-kind");
+    assert_eq!(wrong_kind["result"], "skip", "{card}");
+    assert_eq!(
+        wrong_kind["reason"], "no column with a kind to break: every column is `any`",
+        "{card}"
+    );
+    let args = [&quick[..], &["--sample", "header.json"]].concat();
+    let run = check(&s, &server.url("/"), &args, &[]);
+    let card = run.card();
+    for name in ["sample", "single-record", "batch-1000"] {
+        let p = probe(&card, name);
+        assert_eq!(p["result"], "skip", "{card}");
+        assert!(
+            p["reason"]
+                .as_str()
+                .unwrap()
+                .starts_with("the sample has no records"),
+            "{p}"
+        );
+    }
+}
