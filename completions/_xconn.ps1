@@ -236,7 +236,7 @@ Register-ArgumentCompleter -Native -CommandName 'xconn' -ScriptBlock {
             [CompletionResult]::new('--client-secret-file', '--client-secret-file', [CompletionResultType]::ParameterName, 'Read the client secret from this file (else CSPARK_CLIENT_SECRET or XCONN_CLIENT_SECRET; no option takes the secret itself)')
             [CompletionResult]::new('--scope', '--scope', [CompletionResultType]::ParameterName, 'The scope to ask for (space-separated)')
             [CompletionResult]::new('--auth-method', '--auth-method', [CompletionResultType]::ParameterName, 'How to send the secret; default: as the issuer''s discovery document allows (client_secret_basic first)')
-            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds one attempt may take in all (above Spark''s 55 s so slow answers are seen)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds one attempt may take in all (above Spark''s 55 s so slow answers are seen); the TLS probe''s whole handshake too (through a proxy: connecting, CONNECT and the handshake)')
             [CompletionResult]::new('--retries', '--retries', [CompletionResultType]::ParameterName, 'Further attempts after a retryable failure (0: each probe is one request)')
             [CompletionResult]::new('--cacert', '--cacert', [CompletionResultType]::ParameterName, 'Trust only the CA certificates in this PEM file')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Write the scorecard to FILE (atomically) instead of standard output')

@@ -223,7 +223,7 @@ set edit:completion:arg-completer[xconn] = {|@words|
             cand --client-secret-file 'Read the client secret from this file (else CSPARK_CLIENT_SECRET or XCONN_CLIENT_SECRET; no option takes the secret itself)'
             cand --scope 'The scope to ask for (space-separated)'
             cand --auth-method 'How to send the secret; default: as the issuer''s discovery document allows (client_secret_basic first)'
-            cand --timeout 'Seconds one attempt may take in all (above Spark''s 55 s so slow answers are seen)'
+            cand --timeout 'Seconds one attempt may take in all (above Spark''s 55 s so slow answers are seen); the TLS probe''s whole handshake too (through a proxy: connecting, CONNECT and the handshake)'
             cand --retries 'Further attempts after a retryable failure (0: each probe is one request)'
             cand --cacert 'Trust only the CA certificates in this PEM file'
             cand -o 'Write the scorecard to FILE (atomically) instead of standard output'

@@ -228,7 +228,7 @@ complete -c xconn -n "__fish_xconn_using_subcommand check" -l client-secret-file
 complete -c xconn -n "__fish_xconn_using_subcommand check" -l scope -d 'The scope to ask for (space-separated)' -r
 complete -c xconn -n "__fish_xconn_using_subcommand check" -l auth-method -d 'How to send the secret; default: as the issuer\'s discovery document allows (client_secret_basic first)' -r -f -a "client_secret_basic\t'HTTP Basic authentication'
 client_secret_post\t'`client_id` and `client_secret` in the form body'"
-complete -c xconn -n "__fish_xconn_using_subcommand check" -l timeout -d 'Seconds one attempt may take in all (above Spark\'s 55 s so slow answers are seen)' -r
+complete -c xconn -n "__fish_xconn_using_subcommand check" -l timeout -d 'Seconds one attempt may take in all (above Spark\'s 55 s so slow answers are seen); the TLS probe\'s whole handshake too (through a proxy: connecting, CONNECT and the handshake)' -r
 complete -c xconn -n "__fish_xconn_using_subcommand check" -l retries -d 'Further attempts after a retryable failure (0: each probe is one request)' -r
 complete -c xconn -n "__fish_xconn_using_subcommand check" -l cacert -d 'Trust only the CA certificates in this PEM file' -r -F
 complete -c xconn -n "__fish_xconn_using_subcommand check" -s o -l output -d 'Write the scorecard to FILE (atomically) instead of standard output' -r

@@ -870,6 +870,8 @@ pub(crate) struct CheckArgs {
     pub(crate) ignore: Vec<String>,
 
     /// Do not run this probe, property or group (e.g. order-independence, auth). Repeatable.
+    ///
+    /// What it skips is still reported, as "skipped by --skip".
     #[arg(long, value_name = "NAME")]
     pub(crate) skip: Vec<String>,
 
@@ -885,8 +887,9 @@ pub(crate) struct CheckArgs {
     /// Send at most N requests in the whole run; what it does not reach is skipped.
     ///
     /// Every probe, generated case, metamorphic and shrinking request counts, under any
-    /// --concurrency, in the order of --budget; what is not sent is skipped ("skipped:
-    /// --max-requests N reached"), never failed.
+    /// --concurrency, in the order of --budget — each HTTP request: every retry, redirect hop
+    /// and resend with a refreshed token; what is not sent is skipped ("skipped: --max-requests
+    /// N reached"), never failed.
     #[arg(long, value_name = "N")]
     pub(crate) max_requests: Option<usize>,
 
@@ -921,7 +924,8 @@ pub(crate) struct CheckArgs {
     #[command(flatten)]
     pub(crate) credentials: ClientCredentialsArgs,
 
-    /// Seconds one attempt may take in all (above Spark's 55 s so slow answers are seen).
+    /// Seconds one attempt may take in all (above Spark's 55 s so slow answers are seen); the
+    /// TLS probe's whole handshake too (through a proxy: connecting, CONNECT and the handshake).
     #[arg(long, default_value = "60", value_name = "SECS", value_parser = parse_seconds)]
     pub(crate) timeout: std::time::Duration,
 

@@ -42,16 +42,17 @@ pub(crate) async fn run(settings: &Settings, authed: &Client, anonymous: &Client
         probes.push(fixed::no_token(settings, authed, anonymous, sample).await);
     }
     let Some(token) = authed.token() else {
-        probes.extend(NAMES.iter().map(|n| match settings.runs(Group::Auth, n) {
-            true => skip(n, "no token configured: nothing to forge"),
-            false => skip(n, SKIPPED),
-        }));
+        probes.extend(
+            NAMES
+                .iter()
+                .filter(|n| settings.runs(Group::Auth, n))
+                .map(|n| skip(n, "no token configured: nothing to forge")),
+        );
         return probes;
     };
     let forged = forge(token.secret(), settings.seed);
     for name in NAMES {
         if !settings.runs(Group::Auth, name) {
-            probes.push(skip(name, SKIPPED));
             continue;
         }
         let Some(f) = forged.iter().find(|f| f.name == name) else {
@@ -71,9 +72,6 @@ pub(crate) async fn run(settings: &Settings, authed: &Client, anonymous: &Client
     }
     probes
 }
-
-/// Why a probe `--skip` names did not run.
-const SKIPPED: &str = "skipped by --skip";
 
 fn skip(name: &str, why: &str) -> Probe {
     Probe::new(Group::Auth, name, Verdict::Skip, why.to_string())

@@ -13,7 +13,8 @@
 //! * `nested-table` — the first record whose nested tables have their rows doubled (needs a
 //!   nested table in the sample);
 //! * `no-token` — the sample without `Authorization`: 401 or 403 expected (needs a token);
-//! * `malformed` — a body that is not JSON: a 4xx expected, not a 5xx or a hang;
+//! * `malformed` — a body that is not JSON, judged as the robustness probes are (a 4xx, a
+//!   request-level failure or an `errors` entry passes; a 5xx, a hang or a silent 2xx fails);
 //! * `batch-1000` — 1,000 records (the sample's cycled): a valid answer, latency reported;
 //! * `repeat` — `--repeat N` runs of the sample: p50/p95/p99, failing past `--p95 MS`.
 //!
@@ -56,7 +57,7 @@ pub(crate) async fn run(settings: &Settings, authed: &Client) -> Vec<Probe> {
             continue;
         }
         let body = match table {
-            None => Err(NEEDS_SAMPLE.to_string()),
+            None => Err(no_records(settings)),
             Some(table) => probe_body(name, table, settings),
         };
         probes.push(match body {
@@ -84,7 +85,7 @@ pub(crate) async fn costly(settings: &Settings, authed: &Client) -> Vec<Probe> {
     let mut probes = Vec::new();
     if settings.runs(Group::Conformance, "batch-1000") {
         probes.push(match table {
-            None => skip("batch-1000", NEEDS_SAMPLE.to_string()),
+            None => skip("batch-1000", no_records(settings)),
             Some(table) => {
                 let body = body_of(table, &records(table, 1000));
                 match send(settings, authed, body).await {
@@ -102,6 +103,15 @@ pub(crate) async fn costly(settings: &Settings, authed: &Client) -> Vec<Probe> {
 
 /// Why a probe that sends records is skipped without a sample.
 const NEEDS_SAMPLE: &str = "no --sample: this probe needs a request body the service understands";
+
+/// Why a probe that sends the sample's records is skipped when there are none to send: no
+/// `--sample`, or one with a header and no records.
+fn no_records(settings: &Settings) -> String {
+    match settings.sample {
+        Some(_) => "the sample has no records: this probe needs a record to send".to_string(),
+        None => NEEDS_SAMPLE.to_string(),
+    }
+}
 
 /// Send `body` as `settings` say on `client`; the result and how long it took, or the budget
 /// that refused or cut it.
@@ -174,34 +184,14 @@ pub(crate) async fn no_token(
     }
 }
 
-/// `malformed`: a body that is not JSON, a 4xx expected.
+/// `malformed`: a body that is not JSON, judged as every robustness probe is
+/// ([`super::negative::judge`]).
 async fn malformed(settings: &Settings, authed: &Client) -> Probe {
     let name = "malformed";
     let body = br#"{"inputs": [["a"], [1"#.to_vec();
-    let (result, elapsed) = match send(settings, authed, body).await {
-        Ok(sent) => sent,
-        Err(spent) => return spent.probe(Group::Robustness, name),
-    };
-    match result {
-        Err(e) => match &e.failure {
-            Failure::Status { status, .. } if (400..500).contains(status) => {
-                pass(name, Some(elapsed), format!("refused with HTTP {status}"))
-            }
-            Failure::Status { status, .. } => fail(
-                name,
-                Some(elapsed),
-                format!("HTTP {status} for a malformed body; expected a 4xx"),
-            ),
-            _ => fail(name, None, e.to_string()),
-        },
-        Ok(response) => fail(
-            name,
-            Some(response.latency),
-            format!(
-                "HTTP {} for a body that is not JSON; expected a 4xx",
-                response.status
-            ),
-        ),
+    match send(settings, authed, body).await {
+        Ok((result, _)) => super::negative::judge(name, "a body that is not JSON", None, result),
+        Err(spent) => spent.probe(Group::Robustness, name),
     }
 }
 
@@ -209,7 +199,7 @@ async fn malformed(settings: &Settings, authed: &Client) -> Probe {
 async fn repeat(settings: &Settings, authed: &Client, table: Option<&Table<'_>>) -> Probe {
     let (table, n) = match (table, settings.repeat) {
         (_, 0) => return skip("repeat", "no --repeat N".to_string()),
-        (None, _) => return skip("repeat", NEEDS_SAMPLE.to_string()),
+        (None, _) => return skip("repeat", no_records(settings)),
         (Some(table), n) => (table, n),
     };
     let mut latencies = Vec::with_capacity(n);

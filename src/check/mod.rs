@@ -72,6 +72,8 @@ pub(crate) struct Settings {
     pub(crate) concurrency: usize,
     /// Where shrunk failing bodies and `replay.sh` are written.
     pub(crate) save_failures: Option<PathBuf>,
+    /// The whole of one attempt (`--timeout`); the TLS probe's whole handshake too.
+    pub(crate) timeout: Duration,
     /// Warn when the certificate expires within this many days.
     pub(crate) cert_days: i64,
     /// Draw a progress bar (standard error is a terminal).
@@ -200,16 +202,49 @@ pub(crate) struct Outcome {
     pub(crate) elapsed: Duration,
 }
 
+/// Every probe and property a run may report, with its group, in report order.
+pub(crate) fn catalogue() -> Vec<(Group, &'static str)> {
+    let of =
+        |group, names: &[&'static str]| names.iter().map(move |&n| (group, n)).collect::<Vec<_>>();
+    [
+        of(Group::Conformance, &fixed::RECORD_PROBES),
+        of(Group::Conformance, &["generated", "latency"]),
+        of(Group::Robustness, &["malformed"]),
+        of(Group::Robustness, &negative::NAMES),
+        of(Group::Metamorphic, &metamorphic::PROPERTIES),
+        of(Group::Auth, &["no-token"]),
+        of(Group::Auth, &auth::NAMES),
+        of(Group::Transport, &["https"]),
+    ]
+    .concat()
+}
+
 /// Every probe, property and group name `--skip` accepts.
 pub(crate) fn skippable() -> Vec<&'static str> {
     let mut names: Vec<&'static str> = Group::ALL.iter().map(|g| g.name()).collect();
-    names.extend(fixed::RECORD_PROBES);
-    names.extend(["no-token", "malformed", "generated", "latency"]);
-    names.extend(metamorphic::PROPERTIES);
-    names.extend(negative::NAMES);
-    names.extend(auth::NAMES);
-    names.extend(["https"]);
+    names.extend(catalogue().into_iter().map(|(_, name)| name));
     names
+}
+
+/// The probes no group reported, each skipped with its reason: every one `--skip` names (or
+/// names its group) — "skipped by --skip", in every group alike — and `wrong-kind` when the
+/// robustness probes had columns but none with a kind to break.
+fn unreported(settings: &Settings, reported: &[Probe]) -> Vec<Probe> {
+    let columns = cases::columns(settings).unwrap_or_default();
+    catalogue()
+        .into_iter()
+        .filter(|(_, name)| !reported.iter().any(|p| p.name == *name))
+        .filter_map(|(group, name)| {
+            let why = if !settings.runs(group, name) {
+                "skipped by --skip"
+            } else if name == "wrong-kind" && !columns.is_empty() {
+                "no column with a kind to break: every column is `any`"
+            } else {
+                return None;
+            };
+            Some(Probe::new(group, name, Verdict::Skip, why.to_string()))
+        })
+        .collect()
 }
 
 impl Settings {
@@ -235,7 +270,9 @@ pub(crate) async fn run(settings: &Settings, authed: &Client, anonymous: &Client
     probes.extend(fixed::costly(settings, authed).await);
     let generated = cases::run(settings, authed).await;
     probes.extend(generated.probes);
-    probes.sort_by_key(|p| p.group);
+    probes.extend(unreported(settings, &probes));
+    let order = catalogue();
+    probes.sort_by_key(|p| (p.group, order.iter().position(|(_, n)| *n == p.name)));
     let budget = &settings.spending;
     Outcome {
         probes,
@@ -343,6 +380,12 @@ impl Budget {
         Some(self.stop(spent))
     }
 
+    /// The `--budget` deadline as what stopped the run, when there is one: for work that its
+    /// own timeouts cut at the deadline rather than [`Budget::within`] (the TLS probe).
+    pub(crate) fn cut(&self) -> Option<Spent> {
+        self.time.map(|budget| self.stop(Spent::Time(budget)))
+    }
+
     /// Reserve one request, or say why not: the count never passes `--max-requests`, however
     /// many are admitted at once.
     fn admit(&self) -> Result<(), Spent> {
@@ -356,6 +399,12 @@ impl Budget {
             })
             .map(drop)
             .map_err(|_| self.stop(Spent::Requests(max)))
+    }
+
+    /// Why [`Budget::admit`] refused a request: the budget that stopped the run.
+    fn refusal(&self) -> Spent {
+        let max = self.max_requests.unwrap_or(usize::MAX);
+        self.stopped.get().copied().unwrap_or(Spent::Requests(max))
     }
 
     /// `work`'s result, unless the deadline passes first: then it is cut there (dropped), not
@@ -375,8 +424,10 @@ impl Budget {
 
 /// Send `body` as `settings` say on `client`, with `extra` headers replacing the `-H` ones of
 /// the same name (a probe's `Authorization` or `Content-Type` is the one sent, never a second).
-/// The one place a request leaves: refused ([`Spent`]) once the run's budget is spent, and cut
-/// at the `--budget` deadline when it is still in flight.
+/// The one place a request leaves: each HTTP request it makes — the first attempt, every retry,
+/// every redirect hop, the resend with a refreshed token — is admitted by the run's budget
+/// ([`http::Admit`]), so `--max-requests` counts what the service receives. A refused one ends
+/// the send ([`Spent`]), as does the `--budget` deadline while it is still in flight.
 pub(crate) async fn send(
     settings: &Settings,
     client: &Client,
@@ -384,17 +435,23 @@ pub(crate) async fn send(
     extra: &[(String, String)],
 ) -> Result<Result<http::Response, http::HttpError>, Spent> {
     let budget = &settings.spending;
-    budget.admit()?;
     let mut headers = settings.headers.clone();
     headers.retain(|(name, _)| !extra.iter().any(|(e, _)| e.eq_ignore_ascii_case(name)));
     headers.extend(extra.iter().cloned());
-    let request = Request::new(
-        settings.method.clone(),
-        settings.url.clone(),
-        headers,
-        Bytes::from(body),
-    );
-    budget.within(http::send(client, &request)).await
+    let admitting = Arc::clone(budget);
+    let request = Request {
+        admit: Some(http::Admit(Arc::new(move || admitting.admit().is_ok()))),
+        ..Request::new(
+            settings.method.clone(),
+            settings.url.clone(),
+            headers,
+            Bytes::from(body),
+        )
+    };
+    match budget.within(http::send(client, &request)).await? {
+        Err(e) if matches!(e.failure, http::Failure::Refused) => Err(budget.refusal()),
+        answer => Ok(answer),
+    }
 }
 
 /// Whether every probe that sends records was skipped (nothing about the answers was checked).

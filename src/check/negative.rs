@@ -48,7 +48,7 @@ pub(crate) async fn run(settings: &Settings, client: &Client) -> Vec<Probe> {
         let body = std::mem::take(&mut negative.body);
         probes.push(
             match super::send(settings, client, body, &negative.headers).await {
-                Ok(result) => judge(&negative, result),
+                Ok(result) => judge(negative.name, &negative.what, negative.record, result),
                 Err(spent) => spent.probe(Group::Robustness, negative.name),
             },
         );
@@ -228,9 +228,15 @@ fn object_of(out: &mut Vec<u8>, header: &[String], row: &[Gen]) {
     out.push(b'}');
 }
 
-/// A negative probe's answer: a 4xx, a request-level failure or an `errors` entry passes.
-fn judge(negative: &Negative, result: Result<http::Response, http::HttpError>) -> Probe {
-    let (name, what) = (negative.name, &negative.what);
+/// The answer to the robustness probe `name`, which sent `what`: a 4xx, a request-level failure
+/// or an `errors` entry (of `record`, when given) passes. Every robustness probe is judged here,
+/// `malformed` ([`super::fixed`]) too.
+pub(crate) fn judge(
+    name: &str,
+    what: &str,
+    record: Option<usize>,
+    result: Result<http::Response, http::HttpError>,
+) -> Probe {
     let probe = |verdict, reason: String| Probe::new(Group::Robustness, name, verdict, reason);
     let response = match result {
         Err(e) => {
@@ -249,7 +255,7 @@ fn judge(negative: &Negative, result: Result<http::Response, http::HttpError>) -
     };
     let latency = Some(response.latency);
     let status = response.status;
-    let (verdict, reason) = match reports_a_problem(&response.body, negative.record) {
+    let (verdict, reason) = match reports_a_problem(&response.body, record) {
         Err(why) => (Verdict::Fail, format!("HTTP {status} for {what}: {why}")),
         Ok(Some(how)) => (Verdict::Pass, format!("HTTP {status} with {how}")),
         Ok(None) => (

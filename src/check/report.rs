@@ -12,12 +12,11 @@ use super::{totals, Found, Group, Outcome, Probe, Verdict};
 fn summary(outcome: &Outcome) -> String {
     let t = totals(&outcome.probes);
     let mut text = format!(
-        "seed {}; {} of {} generated cases run, {} requests in {:.1} s; {} passed, {} failed, {} \
-         skipped",
+        "seed {}; {} of {} generated cases run, {} in {:.1} s; {} passed, {} failed, {} skipped",
         outcome.seed,
         outcome.cases_run,
         outcome.cases_planned,
-        outcome.requests,
+        crate::render::plural(outcome.requests, "request"),
         outcome.elapsed.as_secs_f64(),
         t.pass,
         t.fail,
@@ -249,9 +248,10 @@ fn xml(text: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&apos;"),
-            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {
-                out.push_str(&format!("\\u{{{:x}}}", c as u32))
-            }
+            // As character references: an attribute keeps them (a raw line break in one is read
+            // back as a space).
+            '\t' | '\n' | '\r' => out.push_str(&format!("&#{};", c as u32)),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
             c => out.push(c),
         }
     }
@@ -276,6 +276,34 @@ mod tests {
             stopped: Some("--budget 1s".to_string()),
             elapsed: Duration::from_secs(1),
         }
+    }
+
+    /// One request is "1 request"; the JUnit summary property keeps its line break as `&#10;`.
+    #[test]
+    fn the_summary_counts_in_words_and_stays_one_attribute() {
+        let mut one = outcome(vec![Probe::new(
+            Group::Transport,
+            "https",
+            Verdict::Pass,
+            "fine".to_string(),
+        )]);
+        one.requests = 1;
+        assert!(
+            summary(&one).contains(", 1 request in 1.0 s;"),
+            "{}",
+            summary(&one)
+        );
+        let mut junit = Vec::new();
+        write_junit(&mut junit, "http://h/", &one).unwrap();
+        let junit = String::from_utf8(junit).unwrap();
+        let line = junit
+            .lines()
+            .find(|l| l.contains(r#"name="summary""#))
+            .unwrap_or_else(|| panic!("{junit}"));
+        assert!(
+            line.contains("skipped&#10;stopped by --budget 1s"),
+            "{junit}"
+        );
     }
 
     #[test]

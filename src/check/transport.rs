@@ -3,10 +3,10 @@
 //! judged by the other probes, not here) reports the TLS version and the certificate's days to
 //! expiry, failing under TLS 1.2 or on an expired certificate, warning under `--cert-days`.
 
-use std::io::{Read, Write};
+use std::io::{self, Read, Write};
 use std::net::{IpAddr, TcpStream, ToSocketAddrs};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
@@ -43,19 +43,26 @@ pub(crate) async fn run(settings: &Settings, _client: &Client) -> Vec<Probe> {
         Err(why) => return vec![probe(Verdict::Skip, why)],
     };
     let budget = &settings.spending;
-    // The handshake is no request (`--max-requests` does not count it), but it is not started
-    // after the `--budget` deadline and is cut there; its socket waits end there too.
-    let wait = budget
-        .remaining()
-        .map_or(HANDSHAKE_WAIT, |left| left.min(HANDSHAKE_WAIT));
+    // The handshake is no request (`--max-requests` does not count it). The whole probe —
+    // connecting, the CONNECT exchange, the TLS handshake — has one deadline: `--timeout`, or
+    // the `--budget` deadline when that comes first (then it is not started after it, and is cut
+    // there as a budget skip, not a failure).
+    let by_budget = budget.remaining().filter(|left| *left < settings.timeout);
+    let deadline = Deadline::after(by_budget.unwrap_or(settings.timeout));
     let via = proxy.as_ref().map(|p| p.shown.clone());
-    let task = tokio::task::spawn_blocking(move || handshake(&url, proxy.as_ref(), wait));
+    let task = tokio::task::spawn_blocking(move || handshake(&url, proxy.as_ref(), deadline));
     let seen = match budget.within(task).await {
         Err(spent) => return vec![spent.probe(Group::Transport, "https")],
-        Ok(joined) => joined.unwrap_or_else(|e| Err(format!("the TLS probe failed: {e}"))),
+        Ok(joined) => {
+            joined.unwrap_or_else(|e| Err(Broke::Other(format!("the TLS probe failed: {e}"))))
+        }
     };
     let mut verdict = match seen {
-        Err(why) => probe(Verdict::Fail, why),
+        Err(Broke::TimedOut(why)) => match by_budget.and_then(|_| budget.cut()) {
+            Some(spent) => return vec![spent.probe(Group::Transport, "https")],
+            None => probe(Verdict::Fail, why),
+        },
+        Err(Broke::Other(why)) => probe(Verdict::Fail, why),
         Ok(tls) => judge(&tls, cert_days, crate::http::token::now()),
     };
     if let Some(via) = via {
@@ -66,8 +73,61 @@ pub(crate) async fn run(settings: &Settings, _client: &Client) -> Vec<Probe> {
     vec![verdict]
 }
 
-/// How long the handshake waits to connect, and then for each read, at most.
-const HANDSHAKE_WAIT: Duration = Duration::from_secs(10);
+/// The one deadline of the TLS probe: every socket wait (connecting, each write and read) is
+/// given the time left, so a proxy or server that trickles bytes cannot stretch it.
+#[derive(Debug, Clone, Copy)]
+struct Deadline {
+    at: Instant,
+    wait: Duration,
+}
+
+/// Why the probe saw no handshake: the deadline passed, or something else.
+#[derive(Debug)]
+enum Broke {
+    TimedOut(String),
+    Other(String),
+}
+
+impl Deadline {
+    fn after(wait: Duration) -> Deadline {
+        Deadline {
+            at: Instant::now() + wait,
+            wait,
+        }
+    }
+
+    /// `timed out after 2 s (doing)`.
+    fn timed_out(&self, doing: &str) -> Broke {
+        let seconds = self.wait.as_millis() as f64 / 1000.0;
+        Broke::TimedOut(format!("timed out after {seconds} s ({doing})"))
+    }
+
+    /// The time left before the deadline, or the timeout while `doing`.
+    fn left(&self, doing: &str) -> Result<Duration, Broke> {
+        let left = self.at.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(self.timed_out(doing));
+        }
+        Ok(left)
+    }
+
+    /// `sock`'s reads and writes wait at most the time left.
+    fn arm(&self, sock: &TcpStream, doing: &str) -> Result<(), Broke> {
+        let left = self.left(doing)?;
+        sock.set_read_timeout(Some(left))
+            .and_then(|()| sock.set_write_timeout(Some(left)))
+            .map_err(|e| Broke::Other(e.to_string()))
+    }
+
+    /// An I/O error while `doing`: a socket wait that ran out is the timeout; any other error
+    /// is `failed: error`.
+    fn io(&self, e: &io::Error, doing: &str, failed: &str) -> Broke {
+        match e.kind() {
+            io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut => self.timed_out(doing),
+            _ => Broke::Other(format!("{failed}: {e}")),
+        }
+    }
+}
 
 /// An HTTP proxy the TLS handshake is tunnelled through, as `call`'s client would use it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -115,6 +175,8 @@ fn proxy_for(url: &Url, env: impl Fn(&str) -> Option<String>) -> Result<Option<P
         proxy.host_str().unwrap_or_default(),
         proxy.port_or_known_default(),
     );
+    // `[::1]` in the URL; `::1` to connect to.
+    let bare = unbracketed(host);
     let shown = format!("{}://{host}:{}", proxy.scheme(), port.unwrap_or(0));
     if proxy.scheme() != "http" {
         return Err(format!(
@@ -130,7 +192,7 @@ fn proxy_for(url: &Url, env: impl Fn(&str) -> Option<String>) -> Result<Option<P
         format!("Basic {}", STANDARD.encode(format!("{user}:{password}")))
     });
     Ok(Some(Proxy {
-        host: host.to_string(),
+        host: bare.to_string(),
         port: port.unwrap_or(80),
         authorization,
         shown: format!("{host}:{}", port.unwrap_or(80)),
@@ -161,31 +223,51 @@ fn percent_decoded(text: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-/// Whether a `NO_PROXY` list sends `host` past the proxy (reqwest's rules, after curl's): `*`;
-/// an IP address or network (`10.0.0.0/8`) holding the host's address; or a domain (with or
-/// without a leading `.`) that is the host or one of its parents.
+/// An IPv6 host without the brackets of its URL form (`[::1]` → `::1`).
+fn unbracketed(host: &str) -> &str {
+    host.strip_prefix('[')
+        .and_then(|h| h.strip_suffix(']'))
+        .unwrap_or(host)
+}
+
+/// Whether a `NO_PROXY` list sends `host` past the proxy, exactly as `call`'s client
+/// (hyper-util's matcher) decides: an IP host only by an entry that is an IP address or network
+/// (`10.0.0.0/8`) holding it — never by a domain entry, nor by `*`; a domain host by `*`, or by
+/// a domain (with or without a leading `.`) that is the host or one of its parents.
 fn no_proxy(list: &str, host: &str) -> bool {
-    let host = host.trim_start_matches('[').trim_end_matches(']');
+    let host = unbracketed(host);
     let ip = host.parse::<IpAddr>().ok();
-    list.split(',').map(str::trim).any(|entry| {
-        if entry.is_empty() {
-            return false;
-        }
-        let (addr, bits) = match entry.split_once('/') {
-            Some((addr, bits)) => (addr, bits.parse::<u32>().ok()),
-            None => (entry, None),
-        };
-        if let Ok(net) = addr.parse::<IpAddr>() {
-            return ip.is_some_and(|ip| in_network(ip, net, bits));
-        }
-        let domain = entry.strip_prefix('.').unwrap_or(entry);
-        entry == "*"
-            || (ip.is_none()
-                && (host.eq_ignore_ascii_case(domain)
-                    || host.len() > domain.len()
-                        && host[host.len() - domain.len()..].eq_ignore_ascii_case(domain)
-                        && host.as_bytes()[host.len() - domain.len() - 1] == b'.'))
-    })
+    list.split(',')
+        .map(str::trim)
+        .any(|entry| match (network(entry), ip) {
+            (Some((net, bits)), Some(ip)) => in_network(ip, net, bits),
+            (Some(_), None) | (None, Some(_)) => false,
+            (None, None) => {
+                let domain = entry.strip_prefix('.').unwrap_or(entry);
+                entry == "*"
+                    || !domain.is_empty()
+                        && (host.eq_ignore_ascii_case(domain)
+                            || host.len() > domain.len()
+                                && host[host.len() - domain.len()..].eq_ignore_ascii_case(domain)
+                                && host.as_bytes()[host.len() - domain.len() - 1] == b'.')
+            }
+        })
+}
+
+/// A `NO_PROXY` entry that is an IP address, or a network `address/bits` with `bits` no more
+/// than the address's width (anything else is a domain, as for hyper-util).
+fn network(entry: &str) -> Option<(IpAddr, Option<u32>)> {
+    let Some((addr, bits)) = entry.split_once('/') else {
+        return entry.parse().ok().map(|ip| (ip, None));
+    };
+    let net: IpAddr = addr.parse().ok()?;
+    let width = if net.is_ipv4() { 32 } else { 128 };
+    let bits = Some(bits)
+        .filter(|b| !b.is_empty() && b.bytes().all(|c| c.is_ascii_digit()))?
+        .parse::<u32>()
+        .ok()
+        .filter(|b| *b <= width)?;
+    Some((net, Some(bits)))
 }
 
 /// Whether `ip` is in `net`/`bits` (all bits when `bits` is `None`).
@@ -195,7 +277,7 @@ fn in_network(ip: IpAddr, net: IpAddr, bits: Option<u32>) -> bool {
         (IpAddr::V6(a), IpAddr::V6(b)) => (u128::from(a), u128::from(b), 128),
         _ => return false,
     };
-    let bits = bits.unwrap_or(width).min(width);
+    let bits = bits.unwrap_or(width);
     let shift = width - bits;
     bits == 0 || (ip >> shift) == (net >> shift)
 }
@@ -295,32 +377,46 @@ impl ServerCertVerifier for Inspect {
 }
 
 /// One TLS handshake with the URL's host — directly, or tunnelled through `proxy` by an HTTP
-/// `CONNECT` — waiting at most `wait` to connect and for each read: the version and the leaf
-/// certificate's expiry.
-fn handshake(url: &Url, proxy: Option<&Proxy>, wait: Duration) -> Result<Tls, String> {
-    let host = url.host_str().ok_or("the URL has no host")?.to_string();
+/// `CONNECT` — all of it by `deadline`: the version and the leaf certificate's expiry.
+fn handshake(url: &Url, proxy: Option<&Proxy>, deadline: Deadline) -> Result<Tls, Broke> {
+    let other = Broke::Other;
+    let host = url
+        .host_str()
+        .ok_or(other("the URL has no host".to_string()))?;
     let port = url.port_or_known_default().unwrap_or(443);
     let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
     let config = rustls::ClientConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()
-        .map_err(|e| e.to_string())?
+        .map_err(|e| other(e.to_string()))?
         .dangerous()
         .with_custom_certificate_verifier(Arc::new(Inspect(provider)))
         .with_no_client_auth();
-    let bare = host
-        .trim_start_matches('[')
-        .trim_end_matches(']')
-        .to_string();
-    let name = ServerName::try_from(bare.clone()).map_err(|e| format!("{host}: {e}"))?;
+    let bare = unbracketed(host);
+    let name = ServerName::try_from(bare.to_string()).map_err(|e| other(format!("{host}: {e}")))?;
     let mut conn =
-        rustls::ClientConnection::new(Arc::new(config), name).map_err(|e| e.to_string())?;
+        rustls::ClientConnection::new(Arc::new(config), name).map_err(|e| other(e.to_string()))?;
     let mut sock = match proxy {
-        None => connect(&bare, port, wait)?,
-        Some(proxy) => tunnel(proxy, &host, port, wait)?,
+        None => connect(bare, port, &format!("{host}:{port}"), deadline)?,
+        Some(proxy) => tunnel(proxy, host, port, deadline)?,
     };
+    let doing = format!("the TLS handshake with {host}:{port}");
+    let failed = format!("no TLS 1.2 or 1.3 handshake with {host}:{port}");
     while conn.is_handshaking() {
-        conn.complete_io(&mut sock)
-            .map_err(|e| format!("no TLS 1.2 or 1.3 handshake with {host}:{port}: {e}"))?;
+        deadline.arm(&sock, &doing)?;
+        if conn.wants_write() {
+            conn.write_tls(&mut sock)
+                .map_err(|e| deadline.io(&e, &doing, &failed))?;
+            continue;
+        }
+        match conn.read_tls(&mut sock) {
+            Ok(0) => return Err(other(format!("{failed}: the connection closed"))),
+            Ok(_) => {}
+            Err(e) => return Err(deadline.io(&e, &doing, &failed)),
+        }
+        if let Err(e) = conn.process_new_packets() {
+            let _ = conn.write_tls(&mut sock);
+            return Err(other(format!("{failed}: {e}")));
+        }
     }
     let version = match conn.protocol_version() {
         Some(rustls::ProtocolVersion::TLSv1_3) => "TLS 1.3".to_string(),
@@ -333,58 +429,63 @@ fn handshake(url: &Url, proxy: Option<&Proxy>, wait: Duration) -> Result<Tls, St
         .and_then(|certs| certs.first())
         .and_then(|leaf| not_after(leaf.as_ref()));
     conn.send_close_notify();
-    let _ = conn.write_tls(&mut sock);
-    let _ = sock.flush();
-    let _ = sock.read(&mut [0u8; 1]);
+    if deadline.arm(&sock, &doing).is_ok() {
+        let _ = conn.write_tls(&mut sock);
+        let _ = sock.flush();
+        let _ = sock.read(&mut [0u8; 1]);
+    }
     Ok(Tls { version, not_after })
 }
 
-/// A TCP connection to `host:port`, waiting at most `wait` to connect and for each read.
-fn connect(host: &str, port: u16, wait: Duration) -> Result<TcpStream, String> {
+/// A TCP connection to `host:port` (`shown` in messages: `the proxy`, `host:port`) by
+/// `deadline`.
+fn connect(host: &str, port: u16, shown: &str, deadline: Deadline) -> Result<TcpStream, Broke> {
+    let doing = format!("connecting to {shown}");
     let addr = (host, port)
         .to_socket_addrs()
-        .map_err(|e| format!("cannot resolve {host}: {e}"))?
+        .map_err(|e| Broke::Other(format!("cannot resolve {shown}: {e}")))?
         .next()
-        .ok_or_else(|| format!("cannot resolve {host}"))?;
-    let sock = TcpStream::connect_timeout(&addr, wait)
-        .map_err(|e| format!("cannot connect to {host}:{port}: {e}"))?;
-    sock.set_read_timeout(Some(wait))
-        .map_err(|e| e.to_string())?;
-    Ok(sock)
+        .ok_or_else(|| Broke::Other(format!("cannot resolve {shown}")))?;
+    let left = deadline.left(&doing)?;
+    TcpStream::connect_timeout(&addr, left)
+        .map_err(|e| deadline.io(&e, &doing, &format!("cannot connect to {shown}")))
 }
 
 /// A connection to `host:port` through `proxy`: `CONNECT host:port`, and its 2xx answer read
-/// (byte by byte, so nothing of the tunnel is read with it).
-fn tunnel(proxy: &Proxy, host: &str, port: u16, wait: Duration) -> Result<TcpStream, String> {
-    let via = &proxy.shown;
-    let mut sock = connect(&proxy.host, proxy.port, wait)
-        .map_err(|e| format!("through the proxy {via}: {e}"))?;
+/// (byte by byte, so nothing of the tunnel is read with it), by `deadline`. The messages say
+/// "the proxy"; the probe's reason names it once, after them.
+fn tunnel(proxy: &Proxy, host: &str, port: u16, deadline: Deadline) -> Result<TcpStream, Broke> {
+    let mut sock = connect(&proxy.host, proxy.port, "the proxy", deadline)?;
     let mut head = format!("CONNECT {host}:{port} HTTP/1.1\r\nHost: {host}:{port}\r\n");
     if let Some(authorization) = &proxy.authorization {
         head.push_str(&format!("Proxy-Authorization: {authorization}\r\n"));
     }
     head.push_str("\r\n");
+    let sending = "sending CONNECT to the proxy";
+    deadline.arm(&sock, sending)?;
     sock.write_all(head.as_bytes())
-        .map_err(|e| format!("through the proxy {via}: {e}"))?;
+        .map_err(|e| deadline.io(&e, sending, "the proxy"))?;
+    let waiting = format!("waiting for the proxy's answer to CONNECT {host}:{port}");
     let mut answer = Vec::new();
     let mut byte = [0u8; 1];
     while !answer.ends_with(b"\r\n\r\n") {
+        deadline.arm(&sock, &waiting)?;
         match sock.read(&mut byte) {
             Ok(1) if answer.len() < 16 * 1024 => answer.push(byte[0]),
             Ok(_) => {
-                return Err(format!(
-                    "the proxy {via} closed the tunnel to {host}:{port}"
-                ))
+                return Err(Broke::Other(format!(
+                    "the proxy closed the tunnel to {host}:{port}"
+                )))
             }
-            Err(e) => return Err(format!("through the proxy {via}: {e}")),
+            Err(e) => return Err(deadline.io(&e, &waiting, "the proxy")),
         }
     }
     let status_line = String::from_utf8_lossy(&answer);
     let status = status_line.split_whitespace().nth(1).unwrap_or("");
     if !status.starts_with('2') {
-        return Err(format!(
-            "the proxy {via} refused the tunnel to {host}:{port}: HTTP {status}"
-        ));
+        return Err(Broke::Other(format!(
+            "the proxy refused the tunnel to {host}:{port}: HTTP {status}"
+        )));
     }
     Ok(sock)
 }
@@ -527,6 +628,17 @@ mod tests {
         assert!(no_proxy("10.0.0.0/8", "10.2.3.4"));
         assert!(!no_proxy("10.0.0.0/8", "11.2.3.4"));
         assert!(no_proxy("::1", "[::1]"));
+        // As hyper-util: `*` and domain entries never send an IP host past the proxy; a network
+        // wider than its address is no network.
+        assert!(no_proxy("*", "svc.example.com"));
+        assert!(!no_proxy("*", "127.0.0.1"));
+        assert!(!no_proxy("*", "[::1]"));
+        assert!(!no_proxy("10.0.0.0/33", "10.0.0.1"));
+        assert!(no_proxy("10.0.0.0/0", "11.0.0.1"));
+        let v6 = find(&[("HTTPS_PROXY", "http://[::1]:3128")])
+            .unwrap()
+            .unwrap();
+        assert_eq!((v6.host.as_str(), v6.shown.as_str()), ("::1", "[::1]:3128"));
     }
 
     #[test]

@@ -111,6 +111,7 @@ fn settings(args: &CheckArgs) -> anyhow::Result<Settings> {
         spending: Default::default(),
         concurrency: args.concurrency as usize,
         save_failures: args.save_failures.as_ref().map(Into::into),
+        timeout: args.timeout,
         cert_days: i64::from(args.cert_days),
         progress: std::io::stderr().is_terminal(),
         replay_token_args,

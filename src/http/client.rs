@@ -216,6 +216,20 @@ pub(crate) struct Request {
     pub(crate) body: Bytes,
     /// The `x-request-id` of every attempt of this request.
     pub(crate) request_id: String,
+    /// Asked before each HTTP request goes out — every attempt, every redirect hop, the resend
+    /// with a refreshed token — when set (`check` admits each within its run's budget; `call`
+    /// sets none). A refusal ends the send there with [`Failure::Refused`].
+    pub(crate) admit: Option<Admit>,
+}
+
+/// The caller's admission of each HTTP request [`send`] is about to send: `false` refuses it.
+#[derive(Clone)]
+pub(crate) struct Admit(pub(crate) std::sync::Arc<dyn Fn() -> bool + Send + Sync>);
+
+impl fmt::Debug for Admit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Admit")
+    }
 }
 
 impl Request {
@@ -235,6 +249,7 @@ impl Request {
             headers,
             body,
             request_id,
+            admit: None,
         }
     }
 
@@ -346,6 +361,9 @@ pub(crate) enum Failure {
     },
     /// More redirects than [`MAX_REDIRECTS`]: exit 3.
     Redirects(String),
+    /// The request's [`Admit`] refused an attempt or a redirect hop before it was sent: exit 3
+    /// (never under `call`, which sets none).
+    Refused,
     /// The body is longer than `--max-response-size`: exit 1 (the answer cannot be accepted).
     TooLarge {
         limit: u64,
@@ -374,7 +392,8 @@ impl HttpError {
             Failure::Connect(_)
             | Failure::Timeout(_)
             | Failure::Transport { .. }
-            | Failure::Redirects(_) => ErrorKind::Network,
+            | Failure::Redirects(_)
+            | Failure::Refused => ErrorKind::Network,
             Failure::TooLarge { .. } => ErrorKind::Data,
             Failure::Status { .. } => ErrorKind::Http,
         }
@@ -390,6 +409,7 @@ impl HttpError {
             Failure::Timeout(_) => "timeout".into(),
             Failure::Transport { .. } => "transport".into(),
             Failure::Redirects(_) => "redirects".into(),
+            Failure::Refused => "refused".into(),
             Failure::TooLarge { .. } => "too_large".into(),
         }
     }
@@ -445,6 +465,11 @@ impl fmt::Display for HttpError {
                 Ok(())
             }
             Failure::Redirects(m) => write!(f, "{}: {m} {tail}", self.request),
+            Failure::Refused => write!(
+                f,
+                "{}: not sent (refused by its admission) {tail}",
+                self.request
+            ),
             Failure::TooLarge {
                 limit,
                 status,
@@ -639,6 +664,9 @@ async fn send_following(
     let mut url = request.url.clone();
     let mut hops = 0;
     loop {
+        if request.admit.as_ref().is_some_and(|admit| !(admit.0)()) {
+            return Err(Failure::Refused);
+        }
         let sent = client
             .inner
             .request(request.method.clone(), url.clone())

@@ -13,8 +13,8 @@ pub(crate) mod token;
 pub(crate) mod token_cache;
 
 pub(crate) use client::{
-    send, send_with, status_line, Client, Event, Failure, HttpError, Request, Response, Settings,
-    ERROR_BODY_PREFIX,
+    send, send_with, status_line, Admit, Client, Event, Failure, HttpError, Request, Response,
+    Settings, ERROR_BODY_PREFIX,
 };
 pub(crate) use reqwest::{Method, Url};
 

@@ -14,23 +14,23 @@ use crate::common;
 use common::server::{Recorded, Reply, Server};
 use common::Scratch;
 
-const SAMPLE: &str = r#"{"inputs": [["n", "s"], [1, "a"], [2, "b"]]}"#;
+pub(crate) const SAMPLE: &str = r#"{"inputs": [["n", "s"], [1, "a"], [2, "b"]]}"#;
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-    took: Duration,
+pub(crate) struct Run {
+    pub(crate) code: i32,
+    pub(crate) stdout: String,
+    pub(crate) stderr: String,
+    pub(crate) took: Duration,
 }
 
 impl Run {
-    fn card(&self) -> serde_json::Value {
+    pub(crate) fn card(&self) -> serde_json::Value {
         serde_json::from_str(&self.stdout)
             .unwrap_or_else(|e| panic!("not JSON ({e}):\n{}\n{}", self.stdout, self.stderr))
     }
 }
 
-fn check(s: &Scratch, url: &str, args: &[&str], env: &[(&str, &str)]) -> Run {
+pub(crate) fn check(s: &Scratch, url: &str, args: &[&str], env: &[(&str, &str)]) -> Run {
     let started = Instant::now();
     let out = s
         .xconn()
@@ -47,11 +47,11 @@ fn check(s: &Scratch, url: &str, args: &[&str], env: &[(&str, &str)]) -> Run {
     }
 }
 
-fn probes(card: &serde_json::Value) -> Vec<serde_json::Value> {
+pub(crate) fn probes(card: &serde_json::Value) -> Vec<serde_json::Value> {
     card["probes"].as_array().cloned().unwrap_or_default()
 }
 
-fn probe(card: &serde_json::Value, name: &str) -> serde_json::Value {
+pub(crate) fn probe(card: &serde_json::Value, name: &str) -> serde_json::Value {
     probes(card)
         .into_iter()
         .find(|p| p["probe"] == name)
@@ -357,8 +357,15 @@ fn a_shrunk_5xx_keeps_its_status() {
 
 /// A CONNECT proxy on 127.0.0.1 that records each tunnel asked for and connects every one to
 /// `target` (whatever host was named), copying bytes both ways.
-fn connect_proxy(target: u16) -> (u16, Arc<Mutex<Vec<String>>>) {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+pub(crate) fn connect_proxy(target: u16) -> (u16, Arc<Mutex<Vec<String>>>) {
+    connect_proxy_on(TcpListener::bind("127.0.0.1:0").unwrap(), target)
+}
+
+/// [`connect_proxy`] listening on `listener`.
+pub(crate) fn connect_proxy_on(
+    listener: TcpListener,
+    target: u16,
+) -> (u16, Arc<Mutex<Vec<String>>>) {
     let port = listener.local_addr().unwrap().port();
     let seen = Arc::new(Mutex::new(Vec::new()));
     let record = Arc::clone(&seen);
@@ -397,6 +404,30 @@ fn connect_proxy(target: u16) -> (u16, Arc<Mutex<Vec<String>>>) {
     (port, seen)
 }
 
+/// Only the TLS probe runs (the rest skipped, `--allow-skips`), reported as JSON.
+pub(crate) const TLS_PROBE_ONLY: [&str; 11] = [
+    "--format",
+    "json",
+    "--allow-skips",
+    "--skip",
+    "conformance",
+    "--skip",
+    "robustness",
+    "--skip",
+    "metamorphic",
+    "--skip",
+    "auth",
+];
+
+/// An HTTPS server on 127.0.0.1 with the test certificate, answering each record.
+pub(crate) fn tls_server() -> Server {
+    Server::start_tls(
+        &common::fixture("tls/server.pem"),
+        &common::fixture("tls/server-key.pem"),
+        |_, request| common::server::answer_each_record(request),
+    )
+}
+
 /// The TLS probe reaches the service the way `call` does: through `HTTPS_PROXY` (a CONNECT
 /// tunnel, so the TLS seen is the service's, said in the reason), past it for a `NO_PROXY` host,
 /// and skipped — with the reason — for an `https://` proxy it cannot tunnel through.
@@ -404,27 +435,11 @@ fn connect_proxy(target: u16) -> (u16, Arc<Mutex<Vec<String>>>) {
 #[test]
 fn the_tls_probe_goes_through_https_proxy() {
     let s = Scratch::new();
-    let tls = Server::start_tls(
-        &common::fixture("tls/server.pem"),
-        &common::fixture("tls/server-key.pem"),
-        |_, request| common::server::answer_each_record(request),
-    );
+    let tls = tls_server();
     let (proxy_port, seen) = connect_proxy(tls.port);
     let proxy = format!("http://127.0.0.1:{proxy_port}");
     let url = "https://example.invalid:8443/xconnector";
-    let args = [
-        "--format",
-        "json",
-        "--allow-skips",
-        "--skip",
-        "conformance",
-        "--skip",
-        "robustness",
-        "--skip",
-        "metamorphic",
-        "--skip",
-        "auth",
-    ];
+    let args = TLS_PROBE_ONLY;
     let through = check(&s, url, &args, &[("HTTPS_PROXY", &proxy)]);
     let card = through.card();
     let https = probe(&card, "https");

@@ -16,6 +16,7 @@ mod check;
 mod check_budget;
 mod check_found;
 mod check_openapi;
+mod check_review;
 mod completions;
 mod convert;
 mod flatten;
