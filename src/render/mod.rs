@@ -23,6 +23,7 @@ use std::cell::RefCell;
 use std::io::{self, Write};
 use std::ops::Range;
 use std::rc::Rc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::body::{key_text, messages, ArrayIndex, Body, Cell, Kind, Message, Table, Value};
 use crate::error::Outcome;
@@ -1037,9 +1038,9 @@ fn render_tables(
             let columns = column_names(&table, known);
             let escape = printer.escape();
             let expand = expand || selection.single;
-            let title = |i: usize, key: &str| format!("record {} · {key}", i + 1);
             let draw = |w: &mut dyn Write, printer: &mut dyn Printer, found: &[Found]| {
-                Nested::new(expand, escape, known).sections(w, printer, &columns, found, &title)
+                let title = &record_title;
+                Nested::new(expand, escape, known).sections(w, printer, &columns, found, title)
             };
             if selection.single {
                 let i = selection.range.start;
@@ -1077,7 +1078,6 @@ fn render_tables(
                 let early = rows.kept.borrow().usable();
                 let take_found = || std::mem::take(&mut rows.noted.borrow_mut().found);
                 let found = if early { take_found() } else { Vec::new() };
-                let per_turn = SECTIONS_PER_TURN;
                 let grid = |w: &mut dyn Write, printer: &mut dyn Printer| {
                     main_grid(w, printer, &columns, &rows)
                 };
@@ -1086,10 +1086,10 @@ fn render_tables(
                 } else {
                     &nothing
                 };
-                sections_in_turns(w, printer, &found, &draw, per_turn, grid, last)?;
+                sections_in_turns(w, printer, &found, &draw, TURNS, grid, last)?;
                 if !early {
                     let found = take_found();
-                    sections_in_turns(w, printer, &found, &draw, per_turn, nothing, &messages)?;
+                    sections_in_turns(w, printer, &found, &draw, TURNS, nothing, &messages)?;
                 }
             }
         }
@@ -1217,8 +1217,17 @@ fn record_rows(
     Built(rows)
 }
 
-/// A nested table's section title from its record's index and its column's key.
-type Title<'t> = dyn Fn(usize, &str) -> String + Sync + 't;
+/// A nested table's section title from its record's index and its column's key, appended to
+/// the string given.
+type Title<'t> = dyn Fn(&mut String, usize, &str) + Sync + 't;
+
+/// The title of a nested table in a record's cell: `record 3 · parts`.
+fn record_title(title: &mut String, i: usize, key: &str) {
+    title.push_str("record ");
+    title.push_str(digits(i + 1, &mut [0u8; 20]));
+    title.push_str(" · ");
+    title.push_str(key);
+}
 
 /// Nested tables below the grid.
 struct Nested {
@@ -1227,8 +1236,9 @@ struct Nested {
     known: Known,
     /// Rows of the preview being drawn, reused from table to table.
     kept: RefCell<Vec<Row>>,
-    /// The last nested table's column names and titles, reused by the next of the same header.
-    titles: RefCell<Option<Rc<NestedTitles>>>,
+    /// The last nested tables' column names and titles (newest last, at most [`TITLES_KEPT`]),
+    /// reused by the next of the same header.
+    titles: RefCell<Vec<Rc<NestedTitles>>>,
 }
 
 /// What [`sections_in_turns`] draws after the nested tables (the warnings and errors).
@@ -1240,21 +1250,22 @@ type DrawSections<'d, 'f, 'a> =
     dyn Fn(&mut dyn Write, &mut dyn Printer, &'f [Found<'a>]) -> io::Result<()> + Sync + 'd;
 
 /// `before(w, printer)` (the main grid), then the nested tables `found` drawn by `draw`, then
-/// `after` (the warnings and errors), with a second thread: runs of `per_turn` tables
-/// ([`SECTIONS_PER_TURN`]), then `after`, are claimed in order by whichever thread is free — the other thread draws its runs into buffers (starting while `before`
-/// runs), this one writes them in their turn and draws its own straight to `w`. The output is
-/// what one thread would write; at most three runs wait in memory. Fewer tables than two runs
-/// are drawn on this thread.
+/// `after` (the warnings and errors), with a second thread: runs of `turns.tables` tables, then
+/// `after`, are claimed in order by whichever thread is free — the other thread draws its runs
+/// into buffers (starting while `before` runs), this one writes them in their turn and draws its
+/// own straight to `w`. The output is what one thread would write. The other thread claims no
+/// new run while more than `turns.waiting` bytes it drew wait to be written (so it keeps drawing
+/// while `before` runs, in bounded memory). Fewer tables than two runs are drawn on this thread.
 fn sections_in_turns<'f, 'a>(
     w: &mut dyn Write,
     printer: &mut dyn Printer,
     found: &'f [Found<'a>],
     draw: &DrawSections<'_, 'f, 'a>,
-    per_turn: usize,
+    turns: Turns,
     before: impl FnOnce(&mut dyn Write, &mut dyn Printer) -> io::Result<()>,
     after: &Finish,
 ) -> io::Result<()> {
-    let per_turn = per_turn.max(1);
+    let per_turn = turns.tables.max(1);
     if found.len() < 2 * per_turn {
         before(w, printer)?;
         draw(w, printer, found)?;
@@ -1262,71 +1273,115 @@ fn sections_in_turns<'f, 'a>(
     }
     let runs: Vec<&'f [Found<'a>]> = found.chunks(per_turn).collect();
     // The turns: the runs, then `after`.
-    let turns = runs.len() + 1;
+    let count = runs.len() + 1;
     let take_turn = |w: &mut dyn Write, printer: &mut dyn Printer, turn: usize| match runs.get(turn)
     {
         Some(run) => draw(w, printer, run),
         None => after(w, printer),
     };
-    let claimed = std::sync::atomic::AtomicUsize::new(0);
-    let claim = || claimed.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let claimed = AtomicUsize::new(0);
+    let claim = || claimed.fetch_add(1, Ordering::Relaxed);
+    let waiting = AtomicUsize::new(0);
     let mut forked = printer.fork();
     std::thread::scope(|scope| {
-        let (send, receive) = std::sync::mpsc::sync_channel::<(usize, io::Result<Vec<u8>>)>(2);
+        let (send, receive) = std::sync::mpsc::channel::<(usize, io::Result<Vec<u8>>)>();
         // Written buffers go back to be drawn into again (no fresh pages per turn).
         let (give_back, given_back) = std::sync::mpsc::channel::<Vec<u8>>();
+        let waiting = &waiting;
         scope.spawn(move || loop {
+            // Over the bound, each buffer written (and given back) may bring it under. The
+            // channel closes when the writing thread is done or stopped.
+            let mut spare = None;
+            while waiting.load(Ordering::Acquire) > turns.waiting {
+                match given_back.recv() {
+                    Ok(buffer) => spare = Some(buffer),
+                    Err(_) => break,
+                }
+            }
             let turn = claim();
-            if turn >= turns {
+            if turn >= count {
                 break;
             }
-            let mut buffer = given_back.try_recv().unwrap_or_default();
+            let mut buffer = spare
+                .or_else(|| given_back.try_recv().ok())
+                .unwrap_or_default();
             buffer.clear();
             let drawn = take_turn(&mut buffer, &mut *forked, turn).map(|()| buffer);
+            let bytes = drawn.as_ref().map_or(0, Vec::len);
+            waiting.fetch_add(bytes, Ordering::AcqRel);
             // Sending fails when the writing thread stopped (its writer failed): stop too.
             if send.send((turn, drawn)).is_err() {
                 break;
             }
         });
+        let received = Received {
+            receive,
+            give_back,
+            waiting,
+        };
         before(w, printer)?;
         // Runs not yet written before the one this thread claims were claimed by the other.
         let mut next = 0;
         loop {
             let turn = claim();
-            if turn >= turns {
+            if turn >= count {
                 break;
             }
-            write_received(w, &receive, &give_back, next..turn)?;
+            received.write(w, next..turn)?;
             take_turn(w, printer, turn)?;
             next = turn + 1;
         }
-        write_received(w, &receive, &give_back, next..turns)
+        received.write(w, next..count)
     })
 }
 
-/// Write the runs `turns` the other thread of [`sections_in_turns`] drew, as they arrive (in
-/// order: it claims them in order).
-fn write_received(
-    w: &mut dyn Write,
-    receive: &std::sync::mpsc::Receiver<(usize, io::Result<Vec<u8>>)>,
-    give_back: &std::sync::mpsc::Sender<Vec<u8>>,
-    turns: Range<usize>,
-) -> io::Result<()> {
-    for expected in turns {
-        let (turn, drawn) = receive.recv().map_err(io::Error::other)?;
-        if turn != expected {
-            return Err(io::Error::other("nested tables drawn out of turn"));
-        }
-        let drawn = drawn?;
-        w.write_all(&drawn)?;
-        // The other thread may have finished: then the buffer is dropped here.
-        let _ = give_back.send(drawn);
-    }
-    Ok(())
+/// The writing end of [`sections_in_turns`]: the runs the other thread drew, the way their
+/// buffers go back, and how many bytes wait to be written.
+struct Received<'w> {
+    receive: std::sync::mpsc::Receiver<(usize, io::Result<Vec<u8>>)>,
+    give_back: std::sync::mpsc::Sender<Vec<u8>>,
+    waiting: &'w AtomicUsize,
 }
 
-/// How many nested tables one turn of [`sections_in_turns`] draws.
-const SECTIONS_PER_TURN: usize = 512;
+impl Received<'_> {
+    /// Write the runs `turns` the other thread drew, as they arrive (in order: it claims them
+    /// in order).
+    fn write(&self, w: &mut dyn Write, turns: Range<usize>) -> io::Result<()> {
+        for expected in turns {
+            let (turn, drawn) = self.receive.recv().map_err(io::Error::other)?;
+            if turn != expected {
+                return Err(io::Error::other("nested tables drawn out of turn"));
+            }
+            let drawn = drawn?;
+            w.write_all(&drawn)?;
+            self.waiting.fetch_sub(drawn.len(), Ordering::AcqRel);
+            // The other thread may have finished: then the buffer is dropped here.
+            let _ = self.give_back.send(drawn);
+        }
+        Ok(())
+    }
+}
+
+/// How [`sections_in_turns`] shares the nested tables between two threads.
+#[derive(Debug, Clone, Copy)]
+struct Turns {
+    /// Nested tables a turn draws.
+    tables: usize,
+    /// At most this many bytes the other thread drew wait to be written before it claims a
+    /// new turn (then one more turn's).
+    waiting: usize,
+}
+
+/// The turns `show` takes: 512 tables, and up to 4 MiB drawn ahead (enough to keep the other
+/// thread drawing while the main grid of a 50,000-record body is written).
+const TURNS: Turns = Turns {
+    tables: 512,
+    waiting: 4 << 20,
+};
+
+/// How many headers' column names and titles [`Nested`] keeps (the tables of a few columns,
+/// one after another).
+const TITLES_KEPT: usize = 4;
 
 /// A nested table's column names and its grid's titles (`#` first).
 struct NestedTitles {
@@ -1343,7 +1398,7 @@ impl Nested {
             escape,
             known,
             kept: RefCell::new(Vec::new()),
-            titles: RefCell::new(None),
+            titles: RefCell::new(Vec::new()),
         }
     }
 
@@ -1357,8 +1412,11 @@ impl Nested {
         found: &[Found],
         title: &Title,
     ) -> io::Result<()> {
+        let mut text = String::new();
         for &(i, c, table, len) in found {
-            self.section(w, printer, &title(i, &columns[c]), table, len)?;
+            text.clear();
+            title(&mut text, i, &columns[c]);
+            self.section(w, printer, &text, table, len)?;
         }
         Ok(())
     }
@@ -1402,18 +1460,27 @@ impl Nested {
         if !rows.saw_table.get() {
             return Ok(());
         }
-        let path = |r: usize, key: &str| format!("{title} · row {} · {key}", r + 1);
+        let path = |path: &mut String, r: usize, key: &str| {
+            path.push_str(title);
+            path.push_str(" · row ");
+            path.push_str(digits(r + 1, &mut [0u8; 20]));
+            path.push_str(" · ");
+            path.push_str(key);
+        };
         let found = tables_in(&table, columns.len(), 0..shown);
         self.sections(w, printer, columns, &found, &path)
     }
 
-    /// The column names and titles of `table`: those of the table before when its header is
-    /// written the same and the body is valid (no `_extra_N` columns to look for), else new.
+    /// The column names and titles of `table`: those of a table before (one of the last
+    /// [`TITLES_KEPT`] headers) when its header is written the same and the body is valid (no
+    /// `_extra_N` columns to look for), else new.
     fn titles_of(&self, table: &Table) -> Rc<NestedTitles> {
         let header = table.header.map_or("", |h| h.raw());
-        let last = self.titles.borrow().clone();
-        if let Some(last) = last.filter(|t| self.known.valid && t.header == header) {
-            return last;
+        if self.known.valid {
+            let kept = self.titles.borrow();
+            if let Some(same) = kept.iter().rev().find(|t| t.header == header) {
+                return Rc::clone(same);
+            }
         }
         let known = Known {
             records: None,
@@ -1429,7 +1496,11 @@ impl Nested {
             columns,
             titles,
         });
-        *self.titles.borrow_mut() = Some(Rc::clone(&made));
+        let mut kept = self.titles.borrow_mut();
+        if kept.len() == TITLES_KEPT {
+            kept.remove(0);
+        }
+        kept.push(Rc::clone(&made));
         made
     }
 }
@@ -1513,15 +1584,23 @@ mod tests {
         body
     }
 
-    #[test]
-    fn nested_tables_drawn_in_turns_print_what_one_thread_prints() {
-        let text = awkward_nested_body(97);
+    /// The nested tables in [`awkward_nested_body`]'s records and the records' column names.
+    fn with_awkward_tables(records: usize, test: impl FnOnce(&[String], &[Found])) {
+        let text = awkward_nested_body(records);
         let doc = crate::json::parse(&text).unwrap();
         let body = Body::view(&doc, None).unwrap();
         let table = records_table(&body).unwrap();
+        let columns = column_names(&table, Known::default());
+        test(&columns, &tables_in(&table, columns.len(), 0..records));
+    }
+
+    #[test]
+    fn nested_tables_drawn_in_turns_print_what_one_thread_prints() {
+        with_awkward_tables(97, drawn_in_turns_as_by_one_thread);
+    }
+
+    fn drawn_in_turns_as_by_one_thread(columns: &[String], found: &[Found]) {
         let known = Known::default();
-        let columns = column_names(&table, known);
-        let found = tables_in(&table, columns.len(), 0..97);
         assert!(found.len() > 100, "{}", found.len());
         let printers: [fn() -> Box<dyn Printer>; 2] = [
             || Box::new(table::TablePrinter::new(Some(50), true)),
@@ -1529,23 +1608,30 @@ mod tests {
         ];
         for make in printers {
             let escape = make().escape();
-            let title = |i: usize, key: &str| format!("record {} · {key}", i + 1);
             let draw = |w: &mut dyn Write, printer: &mut dyn Printer, found: &[Found]| {
-                Nested::new(false, escape, known).sections(w, printer, &columns, found, &title)
+                let title = &record_title;
+                Nested::new(false, escape, known).sections(w, printer, columns, found, title)
             };
             let (mut alone, mut printer) = (Vec::new(), make());
             printer.summary(&mut alone, "before").unwrap();
-            draw(&mut alone, &mut *printer, &found).unwrap();
-            printer.note(&mut alone, "after").unwrap();
-            for per_turn in [0, 1, 2, 3, 7, 50, 1000] {
+            draw(&mut alone, &mut *printer, found).unwrap();
+            // `after` prints the same whatever came before it, as the warnings and errors do
+            // (a summary: a blank line first): it may be drawn by either thread.
+            printer.summary(&mut alone, "after").unwrap();
+            let bounds = [0, 1, 300, usize::MAX];
+            let turns = [0, 1, 2, 3, 7, 50, 1000].into_iter().enumerate();
+            for (per_turn, waiting) in turns.map(|(i, t)| (t, bounds[i % bounds.len()])) {
                 let (mut turns, mut printer) = (Vec::new(), make());
-                let after = |w: &mut dyn Write, p: &mut dyn Printer| p.note(w, "after");
+                let after = |w: &mut dyn Write, p: &mut dyn Printer| p.summary(w, "after");
                 sections_in_turns(
                     &mut turns,
                     &mut *printer,
-                    &found,
+                    found,
                     &draw,
-                    per_turn,
+                    Turns {
+                        tables: per_turn,
+                        waiting,
+                    },
                     |w, p| p.summary(w, "before"),
                     &after,
                 )
@@ -1553,7 +1639,44 @@ mod tests {
                 assert_eq!(
                     String::from_utf8_lossy(&turns),
                     String::from_utf8_lossy(&alone),
-                    "{per_turn} per turn"
+                    "{per_turn} per turn, {waiting} bytes waiting"
+                );
+            }
+        }
+    }
+
+    /// Column names and titles kept from the tables before (the last few headers) give each
+    /// section what a section drawn alone gets: headers that come back after others, tables
+    /// inside tables, a body not known to be valid (nothing reused).
+    #[test]
+    fn a_section_is_drawn_as_alone_whatever_tables_came_before() {
+        with_awkward_tables(60, drawn_as_alone);
+    }
+
+    fn drawn_as_alone(columns: &[String], found: &[Found]) {
+        for valid in [true, false] {
+            let known = Known {
+                valid,
+                ..Known::default()
+            };
+            for expand in [false, true] {
+                let (mut together, mut alone) = (Vec::new(), Vec::new());
+                let title = &record_title;
+                let draw = |w: &mut Vec<u8>, printer: &mut dyn Printer, nested: &Nested, found| {
+                    nested.sections(w, printer, columns, found, title).unwrap();
+                };
+                let mut printer = table::TablePrinter::new(None, false);
+                let nested = Nested::new(expand, Escape::Terminal, known);
+                draw(&mut together, &mut printer, &nested, found);
+                let mut printer = table::TablePrinter::new(None, false);
+                for one in found.chunks(1) {
+                    let nested = Nested::new(expand, Escape::Terminal, known);
+                    draw(&mut alone, &mut printer, &nested, one);
+                }
+                assert_eq!(
+                    String::from_utf8_lossy(&together),
+                    String::from_utf8_lossy(&alone),
+                    "valid {valid}, expand {expand}"
                 );
             }
         }

@@ -33,6 +33,8 @@ pub(crate) struct TablePrinter {
     widths: Vec<usize>,
     /// The last grids' titles' lines and rules ([`TablePrinter::put_head`]), newest last.
     heads: Vec<Head>,
+    /// A nested table's title as it is written (kept for the next title's).
+    title: String,
 }
 
 /// How many grids' titles' lines and rules a [`TablePrinter`] keeps.
@@ -59,6 +61,7 @@ impl TablePrinter {
             line: Vec::with_capacity(256),
             widths: Vec::new(),
             heads: Vec::new(),
+            title: String::new(),
         }
     }
 
@@ -215,10 +218,22 @@ impl Printer for TablePrinter {
 
     fn title(&mut self, w: &mut dyn Write, title: &str) -> io::Result<()> {
         self.gap(w, false)?;
-        let title = text::escaped(title, Escape::Terminal);
-        self.styled(w, Style::Header, &self.fitted(&title))?;
         self.attached = true;
-        w.write_all(b"\n")
+        let mut escaped = std::mem::take(&mut self.title);
+        escaped.clear();
+        text::push_escaped(&mut escaped, title, Escape::Terminal);
+        let written = match self.fitted(&escaped) {
+            // Plain and whole: the title and its newline in one write.
+            Cow::Borrowed(_) if !self.color => {
+                escaped.push('\n');
+                w.write_all(escaped.as_bytes())
+            }
+            fitted => self
+                .styled(w, Style::Header, &fitted)
+                .and_then(|()| w.write_all(b"\n")),
+        };
+        self.title = escaped;
+        written
     }
 
     fn grid(&mut self, w: &mut dyn Write, grid: &Grid) -> io::Result<()> {
