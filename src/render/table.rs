@@ -319,6 +319,7 @@ const JOINT: [u8; 2 * PAD + SEPARATOR.len()] = {
 };
 
 /// Append `n` spaces.
+#[inline]
 fn spaces(line: &mut Vec<u8>, n: usize) {
     match JOINT.get(..n).filter(|_| n <= PAD) {
         Some(run) => line.extend_from_slice(run),
@@ -327,6 +328,7 @@ fn spaces(line: &mut Vec<u8>, n: usize) {
 }
 
 /// Append `before` spaces, [`SEPARATOR`] when `separator`, then `after` spaces.
+#[inline]
 fn spaces_around(line: &mut Vec<u8>, before: usize, separator: bool, after: usize) {
     if !separator {
         spaces(line, before + after);
@@ -426,9 +428,12 @@ fn put_row<'a>(
 }
 
 /// Append `text` (then `…` when `ellipsis`) in `style`'s color when `color`.
+#[inline]
 fn put_styled(line: &mut Vec<u8>, text: &str, ellipsis: bool, style: Style, color: bool) {
     let ansi = if color { style.ansi() } else { "" };
-    line.extend_from_slice(ansi.as_bytes());
+    if !ansi.is_empty() {
+        line.extend_from_slice(ansi.as_bytes());
+    }
     line.extend_from_slice(text.as_bytes());
     if ellipsis {
         line.extend_from_slice("…".as_bytes());
