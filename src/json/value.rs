@@ -492,6 +492,10 @@ pub(crate) fn skip(bytes: &[u8], start: usize) -> usize {
 
 /// [`skip`], calling `passed(offset)` every few MB with how far it has gone (a mapped source
 /// gives those pages back: [`crate::source::Source::release_before`]).
+///
+/// Small enough to be inlined where values are walked one by one (a table's cells): the
+/// container skip, long, is a call of its own.
+#[inline]
 pub(crate) fn skip_with(bytes: &[u8], start: usize, passed: &mut dyn FnMut(usize)) -> usize {
     match bytes.get(start) {
         None => bytes.len(),
@@ -500,23 +504,35 @@ pub(crate) fn skip_with(bytes: &[u8], start: usize, passed: &mut dyn FnMut(usize
         Some(b']' | b'}' | b',' | b':' | b' ' | b'\t' | b'\n' | b'\r') => start,
         Some(_) => {
             // A number or literal: up to the next delimiter.
-            let delimiter = |b: &u8| {
-                matches!(
-                    b,
-                    b',' | b':' | b']' | b'}' | b' ' | b'\t' | b'\n' | b'\r' | b'"'
-                )
-            };
             let rest = &bytes[start..];
-            start + rest.iter().position(delimiter).unwrap_or(rest.len())
+            start
+                + rest
+                    .iter()
+                    .position(|&b| SCALAR_END[b as usize])
+                    .unwrap_or(rest.len())
         }
     }
 }
+
+/// The bytes that end a number or literal (`true`, `null`): the delimiters after a value,
+/// whitespace, and a quote.
+const SCALAR_END: [bool; 256] = {
+    let mut end = [false; 256];
+    let delimiters = b",:]} \t\n\r\"";
+    let mut i = 0;
+    while i < delimiters.len() {
+        end[delimiters[i] as usize] = true;
+        i += 1;
+    }
+    end
+};
 
 /// Past the array or object whose opening bracket is at `start` (see [`skip_with`]): inside
 /// it only quotes and brackets matter. Sixty-four bytes at a time ([`Block`]): the quotes'
 /// prefix XOR says which bytes are inside strings, the brackets outside them are counted, and
 /// only a block where the count may reach zero is walked bracket by bracket. A block with a
 /// backslash (an escape can hide a quote) is passed a token at a time instead, as is the tail.
+#[inline(never)]
 fn skip_container(bytes: &[u8], start: usize, passed: &mut dyn FnMut(usize)) -> usize {
     const EVERY: usize = 4 << 20;
     let mut next_report = start + EVERY;
@@ -892,6 +908,19 @@ mod tests {
         assert_eq!(doc.get("c").unwrap().as_bool(), Some(true));
         assert_eq!(doc.pointer("/a/1/b").unwrap().raw(), "[ ]");
         assert!(doc.pointer("/a/3").is_none());
+    }
+
+    #[test]
+    fn a_number_or_literal_ends_at_a_delimiter_whitespace_or_a_quote() {
+        for b in 0..=255u8 {
+            let delimiter = matches!(
+                b,
+                b',' | b':' | b']' | b'}' | b' ' | b'\t' | b'\n' | b'\r' | b'"'
+            );
+            assert_eq!(SCALAR_END[b as usize], delimiter, "{b:#x}");
+            let text = [b'1', b'2', b];
+            assert_eq!(skip(&text, 0), if delimiter { 2 } else { 3 }, "{b:#x}");
+        }
     }
 
     #[test]

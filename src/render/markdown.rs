@@ -99,15 +99,17 @@ impl Printer for MarkdownPrinter {
         writeln!(w, "_{}_", text::escaped(text, Escape::Markdown))
     }
 
-    fn messages(&mut self, w: &mut dyn Write, groups: &[Group]) -> io::Result<()> {
-        self.gap(w)?;
-        writeln!(w, "**warnings and errors**")?;
-        w.write_all(b"\n")?;
-        row(
-            w,
-            &["record", "severity", "source_path", "message", "details"],
-        )?;
-        row(w, &["---", "---", "---", "---", "---"])?;
+    fn messages(&mut self, w: &mut dyn Write, groups: &[Group], heading: bool) -> io::Result<()> {
+        if heading {
+            self.gap(w)?;
+            writeln!(w, "**warnings and errors**")?;
+            w.write_all(b"\n")?;
+            row(
+                w,
+                &["record", "severity", "source_path", "message", "details"],
+            )?;
+            row(w, &["---", "---", "---", "---", "---"])?;
+        }
         let esc = |s: &str| text::escaped(s, Escape::Markdown);
         for group in groups {
             let label = esc(&group.label);

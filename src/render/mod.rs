@@ -23,8 +23,11 @@ use std::cell::RefCell;
 use std::io::{self, Write};
 use std::ops::Range;
 use std::rc::Rc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
-use crate::body::{key_text, messages, ArrayIndex, Body, Cell, Kind, Message, Table, Value};
+use crate::body::{
+    key_text, messages, ArrayIndex, Body, Cell, Kind, Message, Table, Value, ValueKind,
+};
 use crate::error::Outcome;
 use crate::source::Source;
 use crate::text::{self, Escape};
@@ -519,13 +522,13 @@ impl Row {
 
     fn push(&mut self, text: &str, style: Style) {
         let start = self.text.len();
-        let width = text::push_escaped(&mut self.text, text, self.escape);
+        let width = push_text(&mut self.text, text, self.escape);
         self.finish(start, width, style);
     }
 
     fn push_number(&mut self, n: usize) {
         let start = self.text.len();
-        self.text.push_str(digits(n, &mut [0u8; 20]));
+        push_digits(&mut self.text, n);
         self.finish(start, self.text.len() - start, Style::Number);
     }
 
@@ -606,6 +609,18 @@ impl Row {
             self.push("", Style::Plain);
             return None;
         };
+        if value.kind() == ValueKind::String {
+            // A string with nothing to unescape or escape is its text between the quotes.
+            let raw = value.raw();
+            let inner = raw.get(1..raw.len().saturating_sub(1)).unwrap_or("");
+            let quoted = raw.len() >= 2 && raw.ends_with('"');
+            if let Some(width) = plain_width(inner, self.escape).filter(|_| quoted) {
+                let start = self.text.len();
+                self.text.push_str(inner);
+                self.finish(start, width, Style::Plain);
+                return None;
+            }
+        }
         if value.is_array() {
             // `Cell::of`'s test for a table, and its size, in one walk over the rows.
             let counted = Table::counted(value);
@@ -629,9 +644,9 @@ impl Row {
     fn push_table(&mut self, records: usize, columns: usize) {
         let start = self.text.len();
         self.text.push_str("[table ");
-        self.text.push_str(digits(records, &mut [0u8; 20]));
+        push_digits(&mut self.text, records);
         self.text.push('×');
-        self.text.push_str(digits(columns, &mut [0u8; 20]));
+        push_digits(&mut self.text, columns);
         self.text.push(']');
         // Every character of the label is one column wide (`×` too).
         let width = self.text[start..].chars().count();
@@ -639,8 +654,87 @@ impl Row {
     }
 }
 
-/// The decimal digits of `n`, written without going through `fmt`.
-fn digits(mut n: usize, buffer: &mut [u8; 20]) -> &str {
+/// How a byte of cell text is taken by [`plain_width`].
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Plain {
+    /// Printable ASCII that the escaping leaves as it is: one column.
+    Ascii,
+    /// `0xC2`: with `0xA0`–`0xBF` after it, U+00A0–U+00BF (`·`, `°`, `©`…), one column (not
+    /// U+00AD, the soft hyphen, which takes none).
+    C2,
+    /// `0xC3`: with `0x80`–`0xBF` after it, U+00C0–U+00FF (`ü`, `é`, `×`…), one column.
+    C3,
+    /// Anything else (controls, a backslash, other characters): the escaping decides.
+    Other,
+}
+
+/// [`Plain`] of every byte, for `Escape::Terminal` and for `Escape::Markdown` (which also
+/// escapes the ASCII characters markdown gives a meaning to).
+const PLAIN: [[Plain; 256]; 2] = {
+    let mut terminal = [Plain::Other; 256];
+    let mut b = 0x20;
+    while b < 0x7f {
+        terminal[b] = Plain::Ascii;
+        b += 1;
+    }
+    terminal[b'\\' as usize] = Plain::Other;
+    terminal[0xc2] = Plain::C2;
+    terminal[0xc3] = Plain::C3;
+    let mut markdown = terminal;
+    let special = b"\\`*_~[]!$:|<>&@.";
+    let mut i = 0;
+    while i < special.len() {
+        markdown[special[i] as usize] = Plain::Other;
+        i += 1;
+    }
+    [terminal, markdown]
+};
+
+/// Append `text` escaped for `escape` ([`text::push_escaped`]; copied as it is when
+/// [`plain_width`] says it can be); returns its display width.
+pub(crate) fn push_text(out: &mut String, text: &str, escape: Escape) -> usize {
+    match plain_width(text, escape) {
+        Some(width) => {
+            out.push_str(text);
+            width
+        }
+        None => text::push_escaped(out, text, escape),
+    }
+}
+
+/// The display width of `text` when escaping for `escape` leaves it as it is and its width is
+/// one column a character: printable ASCII (no backslash) and the Latin-1 letters and signs
+/// U+00A0–U+00FF but the soft hyphen — most cells. `None` for anything else: then the text is escaped and measured
+/// as a whole ([`text::push_escaped`]). One pass over the bytes, no width lookup.
+fn plain_width(text: &str, escape: Escape) -> Option<usize> {
+    let table = &PLAIN[usize::from(escape == Escape::Markdown)];
+    let bytes = text.as_bytes();
+    let (mut i, mut two_byte) = (0, 0);
+    while i < bytes.len() {
+        match table[bytes[i] as usize] {
+            Plain::Ascii => i += 1,
+            lead @ (Plain::C2 | Plain::C3) => {
+                // After `0xC2`, not `0xAD`: U+00AD, the soft hyphen, takes no column.
+                let (low, soft_hyphen) = match lead {
+                    Plain::C2 => (0xa0, 0xad),
+                    _ => (0x80, 0),
+                };
+                match bytes.get(i + 1) {
+                    Some(&next) if (low..=0xbf).contains(&next) && next != soft_hyphen => {}
+                    _ => return None,
+                }
+                two_byte += 1;
+                i += 2;
+            }
+            Plain::Other => return None,
+        }
+    }
+    Some(bytes.len() - two_byte)
+}
+
+/// Append the decimal digits of `n`, without going through `fmt`.
+fn push_digits(out: &mut String, mut n: usize) {
+    let mut buffer = [0u8; 20];
     let mut i = buffer.len();
     loop {
         i -= 1;
@@ -650,7 +744,7 @@ fn digits(mut n: usize, buffer: &mut [u8; 20]) -> &str {
             break;
         }
     }
-    std::str::from_utf8(&buffer[i..]).unwrap_or("0")
+    out.extend(buffer[i..].iter().map(|&digit| char::from(digit)));
 }
 
 /// A value as one line of compact JSON.
@@ -1004,7 +1098,9 @@ pub(crate) trait Printer {
     fn grid(&mut self, w: &mut dyn Write, grid: &Grid) -> io::Result<()>;
     /// A line of its own (`no output records`, `… 3 more rows`).
     fn note(&mut self, w: &mut dyn Write, text: &str) -> io::Result<()>;
-    fn messages(&mut self, w: &mut dyn Write, groups: &[Group]) -> io::Result<()>;
+    /// The warnings and errors: the heading when `heading`, then `groups` (printed in parts,
+    /// each the same whatever came before it).
+    fn messages(&mut self, w: &mut dyn Write, groups: &[Group], heading: bool) -> io::Result<()>;
 }
 
 fn render_tables(
@@ -1018,28 +1114,34 @@ fn render_tables(
     let report = Report::of(body);
     let count = selection_count(body, selection, known);
     printer.summary(w, &summary(body, &report, selection, count, known))?;
-    let groups = message_groups(&report, selection, count);
-    let messages = |w: &mut dyn Write, printer: &mut dyn Printer| match groups.is_empty() {
-        true => Ok(()),
-        false => printer.messages(w, &groups),
+    let listed = message_list(&report, selection, count);
+    let draw_part = |w: &mut dyn Write, printer: &mut dyn Printer, part: usize| {
+        listed.draw(w, printer, &report, part)
     };
-    let nothing = |_: &mut dyn Write, _: &mut dyn Printer| Ok(());
+    let messages = Finish {
+        parts: listed.parts(),
+        draw: &draw_part,
+    };
+    let nothing = Finish {
+        parts: 0,
+        draw: &draw_part,
+    };
     match records_table(body) {
         None => {
             printer.note(w, &no_records(body))?;
-            messages(w, printer)?;
+            messages.all(w, printer)?;
         }
         Some(_) if count == 0 => {
             printer.note(w, &plural(0, record_word(body)))?;
-            messages(w, printer)?;
+            messages.all(w, printer)?;
         }
         Some(table) => {
             let columns = column_names(&table, known);
             let escape = printer.escape();
             let expand = expand || selection.single;
-            let title = |i: usize, key: &str| format!("record {} · {key}", i + 1);
             let draw = |w: &mut dyn Write, printer: &mut dyn Printer, found: &[Found]| {
-                Nested::new(expand, escape, known).sections(w, printer, &columns, found, &title)
+                let title = &record_title;
+                Nested::new(expand, escape, known).sections(w, printer, &columns, found, title)
             };
             if selection.single {
                 let i = selection.range.start;
@@ -1057,7 +1159,7 @@ fn render_tables(
                 printer.grid(w, &Grid::new(escape, headers, &rows))?;
                 let found = tables_in(&table, columns.len(), selection.range.clone());
                 draw(w, printer, &found)?;
-                messages(w, printer)?;
+                messages.all(w, printer)?;
             } else {
                 let rows = MainRows {
                     fill: MainFill {
@@ -1077,19 +1179,15 @@ fn render_tables(
                 let early = rows.kept.borrow().usable();
                 let take_found = || std::mem::take(&mut rows.noted.borrow_mut().found);
                 let found = if early { take_found() } else { Vec::new() };
-                let per_turn = SECTIONS_PER_TURN;
                 let grid = |w: &mut dyn Write, printer: &mut dyn Printer| {
                     main_grid(w, printer, &columns, &rows)
                 };
-                let last = if early {
-                    &messages as &Finish
-                } else {
-                    &nothing
-                };
-                sections_in_turns(w, printer, &found, &draw, per_turn, grid, last)?;
+                let last = if early { &messages } else { &nothing };
+                sections_in_turns(w, printer, &found, &draw, TURNS, grid, last)?;
                 if !early {
                     let found = take_found();
-                    sections_in_turns(w, printer, &found, &draw, per_turn, nothing, &messages)?;
+                    let before = |_: &mut dyn Write, _: &mut dyn Printer| Ok(());
+                    sections_in_turns(w, printer, &found, &draw, TURNS, before, &messages)?;
                 }
             }
         }
@@ -1217,8 +1315,17 @@ fn record_rows(
     Built(rows)
 }
 
-/// A nested table's section title from its record's index and its column's key.
-type Title<'t> = dyn Fn(usize, &str) -> String + Sync + 't;
+/// A nested table's section title from its record's index and its column's key, appended to
+/// the string given.
+type Title<'t> = dyn Fn(&mut String, usize, &str) + Sync + 't;
+
+/// The title of a nested table in a record's cell: `record 3 · parts`.
+fn record_title(title: &mut String, i: usize, key: &str) {
+    title.push_str("record ");
+    push_digits(title, i + 1);
+    title.push_str(" · ");
+    title.push_str(key);
+}
 
 /// Nested tables below the grid.
 struct Nested {
@@ -1227,12 +1334,27 @@ struct Nested {
     known: Known,
     /// Rows of the preview being drawn, reused from table to table.
     kept: RefCell<Vec<Row>>,
-    /// The last nested table's column names and titles, reused by the next of the same header.
-    titles: RefCell<Option<Rc<NestedTitles>>>,
+    /// The last nested tables' column names and titles (newest last, at most [`TITLES_KEPT`]),
+    /// reused by the next of the same header.
+    titles: RefCell<Vec<Rc<NestedTitles>>>,
 }
 
-/// What [`sections_in_turns`] draws after the nested tables (the warnings and errors).
-type Finish<'d> = dyn Fn(&mut dyn Write, &mut dyn Printer) -> io::Result<()> + Sync + 'd;
+/// What [`sections_in_turns`] draws after the nested tables (the warnings and errors): `parts`
+/// turns, each drawn by `draw(w, printer, part)` the same whatever came before it.
+struct Finish<'d> {
+    parts: usize,
+    draw: &'d DrawPart<'d>,
+}
+
+/// How [`Finish`] draws one of its parts.
+type DrawPart<'d> = dyn Fn(&mut dyn Write, &mut dyn Printer, usize) -> io::Result<()> + Sync + 'd;
+
+impl Finish<'_> {
+    /// Every part, in order.
+    fn all(&self, w: &mut dyn Write, printer: &mut dyn Printer) -> io::Result<()> {
+        (0..self.parts).try_for_each(|part| (self.draw)(w, printer, part))
+    }
+}
 
 /// How [`sections_in_turns`] draws a run of nested tables (in order, as one call for all of
 /// them would: a section prints the same whatever came before it, see [`Printer::fork`]).
@@ -1240,93 +1362,141 @@ type DrawSections<'d, 'f, 'a> =
     dyn Fn(&mut dyn Write, &mut dyn Printer, &'f [Found<'a>]) -> io::Result<()> + Sync + 'd;
 
 /// `before(w, printer)` (the main grid), then the nested tables `found` drawn by `draw`, then
-/// `after` (the warnings and errors), with a second thread: runs of `per_turn` tables
-/// ([`SECTIONS_PER_TURN`]), then `after`, are claimed in order by whichever thread is free — the other thread draws its runs into buffers (starting while `before`
-/// runs), this one writes them in their turn and draws its own straight to `w`. The output is
-/// what one thread would write; at most three runs wait in memory. Fewer tables than two runs
-/// are drawn on this thread.
+/// `after` (the warnings and errors), with a second thread: runs of `turns.tables` tables, then
+/// the parts of `after`, are claimed in order by whichever thread is free — each draws its turn
+/// into a buffer (the other thread starting while `before` runs), this one writes them all in
+/// turn. The output is what one thread would write. The other thread claims no new run while
+/// more than `turns.waiting` bytes it drew wait to be written (so it keeps drawing while
+/// `before` runs, in bounded memory). Fewer tables than two runs are drawn on this thread.
 fn sections_in_turns<'f, 'a>(
     w: &mut dyn Write,
     printer: &mut dyn Printer,
     found: &'f [Found<'a>],
     draw: &DrawSections<'_, 'f, 'a>,
-    per_turn: usize,
+    turns: Turns,
     before: impl FnOnce(&mut dyn Write, &mut dyn Printer) -> io::Result<()>,
     after: &Finish,
 ) -> io::Result<()> {
-    let per_turn = per_turn.max(1);
+    let per_turn = turns.tables.max(1);
     if found.len() < 2 * per_turn {
         before(w, printer)?;
         draw(w, printer, found)?;
-        return after(w, printer);
+        return after.all(w, printer);
     }
     let runs: Vec<&'f [Found<'a>]> = found.chunks(per_turn).collect();
-    // The turns: the runs, then `after`.
-    let turns = runs.len() + 1;
+    // The turns: the runs, then the parts of `after`.
+    let count = runs.len() + after.parts;
     let take_turn = |w: &mut dyn Write, printer: &mut dyn Printer, turn: usize| match runs.get(turn)
     {
         Some(run) => draw(w, printer, run),
-        None => after(w, printer),
+        None => (after.draw)(w, printer, turn - runs.len()),
     };
-    let claimed = std::sync::atomic::AtomicUsize::new(0);
-    let claim = || claimed.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let claimed = AtomicUsize::new(0);
+    let claim = || claimed.fetch_add(1, Ordering::Relaxed);
+    let waiting = AtomicUsize::new(0);
     let mut forked = printer.fork();
     std::thread::scope(|scope| {
-        let (send, receive) = std::sync::mpsc::sync_channel::<(usize, io::Result<Vec<u8>>)>(2);
+        let (send, receive) = std::sync::mpsc::channel::<(usize, io::Result<Vec<u8>>)>();
         // Written buffers go back to be drawn into again (no fresh pages per turn).
         let (give_back, given_back) = std::sync::mpsc::channel::<Vec<u8>>();
+        let waiting = &waiting;
         scope.spawn(move || loop {
+            // Over the bound, each buffer written (and given back) may bring it under. The
+            // channel closes when the writing thread is done or stopped.
+            let mut spare = None;
+            while waiting.load(Ordering::Acquire) > turns.waiting {
+                match given_back.recv() {
+                    Ok(buffer) => spare = Some(buffer),
+                    Err(_) => break,
+                }
+            }
             let turn = claim();
-            if turn >= turns {
+            if turn >= count {
                 break;
             }
-            let mut buffer = given_back.try_recv().unwrap_or_default();
+            let mut buffer = spare
+                .or_else(|| given_back.try_recv().ok())
+                .unwrap_or_default();
             buffer.clear();
             let drawn = take_turn(&mut buffer, &mut *forked, turn).map(|()| buffer);
+            let bytes = drawn.as_ref().map_or(0, Vec::len);
+            waiting.fetch_add(bytes, Ordering::AcqRel);
             // Sending fails when the writing thread stopped (its writer failed): stop too.
             if send.send((turn, drawn)).is_err() {
                 break;
             }
         });
+        let received = Received {
+            receive,
+            give_back,
+            waiting,
+        };
         before(w, printer)?;
-        // Runs not yet written before the one this thread claims were claimed by the other.
-        let mut next = 0;
+        // This thread draws its turn into a buffer of its own before it waits for the turns
+        // before it, which the other thread claimed (and may still be drawing), and writes them.
+        let (mut next, mut own) = (0, Vec::new());
         loop {
             let turn = claim();
-            if turn >= turns {
+            if turn >= count {
                 break;
             }
-            write_received(w, &receive, &give_back, next..turn)?;
-            take_turn(w, printer, turn)?;
+            own.clear();
+            take_turn(&mut own, printer, turn)?;
+            received.write(w, next..turn)?;
+            w.write_all(&own)?;
             next = turn + 1;
         }
-        write_received(w, &receive, &give_back, next..turns)
+        received.write(w, next..count)
     })
 }
 
-/// Write the runs `turns` the other thread of [`sections_in_turns`] drew, as they arrive (in
-/// order: it claims them in order).
-fn write_received(
-    w: &mut dyn Write,
-    receive: &std::sync::mpsc::Receiver<(usize, io::Result<Vec<u8>>)>,
-    give_back: &std::sync::mpsc::Sender<Vec<u8>>,
-    turns: Range<usize>,
-) -> io::Result<()> {
-    for expected in turns {
-        let (turn, drawn) = receive.recv().map_err(io::Error::other)?;
-        if turn != expected {
-            return Err(io::Error::other("nested tables drawn out of turn"));
-        }
-        let drawn = drawn?;
-        w.write_all(&drawn)?;
-        // The other thread may have finished: then the buffer is dropped here.
-        let _ = give_back.send(drawn);
-    }
-    Ok(())
+/// The writing end of [`sections_in_turns`]: the runs the other thread drew, the way their
+/// buffers go back, and how many bytes wait to be written.
+struct Received<'w> {
+    receive: std::sync::mpsc::Receiver<(usize, io::Result<Vec<u8>>)>,
+    give_back: std::sync::mpsc::Sender<Vec<u8>>,
+    waiting: &'w AtomicUsize,
 }
 
-/// How many nested tables one turn of [`sections_in_turns`] draws.
-const SECTIONS_PER_TURN: usize = 512;
+impl Received<'_> {
+    /// Write the runs `turns` the other thread drew, as they arrive (in order: it claims them
+    /// in order).
+    fn write(&self, w: &mut dyn Write, turns: Range<usize>) -> io::Result<()> {
+        for expected in turns {
+            let (turn, drawn) = self.receive.recv().map_err(io::Error::other)?;
+            if turn != expected {
+                return Err(io::Error::other("nested tables drawn out of turn"));
+            }
+            let drawn = drawn?;
+            w.write_all(&drawn)?;
+            self.waiting.fetch_sub(drawn.len(), Ordering::AcqRel);
+            // The other thread may have finished: then the buffer is dropped here.
+            let _ = self.give_back.send(drawn);
+        }
+        Ok(())
+    }
+}
+
+/// How [`sections_in_turns`] shares the nested tables between two threads.
+#[derive(Debug, Clone, Copy)]
+struct Turns {
+    /// Nested tables a turn draws.
+    tables: usize,
+    /// At most this many bytes the other thread drew wait to be written before it claims a
+    /// new turn (then one more turn's).
+    waiting: usize,
+}
+
+/// The turns `show` takes: 512 tables, and up to 4 MiB drawn ahead (enough to keep the other
+/// thread drawing while the main grid of a 50,000-record body is written).
+const TURNS: Turns = Turns {
+    tables: 512,
+    waiting: 4 << 20,
+};
+
+/// How many headers' column names and titles [`Nested`] keeps (the tables of a few columns,
+/// one after another).
+const TITLES_KEPT: usize = 4;
 
 /// A nested table's column names and its grid's titles (`#` first).
 struct NestedTitles {
@@ -1343,7 +1513,7 @@ impl Nested {
             escape,
             known,
             kept: RefCell::new(Vec::new()),
-            titles: RefCell::new(None),
+            titles: RefCell::new(Vec::new()),
         }
     }
 
@@ -1357,8 +1527,11 @@ impl Nested {
         found: &[Found],
         title: &Title,
     ) -> io::Result<()> {
+        let mut text = String::new();
         for &(i, c, table, len) in found {
-            self.section(w, printer, &title(i, &columns[c]), table, len)?;
+            text.clear();
+            title(&mut text, i, &columns[c]);
+            self.section(w, printer, &text, table, len)?;
         }
         Ok(())
     }
@@ -1402,18 +1575,27 @@ impl Nested {
         if !rows.saw_table.get() {
             return Ok(());
         }
-        let path = |r: usize, key: &str| format!("{title} · row {} · {key}", r + 1);
+        let path = |path: &mut String, r: usize, key: &str| {
+            path.push_str(title);
+            path.push_str(" · row ");
+            push_digits(path, r + 1);
+            path.push_str(" · ");
+            path.push_str(key);
+        };
         let found = tables_in(&table, columns.len(), 0..shown);
         self.sections(w, printer, columns, &found, &path)
     }
 
-    /// The column names and titles of `table`: those of the table before when its header is
-    /// written the same and the body is valid (no `_extra_N` columns to look for), else new.
+    /// The column names and titles of `table`: those of a table before (one of the last
+    /// [`TITLES_KEPT`] headers) when its header is written the same and the body is valid (no
+    /// `_extra_N` columns to look for), else new.
     fn titles_of(&self, table: &Table) -> Rc<NestedTitles> {
         let header = table.header.map_or("", |h| h.raw());
-        let last = self.titles.borrow().clone();
-        if let Some(last) = last.filter(|t| self.known.valid && t.header == header) {
-            return last;
+        if self.known.valid {
+            let kept = self.titles.borrow();
+            if let Some(same) = kept.iter().rev().find(|t| t.header == header) {
+                return Rc::clone(same);
+            }
         }
         let known = Known {
             records: None,
@@ -1429,30 +1611,28 @@ impl Nested {
             columns,
             titles,
         });
-        *self.titles.borrow_mut() = Some(Rc::clone(&made));
+        let mut kept = self.titles.borrow_mut();
+        if kept.len() == TITLES_KEPT {
+            kept.remove(0);
+        }
+        kept.push(Rc::clone(&made));
         made
     }
 }
 
 /// Warnings and errors per record in the selection; entries beyond the last record (all of them
 /// when there are no records, as in the spec's failure response) are request-level.
-fn message_groups<'a>(report: &Report<'a>, selection: &Selection, count: usize) -> Vec<Group<'a>> {
-    let mut groups = Vec::new();
+/// (An entry lists messages exactly when [`Report::counts`] counts some: both take the objects
+/// of its arrays.) Only the labels and entries: the messages are read by [`Listed::groups`].
+fn message_list(report: &Report, selection: &Selection, count: usize) -> Listed {
+    let mut listed = Vec::new();
     let mut add = |label: String, i: usize| {
-        let errors = report.errors(i);
-        let warnings = report.warnings(i);
-        if !errors.is_empty() || !warnings.is_empty() {
-            groups.push(Group {
-                label,
-                errors,
-                warnings,
-            });
+        if report.counts(i) != (0, 0) {
+            listed.push((label, i));
         }
     };
     for i in selection.range.clone() {
-        if report.counts(i) != (0, 0) {
-            add(format!("record {}", i + 1), i);
-        }
+        add(format!("record {}", i + 1), i);
     }
     if !selection.single {
         for i in count..report.entries() {
@@ -1464,7 +1644,46 @@ fn message_groups<'a>(report: &Report<'a>, selection: &Selection, count: usize) 
             add(label, i);
         }
     }
-    groups
+    Listed(listed)
+}
+
+/// The warnings and errors to print: each group's label and entry, in order.
+struct Listed(Vec<(String, usize)>);
+
+/// Groups of warnings and errors one part of [`Listed::draw`] prints.
+const GROUPS_PER_PART: usize = 512;
+
+impl Listed {
+    /// How many parts [`Listed::draw`] prints them in (none when there is nothing to list).
+    fn parts(&self) -> usize {
+        self.0.len().div_ceil(GROUPS_PER_PART)
+    }
+
+    /// Part `part`: its groups' messages read from `report` and printed, under the heading for
+    /// the first. A part prints the same whatever came before it (the other thread of
+    /// [`sections_in_turns`] may print it).
+    fn draw(
+        &self,
+        w: &mut dyn Write,
+        printer: &mut dyn Printer,
+        report: &Report,
+        part: usize,
+    ) -> io::Result<()> {
+        let from = (part * GROUPS_PER_PART).min(self.0.len());
+        let to = (from + GROUPS_PER_PART).min(self.0.len());
+        let groups = Listed::groups(report, &self.0[from..to]);
+        printer.messages(w, &groups, part == 0)
+    }
+
+    /// The groups of `listed` with their messages.
+    fn groups<'a>(report: &Report<'a>, listed: &[(String, usize)]) -> Vec<Group<'a>> {
+        let group = |(label, i): &(String, usize)| Group {
+            label: label.clone(),
+            errors: report.errors(*i),
+            warnings: report.warnings(*i),
+        };
+        listed.iter().map(group).collect()
+    }
 }
 
 #[cfg(test)]
@@ -1513,15 +1732,149 @@ mod tests {
         body
     }
 
+    /// Every character [`plain_width`] takes for plain is left as it is by the escaping and is
+    /// one column wide; for the terminal, every other character below U+0800 goes to the
+    /// escaping.
     #[test]
-    fn nested_tables_drawn_in_turns_print_what_one_thread_prints() {
-        let text = awkward_nested_body(97);
+    fn plain_width_takes_only_text_the_escaping_leaves_and_one_column_characters() {
+        for escape in [Escape::Terminal, Escape::Markdown] {
+            for c in (0u32..0x800).filter_map(char::from_u32) {
+                let one = c.to_string();
+                let plain = plain_width(&one, escape);
+                let untouched = text::escaped(&one, escape) == one && text::width(&one) == 1;
+                let latin = ('\u{a0}'..='\u{ff}').contains(&c) && c != '\u{ad}';
+                let ascii = (' '..='~').contains(&c) && c != '\\';
+                let expected = match escape {
+                    Escape::Terminal => ascii || latin,
+                    // Less for markdown (its special characters go to the escaping), never
+                    // letters and digits.
+                    Escape::Markdown if c.is_alphanumeric() || c == ' ' => ascii || latin,
+                    Escape::Markdown => plain.is_some(),
+                };
+                assert_eq!(plain.is_some(), expected, "{c:?} {escape:?}");
+                if plain.is_some() {
+                    assert!(untouched, "{c:?} {escape:?}");
+                    assert_eq!(plain, Some(1), "{c:?} {escape:?}");
+                }
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
+        /// A cell pushed through [`plain_width`] is what the escaping writes, as wide as it
+        /// measures: empty, ASCII, Latin-1, controls, backslashes, wide and combining characters,
+        /// a lead byte cut off (`Ã` then not a continuation), long text.
+        #[test]
+        fn cells_are_pushed_as_the_escaping_writes_them(
+            text in "(?s)[a-z \\\\|*.:@\u{0}-\u{1f}\u{7f}-\u{ff}\u{100}\u{301}\u{202e}日😀]{0,40}",
+            markdown: bool,
+        ) {
+            let escape = if markdown { Escape::Markdown } else { Escape::Terminal };
+            let mut fast = String::new();
+            let width = push_text(&mut fast, &text, escape);
+            let mut escaped = String::new();
+            let escaped_width = text::push_escaped(&mut escaped, &text, escape);
+            proptest::prop_assert_eq!(&fast, &escaped);
+            proptest::prop_assert_eq!(width, escaped_width);
+        }
+
+        /// A string value is the same cell whether its raw text is taken as it is or unescaped
+        /// first (`Cell::of`): escapes, quotes, controls, non-ASCII.
+        #[test]
+        fn a_string_cell_is_its_unescaped_text(
+            text in "(?s)[a-z \"\\\\/\u{0}-\u{1f}\u{7f}-\u{ff}日😀]{0,30}",
+            ascii_escapes: bool,
+            markdown: bool,
+        ) {
+            let escape = if markdown { Escape::Markdown } else { Escape::Terminal };
+            let json = if ascii_escapes {
+                serde_json::to_string(&text).unwrap().replace('é', "\\u00e9")
+            } else {
+                serde_json::to_string(&text).unwrap()
+            };
+            let value = crate::json::parse(&json).unwrap();
+            let mut row = Row::new(escape);
+            row.push_value(Some(&value));
+            let mut expected = Row::new(escape);
+            expected.push(&value.as_str().unwrap(), Style::Plain);
+            proptest::prop_assert_eq!(row.cell(0).0, expected.cell(0).0);
+            proptest::prop_assert_eq!(row.cell(0).1.width, expected.cell(0).1.width);
+        }
+    }
+
+    /// The warnings and errors printed in parts (as the turns of [`sections_in_turns`] take
+    /// them, in order, by either printer) are what one call prints: 1,300 records, some with
+    /// nothing to list, entries beyond the records.
+    #[test]
+    fn warnings_and_errors_in_parts_print_what_one_call_prints() {
+        let mut text = String::from(r#"{"outputs":[["a"]"#);
+        text.push_str(&",[1]".repeat(1300));
+        let entry = |i: usize, what: &str| match i % 3 {
+            0 => "null".to_string(),
+            1 => format!(r#"[{{"source_path":"a","message":"{what} {i}\t|"}}]"#),
+            _ => format!(r#"[{{"message":"{what}","error_type":{i}}}, 7]"#),
+        };
+        let list = |what: &str| {
+            (0..1302)
+                .map(|i| entry(i, what))
+                .collect::<Vec<_>>()
+                .join(",")
+        };
+        text.push_str(&format!(
+            r#"],"warnings":[{}],"errors":[{}]}}"#,
+            list("w"),
+            list("e")
+        ));
+        let doc = crate::json::parse(&text).unwrap();
+        let body = Body::view(&doc, None).unwrap();
+        let report = Report::of(&body);
+        let selection = select(&body, None, Known::default()).unwrap();
+        let listed = message_list(&report, &selection, 1300);
+        assert!(listed.parts() > 1, "{}", listed.parts());
+        let printers: [fn() -> Box<dyn Printer>; 2] = [
+            || Box::new(table::TablePrinter::new(Some(40), true)),
+            || Box::new(markdown::MarkdownPrinter::default()),
+        ];
+        for make in printers {
+            let (mut whole, mut parts) = (Vec::new(), Vec::new());
+            let groups = Listed::groups(&report, &listed.0);
+            make().messages(&mut whole, &groups, true).unwrap();
+            let (mut first, mut other) = (make(), make());
+            for part in 0..listed.parts() {
+                let printer = if part % 2 == 0 {
+                    &mut first
+                } else {
+                    &mut other
+                };
+                listed
+                    .draw(&mut parts, &mut **printer, &report, part)
+                    .unwrap();
+            }
+            assert_eq!(
+                String::from_utf8_lossy(&parts),
+                String::from_utf8_lossy(&whole)
+            );
+        }
+    }
+
+    /// The nested tables in [`awkward_nested_body`]'s records and the records' column names.
+    fn with_awkward_tables(records: usize, test: impl FnOnce(&[String], &[Found])) {
+        let text = awkward_nested_body(records);
         let doc = crate::json::parse(&text).unwrap();
         let body = Body::view(&doc, None).unwrap();
         let table = records_table(&body).unwrap();
+        let columns = column_names(&table, Known::default());
+        test(&columns, &tables_in(&table, columns.len(), 0..records));
+    }
+
+    #[test]
+    fn nested_tables_drawn_in_turns_print_what_one_thread_prints() {
+        with_awkward_tables(97, drawn_in_turns_as_by_one_thread);
+    }
+
+    fn drawn_in_turns_as_by_one_thread(columns: &[String], found: &[Found]) {
         let known = Known::default();
-        let columns = column_names(&table, known);
-        let found = tables_in(&table, columns.len(), 0..97);
         assert!(found.len() > 100, "{}", found.len());
         let printers: [fn() -> Box<dyn Printer>; 2] = [
             || Box::new(table::TablePrinter::new(Some(50), true)),
@@ -1529,23 +1882,40 @@ mod tests {
         ];
         for make in printers {
             let escape = make().escape();
-            let title = |i: usize, key: &str| format!("record {} · {key}", i + 1);
             let draw = |w: &mut dyn Write, printer: &mut dyn Printer, found: &[Found]| {
-                Nested::new(false, escape, known).sections(w, printer, &columns, found, &title)
+                let title = &record_title;
+                Nested::new(false, escape, known).sections(w, printer, columns, found, title)
             };
             let (mut alone, mut printer) = (Vec::new(), make());
             printer.summary(&mut alone, "before").unwrap();
-            draw(&mut alone, &mut *printer, &found).unwrap();
-            printer.note(&mut alone, "after").unwrap();
-            for per_turn in [0, 1, 2, 3, 7, 50, 1000] {
+            draw(&mut alone, &mut *printer, found).unwrap();
+            // `after` prints the same whatever came before it, as the warnings and errors do
+            // (a summary: a blank line first): it may be drawn by either thread.
+            for part in 0..3 {
+                printer
+                    .summary(&mut alone, &format!("after {part}"))
+                    .unwrap();
+            }
+            let bounds = [0, 1, 300, usize::MAX];
+            let turns = [0, 1, 2, 3, 7, 50, 1000].into_iter().enumerate();
+            for (per_turn, waiting) in turns.map(|(i, t)| (t, bounds[i % bounds.len()])) {
                 let (mut turns, mut printer) = (Vec::new(), make());
-                let after = |w: &mut dyn Write, p: &mut dyn Printer| p.note(w, "after");
+                let part = |w: &mut dyn Write, p: &mut dyn Printer, part: usize| {
+                    p.summary(w, &format!("after {part}"))
+                };
+                let after = Finish {
+                    parts: 3,
+                    draw: &part,
+                };
                 sections_in_turns(
                     &mut turns,
                     &mut *printer,
-                    &found,
+                    found,
                     &draw,
-                    per_turn,
+                    Turns {
+                        tables: per_turn,
+                        waiting,
+                    },
                     |w, p| p.summary(w, "before"),
                     &after,
                 )
@@ -1553,7 +1923,44 @@ mod tests {
                 assert_eq!(
                     String::from_utf8_lossy(&turns),
                     String::from_utf8_lossy(&alone),
-                    "{per_turn} per turn"
+                    "{per_turn} per turn, {waiting} bytes waiting"
+                );
+            }
+        }
+    }
+
+    /// Column names and titles kept from the tables before (the last few headers) give each
+    /// section what a section drawn alone gets: headers that come back after others, tables
+    /// inside tables, a body not known to be valid (nothing reused).
+    #[test]
+    fn a_section_is_drawn_as_alone_whatever_tables_came_before() {
+        with_awkward_tables(60, drawn_as_alone);
+    }
+
+    fn drawn_as_alone(columns: &[String], found: &[Found]) {
+        for valid in [true, false] {
+            let known = Known {
+                valid,
+                ..Known::default()
+            };
+            for expand in [false, true] {
+                let (mut together, mut alone) = (Vec::new(), Vec::new());
+                let title = &record_title;
+                let draw = |w: &mut Vec<u8>, printer: &mut dyn Printer, nested: &Nested, found| {
+                    nested.sections(w, printer, columns, found, title).unwrap();
+                };
+                let mut printer = table::TablePrinter::new(None, false);
+                let nested = Nested::new(expand, Escape::Terminal, known);
+                draw(&mut together, &mut printer, &nested, found);
+                let mut printer = table::TablePrinter::new(None, false);
+                for one in found.chunks(1) {
+                    let nested = Nested::new(expand, Escape::Terminal, known);
+                    draw(&mut alone, &mut printer, &nested, one);
+                }
+                assert_eq!(
+                    String::from_utf8_lossy(&together),
+                    String::from_utf8_lossy(&alone),
+                    "valid {valid}, expand {expand}"
                 );
             }
         }
