@@ -20,7 +20,7 @@ pub(crate) fn run(args: CallArgs, out: &mut Output) -> anyhow::Result<Outcome> {
     let url = request::parse_url(&args.url)?;
     let (method, headers) = request::request_shape(&args.request.method, &args.request.headers)?;
     refuse_conflicts(&args)?;
-    let provider = super::token::ProviderSettings {
+    let provider = super::token_flags::ProviderSettings {
         cacert: args.tls.cacert.clone(),
         insecure: args.tls.insecure,
         has_insecure: true,
@@ -28,7 +28,7 @@ pub(crate) fn run(args: CallArgs, out: &mut Output) -> anyhow::Result<Outcome> {
         connect_timeout: args.connect_timeout,
         verbose: args.verbose,
     };
-    let token = super::token::resolve(&args.token, &args.credentials, &provider)?;
+    let token = super::token_flags::resolve(&args.token, &args.credentials, &provider)?;
     if args.verbose {
         say_source(token.as_ref(), &args.credentials);
     }

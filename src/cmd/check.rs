@@ -14,14 +14,14 @@ use crate::output::{self, Output};
 
 pub(crate) fn run(args: CheckArgs, out: &mut Output) -> anyhow::Result<Outcome> {
     let check = settings(&args)?;
-    let provider = super::token::ProviderSettings {
+    let provider = super::token_flags::ProviderSettings {
         cacert: args.tls.cacert.clone(),
         insecure: args.tls.insecure,
         has_insecure: true,
         timeout: Some(args.timeout),
         ..Default::default()
     };
-    let token = super::token::resolve(&args.token, &args.credentials, &provider)?;
+    let token = super::token_flags::resolve(&args.token, &args.credentials, &provider)?;
     let transport = http::Settings {
         timeout: args.timeout,
         connect_timeout: None,

@@ -11,6 +11,7 @@ pub(crate) mod schema;
 pub(crate) mod serve;
 pub(crate) mod show;
 pub(crate) mod token;
+pub(crate) mod token_flags;
 pub(crate) mod validate;
 
 use crate::body::columns::Column;

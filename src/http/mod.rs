@@ -11,6 +11,7 @@ pub(crate) mod request;
 pub(crate) mod retry;
 pub(crate) mod token;
 pub(crate) mod token_cache;
+pub(crate) mod token_report;
 
 pub(crate) use client::{
     send, send_with, status_line, Admit, Client, Event, Failure, HttpError, Request, Response,
