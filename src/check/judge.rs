@@ -113,3 +113,40 @@ pub(crate) fn quantile(sorted: &[Duration], q: f64) -> Duration {
         .copied()
         .unwrap_or_default()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answered_after(latency: Duration) -> Result<http::Response, http::HttpError> {
+        Ok(http::Response {
+            status: 200,
+            headers: Vec::new(),
+            body:
+                br#"{"outputs":[["y"],[1]],"warnings":[null],"errors":[null],"process_time":[1]}"#
+                    .to_vec(),
+            request_id: "r".to_string(),
+            attempts: 1,
+            latency,
+        })
+    }
+
+    /// Spark gives a remote service 55 s: a valid answer later than that breaks `slow`, one
+    /// within it passes, whatever else it holds.
+    #[test]
+    fn an_answer_later_than_sparks_55_seconds_breaks_slow() {
+        for (latency, slow) in [
+            (Duration::from_secs(1), false),
+            (SPARK_LIMIT, false),
+            (SPARK_LIMIT + Duration::from_millis(1), true),
+            (Duration::from_secs(120), true),
+        ] {
+            let judged = valid_answer(answered_after(latency), 1);
+            assert_eq!(
+                judged.as_ref().err().map(|b| b.rule),
+                slow.then_some("slow"),
+                "{latency:?}"
+            );
+        }
+    }
+}
