@@ -118,8 +118,8 @@ pub(crate) fn quantile(sorted: &[Duration], q: f64) -> Duration {
 mod tests {
     use super::*;
 
-    fn answered_after(latency: Duration) -> Result<http::Response, http::HttpError> {
-        Ok(http::Response {
+    fn answered_after(latency: Duration) -> http::Response {
+        http::Response {
             status: 200,
             headers: Vec::new(),
             body:
@@ -128,7 +128,7 @@ mod tests {
             request_id: "r".to_string(),
             attempts: 1,
             latency,
-        })
+        }
     }
 
     /// Spark gives a remote service 55 s: a valid answer later than that breaks `slow`, one
@@ -141,7 +141,7 @@ mod tests {
             (SPARK_LIMIT + Duration::from_millis(1), true),
             (Duration::from_secs(120), true),
         ] {
-            let judged = valid_answer(answered_after(latency), 1);
+            let judged = valid_answer(Ok(answered_after(latency)), 1);
             assert_eq!(
                 judged.as_ref().err().map(|b| b.rule),
                 slow.then_some("slow"),
