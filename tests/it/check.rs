@@ -4,6 +4,7 @@
 
 use crate::common;
 
+use common::check_run::{self, Run};
 use common::server::{Reply, Server};
 use common::Scratch;
 
@@ -129,26 +130,9 @@ fn nested_k_numbers(value: &serde_json::Value) -> bool {
         && records.iter().all(|r| r[0].is_null() || r[0].is_number())
 }
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
+/// `xconn check` against `server` with the token set; the token appears in none of its output.
 fn check(s: &Scratch, server: &Server, args: &[&str]) -> Run {
-    let out = s
-        .xconn()
-        .arg("check")
-        .arg(server.url("/run"))
-        .args(args)
-        .env("XCONN_TOKEN", TOKEN)
-        .output()
-        .unwrap();
-    let run = Run {
-        code: out.status.code().unwrap(),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    };
+    let run = check_run::check(s, &server.url("/run"), args, &[("XCONN_TOKEN", TOKEN)]);
     assert!(
         !run.stdout.contains(TOKEN) && !run.stderr.contains(TOKEN),
         "the token leaked"
@@ -458,17 +442,8 @@ const SERVE_TOKEN_VAR: &str = "SERVICE_TOKEN";
 
 /// `xconn check URL --sample sample.json --format json` against a running `serve`.
 fn check_serve(s: &Scratch, url: &str) -> Run {
-    let out = s
-        .xconn()
-        .args(["check", url, "--sample", "sample.json", "--format", "json"])
-        .env("XCONN_TOKEN", TOKEN)
-        .output()
-        .unwrap();
-    Run {
-        code: out.status.code().unwrap(),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    let args = ["--sample", "sample.json", "--format", "json"];
+    check_run::check(s, url, &args, &[("XCONN_TOKEN", TOKEN)])
 }
 
 #[test]

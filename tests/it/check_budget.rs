@@ -7,7 +7,7 @@
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crate::common;
 
@@ -16,47 +16,7 @@ use common::Scratch;
 
 pub(crate) const SAMPLE: &str = r#"{"inputs": [["n", "s"], [1, "a"], [2, "b"]]}"#;
 
-pub(crate) struct Run {
-    pub(crate) code: i32,
-    pub(crate) stdout: String,
-    pub(crate) stderr: String,
-    pub(crate) took: Duration,
-}
-
-impl Run {
-    pub(crate) fn card(&self) -> serde_json::Value {
-        serde_json::from_str(&self.stdout)
-            .unwrap_or_else(|e| panic!("not JSON ({e}):\n{}\n{}", self.stdout, self.stderr))
-    }
-}
-
-pub(crate) fn check(s: &Scratch, url: &str, args: &[&str], env: &[(&str, &str)]) -> Run {
-    let started = Instant::now();
-    let out = s
-        .xconn()
-        .args(["check", url])
-        .args(args)
-        .envs(env.iter().copied())
-        .output()
-        .unwrap();
-    Run {
-        code: out.status.code().unwrap(),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        took: started.elapsed(),
-    }
-}
-
-pub(crate) fn probes(card: &serde_json::Value) -> Vec<serde_json::Value> {
-    card["probes"].as_array().cloned().unwrap_or_default()
-}
-
-pub(crate) fn probe(card: &serde_json::Value, name: &str) -> serde_json::Value {
-    probes(card)
-        .into_iter()
-        .find(|p| p["probe"] == name)
-        .unwrap_or_else(|| panic!("no probe {name}:\n{card}"))
-}
+pub(crate) use common::check_run::{check, probe, probes};
 
 /// A service that checks the token (401 without it), refuses what is not a valid JSON request
 /// (400), and answers each record; with `fail_batches` it answers 500 to any request of two

@@ -9,6 +9,7 @@ use std::process::{Command, Stdio};
 
 use crate::common;
 
+use common::check_run::Run;
 use common::serve::Serve;
 use common::server::Server;
 use common::Scratch;
@@ -27,64 +28,10 @@ fn have_python() -> bool {
     common::available("python3", found)
 }
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn card(&self) -> serde_json::Value {
-        serde_json::from_str(&self.stdout)
-            .unwrap_or_else(|e| panic!("not JSON ({e}):\n{}\n{}", self.stdout, self.stderr))
-    }
-
-    /// The groups with a failed probe, and the failed probes' names.
-    fn failed(&self) -> (Vec<String>, Vec<String>) {
-        let card = self.card();
-        let failed: Vec<&serde_json::Value> = card["probes"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|p| p["result"] == "fail")
-            .collect();
-        let mut groups: Vec<String> = failed
-            .iter()
-            .map(|p| p["group"].as_str().unwrap().to_string())
-            .collect();
-        groups.dedup();
-        let names = failed
-            .iter()
-            .map(|p| p["probe"].as_str().unwrap().to_string())
-            .collect();
-        (groups, names)
-    }
-
-    fn probe(&self, name: &str) -> serde_json::Value {
-        let card = self.card();
-        card["probes"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|p| p["probe"] == name)
-            .cloned()
-            .unwrap_or_else(|| panic!("no probe {name}:\n{card}"))
-    }
-}
-
+/// `xconn check URL --format json ARGS…`.
 fn check(s: &Scratch, url: &str, args: &[&str], env: &[(&str, &str)]) -> Run {
-    let out = s
-        .xconn()
-        .args(["check", url, "--format", "json"])
-        .args(args)
-        .envs(env.iter().copied())
-        .output()
-        .unwrap();
-    Run {
-        code: out.status.code().unwrap(),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    let args = [&["--format", "json"][..], args].concat();
+    common::check_run::check(s, url, &args, env)
 }
 
 /// `serve --exec` running the handler with `flaw`, holding requests to the example's columns

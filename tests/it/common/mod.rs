@@ -81,6 +81,7 @@ pub fn json(text: &str) -> serde_json::Value {
         .map(|v| v.to_serde())
         .unwrap_or_else(|e| panic!("invalid JSON {e:?} in:\n{text}"))
 }
+pub mod check_run;
 pub mod oidc_provider;
 pub mod rust_paths;
 pub mod serve;
